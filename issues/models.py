@@ -1,0 +1,607 @@
+"""The domain's tables: reference data, the Issue and everything hanging off it.
+
+Only ``issues.workflow`` writes an issue's status, units or deadlines; the
+models here hold data and read-only helpers (querysets with intent names).
+Times are timezone-aware and stored in UTC; business rules read them in
+Asia/Shanghai (settings.TIME_ZONE).
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from .choices import (
+    OPEN_STATUSES,
+    AppealDecision,
+    Channel,
+    ClockUnit,
+    Decision,
+    EventKind,
+    Priority,
+    RaterKind,
+    Satisfaction,
+    Status,
+    SupervisionLevel,
+    Utility,
+)
+
+
+# --------------------------------------------------------------------------
+# Reference data
+# --------------------------------------------------------------------------
+
+
+class District(models.Model):
+    """A county-level district (县区) of Zhangye, e.g. code "ganzhou", name 甘州区."""
+
+    code = models.SlugField(unique=True)
+    name = models.CharField(_("名称"), max_length=50)
+    name_en = models.CharField(_("英文名"), max_length=50, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("县区")
+        verbose_name_plural = _("县区")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Category(models.Model):
+    """A kind of problem residents report: an Open311 service.
+
+    ``priority`` selects the DeadlineRule; ``heating_season_priority``, when
+    set, replaces it inside the heating season (DESIGN.md: "a category can be
+    urgent inside the heating season and normal outside it").
+    ``extra_questions`` is a list of dicts ``{"code": str, "label": str,
+    "type": "text"|"number"|"choice"|"boolean", "required": bool,
+    "choices": [str, ...]}`` asked on the form and answered in
+    ``Issue.extra_answers``.
+    """
+
+    service_code = models.SlugField(_("服务代码"), max_length=64, unique=True)
+    utility = models.CharField(_("行业"), max_length=10, choices=Utility.choices)
+    name = models.CharField(_("名称"), max_length=100)
+    name_en = models.CharField(_("英文名"), max_length=100, blank=True)
+    description = models.TextField(_("说明"), blank=True)
+    priority = models.CharField(_("优先级"), max_length=10, choices=Priority.choices, default=Priority.NORMAL)
+    heating_season_priority = models.CharField(
+        _("供暖季优先级"), max_length=10, choices=Priority.choices, blank=True
+    )
+    needs_verification = models.BooleanField(
+        _("办结需督查核查"), default=False, help_text=_("紧急类默认需要核查")
+    )
+    active = models.BooleanField(_("启用"), default=True)
+    extra_questions = models.JSONField(_("附加问题"), default=list, blank=True)
+    safety_instructions = models.TextField(_("安全提示"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["utility", "id"]
+        verbose_name = _("问题类别")
+        verbose_name_plural = _("问题类别")
+
+    def __str__(self) -> str:
+        return f"{self.get_utility_display()}·{self.name}"
+
+
+class Unit(models.Model):
+    """A responsible unit (责任单位): a utility company (保供企业) or a department.
+
+    ``utilities`` is a list of Utility values it serves; ``oncall_contacts`` a
+    list of ``{"name": str, "phone": "+86..."}`` alerted at once for
+    emergencies; ``hotline`` its 24-hour line shown in safety instructions.
+    """
+
+    class Kind(models.TextChoices):
+        COMPANY = "company", _("保供企业")
+        DEPARTMENT = "department", _("职能部门")
+
+    name = models.CharField(_("名称"), max_length=100, unique=True)
+    kind = models.CharField(_("类型"), max_length=12, choices=Kind.choices, default=Kind.COMPANY)
+    utilities = models.JSONField(_("服务行业"), default=list, blank=True)
+    districts = models.ManyToManyField(District, blank=True, verbose_name=_("服务县区"))
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children", verbose_name=_("上级单位")
+    )
+    oncall_contacts = models.JSONField(_("值班联系人"), default=list, blank=True)
+    hotline = models.CharField(_("24小时热线"), max_length=20, blank=True)
+    active = models.BooleanField(_("启用"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("责任单位")
+        verbose_name_plural = _("责任单位")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RoutingRule(models.Model):
+    """Category + district → lead unit. Blank category or district = any.
+
+    ``issues.routing.route`` picks the most specific active rule (category and
+    district > category only > district only), ties broken by ``id``.
+    """
+
+    category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.CASCADE, verbose_name=_("类别"))
+    utility = models.CharField(_("行业"), max_length=10, choices=Utility.choices)
+    district = models.ForeignKey(District, null=True, blank=True, on_delete=models.CASCADE, verbose_name=_("县区"))
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, verbose_name=_("牵头单位"))
+    auto_assign = models.BooleanField(
+        _("自动交办"), default=False, help_text=_("勾选后提交即交办，否则仅向分派员建议")
+    )
+    active = models.BooleanField(_("启用"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("分派规则")
+        verbose_name_plural = _("分派规则")
+
+    def __str__(self) -> str:
+        return f"{self.category or self.get_utility_display()} / {self.district or '*'} → {self.unit}"
+
+
+class DeadlineRule(models.Model):
+    """The three windows for one priority (DESIGN.md, Deadlines table).
+
+    Each window is ``value`` in ``unit``: calendar minutes, working minutes
+    (office time only) or working days (same office time on the Nth following
+    working day).
+    """
+
+    priority = models.CharField(_("优先级"), max_length=10, choices=Priority.choices, unique=True)
+    dispatch_value = models.PositiveIntegerField(_("分派时限"))
+    dispatch_unit = models.CharField(_("分派时限单位"), max_length=20, choices=ClockUnit.choices)
+    response_value = models.PositiveIntegerField(_("响应时限"))
+    response_unit = models.CharField(_("响应时限单位"), max_length=20, choices=ClockUnit.choices)
+    resolution_value = models.PositiveIntegerField(_("办结时限"))
+    resolution_unit = models.CharField(_("办结时限单位"), max_length=20, choices=ClockUnit.choices)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("时限规则")
+        verbose_name_plural = _("时限规则")
+
+    def __str__(self) -> str:
+        return self.get_priority_display()
+
+
+class WorkdayOverride(models.Model):
+    """An admin's correction of the calendar: this date is (not) a working day.
+
+    Read before the ``holidays`` library; use it for a 调休 day the library
+    lacks or a local closure.
+    """
+
+    date = models.DateField(_("日期"), unique=True)
+    is_workday = models.BooleanField(_("是工作日"))
+    note = models.CharField(_("说明"), max_length=100, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("工作日调整")
+        verbose_name_plural = _("工作日调整")
+
+    def __str__(self) -> str:
+        return f"{self.date} {'上班' if self.is_workday else '休息'}"
+
+
+class CalendarYear(models.Model):
+    """A year whose official holiday schedule (国务院办公厅通知) is loaded.
+
+    The largest ``year`` is "the last year with an official schedule";
+    deadlines ending after it are provisional.
+    """
+
+    year = models.PositiveSmallIntegerField(_("年份"), unique=True)
+    source = models.CharField(_("依据"), max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["year"]
+        verbose_name = _("官方日历年份")
+        verbose_name_plural = _("官方日历年份")
+
+    def __str__(self) -> str:
+        return str(self.year)
+
+
+class ApiClient(models.Model):
+    """A registered system (hotline, utility company, 311 app) using the API.
+
+    ``token`` is both the DRF token and the Open311 ``api_key``. A client with
+    a ``unit`` may act as that unit's staff.
+    """
+
+    name = models.CharField(_("名称"), max_length=100, unique=True)
+    token = models.CharField(_("令牌"), max_length=64, unique=True, editable=False)
+    unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("绑定单位"))
+    active = models.BooleanField(_("启用"), default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("接口客户端")
+        verbose_name_plural = _("接口客户端")
+
+    def save(self, *args, **kwargs):
+        if not self.token:
+            self.token = secrets.token_urlsafe(32)
+        super().save(*args, **kwargs)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DailySequence(models.Model):
+    """Counter behind tracking codes: the last number used on one local date."""
+
+    date = models.DateField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+
+# --------------------------------------------------------------------------
+# Issue
+# --------------------------------------------------------------------------
+
+
+class IssueQuerySet(models.QuerySet):
+    """Reads with intent names. Scope lives in ``accounts.scope``."""
+
+    def open(self):
+        """Issues in an open status (new … awaiting_rating)."""
+        return self.filter(status__in=OPEN_STATUSES)
+
+    def overdue(self, now):
+        """Open issues past a deadline in force at ``now`` (aware datetime)."""
+        return self.open().filter(
+            Q(status=Status.NEW, dispatch_due__lt=now)
+            | Q(status=Status.ASSIGNED, response_due__lt=now)
+            | Q(status__in=[Status.ASSIGNED, Status.IN_PROGRESS, Status.PLANNED], resolution_due__lt=now)
+        )
+
+
+class Issue(models.Model):
+    """A service request (Open311) / complaint filed by a resident.
+
+    Tracking code ``ZY`` + local date YYYYMMDD + a 6-digit daily sequence,
+    e.g. ``ZY20261129000042``. Deadlines are aware datetimes computed by
+    ``issues.deadlines`` and written only by ``issues.workflow``.
+    ``reporter_phone`` is E.164 (``+8613800000000``).
+    """
+
+    tracking_code = models.CharField(_("受理编号"), max_length=24, unique=True)
+    utility = models.CharField(_("行业"), max_length=10, choices=Utility.choices)
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, verbose_name=_("类别"))
+    district = models.ForeignKey(District, on_delete=models.PROTECT, verbose_name=_("县区"))
+    community = models.CharField(_("小区"), max_length=100)
+    building = models.CharField(_("楼栋"), max_length=20, blank=True)
+    unit_no = models.CharField(_("单元"), max_length=20, blank=True)
+    room = models.CharField(_("户"), max_length=20, blank=True)
+    latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("经度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    description = models.TextField(_("问题描述"))
+    extra_answers = models.JSONField(_("附加回答"), default=dict, blank=True)
+    reporter_name = models.CharField(_("报告人"), max_length=50, blank=True)
+    reporter_phone = models.CharField(_("联系电话"), max_length=20)
+    channel = models.CharField(_("渠道"), max_length=10, choices=Channel.choices, default=Channel.WEB)
+    filed_by_client = models.ForeignKey(
+        ApiClient, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("提交系统")
+    )
+    filed_by_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("代录人"),
+    )
+    idempotency_key = models.CharField(max_length=80, null=True, blank=True, unique=True)
+    priority = models.CharField(_("优先级"), max_length=10, choices=Priority.choices)
+    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.NEW)
+
+    lead_unit = models.ForeignKey(
+        Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="led_issues", verbose_name=_("牵头单位")
+    )
+    co_units = models.ManyToManyField(Unit, blank=True, related_name="co_issues", verbose_name=_("协办单位"))
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("认领人"),
+    )
+
+    filed_at = models.DateTimeField(_("提交时间"), default=timezone.now)
+    first_assigned_at = models.DateTimeField(_("首次交办时间"), null=True, blank=True)
+    first_claimed_at = models.DateTimeField(_("首次认领时间"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("销号时间"), null=True, blank=True)
+    awaiting_rating_since = models.DateTimeField(_("待回访起始"), null=True, blank=True)
+
+    dispatch_due = models.DateTimeField(_("分派时限"))
+    response_due = models.DateTimeField(_("响应时限"))
+    resolution_due = models.DateTimeField(_("办结时限"))
+    # Start of the current resolution window: filing, or the dissatisfied
+    # rating that started a rework. Recomputing provisional deadlines counts
+    # from here.
+    resolution_started_at = models.DateTimeField(_("本轮办理起算"), default=timezone.now)
+    resolution_extended = models.BooleanField(_("已延期"), default=False)
+    deadlines_provisional = models.BooleanField(
+        _("时限待定"), default=False, help_text=_("时限超出已公布的官方放假安排年份")
+    )
+
+    supervision_level = models.CharField(
+        _("督办级别"), max_length=10, choices=SupervisionLevel.choices, blank=True, default=""
+    )
+    escalation_level = models.PositiveSmallIntegerField(_("升级级别"), default=0)
+    resolution_round = models.PositiveSmallIntegerField(_("办理轮次"), default=1)
+    rework_count = models.PositiveSmallIntegerField(_("重办次数"), default=0)
+    needs_decision = models.BooleanField(_("待督查裁定"), default=False)
+    duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="duplicates", verbose_name=_("原件")
+    )
+    public_reason = models.TextField(_("对外说明"), blank=True)
+
+    objects = IssueQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-filed_at", "-id"]
+        verbose_name = _("诉求")
+        verbose_name_plural = _("诉求")
+        indexes = [
+            # Queues: the dispatcher's triage list and each unit's list.
+            models.Index(fields=["status", "filed_at"], name="issue_status_filed"),
+            models.Index(fields=["lead_unit", "status"], name="issue_lead_status"),
+            # Measures and the ledger slice by filing date.
+            models.Index(fields=["filed_at", "id"], name="issue_filed_id"),
+            # Tracking lookups by phone ("lost your code?").
+            models.Index(fields=["reporter_phone"], name="issue_phone"),
+        ]
+
+    def __str__(self) -> str:
+        return self.tracking_code
+
+    @property
+    def is_open(self) -> bool:
+        """True while the status is one of OPEN_STATUSES."""
+        return self.status in OPEN_STATUSES
+
+    @property
+    def address(self) -> str:
+        """小区 + building/unit/room as one line, e.g. "滨河新区 3栋 2单元 501"."""
+        parts = [self.community]
+        if self.building:
+            parts.append(f"{self.building}栋")
+        if self.unit_no:
+            parts.append(f"{self.unit_no}单元")
+        if self.room:
+            parts.append(self.room)
+        return " ".join(parts)
+
+
+class Follower(models.Model):
+    """A resident following someone else's open issue ("me too").
+
+    Followers are told what the reporter is told and may rate; their ratings
+    are recorded and change nothing.
+    """
+
+    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="followers")
+    phone = models.CharField(_("电话"), max_length=20)
+    name = models.CharField(_("称呼"), max_length=50, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["issue", "phone"], name="follower_once_per_issue")]
+        verbose_name = _("关注人")
+        verbose_name_plural = _("关注人")
+
+    def __str__(self) -> str:
+        return f"{self.issue} ← {self.phone[:6]}****"
+
+
+class AppendOnlyError(Exception):
+    """Raised on an attempt to change or delete an IssueEvent."""
+
+
+class IssueEvent(models.Model):
+    """One append-only line of an issue's timeline and audit trail.
+
+    ``actor_label`` names non-user actors ("居民", "系统", a client name).
+    ``data`` holds the deadlines in force after the change
+    (``{"dispatch_due": iso, "response_due": iso, "resolution_due": iso}``)
+    and details of the transition. ``public`` events show on /track/.
+    """
+
+    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    kind = models.CharField(max_length=30, choices=EventKind.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    actor_client = models.ForeignKey(ApiClient, null=True, blank=True, on_delete=models.PROTECT)
+    actor_label = models.CharField(max_length=100, blank=True)
+    from_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
+    note = models.TextField(blank=True)
+    public = models.BooleanField(default=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["issue", "at"], name="event_issue_at")]
+        verbose_name = _("办理记录")
+        verbose_name_plural = _("办理记录")
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise AppendOnlyError("IssueEvent rows are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("IssueEvent rows are append-only")
+
+    def __str__(self) -> str:
+        return f"{self.issue_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
+
+
+class SupervisionOrder(models.Model):
+    """A supervision order (督办): level, instruction and the time it is due by."""
+
+    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="supervision_orders")
+    level = models.CharField(_("级别"), max_length=10, choices=SupervisionLevel.choices[1:])
+    instruction = models.TextField(_("督办要求"))
+    due_at = models.DateTimeField(_("要求完成时间"))
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    issued_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-issued_at"]
+        verbose_name = _("督办单")
+        verbose_name_plural = _("督办单")
+
+
+class ExtensionRequest(models.Model):
+    """A lead unit's request to move the resolution deadline to ``requested_due``."""
+
+    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="extension_requests")
+    reason = models.TextField(_("理由"))
+    requested_due = models.DateTimeField(_("申请办结时限"))
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    decision = models.CharField(max_length=10, choices=Decision.choices, default=Decision.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+        verbose_name = _("延期申请")
+        verbose_name_plural = _("延期申请")
+
+
+class RectificationPlan(models.Model):
+    """A plan to fix by ``target_due`` what cannot be fixed at once (限期销号)."""
+
+    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="plans")
+    steps = models.TextField(_("整改措施"))
+    target_due = models.DateTimeField(_("整改完成时限"))
+    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    filed_at = models.DateTimeField(default=timezone.now)
+    decision = models.CharField(max_length=10, choices=Decision.choices, default=Decision.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-filed_at"]
+        verbose_name = _("整改计划")
+        verbose_name_plural = _("整改计划")
+
+
+class PlanProgress(models.Model):
+    """A progress report on an approved rectification plan; ``percent`` 0–100."""
+
+    plan = models.ForeignKey(RectificationPlan, on_delete=models.CASCADE, related_name="progress_reports")
+    note = models.TextField()
+    percent = models.PositiveSmallIntegerField(default=0)
+    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reported_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["reported_at"]
+        verbose_name = _("整改进展")
+        verbose_name_plural = _("整改进展")
+
+
+class Rating(models.Model):
+    """A rating of one resolution round (回访评价).
+
+    The reporter's own or an agent's recording for the reporter count
+    (``rater_kind`` reporter/agent); a follower's is recorded only. One rating
+    per person per round (constraints below). ``excluded`` is set when an
+    appeal is decided in the unit's favour: the rating leaves every measure.
+    """
+
+    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="ratings")
+    round = models.PositiveSmallIntegerField()
+    rater_kind = models.CharField(max_length=10, choices=RaterKind.choices)
+    follower = models.ForeignKey(Follower, null=True, blank=True, on_delete=models.CASCADE)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    resolved = models.BooleanField(_("问题已解决"))
+    satisfaction = models.CharField(_("满意度"), max_length=12, choices=Satisfaction.choices)
+    comment = models.TextField(_("意见"), blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    excluded = models.BooleanField(_("申诉成立不计入"), default=False)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issue", "round"], condition=Q(follower__isnull=True), name="rating_reporter_once_per_round"
+            ),
+            models.UniqueConstraint(
+                fields=["issue", "round", "follower"],
+                condition=Q(follower__isnull=False),
+                name="rating_follower_once_per_round",
+            ),
+        ]
+        verbose_name = _("评价")
+        verbose_name_plural = _("评价")
+
+    @property
+    def counts(self) -> bool:
+        """True for the reporter's rating (own or recorded by an agent)."""
+        return self.rater_kind in (RaterKind.REPORTER, RaterKind.AGENT)
+
+
+class Appeal(models.Model):
+    """A lead unit's appeal that a dissatisfied rating is unreasonable."""
+
+    rating = models.OneToOneField(Rating, on_delete=models.CASCADE, related_name="appeal")
+    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="appeals")
+    reason = models.TextField(_("申诉理由"))
+    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    filed_at = models.DateTimeField(default=timezone.now)
+    decision = models.CharField(max_length=10, choices=AppealDecision.choices, default=AppealDecision.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("评价申诉")
+        verbose_name_plural = _("评价申诉")
+
+
+def attachment_path(instance: "Attachment", filename: str) -> str:
+    """Server-chosen storage name: attachments/<issue id>/<random>.<ext>."""
+    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"attachments/{instance.issue_id}/{secrets.token_hex(16)}.{ext[:5]}"
+
+
+class Attachment(models.Model):
+    """A photo attached at filing, with progress or with the fix.
+
+    Served only through a view that checks scope; re-encoded without EXIF.
+    """
+
+    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="attachments")
+    event = models.ForeignKey(IssueEvent, null=True, blank=True, on_delete=models.SET_NULL, related_name="attachments")
+    file = models.FileField(upload_to=attachment_path)
+    content_type = models.CharField(max_length=50, default="image/jpeg")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("附件")
+        verbose_name_plural = _("附件")

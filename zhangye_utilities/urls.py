@@ -1,0 +1,9 @@
+"""URL map. Pages and the API are added by their own modules."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+]
