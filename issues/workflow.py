@@ -1,0 +1,1131 @@
+"""Every status change of an issue: one guarded function per transition.
+
+This module is the only writer of ``Issue.status``, the units and the
+deadlines; web views, the API, admin actions and Celery tasks all call it.
+Each function:
+
+1. locks the issue row (``SELECT ... FOR UPDATE`` on PostgreSQL; on SQLite
+   the IMMEDIATE transaction mode set in settings serialises writers) inside
+   the scope of the actor, and answers ``NotFound`` (404) outside it;
+2. checks the actor's role and relation to the issue → ``Forbidden`` (403);
+3. checks the issue's state → ``Conflict`` (409, also the loser of a race);
+4. checks the input → ``Invalid`` (400, a message per field);
+5. writes the change and exactly one IssueEvent in one transaction, and
+   sends ``event_committed`` once the transaction commits (notifications
+   listen to it).
+
+The rules are DESIGN.md's "Statuses and transitions". Every function takes
+keyword arguments, an ``actor`` (see ``Actor``) and an optional ``now``
+(aware datetime, default the current time) and returns the updated Issue
+(or the created object, where said).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.dispatch import Signal
+from django.utils import timezone
+
+from accounts.scope import visible_issues
+
+from . import deadlines as dl
+from .choices import (
+    OPEN_STATUSES,
+    AppealDecision,
+    Channel,
+    Decision,
+    EventKind,
+    Priority,
+    RaterKind,
+    Role,
+    Satisfaction,
+    Status,
+    SupervisionLevel,
+    WORKING_STATUSES,
+)
+from .models import (
+    Appeal,
+    ApiClient,
+    Category,
+    DailySequence,
+    District,
+    ExtensionRequest,
+    Follower,
+    Issue,
+    IssueEvent,
+    PlanProgress,
+    Rating,
+    RectificationPlan,
+    SupervisionOrder,
+    Unit,
+)
+from .routing import route
+from .validation import FieldError, clean_text, normalize_phone
+
+log = logging.getLogger(__name__)
+
+# Sent after the transaction that wrote an IssueEvent commits; kwargs:
+# ``event`` (IssueEvent). Notification code connects here.
+event_committed = Signal()
+
+DESCRIPTION_MAX = 2000
+NOTE_MAX = 1000
+REASON_MAX = 500
+
+
+# --------------------------------------------------------------------------
+# Errors
+# --------------------------------------------------------------------------
+
+
+class WorkflowError(Exception):
+    """Base of the domain errors; ``status_code`` is the HTTP answer."""
+
+    status_code = 400
+    code = "error"
+
+    def __init__(self, message: str, fields: dict[str, list[str]] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.fields = fields or {}
+
+
+class NotFound(WorkflowError):
+    """The issue does not exist or is outside the actor's scope (404)."""
+
+    status_code = 404
+    code = "not_found"
+
+
+class Forbidden(WorkflowError):
+    """The actor's role or unit may not take this action on this issue (403)."""
+
+    status_code = 403
+    code = "forbidden"
+
+
+class Conflict(WorkflowError):
+    """The issue's state does not allow the action, or another actor won (409)."""
+
+    status_code = 409
+    code = "conflict"
+
+
+class Invalid(WorkflowError):
+    """Bad input; ``fields`` maps each field to its messages (400)."""
+
+    status_code = 400
+    code = "invalid"
+
+
+# --------------------------------------------------------------------------
+# Actors
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts: a staff user, an API client, a resident (by phone) or the system.
+
+    Build with ``Actor.of(user_or_client)``, ``Actor.resident(phone)`` or
+    ``Actor.system(label)``.
+    """
+
+    user: object | None = None
+    client: ApiClient | None = None
+    resident_phone: str = ""
+    label: str = ""
+
+    @classmethod
+    def of(cls, principal) -> "Actor":
+        """Wrap an accounts.User or an ApiClient (an Actor is returned as is)."""
+        if isinstance(principal, Actor):
+            return principal
+        if isinstance(principal, ApiClient):
+            return cls(client=principal, label=principal.name)
+        return cls(user=principal, label=getattr(principal, "username", ""))
+
+    @classmethod
+    def resident(cls, phone: str) -> "Actor":
+        """A resident identified by their phone number (E.164 or raw)."""
+        try:
+            phone = normalize_phone(phone)
+        except FieldError:
+            pass
+        return cls(resident_phone=phone, label="居民")
+
+    @classmethod
+    def system(cls, label: str = "系统") -> "Actor":
+        """The system itself: routing, the sweep, management commands."""
+        return cls(label=label)
+
+    @property
+    def principal(self):
+        """The user or client behind the actor (None for residents and the system)."""
+        return self.user or self.client
+
+    @property
+    def is_system(self) -> bool:
+        return self.user is None and self.client is None and not self.resident_phone
+
+    @property
+    def role(self) -> str:
+        """The staff role; an API client bound to a unit acts as unit staff."""
+        if self.user is not None:
+            return self.user.role
+        if self.client is not None and self.client.unit_id:
+            return Role.UNIT_STAFF
+        return ""
+
+    @property
+    def unit_id(self) -> int | None:
+        if self.user is not None:
+            return self.user.unit_id
+        if self.client is not None:
+            return self.client.unit_id
+        return None
+
+
+# --------------------------------------------------------------------------
+# Shared steps
+# --------------------------------------------------------------------------
+
+
+def _now(now: datetime | None) -> datetime:
+    return now or timezone.now()
+
+
+def _lock(issue, actor: Actor) -> Issue:
+    """Lock and return the issue if ``actor`` may see it; NotFound otherwise."""
+    issue_id = issue.pk if isinstance(issue, Issue) else issue
+    qs = Issue.objects.select_for_update(of=("self",))
+    if actor.resident_phone:
+        followed = Follower.objects.filter(phone=actor.resident_phone).values("issue_id")
+        qs = qs.filter(Q(reporter_phone=actor.resident_phone) | Q(pk__in=followed))
+    elif not actor.is_system:
+        qs = visible_issues(actor.principal, qs)
+    try:
+        return qs.get(pk=issue_id)
+    except (Issue.DoesNotExist, ValueError, TypeError):
+        raise NotFound("诉求不存在") from None
+
+
+def _require_role(actor: Actor, *roles: str) -> None:
+    if actor.role not in roles:
+        raise Forbidden("您的角色不能执行此操作")
+
+
+def _require_lead(actor: Actor, issue: Issue) -> None:
+    if actor.role != Role.UNIT_STAFF or actor.unit_id is None or actor.unit_id != issue.lead_unit_id:
+        raise Forbidden("只有牵头单位可以执行此操作")
+
+
+def _require_status(issue: Issue, *statuses: str) -> None:
+    if issue.status not in statuses:
+        raise Conflict(f"诉求当前状态为“{issue.get_status_display()}”，不能执行此操作")
+
+
+def _field(errors: dict, name: str, fn, *args, **kwargs):
+    try:
+        return fn(*args, **kwargs)
+    except FieldError as exc:
+        errors.setdefault(name, []).append(str(exc))
+        return None
+
+
+def _raise_if(errors: dict) -> None:
+    if errors:
+        raise Invalid("输入有误，请按提示修改", errors)
+
+
+def _deadlines_data(issue: Issue) -> dict:
+    return {
+        "dispatch_due": issue.dispatch_due.isoformat(),
+        "response_due": issue.response_due.isoformat(),
+        "resolution_due": issue.resolution_due.isoformat(),
+        "resolution_extended": issue.resolution_extended,
+        "provisional": issue.deadlines_provisional,
+    }
+
+
+def _record(
+    issue: Issue,
+    actor: Actor,
+    kind: str,
+    *,
+    now: datetime,
+    from_status: str = "",
+    note: str = "",
+    public: bool = True,
+    data: dict | None = None,
+) -> IssueEvent:
+    """Write the transition's one IssueEvent and announce it after commit."""
+    event = IssueEvent.objects.create(
+        issue=issue,
+        at=now,
+        kind=kind,
+        actor=actor.user,
+        actor_client=actor.client,
+        actor_label=actor.label,
+        from_status=from_status,
+        to_status=issue.status if from_status else "",
+        note=note,
+        public=public,
+        data={**(data or {}), "deadlines": _deadlines_data(issue)},
+    )
+    transaction.on_commit(lambda: event_committed.send(sender=IssueEvent, event=event))
+    return event
+
+
+def _next_tracking_code(local_day) -> str:
+    """``ZY`` + YYYYMMDD + 6-digit daily sequence; call inside a transaction."""
+    seq, _ = DailySequence.objects.select_for_update().get_or_create(date=local_day)
+    DailySequence.objects.filter(pk=seq.pk).update(last=F("last") + 1)
+    seq.refresh_from_db()
+    return f"ZY{local_day:%Y%m%d}{seq.last:06d}"
+
+
+def _start_rework(issue: Issue, now: datetime) -> None:
+    issue.status = Status.IN_PROGRESS
+    issue.rework_count += 1
+    issue.resolution_round += 1
+    issue.needs_decision = False
+    issue.awaiting_rating_since = None
+    issue.resolution_started_at = now
+    due, provisional = dl.resolution_due_from(issue.priority, now)
+    issue.resolution_due = due
+    issue.resolution_extended = False
+    issue.deadlines_provisional = provisional
+    issue.escalation_level = 0
+
+
+def _to_awaiting_rating(issue: Issue, now: datetime) -> None:
+    issue.status = Status.AWAITING_RATING
+    issue.awaiting_rating_since = now
+
+
+def _close(issue: Issue, now: datetime) -> None:
+    issue.status = Status.CLOSED
+    issue.closed_at = now
+    issue.needs_decision = False
+
+
+# --------------------------------------------------------------------------
+# Collected
+# --------------------------------------------------------------------------
+
+
+def issue_submit(
+    *,
+    actor: Actor,
+    category,
+    district,
+    community: str,
+    description: str,
+    reporter_phone: str,
+    reporter_name: str = "",
+    building: str = "",
+    unit_no: str = "",
+    room: str = "",
+    latitude=None,
+    longitude=None,
+    extra_answers: dict | None = None,
+    channel: str | None = None,
+    idempotency_key: str | None = None,
+    now: datetime | None = None,
+) -> Issue:
+    """File a new issue (→ new; routing may assign it at once).
+
+    ``category``/``district`` are model instances or ids. The channel
+    defaults from the actor: resident → web, staff → hotline, client → api.
+    Raises Forbidden for a staff role other than dispatcher, Invalid with
+    per-field messages. With an ``idempotency_key`` already used by the same
+    filer, returns that first issue unchanged.
+    """
+    now = _now(now)
+    if actor.user is not None and actor.role != Role.DISPATCHER:
+        raise Forbidden("只有分派员可以代群众登记诉求")
+    if idempotency_key:
+        existing = Issue.objects.filter(idempotency_key=_idem_key(actor, idempotency_key)).first()
+        if existing is not None:
+            return existing
+
+    errors: dict[str, list[str]] = {}
+    cat = _resolve(Category, category, errors, "category", "请选择问题类别", active=True)
+    dist = _resolve(District, district, errors, "district", "请选择县区")
+    community = _field(errors, "community", clean_text, community, max_length=100, label="小区")
+    description = _field(errors, "description", clean_text, description, max_length=DESCRIPTION_MAX, label="问题描述")
+    reporter_name = _field(errors, "reporter_name", clean_text, reporter_name, max_length=50, required=False, label="称呼")
+    building = _field(errors, "building", clean_text, building, max_length=20, required=False, label="楼栋")
+    unit_no = _field(errors, "unit_no", clean_text, unit_no, max_length=20, required=False, label="单元")
+    room = _field(errors, "room", clean_text, room, max_length=20, required=False, label="户")
+    phone = _field(errors, "reporter_phone", normalize_phone, reporter_phone)
+    lat, lon = _clean_location(latitude, longitude, errors)
+    answers = _clean_answers(cat, extra_answers or {}, errors) if cat else {}
+    if channel is None:
+        channel = Channel.API if actor.client else (Channel.HOTLINE if actor.user else Channel.WEB)
+    if channel not in Channel.values:
+        errors.setdefault("channel", []).append("渠道无效")
+    _raise_if(errors)
+
+    calendar = dl.WorkCalendar.load()
+    clocks = dl.compute_deadlines(cat, now, calendar)
+    try:
+        with transaction.atomic():
+            issue = Issue(
+                tracking_code=_next_tracking_code(now.astimezone(dl.LOCAL_TZ).date()),
+                utility=cat.utility,
+                category=cat,
+                district=dist,
+                community=community,
+                building=building,
+                unit_no=unit_no,
+                room=room,
+                latitude=lat,
+                longitude=lon,
+                description=description,
+                extra_answers=answers,
+                reporter_name=reporter_name,
+                reporter_phone=phone,
+                channel=channel,
+                filed_by_client=actor.client,
+                filed_by_user=actor.user,
+                idempotency_key=_idem_key(actor, idempotency_key) if idempotency_key else None,
+                priority=clocks.priority,
+                status=Status.NEW,
+                filed_at=now,
+                resolution_started_at=now,
+                dispatch_due=clocks.dispatch_due,
+                response_due=clocks.response_due,
+                resolution_due=clocks.resolution_due,
+                deadlines_provisional=clocks.provisional,
+            )
+            issue.save()
+            _record(issue, actor, EventKind.SUBMITTED, now=now, from_status=Status.NEW,
+                    data={"channel": channel, "priority": clocks.priority})
+            found = route(cat, dist)
+            if found is not None and found.auto_assign:
+                issue.status = Status.ASSIGNED
+                issue.lead_unit = found.unit
+                issue.first_assigned_at = now
+                issue.save(update_fields=["status", "lead_unit", "first_assigned_at"])
+                _record(issue, Actor.system("自动分派"), EventKind.ASSIGNED, now=now, from_status=Status.NEW,
+                        data={"lead_unit": found.unit.pk, "co_units": [], "routing_rule": found.rule_id})
+    except IntegrityError:
+        if idempotency_key:
+            existing = Issue.objects.filter(idempotency_key=_idem_key(actor, idempotency_key)).first()
+            if existing is not None:
+                return existing
+        raise
+    return issue
+
+
+def _idem_key(actor: Actor, key: str) -> str:
+    # Keys are per filer: two API clients may use the same key independently.
+    owner = f"c{actor.client.pk}" if actor.client else (f"u{actor.user.pk}" if actor.user else "web")
+    return f"{owner}:{str(key)[:64]}"
+
+
+def _resolve(model, value, errors, field, message, **filters):
+    if isinstance(value, model):
+        obj = value
+        if any(getattr(obj, k) != v for k, v in filters.items()):
+            obj = None
+    else:
+        try:
+            obj = model.objects.filter(pk=int(value), **filters).first() if value not in (None, "") else None
+        except (TypeError, ValueError):
+            obj = None
+    if obj is None:
+        errors.setdefault(field, []).append(message)
+    return obj
+
+
+def _clean_location(latitude, longitude, errors):
+    if latitude in (None, "") and longitude in (None, ""):
+        return None, None
+    try:
+        lat, lon = round(float(latitude), 6), round(float(longitude), 6)
+    except (TypeError, ValueError):
+        errors.setdefault("latitude", []).append("位置坐标无效")
+        return None, None
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180) or lat != lat or lon != lon:
+        errors.setdefault("latitude", []).append("位置坐标超出范围")
+        return None, None
+    from decimal import Decimal
+
+    return Decimal(str(lat)), Decimal(str(lon))
+
+
+def _clean_answers(category: Category, answers: dict, errors) -> dict:
+    """Check ``answers`` against the category's extra questions; return the clean dict."""
+    if not isinstance(answers, dict):
+        errors.setdefault("extra_answers", []).append("附加回答格式不正确")
+        return {}
+    clean = {}
+    for q in category.extra_questions or []:
+        code, label, kind = q.get("code"), q.get("label", q.get("code")), q.get("type", "text")
+        value = answers.get(code)
+        if value in (None, ""):
+            if q.get("required"):
+                errors.setdefault(f"extra_answers.{code}", []).append(f"请回答：{label}")
+            continue
+        if kind == "boolean":
+            if isinstance(value, str):
+                value = value.lower() in ("true", "1", "yes", "是", "on")
+            clean[code] = bool(value)
+        elif kind == "number":
+            try:
+                clean[code] = float(value)
+            except (TypeError, ValueError):
+                errors.setdefault(f"extra_answers.{code}", []).append(f"{label}应为数字")
+        elif kind == "choice":
+            if value not in (q.get("choices") or []):
+                errors.setdefault(f"extra_answers.{code}", []).append(f"{label}：请从选项中选择")
+            else:
+                clean[code] = value
+        else:
+            try:
+                clean[code] = clean_text(value, max_length=200, label=label)
+            except FieldError as exc:
+                errors.setdefault(f"extra_answers.{code}", []).append(str(exc))
+    return clean
+
+
+def issue_assign(*, issue, actor: Actor, lead_unit, co_units=(), note: str = "", now: datetime | None = None) -> Issue:
+    """交办: new → assigned, with a lead unit and optional co-handling units.
+
+    Dispatchers only. ``lead_unit`` a Unit or id; ``co_units`` Units or ids
+    (the lead is dropped from them). Invalid if a unit is unknown or inactive.
+    """
+    now = _now(now)
+    with transaction.atomic():
+        issue = _lock(issue, actor)
+        _require_role(actor, Role.DISPATCHER)
+        _require_status(issue, Status.NEW)
+        errors: dict[str, list[str]] = {}
+        lead = _resolve(Unit, lead_unit, errors, "lead_unit", "请选择有效的牵头单位", active=True)
+        co = []
+        for u in co_units or ():
+            unit = _resolve(Unit, u, errors, "co_units", "协办单位无效", active=True)
+            if unit is not None and lead is not None and unit.pk != lead.pk and unit not in co:
+                co.append(unit)
+        note = _field(errors, "note", clean_text, note, max_length=NOTE_MAX, required=False, label="交办意见")
+        _raise_if(errors)
+        issue.status = Status.ASSIGNED
+        issue.lead_unit = lead
+        issue.claimed_by = None
+        if issue.first_assigned_at is None:
+            issue.first_assigned_at = now
+        issue.save(update_fields=["status", "lead_unit", "claimed_by", "first_assigned_at"])
+        issue.co_units.set(co)
+        _record(issue, actor, EventKind.ASSIGNED, now=now, from_status=Status.NEW, note=note,
+                data={"lead_unit": lead.pk, "co_units": [u.pk for u in co]})
+    return issue
+
+
+def issue_reject(*, issue, actor: Actor, reason: str, now: datetime | None = None) -> Issue:
+    """Reject as out of scope: new → rejected; the reason is shown to the resident."""
+    now = _now(now)
+    with transaction.atomic():
+        issue = _lock(issue, actor)
+        _require_role(actor, Role.DISPATCHER)
+        _require_status(issue, Status.NEW)
+        errors: dict[str, list[str]] = {}
+        reason = _field(errors, "reason", clean_text, reason, max_length=REASON_MAX, label="退回理由")
+        _raise_if(errors)
+        issue.status = Status.REJECTED
+        issue.public_reason = reason
+        issue.closed_at = now
+        issue.save(update_fields=["status", "public_reason", "closed_at"])
+        _record(issue, actor, EventKind.REJECTED, now=now, from_status=Status.NEW, note=reason)
+    return issue
+
+
+def issue_merge(*, issue, actor: Actor, original, note: str = "", now: datetime | None = None) -> Issue:
+    """Merge a duplicate into a named open original: new → merged.
+
+    The duplicate's reporter (and its followers) now follow the original.
+    Invalid when the original is missing, the issue itself, or not open.
+    """
+    now = _now(now)
+    with transaction.atomic():
+        issue = _lock(issue, actor)
+        _require_role(actor, Role.DISPATCHER)
+        _require_status(issue, Status.NEW)
+        errors: dict[str, list[str]] = {}
+        target = None
+        try:
+            target = visible_issues(actor.principal).filter(pk=getattr(original, "pk", original)).first()
+        except (TypeError, ValueError):
+            target = None
+        if target is None:
+            errors["original"] = ["请选择要合并到的原诉求"]
+        elif target.pk == issue.pk:
+            errors["original"] = ["不能合并到自身"]
+        elif target.status not in OPEN_STATUSES:
+            errors["original"] = ["原诉求已办结或关闭，不能合并"]
+        note = _field(errors, "note", clean_text, note, max_length=REASON_MAX, required=False, label="说明")
+        _raise_if(errors)
+        issue.status = Status.MERGED
+        issue.duplicate_of = target
+        issue.closed_at = now
+        issue.public_reason = note or f"与 {target.tracking_code} 为同一问题，已合并办理"
+        issue.save(update_fields=["status", "duplicate_of", "closed_at", "public_reason"])
+        phones = {issue.reporter_phone: issue.reporter_name}
+        phones.update({f.phone: f.name for f in issue.followers.all()})
+        for phone, name in phones.items():
+            if phone != target.reporter_phone:
+                Follower.objects.get_or_create(issue=target, phone=phone, defaults={"name": name, "created_at": now})
+        _record(issue, actor, EventKind.MERGED, now=now, from_status=Status.NEW, note=issue.public_reason,
+                data={"original": target.pk, "original_code": target.tracking_code})
+    return issue
+
+
+def issue_follow(*, issue, phone: str, name: str = "", now: datetime | None = None) -> Follower:
+    """"Me too": a resident follows another resident's open issue.
+
+    Returns the Follower (the existing one when already following). Conflict
+    if the issue is not open; Invalid for a bad phone. Residents do not need
+    to see the issue's details to follow it (public surfaces list it).
+    """
+    now = _now(now)
+    errors: dict[str, list[str]] = {}
+    phone = _field(errors, "phone", normalize_phone, phone)
+    name = _field(errors, "name", clean_text, name, max_length=50, required=False, label="称呼")
+    with transaction.atomic():
+        issue = _lock(issue, Actor.system())
+        if issue.status not in OPEN_STATUSES:
+            raise Conflict("该诉求已关闭，不能关注")
+        _raise_if(errors)
+        if phone == issue.reporter_phone:
+            raise Conflict("您是该诉求的报告人，无需关注")
+        follower, created = Follower.objects.get_or_create(issue=issue, phone=phone,
+                                                           defaults={"name": name, "created_at": now})
+        if created:
+            _record(issue, Actor.resident(phone), EventKind.FOLLOWED, now=now, note="又一位居民反映了同一问题")
+    return follower
+
+
+# --------------------------------------------------------------------------
+# Assigned
+# --------------------------------------------------------------------------
+
+
+def issue_claim(*, issue, actor: Actor, now: datetime | None = None) -> Issue:
+    """认领: assigned → in_progress, by the lead unit's staff.
+
+    Of two staff claiming at once, one wins; the other gets Conflict.
+    """
+    now = _now(now)
+    with transaction.atomic():
+        issue = _lock(issue, actor)
+        _require_lead(actor, issue)
+        _require_status(issue, Status.ASSIGNED)
+        issue.status = Status.IN_PROGRESS
+        issue.claimed_by = actor.user
+        if issue.first_claimed_at is None:
+            issue.first_claimed_at = now
+        issue.save(update_fields=["status", "claimed_by", "first_claimed_at"])
+        _record(issue, actor, EventKind.CLAIMED, now=now, from_status=Status.ASSIGNED)
+    return issue
+
+
+def issue_return(*, issue, actor: Actor, reason: str, now: datetime | None = None) -> Issue:
+    """退单: assigned / in_progress → new, with a reason; the clocks keep running."""
+    now = _now(now)
+    with transaction.atomic():
+        issue = _lock(issue, actor)
+        _require_lead(actor, issue)
+        _require_status(issue, Status.ASSIGNED, Status.IN_PROGRESS)
+        errors: dict[str, list[str]] = {}
+        reason = _field(errors, "reason", clean_text, reason, max_length=REASON_MAX, label="退单理由")
+        _raise_if(errors)
+        before, unit = issue.status, issue.lead_unit_id
+        issue.status = Status.NEW
+        issue.lead_unit = None
+        issue.claimed_by = None
+        issue.save(update_fields=["status", "lead_unit", "claimed_by"])
+        issue.co_units.clear()
+        _record(issue, actor, EventKind.RETURNED, now=now, from_status=before, note=reason, public=False,
+                data={"returned_by_unit": unit})
+    return issue
+
+
+def issue_add_note(*, issue, actor: Actor, note: str, public: bool = False, now: datetime | None = None) -> IssueEvent:
+    """A progress note by the lead or a co-handling unit; no status change. Returns the event."""
+    now = _now(now)
+    with transaction.atomic():
+        issue = _lock(issue, actor)
+        is_co = actor.unit_id is not None and issue.co_units.filter(pk=actor.unit_id).exists()
+        if actor.role != Role.UNIT_STAFF or not (actor.unit_id == issue.lead_unit_id or is_co):
+            raise Forbidden("只有牵头或协办单位可以填写进展")
+        _require_status(issue, *WORKING_STATUSES)
+        errors: dict[str, list[str]] = {}
+        note = _field(errors, "note", clean_text, note, max_length=NOTE_MAX, label="进展说明")
+        _raise_if(errors)
+        return _record(issue, actor, EventKind.NOTE, now=now, note=note, public=bool(public),
+                       data={"co_handler": is_co and actor.unit_id != issue.lead_unit_id})
+
+
+def issue_request_extension(*, issue, actor: Actor, reason: str, requested_due, now: datetime | None = None) -> ExtensionRequest:
+    """Ask to move the resolution deadline to ``requested_due`` (aware datetime).
+
+    Lead unit; assigned / in_progress; one pending request at a time
+    (Conflict). Invalid unless the date is after the current deadline.
+    """
+    now = _now(now)
+    with transaction.atomic():
+        issue = _lock(issue, actor)
+        _require_lead(actor, issue)
+        _require_status(issue, Status.ASSIGNED, Status.IN_PROGRESS)
+        if issue.extension_requests.filter(decision=Decision.PENDING).exists():
+            raise Conflict("已有待审批的延期申请")
+        errors: dict[str, list[str]] = {}
+        reason = _field(errors, "reason", clean_text, reason, max_length=REASON_MAX, label="延期理由")
+        if not isinstance(requested_due, datetime) or timezone.is_naive(requested_due):
+            errors["requested_due"] = ["请填写申请的办结时间"]
+        elif requested_due <= issue.resolution_due:
+            errors["requested_due"] = ["申请时间必须晚于当前办结时限"]
+        _raise_if(errors)
+        req = ExtensionRequest.objects.create(issue=issue, reason=reason, requested_due=requested_due,
+                                              requested_by=actor.user, requested_at=now)
+        _record(issue, actor, EventKind.EXTENSION_REQUESTED, now=now, note=reason, public=False,
+                data={"request": req.pk, "requested_due": requested_due.isoformat()})
+    return req
+
+
+def issue_file_plan(*, issue, actor: Actor, steps: str, target_due, now: datetime | None = None) -> RectificationPlan:
+    """File a rectification plan (限期销号) for a problem that cannot be fixed at once.
+
+    Lead unit; in_progress; one pending plan at a time. ``target_due`` aware
+    datetime after now.
+    """
+    now = _now(now)
+    with transaction.atomic():
+        issue = _lock(issue, actor)
+        _require_lead(actor, issue)
+        _require_status(issue, Status.IN_PROGRESS)
+        if issue.plans.filter(decision=Decision.PENDING).exists():
+            raise Conflict("已有待审批的整改计划")
+        errors: dict[str, list[str]] = {}
+        steps = _field(errors, "steps", clean_text, steps, max_length=DESCRIPTION_MAX, label="整改措施")
+        if not isinstance(target_due, datetime) or timezone.is_naive(target_due):
+            errors["target_due"] = ["请填写整改完成时限"]
+        elif target_due <= now:
+            errors["target_due"] = ["整改完成时限必须晚于现在"]
+        _raise_if(errors)
+        plan = RectificationPlan.objects.create(issue=issue, steps=steps, target_due=target_due,
+                                                filed_by=actor.user, filed_at=now)
+        _record(issue, actor, EventKind.PLAN_FILED, now=now, note=steps, public=False,
+                data={"plan": plan.pk, "target_due": target_due.isoformat()})
+    return plan
+
+
+def issue_decide_extension(*, issue, actor: Actor, request, approve: bool, note: str = "", now: datetime | None = None) -> Issue:
+    """Supervisor approves or refuses a pending extension request.
+
+    Approved → the resolution deadline becomes the requested date and the
+    issue is marked extended. Conflict when the request is already decided
+    or the issue is no longer being worked on.
+    """
+    now = _now(now)
+    with transaction.atomic():
+        issue = _lock(issue, actor)
+        _require_role(actor, Role.SUPERVISOR)
+        req = issue.extension_requests.select_for_update().filter(pk=getattr(request, "pk", request)).first()
+        if req is None:
+            raise NotFound("延期申请不存在")
+        if req.decision != Decision.PENDING:
+            raise Conflict("该延期申请已审批")
+        _require_status(issue, *WORKING_STATUSES)
+        errors: dict[str, list[str]] = {}
+        note = _field(errors, "note", clean_text, note, max_length=REASON_MAX, required=not approve, label="审批意见")
+        _raise_if(errors)
+        req.decision = Decision.APPROVED if approve else Decision.REFUSED
+        req.decided_by, req.decided_at, req.decision_note = actor.user, now, note
+        req.save()
+        if approve:
+            issue.resolution_due = req.requested_due
+            issue.resolution_extended = True
+            issue.save(update_fields=["resolution_due", "resolution_extended"])
+        _record(issue, actor, EventKind.EXTENSION_DECIDED, now=now, note=note, public=approve,
+                data={"request": req.pk, "approved": approve})
+    return issue
+
+
+def issue_decide_plan(*, issue, actor: Actor, plan, approve: bool, note: str = "", now: datetime | None = None) -> Issue:
+    """Supervisor approves (in_progress → planned, resolution deadline = plan date) or refuses a plan."""
+    now = _now(now)
+    with transaction.atomic():
+        issue = _lock(issue, actor)
+        _require_role(actor, Role.SUPERVISOR)
+        p = issue.plans.select_for_update().filter(pk=getattr(plan, "pk", plan)).first()
+        if p is None:
+            raise NotFound("整改计划不存在")
+        if p.decision != Decision.PENDING:
+            raise Conflict("该整改计划已审批")
+        _require_status(issue, Status.IN_PROGRESS)
+        errors: dict[str, list[str]] = {}
+        note = _field(errors, "note", clean_text, note, max_length=REASON_MAX, required=not approve, label="审批意见")
+        _raise_if(errors)
+        p.decision = Decision.APPROVED if approve else Decision.REFUSED
+        p.decided_by, p.decided_at, p.decision_note = actor.user, now, note
+        p.save()
+        before = issue.status
+        if approve:
+            issue.status = Status.PLANNED
+            issue.resolution_due = p.target_due
+            issue.resolution_extended = True
+            issue.save(update_fields=["status", "resolution_due", "resolution_extended"])
+        _record(issue, actor, EventKind.PLAN_DECIDED, now=now, from_status=before if approve else "", note=note,
+                public=approve, data={"plan": p.pk, "approved": approve})
+    return issue
+
+
+def issue_report_plan_progress(*, issue, actor: Actor, note: str, percent: int, now: datetime | None = None) -> PlanProgress:
+    """Progress on the approved plan of a planned issue; ``percent`` 0–100."""
+    now = _now(now)
+    with transaction.atomic():
+        issue = _lock(issue, actor)
+        _require_lead(actor, issue)
+        _require_status(issue, Status.PLANNED)
+        errors: dict[str, list[str]] = {}
+        note = _field(errors, "note", clean_text, note, max_length=NOTE_MAX, label="进展说明")
+        try:
+            percent = int(percent)
+            if not 0 <= percent <= 100:
+                raise ValueError
+        except (TypeError, ValueError):
+            errors["percent"] = ["完成比例应为 0–100 的整数"]
+        _raise_if(errors)
+        plan = issue.plans.filter(decision=Decision.APPROVED).order_by("-decided_at").first()
+        report = PlanProgress.objects.create(plan=plan, note=note, percent=percent, reported_by=actor.user,
+                                             reported_at=now)
+        _record(issue, actor, EventKind.PLAN_PROGRESS, now=now, note=note, data={"percent": percent})
+    return report
+
+
+# --------------------------------------------------------------------------
+# Supervised
+# --------------------------------------------------------------------------
+
+
+def issue_resolve(*, issue, actor: Actor, result: str, now: datetime | None = None) -> Issue:
+    """办结: in_progress / planned → resolved (verification needed) or awaiting_rating.
+
+    Verification is needed when the category requires it or the issue is
+    under a supervision order. Returns the issue; the event's id is where
+    photos attach (``issue.events.last()``).
+    """
+    now = _now(now)
+    with transaction.atomic():
+        issue = _lock(issue, actor)
+        _require_lead(actor, issue)
+        _require_status(issue, Status.IN_PROGRESS, Status.PLANNED)
+        errors: dict[str, list[str]] = {}
+        result = _field(errors, "result", clean_text, result, max_length=NOTE_MAX, label="办理结果")
+        _raise_if(errors)
+        before = issue.status
+        issue.resolved_at = now
+        on_time = now <= issue.resolution_due
+        if issue.category.needs_verification or issue.supervision_level:
+            issue.status = Status.RESOLVED
+        else:
+            _to_awaiting_rating(issue, now)
+        issue.save(update_fields=["status", "resolved_at", "awaiting_rating_since"])
+        _record(issue, actor, EventKind.RESOLVED, now=now, from_status=before, note=result,
+                data={"round": issue.resolution_round, "on_time": on_time})
+    return issue
+
+
+def issue_verify(*, issue, actor: Actor, approve: bool, note: str = "", now: datetime | None = None) -> Issue:
+    """Supervisor verifies a fix: resolved → awaiting_rating, or sends it back → in_progress (note required)."""
+    now = _now(now)
+    with transaction.atomic():
+        issue = _lock(issue, actor)
+        _require_role(actor, Role.SUPERVISOR)
+        _require_status(issue, Status.RESOLVED)
+        errors: dict[str, list[str]] = {}
+        note = _field(errors, "note", clean_text, note, max_length=REASON_MAX, required=not approve, label="核查意见")
+        _raise_if(errors)
+        if approve:
+            _to_awaiting_rating(issue, now)
+            kind = EventKind.VERIFIED
+        else:
+            issue.status = Status.IN_PROGRESS
+            kind = EventKind.SENT_BACK
+        issue.save(update_fields=["status", "awaiting_rating_since"])
+        _record(issue, actor, kind, now=now, from_status=Status.RESOLVED, note=note, public=approve)
+    return issue
+
+
+def issue_supervise(*, issue, actor: Actor, level: str, instruction: str, due_at, now: datetime | None = None) -> SupervisionOrder:
+    """督办: a yellow or red supervision order on an open issue (no status change).
+
+    Supervisors and the mayor's office. The issue's level becomes the higher
+    of its current and the new one; a red order escalates to level 2.
+    """
+    now = _now(now)
+    with transaction.atomic():
+        issue = _lock(issue, actor)
+        _require_role(actor, Role.SUPERVISOR, Role.MAYOR)
+        _require_status(issue, *OPEN_STATUSES)
+        errors: dict[str, list[str]] = {}
+        if level not in (SupervisionLevel.YELLOW, SupervisionLevel.RED):
+            errors["level"] = ["请选择黄牌或红牌督办"]
+        instruction = _field(errors, "instruction", clean_text, instruction, max_length=NOTE_MAX, label="督办要求")
+        if not isinstance(due_at, datetime) or timezone.is_naive(due_at):
+            errors["due_at"] = ["请填写要求完成时间"]
+        elif due_at <= now:
+            errors["due_at"] = ["要求完成时间必须晚于现在"]
+        _raise_if(errors)
+        order = SupervisionOrder.objects.create(issue=issue, level=level, instruction=instruction, due_at=due_at,
+                                                issued_by=actor.user, issued_at=now)
+        if level == SupervisionLevel.RED or not issue.supervision_level:
+            issue.supervision_level = level
+        if level == SupervisionLevel.RED:
+            issue.escalation_level = 2
+        issue.save(update_fields=["supervision_level", "escalation_level"])
+        _record(issue, actor, EventKind.SUPERVISED, now=now, note=instruction, public=False,
+                data={"order": order.pk, "level": level, "due_at": due_at.isoformat()})
+    return order
+
+
+def issue_escalate(*, issue, level: int, reason: str, now: datetime | None = None) -> Issue:
+    """Raise the escalation level (1: supervisor told; 2: mayor's office). System only.
+
+    No-op (returns the issue, no event) when the level is not higher.
+    """
+    now = _now(now)
+    with transaction.atomic():
+        issue = _lock(issue, Actor.system())
+        if issue.status not in OPEN_STATUSES or level <= issue.escalation_level:
+            return issue
+        issue.escalation_level = level
+        issue.save(update_fields=["escalation_level"])
+        _record(issue, Actor.system("时限监控"), EventKind.SUPERVISED, now=now, note=reason, public=False,
+                data={"escalation_level": level})
+    return issue
+
+
+# --------------------------------------------------------------------------
+# Revisit-rated
+# --------------------------------------------------------------------------
+
+
+def issue_rate(
+    *, issue, actor: Actor, resolved: bool, satisfaction: str, comment: str = "", now: datetime | None = None
+) -> Rating:
+    """回访评价: the reporter (or a revisit agent for them) or a follower rates the round.
+
+    Reporter / agent: satisfied or basically satisfied → closed; dissatisfied
+    → rework (in_progress, new resolution window from now), or, once
+    ``ZY_REWORK_LIMIT`` reworks are used, the issue stays awaiting_rating
+    marked for the supervisor's decision. A follower's rating is recorded
+    only. One rating per person per round (Conflict on a second).
+    """
+    now = _now(now)
+    with transaction.atomic():
+        issue = _lock(issue, actor)
+        follower = None
+        if actor.resident_phone:
+            if actor.resident_phone == issue.reporter_phone:
+                kind = RaterKind.REPORTER
+            else:
+                follower = issue.followers.filter(phone=actor.resident_phone).first()
+                kind = RaterKind.FOLLOWER
+        elif actor.role == Role.REVISIT_AGENT:
+            kind = RaterKind.AGENT
+        else:
+            raise Forbidden("只有报告人、关注人或回访员可以评价")
+        _require_status(issue, Status.AWAITING_RATING)
+        already = issue.ratings.filter(round=issue.resolution_round)
+        already = already.filter(follower=follower) if follower else already.filter(follower__isnull=True)
+        if already.exists():
+            raise Conflict("本轮办理已评价")
+        errors: dict[str, list[str]] = {}
+        if satisfaction not in Satisfaction.values:
+            errors["satisfaction"] = ["请选择满意、基本满意或不满意"]
+        if not isinstance(resolved, bool):
+            errors["resolved"] = ["请选择问题是否已解决"]
+        comment = _field(errors, "comment", clean_text, comment, max_length=REASON_MAX, required=False, label="意见")
+        _raise_if(errors)
+        try:
+            with transaction.atomic():
+                rating = Rating.objects.create(
+                    issue=issue, round=issue.resolution_round, rater_kind=kind, follower=follower,
+                    recorded_by=actor.user, resolved=resolved, satisfaction=satisfaction, comment=comment,
+                    created_at=now,
+                )
+        except IntegrityError:
+            raise Conflict("本轮办理已评价") from None
+        data = {"rating": rating.pk, "rater": kind, "satisfaction": satisfaction, "resolved": resolved,
+                "round": issue.resolution_round}
+        if kind == RaterKind.FOLLOWER:
+            _record(issue, actor, EventKind.RATED, now=now, note=comment, public=False, data=data)
+            return rating
+        before = issue.status
+        if satisfaction != Satisfaction.DISSATISFIED:
+            _close(issue, now)
+        elif issue.rework_count < settings.ZY_REWORK_LIMIT:
+            _start_rework(issue, now)
+            data["rework"] = True
+        else:
+            issue.needs_decision = True
+            data["needs_decision"] = True
+        issue.save()
+        _record(issue, actor, EventKind.RATED, now=now, from_status=before, note=comment, data=data)
+    return rating
+
+
+def issue_decide_at_limit(*, issue, actor: Actor, close: bool, note: str, now: datetime | None = None) -> Issue:
+    """Supervisor's decision after the rework limit: close with a note, or one more rework."""
+    now = _now(now)
+    with transaction.atomic():
+        issue = _lock(issue, actor)
+        _require_role(actor, Role.SUPERVISOR)
+        if issue.status != Status.AWAITING_RATING or not issue.needs_decision:
+            raise Conflict("该诉求不在待裁定状态")
+        errors: dict[str, list[str]] = {}
+        note = _field(errors, "note", clean_text, note, max_length=REASON_MAX, label="裁定意见")
+        _raise_if(errors)
+        if close:
+            _close(issue, now)
+        else:
+            _start_rework(issue, now)
+        issue.save()
+        _record(issue, actor, EventKind.LIMIT_DECIDED, now=now, from_status=Status.AWAITING_RATING, note=note,
+                data={"close": close})
+    return issue
+
+
+def issue_appeal(*, issue, actor: Actor, rating, reason: str, now: datetime | None = None) -> Appeal:
+    """The lead unit appeals a dissatisfied reporter rating as unreasonable."""
+    now = _now(now)
+    with transaction.atomic():
+        issue = _lock(issue, actor)
+        _require_lead(actor, issue)
+        r = issue.ratings.filter(pk=getattr(rating, "pk", rating)).first()
+        if r is None:
+            raise NotFound("评价不存在")
+        if not r.counts or r.satisfaction != Satisfaction.DISSATISFIED:
+            raise Conflict("只能对报告人的不满意评价申诉")
+        if Appeal.objects.filter(rating=r).exists():
+            raise Conflict("该评价已申诉")
+        errors: dict[str, list[str]] = {}
+        reason = _field(errors, "reason", clean_text, reason, max_length=REASON_MAX, label="申诉理由")
+        _raise_if(errors)
+        try:
+            with transaction.atomic():
+                appeal = Appeal.objects.create(rating=r, issue=issue, reason=reason, filed_by=actor.user, filed_at=now)
+        except IntegrityError:
+            raise Conflict("该评价已申诉") from None
+        _record(issue, actor, EventKind.APPEALED, now=now, note=reason, public=False,
+                data={"appeal": appeal.pk, "rating": r.pk})
+    return appeal
+
+
+def issue_decide_appeal(*, issue, actor: Actor, appeal, exclude: bool, note: str = "", now: datetime | None = None) -> Appeal:
+    """Supervisor decides an appeal: upheld (rating stands) or excluded from every measure."""
+    now = _now(now)
+    with transaction.atomic():
+        issue = _lock(issue, actor)
+        _require_role(actor, Role.SUPERVISOR)
+        a = issue.appeals.select_for_update().filter(pk=getattr(appeal, "pk", appeal)).first()
+        if a is None:
+            raise NotFound("申诉不存在")
+        if a.decision != AppealDecision.PENDING:
+            raise Conflict("该申诉已裁定")
+        errors: dict[str, list[str]] = {}
+        note = _field(errors, "note", clean_text, note, max_length=REASON_MAX, required=False, label="裁定意见")
+        _raise_if(errors)
+        a.decision = AppealDecision.EXCLUDED if exclude else AppealDecision.UPHELD
+        a.decided_by, a.decided_at, a.decision_note = actor.user, now, note
+        a.save()
+        if exclude:
+            Rating.objects.filter(pk=a.rating_id).update(excluded=True)
+        _record(issue, actor, EventKind.APPEAL_DECIDED, now=now, note=note, public=False,
+                data={"appeal": a.pk, "excluded": exclude})
+    return a
+
+
+def issue_close_out(*, issue, now: datetime | None = None) -> Issue:
+    """销号 by the sweep: awaiting_rating → closed once the revisit window passed unrated.
+
+    Conflict when not awaiting a rating, marked for decision, or the window
+    (``ZY_REVISIT_WINDOW_DAYS``) has not passed.
+    """
+    now = _now(now)
+    actor = Actor.system("回访期满")
+    with transaction.atomic():
+        issue = _lock(issue, actor)
+        _require_status(issue, Status.AWAITING_RATING)
+        if issue.needs_decision:
+            raise Conflict("待督查裁定的诉求不自动销号")
+        window = timedelta(days=settings.ZY_REVISIT_WINDOW_DAYS)
+        if issue.awaiting_rating_since is None or issue.awaiting_rating_since + window > now:
+            raise Conflict("回访期未满")
+        _close(issue, now)
+        issue.save(update_fields=["status", "closed_at", "needs_decision"])
+        _record(issue, actor, EventKind.CLOSED_OUT, now=now, from_status=Status.AWAITING_RATING,
+                note="回访期内未评价，自动销号")
+    return issue
+
+
+# --------------------------------------------------------------------------
+# Audit and maintenance
+# --------------------------------------------------------------------------
+
+
+def issue_reveal_phone(*, issue, actor: Actor, reason: str, now: datetime | None = None) -> str:
+    """"Show number": the reporter's full phone for the lead unit's staff or a revisit agent.
+
+    Requires a reason and writes an internal audit event. Returns E.164.
+    """
+    now = _now(now)
+    with transaction.atomic():
+        issue = _lock(issue, actor)
+        if actor.role != Role.REVISIT_AGENT:
+            _require_lead(actor, issue)
+        errors: dict[str, list[str]] = {}
+        reason = _field(errors, "reason", clean_text, reason, max_length=REASON_MAX, label="查看理由")
+        _raise_if(errors)
+        _record(issue, actor, EventKind.PHONE_REVEALED, now=now, note=reason, public=False)
+    return issue.reporter_phone
+
+
+def issue_recompute_deadlines(*, issue, calendar: dl.WorkCalendar | None = None, now: datetime | None = None) -> Issue:
+    """Recompute a provisional issue's deadlines after a new official year is entered.
+
+    Dispatch and response from filing; resolution from the current window's
+    start unless an extension or plan fixed it. System only; open issues
+    only (Conflict otherwise). Writes an event only when something changed.
+    """
+    now = _now(now)
+    calendar = calendar or dl.WorkCalendar.load()
+    actor = Actor.system("时限重算")
+    with transaction.atomic():
+        issue = _lock(issue, actor)
+        _require_status(issue, *OPEN_STATUSES)
+        windows = dl.rule_windows(issue.priority)
+        old = _deadlines_data(issue)
+        dispatch, p1 = calendar.add(issue.filed_at, *windows["dispatch"])
+        response, p2 = calendar.add(issue.filed_at, *windows["response"])
+        if issue.resolution_extended:
+            resolution, p3 = issue.resolution_due, False
+        else:
+            resolution, p3 = calendar.add(issue.resolution_started_at, *windows["resolution"])
+        issue.dispatch_due, issue.response_due, issue.resolution_due = dispatch, response, resolution
+        issue.deadlines_provisional = p1 or p2 or p3
+        if _deadlines_data(issue) == old:
+            return issue
+        issue.save(update_fields=["dispatch_due", "response_due", "resolution_due", "deadlines_provisional"])
+        _record(issue, actor, EventKind.DEADLINES_RECOMPUTED, now=now, public=False, data={"before": old})
+    return issue
