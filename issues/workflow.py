@@ -246,9 +246,9 @@ def _raise_if(errors: dict) -> None:
 
 def _deadlines_data(issue: Issue) -> dict:
     return {
-        "dispatch_due": issue.dispatch_due.isoformat(),
-        "response_due": issue.response_due.isoformat(),
-        "resolution_due": issue.resolution_due.isoformat(),
+        "dispatch_due": timezone.localtime(issue.dispatch_due).isoformat(),
+        "response_due": timezone.localtime(issue.response_due).isoformat(),
+        "resolution_due": timezone.localtime(issue.resolution_due).isoformat(),
         "resolution_extended": issue.resolution_extended,
         "provisional": issue.deadlines_provisional,
     }

@@ -1,0 +1,130 @@
+"""Shared fixtures: the personas (defined once), a small world, frozen time.
+
+Service markers: a test marked ``postgres`` or ``redis`` skips with a stated
+reason when the service is not configured, unless ``ZY_REQUIRE_SERVICES=1``
+(set by .ci/run), which turns that skip into a failure.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.conf import settings
+
+TZ = ZoneInfo("Asia/Shanghai")
+REQUIRE_SERVICES = os.environ.get("ZY_REQUIRE_SERVICES", "") in ("1", "true", "yes")
+
+
+def local(*args) -> datetime:
+    """An aware Asia/Shanghai datetime: ``local(2026, 11, 30, 9, 0)``."""
+    return datetime(*args, tzinfo=TZ)
+
+
+def _service_missing(item, reason: str):
+    if REQUIRE_SERVICES:
+        pytest.fail(f"ZY_REQUIRE_SERVICES=1 but {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+def pytest_runtest_setup(item):
+    if item.get_closest_marker("postgres"):
+        engine = settings.DATABASES["default"]["ENGINE"]
+        if "postgresql" not in engine:
+            _service_missing(item, "needs PostgreSQL (set DATABASE_URL=postgres://...): row locks are a no-op on SQLite")
+    if item.get_closest_marker("redis"):
+        if not os.environ.get("REDIS_URL"):
+            _service_missing(item, "needs Redis (set REDIS_URL=redis://...)")
+
+
+@pytest.fixture
+def frozen():
+    """Freeze time at Monday 2026-11-30 09:00 Asia/Shanghai (a working day, heating season)."""
+    with time_machine.travel(local(2026, 11, 30, 9, 0), tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def world(db):
+    """A small city: 2 districts, 4 categories, 5 units, one user per role.
+
+    Returns a SimpleNamespace. Users: dispatcher, heat_staff and heat_staff2
+    (lead unit 甘州区供热公司), water_staff (甘州区供水公司, the co-handler in
+    tests), linze_staff (临泽县供热公司: outside scope of 甘州 issues),
+    supervisor (regulates heat, gas, water), power_supervisor (power only:
+    outside scope of heat issues), mayor, revisit, admin, norole.
+    """
+    from types import SimpleNamespace
+
+    from accounts.models import User
+    from issues.choices import Priority, Role, Utility
+    from issues.models import CalendarYear, Category, District, Unit
+
+    w = SimpleNamespace()
+    w.ganzhou = District.objects.create(code="ganzhou", name="甘州区")
+    w.linze = District.objects.create(code="linze", name="临泽县")
+    CalendarYear.objects.create(year=2025)
+    CalendarYear.objects.create(year=2026)
+    w.heat_cold = Category.objects.create(
+        service_code="heat-not-warm", utility=Utility.HEAT, name="供暖不热",
+        priority=Priority.NORMAL, heating_season_priority=Priority.URGENT,
+    )
+    w.water_pressure = Category.objects.create(
+        service_code="water-low-pressure", utility=Utility.WATER, name="水压不足", priority=Priority.NORMAL,
+    )
+    w.gas_leak = Category.objects.create(
+        service_code="gas-leak", utility=Utility.GAS, name="燃气泄漏", priority=Priority.EMERGENCY,
+        needs_verification=True,
+    )
+    w.power_out = Category.objects.create(
+        service_code="power-outage", utility=Utility.POWER, name="停电", priority=Priority.URGENT,
+    )
+    w.heat_gz = Unit.objects.create(name="甘州区供热公司", utilities=["heat"])
+    w.water_gz = Unit.objects.create(name="甘州区供水公司", utilities=["water"])
+    w.gas_gz = Unit.objects.create(name="甘州区燃气公司", utilities=["gas"])
+    w.heat_lz = Unit.objects.create(name="临泽县供热公司", utilities=["heat"])
+    w.power_gz = Unit.objects.create(name="甘州供电中心", utilities=["power"])
+
+    def user(name, role, **kw):
+        return User.objects.create_user(username=name, password="x-test-password-123", role=role, **kw)
+
+    w.dispatcher = user("dispatcher", Role.DISPATCHER)
+    w.heat_staff = user("heat_staff", Role.UNIT_STAFF, unit=w.heat_gz)
+    w.heat_staff2 = user("heat_staff2", Role.UNIT_STAFF, unit=w.heat_gz)
+    w.water_staff = user("water_staff", Role.UNIT_STAFF, unit=w.water_gz)
+    w.gas_staff = user("gas_staff", Role.UNIT_STAFF, unit=w.gas_gz)
+    w.linze_staff = user("linze_staff", Role.UNIT_STAFF, unit=w.heat_lz)
+    w.supervisor = user("supervisor", Role.SUPERVISOR, regulated_utilities=["heat", "gas", "water"])
+    w.power_supervisor = user("power_supervisor", Role.SUPERVISOR, regulated_utilities=["power"])
+    w.mayor = user("mayor", Role.MAYOR)
+    w.revisit = user("revisit", Role.REVISIT_AGENT)
+    w.admin = user("admin", Role.ADMIN)
+    w.norole = user("norole", "")
+    w.phone = "+8613800000000"
+    return w
+
+
+@pytest.fixture
+def file_issue(world):
+    """``file_issue(category=None, **overrides)`` files through the workflow as a resident."""
+    from issues.workflow import Actor, issue_submit
+
+    def _file(category=None, phone=None, **kw):
+        data = dict(
+            category=category or world.heat_cold, district=world.ganzhou, community="南关小区",
+            building="3", unit_no="2", room="501", description="暖气片冰凉，室内只有12度",
+            reporter_phone=phone or world.phone, reporter_name="王女士",
+        )
+        data.update(kw)
+        return issue_submit(actor=Actor.resident(data["reporter_phone"]), **data)
+
+    return _file
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    """PBKDF2's deliberate slowness is for production; tests hash with MD5."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,502 @@
+"""Every transition of DESIGN.md's table: the state it leaves, the event it writes.
+
+Time is frozen at Monday 2026-11-30 09:00 (heating season), so a heating
+complaint is urgent: dispatch 1 h, response 2 h, resolution 48 h, calendar time.
+"""
+
+from datetime import timedelta
+
+import pytest
+from django.db import transaction
+
+from issues.choices import Channel, EventKind, Priority, Status
+from issues.models import Follower, Issue, IssueEvent, RoutingRule
+from issues.workflow import (
+    Actor,
+    Conflict,
+    Forbidden,
+    Invalid,
+    NotFound,
+    event_committed,
+    issue_add_note,
+    issue_appeal,
+    issue_assign,
+    issue_claim,
+    issue_close_out,
+    issue_decide_appeal,
+    issue_decide_at_limit,
+    issue_decide_extension,
+    issue_decide_plan,
+    issue_file_plan,
+    issue_follow,
+    issue_merge,
+    issue_rate,
+    issue_reject,
+    issue_report_plan_progress,
+    issue_request_extension,
+    issue_resolve,
+    issue_return,
+    issue_reveal_phone,
+    issue_submit,
+    issue_supervise,
+    issue_verify,
+)
+
+from .conftest import local
+
+pytestmark = pytest.mark.usefixtures("frozen")
+
+
+def kinds(issue):
+    return list(issue.events.order_by("at", "id").values_list("kind", flat=True))
+
+
+def last_event(issue):
+    return issue.events.order_by("-at", "-id").first()
+
+
+@pytest.fixture
+def assigned(world, file_issue):
+    issue = file_issue()
+    return issue_assign(issue=issue, actor=Actor.of(world.dispatcher), lead_unit=world.heat_gz,
+                        co_units=[world.water_gz])
+
+
+@pytest.fixture
+def in_progress(world, assigned):
+    return issue_claim(issue=assigned, actor=Actor.of(world.heat_staff))
+
+
+@pytest.fixture
+def awaiting(world, in_progress):
+    return issue_resolve(issue=in_progress, actor=Actor.of(world.heat_staff), result="已更换阀门，室温恢复20度")
+
+
+class TestSubmit:
+    def test_files_with_code_deadlines_and_one_event(self, world, file_issue):
+        issue = file_issue()
+        assert issue.tracking_code == "ZY20261130000001"
+        assert issue.status == Status.NEW
+        assert issue.priority == Priority.URGENT
+        assert issue.channel == Channel.WEB
+        assert issue.dispatch_due == local(2026, 11, 30, 10, 0)
+        assert issue.response_due == local(2026, 11, 30, 11, 0)
+        assert issue.resolution_due == local(2026, 12, 2, 9, 0)
+        assert issue.reporter_phone == "+8613800000000"
+        event = issue.events.get()
+        assert (event.kind, event.from_status, event.to_status, event.actor_label) == (
+            EventKind.SUBMITTED, "new", "new", "居民")
+        assert event.data["deadlines"]["resolution_due"] == "2026-12-02T09:00:00+08:00"
+
+    def test_daily_sequence_counts_up_and_restarts_each_day(self, world, file_issue, frozen):
+        assert file_issue().tracking_code == "ZY20261130000001"
+        assert file_issue().tracking_code == "ZY20261130000002"
+        frozen.move_to(local(2026, 12, 1, 0, 5))
+        assert file_issue().tracking_code == "ZY20261201000001"
+
+    def test_phone_is_normalised_from_full_width_digits(self, world, file_issue):
+        issue = file_issue(phone="＋８６ １３９-１２３４-５６７８")
+        assert issue.reporter_phone == "+8613912345678"
+
+    def test_bad_input_names_each_field(self, world, file_issue):
+        with pytest.raises(Invalid) as exc:
+            file_issue(community="\u3000\u200b ", description="漏水\x00", phone="12345", latitude="91",
+                       longitude="100")
+        assert set(exc.value.fields) == {"community", "description", "reporter_phone", "latitude"}
+        assert exc.value.status_code == 400
+        assert Issue.objects.count() == 0
+
+    def test_inactive_category_refused(self, world, file_issue):
+        world.heat_cold.active = False
+        world.heat_cold.save()
+        with pytest.raises(Invalid) as exc:
+            file_issue()
+        assert list(exc.value.fields) == ["category"]
+
+    def test_required_extra_question(self, world, file_issue):
+        world.heat_cold.extra_questions = [
+            {"code": "indoor_temp", "label": "室内温度", "type": "number", "required": True}]
+        world.heat_cold.save()
+        with pytest.raises(Invalid) as exc:
+            file_issue()
+        assert exc.value.fields == {"extra_answers.indoor_temp": ["请回答：室内温度"]}
+        issue = file_issue(extra_answers={"indoor_temp": "14.5", "unknown": "dropped"})
+        assert issue.extra_answers == {"indoor_temp": 14.5}
+
+    def test_hotline_filing_by_dispatcher(self, world):
+        issue = issue_submit(actor=Actor.of(world.dispatcher), category=world.water_pressure,
+                             district=world.ganzhou, community="北街小区", description="水压低",
+                             reporter_phone="0936-8221234")
+        assert issue.channel == Channel.HOTLINE
+        assert issue.filed_by_user == world.dispatcher
+        assert issue.reporter_phone == "+869368221234"
+
+    def test_unit_staff_may_not_file(self, world):
+        with pytest.raises(Forbidden):
+            issue_submit(actor=Actor.of(world.heat_staff), category=world.heat_cold, district=world.ganzhou,
+                         community="x", description="y", reporter_phone="13800000000")
+
+    def test_idempotency_key_returns_the_first_issue(self, world, file_issue):
+        first = file_issue(idempotency_key="form-123")
+        again = file_issue(idempotency_key="form-123", description="different text")
+        assert again.pk == first.pk
+        assert Issue.objects.count() == 1
+
+    def test_auto_routing_assigns_at_filing(self, world, file_issue):
+        RoutingRule.objects.create(category=world.gas_leak, utility="gas", district=world.ganzhou,
+                                   unit=world.gas_gz, auto_assign=True)
+        issue = file_issue(category=world.gas_leak, description="楼道里有很浓的燃气味")
+        assert issue.status == Status.ASSIGNED
+        assert issue.lead_unit == world.gas_gz
+        assert issue.first_assigned_at == local(2026, 11, 30, 9, 0)
+        assert kinds(issue) == [EventKind.SUBMITTED, EventKind.ASSIGNED]
+        assert last_event(issue).actor_label == "自动分派"
+
+    def test_suggestion_only_rule_leaves_it_new(self, world, file_issue):
+        RoutingRule.objects.create(utility="heat", district=world.ganzhou, unit=world.heat_gz)
+        assert file_issue().status == Status.NEW
+
+
+class TestAssignClaimReturn:
+    def test_assign(self, world, assigned):
+        assert assigned.status == Status.ASSIGNED
+        assert assigned.lead_unit == world.heat_gz
+        assert list(assigned.co_units.all()) == [world.water_gz]
+        event = last_event(assigned)
+        assert (event.kind, event.from_status, event.to_status, event.actor) == (
+            EventKind.ASSIGNED, "new", "assigned", world.dispatcher)
+        assert event.data["co_units"] == [world.water_gz.pk]
+
+    def test_assign_needs_a_valid_unit(self, world, file_issue):
+        with pytest.raises(Invalid) as exc:
+            issue_assign(issue=file_issue(), actor=Actor.of(world.dispatcher), lead_unit=99999)
+        assert list(exc.value.fields) == ["lead_unit"]
+
+    def test_claim(self, world, assigned, frozen):
+        frozen.shift(timedelta(minutes=20))
+        issue = issue_claim(issue=assigned, actor=Actor.of(world.heat_staff))
+        assert issue.status == Status.IN_PROGRESS
+        assert issue.claimed_by == world.heat_staff
+        assert issue.first_claimed_at == local(2026, 11, 30, 9, 20)
+        assert last_event(issue).kind == EventKind.CLAIMED
+
+    def test_second_claim_is_a_conflict(self, world, in_progress):
+        with pytest.raises(Conflict):
+            issue_claim(issue=in_progress, actor=Actor.of(world.heat_staff2))
+        assert kinds(in_progress).count(EventKind.CLAIMED) == 1
+
+    def test_co_handler_cannot_claim(self, world, assigned):
+        with pytest.raises(Forbidden):
+            issue_claim(issue=assigned, actor=Actor.of(world.water_staff))
+
+    def test_return_keeps_clocks_and_first_times(self, world, in_progress):
+        issue = issue_return(issue=in_progress, actor=Actor.of(world.heat_staff), reason="属于小区自管供热站")
+        assert issue.status == Status.NEW
+        assert issue.lead_unit is None and issue.claimed_by is None
+        assert list(issue.co_units.all()) == []
+        assert issue.resolution_due == local(2026, 12, 2, 9, 0)
+        assert issue.first_assigned_at == local(2026, 11, 30, 9, 0)
+        event = last_event(issue)
+        assert (event.kind, event.from_status, event.to_status, event.public) == (
+            EventKind.RETURNED, "in_progress", "new", False)
+        # The returning unit no longer sees it.
+        with pytest.raises(NotFound):
+            issue_claim(issue=issue, actor=Actor.of(world.heat_staff))
+
+    def test_return_needs_a_reason(self, world, assigned):
+        with pytest.raises(Invalid) as exc:
+            issue_return(issue=assigned, actor=Actor.of(world.heat_staff), reason="   ")
+        assert list(exc.value.fields) == ["reason"]
+        assigned.refresh_from_db()
+        assert assigned.status == Status.ASSIGNED
+
+
+class TestNotesExtensionsPlans:
+    def test_co_handler_adds_a_note(self, world, in_progress):
+        event = issue_add_note(issue=in_progress, actor=Actor.of(world.water_staff), note="已关闭上游阀门配合检修")
+        assert (event.kind, event.public, event.data["co_handler"]) == (EventKind.NOTE, False, True)
+        in_progress.refresh_from_db()
+        assert in_progress.status == Status.IN_PROGRESS
+
+    def test_extension_approved_moves_the_deadline(self, world, in_progress):
+        new_due = local(2026, 12, 4, 18, 0)
+        req = issue_request_extension(issue=in_progress, actor=Actor.of(world.heat_staff),
+                                      reason="需更换主管道，材料周四到货", requested_due=new_due)
+        with pytest.raises(Conflict):
+            issue_request_extension(issue=in_progress, actor=Actor.of(world.heat_staff), reason="again",
+                                    requested_due=new_due)
+        issue = issue_decide_extension(issue=in_progress, actor=Actor.of(world.supervisor), request=req,
+                                       approve=True)
+        assert issue.resolution_due == new_due
+        assert issue.resolution_extended is True
+        assert last_event(issue).data["deadlines"]["resolution_due"] == "2026-12-04T18:00:00+08:00"
+        with pytest.raises(Conflict):
+            issue_decide_extension(issue=in_progress, actor=Actor.of(world.supervisor), request=req, approve=True)
+
+    def test_extension_must_be_later_than_the_deadline(self, world, in_progress):
+        with pytest.raises(Invalid) as exc:
+            issue_request_extension(issue=in_progress, actor=Actor.of(world.heat_staff), reason="r",
+                                    requested_due=local(2026, 12, 1, 9, 0))
+        assert list(exc.value.fields) == ["requested_due"]
+
+    def test_refusal_needs_a_note_and_keeps_the_deadline(self, world, in_progress):
+        req = issue_request_extension(issue=in_progress, actor=Actor.of(world.heat_staff), reason="r",
+                                      requested_due=local(2026, 12, 9, 9, 0))
+        with pytest.raises(Invalid):
+            issue_decide_extension(issue=in_progress, actor=Actor.of(world.supervisor), request=req, approve=False)
+        issue = issue_decide_extension(issue=in_progress, actor=Actor.of(world.supervisor), request=req,
+                                       approve=False, note="按期完成")
+        assert issue.resolution_due == local(2026, 12, 2, 9, 0)
+        assert issue.resolution_extended is False
+
+    def test_plan_approved_makes_it_planned_until_the_date(self, world, in_progress):
+        target = local(2027, 5, 31, 18, 0)
+        plan = issue_file_plan(issue=in_progress, actor=Actor.of(world.heat_staff),
+                               steps="1. 更换换热站 2. 改造二次管网", target_due=target)
+        issue = issue_decide_plan(issue=in_progress, actor=Actor.of(world.supervisor), plan=plan, approve=True)
+        assert issue.status == Status.PLANNED
+        assert issue.resolution_due == target
+        assert last_event(issue).from_status == Status.IN_PROGRESS
+        report = issue_report_plan_progress(issue=issue, actor=Actor.of(world.heat_staff), note="换热站已招标",
+                                            percent=30)
+        assert report.plan == plan and report.percent == 30
+        issue = issue_resolve(issue=issue, actor=Actor.of(world.heat_staff), result="改造完成")
+        assert issue.status == Status.AWAITING_RATING
+
+
+class TestResolveVerify:
+    def test_resolve_without_verification_awaits_rating(self, world, awaiting):
+        assert awaiting.status == Status.AWAITING_RATING
+        assert awaiting.resolved_at == local(2026, 11, 30, 9, 0)
+        assert awaiting.awaiting_rating_since == local(2026, 11, 30, 9, 0)
+        assert last_event(awaiting).data["on_time"] is True
+
+    def test_emergency_category_needs_verification(self, world, file_issue):
+        issue = file_issue(category=world.gas_leak)
+        issue_assign(issue=issue, actor=Actor.of(world.dispatcher), lead_unit=world.gas_gz)
+        issue_claim(issue=issue, actor=Actor.of(world.gas_staff))
+        issue = issue_resolve(issue=issue, actor=Actor.of(world.gas_staff), result="已关阀检漏")
+        assert issue.status == Status.RESOLVED
+        issue = issue_verify(issue=issue, actor=Actor.of(world.supervisor), approve=False, note="复查仍有气味")
+        assert issue.status == Status.IN_PROGRESS
+        assert last_event(issue).kind == EventKind.SENT_BACK
+        issue = issue_resolve(issue=issue, actor=Actor.of(world.gas_staff), result="更换接头")
+        issue = issue_verify(issue=issue, actor=Actor.of(world.supervisor), approve=True)
+        assert issue.status == Status.AWAITING_RATING
+        assert issue.rework_count == 0  # a send-back is not rework
+
+    def test_supervision_order_requires_verification(self, world, in_progress):
+        order = issue_supervise(issue=in_progress, actor=Actor.of(world.mayor), level="red",
+                                instruction="48小时内恢复供暖", due_at=local(2026, 12, 1, 18, 0))
+        in_progress.refresh_from_db()
+        assert (in_progress.supervision_level, in_progress.escalation_level) == ("red", 2)
+        assert order.issued_by == world.mayor
+        issue = issue_resolve(issue=in_progress, actor=Actor.of(world.heat_staff), result="已修复")
+        assert issue.status == Status.RESOLVED
+
+    def test_yellow_does_not_lower_red(self, world, in_progress):
+        due = local(2026, 12, 1, 18, 0)
+        issue_supervise(issue=in_progress, actor=Actor.of(world.supervisor), level="red", instruction="a", due_at=due)
+        issue_supervise(issue=in_progress, actor=Actor.of(world.supervisor), level="yellow", instruction="b",
+                        due_at=due)
+        in_progress.refresh_from_db()
+        assert in_progress.supervision_level == "red"
+
+    def test_supervision_order_input(self, world, in_progress):
+        with pytest.raises(Invalid) as exc:
+            issue_supervise(issue=in_progress, actor=Actor.of(world.supervisor), level="green", instruction="",
+                            due_at=local(2026, 11, 29, 9, 0))
+        assert set(exc.value.fields) == {"level", "instruction", "due_at"}
+
+
+class TestRating:
+    def test_satisfied_closes(self, world, awaiting, frozen):
+        frozen.shift(timedelta(hours=3))
+        rating = issue_rate(issue=awaiting, actor=Actor.resident("13800000000"), resolved=True,
+                            satisfaction="satisfied", comment="师傅很负责")
+        awaiting.refresh_from_db()
+        assert awaiting.status == Status.CLOSED
+        assert awaiting.closed_at == local(2026, 11, 30, 12, 0)
+        assert (rating.rater_kind, rating.round) == ("reporter", 1)
+        assert kinds(awaiting) == ["submitted", "assigned", "claimed", "resolved", "rated"]
+
+    def test_dissatisfied_starts_rework_with_a_new_window(self, world, awaiting, frozen):
+        frozen.shift(timedelta(hours=5))  # 14:00
+        issue_rate(issue=awaiting, actor=Actor.of(world.revisit), resolved=False, satisfaction="dissatisfied")
+        awaiting.refresh_from_db()
+        assert awaiting.status == Status.IN_PROGRESS
+        assert (awaiting.rework_count, awaiting.resolution_round) == (1, 2)
+        assert awaiting.resolution_due == local(2026, 12, 2, 14, 0)  # 48 h from the rating
+        assert last_event(awaiting).data["rework"] is True
+
+    def test_after_two_reworks_the_supervisor_decides(self, world, awaiting):
+        staff, resident = Actor.of(world.heat_staff), Actor.resident(world.phone)
+        for _ in range(2):
+            issue_rate(issue=awaiting, actor=resident, resolved=False, satisfaction="dissatisfied")
+            issue_resolve(issue=awaiting, actor=staff, result="再次处理")
+        issue_rate(issue=awaiting, actor=resident, resolved=False, satisfaction="dissatisfied")
+        awaiting.refresh_from_db()
+        assert (awaiting.status, awaiting.needs_decision, awaiting.rework_count) == (
+            Status.AWAITING_RATING, True, 2)
+        with pytest.raises(Conflict):  # the sweep leaves it alone
+            issue_close_out(issue=awaiting, now=local(2026, 12, 30, 9, 0))
+        issue = issue_decide_at_limit(issue=awaiting, actor=Actor.of(world.supervisor), close=True,
+                                      note="经现场核实已达标")
+        assert (issue.status, issue.needs_decision) == (Status.CLOSED, False)
+
+    def test_decide_at_limit_may_order_one_more_rework(self, world, awaiting):
+        awaiting.rework_count = 2
+        awaiting.save()
+        issue_rate(issue=awaiting, actor=Actor.resident(world.phone), resolved=False, satisfaction="dissatisfied")
+        issue = issue_decide_at_limit(issue=awaiting, actor=Actor.of(world.supervisor), close=False, note="再办一次")
+        assert (issue.status, issue.rework_count, issue.resolution_round) == (Status.IN_PROGRESS, 3, 2)
+
+    def test_follower_rating_is_recorded_only(self, world, file_issue, awaiting):
+        Follower.objects.create(issue=awaiting, phone="+8613900000001")
+        rating = issue_rate(issue=awaiting, actor=Actor.resident("13900000001"), resolved=False,
+                            satisfaction="dissatisfied")
+        awaiting.refresh_from_db()
+        assert rating.rater_kind == "follower" and rating.follower.phone == "+8613900000001"
+        assert awaiting.status == Status.AWAITING_RATING
+
+    def test_one_rating_per_person_per_round(self, world, awaiting):
+        issue_rate(issue=awaiting, actor=Actor.of(world.revisit), resolved=True, satisfaction="dissatisfied")
+        issue_resolve(issue=awaiting, actor=Actor.of(world.heat_staff), result="again")
+        issue_rate(issue=awaiting, actor=Actor.resident(world.phone), resolved=True, satisfaction="basic")
+        with pytest.raises(Conflict):
+            issue_rate(issue=awaiting, actor=Actor.of(world.revisit), resolved=True, satisfaction="satisfied")
+        assert awaiting.ratings.count() == 2
+
+    def test_stranger_cannot_rate(self, world, awaiting):
+        with pytest.raises(NotFound):
+            issue_rate(issue=awaiting, actor=Actor.resident("13700000000"), resolved=True, satisfaction="satisfied")
+
+    def test_appeal_excluded(self, world, awaiting):
+        rating = issue_rate(issue=awaiting, actor=Actor.resident(world.phone), resolved=True,
+                            satisfaction="dissatisfied", comment="要求减免全年采暖费")
+        appeal = issue_appeal(issue=awaiting, actor=Actor.of(world.heat_staff), rating=rating,
+                              reason="诉求超出供热服务范围")
+        with pytest.raises(Conflict):
+            issue_appeal(issue=awaiting, actor=Actor.of(world.heat_staff), rating=rating, reason="again")
+        decided = issue_decide_appeal(issue=awaiting, actor=Actor.of(world.supervisor), appeal=appeal, exclude=True)
+        rating.refresh_from_db()
+        assert decided.decision == "excluded" and rating.excluded is True
+
+    def test_appeal_only_against_dissatisfied(self, world, awaiting):
+        rating = issue_rate(issue=awaiting, actor=Actor.resident(world.phone), resolved=True, satisfaction="basic")
+        with pytest.raises(Conflict):
+            issue_appeal(issue=awaiting, actor=Actor.of(world.heat_staff), rating=rating, reason="r")
+
+
+class TestCloseOut:
+    def test_closes_after_seven_days_exactly_once(self, world, awaiting):
+        with pytest.raises(Conflict):
+            issue_close_out(issue=awaiting, now=local(2026, 12, 7, 8, 59))
+        issue = issue_close_out(issue=awaiting, now=local(2026, 12, 7, 9, 0))
+        assert (issue.status, issue.closed_at) == (Status.CLOSED, local(2026, 12, 7, 9, 0))
+        with pytest.raises(Conflict):
+            issue_close_out(issue=awaiting, now=local(2026, 12, 8, 9, 0))
+        assert kinds(issue).count(EventKind.CLOSED_OUT) == 1
+
+
+class TestRejectMergeFollow:
+    def test_reject_with_public_reason(self, world, file_issue):
+        issue = issue_reject(issue=file_issue(), actor=Actor.of(world.dispatcher), reason="属于物业服务，请联系物业")
+        assert (issue.status, issue.public_reason) == (Status.REJECTED, "属于物业服务，请联系物业")
+        assert last_event(issue).public is True
+
+    def test_merge_makes_the_reporter_a_follower(self, world, file_issue):
+        original = file_issue()
+        duplicate = file_issue(phone="13900000002")
+        issue = issue_merge(issue=duplicate, actor=Actor.of(world.dispatcher), original=original)
+        assert (issue.status, issue.duplicate_of) == (Status.MERGED, original)
+        assert list(original.followers.values_list("phone", flat=True)) == ["+8613900000002"]
+        assert last_event(issue).data["original_code"] == original.tracking_code
+
+    def test_merge_needs_an_open_original_other_than_itself(self, world, file_issue):
+        issue = file_issue()
+        with pytest.raises(Invalid) as exc:
+            issue_merge(issue=issue, actor=Actor.of(world.dispatcher), original=issue)
+        assert exc.value.fields == {"original": ["不能合并到自身"]}
+        with pytest.raises(Invalid):
+            issue_merge(issue=issue, actor=Actor.of(world.dispatcher), original=None)
+
+    def test_follow_once(self, world, file_issue):
+        issue = file_issue()
+        f1 = issue_follow(issue=issue, phone="13900000003")
+        f2 = issue_follow(issue=issue, phone="139 0000 0003")
+        assert f1.pk == f2.pk
+        assert kinds(issue).count(EventKind.FOLLOWED) == 1
+        with pytest.raises(Conflict):
+            issue_follow(issue=issue, phone=world.phone)
+
+
+class TestPrivacyAudit:
+    def test_reveal_phone_writes_an_audit_event(self, world, in_progress):
+        phone = issue_reveal_phone(issue=in_progress, actor=Actor.of(world.heat_staff), reason="上门前电话确认")
+        assert phone == "+8613800000000"
+        event = last_event(in_progress)
+        assert (event.kind, event.public, event.actor) == (EventKind.PHONE_REVEALED, False, world.heat_staff)
+
+    def test_reveal_phone_needs_a_reason_and_the_right_person(self, world, in_progress):
+        with pytest.raises(Invalid):
+            issue_reveal_phone(issue=in_progress, actor=Actor.of(world.revisit), reason="")
+        with pytest.raises(Forbidden):
+            issue_reveal_phone(issue=in_progress, actor=Actor.of(world.water_staff), reason="co-handler")
+
+
+class TestCheckOrder:
+    """Scope 404, then role 403, then state 409, then input 400."""
+
+    def test_out_of_scope_wins_over_everything(self, world, awaiting):
+        with pytest.raises(NotFound):
+            issue_claim(issue=awaiting, actor=Actor.of(world.linze_staff))
+        with pytest.raises(NotFound):
+            issue_verify(issue=awaiting, actor=Actor.of(world.power_supervisor), approve=True)
+
+    def test_role_before_state(self, world, awaiting):
+        with pytest.raises(Forbidden):
+            issue_assign(issue=awaiting, actor=Actor.of(world.heat_staff), lead_unit=world.heat_gz)
+
+    def test_state_before_input(self, world, awaiting):
+        with pytest.raises(Conflict):
+            issue_reject(issue=awaiting, actor=Actor.of(world.dispatcher), reason="")
+
+    def test_unknown_issue_is_not_found(self, world):
+        with pytest.raises(NotFound):
+            issue_claim(issue=424242, actor=Actor.of(world.heat_staff))
+
+
+class TestEvents:
+    def test_events_are_append_only(self, world, file_issue):
+        event = file_issue().events.get()
+        event.note = "changed"
+        with pytest.raises(Exception, match="append-only"):
+            event.save()
+        with pytest.raises(Exception, match="append-only"):
+            event.delete()
+
+    def test_event_committed_fires_after_commit_only(self, world, file_issue, django_capture_on_commit_callbacks):
+        seen = []
+        handler = lambda sender, event, **kw: seen.append(event.kind)  # noqa: E731
+        event_committed.connect(handler)
+        try:
+            with django_capture_on_commit_callbacks(execute=True):
+                issue = file_issue()
+            assert seen == ["submitted"]
+            seen.clear()
+            with django_capture_on_commit_callbacks(execute=False) as callbacks:
+                issue_assign(issue=issue, actor=Actor.of(world.dispatcher), lead_unit=world.heat_gz)
+            assert seen == [] and len(callbacks) == 1
+        finally:
+            event_committed.disconnect(handler)
+
+    def test_rolled_back_transition_leaves_nothing(self, world, file_issue):
+        issue = file_issue()
+        with pytest.raises(RuntimeError):
+            with transaction.atomic():
+                issue_assign(issue=issue, actor=Actor.of(world.dispatcher), lead_unit=world.heat_gz)
+                raise RuntimeError("crash after the write")
+        issue.refresh_from_db()
+        assert issue.status == Status.NEW
+        assert IssueEvent.objects.filter(issue=issue).count() == 1
