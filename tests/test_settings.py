@@ -1,0 +1,44 @@
+"""Settings come from the environment and fail loudly on a bad value."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _load_settings(**env):
+    clean = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DEBUG", "REDIS_URL")}
+    clean.update(env, DJANGO_SETTINGS_MODULE="zhangye_utilities.settings")
+    code = ("import django; django.setup(); from django.conf import settings as s; "
+            "print(s.DATABASES['default']['ENGINE'], s.DEBUG, s.CELERY_BROKER_URL.split(':')[0], s.TIME_ZONE)")
+    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True,
+                          timeout=60)
+
+
+def test_embedded_default_is_sqlite_and_filesystem_broker(tmp_path):
+    out = _load_settings(DATA_DIR=str(tmp_path))
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["django.db.backends.sqlite3", "False", "filesystem", "Asia/Shanghai"]
+
+
+def test_postgres_and_redis_from_urls(tmp_path):
+    out = _load_settings(DATA_DIR=str(tmp_path), DATABASE_URL="postgres://u@db:5432/x", REDIS_URL="redis://r:6379/0")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split()[0] == "django.db.backends.postgresql"
+    assert out.stdout.split()[2] == "redis"
+
+
+@pytest.mark.parametrize("env", [{"DEBUG": "maybe"}, {"DATABASE_URL": "nosuchdb://x"}])
+def test_bad_values_stop_start_up(tmp_path, env):
+    out = _load_settings(DATA_DIR=str(tmp_path), **env)
+    assert out.returncode != 0
+    assert "ImproperlyConfigured" in out.stderr or "Error" in out.stderr
+
+
+def test_production_needs_a_secret_key(tmp_path):
+    out = _load_settings(DATA_DIR=str(tmp_path), DJANGO_ENV="production", SECRET_KEY="")
+    assert out.returncode != 0 and "SECRET_KEY" in out.stderr

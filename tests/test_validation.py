@@ -1,0 +1,47 @@
+"""Input cleaning: phones, blank-looking text, masking."""
+
+import pytest
+
+from issues.validation import FieldError, clean_text, is_mobile, mask_phone, normalize_phone
+
+
+@pytest.mark.parametrize("raw,expected", [
+    ("13800000000", "+8613800000000"),
+    ("+86 138-0000-0000", "+8613800000000"),
+    ("0086 13800000000", "+8613800000000"),
+    ("１３８００００００００", "+8613800000000"),
+    ("0936-8221234", "+869368221234"),
+])
+def test_phone_normalised_to_e164(raw, expected):
+    assert normalize_phone(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["", "12345", "+1 202 555 0143", "138000000001234", "abc", "138\x000000000"])
+def test_bad_phones_refused(raw):
+    with pytest.raises(FieldError):
+        normalize_phone(raw)
+
+
+def test_mobile_versus_landline():
+    assert is_mobile("+8613800000000") is True
+    assert is_mobile("+869368221234") is False
+
+
+def test_masking_keeps_first_three_and_last_four():
+    assert mask_phone("+8613800000000") == "138****0000"
+    assert mask_phone("+869368221234") == "936***1234"
+
+
+@pytest.mark.parametrize("raw", ["", "   ", "\u3000\u3000", "\u200b\u200d", "\ufeff"])
+def test_blank_looking_text_refused(raw):
+    with pytest.raises(FieldError):
+        clean_text(raw, max_length=10, label="描述")
+
+
+def test_nul_refused_and_length_limited():
+    with pytest.raises(FieldError):
+        clean_text("ab\x00c", max_length=10)
+    with pytest.raises(FieldError, match="最多 3 个字"):
+        clean_text("水管爆了", max_length=3)
+    assert clean_text("  水管爆了\u3000", max_length=4) == "水管爆了"
+    assert clean_text("", max_length=4, required=False) == ""
