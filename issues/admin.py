@@ -1,3 +1,670 @@
-from django.contrib import admin
+"""Django admin for the issues app: the system operator's screens (DESIGN.md, Users: admin).
 
-# Register your models here.
+- Reference data is editable, with django-simple-history's change log where
+  the model keeps history: District, Category, Unit, RoutingRule,
+  DeadlineRule, WorkdayOverride, CalendarYear; ApiClient (token read-only).
+- Issues are read-only: status, units and deadlines change only through
+  ``issues.workflow``; no add, change or delete here. The reporter's phone is
+  shown masked (``issues.validation.mask_phone``) and the timeline
+  (IssueEvent) is a read-only inline.
+- IssueEvent (append-only) and every other domain table are read-only.
+  Any model of the app not registered explicitly gets the read-only admin
+  too, so a new table is never editable by accident.
+- Lists over big tables (issues, events, ratings, notifications) use
+  ``list_select_related``, skip the unfiltered full count
+  (``show_full_result_count = False``) and, on PostgreSQL, estimate the
+  count of an unfiltered list from the planner's statistics.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+
+from django import forms
+from django.apps import apps
+from django.contrib import admin, messages
+from django.core.paginator import Paginator
+from django.db import connections
+from django.utils.functional import cached_property
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+from simple_history.models import HistoricalChanges
+
+from .choices import ClockUnit, Utility
+from .models import (
+    ApiClient,
+    Appeal,
+    Attachment,
+    CalendarYear,
+    Category,
+    DailySequence,
+    DeadlineRule,
+    District,
+    ExtensionRequest,
+    Follower,
+    Issue,
+    IssueEvent,
+    PlanProgress,
+    Rating,
+    RectificationPlan,
+    RoutingRule,
+    SupervisionOrder,
+    Unit,
+    WorkdayOverride,
+)
+from .reference_data import library_has_official_year
+from .validation import FieldError, mask_phone, normalize_phone
+
+QUESTION_TYPES = {"text", "number", "choice", "boolean"}
+
+
+# --------------------------------------------------------------------------
+# Shared pieces
+# --------------------------------------------------------------------------
+
+
+class EstimatedCountPaginator(Paginator):
+    """A paginator that does not COUNT(*) a huge unfiltered table on PostgreSQL.
+
+    Input: the changelist queryset. ``count`` is the planner's estimate
+    (``pg_class.reltuples``) when the queryset has no WHERE clause and the
+    estimate is above 100,000 rows; otherwise the exact count.
+    """
+
+    ESTIMATE_ABOVE = 100_000
+
+    @cached_property
+    def count(self) -> int:
+        qs = self.object_list
+        query = getattr(qs, "query", None)
+        if query is not None and not query.where:
+            conn = connections[qs.db]
+            if conn.vendor == "postgresql":
+                with conn.cursor() as cursor:
+                    cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass",
+                                   [qs.model._meta.db_table])
+                    row = cursor.fetchone()
+                if row and row[0] and row[0] > self.ESTIMATE_ABOVE:
+                    return int(row[0])
+        return super().count
+
+
+def mask_recipient(value: str) -> str:
+    """A recipient for display: phones masked 138****0000, e-mail addresses as a***@host."""
+    if not value:
+        return ""
+    if "@" in value:
+        name, _, host = value.partition("@")
+        return f"{name[:1]}***@{host}"
+    return mask_phone(value)
+
+
+def utility_labels(values) -> str:
+    """Utility codes as their labels, e.g. ["heat", "gas"] → "供暖、供气"."""
+    labels = dict(Utility.choices)
+    return "、".join(str(labels.get(v, v)) for v in (values or []))
+
+
+class UtilitiesField(forms.TypedMultipleChoiceField):
+    """The Utility values of a JSON list field as checkboxes (Unit.utilities, User.regulated_utilities)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("choices", Utility.choices)
+        kwargs.setdefault("widget", forms.CheckboxSelectMultiple)
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """A model shown, never added, changed or deleted from admin.
+
+    ``hidden_fields`` are model fields never displayed (personal data);
+    ``extra_readonly`` are display methods shown after the model's fields.
+    Every other concrete and many-to-many field is shown read-only.
+    """
+
+    hidden_fields: tuple[str, ...] = ()
+    extra_readonly: tuple[str, ...] = ()
+    show_full_result_count = False
+    paginator = EstimatedCountPaginator
+    list_per_page = 50
+
+    def get_fields(self, request, obj=None):
+        """All concrete and many-to-many fields except the hidden ones, plus ``extra_readonly``."""
+        if self.fields:
+            return self.fields
+        opts = self.model._meta
+        names = [f.name for f in opts.fields if not f.auto_created and f.name not in self.hidden_fields]
+        names += [f.name for f in opts.many_to_many if f.name not in self.hidden_fields]
+        return names + [n for n in self.extra_readonly if n not in names]
+
+    def get_readonly_fields(self, request, obj=None):
+        """Everything displayed is read-only."""
+        return self.get_fields(request, obj)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyInline(admin.TabularInline):
+    """A read-only tabular inline (no add, change or delete)."""
+
+    extra = 0
+    max_num = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+# --------------------------------------------------------------------------
+# Reference data (editable, with history)
+# --------------------------------------------------------------------------
+
+
+@admin.register(District)
+class DistrictAdmin(SimpleHistoryAdmin):
+    """县区: code (slug used in URLs and routing), Chinese and English names."""
+
+    list_display = ("code", "name", "name_en")
+    search_fields = ("code", "name", "name_en")
+    ordering = ("id",)
+
+
+class CategoryForm(forms.ModelForm):
+    """Category edit form; checks the shape of ``extra_questions`` that the filing form relies on."""
+
+    class Meta:
+        model = Category
+        fields = "__all__"
+
+    def clean_extra_questions(self):
+        """A list of {"code", "label", "type", "required", "choices"} dicts with unique slug codes."""
+        questions = self.cleaned_data.get("extra_questions") or []
+        if not isinstance(questions, list):
+            raise forms.ValidationError(_("附加问题必须是列表"))
+        seen = set()
+        for i, q in enumerate(questions, start=1):
+            if not isinstance(q, dict):
+                raise forms.ValidationError(_("第 %(i)s 个问题必须是对象") % {"i": i})
+            code = q.get("code")
+            if not isinstance(code, str) or not re.fullmatch(r"[a-z][a-z0-9_]{0,39}", code) or code in seen:
+                raise forms.ValidationError(_("第 %(i)s 个问题的 code 须为唯一的小写英文标识") % {"i": i})
+            seen.add(code)
+            if not isinstance(q.get("label"), str) or not q["label"].strip():
+                raise forms.ValidationError(_("第 %(i)s 个问题缺少 label") % {"i": i})
+            if q.get("type", "text") not in QUESTION_TYPES:
+                raise forms.ValidationError(_("第 %(i)s 个问题的 type 须为 text/number/choice/boolean") % {"i": i})
+            if not isinstance(q.get("required", False), bool):
+                raise forms.ValidationError(_("第 %(i)s 个问题的 required 须为 true 或 false") % {"i": i})
+            if q.get("type") == "choice":
+                choices = q.get("choices")
+                if not isinstance(choices, list) or not choices or not all(isinstance(c, str) for c in choices):
+                    raise forms.ValidationError(_("第 %(i)s 个问题是选择题，须提供 choices 列表") % {"i": i})
+        return questions
+
+    def clean(self):
+        """A heating-season priority equal to the priority changes nothing: it is cleared."""
+        data = super().clean()
+        if data.get("heating_season_priority") and data.get("heating_season_priority") == data.get("priority"):
+            data["heating_season_priority"] = ""
+        return data
+
+
+@admin.register(Category)
+class CategoryAdmin(SimpleHistoryAdmin):
+    """问题类别 (Open311 services): priority, heating-season priority, verification, form questions."""
+
+    form = CategoryForm
+    list_display = ("service_code", "name", "name_en", "utility", "priority", "heating_season_priority",
+                    "needs_verification", "active")
+    list_filter = ("utility", "priority", "needs_verification", "active")
+    search_fields = ("service_code", "name", "name_en")
+    ordering = ("utility", "id")
+    fieldsets = (
+        (None, {"fields": ("service_code", "utility", "name", "name_en", "description", "active")}),
+        (_("时限与核查"), {"fields": ("priority", "heating_season_priority", "needs_verification")}),
+        (_("表单"), {"fields": ("extra_questions", "safety_instructions")}),
+    )
+
+
+class UnitForm(forms.ModelForm):
+    """Unit edit form: utilities as checkboxes; on-call contacts checked and phones normalised."""
+
+    utilities = UtilitiesField(label=_("服务行业"))
+
+    class Meta:
+        model = Unit
+        fields = "__all__"
+
+    def clean_oncall_contacts(self):
+        """A list of {"name": str, "phone": "+86..."}; phones normalised to E.164."""
+        contacts = self.cleaned_data.get("oncall_contacts") or []
+        if not isinstance(contacts, list):
+            raise forms.ValidationError(_("值班联系人必须是列表"))
+        out = []
+        for i, c in enumerate(contacts, start=1):
+            if not isinstance(c, dict) or not isinstance(c.get("phone"), str):
+                raise forms.ValidationError(_('第 %(i)s 个联系人须为 {"name": ..., "phone": ...}') % {"i": i})
+            try:
+                phone = normalize_phone(c["phone"])
+            except FieldError as exc:
+                raise forms.ValidationError(f"{i}: {exc}") from None
+            out.append({**c, "name": str(c.get("name", "")).strip(), "phone": phone})
+        return out
+
+
+@admin.register(Unit)
+class UnitAdmin(SimpleHistoryAdmin):
+    """责任单位: companies and departments, the districts they serve, on-call contacts."""
+
+    form = UnitForm
+    list_display = ("name", "kind", "utilities_display", "parent", "hotline", "active")
+    list_filter = ("kind", "active", "districts")
+    list_select_related = ("parent",)
+    search_fields = ("name",)
+    autocomplete_fields = ("parent",)
+    filter_horizontal = ("districts",)
+
+    @admin.display(description=_("服务行业"))
+    def utilities_display(self, obj):
+        return utility_labels(obj.utilities)
+
+
+class RoutingRuleForm(forms.ModelForm):
+    """Routing rule form: a rule's category must belong to the rule's utility."""
+
+    class Meta:
+        model = RoutingRule
+        fields = "__all__"
+
+    def clean(self):
+        data = super().clean()
+        category, utility = data.get("category"), data.get("utility")
+        if category is not None and utility and category.utility != utility:
+            self.add_error("category", _("类别“%(c)s”不属于所选行业") % {"c": category})
+        unit = data.get("unit")
+        if unit is not None and utility and unit.utilities and utility not in unit.utilities:
+            self.add_error("unit", _("该单位的服务行业不含所选行业"))
+        return data
+
+
+@admin.register(RoutingRule)
+class RoutingRuleAdmin(SimpleHistoryAdmin):
+    """分派规则: category / district → lead unit; auto-assign or only suggest to the dispatcher."""
+
+    form = RoutingRuleForm
+    list_display = ("id", "utility", "category", "district", "unit", "auto_assign", "active")
+    list_display_links = ("id", "utility")
+    list_filter = ("utility", "district", "auto_assign", "active")
+    list_select_related = ("category", "district", "unit")
+    search_fields = ("unit__name", "category__name", "category__service_code", "district__name")
+    autocomplete_fields = ("category", "unit")
+
+
+class DeadlineRuleForm(forms.ModelForm):
+    """Deadline rule form: every window at least 1."""
+
+    class Meta:
+        model = DeadlineRule
+        fields = "__all__"
+
+    def clean(self):
+        data = super().clean()
+        for name in ("dispatch_value", "response_value", "resolution_value"):
+            if data.get(name) is not None and data[name] < 1:
+                self.add_error(name, _("时限至少为 1"))
+        return data
+
+
+@admin.register(DeadlineRule)
+class DeadlineRuleAdmin(SimpleHistoryAdmin):
+    """时限规则: the three windows per priority (DESIGN.md, Deadlines); deleting one restores the default."""
+
+    form = DeadlineRuleForm
+    list_display = ("priority", "dispatch", "response", "resolution")
+    fieldsets = (
+        (None, {"fields": ("priority",)}),
+        (_("分派"), {"fields": (("dispatch_value", "dispatch_unit"),)}),
+        (_("响应"), {"fields": (("response_value", "response_unit"),)}),
+        (_("办结"), {"fields": (("resolution_value", "resolution_unit"),)}),
+    )
+
+    @staticmethod
+    def _window(value, unit) -> str:
+        return f"{value} {ClockUnit(unit).label}" if unit in ClockUnit.values else f"{value} {unit}"
+
+    @admin.display(description=_("分派时限"))
+    def dispatch(self, obj):
+        return self._window(obj.dispatch_value, obj.dispatch_unit)
+
+    @admin.display(description=_("响应时限"))
+    def response(self, obj):
+        return self._window(obj.response_value, obj.response_unit)
+
+    @admin.display(description=_("办结时限"))
+    def resolution(self, obj):
+        return self._window(obj.resolution_value, obj.resolution_unit)
+
+
+@admin.register(WorkdayOverride)
+class WorkdayOverrideAdmin(SimpleHistoryAdmin):
+    """工作日调整: an admin's correction of the working-day calendar."""
+
+    list_display = ("date", "is_workday", "note")
+    list_filter = ("is_workday",)
+    search_fields = ("note",)
+    date_hierarchy = "date"
+
+
+class CalendarYearForm(forms.ModelForm):
+    """Calendar year form: refuses a year whose official schedule is not loaded anywhere.
+
+    A year may be recorded when the ``holidays`` library carries its official
+    schedule, or when WorkdayOverride rows for that year have been entered
+    (the schedule typed in by hand); otherwise deadlines would silently use
+    the library's estimate as if it were official.
+    """
+
+    class Meta:
+        model = CalendarYear
+        fields = "__all__"
+
+    def clean_year(self):
+        year = self.cleaned_data["year"]
+        if not library_has_official_year(year) and not WorkdayOverride.objects.filter(date__year=year).exists():
+            raise forms.ValidationError(_(
+                "holidays 库中没有 %(y)s 年的官方放假安排。请先在“工作日调整”中录入该年的放假和调休日期，"
+                "或升级 holidays 库后再登记。"
+            ) % {"y": year})
+        return year
+
+
+@admin.register(CalendarYear)
+class CalendarYearAdmin(SimpleHistoryAdmin):
+    """官方日历年份: the years whose official holiday schedule is loaded (the largest is the horizon)."""
+
+    form = CalendarYearForm
+    list_display = ("year", "source", "in_library")
+
+    @admin.display(description=_("holidays 库已收录"), boolean=True)
+    def in_library(self, obj):
+        return library_has_official_year(obj.year)
+
+
+@admin.register(ApiClient)
+class ApiClientAdmin(admin.ModelAdmin):
+    """接口客户端: registered systems; the token (also the Open311 api_key) is shown read-only."""
+
+    list_display = ("name", "unit", "active", "token_hint", "created_at")
+    list_filter = ("active",)
+    list_select_related = ("unit",)
+    search_fields = ("name",)
+    autocomplete_fields = ("unit",)
+    fields = ("name", "unit", "active", "token", "created_at")
+    readonly_fields = ("token", "created_at")
+    actions = ["regenerate_token"]
+
+    @admin.display(description=_("令牌"))
+    def token_hint(self, obj):
+        return f"{obj.token[:6]}…" if obj.token else ""
+
+    def save_model(self, request, obj, form, change):
+        """Save; on creation tell the admin the new token once."""
+        super().save_model(request, obj, form, change)
+        if not change:
+            self.message_user(request, format_html(_("新令牌：<code>{}</code>（请妥善保管）"), obj.token),
+                              messages.SUCCESS)
+
+    @admin.action(description=_("重新生成所选客户端的令牌（旧令牌立即失效）"))
+    def regenerate_token(self, request, queryset):
+        for client in queryset:
+            client.token = secrets.token_urlsafe(32)
+            client.save(update_fields=["token"])
+        self.message_user(request, _("已为 %(n)s 个客户端生成新令牌") % {"n": queryset.count()}, messages.SUCCESS)
+
+
+# --------------------------------------------------------------------------
+# Issues and their timeline (read-only)
+# --------------------------------------------------------------------------
+
+
+class IssueEventInline(ReadOnlyInline):
+    """The issue's timeline, oldest first."""
+
+    model = IssueEvent
+    fields = ("at", "kind", "actor_label", "from_status", "to_status", "note", "public")
+    readonly_fields = fields
+    ordering = ("at", "id")
+
+
+@admin.register(Issue)
+class IssueAdmin(ReadOnlyAdmin):
+    """诉求: read-only (changes go through the workflow); phone masked; timeline inline.
+
+    Search: an exact tracking code, a phone number in any usual spelling
+    (exact match on the normalised number), or the start of a 小区 name.
+    """
+
+    hidden_fields = ("reporter_phone",)
+    extra_readonly = ("reporter_phone_masked",)
+    list_display = ("tracking_code", "status", "utility", "category", "district", "community", "priority",
+                    "lead_unit", "filed_at", "resolution_due", "reporter_phone_masked", "supervision_level",
+                    "escalation_level")
+    list_filter = ("status", "utility", "priority", "channel", "district", "supervision_level", "escalation_level",
+                   "needs_decision", "resolution_extended", "deadlines_provisional")
+    list_select_related = ("category", "district", "lead_unit")
+    search_fields = ("=tracking_code", "^community")
+    search_help_text = _("受理编号、完整电话号码或小区名称开头")
+    raw_id_fields = ("category", "district", "lead_unit", "claimed_by", "filed_by_user", "filed_by_client",
+                     "duplicate_of")
+    inlines = [IssueEventInline]
+
+    def get_fields(self, request, obj=None):
+        """The model's fields with the masked phone in place of the real one."""
+        names = [n for n in super().get_fields(request, obj) if n != "reporter_phone_masked"]
+        at = names.index("reporter_name") + 1 if "reporter_name" in names else len(names)
+        return names[:at] + ["reporter_phone_masked"] + names[at:]
+
+    @admin.display(description=_("联系电话"))
+    def reporter_phone_masked(self, obj):
+        return mask_phone(obj.reporter_phone)
+
+    def get_search_results(self, request, queryset, search_term):
+        """A term that is a phone number matches the normalised number exactly (indexed)."""
+        term = search_term.strip()
+        if re.fullmatch(r"[+\d\s\-（）()]{7,}", term or "") and sum(ch.isdigit() for ch in term) >= 7:
+            try:
+                return queryset.filter(reporter_phone=normalize_phone(term)), False
+            except FieldError:
+                pass
+        return super().get_search_results(request, queryset, search_term)
+
+
+@admin.register(IssueEvent)
+class IssueEventAdmin(ReadOnlyAdmin):
+    """办理记录: the append-only timeline and audit trail; never changed or deleted."""
+
+    list_display = ("at", "issue", "kind", "actor_label", "from_status", "to_status", "public")
+    list_filter = ("kind", "public")
+    list_select_related = ("issue",)
+    search_fields = ("=issue__tracking_code",)
+    search_help_text = _("受理编号")
+    raw_id_fields = ("issue", "actor", "actor_client")
+    ordering = ("-at", "-id")
+
+
+# --------------------------------------------------------------------------
+# Other domain tables (read-only)
+# --------------------------------------------------------------------------
+
+
+@admin.register(Follower)
+class FollowerAdmin(ReadOnlyAdmin):
+    """关注人 of an issue; the phone is masked."""
+
+    hidden_fields = ("phone",)
+    extra_readonly = ("phone_masked",)
+    list_display = ("issue", "phone_masked", "name", "created_at")
+    list_select_related = ("issue",)
+    search_fields = ("=issue__tracking_code",)
+
+    @admin.display(description=_("电话"))
+    def phone_masked(self, obj):
+        return mask_phone(obj.phone)
+
+
+@admin.register(SupervisionOrder)
+class SupervisionOrderAdmin(ReadOnlyAdmin):
+    """督办单."""
+
+    list_display = ("issue", "level", "issued_by", "issued_at", "due_at")
+    list_filter = ("level",)
+    list_select_related = ("issue", "issued_by")
+    search_fields = ("=issue__tracking_code",)
+
+
+@admin.register(ExtensionRequest)
+class ExtensionRequestAdmin(ReadOnlyAdmin):
+    """延期申请."""
+
+    list_display = ("issue", "requested_due", "decision", "requested_by", "requested_at", "decided_by", "decided_at")
+    list_filter = ("decision",)
+    list_select_related = ("issue", "requested_by", "decided_by")
+    search_fields = ("=issue__tracking_code",)
+
+
+@admin.register(RectificationPlan)
+class RectificationPlanAdmin(ReadOnlyAdmin):
+    """整改计划."""
+
+    list_display = ("issue", "target_due", "decision", "filed_by", "filed_at", "decided_by", "decided_at")
+    list_filter = ("decision",)
+    list_select_related = ("issue", "filed_by", "decided_by")
+    search_fields = ("=issue__tracking_code",)
+
+
+@admin.register(PlanProgress)
+class PlanProgressAdmin(ReadOnlyAdmin):
+    """整改进展."""
+
+    list_display = ("plan", "issue", "percent", "reported_by", "reported_at")
+    list_select_related = ("plan__issue", "reported_by")
+    search_fields = ("=plan__issue__tracking_code",)
+
+    @admin.display(description=_("诉求"))
+    def issue(self, obj):
+        return obj.plan.issue
+
+
+@admin.register(Rating)
+class RatingAdmin(ReadOnlyAdmin):
+    """评价 (per resolution round); followers' ratings are recorded only."""
+
+    list_display = ("issue", "round", "rater_kind", "satisfaction", "resolved", "excluded", "created_at")
+    list_filter = ("rater_kind", "satisfaction", "resolved", "excluded")
+    list_select_related = ("issue",)
+    search_fields = ("=issue__tracking_code",)
+
+
+@admin.register(Appeal)
+class AppealAdmin(ReadOnlyAdmin):
+    """评价申诉."""
+
+    list_display = ("issue", "rating", "decision", "filed_by", "filed_at", "decided_by", "decided_at")
+    list_filter = ("decision",)
+    list_select_related = ("issue", "rating", "filed_by", "decided_by")
+    search_fields = ("=issue__tracking_code",)
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(ReadOnlyAdmin):
+    """附件: the stored name only; photos are served by the scope-checking view, not from admin."""
+
+    hidden_fields = ("file",)
+    extra_readonly = ("file_name",)
+    list_display = ("issue", "file_name", "content_type", "uploaded_at")
+    list_select_related = ("issue",)
+    search_fields = ("=issue__tracking_code",)
+
+    @admin.display(description=_("文件"))
+    def file_name(self, obj):
+        return obj.file.name if obj.file else ""
+
+
+@admin.register(DailySequence)
+class DailySequenceAdmin(ReadOnlyAdmin):
+    """The daily counter behind tracking codes."""
+
+    list_display = ("date", "last")
+    ordering = ("-date",)
+
+
+# --------------------------------------------------------------------------
+# Outbox and operations (read-only; registered when the models exist)
+# --------------------------------------------------------------------------
+
+
+def _model(name: str):
+    try:
+        return apps.get_model("issues", name)
+    except LookupError:
+        return None
+
+
+Notification = _model("Notification")
+if Notification is not None:
+
+    @admin.register(Notification)
+    class NotificationAdmin(ReadOnlyAdmin):
+        """通知 (the outbox): one row per dedupe key; the recipient is masked."""
+
+        hidden_fields = ("recipient",)
+        extra_readonly = ("recipient_masked",)
+        list_display = ("created_at", "issue", "kind", "recipient_masked", "channel", "state", "attempts", "sent_at")
+        list_filter = ("state", "channel", "kind")
+        list_select_related = ("issue",)
+        search_fields = ("=issue__tracking_code",)
+        raw_id_fields = ("issue",)
+
+        @admin.display(description=_("接收人"))
+        def recipient_masked(self, obj):
+            return mask_recipient(obj.recipient)
+
+
+SmsMessage = _model("SmsMessage")
+if SmsMessage is not None:
+
+    @admin.register(SmsMessage)
+    class SmsMessageAdmin(ReadOnlyAdmin):
+        """短信记录 of the stand-in SMS gateway; the phone is masked."""
+
+        hidden_fields = ("phone",)
+        extra_readonly = ("phone_masked",)
+        list_display = ("received_at", "phone_masked", "times_received", "idempotency_key")
+
+        @admin.display(description=_("电话"))
+        def phone_masked(self, obj):
+            return mask_phone(obj.phone)
+
+
+# Anything else in the app (a table added later) is read-only until someone
+# writes a proper admin for it. simple-history's own tables are reached
+# through each model's "history" page instead.
+for _m in apps.get_app_config("issues").get_models():
+    if not admin.site.is_registered(_m) and not issubclass(_m, HistoricalChanges):
+        admin.site.register(_m, ReadOnlyAdmin)

@@ -171,3 +171,4 @@ class EventKind(models.TextChoices):
     FOLLOWED = "followed", _("关注")
     DEADLINES_RECOMPUTED = "deadlines_recomputed", _("时限重算")
     PHONE_REVEALED = "phone_revealed", _("查看号码")
+    ESCALATED = "escalated", _("超时升级")

@@ -175,6 +175,29 @@ class WorkCalendar:
             day = self.next_workday(day)
         return datetime.combine(day, opening.timetz().replace(tzinfo=None), LOCAL_TZ)
 
+    def working_minutes_between(self, start: datetime, end: datetime) -> float:
+        """Office minutes between two moments (0 when ``end`` is not after ``start``)."""
+        total = timedelta()
+        current = self.next_opening(start)
+        end = end.astimezone(LOCAL_TZ)
+        while current < end:
+            period_end = self._period_end(current)
+            total += min(period_end, end) - current
+            current = self.next_opening(period_end)
+        return total.total_seconds() / 60
+
+    def window_point(self, start: datetime, due: datetime, unit: str, fraction: float) -> datetime:
+        """The moment ``fraction`` of the window start→due has passed, in the window's own clock.
+
+        Calendar windows count elapsed time; working windows count office
+        time only (50 % of "1 working day" is half the office minutes of that
+        day). ``fraction`` may exceed 1 (2.0 = "past twice the window").
+        """
+        if unit == ClockUnit.CALENDAR_MINUTES:
+            return (start + (due - start) * fraction).astimezone(LOCAL_TZ)
+        total = self.working_minutes_between(start, due)
+        return self.add_working_minutes(start, total * fraction)
+
     def add(self, start: datetime, value: int, unit: str) -> tuple[datetime, bool]:
         """End of a window of ``value`` ``unit`` (a ClockUnit) from ``start``.
 

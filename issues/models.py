@@ -346,6 +346,10 @@ class Issue(models.Model):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="duplicates", verbose_name=_("原件")
     )
     public_reason = models.TextField(_("对外说明"), blank=True)
+    # When the deadline sweep must next look at this issue (a reminder stage,
+    # an escalation, the close-out); None = nothing pending. The workflow sets
+    # it to "now" on every change and the sweep computes the exact time.
+    next_due_at = models.DateTimeField(_("下次检查时间"), null=True, blank=True)
 
     objects = IssueQuerySet.as_manager()
 
@@ -361,6 +365,14 @@ class Issue(models.Model):
             models.Index(fields=["filed_at", "id"], name="issue_filed_id"),
             # Tracking lookups by phone ("lost your code?").
             models.Index(fields=["reporter_phone"], name="issue_phone"),
+            # Read by issues.sweep.find_due (the Celery beat deadline sweep,
+            # every minute): open issues ordered by next_due_at. Partial, so
+            # closed history (most of the table) is not in it.
+            models.Index(
+                fields=["next_due_at"],
+                name="issue_next_due_open",
+                condition=Q(status__in=sorted(OPEN_STATUSES), next_due_at__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -605,3 +617,99 @@ class Attachment(models.Model):
     class Meta:
         verbose_name = _("附件")
         verbose_name_plural = _("附件")
+
+
+# --------------------------------------------------------------------------
+# Notifications (the outbox), the SMS provider's record, the sweep heartbeat
+# --------------------------------------------------------------------------
+
+
+class Notification(models.Model):
+    """One message to one recipient: the outbox row (DESIGN.md, Deadlines).
+
+    Exactly one row per dedupe key (issue, kind, reference, recipient),
+    enforced by a unique constraint; ``reference`` names the deadline or the
+    event that caused it and is never empty. The sender delivers each row at
+    least once, passing ``id`` to the provider as its idempotency key.
+    ``channel`` sms → ``recipient`` is an E.164 phone; email → an address.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("待发送")
+        SENDING = "sending", _("发送中")
+        SENT = "sent", _("已发送")
+        FAILED = "failed", _("发送失败")
+        SKIPPED = "skipped", _("已跳过")
+
+    class Channel(models.TextChoices):
+        SMS = "sms", _("短信")
+        EMAIL = "email", _("邮件")
+
+    issue = models.ForeignKey(Issue, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(_("类型"), max_length=40)
+    reference = models.CharField(_("依据"), max_length=120)
+    recipient = models.CharField(_("接收人"), max_length=254)
+    channel = models.CharField(_("渠道"), max_length=10, choices=Channel.choices, default=Channel.SMS)
+    subject = models.CharField(_("标题"), max_length=200, blank=True)
+    body = models.TextField(_("内容"))
+    state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    next_attempt_at = models.DateTimeField(_("下次尝试"), default=timezone.now)
+    lease_until = models.DateTimeField(_("占用至"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+    sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+    last_error = models.TextField(_("错误"), blank=True)
+    provider_message_id = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["issue", "kind", "reference", "recipient"], name="notification_dedupe"),
+            # NULLs are distinct in a unique index: rows without an issue (the
+            # daily digest) need their own.
+            models.UniqueConstraint(fields=["kind", "reference", "recipient"], condition=Q(issue__isnull=True),
+                                    name="notification_dedupe_no_issue"),
+            models.CheckConstraint(condition=~Q(reference=""), name="notification_reference_not_empty"),
+        ]
+        indexes = [
+            # Read by notifications.deliver_pending: rows still to (re)send.
+            models.Index(fields=["next_attempt_at"], name="notification_due",
+                         condition=Q(state__in=["pending", "sending"])),
+        ]
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.recipient[:6]}… ({self.state})"
+
+
+class SmsMessage(models.Model):
+    """What the outbox SMS backend "delivered": the stand-in for the SMS gateway.
+
+    ``idempotency_key`` is the Notification id, unique, so a resend of the
+    same row is recorded once, as a real provider would deduplicate it.
+    """
+
+    idempotency_key = models.CharField(max_length=64, unique=True)
+    phone = models.CharField(max_length=20)
+    body = models.TextField()
+    received_at = models.DateTimeField(default=timezone.now)
+    times_received = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-received_at"]
+        verbose_name = _("短信记录")
+        verbose_name_plural = _("短信记录")
+
+
+class Heartbeat(models.Model):
+    """Last run of a periodic job (``name`` e.g. "sweep"); read by /healthz."""
+
+    name = models.CharField(max_length=40, primary_key=True)
+    last_run_at = models.DateTimeField()
+    last_duration_ms = models.PositiveIntegerField(default=0)
+    last_processed = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("心跳")
+        verbose_name_plural = _("心跳")

@@ -35,6 +35,7 @@ from django.utils import timezone
 from accounts.scope import visible_issues
 
 from . import deadlines as dl
+from . import notifications
 from .choices import (
     OPEN_STATUSES,
     AppealDecision,
@@ -279,6 +280,12 @@ def _record(
         public=public,
         data={**(data or {}), "deadlines": _deadlines_data(issue)},
     )
+    # Outbox rows are written in this same transaction (they exist iff the
+    # change committed); the sweep re-examines the issue at its next run.
+    notifications.on_event(event)
+    if issue.status in OPEN_STATUSES:
+        issue.next_due_at = now
+        Issue.objects.filter(pk=issue.pk).update(next_due_at=now)
     transaction.on_commit(lambda: event_committed.send(sender=IssueEvent, event=event))
     return event
 
@@ -910,7 +917,7 @@ def issue_escalate(*, issue, level: int, reason: str, now: datetime | None = Non
             return issue
         issue.escalation_level = level
         issue.save(update_fields=["escalation_level"])
-        _record(issue, Actor.system("时限监控"), EventKind.SUPERVISED, now=now, note=reason, public=False,
+        _record(issue, Actor.system("时限监控"), EventKind.ESCALATED, now=now, note=reason, public=False,
                 data={"escalation_level": level})
     return issue
 

@@ -128,3 +128,9 @@ def file_issue(world):
 def _fast_password_hasher(settings):
     """PBKDF2's deliberate slowness is for production; tests hash with MD5."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _no_sender_kick(settings):
+    """Unit tests call the sender directly; end-to-end tests turn the kick back on."""
+    settings.ZY_KICK_SENDER = False

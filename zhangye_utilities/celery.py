@@ -7,6 +7,7 @@ with the code. Tasks are in ``issues/tasks.py``.
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhangye_utilities.settings")
 
@@ -15,5 +16,10 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 app.conf.beat_schedule = {
+    # Reminders, escalation and close-out; also delivers what it wrote.
     "deadline-sweep": {"task": "issues.tasks.sweep", "schedule": 60.0},
+    # Safety net for a lost "kick" after a commit (broker outage).
+    "send-notifications": {"task": "issues.tasks.send_notifications", "schedule": 60.0},
+    # The mayor's office's daily digest, 08:00 Asia/Shanghai (CELERY_TIMEZONE).
+    "daily-digest": {"task": "issues.tasks.daily_digest", "schedule": crontab(hour=8, minute=0)},
 }

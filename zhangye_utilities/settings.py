@@ -190,3 +190,17 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+
+# --- Notifications ------------------------------------------------------------
+# SMS gateway: a dotted path to an issues.notifications.SmsBackend. The
+# default records every message in the SmsMessage table (no gateway here).
+ZY_SMS_BACKEND = env.str("ZY_SMS_BACKEND", default="issues.notifications.OutboxSmsBackend")
+ZY_OUTBOX_LEASE_SECONDS = env.int("ZY_OUTBOX_LEASE_SECONDS", default=120)
+ZY_OUTBOX_MAX_ATTEMPTS = env.int("ZY_OUTBOX_MAX_ATTEMPTS", default=5)
+# Enqueue the sender right after a commit that wrote outbox rows (the beat
+# also runs it every minute).
+ZY_KICK_SENDER = _strict_bool("ZY_KICK_SENDER", True)
+# /healthz fails when the sweep's heartbeat is older than this.
+ZY_SWEEP_MAX_AGE_SECONDS = env.int("ZY_SWEEP_MAX_AGE_SECONDS", default=180)
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@lifelines.zhangye.gov.cn")

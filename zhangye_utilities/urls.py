@@ -3,7 +3,10 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from issues.views.health import healthz
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("healthz", healthz, name="healthz"),
 ]

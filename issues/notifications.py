@@ -1,0 +1,333 @@
+"""The notification outbox: what to tell whom, and delivering it at least once.
+
+Writing: ``on_event(event)`` runs inside the workflow's transaction for every
+IssueEvent and writes the outbox rows that event calls for (resident SMS,
+emergency alerts, escalation notices), so a row exists if and only if the
+change committed. The deadline sweep writes reminder rows the same way. Each
+row has a dedupe key (issue, kind, reference, recipient) enforced by a unique
+constraint; rows are inserted with ``ignore_conflicts`` so writing a key twice
+keeps one row. After commit the sender task is kicked; the beat runs it every
+minute as well, so a lost kick (broker outage) only delays delivery.
+
+Sending: ``deliver_pending()`` claims due rows one by one with a
+compare-and-set (pending → sending with a lease), calls the backend with the
+row id as idempotency key and marks the row sent. A worker killed mid-send
+leaves the row "sending"; when its lease ends another run sends it again
+with the same idempotency key, so the provider records it once. Errors are
+retried with backoff up to ``ZY_OUTBOX_MAX_ATTEMPTS``, then the row is
+"failed" (visible in admin).
+
+Backends: ``settings.ZY_SMS_BACKEND`` (dotted path of an SmsBackend);
+email goes through Django's EMAIL_BACKEND.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from .choices import EventKind, Priority, Role, Status
+from .links import rating_url, tracking_url
+from .models import Issue, Notification, SmsMessage, Unit
+from .validation import is_mobile
+
+log = logging.getLogger(__name__)
+
+SIGNATURE = "【张掖城市生命线】"
+
+
+# --------------------------------------------------------------------------
+# Backends
+# --------------------------------------------------------------------------
+
+
+class SmsBackend:
+    """Interface of an SMS gateway.
+
+    ``send(phone, body, idempotency_key)`` delivers one message to an E.164
+    mobile number and returns the provider's message id (str). It must treat
+    a repeated ``idempotency_key`` as the same message. Raises on failure.
+    """
+
+    def send(self, phone: str, body: str, idempotency_key: str) -> str:  # pragma: no cover - interface
+        raise NotImplementedError
+
+
+class OutboxSmsBackend(SmsBackend):
+    """Records what would be sent in the SmsMessage table and the log.
+
+    The stand-in for the city's SMS gateway on machines without one: a real
+    record of each delivery, deduplicated by idempotency key as a provider
+    would (``times_received`` counts repeats).
+    """
+
+    def send(self, phone: str, body: str, idempotency_key: str) -> str:
+        msg, created = SmsMessage.objects.get_or_create(
+            idempotency_key=idempotency_key, defaults={"phone": phone, "body": body}
+        )
+        if not created:
+            SmsMessage.objects.filter(pk=msg.pk).update(times_received=F("times_received") + 1)
+        log.info("SMS to %s****%s (key %s): %s", phone[3:6], phone[-4:], idempotency_key, body)
+        return f"outbox-{msg.pk}"
+
+
+def sms_backend() -> SmsBackend:
+    """The configured SMS backend instance."""
+    return import_string(settings.ZY_SMS_BACKEND)()
+
+
+# --------------------------------------------------------------------------
+# Rows
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Message:
+    """One row to write: the dedupe key and the content."""
+
+    kind: str
+    reference: str
+    recipient: str
+    body: str
+    channel: str = Notification.Channel.SMS
+    subject: str = ""
+    state: str = Notification.State.PENDING
+
+
+def write(issue: Issue | None, messages: list[Message], now=None) -> int:
+    """Insert outbox rows, keeping one per dedupe key; returns how many were new.
+
+    Call inside the transaction of the change that caused them. Kicks the
+    sender after commit when a pending row was written.
+    """
+    if not messages:
+        return 0
+    now = now or timezone.now()
+    before = Notification.objects.filter(issue=issue).count() if issue else None
+    Notification.objects.bulk_create(
+        [
+            Notification(issue=issue, kind=m.kind, reference=m.reference, recipient=m.recipient, body=m.body,
+                         channel=m.channel, subject=m.subject, state=m.state, created_at=now, next_attempt_at=now)
+            for m in messages
+        ],
+        ignore_conflicts=True,
+    )
+    new = (Notification.objects.filter(issue=issue).count() - before) if issue else len(messages)
+    if any(m.state == Notification.State.PENDING for m in messages):
+        transaction.on_commit(kick_sender)
+    return new
+
+
+def kick_sender() -> None:
+    """Ask a worker to deliver now; failure is harmless (the beat runs the sender every minute)."""
+    if not settings.ZY_KICK_SENDER:
+        return
+    try:
+        from .tasks import send_notifications
+
+        send_notifications.delay()
+    except Exception:  # broker down: the periodic run delivers later
+        log.warning("could not enqueue send_notifications; the beat will pick the rows up", exc_info=True)
+
+
+def staff_messages(users, kind: str, reference: str, body: str, subject: str = "") -> list[Message]:
+    """One message per staff user: SMS to their phone, else email, else none (logged)."""
+    out = []
+    for user in users:
+        if user.phone:
+            out.append(Message(kind, reference, user.phone, body, Notification.Channel.SMS, subject))
+        elif user.email:
+            out.append(Message(kind, reference, user.email, body, Notification.Channel.EMAIL, subject or body[:60]))
+        else:
+            log.warning("user %s has neither phone nor email: %s not delivered", user.username, kind)
+    return out
+
+
+def dispatchers():
+    from accounts.models import User
+
+    return User.objects.filter(is_active=True, role=Role.DISPATCHER)
+
+
+def unit_staff(unit_id):
+    from accounts.models import User
+
+    return User.objects.filter(is_active=True, role=Role.UNIT_STAFF, unit_id=unit_id) if unit_id else []
+
+
+def supervisors_of(utility: str):
+    from accounts.models import User
+
+    return [u for u in User.objects.filter(is_active=True, role=Role.SUPERVISOR)
+            if utility in (u.regulated_utilities or [])]
+
+
+def mayors_office():
+    from accounts.models import User
+
+    return User.objects.filter(is_active=True, role=Role.MAYOR)
+
+
+def _resident_phones(issue: Issue) -> list[str]:
+    phones = [issue.reporter_phone] + [f.phone for f in issue.followers.all()]
+    return [p for p in dict.fromkeys(phones) if p and is_mobile(p)]
+
+
+def _local(dt) -> str:
+    return timezone.localtime(dt).strftime("%Y年%m月%d日%H:%M")
+
+
+# --------------------------------------------------------------------------
+# What each event calls for
+# --------------------------------------------------------------------------
+
+
+def on_event(event) -> int:
+    """Write the outbox rows an IssueEvent calls for; returns the number written.
+
+    Called by the workflow inside its transaction. Resident messages follow
+    DESIGN.md: tracking code on filing; rejection or merge with the reason;
+    approved extension or plan with the new date; the fix with the rating
+    link; the same to followers. Emergencies alert the routed unit's on-call
+    contacts and the dispatchers at once.
+    """
+    issue = event.issue
+    ref = f"event:{event.pk}"
+    code = issue.tracking_code
+    msgs: list[Message] = []
+    kind = event.kind
+    if kind == EventKind.SUBMITTED:
+        if is_mobile(issue.reporter_phone):
+            msgs.append(Message("resident.filed", ref, issue.reporter_phone,
+                                f"{SIGNATURE}您反映的“{issue.category.name}”问题已受理，编号{code}，"
+                                f"我们将在{_local(issue.resolution_due)}前办结。查询进度：{tracking_url(issue, issue.reporter_phone)}"))
+        if issue.priority == Priority.EMERGENCY:
+            msgs += emergency_messages(issue, ref)
+    elif kind == EventKind.REJECTED:
+        msgs += [Message("resident.rejected", ref, p, f"{SIGNATURE}您反映的问题（编号{code}）未予受理：{issue.public_reason}")
+                 for p in _resident_phones(issue)]
+    elif kind == EventKind.MERGED:
+        original = issue.duplicate_of
+        msgs += [Message("resident.merged", ref, p,
+                         f"{SIGNATURE}您反映的问题（编号{code}）与{original.tracking_code}为同一问题，已合并办理，"
+                         f"进展将继续通知您。") for p in _resident_phones(issue)]
+    elif kind == EventKind.EXTENSION_DECIDED and event.data.get("approved"):
+        msgs += [Message("resident.extended", ref, p,
+                         f"{SIGNATURE}您反映的问题（编号{code}）办理时限经批准延长至{_local(issue.resolution_due)}。")
+                 for p in _resident_phones(issue)]
+    elif kind == EventKind.PLAN_DECIDED and event.data.get("approved"):
+        msgs += [Message("resident.planned", ref, p,
+                         f"{SIGNATURE}您反映的问题（编号{code}）需限期整改，计划于{_local(issue.resolution_due)}前完成。")
+                 for p in _resident_phones(issue)]
+    elif kind == EventKind.ESCALATED:
+        level = event.data.get("escalation_level")
+        body = f"{SIGNATURE}诉求{code}（{issue.category.name}，{issue.district.name}）已超时，升级为{level}级：{event.note}"
+        users = supervisors_of(issue.utility) if level == 1 else mayors_office()
+        msgs += staff_messages(users, f"escalation.{level}", ref, body)
+    if event.to_status == Status.AWAITING_RATING and event.from_status != Status.AWAITING_RATING:
+        result = issue.events.filter(kind=EventKind.RESOLVED).order_by("-at", "-id").values_list("note", flat=True).first()
+        msgs += [Message("resident.fixed", ref, p,
+                         f"{SIGNATURE}您反映的问题（编号{code}）已办结：{(result or '')[:60]}。请您评价：{rating_url(issue, p)}")
+                 for p in _resident_phones(issue)]
+    return write(issue, msgs, now=event.at)
+
+
+def emergency_messages(issue: Issue, reference: str) -> list[Message]:
+    """Alerts for an emergency filing: the routed unit's on-call contacts and every dispatcher."""
+    from .routing import route
+
+    unit = issue.lead_unit
+    if unit is None:
+        found = route(issue.category, issue.district)
+        unit = found.unit if found else None
+    body = (f"{SIGNATURE}紧急诉求{issue.tracking_code}：{issue.category.name}，{issue.district.name}{issue.address}。"
+            f"请立即处置。")
+    msgs = []
+    for contact in (unit.oncall_contacts if unit else []) or []:
+        phone = contact.get("phone") if isinstance(contact, dict) else None
+        if phone:
+            msgs.append(Message("emergency.alert", reference, phone, body))
+    msgs += staff_messages(dispatchers(), "emergency.alert", reference, body)
+    return msgs
+
+
+def resend_codes(phone: str, request_id: str, now=None) -> int:
+    """Send a phone's open tracking codes again ("lost your code?").
+
+    ``request_id`` makes the reference of this request (a new request is a new
+    message). Returns the number of open issues listed (0 sends nothing).
+    Rate limits are applied by the caller (DESIGN.md: 3 an hour per phone).
+    """
+    issues = list(Issue.objects.open().filter(reporter_phone=phone).order_by("filed_at")[:10])
+    if not issues or not is_mobile(phone):
+        return 0
+    codes = "、".join(i.tracking_code for i in issues)
+    with transaction.atomic():
+        write(issues[0], [Message("resident.codes", f"resend:{request_id}", phone,
+                                  f"{SIGNATURE}您未办结的诉求编号：{codes}。")], now=now)
+    return len(issues)
+
+
+# --------------------------------------------------------------------------
+# Delivery
+# --------------------------------------------------------------------------
+
+
+def deliver_pending(limit: int = 200, now=None) -> dict[str, int]:
+    """Deliver due outbox rows; returns counts ``{"sent": n, "retry": n, "failed": n}``.
+
+    Safe to run from several workers at once: each row is claimed with a
+    compare-and-set and only the claimer sends it.
+    """
+    counts = {"sent": 0, "retry": 0, "failed": 0}
+    lease = timedelta(seconds=settings.ZY_OUTBOX_LEASE_SECONDS)
+    backend = None
+    for _ in range(limit):
+        now_ = now or timezone.now()
+        due = (
+            Notification.objects.filter(
+                Q(state=Notification.State.PENDING, next_attempt_at__lte=now_)
+                | Q(state=Notification.State.SENDING, lease_until__lt=now_)
+            ).order_by("next_attempt_at", "id").values_list("id", "state").first()
+        )
+        if due is None:
+            break
+        row_id, old_state = due
+        claimed = Notification.objects.filter(
+            Q(pk=row_id, state=old_state) & (Q(lease_until__isnull=True) | Q(lease_until__lt=now_))
+        ).update(state=Notification.State.SENDING, lease_until=now_ + lease, attempts=F("attempts") + 1)
+        if claimed != 1:
+            continue  # another worker took it
+        row = Notification.objects.get(pk=row_id)
+        try:
+            if row.channel == Notification.Channel.SMS:
+                backend = backend or sms_backend()
+                provider_id = backend.send(row.recipient, row.body, str(row.pk))
+            else:
+                send_mail(row.subject or row.body[:60], row.body, None, [row.recipient])
+                provider_id = ""
+        except Exception as exc:
+            failed = row.attempts >= settings.ZY_OUTBOX_MAX_ATTEMPTS
+            Notification.objects.filter(pk=row.pk, state=Notification.State.SENDING).update(
+                state=Notification.State.FAILED if failed else Notification.State.PENDING,
+                next_attempt_at=now_ + timedelta(minutes=2 ** min(row.attempts, 6)),
+                lease_until=None,
+                last_error=f"{type(exc).__name__}: {exc}"[:2000],
+            )
+            counts["failed" if failed else "retry"] += 1
+            log.warning("notification %s attempt %s failed: %s", row.pk, row.attempts, exc)
+            continue
+        Notification.objects.filter(pk=row.pk, state=Notification.State.SENDING).update(
+            state=Notification.State.SENT, sent_at=timezone.now(), lease_until=None,
+            provider_message_id=provider_id[:100], last_error="",
+        )
+        counts["sent"] += 1
+    return counts

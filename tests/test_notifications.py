@@ -1,0 +1,162 @@
+"""The outbox: what each event writes, dedupe keys, delivery at least once."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import IntegrityError
+
+from issues import notifications
+from issues.links import RATE_SALT, TRACK_SALT, phone_hash, read_token
+from issues.models import Follower, Notification, RoutingRule, SmsMessage
+from issues.workflow import (
+    Actor,
+    issue_assign,
+    issue_claim,
+    issue_decide_extension,
+    issue_merge,
+    issue_reject,
+    issue_request_extension,
+    issue_resolve,
+)
+
+from .conftest import local
+
+pytestmark = pytest.mark.usefixtures("frozen")
+
+
+def resident_rows(issue=None):
+    qs = Notification.objects.filter(kind__startswith="resident.")
+    if issue is not None:
+        qs = qs.filter(issue=issue)
+    return list(qs.order_by("id").values_list("kind", "recipient"))
+
+
+def test_filing_sends_the_tracking_code_with_a_working_link(world, file_issue):
+    issue = file_issue()
+    row = Notification.objects.get(issue=issue)
+    assert (row.kind, row.recipient, row.state, row.reference) == (
+        "resident.filed", "+8613800000000", "pending", f"event:{issue.events.get().pk}")
+    assert issue.tracking_code in row.body and "12月02日09:00" in row.body
+    token = row.body.split("/track/t/")[1].rstrip("/")
+    assert read_token(token, TRACK_SALT, 3600) == (issue.pk, phone_hash("+8613800000000"))
+    assert read_token(token + "x", TRACK_SALT, 3600) is None
+    assert "13800000000" not in token
+
+
+def test_landline_reporter_gets_no_sms(world, file_issue):
+    file_issue(phone="0936-8221234")
+    assert resident_rows() == []
+
+
+def test_rejection_and_merge_tell_reporter_and_followers(world, file_issue):
+    a = file_issue()
+    Follower.objects.create(issue=a, phone="+8613900000001")
+    issue_reject(issue=a, actor=Actor.of(world.dispatcher), reason="属于物业管理范围")
+    assert resident_rows(a) == [("resident.filed", "+8613800000000"), ("resident.rejected", "+8613800000000"),
+                                ("resident.rejected", "+8613900000001")]
+    original, dup = file_issue(phone="13700000001"), file_issue(phone="13700000002")
+    issue_merge(issue=dup, actor=Actor.of(world.dispatcher), original=original)
+    merged = Notification.objects.get(issue=dup, kind="resident.merged")
+    assert original.tracking_code in merged.body and merged.recipient == "+8613700000002"
+
+
+def test_fix_sends_each_resident_their_own_rating_link(world, file_issue):
+    issue = file_issue()
+    Follower.objects.create(issue=issue, phone="+8613900000001")
+    issue_assign(issue=issue, actor=Actor.of(world.dispatcher), lead_unit=world.heat_gz)
+    issue_claim(issue=issue, actor=Actor.of(world.heat_staff))
+    issue_resolve(issue=issue, actor=Actor.of(world.heat_staff), result="更换了循环泵")
+    fixed = Notification.objects.filter(issue=issue, kind="resident.fixed").order_by("recipient")
+    assert [r.recipient for r in fixed] == ["+8613800000000", "+8613900000001"]
+    for row in fixed:
+        assert "更换了循环泵" in row.body
+        token = row.body.split("/rate/")[1].rstrip("/")
+        assert read_token(token, RATE_SALT, 3600) == (issue.pk, phone_hash(row.recipient))
+
+
+def test_approved_extension_tells_the_new_date(world, file_issue):
+    issue = file_issue()
+    issue_assign(issue=issue, actor=Actor.of(world.dispatcher), lead_unit=world.heat_gz)
+    issue_claim(issue=issue, actor=Actor.of(world.heat_staff))
+    req = issue_request_extension(issue=issue, actor=Actor.of(world.heat_staff), reason="r",
+                                  requested_due=local(2026, 12, 5, 18, 0))
+    issue_decide_extension(issue=issue, actor=Actor.of(world.supervisor), request=req, approve=True)
+    row = Notification.objects.get(issue=issue, kind="resident.extended")
+    assert "2026年12月05日18:00" in row.body
+
+
+def test_emergency_alerts_on_call_and_dispatchers_at_filing(world, file_issue):
+    world.gas_gz.oncall_contacts = [{"name": "值班长", "phone": "+8613811112222"}]
+    world.gas_gz.save()
+    world.dispatcher.phone = "+8613833334444"
+    world.dispatcher.save()
+    RoutingRule.objects.create(utility="gas", district=world.ganzhou, unit=world.gas_gz)  # suggestion only
+    issue = file_issue(category=world.gas_leak, description="厨房燃气味很重")
+    alerts = sorted(Notification.objects.filter(issue=issue, kind="emergency.alert").values_list("recipient", "state"))
+    assert alerts == [("+8613811112222", "pending"), ("+8613833334444", "pending")]
+
+
+def test_dedupe_key_is_enforced_by_the_database(world, file_issue):
+    issue = file_issue()
+    row = Notification.objects.get(issue=issue)
+    with pytest.raises(IntegrityError):
+        Notification.objects.create(issue=issue, kind=row.kind, reference=row.reference, recipient=row.recipient,
+                                    body="again")
+
+
+def test_resend_codes_is_a_new_request_each_time(world, file_issue):
+    a, b = file_issue(), file_issue()
+    assert notifications.resend_codes("+8613800000000", "req-1") == 2
+    assert notifications.resend_codes("+8613800000000", "req-1") == 2  # same request: one row
+    assert notifications.resend_codes("+8613800000000", "req-2") == 2
+    rows = Notification.objects.filter(kind="resident.codes")
+    assert rows.count() == 2
+    assert a.tracking_code in rows[0].body and b.tracking_code in rows[0].body
+    assert notifications.resend_codes("+8613700000000", "req-3") == 0
+
+
+class TestDelivery:
+    def test_delivers_once_with_the_row_id_as_key(self, world, file_issue):
+        issue = file_issue()
+        assert notifications.deliver_pending() == {"sent": 1, "retry": 0, "failed": 0}
+        row = Notification.objects.get(issue=issue)
+        assert (row.state, row.attempts) == ("sent", 1)
+        sms = SmsMessage.objects.get()
+        assert (sms.idempotency_key, sms.phone, sms.times_received) == (str(row.pk), "+8613800000000", 1)
+        assert notifications.deliver_pending() == {"sent": 0, "retry": 0, "failed": 0}
+
+    def test_failures_retry_with_backoff_then_fail(self, world, file_issue, settings, frozen):
+        settings.ZY_SMS_BACKEND = "tests.support.backends.FailingSmsBackend"
+        settings.ZY_OUTBOX_MAX_ATTEMPTS = 3
+        issue = file_issue()
+        assert notifications.deliver_pending() == {"sent": 0, "retry": 1, "failed": 0}
+        row = Notification.objects.get(issue=issue)
+        assert (row.state, row.attempts, row.next_attempt_at) == ("pending", 1, local(2026, 11, 30, 9, 2))
+        assert "gateway unreachable" in row.last_error
+        assert notifications.deliver_pending() == {"sent": 0, "retry": 0, "failed": 0}  # not yet due
+        frozen.move_to(local(2026, 11, 30, 9, 2))
+        assert notifications.deliver_pending()["retry"] == 1
+        frozen.move_to(local(2026, 11, 30, 9, 6))
+        assert notifications.deliver_pending()["failed"] == 1
+        assert Notification.objects.get(issue=issue).state == "failed"
+
+    def test_a_row_left_sending_by_a_dead_worker_is_sent_after_its_lease(self, world, file_issue, frozen):
+        issue = file_issue()
+        Notification.objects.filter(issue=issue).update(state="sending", attempts=1,
+                                                          lease_until=local(2026, 11, 30, 9, 2))
+        assert notifications.deliver_pending()["sent"] == 0  # lease still held
+        frozen.move_to(local(2026, 11, 30, 9, 3))
+        assert notifications.deliver_pending()["sent"] == 1
+        assert Notification.objects.get(issue=issue).attempts == 2
+
+    def test_email_for_staff_without_phone(self, world, mailoutbox):
+        world.mayor.email = "mayor@zhangye.gov.cn"
+        world.mayor.save()
+        from issues.digest import write_daily_digest
+
+        assert write_daily_digest(local(2026, 11, 30, 8, 0)) == 0
+        write_daily_digest(local(2026, 11, 30, 8, 1))  # same day: no second row
+        assert Notification.objects.filter(kind="digest.daily").count() == 1
+        notifications.deliver_pending()
+        assert [m.to for m in mailoutbox] == [["mayor@zhangye.gov.cn"]]
+        assert "督办日报" in mailoutbox[0].subject
