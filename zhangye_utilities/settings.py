@@ -152,12 +152,14 @@ REDIS_URL = env.str("REDIS_URL", default="")
 _broker_dir = DATA_DIR / "broker"
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):
-    for _sub in ("out", "processed"):
+    for _sub in ("out", "processed", "control"):
         (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "out"),
         "data_folder_out": str(_broker_dir / "out"),
         "data_folder_processed": str(_broker_dir / "processed"),
+        "control_folder": str(_broker_dir / "control"),
+        "store_processed": False,
     }
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -204,3 +206,21 @@ ZY_KICK_SENDER = _strict_bool("ZY_KICK_SENDER", True)
 ZY_SWEEP_MAX_AGE_SECONDS = env.int("ZY_SWEEP_MAX_AGE_SECONDS", default=180)
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@lifelines.zhangye.gov.cn")
+
+# --- Cache and rate limits ------------------------------------------------------
+# Redis when REDIS_URL is set; otherwise the database cache (shared by every
+# process on the embedded default; created by `manage.py createcachetable`).
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "zy_cache"}}
+# (limit, period in seconds) pairs per kind of public action (DESIGN.md).
+ZY_RATE_LIMITS = {
+    "file_phone": [(env.int("ZY_LIMIT_FILE_PHONE_HOUR", default=5), 3600),
+                   (env.int("ZY_LIMIT_FILE_PHONE_DAY", default=20), 86400)],
+    "file_ip": [(env.int("ZY_LIMIT_FILE_IP_HOUR", default=60), 3600)],
+    "track_ip": [(env.int("ZY_LIMIT_TRACK_IP_MINUTE", default=10), 60)],
+    "resend_phone": [(env.int("ZY_LIMIT_RESEND_PHONE_HOUR", default=3), 3600)],
+}
+# Reverse proxies of ours in front of gunicorn (nginx = 1); 0 = trust REMOTE_ADDR.
+ZY_TRUSTED_PROXY_COUNT = env.int("ZY_TRUSTED_PROXY_COUNT", default=0)

@@ -1,0 +1,43 @@
+"""Rate limits: fixed windows per key, counted only when allowed."""
+
+import pytest
+from django.test import RequestFactory
+
+from issues.limits import RateLimited, client_ip, hit
+
+
+@pytest.fixture(autouse=True)
+def _locmem(settings):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                                   "LOCATION": "limits-test"}}
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+def test_five_filings_an_hour_per_phone():
+    t = 1_800_000_000.0  # an hour boundary is at a multiple of 3600
+    for _ in range(5):
+        hit("file_phone", "+8613800000000", now=t)
+    with pytest.raises(RateLimited) as exc:
+        hit("file_phone", "+8613800000000", now=t + 10)
+    assert exc.value.retry_after == 3591  # 1_800_000_000 is 500,000 hours exactly: 3600 - 10 + 1
+    hit("file_phone", "+8613900000000", now=t + 10)  # another phone is not affected
+    hit("file_phone", "+8613800000000", now=t + 3600)  # the next hour
+
+
+def test_twenty_a_day_per_phone():
+    day = 86400 * 20833  # a day boundary
+    for hour in range(4):
+        for _ in range(5):
+            hit("file_phone", "p", now=day + hour * 3600)
+    with pytest.raises(RateLimited):
+        hit("file_phone", "p", now=day + 5 * 3600)
+
+
+def test_client_ip_behind_one_proxy(settings):
+    settings.ZY_TRUSTED_PROXY_COUNT = 1
+    request = RequestFactory().get("/", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.9", REMOTE_ADDR="10.0.0.2")
+    assert client_ip(request) == "203.0.113.9"  # a spoofed first hop is ignored
+    settings.ZY_TRUSTED_PROXY_COUNT = 0
+    assert client_ip(request) == "10.0.0.2"
