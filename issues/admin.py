@@ -12,8 +12,9 @@
   too, so a new table is never editable by accident.
 - Lists over big tables (issues, events, ratings, notifications) use
   ``list_select_related``, skip the unfiltered full count
-  (``show_full_result_count = False``) and, on PostgreSQL, estimate the
-  count of an unfiltered list from the planner's statistics.
+  (``show_full_result_count = False``), offer no facet counts and, on
+  PostgreSQL, estimate the count of an unfiltered list from the planner's
+  statistics.
 """
 
 from __future__ import annotations
@@ -77,6 +78,7 @@ class EstimatedCountPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
+        """Rows in the list: the planner's estimate for a huge unfiltered table on PostgreSQL, else COUNT(*)."""
         qs = self.object_list
         query = getattr(qs, "query", None)
         if query is not None and not query.where:
@@ -128,6 +130,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
     hidden_fields: tuple[str, ...] = ()
     extra_readonly: tuple[str, ...] = ()
     show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER  # a facet is a COUNT per filter choice: too dear on big tables
     paginator = EstimatedCountPaginator
     list_per_page = 50
 
@@ -145,12 +148,15 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return self.get_fields(request, obj)
 
     def has_add_permission(self, request, obj=None):
+        """Always False: nothing is added here."""
         return False
 
     def has_change_permission(self, request, obj=None):
+        """Always False: shown read-only."""
         return False
 
     def has_delete_permission(self, request, obj=None):
+        """Always False: nothing is deleted here."""
         return False
 
 
@@ -162,12 +168,15 @@ class ReadOnlyInline(admin.TabularInline):
     can_delete = False
 
     def has_add_permission(self, request, obj=None):
+        """Always False: nothing is added here."""
         return False
 
     def has_change_permission(self, request, obj=None):
+        """Always False: shown read-only."""
         return False
 
     def has_delete_permission(self, request, obj=None):
+        """Always False: nothing is deleted here."""
         return False
 
 
@@ -282,6 +291,7 @@ class UnitAdmin(SimpleHistoryAdmin):
 
     @admin.display(description=_("服务行业"))
     def utilities_display(self, obj):
+        """The unit's utilities as labels (供暖、供水 …)."""
         return utility_labels(obj.utilities)
 
 
@@ -293,6 +303,7 @@ class RoutingRuleForm(forms.ModelForm):
         fields = "__all__"
 
     def clean(self):
+        """The category must be of the rule's utility, and the unit must serve that utility."""
         data = super().clean()
         category, utility = data.get("category"), data.get("utility")
         if category is not None and utility and category.utility != utility:
@@ -324,6 +335,7 @@ class DeadlineRuleForm(forms.ModelForm):
         fields = "__all__"
 
     def clean(self):
+        """Every window value at least 1."""
         data = super().clean()
         for name in ("dispatch_value", "response_value", "resolution_value"):
             if data.get(name) is not None and data[name] < 1:
@@ -350,14 +362,17 @@ class DeadlineRuleAdmin(SimpleHistoryAdmin):
 
     @admin.display(description=_("分派时限"))
     def dispatch(self, obj):
+        """Dispatch window, e.g. "15 自然分钟"."""
         return self._window(obj.dispatch_value, obj.dispatch_unit)
 
     @admin.display(description=_("响应时限"))
     def response(self, obj):
+        """Response window, e.g. "1 工作日"."""
         return self._window(obj.response_value, obj.response_unit)
 
     @admin.display(description=_("办结时限"))
     def resolution(self, obj):
+        """Resolution window, e.g. "5 工作日"."""
         return self._window(obj.resolution_value, obj.resolution_unit)
 
 
@@ -385,6 +400,7 @@ class CalendarYearForm(forms.ModelForm):
         fields = "__all__"
 
     def clean_year(self):
+        """The year, if its official schedule is in the library or entered as WorkdayOverride rows."""
         year = self.cleaned_data["year"]
         if not library_has_official_year(year) and not WorkdayOverride.objects.filter(date__year=year).exists():
             raise forms.ValidationError(_(
@@ -403,6 +419,7 @@ class CalendarYearAdmin(SimpleHistoryAdmin):
 
     @admin.display(description=_("holidays 库已收录"), boolean=True)
     def in_library(self, obj):
+        """Whether the holidays library carries the year's official schedule."""
         return library_has_official_year(obj.year)
 
 
@@ -421,6 +438,7 @@ class ApiClientAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("令牌"))
     def token_hint(self, obj):
+        """The token's first 6 characters, for recognising a client in the list."""
         return f"{obj.token[:6]}…" if obj.token else ""
 
     def save_model(self, request, obj, form, change):
@@ -432,6 +450,7 @@ class ApiClientAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("重新生成所选客户端的令牌（旧令牌立即失效）"))
     def regenerate_token(self, request, queryset):
+        """Give each selected client a new random token; the old one stops working at once."""
         for client in queryset:
             client.token = secrets.token_urlsafe(32)
             client.save(update_fields=["token"])
@@ -482,6 +501,7 @@ class IssueAdmin(ReadOnlyAdmin):
 
     @admin.display(description=_("联系电话"))
     def reporter_phone_masked(self, obj):
+        """The reporter's phone masked to 138****0000."""
         return mask_phone(obj.reporter_phone)
 
     def get_search_results(self, request, queryset, search_term):
@@ -525,6 +545,7 @@ class FollowerAdmin(ReadOnlyAdmin):
 
     @admin.display(description=_("电话"))
     def phone_masked(self, obj):
+        """The phone masked to 138****0000."""
         return mask_phone(obj.phone)
 
 
@@ -568,6 +589,7 @@ class PlanProgressAdmin(ReadOnlyAdmin):
 
     @admin.display(description=_("诉求"))
     def issue(self, obj):
+        """The issue the plan belongs to."""
         return obj.plan.issue
 
 
@@ -603,6 +625,7 @@ class AttachmentAdmin(ReadOnlyAdmin):
 
     @admin.display(description=_("文件"))
     def file_name(self, obj):
+        """The stored file name (not a link: files are served only through the scope-checking view)."""
         return obj.file.name if obj.file else ""
 
 
@@ -643,6 +666,7 @@ if Notification is not None:
 
         @admin.display(description=_("接收人"))
         def recipient_masked(self, obj):
+            """The recipient masked (phone 138****0000, e-mail a***@host)."""
             return mask_recipient(obj.recipient)
 
 
@@ -659,6 +683,7 @@ if SmsMessage is not None:
 
         @admin.display(description=_("电话"))
         def phone_masked(self, obj):
+            """The phone masked to 138****0000."""
             return mask_phone(obj.phone)
 
 

@@ -261,12 +261,16 @@ def _record(
     kind: str,
     *,
     now: datetime,
-    from_status: str = "",
+    from_status: str | None = None,
     note: str = "",
     public: bool = True,
     data: dict | None = None,
 ) -> IssueEvent:
-    """Write the transition's one IssueEvent and announce it after commit."""
+    """Write the transition's one IssueEvent and announce it after commit.
+
+    ``from_status`` None: no status change (from/to left blank); "" for the
+    filing (→ new); otherwise the status before the change.
+    """
     event = IssueEvent.objects.create(
         issue=issue,
         at=now,
@@ -274,8 +278,8 @@ def _record(
         actor=actor.user,
         actor_client=actor.client,
         actor_label=actor.label,
-        from_status=from_status,
-        to_status=issue.status if from_status else "",
+        from_status=from_status or "",
+        to_status=issue.status if from_status is not None else "",
         note=note,
         public=public,
         data={**(data or {}), "deadlines": _deadlines_data(issue)},
@@ -414,7 +418,7 @@ def issue_submit(
                 deadlines_provisional=clocks.provisional,
             )
             issue.save()
-            _record(issue, actor, EventKind.SUBMITTED, now=now, from_status=Status.NEW,
+            _record(issue, actor, EventKind.SUBMITTED, now=now, from_status="",
                     data={"channel": channel, "priority": clocks.priority})
             found = route(cat, dist)
             if found is not None and found.auto_assign:
@@ -791,7 +795,7 @@ def issue_decide_plan(*, issue, actor: Actor, plan, approve: bool, note: str = "
             issue.resolution_due = p.target_due
             issue.resolution_extended = True
             issue.save(update_fields=["status", "resolution_due", "resolution_extended"])
-        _record(issue, actor, EventKind.PLAN_DECIDED, now=now, from_status=before if approve else "", note=note,
+        _record(issue, actor, EventKind.PLAN_DECIDED, now=now, from_status=before if approve else None, note=note,
                 public=approve, data={"plan": p.pk, "approved": approve})
     return issue
 

@@ -85,7 +85,7 @@ class TestSubmit:
         assert issue.reporter_phone == "+8613800000000"
         event = issue.events.get()
         assert (event.kind, event.from_status, event.to_status, event.actor_label) == (
-            EventKind.SUBMITTED, "new", "new", "居民")
+            EventKind.SUBMITTED, "", "new", "居民")
         assert event.data["deadlines"]["resolution_due"] == "2026-12-02T09:00:00+08:00"
 
     def test_daily_sequence_counts_up_and_restarts_each_day(self, world, file_issue, frozen):
