@@ -134,3 +134,22 @@ def _fast_password_hasher(settings):
 def _no_sender_kick(settings):
     """Unit tests call the sender directly; end-to-end tests turn the kick back on."""
     settings.ZY_KICK_SENDER = False
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_storage(settings):
+    """Tests do not run collectstatic: resolve {% static %} without the manifest."""
+    settings.STORAGES = {**settings.STORAGES,
+                         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+
+
+@pytest.fixture
+def locmem_cache(settings):
+    """A private, empty in-memory cache, so rate-limit counters start at zero in each test."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                                   "LOCATION": "zy-test-cache"}}
+    from django.core.cache import cache
+
+    cache.clear()
+    yield cache
+    cache.clear()

@@ -224,3 +224,16 @@ ZY_RATE_LIMITS = {
 }
 # Reverse proxies of ours in front of gunicorn (nginx = 1); 0 = trust REMOTE_ADDR.
 ZY_TRUSTED_PROXY_COUNT = env.int("ZY_TRUSTED_PROXY_COUNT", default=0)
+
+# --- Resident uploads (photos) ---------------------------------------------------
+# Photos are stored under MEDIA_ROOT but never served from it directly: only
+# through /attachments/<id>/, which checks who may see them (no MEDIA_URL route).
+ZY_PHOTO_MAX_COUNT = env.int("ZY_PHOTO_MAX_COUNT", default=6)
+ZY_PHOTO_MAX_BYTES = env.int("ZY_PHOTO_MAX_BYTES", default=10 * 1024 * 1024)
+ZY_PHOTO_MAX_PIXELS = env.int("ZY_PHOTO_MAX_PIXELS", default=40_000_000)
+# Uploads above 2.5 MB spill to temporary files instead of memory; form
+# fields (not files) stay small. A few more files than photos are allowed so
+# that "too many photos" gets the page's own message, not a bare 400.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_NUMBER_FILES = 20

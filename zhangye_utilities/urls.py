@@ -9,4 +9,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),
+    # Resident pages: /, /report/, /track/, /rate/<token>/, /attachments/<id>/.
+    path("", include("issues.resident_urls")),
 ]

@@ -1,0 +1,126 @@
+"""Resident forms: parse and keep what was typed; the workflow judges the content.
+
+Content rules (required fields, lengths counted in characters, phone
+numbers, blank-looking text) live once in ``issues.validation`` and
+``issues.workflow``; these forms only bind the POST so a page can show it
+again, and check what is the page's own business: the privacy consent, the
+idempotency key, the rating's radio buttons. Field names equal the workflow's
+error keys, so ``Invalid.fields`` maps straight onto the fields.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django import forms
+from django.core.validators import ProhibitNullCharactersValidator
+from django.utils.translation import gettext_lazy as _
+
+from .choices import Satisfaction, Utility
+from .workflow import DESCRIPTION_MAX, REASON_MAX
+
+# Browser and server limits are the same numbers (the page's counter script
+# counts code points after NFC, exactly as issues.validation.clean_text).
+LIMITS = {
+    "community": 100,
+    "building": 20,
+    "unit_no": 20,
+    "room": 20,
+    "description": DESCRIPTION_MAX,
+    "reporter_name": 50,
+    "name": 50,
+    "comment": REASON_MAX,
+}
+
+
+class RawText(forms.CharField):
+    """A CharField that keeps the input as typed, NUL bytes included, for the workflow to judge.
+
+    (Django's own NUL check would answer with a different message than the
+    one the workflow and the API give.)
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(strip=False, **kwargs)
+        self.validators = [v for v in self.validators if not isinstance(v, ProhibitNullCharactersValidator)]
+
+
+def _text(required: bool = False) -> forms.CharField:
+    return RawText(required=required)
+
+
+class ReportForm(forms.Form):
+    """The /report/ form. ``extra_<category id>_<code>`` answers are read from the raw POST.
+
+    Valid when the privacy notice is agreed to; every other check is the
+    workflow's (``issue_submit``). ``idempotency_key`` is a UUID made on GET.
+    """
+
+    utility = forms.ChoiceField(choices=[("", "")] + list(Utility.choices), required=False)
+    category = _text()
+    district = _text()
+    community = _text()
+    building = _text()
+    unit_no = _text()
+    room = _text()
+    latitude = _text()
+    longitude = _text()
+    description = _text()
+    reporter_name = _text()
+    reporter_phone = _text()
+    idempotency_key = forms.UUIDField(required=False)
+    privacy = forms.BooleanField(
+        required=True, error_messages={"required": _("请阅读并同意个人信息收集和使用说明")}
+    )
+
+    @staticmethod
+    def new_key() -> str:
+        """A fresh idempotency key for a GET of the form."""
+        return str(uuid.uuid4())
+
+    def extra_answers(self, data, category_id) -> dict:
+        """The answers to ``category_id``'s extra questions from raw POST ``data``: ``{code: value}``."""
+        prefix = f"extra_{category_id}_"
+        return {k[len(prefix):]: v for k, v in data.items() if k.startswith(prefix)}
+
+
+class TrackForm(forms.Form):
+    """/track/: the tracking code and the whole phone number (both required)."""
+
+    code = forms.CharField(max_length=40, error_messages={"required": _("请填写受理编号")})
+    phone = forms.CharField(max_length=40, error_messages={"required": _("请填写联系电话")})
+
+    def clean_code(self) -> str:
+        """Upper-case, spaces removed: ``zy 2026…`` → ``ZY2026…``."""
+        return "".join(self.cleaned_data["code"].split()).upper()
+
+
+class ResendForm(forms.Form):
+    """"Lost your code?": the phone number the issues were filed with."""
+
+    phone = forms.CharField(max_length=40, error_messages={"required": _("请填写联系电话")})
+
+
+class FollowForm(forms.Form):
+    """"This is my problem too": phone, optional name, consent."""
+
+    phone = _text()
+    name = _text()
+    privacy = forms.BooleanField(
+        required=True, error_messages={"required": _("请阅读并同意个人信息收集和使用说明")}
+    )
+
+
+class RateForm(forms.Form):
+    """The revisit page: resolved yes/no, satisfaction, optional comment."""
+
+    resolved = forms.TypedChoiceField(
+        choices=[("yes", _("已解决")), ("no", _("未解决"))],
+        coerce=lambda v: v == "yes",
+        error_messages={"required": _("请选择问题是否已解决")},
+    )
+    satisfaction = forms.ChoiceField(
+        choices=Satisfaction.choices, error_messages={"required": _("请选择满意、基本满意或不满意"),
+                                                      "invalid_choice": _("请选择满意、基本满意或不满意")}
+    )
+    comment = _text()

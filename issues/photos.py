@@ -1,0 +1,144 @@
+"""Photos residents attach: checked, made upright and re-encoded without EXIF.
+
+DESIGN.md (Privacy): photos are re-encoded on upload so that no EXIF (GPS
+included) is ever stored, and are served only through a view that checks
+scope (``issues.views.resident.attachment``).
+
+``clean_photos`` reads every uploaded file fully in memory *before* anything
+is written, so a refused photo means nothing at all is stored; ``attach``
+writes the already-clean JPEG bytes as Attachments of one event.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from .models import Attachment
+from .validation import FieldError
+
+try:  # HEIC/HEIF (iPhone photos) when the pillow-heif wheel is installed.
+    import pillow_heif
+
+    pillow_heif.register_heif_opener()
+    HEIF_SUPPORTED = True
+except ImportError:  # pragma: no cover - depends on the platform's wheels
+    HEIF_SUPPORTED = False
+
+ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP"} | ({"HEIF"} if HEIF_SUPPORTED else set())
+# What the <input type=file accept=...> offers; the server decides by content, not by name.
+ACCEPT_ATTR = "image/jpeg,image/png,image/webp" + (",image/heic,image/heif,.heic,.heif" if HEIF_SUPPORTED else "")
+# Longest side of the stored copy: plenty for a leak or a meter, and small on disk.
+STORED_MAX_SIDE = 2560
+JPEG_QUALITY = 85
+_HEIF_BRANDS = (b"ftypheic", b"ftypheix", b"ftyphevc", b"ftypheim", b"ftypheis", b"ftypmif1", b"ftypmsf1")
+
+
+def max_count() -> int:
+    """Most photos per filing (settings.ZY_PHOTO_MAX_COUNT, default 6)."""
+    return getattr(settings, "ZY_PHOTO_MAX_COUNT", 6)
+
+
+def max_bytes() -> int:
+    """Largest accepted upload in bytes (settings.ZY_PHOTO_MAX_BYTES, default 10 MB)."""
+    return getattr(settings, "ZY_PHOTO_MAX_BYTES", 10 * 1024 * 1024)
+
+
+def max_pixels() -> int:
+    """Largest accepted width × height (settings.ZY_PHOTO_MAX_PIXELS, default 40 megapixels)."""
+    return getattr(settings, "ZY_PHOTO_MAX_PIXELS", 40_000_000)
+
+
+def _looks_like_heif(head: bytes) -> bool:
+    return any(brand in head[:32] for brand in _HEIF_BRANDS)
+
+
+def clean_photo(data: bytes, number: int) -> bytes:
+    """Check one uploaded photo and return it as upright JPEG bytes without any metadata.
+
+    ``data`` is the whole upload, ``number`` its 1-based position (named in
+    messages). Raises FieldError with a Chinese message for: a file over
+    the size limit, something that is not a JPEG/PNG/WebP (or HEIC when
+    supported) image, HEIC without support, more pixels than allowed
+    (decompression bombs included: the size is read from the header before
+    any pixel is decoded), or a damaged image.
+    """
+    if len(data) > max_bytes():
+        raise FieldError(f"第 {number} 张照片超过 {max_bytes() // (1024 * 1024)} MB，请压缩后再上传")
+    if not HEIF_SUPPORTED and _looks_like_heif(data):
+        raise FieldError(f"第 {number} 张照片是 HEIC 格式，暂不支持。请在相机设置中选择“兼容性最佳”（JPG）后重拍，或截图后上传")
+    try:
+        with warnings.catch_warnings():
+            # Pillow warns (not raises) between MAX_IMAGE_PIXELS and twice that; treat it as an error.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+            if image.format not in ACCEPTED_FORMATS:
+                raise FieldError(f"第 {number} 张文件不是 JPG、PNG 或 WebP 格式的照片")
+            width, height = image.size
+            if width * height > max_pixels():
+                raise FieldError(f"第 {number} 张照片像素过大（最多 {max_pixels() // 1_000_000} 百万像素）")
+            image.load()
+            image = ImageOps.exif_transpose(image)
+    except FieldError:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise FieldError(f"第 {number} 张照片像素过大（最多 {max_pixels() // 1_000_000} 百万像素）") from None
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError):
+        raise FieldError(f"第 {number} 张文件不是 JPG、PNG 或 WebP 格式的照片，或文件已损坏") from None
+    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
+        rgba = image.convert("RGBA")
+        image = Image.new("RGB", rgba.size, (255, 255, 255))
+        image.paste(rgba, mask=rgba.getchannel("A"))
+    else:
+        image = image.convert("RGB")
+    image.thumbnail((STORED_MAX_SIDE, STORED_MAX_SIDE))
+    # A fresh image carries no .info at all: no EXIF, XMP, ICC or comments
+    # can be copied into the output by the encoder.
+    bare = Image.frombytes("RGB", image.size, image.tobytes())
+    out = io.BytesIO()
+    bare.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True)
+    return out.getvalue()
+
+
+def clean_photos(files) -> list[bytes]:
+    """Check every uploaded file (Django UploadedFile objects); return clean JPEG bytes.
+
+    Empty file inputs are ignored. Raises FieldError on the first problem,
+    or when there are more than ``max_count()`` photos. Nothing is written.
+    """
+    files = [f for f in files if getattr(f, "size", 0)]
+    if len(files) > max_count():
+        raise FieldError(f"最多上传 {max_count()} 张照片（现在 {len(files)} 张）")
+    clean = []
+    for number, upload in enumerate(files, start=1):
+        if upload.size > max_bytes():
+            raise FieldError(f"第 {number} 张照片超过 {max_bytes() // (1024 * 1024)} MB，请压缩后再上传")
+        clean.append(clean_photo(upload.read(), number))
+    return clean
+
+
+def attach(issue, event, photos: list[bytes]) -> list[Attachment]:
+    """Store clean JPEG ``photos`` as Attachments of ``issue`` and ``event``.
+
+    Stored under server-chosen names (``models.attachment_path``). When the
+    issue already has photos on that event (a double submit that returned the
+    first issue), nothing is added. Returns the new Attachments.
+    """
+    if not photos:
+        return []
+    with transaction.atomic():
+        type(issue).objects.select_for_update().filter(pk=issue.pk).first()
+        if Attachment.objects.filter(issue=issue, event=event).exists():
+            return []
+        created = []
+        for data in photos:
+            att = Attachment(issue=issue, event=event, content_type="image/jpeg")
+            att.file.save("photo.jpg", ContentFile(data), save=False)
+            att.save()
+            created.append(att)
+    return created

@@ -1,0 +1,616 @@
+"""Resident pages: file an issue, "me too", track, lost code, rate, photos.
+
+Thin views: bind a form, apply the rate limits, call ``issues.workflow``,
+render. No account is needed; a resident who proved who they are (tracking
+code + whole phone number, or a signed SMS link) gets the issue recorded in
+their session as ``reporter`` or ``follower`` (``_remember``), and that
+decides what the tracking page and the photo view show them.
+
+Answers: Invalid → the form again with messages, status 400; Conflict → a
+message page, 409; not found or not theirs → one neutral page, 404; over a
+rate limit → a friendly page, 429.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from accounts.scope import visible_issues
+
+from .. import photos as photo_mod
+from ..choices import PHASE_OF_STATUS, EventKind, Phase, Priority, Role, Status, Utility
+from ..forms import LIMITS, FollowForm, RateForm, ReportForm, ResendForm, TrackForm
+from ..limits import RateLimited, client_ip, hit
+from ..links import RATE_MAX_AGE, RATE_SALT, TRACK_MAX_AGE, TRACK_SALT, phone_hash, read_token
+from ..models import Attachment, Category, District, Follower, Issue
+from ..notifications import resend_codes
+from ..validation import FieldError, is_mobile, normalize_phone
+from ..workflow import Actor, Conflict, Invalid, issue_follow, issue_rate, issue_submit
+
+SESSION_KEY = "zy_tracked"
+SIMILAR_DAYS = 7
+SIMILAR_MAX = 5
+
+# What each status means, in the words the resident reads on /track/.
+STATUS_WORDS = {
+    Status.NEW: gettext_noop("您的诉求已受理，正在等待分派给责任单位。"),
+    Status.ASSIGNED: gettext_noop("已交办给责任单位，等待单位接单处理。"),
+    Status.IN_PROGRESS: gettext_noop("责任单位正在处理。"),
+    Status.PLANNED: gettext_noop("问题需要限期整改，责任单位正按批准的整改计划处理。"),
+    Status.RESOLVED: gettext_noop("责任单位已报告处理完毕，正在核查处理结果。"),
+    Status.AWAITING_RATING: gettext_noop("已处理完毕，请您评价办理结果（评价链接已通过短信发送）。"),
+    Status.CLOSED: gettext_noop("已办结销号。感谢您的反映。"),
+    Status.REJECTED: gettext_noop("您的诉求未予受理。"),
+    Status.MERGED: gettext_noop("您的诉求与另一件同样的问题合并办理。"),
+}
+PHASES = [Phase.COLLECTED, Phase.ASSIGNED, Phase.SUPERVISED, Phase.RATED]
+# Who did it, as the resident sees it: a unit or an office, never a person.
+ROLE_WORDS = {
+    Role.DISPATCHER: gettext_noop("市热线分派中心"),
+    Role.SUPERVISOR: gettext_noop("行业监管部门"),
+    Role.REVISIT_AGENT: gettext_noop("回访中心"),
+    Role.MAYOR: gettext_noop("市长办公室"),
+    Role.ADMIN: gettext_noop("系统管理员"),
+}
+
+
+# --------------------------------------------------------------------------
+# Helpers
+# --------------------------------------------------------------------------
+
+
+def _rate_limited(request, exc: RateLimited):
+    """The friendly 429 page for ``exc`` (minutes until the window resets)."""
+    minutes = max(1, (exc.retry_after + 59) // 60)
+    response = render(request, "resident/limited.html", {"minutes": minutes}, status=429)
+    response["Retry-After"] = str(exc.retry_after)
+    return response
+
+
+def _not_found(request, *, form=None, resend_form=None):
+    """The one neutral "not found" answer of tracking and rating (404)."""
+    return render(
+        request,
+        "resident/track.html",
+        {"form": form or TrackForm(), "resend_form": resend_form or ResendForm(), "not_found": True},
+        status=404,
+    )
+
+
+def _message(request, title: str, text: str, status: int = 200, issue=None):
+    return render(request, "resident/message.html", {"title": title, "text": text, "issue": issue}, status=status)
+
+
+def _remember(request, issue: Issue, role: str) -> None:
+    """Record in the session that this browser proved it is ``role`` (reporter/follower) of ``issue``."""
+    tracked = dict(request.session.get(SESSION_KEY, {}))
+    if tracked.get(str(issue.pk)) != "reporter":
+        tracked[str(issue.pk)] = role
+    request.session[SESSION_KEY] = tracked
+
+
+def _tracked_role(request, issue_id) -> str | None:
+    return request.session.get(SESSION_KEY, {}).get(str(issue_id))
+
+
+def _role_of_phone(issue: Issue, phone: str) -> str | None:
+    if phone == issue.reporter_phone:
+        return "reporter"
+    if issue.followers.filter(phone=phone).exists():
+        return "follower"
+    return None
+
+
+def _phone_from_hash(issue: Issue, digest: str) -> tuple[str, str] | tuple[None, None]:
+    """The (phone, role) whose ``phone_hash`` is ``digest``: the reporter's or a follower's."""
+    if phone_hash(issue.reporter_phone) == digest:
+        return issue.reporter_phone, "reporter"
+    for phone in issue.followers.values_list("phone", flat=True):
+        if phone_hash(phone) == digest:
+            return phone, "follower"
+    return None, None
+
+
+def _is_dispatcher(request) -> bool:
+    user = request.user
+    return bool(user.is_authenticated and user.is_active and user.role == Role.DISPATCHER)
+
+
+def _english() -> bool:
+    return (get_language() or "").startswith("en")
+
+
+def _category_name(cat: Category) -> str:
+    return cat.name_en if _english() and cat.name_en else cat.name
+
+
+def _district_name(dist: District) -> str:
+    return dist.name_en if _english() and dist.name_en else dist.name
+
+
+def _catalogue():
+    """Active categories grouped by utility, for the select, the script and the extra questions."""
+    cats = list(Category.objects.filter(active=True).order_by("utility", "id"))
+    groups = []
+    for value, label in Utility.choices:
+        members = [c for c in cats if c.utility == value]
+        if members:
+            groups.append({"utility": value, "label": label, "categories": members})
+    data = [
+        {
+            "id": c.pk,
+            "utility": c.utility,
+            "name": _category_name(c),
+            "emergency": c.priority == Priority.EMERGENCY,
+            "safety": bool(c.safety_instructions),
+        }
+        for c in cats
+    ]
+    return cats, groups, data
+
+
+# --------------------------------------------------------------------------
+# Home, report, success
+# --------------------------------------------------------------------------
+
+
+@require_GET
+def home(request):
+    """GET / : the front door, linking to /report/ and /track/."""
+    return render(request, "resident/home.html")
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def report(request):
+    """GET/POST /report/: the filing form.
+
+    GET renders an empty form with a fresh idempotency key. POST: the
+    privacy consent and photos are checked here (nothing is stored when a
+    photo is refused), the per-IP and per-phone limits apply (not to a
+    dispatcher filing for a caller), then ``issue_submit`` files it
+    (channel web, or hotline for a dispatcher) and the browser is
+    redirected to the success page. Errors re-render the form with
+    everything typed (photos must be chosen again), status 400; limits →
+    429.
+    """
+    cats, groups, cat_data = _catalogue()
+    districts = list(District.objects.all())
+    dispatcher = _is_dispatcher(request)
+    if request.method == "GET":
+        form = ReportForm(initial={"idempotency_key": ReportForm.new_key()})
+        return _render_report(request, form, {}, cats, groups, cat_data, districts, dispatcher)
+
+    form = ReportForm(request.POST)
+    errors: dict[str, list[str]] = {}
+    form.is_valid()
+    for name, msgs in form.errors.items():
+        errors.setdefault(name, []).extend(msgs)
+    photos = []
+    try:
+        photos = photo_mod.clean_photos(request.FILES.getlist("photos"))
+    except FieldError as exc:
+        errors.setdefault("photos", []).append(str(exc))
+    if errors:
+        return _render_report(request, form, errors, cats, groups, cat_data, districts, dispatcher, status=400)
+
+    data = form.cleaned_data
+    if dispatcher:
+        actor = Actor.of(request.user)
+    else:
+        actor = Actor.resident(data["reporter_phone"])
+        try:
+            hit("file_ip", client_ip(request))
+            if actor.resident_phone.startswith("+"):
+                hit("file_phone", actor.resident_phone)
+        except RateLimited as exc:
+            return _rate_limited(request, exc)
+    key = data.get("idempotency_key")
+    try:
+        issue = issue_submit(
+            actor=actor,
+            category=data["category"],
+            district=data["district"],
+            community=data["community"],
+            building=data["building"],
+            unit_no=data["unit_no"],
+            room=data["room"],
+            latitude=data["latitude"] or None,
+            longitude=data["longitude"] or None,
+            description=data["description"],
+            reporter_name=data["reporter_name"],
+            reporter_phone=data["reporter_phone"],
+            extra_answers=form.extra_answers(request.POST, data["category"]),
+            idempotency_key=str(key) if key else None,
+        )
+    except Invalid as exc:
+        return _render_report(request, form, exc.fields, cats, groups, cat_data, districts, dispatcher, status=400)
+    submitted = issue.events.filter(kind=EventKind.SUBMITTED).first()
+    photo_mod.attach(issue, submitted, photos)
+    if not dispatcher:
+        _remember(request, issue, "reporter")
+    request.session["zy_last_filed"] = issue.pk
+    return redirect("resident:report_done", code=issue.tracking_code)
+
+
+def _render_report(request, form, errors, cats, groups, cat_data, districts, dispatcher, status=200):
+    chosen = str(form["category"].value() or "")
+    extra_errors = {}
+    for name, msgs in errors.items():
+        if name.startswith("extra_answers."):
+            extra_errors[f"extra_{chosen}_{name.split('.', 1)[1]}"] = msgs
+    questions = []
+    for c in cats:
+        qs = []
+        for q in c.extra_questions or []:
+            field = f"extra_{c.pk}_{q.get('code')}"
+            qs.append({**q, "field": field, "value": form.data.get(field, "") if form.is_bound else "",
+                       "errors": extra_errors.get(field, [])})
+        if qs:
+            questions.append({"category": c, "questions": qs})
+    selected = next((c for c in cats if str(c.pk) == chosen), None)
+    context = {
+        "form": form,
+        "errors": errors,
+        "groups": groups,
+        "districts": districts,
+        "questions": questions,
+        "safety": [c for c in cats if c.safety_instructions],
+        "emergencies": [c for c in cats if c.priority == Priority.EMERGENCY],
+        "selected": selected,
+        "cat_data": cat_data,
+        "limits": LIMITS,
+        "dispatcher": dispatcher,
+        "photo_accept": photo_mod.ACCEPT_ATTR,
+        "photo_max": photo_mod.max_count(),
+        "photo_mb": photo_mod.max_bytes() // (1024 * 1024),
+        "had_photos": bool(request.FILES.getlist("photos")) if form.is_bound else False,
+        "value": {name: (form[name].value() or "") for name in form.fields if name != "privacy"},
+    }
+    return render(request, "resident/report.html", context, status=status)
+
+
+@never_cache
+@require_GET
+def report_done(request, code: str):
+    """GET /report/done/<code>/: the tracking code, the three deadlines, what happens next.
+
+    Shown only to the browser that filed it (the session), else the neutral 404.
+    """
+    issue = Issue.objects.select_related("category", "district", "lead_unit").filter(tracking_code=code).first()
+    if issue is None or request.session.get("zy_last_filed") != issue.pk:
+        return _not_found(request)
+    return render(request, "resident/report_done.html", {
+        "issue": issue,
+        "category_name": _category_name(issue.category),
+        "mobile": is_mobile(issue.reporter_phone),
+        "emergency": issue.priority == Priority.EMERGENCY,
+    })
+
+
+# --------------------------------------------------------------------------
+# Duplicate suggestion and "me too"
+# --------------------------------------------------------------------------
+
+
+@require_GET
+def similar(request):
+    """GET /report/similar/?category=&district=&community= (htmx fragment).
+
+    Open issues of that category in that 小区 filed in the last 7 days,
+    newest first, at most 5: category, 小区, status and time only. Empty
+    fragment when a parameter is missing.
+    """
+    category = request.GET.get("category", "").strip()
+    district = request.GET.get("district", "").strip()
+    community = " ".join(request.GET.get("community", "").split())
+    found = []
+    if category.isdigit() and district.isdigit() and community:
+        since = timezone.now() - timedelta(days=SIMILAR_DAYS)
+        found = list(
+            Issue.objects.open()
+            .filter(category_id=int(category), district_id=int(district), community=community, filed_at__gte=since)
+            .select_related("category")
+            .only("id", "category__name", "category__name_en", "community", "status", "filed_at")
+            .order_by("-filed_at")[:SIMILAR_MAX]
+        )
+    items = [{"id": i.pk, "category": _category_name(i.category), "community": i.community,
+              "status": i.get_status_display(), "filed_at": i.filed_at} for i in found]
+    return render(request, "resident/similar.html", {"items": items})
+
+
+def _followable(issue_id) -> Issue | None:
+    return Issue.objects.open().select_related("category", "district").filter(pk=issue_id).first()
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def follow(request, issue_id: int):
+    """GET/POST /report/follow/<id>/: "这也是我的问题" — become a follower instead of filing.
+
+    GET shows the issue's public fields and a small form (phone, optional
+    name, consent). POST: per-IP and per-phone filing limits, then
+    ``issue_follow``; on success the tracking code is shown so the follower
+    can track it with their own phone. Closed or unknown issue → 404;
+    the reporter themselves → 409 with a message.
+    """
+    issue = _followable(issue_id)
+    if issue is None:
+        return _not_found(request)
+    form = FollowForm(request.POST or None)
+    context = {"issue": issue, "category_name": _category_name(issue.category), "form": form, "errors": {},
+               "limits": LIMITS}
+    if request.method == "GET":
+        return render(request, "resident/follow.html", context)
+    if not form.is_valid():
+        context["errors"] = dict(form.errors)
+        return render(request, "resident/follow.html", context, status=400)
+    data = form.cleaned_data
+    try:
+        hit("file_ip", client_ip(request))
+        phone = Actor.resident(data["phone"]).resident_phone
+        if phone.startswith("+"):
+            hit("file_phone", phone)
+    except RateLimited as exc:
+        return _rate_limited(request, exc)
+    try:
+        follower = issue_follow(issue=issue, phone=data["phone"], name=data["name"])
+    except Invalid as exc:
+        context["errors"] = exc.fields
+        return render(request, "resident/follow.html", context, status=400)
+    except Conflict as exc:
+        return _message(request, _("无法关注"), exc.message, status=409)
+    return render(request, "resident/follow_done.html", {
+        "issue": issue, "category_name": _category_name(issue.category), "mobile": is_mobile(follower.phone),
+    })
+
+
+# --------------------------------------------------------------------------
+# Tracking
+# --------------------------------------------------------------------------
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def track(request):
+    """GET/POST /track/: tracking code + the whole phone number.
+
+    POST counts against the per-IP tracking limit (429 page over it); a
+    match (reporter or follower) is remembered in the session and the
+    browser is redirected to /track/<code>/. Anything else — unknown code,
+    wrong or masked phone, a closed follower — gets the same neutral
+    "not found" page (404), so nothing reveals whether a code exists.
+    """
+    if request.method == "GET":
+        form = TrackForm(initial={"code": request.GET.get("code", "")})
+        return render(request, "resident/track.html", {"form": form, "resend_form": ResendForm()})
+    form = TrackForm(request.POST)
+    try:
+        hit("track_ip", client_ip(request))
+    except RateLimited as exc:
+        return _rate_limited(request, exc)
+    if not form.is_valid():
+        return render(request, "resident/track.html", {"form": form, "resend_form": ResendForm()}, status=400)
+    try:
+        phone = normalize_phone(form.cleaned_data["phone"])
+    except FieldError:
+        return _not_found(request, form=form)
+    issue = Issue.objects.filter(tracking_code=form.cleaned_data["code"]).first()
+    role = _role_of_phone(issue, phone) if issue else None
+    if role is None:
+        return _not_found(request, form=form)
+    _remember(request, issue, role)
+    return redirect("resident:track_detail", code=issue.tracking_code)
+
+
+@never_cache
+@require_GET
+def track_link(request, token: str):
+    """GET /track/t/<token>/: the signed link from the SMS; remembers the issue, redirects to it.
+
+    A forged, altered or expired token, or one whose phone is no longer the
+    reporter's or a follower's, gets the neutral 404. Rate-limited per IP.
+    """
+    try:
+        hit("track_ip", client_ip(request))
+    except RateLimited as exc:
+        return _rate_limited(request, exc)
+    found = read_token(token, TRACK_SALT, TRACK_MAX_AGE)
+    issue = Issue.objects.filter(pk=found[0]).first() if found else None
+    phone, role = _phone_from_hash(issue, found[1]) if issue else (None, None)
+    if role is None:
+        return _not_found(request)
+    _remember(request, issue, role)
+    return redirect("resident:track_detail", code=issue.tracking_code)
+
+
+def _actor_words(event) -> str:
+    """Who did it, for residents: the unit or office, "居民" or "系统" — never a staff name."""
+    user = event.actor
+    if user is not None:
+        if user.unit_id:
+            return user.unit.name
+        return _(ROLE_WORDS.get(user.role, gettext_noop("工作人员")))
+    if event.actor_client_id:
+        return event.actor_label or "接口"
+    return event.actor_label or "系统"
+
+
+@never_cache
+@require_GET
+def track_detail(request, code: str):
+    """GET /track/<code>/: the issue for a browser that proved it is the reporter or a follower.
+
+    Shows the status in plain words, the four phases as a progress bar, the
+    three deadlines, the handling unit's name and the public timeline
+    (internal notes hidden; ratings without their comments). The reporter
+    also sees the description, the address and their photos; a follower
+    sees only what public surfaces show (category, district, 小区, status).
+    Otherwise the neutral 404.
+    """
+    issue = (Issue.objects.select_related("category", "district", "lead_unit", "duplicate_of")
+             .filter(tracking_code=code).first())
+    role = _tracked_role(request, issue.pk) if issue else None
+    if role is None:
+        return _not_found(request)
+    current = PHASE_OF_STATUS[Status(issue.status)]
+    index = PHASES.index(current)
+    phases = [{"label": p.label, "done": i < index or issue.status == Status.CLOSED, "current": i == index}
+              for i, p in enumerate(PHASES)]
+    events = []
+    for e in issue.events.filter(public=True).select_related("actor", "actor__unit").prefetch_related("attachments"):
+        hide_note = e.kind in (EventKind.RATED, EventKind.FOLLOWED, EventKind.SUBMITTED)
+        shown_photos = [a for a in e.attachments.all() if role == "reporter" or e.kind != EventKind.SUBMITTED]
+        events.append({"at": e.at, "kind": e.get_kind_display(), "who": _actor_words(e),
+                       "note": "" if hide_note else e.note, "photos": shown_photos,
+                       "to_status": e.get_to_status_display() if e.to_status else ""})
+    return render(request, "resident/track_detail.html", {
+        "issue": issue,
+        "role": role,
+        "category_name": _category_name(issue.category),
+        "district_name": _district_name(issue.district),
+        "status_words": _(STATUS_WORDS[Status(issue.status)]),
+        "phases": phases,
+        "show_phases": issue.status not in (Status.REJECTED, Status.MERGED),
+        "events": events,
+        "open": issue.is_open,
+    })
+
+
+@never_cache
+@require_http_methods(["POST"])
+def resend(request):
+    """POST /track/resend/: "lost your code?" — SMS the codes of that phone's open issues.
+
+    The answer is the same whether or not the phone has open issues (no
+    enumeration). Per-phone resend limit and per-IP tracking limit → 429.
+    An unparseable phone → the form again with the message, 400.
+    """
+    form = ResendForm(request.POST)
+    context = {"form": TrackForm(), "resend_form": form}
+    if not form.is_valid():
+        return render(request, "resident/track.html", context, status=400)
+    try:
+        phone = normalize_phone(form.cleaned_data["phone"])
+    except FieldError as exc:
+        form.add_error("phone", str(exc))
+        return render(request, "resident/track.html", context, status=400)
+    try:
+        hit("track_ip", client_ip(request))
+        hit("resend_phone", phone)
+    except RateLimited as exc:
+        return _rate_limited(request, exc)
+    resend_codes(phone, request_id=uuid.uuid4().hex)
+    return _message(request, _("已处理您的请求"),
+                    _("如果该号码有未办结的诉求，受理编号已通过短信发送到该号码，请注意查收。固定电话无法接收短信。"))
+
+
+# --------------------------------------------------------------------------
+# Rating
+# --------------------------------------------------------------------------
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def rate(request, token: str):
+    """GET/POST /rate/<token>/: the revisit page linked from the SMS.
+
+    The token names the issue and a hash of the phone it was sent to; the
+    phone is found among the reporter and followers. GET only shows the
+    page (never uses the token up). POST rates through ``issue_rate`` as
+    ``Actor.resident(phone)``: the reporter's rating moves the issue
+    (dissatisfied → rework), a follower's is recorded only. Already rated
+    this round or not awaiting a rating → a clear message, 409. A bad
+    token → the neutral 404.
+    """
+    found = read_token(token, RATE_SALT, RATE_MAX_AGE)
+    issue = (Issue.objects.select_related("category", "district", "lead_unit").filter(pk=found[0]).first()
+             if found else None)
+    phone, role = _phone_from_hash(issue, found[1]) if issue else (None, None)
+    if role is None:
+        return _not_found(request)
+    _remember(request, issue, role)
+    follower = issue.followers.filter(phone=phone).first() if role == "follower" else None
+    already = issue.ratings.filter(round=issue.resolution_round)
+    already = already.filter(follower=follower) if follower else already.filter(follower__isnull=True)
+    result = issue.events.filter(kind=EventKind.RESOLVED, public=True).order_by("-at", "-id").first()
+    context = {"issue": issue, "role": role, "category_name": _category_name(issue.category),
+               "result": result.note if result else "", "errors": {}, "limits": LIMITS}
+    if issue.status != Status.AWAITING_RATING:
+        context["closed_reason"] = _("该诉求目前不在待评价状态，无需评价。")
+        return render(request, "resident/rate.html", context, status=409 if request.method == "POST" else 200)
+    if already.exists():
+        context["closed_reason"] = _("您已评价过本轮办理结果，感谢您的反馈。")
+        return render(request, "resident/rate.html", context, status=409 if request.method == "POST" else 200)
+    form = RateForm(request.POST or None)
+    context["form"] = form
+    if request.method == "GET":
+        return render(request, "resident/rate.html", context)
+    if not form.is_valid():
+        context["errors"] = dict(form.errors)
+        return render(request, "resident/rate.html", context, status=400)
+    try:
+        rating = issue_rate(issue=issue, actor=Actor.resident(phone), resolved=form.cleaned_data["resolved"],
+                            satisfaction=form.cleaned_data["satisfaction"], comment=form.cleaned_data["comment"])
+    except Invalid as exc:
+        context["errors"] = exc.fields
+        return render(request, "resident/rate.html", context, status=400)
+    except Conflict as exc:
+        context["closed_reason"] = exc.message
+        context.pop("form")
+        return render(request, "resident/rate.html", context, status=409)
+    issue.refresh_from_db()
+    return render(request, "resident/rate_done.html", {"issue": issue, "rating": rating, "role": role})
+
+
+# --------------------------------------------------------------------------
+# Photos
+# --------------------------------------------------------------------------
+
+
+@never_cache
+@require_GET
+def attachment(request, attachment_id: int):
+    """GET /attachments/<id>/: one photo, only for those who may see it.
+
+    Staff: the issue must be in ``accounts.scope.visible_issues``. A
+    resident: the issue must be tracked in this session — the reporter sees
+    every public photo, a follower only those of public events after the
+    filing (e.g. the fix). Otherwise 404. Sent inline as image/jpeg,
+    private, not sniffable.
+    """
+    att = Attachment.objects.select_related("event").filter(pk=attachment_id).first()
+    if att is None:
+        raise Http404
+    allowed = False
+    if request.user.is_authenticated:
+        allowed = visible_issues(request.user).filter(pk=att.issue_id).exists()
+    if not allowed:
+        role = _tracked_role(request, att.issue_id)
+        public = att.event is None or att.event.public
+        if role == "reporter" and public:
+            allowed = True
+        elif role == "follower" and public and att.event is not None and att.event.kind != EventKind.SUBMITTED:
+            allowed = True
+    if not allowed:
+        raise Http404
+    try:
+        handle = att.file.open("rb")
+    except (FileNotFoundError, OSError):
+        raise Http404 from None
+    response = FileResponse(handle, content_type=att.content_type or "image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Disposition"] = f'inline; filename="photo-{att.pk}.jpg"'
+    return response
+

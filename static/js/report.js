@@ -1,0 +1,116 @@
+/* The report form: categories of the chosen utility, their extra questions and safety
+   instructions, "use my location" (WGS84 from the browser, no map), photo count/size
+   checks and a submit button that cannot be double-clicked (the server is idempotent too). */
+(function () {
+  "use strict";
+  var form = document.getElementById("report-form");
+  if (!form) { return; }
+  var en = document.documentElement.lang === "en";
+  var select = document.getElementById("id_category");
+  var data = JSON.parse(document.getElementById("category-data").textContent);
+  var byId = {};
+  data.forEach(function (c) { byId[String(c.id)] = c; });
+
+  function chosenUtility() {
+    var r = form.querySelector("input[name=utility]:checked");
+    return r ? r.value : "";
+  }
+  function filterCategories() {
+    var u = chosenUtility();
+    select.querySelectorAll("optgroup").forEach(function (g) {
+      var show = !u || g.getAttribute("data-utility") === u;
+      g.hidden = !show;
+      g.disabled = !show;
+    });
+    var current = byId[select.value];
+    if (current && u && current.utility !== u) { select.value = ""; }
+    showForCategory();
+  }
+  function showForCategory() {
+    var id = select.value;
+    var shownSafety = null;
+    form.querySelectorAll("[data-safety]").forEach(function (el) {
+      var on = el.getAttribute("data-safety") === id;
+      el.hidden = !on;
+      if (on) { shownSafety = el; }
+    });
+    form.querySelectorAll("fieldset.extra").forEach(function (el) {
+      el.hidden = el.getAttribute("data-category") !== id;
+    });
+    var c = byId[id];
+    if (c) {
+      var radio = form.querySelector("input[name=utility][value=" + c.utility + "]");
+      if (radio && !radio.checked) { radio.checked = true; }
+    }
+    if (shownSafety && c && c.emergency) { shownSafety.scrollIntoView({ block: "start" }); }
+  }
+  form.querySelectorAll("input[name=utility]").forEach(function (r) { r.addEventListener("change", filterCategories); });
+  select.addEventListener("change", showForCategory);
+  if (chosenUtility()) { filterCategories(); } else { showForCategory(); }
+
+  // "Use my location": fills the hidden WGS84 latitude/longitude.
+  var locate = form.querySelector("[data-locate]");
+  var button = document.getElementById("locate-button");
+  var status = document.getElementById("locate-status");
+  if (locate && navigator.geolocation) {
+    locate.hidden = false;
+    button.addEventListener("click", function () {
+      status.textContent = en ? "Locating…" : "正在定位…";
+      navigator.geolocation.getCurrentPosition(function (pos) {
+        document.getElementById("id_latitude").value = pos.coords.latitude.toFixed(6);
+        document.getElementById("id_longitude").value = pos.coords.longitude.toFixed(6);
+        var m = Math.round(pos.coords.accuracy);
+        status.textContent = en ? ("Location attached (about " + m + " m)") : ("已附上位置（精度约 " + m + " 米）");
+      }, function () {
+        status.textContent = en ? "Could not get your location; you can still submit." : "未能获取位置，不影响提交。";
+      }, { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 });
+    });
+  }
+
+  // Photos: the server checks again; this only saves a wasted upload.
+  var photos = document.getElementById("id_photos");
+  photos.addEventListener("change", function () {
+    var max = parseInt(photos.getAttribute("data-max-count"), 10);
+    var mb = parseInt(photos.getAttribute("data-max-mb"), 10);
+    var msg = "";
+    if (photos.files.length > max) {
+      msg = en ? ("At most " + max + " photos") : ("最多上传 " + max + " 张照片（现在 " + photos.files.length + " 张）");
+    }
+    Array.prototype.forEach.call(photos.files, function (f, i) {
+      if (!msg && f.size > mb * 1024 * 1024) {
+        msg = en ? ("Photo " + (i + 1) + " is over " + mb + " MB") : ("第 " + (i + 1) + " 张照片超过 " + mb + " MB，请压缩后再上传");
+      }
+    });
+    photos.setCustomValidity(msg);
+    photos.setAttribute("aria-invalid", msg ? "true" : "false");
+    var box = document.getElementById("photos-client-error");
+    if (!box) {
+      box = document.createElement("small");
+      box.id = "photos-client-error";
+      box.className = "field-error";
+      box.setAttribute("role", "alert");
+      photos.insertAdjacentElement("afterend", box);
+    }
+    box.textContent = msg;
+  });
+
+  // Landline hint: SMS only reaches mobiles.
+  var phone = document.getElementById("id_reporter_phone");
+  var hint = document.getElementById("phone-hint");
+  phone.addEventListener("input", function () {
+    var digits = phone.value.replace(/[^0-9０-９]/g, "");
+    hint.classList.toggle("warn", /^[0０]/.test(digits) && digits.length >= 3);
+  });
+
+  form.addEventListener("submit", function (e) {
+    if (!form.checkValidity()) {
+      var bad = form.querySelector(":invalid");
+      // Only our own custom checks block (required fields are reported by the server in one go).
+      if (bad && bad.validity.customError) { e.preventDefault(); bad.focus(); return; }
+    }
+    var submit = document.getElementById("submit-button");
+    if (submit.dataset.sent) { e.preventDefault(); return; }
+    submit.dataset.sent = "1";
+    submit.setAttribute("aria-busy", "true");
+  });
+})();

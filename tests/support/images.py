@@ -1,0 +1,56 @@
+"""Image files made on the fly for the photo tests (no binary fixtures in the repo)."""
+
+from __future__ import annotations
+
+import io
+import struct
+import zlib
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+
+
+def jpeg_with_exif(width: int = 40, height: int = 20, orientation: int = 6) -> bytes:
+    """A JPEG ``width``×``height`` carrying EXIF orientation and GPS tags (and XMP)."""
+    img = Image.new("RGB", (width, height), (200, 30, 30))
+    img.paste((30, 30, 200), (0, 0, width // 2, height))  # left half blue: shows the rotation
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    exif[0x010F] = "PhoneMaker"
+    exif[0x8825] = {1: "N", 2: (38.0, 56.0, 0.0), 3: "E", 4: (100.0, 27.0, 0.0)}
+    out = io.BytesIO()
+    img.save(out, "JPEG", exif=exif.tobytes(), xmp=b"<x:xmpmeta>GPSLatitude 38.93</x:xmpmeta>")
+    return out.getvalue()
+
+
+def image_bytes(fmt: str = "PNG", size=(30, 30), mode: str = "RGB") -> bytes:
+    """A plain image in ``fmt`` (PNG, WEBP, GIF, JPEG...)."""
+    out = io.BytesIO()
+    Image.new(mode, size, (10, 120, 10) if mode == "RGB" else (10, 120, 10, 128)).save(out, fmt)
+    return out.getvalue()
+
+
+def heic_bytes(size=(32, 24)) -> bytes:
+    """A real HEIC file (needs pillow-heif's encoder)."""
+    import pillow_heif
+
+    out = io.BytesIO()
+    heif = pillow_heif.from_pillow(Image.new("RGB", size, (120, 60, 10)))
+    heif.save(out, quality=80)
+    return out.getvalue()
+
+
+def png_header_only(width: int, height: int) -> bytes:
+    """A tiny PNG whose header claims ``width``×``height``: a decompression bomb's calling card."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)  # 1-bit greyscale
+    idat = zlib.compress(b"\x00" * 1024)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+
+
+def upload(data: bytes, name: str = "photo.jpg", content_type: str = "image/jpeg") -> SimpleUploadedFile:
+    """Wrap bytes as a file field value for the Django test client."""
+    return SimpleUploadedFile(name, data, content_type=content_type)

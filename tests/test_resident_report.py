@@ -1,0 +1,232 @@
+"""/report/: the filing form, its answers to bad input, idempotency, limits, dispatchers."""
+
+from __future__ import annotations
+
+import pytest
+
+from issues.choices import Channel, Status
+from issues.models import Attachment, Issue, Notification
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("locmem_cache", "frozen")]
+
+KEY = "4b1e0c1e-8d0c-4a47-9d0c-1e2f3a4b5c6d"
+
+
+def form_data(world, **overrides) -> dict:
+    """A complete, valid filing as the browser posts it."""
+    data = {
+        "utility": "heat",
+        "category": str(world.heat_cold.pk),
+        "district": str(world.ganzhou.pk),
+        "community": "南关小区",
+        "building": "3",
+        "unit_no": "2",
+        "room": "501",
+        "description": "暖气片冰凉，室内只有12度",
+        "reporter_name": "王女士",
+        "reporter_phone": "13800000000",
+        "privacy": "on",
+        "idempotency_key": KEY,
+    }
+    data.update(overrides)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def errors_of(response) -> dict:
+    return response.context["errors"]
+
+
+def assert_nothing_stored():
+    assert Issue.objects.count() == 0
+    assert Attachment.objects.count() == 0
+    assert Notification.objects.count() == 0
+
+
+def test_the_form_page_lists_categories_emergencies_and_a_fresh_key(client, world):
+    r = client.get("/report/")
+    assert r.status_code == 200
+    html = r.content.decode()
+    assert "供暖不热" in html and "燃气泄漏（紧急）" in html
+    assert 'id="emergency-list"' in html
+    key = r.context["value"]["idempotency_key"]
+    assert len(key) == 36 and client.get("/report/").context["value"]["idempotency_key"] != key
+
+
+def test_gas_safety_instructions_are_on_the_page_before_the_address(client, world):
+    world.gas_leak.safety_instructions = "请立即离开现场，不要开关电器"
+    world.gas_leak.save()
+    html = client.get("/report/").content.decode()
+    assert html.index("请立即离开现场，不要开关电器") < html.index('id="id_district"')
+
+
+def test_a_good_filing_redirects_to_the_success_page_with_code_and_deadlines(client, world):
+    r = client.post("/report/", form_data(world))
+    assert r.status_code == 302 and r["Location"] == "/report/done/ZY20261130000001/"
+    issue = Issue.objects.get()
+    assert issue.channel == Channel.WEB and issue.reporter_phone == "+8613800000000"
+    assert (issue.community, issue.building, issue.unit_no, issue.room) == ("南关小区", "3", "2", "501")
+    html = client.get(r["Location"]).content.decode()
+    assert "ZY20261130000001" in html
+    # Heating season, 供暖不热 is urgent: 1 h / 2 h / 48 h of calendar time from Mon 09:00.
+    assert "最迟 <strong>2026年11月30日 10:00</strong> 前交给负责的单位" in html
+    assert "最迟 <strong>2026年11月30日 11:00</strong> 前该单位接单处理" in html
+    assert "最迟 <strong>2026年12月2日 09:00</strong> 前处理完毕" in html
+    assert "编号已通过短信发送到您的手机" in html
+
+
+def test_the_success_page_is_only_for_the_browser_that_filed(client, world):
+    r = client.post("/report/", form_data(world))
+    from django.test import Client
+
+    other = Client().get(r["Location"])
+    assert other.status_code == 404
+
+
+@pytest.mark.parametrize(
+    "raw, stored",
+    [
+        ("１３８ ０００００ ０００", "+8613800000000"),  # full-width digits and spaces
+        ("+86 138-0000-0000", "+8613800000000"),
+        ("0086 13800000000", "+8613800000000"),
+        ("0936-8212345", "+869368212345"),  # a Zhangye landline
+    ],
+)
+def test_phone_numbers_are_parsed_and_stored_in_e164(client, world, raw, stored):
+    r = client.post("/report/", form_data(world, reporter_phone=raw))
+    assert r.status_code == 302
+    assert Issue.objects.get().reporter_phone == stored
+
+
+def test_a_landline_is_told_it_gets_no_sms(client, world):
+    r = client.post("/report/", form_data(world, reporter_phone="0936-8212345"))
+    html = client.get(r["Location"]).content.decode()
+    assert "您留的是固定电话，收不到短信" in html
+
+
+@pytest.mark.parametrize(
+    "overrides, field, message",
+    [
+        ({"community": ""}, "community", "请填写小区"),
+        ({"community": "\u3000\u3000"}, "community", "请填写小区"),
+        ({"description": "\u200b\u200b\u3000 "}, "description", "请填写问题描述"),
+        ({"description": "漏水\x00了"}, "description", "问题描述含有不允许的字符"),
+        ({"description": "水" * 2001}, "description", "问题描述最多 2000 个字（现在 2001 个）"),
+        ({"reporter_name": "名" * 51}, "reporter_name", "称呼最多 50 个字（现在 51 个）"),
+        ({"room": "1" * 21}, "room", "户最多 20 个字（现在 21 个）"),
+        ({"reporter_phone": ""}, "reporter_phone", "请填写联系电话"),
+        ({"reporter_phone": "12345"}, "reporter_phone", "请填写有效的中国大陆手机或固定电话号码"),
+        ({"reporter_phone": "138****0000"}, "reporter_phone", "请填写有效的中国大陆手机或固定电话号码"),
+        ({"category": ""}, "category", "请选择问题类别"),
+        ({"category": "99999"}, "category", "请选择问题类别"),
+        ({"district": ""}, "district", "请选择县区"),
+        ({"latitude": "abc", "longitude": "100"}, "latitude", "位置坐标无效"),
+        ({"latitude": "91", "longitude": "100"}, "latitude", "位置坐标超出范围"),
+        ({"privacy": None}, "privacy", "请阅读并同意个人信息收集和使用说明"),
+    ],
+)
+def test_bad_input_is_refused_with_its_message_and_nothing_is_stored(client, world, overrides, field, message):
+    r = client.post("/report/", form_data(world, **overrides))
+    assert r.status_code == 400
+    assert errors_of(r)[field] == [message]
+    assert message in r.content.decode()
+    assert_nothing_stored()
+
+
+def test_an_error_keeps_everything_typed(client, world):
+    r = client.post("/report/", form_data(world, reporter_phone="12345", description="楼道里 <b>暖气</b> 漏水"))
+    html = r.content.decode()
+    assert 'value="南关小区"' in html and 'value="王女士"' in html and 'value="12345"' in html
+    assert "楼道里 &lt;b&gt;暖气&lt;/b&gt; 漏水</textarea>" in html
+    assert f'value="{world.heat_cold.pk}" data-utility="heat" selected' in html
+    assert f'value="{KEY}"' in html  # the same key: fixing and resending still files once
+
+
+def test_length_is_counted_in_characters_as_seen_emoji_included(client, world):
+    r = client.post("/report/", form_data(world, description="😀" * 2000))
+    assert r.status_code == 302
+    assert len(Issue.objects.get().description) == 2000
+
+
+def test_extra_questions_are_asked_and_checked(client, world):
+    world.heat_cold.extra_questions = [
+        {"code": "indoor_temp", "label": "室内温度（℃）", "type": "number", "required": True},
+        {"code": "scope", "label": "影响范围", "type": "choice", "choices": ["仅我家", "整栋楼"]},
+    ]
+    world.heat_cold.save()
+    html = client.get("/report/").content.decode()
+    assert f'name="extra_{world.heat_cold.pk}_indoor_temp"' in html
+    r = client.post("/report/", form_data(world))
+    assert r.status_code == 400
+    assert "请回答：室内温度（℃）" in r.content.decode()
+    r = client.post("/report/", form_data(world, **{f"extra_{world.heat_cold.pk}_indoor_temp": "很冷"}))
+    assert "室内温度（℃）应为数字" in r.content.decode()
+    assert_nothing_stored()
+    r = client.post("/report/", form_data(world, **{f"extra_{world.heat_cold.pk}_indoor_temp": "12.5",
+                                                    f"extra_{world.heat_cold.pk}_scope": "整栋楼"}))
+    assert r.status_code == 302
+    assert Issue.objects.get().extra_answers == {"indoor_temp": 12.5, "scope": "整栋楼"}
+
+
+def test_a_double_submit_files_one_issue(client, world):
+    first = client.post("/report/", form_data(world))
+    second = client.post("/report/", form_data(world))
+    assert first["Location"] == second["Location"] == "/report/done/ZY20261130000001/"
+    assert Issue.objects.count() == 1
+    assert Notification.objects.filter(kind="resident.filed").count() == 1
+
+
+def test_a_new_key_files_a_new_issue(client, world):
+    client.post("/report/", form_data(world))
+    client.post("/report/", form_data(world, idempotency_key="0e0e0e0e-0000-4000-8000-000000000001"))
+    assert Issue.objects.count() == 2
+
+
+def test_a_dispatcher_files_for_a_caller_on_the_hotline_channel(client, world, settings):
+    settings.ZY_RATE_LIMITS = {**settings.ZY_RATE_LIMITS, "file_ip": [(1, 3600)]}
+    client.force_login(world.dispatcher)
+    assert "您正在以分派员身份为来电群众登记诉求" in client.get("/report/").content.decode()
+    for i in range(3):  # a call centre behind one IP is not limited
+        r = client.post("/report/", form_data(world, idempotency_key=f"0e0e0e0e-0000-4000-8000-00000000000{i}"))
+        assert r.status_code == 302
+    issue = Issue.objects.first()
+    assert issue.channel == Channel.HOTLINE and issue.filed_by_user == world.dispatcher
+    assert issue.status == Status.NEW
+
+
+def test_over_the_phone_limit_answers_a_friendly_429(client, world, settings):
+    settings.ZY_RATE_LIMITS = {**settings.ZY_RATE_LIMITS, "file_phone": [(2, 3600)]}
+    for i in range(2):
+        assert client.post("/report/", form_data(world, idempotency_key=f"0e0e0e0e-0000-4000-8000-00000000000{i}")).status_code == 302
+    r = client.post("/report/", form_data(world, idempotency_key="0e0e0e0e-0000-4000-8000-000000000009"))
+    assert r.status_code == 429
+    assert "操作太频繁，请稍后再试" in r.content.decode()
+    assert int(r["Retry-After"]) > 0
+    assert Issue.objects.count() == 2
+    # Another phone from the same browser is not affected.
+    r = client.post("/report/", form_data(world, reporter_phone="13900000000",
+                                          idempotency_key="0e0e0e0e-0000-4000-8000-000000000010"))
+    assert r.status_code == 302
+
+
+def test_over_the_ip_limit_answers_429(client, world, settings):
+    settings.ZY_RATE_LIMITS = {**settings.ZY_RATE_LIMITS, "file_ip": [(1, 3600)]}
+    client.post("/report/", form_data(world))
+    r = client.post("/report/", form_data(world, reporter_phone="13900000000",
+                                          idempotency_key="0e0e0e0e-0000-4000-8000-000000000002"))
+    assert r.status_code == 429
+    assert Issue.objects.count() == 1
+
+
+def test_the_home_page_links_to_report_and_track(client, db):
+    html = client.get("/").content.decode()
+    assert 'href="/report/"' in html and 'href="/track/"' in html
+
+
+def test_english_is_available_through_the_language_switch(client, world):
+    r = client.post("/i18n/setlang/", {"language": "en", "next": "/report/"})
+    assert r.status_code == 302
+    html = client.get("/report/").content.decode()
+    assert '<html lang="en">' in html
+    assert "Report a utility problem" in html
+    client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
+    assert "反映水电气暖问题" in client.get("/report/").content.decode()
