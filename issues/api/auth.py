@@ -1,0 +1,84 @@
+"""Who calls the API: registered systems by ApiClient token, staff by token or session.
+
+- ``ApiClientTokenAuthentication``: ``Authorization: Token <ApiClient.token>``;
+  ``request.user`` becomes the ApiClient itself (the principal that
+  ``accounts.scope.visible_issues`` and ``workflow.Actor.of`` accept).
+- DRF's ``rest_framework.authtoken`` TokenAuthentication for staff users
+  (same header, ``Token <key>``), and SessionAuthentication (CSRF enforced)
+  for the browser; both set ``request.user`` to an ``accounts.User``.
+"""
+
+from __future__ import annotations
+
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from rest_framework import exceptions, permissions
+from rest_framework.authentication import BaseAuthentication, get_authorization_header
+
+from issues.models import ApiClient
+
+
+class ApiClientTokenAuthentication(BaseAuthentication):
+    """Authenticate a registered system by its ``ApiClient.token``.
+
+    Returns ``(client, client)`` for an active client's token; None when the
+    header is absent or the token is not a client's (the staff token class
+    tries next); AuthenticationFailed (401) for a malformed header or an
+    inactive client.
+    """
+
+    keyword = "Token"
+
+    def authenticate(self, request):
+        parts = get_authorization_header(request).split()
+        if not parts or parts[0].lower() != self.keyword.lower().encode():
+            return None
+        if len(parts) != 2:
+            raise exceptions.AuthenticationFailed("Authorization 头格式应为：Token <令牌>")
+        try:
+            key = parts[1].decode("ascii")
+        except UnicodeError:
+            raise exceptions.AuthenticationFailed("令牌含有无效字符") from None
+        if not key or len(key) > 64 or "\x00" in key:
+            raise exceptions.AuthenticationFailed("令牌无效")
+        client = ApiClient.objects.select_related("unit").filter(token=key).first()
+        if client is None:
+            return None
+        if not client.active:
+            raise exceptions.AuthenticationFailed("该接口客户端已停用")
+        # DRF and Django middleware read ``user.is_authenticated``.
+        client.is_authenticated = True
+        client.is_active = True
+        return client, client
+
+    def authenticate_header(self, request):
+        return self.keyword
+
+
+def is_client(principal) -> bool:
+    """True when the caller is a registered system (an ApiClient)."""
+    return isinstance(principal, ApiClient)
+
+
+class IsPrincipal(permissions.BasePermission):
+    """Allows an authenticated staff user or an active API client; otherwise 401."""
+
+    def has_permission(self, request, view):
+        user = request.user
+        if is_client(user):
+            return user.active
+        return bool(user and user.is_authenticated and user.is_active)
+
+
+class ApiClientTokenScheme(OpenApiAuthenticationExtension):
+    """Documents ApiClientTokenAuthentication in the OpenAPI schema."""
+
+    target_class = "issues.api.auth.ApiClientTokenAuthentication"
+    name = "clientToken"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "A registered system's token (also its Open311 api_key): `Token <token>`",
+        }

@@ -1,0 +1,65 @@
+"""Filters of the issue list (django-filter), all optional and combinable.
+
+``status`` (repeatable or comma list), ``utility``, ``district`` (code),
+``category`` (service_code), ``priority``, ``overdue`` (true/false, at the time
+of the request), ``supervision_level`` (yellow, red or none),
+``filed_after`` / ``filed_before`` (ISO 8601; after is inclusive, before
+exclusive). A bad value answers 400 naming the parameter.
+"""
+
+from __future__ import annotations
+
+import django_filters as df
+from django import forms
+from django_filters.fields import IsoDateTimeField
+from django.utils import timezone
+
+from issues.choices import Priority, Status, SupervisionLevel, Utility
+from issues.models import Issue
+
+
+class SaneIsoDateTimeField(IsoDateTimeField):
+    """ISO 8601 datetime between 1900 and 2200 (others cannot be converted to UTC safely)."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value is not None and not 1900 <= value.year <= 2200:
+            raise forms.ValidationError("日期超出范围（1900–2200）", code="invalid")
+        return value
+
+
+class SaneIsoDateTimeFilter(df.IsoDateTimeFilter):
+    field_class = SaneIsoDateTimeField
+
+
+class IssueFilter(df.FilterSet):
+    """Filters of GET /api/v1/issues/."""
+
+    status = df.MultipleChoiceFilter(choices=Status.choices, help_text="one or more statuses (repeat the parameter)")
+    utility = df.ChoiceFilter(choices=Utility.choices)
+    district = df.CharFilter(field_name="district__code", max_length=50, help_text="district code, e.g. ganzhou")
+    category = df.CharFilter(field_name="category__service_code", max_length=64, help_text="service_code")
+    priority = df.ChoiceFilter(choices=Priority.choices)
+    overdue = df.ChoiceFilter(choices=[("true", "true"), ("false", "false")], method="filter_overdue",
+                              help_text="past a deadline in force now")
+    supervision_level = df.ChoiceFilter(
+        choices=[(SupervisionLevel.YELLOW, "yellow"), (SupervisionLevel.RED, "red"), ("none", "none")],
+        method="filter_supervision",
+    )
+    filed_after = SaneIsoDateTimeFilter(field_name="filed_at", lookup_expr="gte")
+    filed_before = SaneIsoDateTimeFilter(field_name="filed_at", lookup_expr="lt")
+
+    class Meta:
+        model = Issue
+        fields = []
+
+    def filter_overdue(self, queryset, name, value):
+        if not value:
+            return queryset
+        overdue_ids = Issue.objects.overdue(timezone.now()).values("pk")
+        return queryset.filter(pk__in=overdue_ids) if value == "true" else queryset.exclude(pk__in=overdue_ids)
+
+    def filter_supervision(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(supervision_level="" if value == "none" else value)

@@ -1,0 +1,397 @@
+"""Open311 GeoReport v2 at /open311/v2/ (https://wiki.open311.org/GeoReport_v2).
+
+Endpoints, each as ``.json`` or ``.xml``:
+
+- ``GET discovery``, ``GET services`` (the active categories; ``metadata``
+  true where a category has extra questions), ``GET services/{service_code}``
+  (its attributes);
+- ``GET requests`` filtered by ``service_request_id`` (comma list of
+  tracking codes; the other filters are then ignored), ``service_code``,
+  ``start_date``, ``end_date`` (ISO 8601; without either, the last 90 days),
+  ``status`` (open, closed or both); newest first, at most 1000;
+- ``POST requests``: file an issue; ``api_key`` (an ApiClient token) required
+  (403 otherwise); a location is required: ``lat`` + ``long``, or
+  ``address_string`` (which becomes the 小区/community) (400 otherwise); the
+  district comes from ``district`` or ``attribute[district]`` (a district
+  code), else ``settings.ZY_OPEN311_DEFAULT_DISTRICT``;
+- ``GET requests/{service_request_id}``, ``GET tokens/{token}`` (filing is
+  synchronous, so a token is the service_request_id itself).
+
+``service_request_id`` is the tracking code (ZY…). ``jurisdiction_id`` is
+accepted everywhere and, when ``settings.ZY_OPEN311_JURISDICTION`` is set,
+must equal it (400). Statuses follow ``issues.choices.OPEN311_STATUS``.
+Datetimes are ISO 8601 with the +08:00 offset.
+
+Privacy (DESIGN.md): without a valid api_key — and for issues the key's
+client did not file — a request shows only public fields: category,
+district + 小区 as the address, status and dates; description, status_notes,
+agency_responsible and lat/long are empty. The filing client sees its
+issues in full.
+
+Errors follow the specification: a list of ``{"code", "description"}``
+(``<errors><error>`` in XML) with HTTP 400, 403 or 404.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import xml.etree.ElementTree as ET
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Max
+from django.http import HttpResponse
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods
+
+from issues import workflow as wf
+from issues.choices import OPEN311_STATUS, TERMINAL_STATUSES, Channel
+from issues.models import ApiClient, Category, District, Issue, IssueEvent
+
+MAX_RESULTS = 1000
+DEFAULT_DAYS = 90
+
+_DATATYPE = {"text": "string", "number": "number", "choice": "singlevaluelist", "boolean": "singlevaluelist"}
+# Characters XML 1.0 cannot carry, even escaped.
+_XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_CJK = re.compile("[\u3400-\u9fff]")
+# The child tag of each list in XML answers.
+_ITEM_TAG = {
+    "services": "service", "service_requests": "request", "attributes": "attribute", "values": "value",
+    "errors": "error", "endpoints": "endpoint", "formats": "format",
+}
+
+
+class Open311Error(Exception):
+    """An answer in the specification's error format: HTTP ``status``, list of (code, description)."""
+
+    def __init__(self, status: int, *descriptions: str):
+        super().__init__(descriptions[0] if descriptions else "")
+        self.status = status
+        self.descriptions = descriptions or ("error",)
+
+
+# --------------------------------------------------------------------------
+# Rendering
+# --------------------------------------------------------------------------
+
+
+def _xml_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return _XML_BAD.sub("", str(value))
+
+
+def _to_xml(parent: ET.Element, tag: str, value) -> None:
+    el = ET.SubElement(parent, tag)
+    _fill(el, tag, value)
+
+
+def _fill(el: ET.Element, tag: str, value) -> None:
+    if isinstance(value, dict):
+        for k, v in value.items():
+            _to_xml(el, k, v)
+    elif isinstance(value, list):
+        for item in value:
+            _to_xml(el, _ITEM_TAG.get(tag, "item"), item)
+    else:
+        el.text = _xml_text(value)
+
+
+def render(fmt: str, root: str, data, status: int = 200) -> HttpResponse:
+    """Answer ``data`` as JSON (as is) or XML (``<root>`` with one child per list item)."""
+    if fmt == "xml":
+        el = ET.Element(root)
+        _fill(el, root, data)
+        body = b'<?xml version="1.0" encoding="utf-8"?>' + ET.tostring(el, encoding="utf-8", xml_declaration=False)
+        return HttpResponse(body, status=status, content_type="text/xml; charset=utf-8")
+    return HttpResponse(json.dumps(data, ensure_ascii=False), status=status,
+                        content_type="application/json; charset=utf-8")
+
+
+def render_error(fmt: str, exc: Open311Error) -> HttpResponse:
+    """The specification's error list with the HTTP status."""
+    items = [{"code": exc.status, "description": d} for d in exc.descriptions]
+    return render(fmt, "errors", items, status=exc.status)
+
+
+def _answers_errors(view):
+    """Turn Open311Error and workflow errors raised by ``view`` into the error format."""
+
+    def wrapped(request, *args, fmt="json", **kwargs):
+        try:
+            _check_jurisdiction(request)
+            return view(request, *args, fmt=fmt, **kwargs)
+        except Open311Error as exc:
+            return render_error(fmt, exc)
+        except wf.Invalid as exc:
+            messages = [f"{field}: {m}" for field, msgs in exc.fields.items() for m in msgs] or [exc.message]
+            return render_error(fmt, Open311Error(400, *messages))
+        except wf.WorkflowError as exc:
+            code = exc.status_code if exc.status_code in (400, 403, 404) else 400
+            return render_error(fmt, Open311Error(code, exc.message))
+
+    wrapped.__doc__ = view.__doc__
+    wrapped.__name__ = view.__name__
+    return wrapped
+
+
+def _param(request, name: str) -> str:
+    """A GET or POST parameter as text ("" when absent)."""
+    value = None
+    if request.method == "POST":
+        try:
+            value = request.POST.get(name)
+        except Exception:  # noqa: BLE001 - an unparsable body; _create answers 400 for it
+            value = None
+    if value is None:
+        value = request.GET.get(name, "")
+    return value
+
+
+def _check_jurisdiction(request) -> None:
+    expected = getattr(settings, "ZY_OPEN311_JURISDICTION", "")
+    given = _param(request, "jurisdiction_id")
+    if expected and given and given != expected:
+        raise Open311Error(400, f"jurisdiction_id must be {expected}")
+
+
+def _client(request) -> ApiClient | None:
+    key = _param(request, "api_key")
+    if not key or len(key) > 64 or "\x00" in key:
+        return None
+    return ApiClient.objects.filter(token=key, active=True).first()
+
+
+def _iso(dt) -> str | None:
+    return timezone.localtime(dt).isoformat(timespec="seconds") if dt else None
+
+
+def _parse_date(name: str, raw: str) -> datetime | None:
+    if not raw:
+        return None
+    try:
+        value = datetime.fromisoformat(raw.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise Open311Error(400, f"{name} must be an ISO 8601 datetime") from None
+    if not 1900 <= value.year <= 2200:
+        raise Open311Error(400, f"{name} is out of range")
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value)
+    return value
+
+
+# --------------------------------------------------------------------------
+# Services
+# --------------------------------------------------------------------------
+
+
+def _service(cat: Category) -> dict:
+    return {
+        "service_code": cat.service_code,
+        "service_name": cat.name,
+        "description": cat.description,
+        "metadata": bool(cat.extra_questions),
+        "type": "realtime",
+        "keywords": cat.utility,
+        "group": str(cat.get_utility_display()),
+    }
+
+
+@require_GET
+@_answers_errors
+def discovery(request, fmt):
+    """GET discovery.(json|xml): where this endpoint lives and what it speaks."""
+    url = request.build_absolute_uri("/open311/v2/")
+    return render(fmt, "discovery", {
+        "changeset": "2026-11-29T00:00:00+08:00",
+        "contact": "张掖市 12345 热线",
+        "key_service": "api_key: ask the city's system operator for an API client",
+        "endpoints": [{"specification": "http://wiki.open311.org/GeoReport_v2", "url": url,
+                       "changeset": "2026-11-29T00:00:00+08:00", "type": "production",
+                       "formats": ["application/json", "text/xml"]}],
+    })
+
+
+@require_GET
+@_answers_errors
+def services(request, fmt):
+    """GET services.(json|xml): every active category as an Open311 service."""
+    cats = Category.objects.filter(active=True).order_by("utility", "id")
+    return render(fmt, "services", [_service(c) for c in cats])
+
+
+@require_GET
+@_answers_errors
+def service_definition(request, code, fmt):
+    """GET services/{service_code}.(json|xml): the category's extra questions as attributes; 404 if unknown."""
+    cat = Category.objects.filter(active=True, service_code=code).first()
+    if cat is None:
+        raise Open311Error(404, f"service_code {code} not found")
+    attributes = []
+    for order, q in enumerate(cat.extra_questions or [], start=1):
+        kind = q.get("type", "text")
+        if kind == "boolean":
+            values = [{"key": "true", "name": "是"}, {"key": "false", "name": "否"}]
+        else:
+            values = [{"key": c, "name": c} for c in q.get("choices") or []]
+        attributes.append({
+            "variable": True, "code": q.get("code", ""), "datatype": _DATATYPE.get(kind, "string"),
+            "required": bool(q.get("required")), "datatype_description": "", "order": order,
+            "description": q.get("label", q.get("code", "")), "values": values,
+        })
+    return render(fmt, "service_definition", {"service_code": cat.service_code, "attributes": attributes})
+
+
+# --------------------------------------------------------------------------
+# Requests
+# --------------------------------------------------------------------------
+
+
+def _latest_public_note(issue: Issue) -> str:
+    event = (IssueEvent.objects.filter(issue=issue, public=True).exclude(note="")
+             .order_by("-at", "-id").only("note").first())
+    return event.note if event else ""
+
+
+def request_object(issue: Issue, *, full: bool) -> dict:
+    """One issue as the specification's request object; ``full`` for the filing client only.
+
+    ``issue`` must carry ``updated`` (the latest event's time) as an annotation.
+    """
+    updated = getattr(issue, "updated", None) or issue.filed_at
+    district = issue.district.name
+    if full:
+        notes = issue.public_reason or _latest_public_note(issue) or str(issue.get_status_display())
+    else:
+        notes = ""
+    return {
+        "service_request_id": issue.tracking_code,
+        "status": OPEN311_STATUS[issue.status],
+        "status_notes": notes,
+        "service_name": issue.category.name,
+        "service_code": issue.category.service_code,
+        "description": issue.description if full else "",
+        "agency_responsible": (issue.lead_unit.name if issue.lead_unit else "") if full else "",
+        "service_notice": issue.category.safety_instructions,
+        "requested_datetime": _iso(issue.filed_at),
+        "updated_datetime": _iso(updated),
+        "expected_datetime": _iso(issue.resolution_due),
+        "address": f"{district} {issue.address if full else issue.community}",
+        "address_id": "",
+        "zipcode": "",
+        "lat": float(issue.latitude) if full and issue.latitude is not None else None,
+        "long": float(issue.longitude) if full and issue.longitude is not None else None,
+        "media_url": "",
+    }
+
+
+def _requests_qs():
+    return Issue.objects.select_related("category", "district", "lead_unit").annotate(updated=Max("events__at"))
+
+
+def _objects(issues, client) -> list[dict]:
+    return [request_object(i, full=client is not None and i.filed_by_client_id == client.pk) for i in issues]
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+@_answers_errors
+def requests(request, fmt):
+    """GET requests.(json|xml): search; POST requests.(json|xml): file (api_key required).
+
+    GET answers a list of request objects. POST answers
+    ``[{"service_request_id", "service_notice", "account_id"}]`` with 201;
+    errors 400 (unknown service_code, no location, bad fields, bad
+    jurisdiction_id), 403 (missing or invalid api_key).
+    """
+    if request.method == "POST":
+        return _create(request, fmt)
+    client = _client(request)
+    qs = _requests_qs()
+    ids = [x.strip() for x in request.GET.get("service_request_id", "").split(",") if x.strip()]
+    if ids:
+        qs = qs.filter(tracking_code__in=ids[:MAX_RESULTS])
+    else:
+        code = request.GET.get("service_code", "").strip()
+        if code:
+            qs = qs.filter(category__service_code=code)
+        start = _parse_date("start_date", request.GET.get("start_date", ""))
+        end = _parse_date("end_date", request.GET.get("end_date", ""))
+        if start is None and end is None:
+            start = timezone.now() - timedelta(days=DEFAULT_DAYS)
+        if start is not None:
+            qs = qs.filter(filed_at__gte=start)
+        if end is not None:
+            qs = qs.filter(filed_at__lte=end)
+        wanted = {x.strip() for x in request.GET.get("status", "").split(",") if x.strip()}
+        if wanted - {"open", "closed"}:
+            raise Open311Error(400, "status must be open, closed or both (comma separated)")
+        if wanted == {"open"}:
+            qs = qs.exclude(status__in=TERMINAL_STATUSES)
+        elif wanted == {"closed"}:
+            qs = qs.filter(status__in=TERMINAL_STATUSES)
+    issues = list(qs.order_by("-filed_at", "-id")[:MAX_RESULTS])
+    return render(fmt, "service_requests", _objects(issues, client))
+
+
+def _create(request, fmt):
+    try:
+        post = request.POST
+    except Exception:  # noqa: BLE001 - a body Django cannot parse
+        raise Open311Error(400, "the body must be application/x-www-form-urlencoded") from None
+    client = _client(request)
+    if client is None:
+        raise Open311Error(403, "api_key missing or invalid")
+    code = post.get("service_code", "").strip()
+    if not code:
+        raise Open311Error(400, "service_code is required")
+    cat = Category.objects.filter(active=True, service_code=code).first()
+    if cat is None:
+        raise Open311Error(400, f"service_code {code} not found")
+    lat, lon = post.get("lat", "").strip(), post.get("long", "").strip()
+    address = post.get("address_string", "").strip()
+    if not (lat and lon) and not address:
+        raise Open311Error(400, "a location is required: lat and long, or address_string")
+    attributes = {k[len("attribute["):-1]: v for k, v in post.items() if k.startswith("attribute[") and k.endswith("]")}
+    district_code = post.get("district", "").strip() or attributes.pop("district", "").strip() or \
+        settings.ZY_OPEN311_DEFAULT_DISTRICT
+    attributes.pop("district", None)
+    district = District.objects.filter(code=district_code).first()
+    if district is None:
+        raise Open311Error(400, f"district {district_code} not found")
+    first, last = post.get("first_name", "").strip(), post.get("last_name", "").strip()
+    name = f"{last}{first}" if _CJK.search(first + last) else " ".join(x for x in (first, last) if x)
+    # email is not collected: the loop reaches residents by phone (PIPL: collect only what is needed).
+    issue = wf.issue_submit(
+        actor=wf.Actor.of(client), category=cat, district=district,
+        community=address or f"坐标 {lat},{lon}", description=post.get("description", ""),
+        reporter_phone=post.get("phone", ""), reporter_name=name[:50],
+        latitude=lat or None, longitude=lon or None, extra_answers=attributes, channel=Channel.OPEN311,
+    )
+    body = [{"service_request_id": issue.tracking_code, "service_notice": cat.safety_instructions,
+             "account_id": ""}]
+    return render(fmt, "service_requests", body, status=201)
+
+
+@require_GET
+@_answers_errors
+def request_detail(request, request_id, fmt):
+    """GET requests/{service_request_id}.(json|xml): one request object (a list of one); 404 if unknown."""
+    issue = _requests_qs().filter(tracking_code=request_id).first()
+    if issue is None:
+        raise Open311Error(404, f"service_request_id {request_id} not found")
+    return render(fmt, "service_requests", _objects([issue], _client(request)))
+
+
+@require_GET
+@_answers_errors
+def token_detail(request, token, fmt):
+    """GET tokens/{token}.(json|xml): filing is synchronous, so the token is the service_request_id."""
+    if not Issue.objects.filter(tracking_code=token).exists():
+        raise Open311Error(404, f"token {token} not found")
+    return render(fmt, "service_requests", [{"service_request_id": token, "token": token}])

@@ -1,0 +1,349 @@
+"""Input and output serializers of the REST API, explicit per action and per role.
+
+Inputs (``*In``) only check types; the content rules (lengths, blank text,
+phone numbers, deadlines) are the workflow's, which answers 400 per field.
+No input serializer carries status, units or deadlines: those change only
+through the transition actions (no mass assignment).
+
+Outputs of an issue, chosen per caller by ``issue_view`` (DESIGN.md, Privacy):
+
+- ``IssuePublicSerializer`` (``view`` = "public"): category, district, 小区,
+  status and dates, never names, phones, house numbers or descriptions;
+- ``IssueStaffSerializer`` ("staff"): staff in scope, and a client bound to
+  the issue's unit; personal fields with the phone masked (138****0000);
+- ``IssueFullSerializer`` ("full"): the API client that filed the issue;
+  the phone in full.
+"""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from issues.choices import Satisfaction, SupervisionLevel
+from issues.models import (
+    Appeal,
+    Category,
+    District,
+    ExtensionRequest,
+    Issue,
+    IssueEvent,
+    PlanProgress,
+    Rating,
+    RectificationPlan,
+    SupervisionOrder,
+    Unit,
+)
+from issues.validation import mask_phone
+
+MAX_ID = 2**63 - 1
+
+
+def IdField(**kw):  # noqa: N802 - reads like a field class
+    """A positive 64-bit id in a body: larger or negative numbers are a 400, never a 500."""
+    return serializers.IntegerField(min_value=1, max_value=MAX_ID, **kw)
+
+
+class When(serializers.DateTimeField):
+    """An ISO 8601 datetime (with offset; naive ones are read in Asia/Shanghai) between 2000 and 2100.
+
+    The range keeps absurd dates (year 1, 9999) out of deadline arithmetic.
+    """
+
+    def to_internal_value(self, value):
+        value = super().to_internal_value(value)
+        if not 2000 <= value.year <= 2100:
+            raise serializers.ValidationError("日期超出范围（2000–2100）")
+        return value
+
+
+def Text(max_length: int, required: bool = True, **kw):  # noqa: N802
+    """Free text; the workflow trims it and checks blank/visible content."""
+    return serializers.CharField(
+        max_length=max_length, required=required, allow_blank=not required, trim_whitespace=False, **kw
+    )
+
+
+# --------------------------------------------------------------------------
+# Inputs
+# --------------------------------------------------------------------------
+
+
+class IssueCreateIn(serializers.Serializer):
+    """File an issue (POST /api/v1/issues/). ``category``/``district`` are ids from their lists."""
+
+    category = IdField(help_text="id from /api/v1/categories/")
+    district = IdField(help_text="id from /api/v1/districts/")
+    community = Text(100, help_text="小区 / street")
+    building = Text(20, required=False, help_text="楼栋")
+    unit_no = Text(20, required=False, help_text="单元")
+    room = Text(20, required=False, help_text="户")
+    latitude = serializers.FloatField(required=False, allow_null=True, min_value=-90, max_value=90,
+                                      help_text="WGS84")
+    longitude = serializers.FloatField(required=False, allow_null=True, min_value=-180, max_value=180,
+                                       help_text="WGS84")
+    description = Text(2000)
+    reporter_name = Text(50, required=False)
+    reporter_phone = Text(30, help_text="Chinese mobile or landline, e.g. 13800000000 or +8613800000000")
+    extra_answers = serializers.DictField(required=False, help_text="answers to the category's extra_questions")
+
+
+class AssignIn(serializers.Serializer):
+    lead_unit = IdField()
+    co_units = serializers.ListField(child=IdField(), required=False, max_length=20)
+    note = Text(1000, required=False)
+
+
+class ReasonIn(serializers.Serializer):
+    reason = Text(500)
+
+
+class NoteIn(serializers.Serializer):
+    note = Text(1000)
+    public = serializers.BooleanField(required=False, default=False, help_text="show on the resident's timeline")
+
+
+class ExtensionIn(serializers.Serializer):
+    reason = Text(500)
+    requested_due = When(help_text="ISO 8601 with offset; after the current resolution_due")
+
+
+class DecideIn(serializers.Serializer):
+    approve = serializers.BooleanField()
+    note = Text(500, required=False, help_text="required when refusing")
+
+
+class PlanIn(serializers.Serializer):
+    steps = Text(2000)
+    target_due = When(help_text="ISO 8601 with offset; in the future")
+
+
+class ProgressIn(serializers.Serializer):
+    note = Text(1000)
+    percent = serializers.IntegerField(min_value=0, max_value=100)
+
+
+class ResolveIn(serializers.Serializer):
+    result = Text(1000)
+
+
+class VerifyIn(serializers.Serializer):
+    approve = serializers.BooleanField(help_text="false sends the fix back (note required)")
+    note = Text(500, required=False)
+
+
+class SuperviseIn(serializers.Serializer):
+    level = serializers.ChoiceField(choices=[SupervisionLevel.YELLOW, SupervisionLevel.RED])
+    instruction = Text(1000)
+    due_at = When(help_text="ISO 8601 with offset; in the future")
+
+
+class RateIn(serializers.Serializer):
+    resolved = serializers.BooleanField()
+    satisfaction = serializers.ChoiceField(choices=Satisfaction.choices)
+    comment = Text(500, required=False)
+
+
+class DecideAtLimitIn(serializers.Serializer):
+    close = serializers.BooleanField(help_text="true closes the issue; false orders one more rework")
+    note = Text(500)
+
+
+class AppealIn(serializers.Serializer):
+    rating = IdField(help_text="id of the dissatisfied reporter rating")
+    reason = Text(500)
+
+
+class DecideAppealIn(serializers.Serializer):
+    exclude = serializers.BooleanField(help_text="true excludes the rating from every measure")
+    note = Text(500, required=False)
+
+
+class MergeIn(serializers.Serializer):
+    original = IdField(help_text="id of the open original issue")
+    note = Text(500, required=False)
+
+
+class FollowIn(serializers.Serializer):
+    phone = Text(30, help_text="the follower's phone number")
+    name = Text(50, required=False)
+
+
+class EmptyIn(serializers.Serializer):
+    """No body needed."""
+
+
+# --------------------------------------------------------------------------
+# Issue outputs
+# --------------------------------------------------------------------------
+
+
+def _view_field(value: str):
+    @extend_schema_field({"type": "string", "enum": [value]})
+    class ViewField(serializers.Field):
+        def __init__(self, **kw):
+            super().__init__(read_only=True, source="*", **kw)
+
+        def to_representation(self, _):
+            return value
+
+    return ViewField(help_text=f'"{value}": which fields this caller may see')
+
+
+PUBLIC_FIELDS = [
+    "id", "view", "tracking_code", "status", "status_label", "utility", "category", "category_code",
+    "category_name", "district", "district_name", "community", "filed_at", "resolved_at", "closed_at",
+]
+STAFF_FIELDS = PUBLIC_FIELDS + [
+    "priority", "channel", "building", "unit_no", "room", "latitude", "longitude", "description",
+    "extra_answers", "reporter_name", "reporter_phone", "lead_unit", "lead_unit_name", "co_units",
+    "first_assigned_at", "first_claimed_at", "awaiting_rating_since", "dispatch_due", "response_due",
+    "resolution_due", "resolution_extended", "deadlines_provisional", "supervision_level", "escalation_level",
+    "resolution_round", "rework_count", "needs_decision", "duplicate_of", "public_reason",
+]
+
+
+class IssuePublicSerializer(serializers.ModelSerializer):
+    """Public fields only: category, district, 小区, status, dates (DESIGN.md, Privacy)."""
+
+    view = _view_field("public")
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    category_code = serializers.CharField(source="category.service_code", read_only=True)
+    category_name = serializers.CharField(source="category.name", read_only=True)
+    district = serializers.CharField(source="district.code", read_only=True, help_text="district code")
+    district_name = serializers.CharField(source="district.name", read_only=True)
+
+    class Meta:
+        model = Issue
+        fields = PUBLIC_FIELDS
+        read_only_fields = fields
+
+
+class IssueStaffSerializer(IssuePublicSerializer):
+    """Staff in scope: everything, the reporter's phone masked (the full one via reveal-phone)."""
+
+    view = _view_field("staff")
+    reporter_phone = serializers.SerializerMethodField(help_text="masked: 138****0000")
+    lead_unit_name = serializers.CharField(source="lead_unit.name", read_only=True, allow_null=True, default=None)
+    latitude = serializers.DecimalField(max_digits=9, decimal_places=6, coerce_to_string=False, read_only=True,
+                                        allow_null=True)
+    longitude = serializers.DecimalField(max_digits=9, decimal_places=6, coerce_to_string=False, read_only=True,
+                                         allow_null=True)
+
+    class Meta:
+        model = Issue
+        fields = STAFF_FIELDS
+        read_only_fields = fields
+
+    def get_reporter_phone(self, issue) -> str:
+        return mask_phone(issue.reporter_phone)
+
+
+class IssueFullSerializer(IssueStaffSerializer):
+    """The filing API client's own issue: everything, the phone in full (E.164)."""
+
+    view = _view_field("full")
+
+    def get_reporter_phone(self, issue) -> str:
+        return issue.reporter_phone
+
+
+class EventSerializer(serializers.ModelSerializer):
+    """One timeline line. ``public`` false marks an internal (staff-only) event."""
+
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    actor = serializers.CharField(source="actor_label", read_only=True)
+
+    class Meta:
+        model = IssueEvent
+        fields = ["id", "at", "kind", "kind_label", "from_status", "to_status", "note", "actor", "public"]
+        read_only_fields = fields
+
+
+class ExtensionRequestOut(serializers.ModelSerializer):
+    class Meta:
+        model = ExtensionRequest
+        fields = ["id", "issue", "reason", "requested_due", "requested_at", "decision", "decided_at",
+                  "decision_note"]
+        read_only_fields = fields
+
+
+class PlanOut(serializers.ModelSerializer):
+    class Meta:
+        model = RectificationPlan
+        fields = ["id", "issue", "steps", "target_due", "filed_at", "decision", "decided_at", "decision_note"]
+        read_only_fields = fields
+
+
+class ProgressOut(serializers.ModelSerializer):
+    class Meta:
+        model = PlanProgress
+        fields = ["id", "plan", "note", "percent", "reported_at"]
+        read_only_fields = fields
+
+
+class SupervisionOrderOut(serializers.ModelSerializer):
+    class Meta:
+        model = SupervisionOrder
+        fields = ["id", "issue", "level", "instruction", "due_at", "issued_at"]
+        read_only_fields = fields
+
+
+class RatingOut(serializers.ModelSerializer):
+    class Meta:
+        model = Rating
+        fields = ["id", "issue", "round", "rater_kind", "resolved", "satisfaction", "comment", "created_at"]
+        read_only_fields = fields
+
+
+class AppealOut(serializers.ModelSerializer):
+    class Meta:
+        model = Appeal
+        fields = ["id", "issue", "rating", "reason", "filed_at", "decision", "decided_at", "decision_note"]
+        read_only_fields = fields
+
+
+class FollowOut(serializers.Serializer):
+    issue = serializers.IntegerField()
+    tracking_code = serializers.CharField()
+    following = serializers.BooleanField()
+
+
+class RevealPhoneOut(serializers.Serializer):
+    reporter_phone = serializers.CharField(help_text="E.164, e.g. +8613800000000; the reveal is audited")
+
+
+# --------------------------------------------------------------------------
+# Reference data
+# --------------------------------------------------------------------------
+
+
+class CategorySerializer(serializers.ModelSerializer):
+    """A category of problem (an Open311 service)."""
+
+    class Meta:
+        model = Category
+        fields = ["id", "service_code", "utility", "name", "name_en", "description", "priority",
+                  "heating_season_priority", "needs_verification", "extra_questions", "safety_instructions"]
+        read_only_fields = fields
+
+
+class DistrictSerializer(serializers.ModelSerializer):
+    """A county-level district (县区)."""
+
+    class Meta:
+        model = District
+        fields = ["id", "code", "name", "name_en"]
+        read_only_fields = fields
+
+
+class UnitSerializer(serializers.ModelSerializer):
+    """A responsible unit (责任单位)."""
+
+    districts = serializers.SlugRelatedField(many=True, read_only=True, slug_field="code")
+
+    class Meta:
+        model = Unit
+        fields = ["id", "name", "kind", "utilities", "districts", "parent", "hotline", "active"]
+        read_only_fields = fields
+

@@ -1,0 +1,397 @@
+"""REST API reads and filing: scope, privacy, pagination, idempotency, limits, one error shape.
+
+Time is frozen at Monday 2026-11-30 09:00 Asia/Shanghai (heating season).
+"""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from issues.models import Issue, IssueEvent
+from issues.workflow import Actor, issue_submit
+
+from .api_support import *  # noqa: F403 - fixtures
+from .api_support import err
+from .conftest import local
+
+pytestmark = pytest.mark.usefixtures("frozen")
+
+PUBLIC_KEYS = {
+    "id", "view", "tracking_code", "status", "status_label", "utility", "category", "category_code",
+    "category_name", "district", "district_name", "community", "filed_at", "resolved_at", "closed_at",
+}
+
+
+def body(world, **kw):
+    data = {"category": world.heat_cold.pk, "district": world.ganzhou.pk, "community": "南关小区",
+            "building": "3", "unit_no": "2", "room": "501", "description": "暖气片冰凉，室内只有12度",
+            "reporter_name": "王女士", "reporter_phone": "13800000000"}
+    data.update(kw)
+    return data
+
+
+class TestCreate:
+    def test_an_anonymous_resident_files_and_sees_public_fields_and_the_code(self, world, api):
+        r = api.post("/api/v1/issues/", body(world), format="json")
+        assert r.status_code == 201
+        data = r.json()
+        assert set(data) == PUBLIC_KEYS
+        assert data["tracking_code"] == "ZY20261130000001"
+        assert data["status"] == "new"
+        assert data["view"] == "public"
+        assert data["filed_at"] == "2026-11-30T09:00:00+08:00"
+        issue = Issue.objects.get()
+        assert issue.reporter_phone == "+8613800000000"
+        assert issue.channel == "web"
+        assert issue.room == "501"
+
+    def test_a_system_files_and_reads_its_own_filing_in_full(self, world, as_client, systems):
+        r = as_client("hotline").post("/api/v1/issues/", body(world), format="json")
+        assert r.status_code == 201
+        data = r.json()
+        assert data["view"] == "full"
+        assert data["reporter_phone"] == "+8613800000000"
+        assert data["description"] == "暖气片冰凉，室内只有12度"
+        assert Issue.objects.get().filed_by_client == systems.hotline
+        assert Issue.objects.get().channel == "api"
+
+    def test_a_dispatcher_files_for_a_caller(self, world, as_user):
+        r = as_user("dispatcher").post("/api/v1/issues/", body(world), format="json")
+        assert r.status_code == 201
+        assert r.json()["channel"] == "hotline"
+        assert r.json()["reporter_phone"] == "138****0000"
+
+    def test_other_staff_may_not_file_403_even_with_bad_types(self, world, as_user):
+        assert err(as_user("heat_staff").post("/api/v1/issues/", body(world), format="json"))[:2] == (403, "forbidden")
+        r = as_user("heat_staff").post("/api/v1/issues/", {"category": "x", "latitude": "north"}, format="json")
+        assert err(r)[:2] == (403, "forbidden")
+        assert Issue.objects.count() == 0
+
+    def test_invalid_input_is_400_per_field(self, world, api):
+        r = api.post("/api/v1/issues/", body(world, community="\u3000\u200b", reporter_phone="12345"), format="json")
+        status, code, fields = err(r)
+        assert (status, code) == (400, "invalid")
+        assert set(fields) == {"community", "reporter_phone"}
+        assert Issue.objects.count() == 0
+
+    def test_wrong_types_are_400_naming_the_fields(self, world, api):
+        r = api.post("/api/v1/issues/", body(world, category="heat", latitude="north", extra_answers=[1]),
+                     format="json")
+        status, code, fields = err(r)
+        assert (status, code) == (400, "invalid")
+        assert set(fields) == {"category", "latitude", "extra_answers"}
+
+    def test_status_units_and_deadlines_cannot_be_mass_assigned(self, world, as_client):
+        r = as_client("hotline").post("/api/v1/issues/", body(
+            world, status="closed", lead_unit=world.heat_gz.pk, resolution_due="2030-01-01T00:00:00+08:00",
+            priority="normal"), format="json")
+        assert r.status_code == 201
+        issue = Issue.objects.get()
+        assert issue.status == "new"
+        assert issue.lead_unit is None
+        assert issue.priority == "urgent"  # heating season
+        assert issue.resolution_due == local(2026, 12, 2, 9, 0)
+
+    def test_idempotency_key_returns_the_first_issue_with_200(self, world, as_client):
+        client = as_client("hotline")
+        first = client.post("/api/v1/issues/", body(world), format="json", HTTP_IDEMPOTENCY_KEY="call-778")
+        again = client.post("/api/v1/issues/", body(world, description="另一段文字"), format="json",
+                            HTTP_IDEMPOTENCY_KEY="call-778")
+        assert (first.status_code, again.status_code) == (201, 200)
+        assert again.json()["id"] == first.json()["id"]
+        assert again.json()["description"] == "暖气片冰凉，室内只有12度"
+        assert Issue.objects.count() == 1
+        assert IssueEvent.objects.count() == 1
+
+    def test_idempotency_keys_are_per_filer(self, world, as_client, api):
+        a = as_client("hotline").post("/api/v1/issues/", body(world), format="json", HTTP_IDEMPOTENCY_KEY="k1")
+        b = as_client("other").post("/api/v1/issues/", body(world), format="json", HTTP_IDEMPOTENCY_KEY="k1")
+        c = api.post("/api/v1/issues/", body(world), format="json", HTTP_IDEMPOTENCY_KEY="k1")
+        d = api.post("/api/v1/issues/", body(world, reporter_phone="13900000001"), format="json",
+                     HTTP_IDEMPOTENCY_KEY="k1")
+        e = api.post("/api/v1/issues/", body(world), format="json", HTTP_IDEMPOTENCY_KEY="k1")
+        assert [x.status_code for x in (a, b, c, d, e)] == [201, 201, 201, 201, 200]
+        assert Issue.objects.count() == 4
+        assert e.json()["id"] == c.json()["id"]
+
+    def test_a_bad_idempotency_key_is_400(self, world, api):
+        r = api.post("/api/v1/issues/", body(world), format="json", HTTP_IDEMPOTENCY_KEY="x" * 65)
+        assert err(r)[0] == 400
+        assert "Idempotency-Key" in err(r)[2]
+
+    def test_anonymous_filings_are_limited_per_phone_with_429_and_retry_after(self, world, api, settings):
+        settings.ZY_RATE_LIMITS = {**settings.ZY_RATE_LIMITS, "file_phone": [(2, 3600)]}
+        codes = [api.post("/api/v1/issues/", body(world), format="json").status_code for _ in range(3)]
+        assert codes == [201, 201, 429]
+        r = api.post("/api/v1/issues/", body(world), format="json")
+        assert err(r)[:2] == (429, "rate_limited")
+        assert 0 < int(r["Retry-After"]) <= 3601  # rounded up to the window end
+        assert api.post("/api/v1/issues/", body(world, reporter_phone="13900000001"),
+                        format="json").status_code == 201
+
+    def test_anonymous_filings_are_limited_per_ip(self, world, api, settings):
+        settings.ZY_RATE_LIMITS = {**settings.ZY_RATE_LIMITS, "file_ip": [(1, 3600)]}
+        assert api.post("/api/v1/issues/", body(world), format="json").status_code == 201
+        r = api.post("/api/v1/issues/", body(world, reporter_phone="13900000001"), format="json")
+        assert r.status_code == 429
+
+    def test_systems_are_not_limited_as_residents(self, world, as_client, settings):
+        settings.ZY_RATE_LIMITS = {**settings.ZY_RATE_LIMITS, "file_ip": [(1, 3600)], "file_phone": [(1, 3600)]}
+        codes = [as_client("hotline").post("/api/v1/issues/", body(world), format="json").status_code
+                 for _ in range(3)]
+        assert codes == [201, 201, 201]
+
+
+class TestRead:
+    def test_401_without_credentials(self, api, file_issue):
+        issue = file_issue()
+        for url in ("/api/v1/issues/", f"/api/v1/issues/{issue.pk}/", f"/api/v1/issues/{issue.pk}/events/",
+                    "/api/v1/units/"):
+            r = api.get(url)
+            assert err(r)[:2] == (401, "unauthenticated"), url
+            assert r["WWW-Authenticate"] == "Token"
+
+    def test_a_bad_token_is_401(self, api, file_issue):
+        api.credentials(HTTP_AUTHORIZATION="Token not-a-real-token")
+        assert err(api.get("/api/v1/issues/"))[0] == 401
+
+    def test_an_inactive_system_is_401(self, as_client, systems):
+        systems.hotline.active = False
+        systems.hotline.save()
+        assert as_client("hotline").get("/api/v1/issues/").status_code == 401
+
+    def test_staff_see_their_scope_only_and_404_outside(self, world, as_user, assigned, file_issue):
+        water = file_issue(category=world.water_pressure)
+        ids = lambda who: {i["id"] for i in as_user(who).get("/api/v1/issues/").json()["results"]}  # noqa: E731
+        assert ids("dispatcher") == {assigned.pk, water.pk}
+        assert ids("heat_staff") == {assigned.pk}
+        assert ids("water_staff") == {assigned.pk}  # co-handler
+        assert ids("linze_staff") == set()
+        assert ids("power_supervisor") == set()
+        assert ids("norole") == set()
+        assert err(as_user("linze_staff").get(f"/api/v1/issues/{assigned.pk}/"))[:2] == (404, "not_found")
+        assert err(as_user("heat_staff").get(f"/api/v1/issues/{water.pk}/"))[0] == 404
+        assert as_user("heat_staff").get(f"/api/v1/issues/{assigned.pk}/").status_code == 200
+
+    @pytest.mark.parametrize("bad", ["abc", "-1", "0", "1.5", "99999999999999999999999", "9223372036854775808",
+                                     "%00", "１"])
+    def test_bad_ids_are_404_never_500(self, as_user, bad, file_issue):
+        file_issue()
+        r = as_user("dispatcher").get(f"/api/v1/issues/{bad}/")
+        assert r.status_code == 404
+        r = as_user("dispatcher").post(f"/api/v1/issues/{bad}/claim/", {}, format="json")
+        assert r.status_code == 404
+
+    def test_staff_see_personal_fields_with_the_phone_masked(self, as_user, assigned):
+        data = as_user("heat_staff").get(f"/api/v1/issues/{assigned.pk}/").json()
+        assert data["view"] == "staff"
+        assert data["reporter_phone"] == "138****0000"
+        assert data["reporter_name"] == "王女士"
+        assert (data["building"], data["unit_no"], data["room"]) == ("3", "2", "501")
+        assert data["description"] == "暖气片冰凉，室内只有12度"
+        assert data["lead_unit"] == assigned.lead_unit_id
+        assert data["resolution_due"] == "2026-12-02T09:00:00+08:00"
+        listed = as_user("dispatcher").get("/api/v1/issues/").json()["results"][0]
+        assert listed["reporter_phone"] == "138****0000"
+        assert "+8613800000000" not in as_user("dispatcher").get("/api/v1/issues/").content.decode()
+
+    def test_a_system_reads_its_own_in_full_and_others_public_only(self, world, as_client, systems, file_issue):
+        own = issue_submit(actor=Actor.of(systems.hotline), category=world.heat_cold, district=world.ganzhou,
+                           community="南关小区", room="501", description="不热", reporter_phone="13800000000")
+        others = file_issue(phone="13900000001")
+        mine = as_client("hotline").get(f"/api/v1/issues/{own.pk}/").json()
+        assert mine["view"] == "full"
+        assert mine["reporter_phone"] == "+8613800000000"
+        theirs = as_client("hotline").get(f"/api/v1/issues/{others.pk}/").json()
+        assert set(theirs) == PUBLIC_KEYS
+        assert theirs["community"] == "南关小区"
+        listed = {i["id"]: i["view"] for i in as_client("hotline").get("/api/v1/issues/").json()["results"]}
+        assert listed == {own.pk: "full", others.pk: "public"}
+        content = as_client("hotline").get("/api/v1/issues/").content.decode()
+        assert "13900000001" not in content and "139****0001" not in content
+
+    def test_a_unit_bound_system_reads_its_units_issues_as_staff(self, as_client, assigned):
+        data = as_client("heat_system").get(f"/api/v1/issues/{assigned.pk}/").json()
+        assert data["view"] == "staff"
+        assert data["reporter_phone"] == "138****0000"
+
+    def test_timeline_internal_for_staff_public_for_the_filing_system(self, world, as_user, as_client, systems):
+        issue = issue_submit(actor=Actor.of(systems.hotline), category=world.heat_cold, district=world.ganzhou,
+                             community="南关小区", description="不热", reporter_phone="13800000000")
+        from issues.workflow import issue_assign, issue_return
+        issue_assign(issue=issue, actor=Actor.of(world.dispatcher), lead_unit=world.heat_gz)
+        issue_return(issue=issue, actor=Actor.of(world.heat_staff), reason="非本单位管辖")  # internal
+        staff = as_user("dispatcher").get(f"/api/v1/issues/{issue.pk}/events/").json()
+        assert [e["kind"] for e in staff] == ["submitted", "assigned", "returned"]
+        assert staff[2]["public"] is False
+        own = as_client("hotline").get(f"/api/v1/issues/{issue.pk}/events/").json()
+        assert [e["kind"] for e in own] == ["submitted", "assigned"]
+        assert err(as_client("other").get(f"/api/v1/issues/{issue.pk}/events/"))[0] == 404
+        assert err(as_user("linze_staff").get(f"/api/v1/issues/{issue.pk}/events/"))[0] == 404
+
+
+class TestPagination:
+    def test_25_rows_with_one_filed_at_page_by_10_without_repeat_or_skip(self, world, as_user, file_issue):
+        ids = {file_issue(phone=f"1390000{n:04d}").pk for n in range(25)}
+        assert Issue.objects.values("filed_at").distinct().count() == 1
+        client, seen, url, pages = as_user("dispatcher"), [], "/api/v1/issues/?page_size=10", 0
+        while url:
+            page = client.get(url).json()
+            seen += [i["id"] for i in page["results"]]
+            url, pages = page["next"], pages + 1
+        assert pages == 3
+        assert len(seen) == 25 and set(seen) == ids
+        assert seen == sorted(seen, reverse=True)  # equal filed_at: by id, descending
+
+    def test_previous_links_walk_back(self, world, as_user, file_issue):
+        for n in range(5):
+            file_issue(phone=f"1390000{n:04d}")
+        client = as_user("dispatcher")
+        first = client.get("/api/v1/issues/?page_size=2").json()
+        second = client.get(first["next"]).json()
+        back = client.get(second["previous"]).json()
+        assert [i["id"] for i in back["results"]] == [i["id"] for i in first["results"]]
+
+    def test_a_new_row_does_not_shift_the_next_page(self, world, as_user, file_issue, frozen):
+        for n in range(4):
+            file_issue(phone=f"1390000{n:04d}")
+        client = as_user("dispatcher")
+        first = client.get("/api/v1/issues/?page_size=2").json()
+        frozen.shift(timedelta(minutes=1))
+        file_issue(phone="13900009999")
+        second = client.get(first["next"]).json()
+        assert [i["id"] for i in second["results"]] == [2, 1]
+
+    @pytest.mark.parametrize("query", ["cursor=garbage", "cursor=eyJ2IjogMX0", "page_size=0", "page_size=101",
+                                       "page_size=abc"])
+    def test_bad_cursor_or_page_size_is_400(self, as_user, query):
+        status, code, fields = err(as_user("dispatcher").get(f"/api/v1/issues/?{query}"))
+        assert (status, code) == (400, "invalid")
+        assert set(fields) == {query.split("=")[0]}
+
+
+class TestFilters:
+    def test_each_filter(self, world, as_user, assigned, file_issue, frozen):
+        water = file_issue(category=world.water_pressure)
+        linze = file_issue(district=world.linze)
+        client = as_user("dispatcher")
+        ids = lambda q: {i["id"] for i in client.get(f"/api/v1/issues/?{q}").json()["results"]}  # noqa: E731
+        assert ids("status=assigned") == {assigned.pk}
+        assert ids("status=assigned&status=new") == {assigned.pk, water.pk, linze.pk}
+        assert ids("utility=water") == {water.pk}
+        assert ids("district=linze") == {linze.pk}
+        assert ids("category=water-low-pressure") == {water.pk}
+        assert ids("priority=urgent") == {assigned.pk, linze.pk}
+        assert ids("supervision_level=none") == {assigned.pk, water.pk, linze.pk}
+        assert ids("supervision_level=red") == set()
+        assert ids("filed_after=2026-11-30T09:00:00%2B08:00") == {assigned.pk, water.pk, linze.pk}
+        assert ids("filed_before=2026-11-30T09:00:00%2B08:00") == set()
+        assert ids("overdue=true") == set()
+        frozen.shift(timedelta(hours=1, minutes=1))  # past the 1 h dispatch window of the urgent new one
+        assert ids("overdue=true") == {linze.pk}
+        assert ids("overdue=false") == {assigned.pk, water.pk}
+
+    @pytest.mark.parametrize("query,field", [
+        ("status=bogus", "status"), ("utility=oil", "utility"), ("overdue=perhaps", "overdue"),
+        ("filed_after=yesterday", "filed_after"), ("filed_after=0001-01-01T00:00:00%2B14:00", "filed_after"),
+        ("filed_before=9999-12-31T23:59:59-12:00", "filed_before"), ("supervision_level=green", "supervision_level"),
+    ])
+    def test_bad_filter_values_are_400_naming_the_parameter(self, as_user, query, field):
+        status, code, fields = err(as_user("dispatcher").get(f"/api/v1/issues/?{query}"))
+        assert (status, code) == (400, "invalid")
+        assert field in fields
+
+
+class TestGarbage:
+    """No input answers 500."""
+
+    @pytest.mark.parametrize("payload,content_type", [
+        (b"{not json", "application/json"),
+        (b"[1, 2, 3]", "application/json"),
+        (b'"just a string"', "application/json"),
+        (b'{"community": "a\\u0000b"}', "application/json"),
+        (b'{"category": 1e400, "district": 99999999999999999999999999}', "application/json"),
+        (b"\xff\xfe\x00", "application/json"),
+        (b"category=1&district=1&community=%00", "application/x-www-form-urlencoded"),
+        (b"<xml/>", "application/xml"),
+    ])
+    def test_garbage_bodies_on_create(self, api, world, payload, content_type):
+        r = api.generic("POST", "/api/v1/issues/", payload, content_type=content_type)
+        assert r.status_code in (400, 415), r.content
+        err(r)
+
+    @pytest.mark.parametrize("payload", [
+        {"lead_unit": 2**70}, {"lead_unit": -5}, {"lead_unit": "1; DROP TABLE"}, {"lead_unit": None},
+        {"lead_unit": [1]}, {"lead_unit": 1, "co_units": "1,2"}, {"lead_unit": 1, "note": "x\x00y"},
+        {"lead_unit": 1, "unknown_field": {"deep": [1, 2]}},
+    ])
+    def test_garbage_on_an_action(self, world, as_user, file_issue, payload):
+        issue = file_issue()
+        r = as_user("dispatcher").post(f"/api/v1/issues/{issue.pk}/assign/", payload, format="json")
+        assert r.status_code in (200, 400), r.content
+        if r.status_code == 400:
+            err(r)
+
+    @pytest.mark.parametrize("due", ["tomorrow", "2026-13-45T25:61:00+08:00", "0001-01-01T00:00:00+14:00",
+                                     "9999-12-31T23:59:59-12:00", 12345, None, "2300-01-01T00:00:00+08:00"])
+    def test_bad_datetimes_are_400(self, world, as_user, in_progress, due):
+        r = as_user("heat_staff").post(f"/api/v1/issues/{in_progress.pk}/extension-requests/",
+                                       {"reason": "材料未到", "requested_due": due}, format="json")
+        status, code, fields = err(r)
+        assert (status, code, list(fields)) == (400, "invalid", ["requested_due"])
+
+    def test_unsupported_method_is_405_in_the_shape(self, as_user, file_issue):
+        issue = file_issue()
+        assert err(as_user("dispatcher").delete(f"/api/v1/issues/{issue.pk}/"))[:2] == (405, "method_not_allowed")
+
+
+class TestReferenceData:
+    def test_categories_and_districts_are_public(self, world, api):
+        cats = api.get("/api/v1/categories/").json()
+        # Ordered by utility value, then id.
+        assert [c["service_code"] for c in cats] == ["gas-leak", "heat-not-warm", "power-outage",
+                                                     "water-low-pressure"]
+        assert {c["service_code"] for c in cats} == {"heat-not-warm", "water-low-pressure", "gas-leak",
+                                                     "power-outage"}
+        assert [d["code"] for d in api.get("/api/v1/districts/").json()] == ["ganzhou", "linze"]
+        assert api.get(f"/api/v1/districts/{world.linze.pk}/").json()["name"] == "临泽县"
+        assert api.get("/api/v1/districts/999/").status_code == 404
+
+    def test_units_need_credentials(self, world, api, as_client):
+        assert api.get("/api/v1/units/").status_code == 401
+        names = [u["name"] for u in as_client("hotline").get("/api/v1/units/").json()]
+        assert names[:2] == ["甘州区供热公司", "甘州区供水公司"]
+
+
+class TestDocs:
+    def test_schema_and_swagger_ui_are_served_locally(self, api):
+        schema = api.get("/api/schema/?format=json")
+        assert schema.status_code == 200
+        paths = schema.json()["paths"]
+        assert "/api/v1/issues/{id}/claim/" in paths
+        assert "/api/v1/issues/{id}/extension-requests/{rid}/decide/" in paths
+        for op in ("/api/v1/issues/{id}/assign/",):
+            assert set(paths[op]["post"]["responses"]) == {"200", "400", "401", "403", "404", "409"}
+        docs = api.get("/api/docs/").content.decode()
+        assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in docs
+        assert "cdn" not in docs.lower()
+
+
+def test_session_writes_need_csrf(world, file_issue):
+    from rest_framework.test import APIClient
+
+    issue = file_issue()
+    browser = APIClient(enforce_csrf_checks=True)
+    browser.force_login(world.dispatcher)
+    assert browser.get("/api/v1/issues/").status_code == 200
+    r = browser.post(f"/api/v1/issues/{issue.pk}/assign/", {"lead_unit": world.heat_gz.pk}, format="json")
+    assert err(r)[0] == 403
+    assert Issue.objects.get().status == "new"
+
+
+def test_timestamps_are_local_iso_with_offset(as_user, file_issue):
+    issue = file_issue()
+    data = as_user("dispatcher").get(f"/api/v1/issues/{issue.pk}/").json()
+    assert data["dispatch_due"] == "2026-11-30T10:00:00+08:00"
+    assert timezone.localtime(issue.filed_at).isoformat() == data["filed_at"]
