@@ -9,6 +9,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),
+    # REST API /api/v1/, /api/schema/, /api/docs/ and Open311 /open311/v2/.
+    path("", include("issues.api.urls")),
     # Resident pages: /, /report/, /track/, /rate/<token>/, /attachments/<id>/.
     path("", include("issues.resident_urls")),
 ]
