@@ -1,0 +1,159 @@
+"""Photos on /report/: upright, no EXIF, limits, HEIC, bombs, and who may see them."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from django.test import Client
+from PIL import Image
+
+from issues import photos
+from issues.choices import EventKind
+from issues.models import Attachment, Issue
+from tests.support.images import heic_bytes, image_bytes, jpeg_with_exif, png_header_only, upload
+from tests.test_resident_report import form_data
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("locmem_cache", "frozen")]
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+def stored_files(media: Path) -> list[Path]:
+    return [p for p in Path(media).rglob("*") if p.is_file()]
+
+
+def post_with(client, world, *files):
+    return client.post("/report/", {**form_data(world), "photos": list(files)})
+
+
+def test_a_photo_is_stored_upright_without_any_exif(client, world, media):
+    r = post_with(client, world, upload(jpeg_with_exif(40, 20, orientation=6)))
+    assert r.status_code == 302
+    att = Attachment.objects.get()
+    issue = Issue.objects.get()
+    assert att.issue == issue and att.event.kind == EventKind.SUBMITTED
+    assert att.file.name.startswith(f"attachments/{issue.pk}/") and att.file.name.endswith(".jpg")
+    assert "photo" not in att.file.name  # a server-chosen name, not the upload's
+    with Image.open(att.file.path) as img:
+        assert img.format == "JPEG"
+        assert img.size == (20, 40)  # orientation 6 = rotate 90°: width and height swap
+        assert dict(img.getexif()) == {}
+        assert "exif" not in img.info and "xmp" not in img.info
+    raw = Path(att.file.path).read_bytes()
+    assert b"Exif" not in raw and b"GPSLatitude" not in raw and b"PhoneMaker" not in raw
+
+
+def test_png_and_webp_are_accepted_and_stored_as_jpeg(client, world):
+    r = post_with(client, world, upload(image_bytes("PNG", mode="RGBA"), "a.png", "image/png"),
+                  upload(image_bytes("WEBP"), "b.webp", "image/webp"))
+    assert r.status_code == 302
+    assert Attachment.objects.count() == 2
+    for att in Attachment.objects.all():
+        with Image.open(att.file.path) as img:
+            assert img.format == "JPEG" and img.mode == "RGB"
+
+
+def test_heic_is_converted_when_supported(client, world):
+    assert photos.HEIF_SUPPORTED  # pillow-heif is pinned in requirements.txt
+    r = post_with(client, world, upload(heic_bytes((32, 24)), "IMG_0001.HEIC", "image/heic"))
+    assert r.status_code == 302
+    with Image.open(Attachment.objects.get().file.path) as img:
+        assert img.format == "JPEG" and img.size == (32, 24)
+
+
+def test_heic_is_refused_with_a_clear_message_without_support(client, world, media, monkeypatch):
+    monkeypatch.setattr(photos, "HEIF_SUPPORTED", False)
+    monkeypatch.setattr(photos, "ACCEPTED_FORMATS", {"JPEG", "PNG", "WEBP"})
+    r = post_with(client, world, upload(heic_bytes(), "IMG_0001.HEIC", "image/heic"))
+    assert r.status_code == 400
+    assert r.context["errors"]["photos"] == [
+        "第 1 张照片是 HEIC 格式，暂不支持。请在相机设置中选择“兼容性最佳”（JPG）后重拍，或截图后上传"
+    ]
+    assert Issue.objects.count() == 0 and stored_files(media) == []
+
+
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (lambda: upload(b"hello, not an image", "photo.jpg"), "第 1 张文件不是 JPG、PNG 或 WebP 格式的照片，或文件已损坏"),
+        (lambda: upload(image_bytes("GIF"), "a.gif", "image/gif"),
+         "第 1 张文件不是 JPG、PNG 或 WebP 格式的照片"),
+        (lambda: upload(jpeg_with_exif()[:200], "cut.jpg"), "第 1 张文件不是 JPG、PNG 或 WebP 格式的照片，或文件已损坏"),
+        # 10000 × 10000 = 100 megapixels: over our 40 MP limit, read from the header alone.
+        (lambda: upload(png_header_only(10_000, 10_000), "big.png", "image/png"), "第 1 张照片像素过大（最多 40 百万像素）"),
+        # 30000 × 30000: Pillow itself refuses to open it (a decompression bomb).
+        (lambda: upload(png_header_only(30_000, 30_000), "bomb.png", "image/png"), "第 1 张照片像素过大（最多 40 百万像素）"),
+    ],
+)
+def test_bad_photos_are_refused_and_nothing_is_stored(client, world, media, make, message):
+    r = post_with(client, world, make())
+    assert r.status_code == 400
+    assert r.context["errors"]["photos"] == [message]
+    assert "照片需要重新选择" in r.content.decode()
+    assert Issue.objects.count() == 0 and Attachment.objects.count() == 0 and stored_files(media) == []
+
+
+def test_the_second_bad_photo_is_named_and_the_first_good_one_is_not_stored(client, world, media):
+    r = post_with(client, world, upload(jpeg_with_exif(), "a.jpg"), upload(b"garbage", "b.jpg"))
+    assert r.context["errors"]["photos"] == ["第 2 张文件不是 JPG、PNG 或 WebP 格式的照片，或文件已损坏"]
+    assert Issue.objects.count() == 0 and stored_files(media) == []
+
+
+def test_more_than_six_photos_are_refused(client, world, media):
+    r = post_with(client, world, *[upload(image_bytes("PNG"), f"{i}.png", "image/png") for i in range(7)])
+    assert r.status_code == 400
+    assert r.context["errors"]["photos"] == ["最多上传 6 张照片（现在 7 张）"]
+    assert Issue.objects.count() == 0 and stored_files(media) == []
+
+
+def test_a_photo_over_the_size_limit_is_refused(client, world, media, settings):
+    settings.ZY_PHOTO_MAX_BYTES = 1024 * 1024
+    big = jpeg_with_exif() + b"\0" * (1024 * 1024)  # trailing bytes: still a JPEG, but 1 MB too big
+    r = post_with(client, world, upload(big))
+    assert r.context["errors"]["photos"] == ["第 1 张照片超过 1 MB，请压缩后再上传"]
+    assert Issue.objects.count() == 0 and stored_files(media) == []
+
+
+def test_a_double_submit_with_photos_stores_them_once(client, world, media):
+    post_with(client, world, upload(jpeg_with_exif()), upload(image_bytes("PNG"), "b.png", "image/png"))
+    post_with(client, world, upload(jpeg_with_exif()), upload(image_bytes("PNG"), "b.png", "image/png"))
+    assert Issue.objects.count() == 1
+    assert Attachment.objects.count() == 2 and len(stored_files(media)) == 2
+
+
+def test_photos_are_served_only_to_those_who_may_see_them(client, world):
+    post_with(client, world, upload(jpeg_with_exif()))
+    att = Attachment.objects.get()
+    url = f"/attachments/{att.pk}/"
+    r = client.get(url)  # the reporter's own browser (the session proved it)
+    assert r.status_code == 200 and r["Content-Type"] == "image/jpeg"
+    assert r["X-Content-Type-Options"] == "nosniff" and "private" in r["Cache-Control"]
+    Image.open(io.BytesIO(b"".join(r.streaming_content))).verify()
+    assert Client().get(url).status_code == 404  # a stranger
+    staff = Client()
+    staff.force_login(world.dispatcher)
+    assert staff.get(url).status_code == 200
+    outsider = Client()
+    outsider.force_login(world.linze_staff)  # another district's heat company: outside scope
+    assert outsider.get(url).status_code == 404
+    assert Client().get("/attachments/999999/").status_code == 404
+
+
+def test_a_follower_does_not_see_the_reporters_photos(client, world):
+    post_with(client, world, upload(jpeg_with_exif()))
+    att = Attachment.objects.get()
+    issue = Issue.objects.get()
+    from issues.workflow import issue_follow
+
+    issue_follow(issue=issue, phone="13900000000")
+    follower = Client()
+    r = follower.post("/track/", {"code": issue.tracking_code, "phone": "13900000000"})
+    assert r.status_code == 302
+    assert f"/attachments/{att.pk}/" not in follower.get(r["Location"]).content.decode()
+    assert follower.get(f"/attachments/{att.pk}/").status_code == 404

@@ -1,0 +1,117 @@
+"""/rate/<token>/: the revisit page linked from the SMS."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from issues.choices import RaterKind, Satisfaction, Status
+from issues.links import rating_url
+from issues.models import Rating
+from issues.workflow import Actor, issue_assign, issue_claim, issue_follow, issue_resolve
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("locmem_cache", "frozen")]
+
+
+def path_of(url: str) -> str:
+    return "/" + url.split("://", 1)[1].split("/", 1)[1]
+
+
+@pytest.fixture
+def fixed(world, file_issue):
+    """An issue the heat company fixed (→ awaiting_rating), with a follower 13900000000."""
+    issue = file_issue()
+    issue_follow(issue=issue, phone="13900000000")
+    issue_assign(issue=issue, actor=Actor.of(world.dispatcher), lead_unit=world.heat_gz)
+    issue_claim(issue=issue, actor=Actor.of(world.heat_staff))
+    issue_resolve(issue=issue, actor=Actor.of(world.heat_staff), result="更换了堵塞的阀门，室温恢复到20度")
+    issue.refresh_from_db()
+    assert issue.status == Status.AWAITING_RATING
+    return issue
+
+
+def test_get_shows_the_form_and_never_uses_the_token(fixed):
+    url = path_of(rating_url(fixed, fixed.reporter_phone))
+    for _ in range(3):  # link scanners and double clicks
+        r = Client().get(url)
+        assert r.status_code == 200
+        html = r.content.decode()
+        assert 'name="satisfaction"' in html and "更换了堵塞的阀门，室温恢复到20度" in html
+        assert "甘州区供热公司" in html and "heat_staff" not in html
+    assert Rating.objects.count() == 0
+    fixed.refresh_from_db()
+    assert fixed.status == Status.AWAITING_RATING
+
+
+def test_the_reporter_dissatisfied_sends_it_back_for_rework(fixed):
+    client = Client()
+    url = path_of(rating_url(fixed, fixed.reporter_phone))
+    r = client.post(url, {"resolved": "no", "satisfaction": "dissatisfied", "comment": "还是不热"})
+    assert r.status_code == 200
+    fixed.refresh_from_db()
+    assert fixed.status == Status.IN_PROGRESS and fixed.rework_count == 1
+    # The new window starts at the rating: 48 h (urgent in the heating season) from Mon 09:00.
+    assert "新的办结时限为 2026年12月2日 09:00" in r.content.decode()
+    rating = Rating.objects.get()
+    assert (rating.rater_kind, rating.resolved, rating.satisfaction, rating.comment) == (
+        RaterKind.REPORTER, False, Satisfaction.DISSATISFIED, "还是不热")
+    # The link again: no longer awaiting a rating.
+    again = client.post(url, {"resolved": "no", "satisfaction": "dissatisfied"})
+    assert again.status_code == 409 and "该诉求目前不在待评价状态，无需评价。" in again.content.decode()
+    assert Rating.objects.count() == 1
+
+
+def test_the_reporter_satisfied_closes_it(fixed):
+    r = Client().post(path_of(rating_url(fixed, fixed.reporter_phone)), {"resolved": "yes", "satisfaction": "satisfied"})
+    assert "这件诉求已办结销号。" in r.content.decode()
+    fixed.refresh_from_db()
+    assert fixed.status == Status.CLOSED
+
+
+def test_a_followers_rating_is_recorded_only(fixed):
+    url = path_of(rating_url(fixed, "+8613900000000"))
+    assert "您是这件诉求的关注人" in Client().get(url).content.decode()
+    r = Client().post(url, {"resolved": "no", "satisfaction": "dissatisfied", "comment": "我家也不热"})
+    assert r.status_code == 200 and "您的评价已记录，并反馈给承办单位。" in r.content.decode()
+    fixed.refresh_from_db()
+    assert fixed.status == Status.AWAITING_RATING and fixed.rework_count == 0
+    rating = Rating.objects.get()
+    assert rating.rater_kind == RaterKind.FOLLOWER and rating.follower.phone == "+8613900000000"
+    # A second visit: already rated this round.
+    again = Client().get(url)
+    assert "您已评价过本轮办理结果，感谢您的反馈。" in again.content.decode()
+    assert Client().post(url, {"resolved": "no", "satisfaction": "dissatisfied"}).status_code == 409
+    assert Rating.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "data, field, message",
+    [
+        ({"resolved": "yes"}, "satisfaction", "请选择满意、基本满意或不满意"),
+        ({"resolved": "yes", "satisfaction": "great"}, "satisfaction", "请选择满意、基本满意或不满意"),
+        ({"satisfaction": "satisfied"}, "resolved", "请选择问题是否已解决"),
+        ({"resolved": "yes", "satisfaction": "satisfied", "comment": "好" * 501}, "comment",
+         "意见最多 500 个字（现在 501 个）"),
+        ({"resolved": "yes", "satisfaction": "satisfied", "comment": "好\x00"}, "comment", "意见含有不允许的字符"),
+    ],
+)
+def test_bad_ratings_are_refused_and_nothing_is_stored(fixed, data, field, message):
+    r = Client().post(path_of(rating_url(fixed, fixed.reporter_phone)), data)
+    assert r.status_code == 400
+    assert r.context["errors"][field] == [message]
+    assert Rating.objects.count() == 0
+
+
+def test_a_bad_or_foreign_token_is_the_neutral_not_found(fixed):
+    url = path_of(rating_url(fixed, fixed.reporter_phone))
+    assert Client().get(url[:-3] + "xx/").status_code == 404
+    # A validly signed token for a phone that is neither the reporter nor a follower.
+    stranger = path_of(rating_url(fixed, "+8613700000000"))
+    r = Client().get(stranger)
+    assert r.status_code == 404 and "未找到相关诉求" in r.content.decode()
+
+
+def test_a_rating_link_before_the_fix_says_no_rating_is_needed(world, file_issue):
+    issue = file_issue()
+    r = Client().get(path_of(rating_url(issue, issue.reporter_phone)))
+    assert r.status_code == 200 and "该诉求目前不在待评价状态，无需评价。" in r.content.decode()

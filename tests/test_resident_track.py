@@ -1,0 +1,234 @@
+"""/track/, the SMS link, "lost your code?", the duplicate suggestion and "me too"."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.test import Client
+
+from issues.choices import Status
+from issues.links import tracking_url
+from issues.models import Follower, Notification
+from issues.workflow import Actor, issue_add_note, issue_assign, issue_claim, issue_follow, issue_reject
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("locmem_cache", "frozen")]
+
+NOT_FOUND = "未找到相关诉求。请核对受理编号和完整的联系电话后再试。"
+
+
+def track(client, code, phone):
+    return client.post("/track/", {"code": code, "phone": phone})
+
+
+@pytest.fixture
+def handled(world, file_issue):
+    """An issue assigned to 甘州区供热公司 and claimed by heat_staff, with a public and an internal note."""
+    issue = file_issue()
+    issue_assign(issue=issue, actor=Actor.of(world.dispatcher), lead_unit=world.heat_gz, note="请尽快上门")
+    issue_claim(issue=issue, actor=Actor.of(world.heat_staff))
+    issue_add_note(issue=issue, actor=Actor.of(world.heat_staff), note="已联系住户，明早上门", public=True)
+    issue_add_note(issue=issue, actor=Actor.of(world.heat_staff), note="内部：该户欠费两年", public=False)
+    issue.refresh_from_db()
+    return issue
+
+
+@pytest.mark.parametrize("phone", ["13800000000", "+86 138 0000 0000", "１３８００００００００"])
+def test_code_and_whole_phone_show_the_issue(client, handled, phone):
+    r = track(client, handled.tracking_code.lower(), phone)
+    assert r.status_code == 302 and r["Location"] == f"/track/{handled.tracking_code}/"
+    html = client.get(r["Location"]).content.decode()
+    assert '<strong id="status">办理中</strong>' in html
+    assert "责任单位正在处理。" in html
+    assert '<dd id="unit">甘州区供热公司</dd>' in html
+    assert 'class="done"' in html and 'class=" current" aria-current="step">分流交办' in html
+    assert "已联系住户，明早上门" in html and "请尽快上门" in html
+    assert "该户欠费两年" not in html  # internal notes stay internal
+    assert "heat_staff" not in html and "dispatcher" not in html  # never staff names
+    assert "市热线分派中心" in html
+    assert "南关小区 3栋 2单元 501" in html and "暖气片冰凉" in html  # the reporter sees their own details
+    assert "交给负责单位：已于 2026年11月30日 09:00 完成" in html
+    assert "处理完毕：最迟 2026年12月2日 09:00" in html
+
+
+@pytest.mark.parametrize(
+    "code, phone",
+    [
+        ("ZY20261130000001", "138****0000"),  # the masked form is never enough
+        ("ZY20261130000001", "13900000000"),  # someone else's number
+        ("ZY20261130000099", "13800000000"),  # no such code
+        ("ZY20261130000001", "12345"),  # not a phone number
+        ("garbage", "13800000000"),
+    ],
+)
+def test_anything_wrong_gets_the_same_neutral_not_found(client, handled, code, phone):
+    r = track(client, code, phone)
+    assert r.status_code == 404
+    assert NOT_FOUND in r.content.decode()
+    assert client.get(f"/track/{handled.tracking_code}/").status_code == 404
+
+
+def test_the_detail_page_needs_the_session(handled):
+    r = Client().get(f"/track/{handled.tracking_code}/")
+    assert r.status_code == 404 and NOT_FOUND in r.content.decode()
+
+
+def test_the_signed_sms_link_opens_the_issue(handled):
+    url = tracking_url(handled, handled.reporter_phone)
+    path = url.split("://", 1)[1].split("/", 1)[1]
+    client = Client()
+    r = client.get("/" + path)
+    assert r.status_code == 302 and r["Location"] == f"/track/{handled.tracking_code}/"
+    assert client.get(r["Location"]).status_code == 200
+
+
+def test_an_altered_link_is_not_found(handled):
+    url = tracking_url(handled, handled.reporter_phone)
+    path = "/" + url.split("://", 1)[1].split("/", 1)[1]
+    r = Client().get(path.replace("/track/t/", "/track/t/x"))
+    assert r.status_code == 404 and NOT_FOUND in r.content.decode()
+
+
+def test_a_follower_sees_only_public_fields(handled):
+    issue_follow(issue=handled, phone="13900000000", name="李先生")
+    client = Client()
+    r = track(client, handled.tracking_code, "13900000000")
+    html = client.get(r["Location"]).content.decode()
+    assert "办理中" in html and "南关小区" in html
+    assert "501" not in html and "暖气片冰凉" not in html and "王女士" not in html
+
+
+def test_a_rejected_issue_shows_the_reason(client, world, file_issue):
+    issue = file_issue()
+    issue_reject(issue=issue, actor=Actor.of(world.dispatcher), reason="属于物业管理范围，请联系物业")
+    r = track(client, issue.tracking_code, "13800000000")
+    html = client.get(r["Location"]).content.decode()
+    assert "您的诉求未予受理。" in html and "属于物业管理范围，请联系物业" in html
+    assert 'class="phases"' not in html
+
+
+def test_tracking_is_rate_limited_per_ip(client, handled, settings):
+    settings.ZY_RATE_LIMITS = {**settings.ZY_RATE_LIMITS, "track_ip": [(3, 60)]}
+    for _ in range(3):
+        track(client, "ZY20261130000099", "13800000000")
+    r = track(client, handled.tracking_code, "13800000000")
+    assert r.status_code == 429 and "操作太频繁，请稍后再试" in r.content.decode()
+
+
+def test_lost_code_sends_the_open_codes_by_sms(client, handled):
+    r = client.post("/track/resend/", {"phone": "138 0000 0000"})
+    assert r.status_code == 200
+    neutral = "如果该号码有未办结的诉求，受理编号已通过短信发送到该号码"
+    assert neutral in r.content.decode()
+    sms = Notification.objects.get(kind="resident.codes")
+    assert sms.recipient == "+8613800000000" and handled.tracking_code in sms.body
+    # A number with nothing open gets the same page and no message.
+    r = client.post("/track/resend/", {"phone": "13900000000"})
+    assert neutral in r.content.decode()
+    assert Notification.objects.filter(kind="resident.codes").count() == 1
+
+
+def test_lost_code_is_limited_per_phone(client, handled):
+    for _ in range(3):
+        assert client.post("/track/resend/", {"phone": "13800000000"}).status_code == 200
+    r = client.post("/track/resend/", {"phone": "13800000000"})
+    assert r.status_code == 429
+    assert Notification.objects.filter(kind="resident.codes").count() == 3
+
+
+def test_lost_code_with_a_bad_phone_says_so(client, db):
+    r = client.post("/track/resend/", {"phone": "12345"})
+    assert r.status_code == 400
+    assert "请填写有效的中国大陆手机或固定电话号码" in r.content.decode()
+
+
+# --- duplicate suggestion and "me too" ------------------------------------------
+
+
+def similar(client, world, community="南关小区", category=None):
+    return client.get("/report/similar/", {"category": (category or world.heat_cold).pk,
+                                           "district": world.ganzhou.pk, "community": community})
+
+
+def test_similar_lists_open_issues_of_that_category_in_that_compound(client, world, file_issue):
+    issue = file_issue()
+    file_issue(community="北街小区")
+    file_issue(category=world.water_pressure)
+    html = similar(client, world).content.decode()
+    assert html.count('class="similar-item"') == 1
+    assert f'href="/report/follow/{issue.pk}/"' in html
+    assert "供暖不热 · 南关小区 · 待分派 · 11月30日 09:00" in html
+    for private in ("暖气片冰凉", "王女士", "501", "138", issue.tracking_code):
+        assert private not in html
+
+
+def test_similar_leaves_out_old_and_closed_issues(client, world, file_issue):
+    with time_machine.travel(timezone_now_minus(days=8), tick=False):
+        file_issue()
+    closed = file_issue()
+    issue_reject(issue=closed, actor=Actor.of(world.dispatcher), reason="重复")
+    assert 'class="similar-item"' not in similar(client, world).content.decode()
+
+
+def timezone_now_minus(days: int):
+    from django.utils import timezone
+
+    return timezone.now() - timedelta(days=days)
+
+
+def test_similar_needs_all_three_parameters(client, world, file_issue):
+    file_issue()
+    assert client.get("/report/similar/", {"category": world.heat_cold.pk}).content.decode().strip() == ""
+
+
+def test_me_too_makes_a_follower(client, world, file_issue):
+    issue = file_issue()
+    page = client.get(f"/report/follow/{issue.pk}/")
+    assert page.status_code == 200 and "暖气片冰凉" not in page.content.decode()
+    r = client.post(f"/report/follow/{issue.pk}/", {"phone": "139 0000 0000", "name": "李先生", "privacy": "on"})
+    assert r.status_code == 200
+    assert issue.tracking_code in r.content.decode()
+    follower = Follower.objects.get()
+    assert (follower.issue, follower.phone, follower.name) == (issue, "+8613900000000", "李先生")
+    # The follower tracks it with the code and their own phone.
+    assert track(Client(), issue.tracking_code, "13900000000").status_code == 302
+
+
+@pytest.mark.parametrize(
+    "data, field, message",
+    [
+        ({"phone": "12345", "privacy": "on"}, "phone", "请填写有效的中国大陆手机或固定电话号码"),
+        ({"phone": "", "privacy": "on"}, "phone", "请填写联系电话"),
+        ({"phone": "13900000000", "name": "名" * 51, "privacy": "on"}, "name", "称呼最多 50 个字（现在 51 个）"),
+        ({"phone": "13900000000"}, "privacy", "请阅读并同意个人信息收集和使用说明"),
+    ],
+)
+def test_me_too_bad_input(client, file_issue, data, field, message):
+    issue = file_issue()
+    r = client.post(f"/report/follow/{issue.pk}/", data)
+    assert r.status_code == 400
+    assert r.context["errors"][field] == [message]
+    assert Follower.objects.count() == 0
+
+
+def test_the_reporter_cannot_follow_their_own_issue(client, file_issue):
+    issue = file_issue()
+    r = client.post(f"/report/follow/{issue.pk}/", {"phone": "13800000000", "privacy": "on"})
+    assert r.status_code == 409 and "您是该诉求的报告人，无需关注" in r.content.decode()
+
+
+def test_a_closed_issue_cannot_be_followed(client, world, file_issue):
+    issue = file_issue()
+    issue_reject(issue=issue, actor=Actor.of(world.dispatcher), reason="重复")
+    assert client.get(f"/report/follow/{issue.pk}/").status_code == 404
+    r = client.post(f"/report/follow/{issue.pk}/", {"phone": "13900000000", "privacy": "on"})
+    assert r.status_code == 404 and Follower.objects.count() == 0
+
+
+def test_status_words_follow_the_status(client, world, file_issue):
+    issue = file_issue()
+    r = track(client, issue.tracking_code, "13800000000")
+    html = client.get(r["Location"]).content.decode()
+    assert issue.status == Status.NEW and "您的诉求已受理，正在等待分派给责任单位。" in html
+    assert "交给负责单位：最迟 2026年11月30日 10:00" in html
