@@ -37,7 +37,7 @@ from rest_framework.response import Response
 from accounts.scope import visible_issues
 from issues import limits
 from issues import workflow as wf
-from issues.models import Category, District, Issue, Unit
+from issues.models import Category, District, Follower, Issue, Unit
 from issues.validation import FieldError, normalize_phone
 
 from . import serializers as s
@@ -361,15 +361,21 @@ class IssueViewSet(viewsets.GenericViewSet):
                                                          else None))
             except FieldError:
                 pass
-        now = timezone.now()
+        existed = {}
+
+        def call(i, a, d):
+            try:
+                phone = normalize_phone(d.get("phone"))
+            except FieldError:
+                phone = None
+            existed["yes"] = bool(phone) and Follower.objects.filter(issue_id=i, phone=phone).exists()
+            return wf.issue_follow(issue=i, phone=d.get("phone"), name=d.get("name", ""))
 
         def render(follower):
-            code = status.HTTP_201_CREATED if follower.created_at == now else status.HTTP_200_OK
             data = {"issue": follower.issue_id, "tracking_code": follower.issue.tracking_code, "following": True}
-            return Response(data, status=code)
+            return Response(data, status=status.HTTP_200_OK if existed.get("yes") else status.HTTP_201_CREATED)
 
-        return _transition(request, pk, s.FollowIn, lambda i, a, d: wf.issue_follow(
-            issue=i, phone=d.get("phone"), name=d.get("name", ""), now=now), render)
+        return _transition(request, pk, s.FollowIn, call, render)
 
     # -- Assigned ------------------------------------------------------------
 

@@ -1,0 +1,267 @@
+"""One POST per transition: success, scope 404, role 403, state 409, input 400, 401 — through HTTP.
+
+States are built through the workflow by test_permissions.Scenario (the
+heating complaint of 甘州区, lead 甘州区供热公司 = heat_staff, co-handler
+甘州区供水公司 = water_staff; linze_staff is outside its scope). Expected
+answers are written by hand.
+"""
+
+import pytest
+
+from issues.models import ExtensionRequest, Follower, Issue, IssueEvent
+from issues.workflow import Actor, issue_decide_plan, issue_reject
+
+from .api_support import *  # noqa: F403 - fixtures
+from .api_support import err
+from .test_permissions import Scenario
+
+pytestmark = pytest.mark.usefixtures("frozen")
+
+EXT = {"reason": "材料未到", "requested_due": "2026-12-10T18:00:00+08:00"}
+PLAN = {"steps": "改造管网", "target_due": "2027-05-01T18:00:00+08:00"}
+ORDER = {"level": "yellow", "instruction": "尽快处理", "due_at": "2026-12-01T18:00:00+08:00"}
+
+# action: (url suffix from the scenario, body from the scenario, persona allowed, state, success status,
+#          in-scope persona refused 403, state refused 409 or None, body refused 400, fields named)
+ACTIONS = {
+    "assign": (lambda sc: "assign/", lambda sc: {"lead_unit": sc.w.heat_gz.pk}, "dispatcher", "new", 200,
+               "supervisor", "assigned", lambda sc: {"lead_unit": 987654}, {"lead_unit"}),
+    "reject": (lambda sc: "reject/", lambda sc: {"reason": "不属于受理范围"}, "dispatcher", "new", 200,
+               "mayor", "closed", lambda sc: {"reason": "\u3000"}, {"reason"}),
+    "merge": (lambda sc: "merge/", lambda sc: {"original": sc.original.pk}, "dispatcher", "new", 200,
+              "revisit", "assigned", lambda sc: {"original": sc.issue.pk}, {"original"}),
+    "claim": (lambda sc: "claim/", lambda sc: {}, "heat_staff", "assigned", 200,
+              "water_staff", "in_progress", None, None),
+    "return": (lambda sc: "return/", lambda sc: {"reason": "非本单位"}, "heat_staff", "assigned", 200,
+               "water_staff", "awaiting_rating", lambda sc: {"reason": ""}, {"reason"}),
+    "notes": (lambda sc: "notes/", lambda sc: {"note": "已到现场"}, "heat_staff", "in_progress", 201,
+              "supervisor", "awaiting_rating", lambda sc: {"note": "\u200b"}, {"note"}),
+    "extension-requests": (lambda sc: "extension-requests/", lambda sc: EXT, "heat_staff", "in_progress", 201,
+                           "supervisor", "decide_extension",
+                           lambda sc: {**EXT, "requested_due": "2026-12-01T09:00:00+08:00"}, {"requested_due"}),
+    "decide-extension": (lambda sc: f"extension-requests/{sc.request.pk}/decide/", lambda sc: {"approve": True},
+                         "supervisor", "decide_extension", 200, "dispatcher", "decided_extension",
+                         lambda sc: {"approve": False}, {"note"}),
+    "plans": (lambda sc: "plans/", lambda sc: PLAN, "heat_staff", "in_progress", 201,
+              "supervisor", "decide_plan", lambda sc: {**PLAN, "target_due": "2026-11-01T09:00:00+08:00"},
+              {"target_due"}),
+    "decide-plan": (lambda sc: f"plans/{sc.plan.pk}/decide/", lambda sc: {"approve": True},
+                    "supervisor", "decide_plan", 200, "heat_staff", "decided_plan",
+                    lambda sc: {"approve": False, "note": ""}, {"note"}),
+    "plan-progress": (lambda sc: "plans/progress/", lambda sc: {"note": "完成一半", "percent": 50},
+                      "heat_staff", "planned", 201, "supervisor", "in_progress",
+                      lambda sc: {"note": "", "percent": 50}, {"note"}),
+    "resolve": (lambda sc: "resolve/", lambda sc: {"result": "已修复"}, "heat_staff", "in_progress", 200,
+                "water_staff", "assigned", lambda sc: {"result": " "}, {"result"}),
+    "verify": (lambda sc: "verify/", lambda sc: {"approve": True}, "supervisor", "verify", 200,
+               "mayor", "in_progress", lambda sc: {"approve": False}, {"note"}),
+    "supervise": (lambda sc: "supervise/", lambda sc: ORDER, "supervisor", "in_progress", 201,
+                  "dispatcher", "closed", lambda sc: {**ORDER, "due_at": "2026-11-30T08:00:00+08:00"}, {"due_at"}),
+    "rate": (lambda sc: "rate/", lambda sc: {"resolved": True, "satisfaction": "satisfied"}, "revisit",
+             "awaiting_rating", 201, "dispatcher", "in_progress",
+             lambda sc: {"resolved": True, "satisfaction": "satisfied", "comment": "x" * 501}, {"comment"}),
+    "decide-at-limit": (lambda sc: "decide-at-limit/", lambda sc: {"close": True, "note": "已尽力"}, "supervisor",
+                        "decide_at_limit", 200, "dispatcher", "awaiting_rating",
+                        lambda sc: {"close": True, "note": ""}, {"note"}),
+    "appeals": (lambda sc: "appeals/", lambda sc: {"rating": sc.rating.pk, "reason": "用户诉求超出范围"},
+                "heat_staff", "appeal", 201, "supervisor", "decide_appeal",
+                lambda sc: {"rating": sc.rating.pk, "reason": ""}, {"reason"}),
+    "decide-appeal": (lambda sc: f"appeals/{sc.appeal.pk}/decide/", lambda sc: {"exclude": True}, "supervisor",
+                      "decide_appeal", 200, "heat_staff", "decided_appeal",
+                      lambda sc: {"exclude": "maybe"}, {"exclude"}),
+    "reveal-phone": (lambda sc: "reveal-phone/", lambda sc: {"reason": "电话联系核实地址"}, "heat_staff",
+                     "in_progress", 200, "water_staff", None, lambda sc: {"reason": ""}, {"reason"}),
+}
+
+
+class HttpScenario(Scenario):
+    """Scenario plus a "planned" state (an approved plan)."""
+
+    def build(self, state):
+        if state == "planned":
+            issue = super().build("decide_plan")
+            issue_decide_plan(issue=issue, actor=self.A("supervisor"), plan=self.plan, approve=True)
+        else:
+            issue = super().build(state)
+        self.issue = issue
+        return issue
+
+
+@pytest.fixture
+def scenario(world, file_issue):
+    return HttpScenario(world, file_issue)
+
+
+def url(sc, action):
+    return f"/api/v1/issues/{sc.issue.pk}/{ACTIONS[action][0](sc)}"
+
+
+def post(client, sc, action, data):
+    return client.post(url(sc, action), data, format="json")
+
+
+@pytest.mark.parametrize("action", ACTIONS)
+def test_allowed(scenario, as_user, action):
+    _, body, who, state, ok, *_ = ACTIONS[action]
+    scenario.build(state)
+    before = IssueEvent.objects.filter(issue=scenario.issue).count()
+    r = post(as_user(who), scenario, action, body(scenario))
+    assert r.status_code == ok, r.content
+    assert IssueEvent.objects.filter(issue=scenario.issue).count() == before + 1
+
+
+@pytest.mark.parametrize("action", ACTIONS)
+def test_outside_scope_is_404_and_changes_nothing(scenario, as_user, action):
+    _, body, who, state, *_ = ACTIONS[action]
+    scenario.build(state)
+    before = IssueEvent.objects.count()
+    for outsider in ("linze_staff", "power_supervisor", "norole"):
+        r = post(as_user(outsider), scenario, action, body(scenario))
+        assert err(r)[:2] == (404, "not_found"), (outsider, r.content)
+    assert IssueEvent.objects.count() == before
+
+
+@pytest.mark.parametrize("action", ACTIONS)
+def test_wrong_role_is_403_even_with_a_bad_body(scenario, as_user, action):
+    _, body, _, state, _, refused, *_ = ACTIONS[action]
+    scenario.build(state)
+    before = IssueEvent.objects.count()
+    assert err(post(as_user(refused), scenario, action, body(scenario)))[:2] == (403, "forbidden")
+    assert err(post(as_user(refused), scenario, action, {"x": [None]}))[:2] == (403, "forbidden")
+    assert IssueEvent.objects.count() == before
+
+
+@pytest.mark.parametrize("action", [a for a, row in ACTIONS.items() if row[6]])
+def test_wrong_state_is_409(scenario, as_user, action):
+    _, body, who, _, _, _, wrong_state, *_ = ACTIONS[action]
+    scenario.build(wrong_state)
+    before = IssueEvent.objects.count()
+    status, code, _ = err(post(as_user(who), scenario, action, body(scenario)))
+    assert (status, code) == (409, "conflict")
+    assert IssueEvent.objects.count() == before
+
+
+@pytest.mark.parametrize("action", [a for a, row in ACTIONS.items() if row[7]])
+def test_bad_input_is_400_naming_the_field(scenario, as_user, action):
+    _, _, who, state, _, _, _, bad, fields = ACTIONS[action]
+    scenario.build(state)
+    before = IssueEvent.objects.count()
+    status, code, named = err(post(as_user(who), scenario, action, bad(scenario)))
+    assert (status, code) == (400, "invalid")
+    assert set(named) == fields
+    assert IssueEvent.objects.count() == before
+
+
+@pytest.mark.parametrize("action", ACTIONS)
+def test_without_credentials_is_401(scenario, api, action):
+    _, body, _, state, *_ = ACTIONS[action]
+    scenario.build(state)
+    assert err(post(api, scenario, action, body(scenario)))[:2] == (401, "unauthenticated")
+
+
+def test_assign_answers_the_issue_with_its_units(world, scenario, as_user):
+    scenario.build("new")
+    data = post(as_user("dispatcher"), scenario, "assign",
+                {"lead_unit": world.heat_gz.pk, "co_units": [world.water_gz.pk], "note": "请尽快"}).json()
+    assert data["status"] == "assigned"
+    assert (data["lead_unit"], data["co_units"], data["lead_unit_name"]) == (world.heat_gz.pk, [world.water_gz.pk],
+                                                                             "甘州区供热公司")
+
+
+def test_claim_race_second_gets_409(scenario, as_user):
+    scenario.build("assigned")
+    first = post(as_user("heat_staff"), scenario, "claim", {})
+    second = post(as_user("heat_staff2"), scenario, "claim", {})
+    assert (first.status_code, second.status_code) == (200, 409)
+
+
+def test_approved_extension_moves_the_resolution_deadline(scenario, as_user):
+    scenario.build("decide_extension")
+    data = post(as_user("supervisor"), scenario, "decide-extension", {"approve": True}).json()
+    assert data["resolution_due"] == "2026-12-10T18:00:00+08:00"
+    assert data["resolution_extended"] is True
+
+
+def test_a_decision_on_another_issues_request_is_404(scenario, as_user, file_issue):
+    scenario.build("decide_extension")
+    other = file_issue(phone="13900000002")
+    r = as_user("supervisor").post(f"/api/v1/issues/{other.pk}/extension-requests/{scenario.request.pk}/decide/",
+                                   {"approve": True}, format="json")
+    assert err(r)[0] == 404
+    for bad in ("abc", "0", "99999999999999999999"):
+        r = as_user("supervisor").post(f"/api/v1/issues/{scenario.issue.pk}/extension-requests/{bad}/decide/",
+                                       {"approve": True}, format="json")
+        assert err(r)[0] == 404
+    assert ExtensionRequest.objects.get().decision == "pending"
+
+
+def test_reveal_phone_gives_the_full_number_and_audits(scenario, as_user):
+    scenario.build("in_progress")
+    r = post(as_user("heat_staff"), scenario, "reveal-phone", {"reason": "电话联系核实地址"})
+    assert r.json() == {"reporter_phone": "+8613800000000"}
+    event = IssueEvent.objects.filter(issue=scenario.issue).order_by("-id").first()
+    assert (event.kind, event.public, event.note) == ("phone_revealed", False, "电话联系核实地址")
+    assert post(as_user("revisit"), scenario, "reveal-phone", {"reason": "回访"}).status_code == 200
+
+
+class TestUnitBoundSystem:
+    """A utility company's system acts as its unit's staff; actions that record a staff user are 403."""
+
+    def test_it_claims_notes_and_resolves(self, scenario, as_client):
+        scenario.build("assigned")
+        client = as_client("heat_system")
+        assert post(client, scenario, "claim", {}).status_code == 200
+        assert post(client, scenario, "notes", {"note": "已派人"}).status_code == 201
+        assert post(client, scenario, "resolve", {"result": "已修复"}).status_code == 200
+        assert Issue.objects.get(pk=scenario.issue.pk).status == "awaiting_rating"
+
+    @pytest.mark.parametrize("action,state", [("extension-requests", "in_progress"), ("plans", "in_progress"),
+                                              ("plan-progress", "planned"), ("appeals", "appeal")])
+    def test_actions_needing_a_staff_user_are_403(self, scenario, as_client, action, state):
+        scenario.build(state)
+        before = IssueEvent.objects.count()
+        r = post(as_client("heat_system"), scenario, action, ACTIONS[action][1](scenario))
+        assert err(r)[:2] == (403, "forbidden")
+        assert IssueEvent.objects.count() == before
+
+    def test_other_systems_get_404(self, scenario, as_client):
+        scenario.build("assigned")
+        assert err(post(as_client("hotline"), scenario, "claim", {}))[0] == 404
+
+
+class TestFollow:
+    def test_a_resident_follows_without_an_account(self, scenario, api):
+        scenario.build("in_progress")
+        first = api.post(f"/api/v1/issues/{scenario.issue.pk}/follow/", {"phone": "13900000005", "name": "李"},
+                         format="json")
+        again = api.post(f"/api/v1/issues/{scenario.issue.pk}/follow/", {"phone": "139 0000 0005"}, format="json")
+        assert (first.status_code, again.status_code) == (201, 200)
+        assert first.json() == {"issue": scenario.issue.pk, "tracking_code": "ZY20261130000001", "following": True}
+        assert list(Follower.objects.filter(issue=scenario.issue).values_list("phone", flat=True)) == \
+            ["+8613900000005"]
+
+    def test_errors(self, scenario, api):
+        scenario.build("closed")
+        base = f"/api/v1/issues/{scenario.issue.pk}/follow/"
+        assert err(api.post(base, {"phone": "13900000005"}, format="json"))[:2] == (409, "conflict")
+        assert err(api.post("/api/v1/issues/987654/follow/", {"phone": "13900000005"}, format="json"))[0] == 404
+        open_one = scenario.original
+        status, _, fields = err(api.post(f"/api/v1/issues/{open_one.pk}/follow/", {"phone": "12"}, format="json"))
+        assert (status, set(fields)) == (400, {"phone"})
+        r = api.post(f"/api/v1/issues/{open_one.pk}/follow/", {"phone": "13900000009"}, format="json")
+        assert err(r)[0] == 409  # the reporter of that issue
+
+    def test_limited_per_phone(self, scenario, api, settings):
+        settings.ZY_RATE_LIMITS = {**settings.ZY_RATE_LIMITS, "file_phone": [(1, 3600)]}
+        scenario.build("in_progress")
+        base = f"/api/v1/issues/{scenario.issue.pk}/follow/"
+        assert api.post(base, {"phone": "13900000005"}, format="json").status_code == 201
+        assert err(api.post(base, {"phone": "13900000005"}, format="json"))[0] == 429
+
+
+def test_rejected_issue_reason_is_staff_only_in_the_api(world, as_user, as_client, systems, file_issue):
+    issue = file_issue()
+    issue_reject(issue=issue, actor=Actor.of(world.dispatcher), reason="属于物业管理范围")
+    assert as_user("dispatcher").get(f"/api/v1/issues/{issue.pk}/").json()["public_reason"] == "属于物业管理范围"
+    public = as_client("hotline").get(f"/api/v1/issues/{issue.pk}/").json()
+    assert "public_reason" not in public and public["status"] == "rejected"
