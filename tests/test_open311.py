@@ -1,0 +1,286 @@
+"""Open311 GeoReport v2: services, filing with an api_key, reading back in JSON and XML, errors.
+
+Time is frozen at Monday 2026-11-30 09:00 Asia/Shanghai (heating season:
+a heating complaint is urgent, resolution within 48 h).
+"""
+
+import xml.etree.ElementTree as ET
+from datetime import timedelta
+
+import pytest
+
+from issues.models import Issue
+from issues.workflow import Actor, issue_assign, issue_reject
+
+from .api_support import *  # noqa: F403 - fixtures
+
+pytestmark = pytest.mark.usefixtures("frozen")
+
+BASE = "/open311/v2"
+REQUEST_FIELDS = ["service_request_id", "status", "status_notes", "service_name", "service_code", "description",
+                  "agency_responsible", "service_notice", "requested_datetime", "updated_datetime",
+                  "expected_datetime", "address", "address_id", "zipcode", "lat", "long", "media_url"]
+
+
+def form(systems, **kw):
+    data = {"api_key": systems.hotline.token, "service_code": "heat-not-warm", "lat": "38.932100",
+            "long": "100.455600", "address_string": "南关小区", "description": "暖气不热，室温12度",
+            "first_name": "芳", "last_name": "王", "phone": "13800000000", "email": "wang@example.com"}
+    data.update(kw)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def xml_requests(response):
+    root = ET.fromstring(response.content)
+    assert root.tag == "service_requests"
+    return [{child.tag: (child.text or "") for child in request} for request in root]
+
+
+@pytest.fixture
+def filed(world, api, systems, frozen):
+    """POST with the hotline's api_key, then the issue assigned ten minutes later."""
+    r = api.post(f"{BASE}/requests.json", form(systems))
+    assert r.status_code == 201, r.content
+    assert r.json() == [{"service_request_id": "ZY20261130000001", "service_notice": "", "account_id": ""}]
+    frozen.shift(timedelta(minutes=10))
+    issue = Issue.objects.get()
+    issue_assign(issue=issue, actor=Actor.of(world.dispatcher), lead_unit=world.heat_gz)
+    return issue
+
+
+class TestFileAndReadBack:
+    def test_json_with_the_key_shows_every_field_of_the_request_object(self, api, systems, filed):
+        r = api.get(f"{BASE}/requests/ZY20261130000001.json", {"api_key": systems.hotline.token})
+        assert r.status_code == 200
+        assert r["Content-Type"] == "application/json; charset=utf-8"
+        [request] = r.json()
+        assert list(request) == REQUEST_FIELDS
+        assert request == {
+            "service_request_id": "ZY20261130000001",
+            "status": "open",
+            "status_notes": "已交办",
+            "service_name": "供暖不热",
+            "service_code": "heat-not-warm",
+            "description": "暖气不热，室温12度",
+            "agency_responsible": "甘州区供热公司",
+            "service_notice": "",
+            "requested_datetime": "2026-11-30T09:00:00+08:00",
+            "updated_datetime": "2026-11-30T09:10:00+08:00",
+            "expected_datetime": "2026-12-02T09:00:00+08:00",
+            "address": "甘州区 南关小区",
+            "address_id": "",
+            "zipcode": "",
+            "lat": 38.9321,
+            "long": 100.4556,
+            "media_url": "",
+        }
+        issue = Issue.objects.get()
+        assert (issue.channel, issue.reporter_name, issue.reporter_phone) == ("open311", "王芳", "+8613800000000")
+        assert issue.district.code == "ganzhou"
+
+    def test_xml_with_the_key_shows_the_same(self, api, systems, filed):
+        r = api.get(f"{BASE}/requests/ZY20261130000001.xml", {"api_key": systems.hotline.token})
+        assert r.status_code == 200
+        assert r["Content-Type"] == "text/xml; charset=utf-8"
+        [request] = xml_requests(r)
+        assert list(request) == REQUEST_FIELDS
+        assert request == {
+            "service_request_id": "ZY20261130000001", "status": "open", "status_notes": "已交办",
+            "service_name": "供暖不热", "service_code": "heat-not-warm", "description": "暖气不热，室温12度",
+            "agency_responsible": "甘州区供热公司", "service_notice": "",
+            "requested_datetime": "2026-11-30T09:00:00+08:00", "updated_datetime": "2026-11-30T09:10:00+08:00",
+            "expected_datetime": "2026-12-02T09:00:00+08:00", "address": "甘州区 南关小区", "address_id": "",
+            "zipcode": "", "lat": "38.9321", "long": "100.4556", "media_url": "",
+        }
+
+    @pytest.mark.parametrize("key", [None, "wrong-key", "other"])
+    def test_without_the_filers_key_only_public_fields(self, api, systems, filed, key):
+        params = {} if key is None else {"api_key": systems.other.token if key == "other" else key}
+        [request] = api.get(f"{BASE}/requests/ZY20261130000001.json", params).json()
+        assert request == {
+            "service_request_id": "ZY20261130000001", "status": "open", "status_notes": "",
+            "service_name": "供暖不热", "service_code": "heat-not-warm", "description": "",
+            "agency_responsible": "", "service_notice": "",
+            "requested_datetime": "2026-11-30T09:00:00+08:00", "updated_datetime": "2026-11-30T09:10:00+08:00",
+            "expected_datetime": "2026-12-02T09:00:00+08:00", "address": "甘州区 南关小区", "address_id": "",
+            "zipcode": "", "lat": None, "long": None, "media_url": "",
+        }
+        xml = api.get(f"{BASE}/requests.xml", params).content.decode()
+        for secret in ("暖气不热", "13800000000", "王", "38.93", "甘州区供热公司"):
+            assert secret not in xml
+
+    def test_a_closed_issue_reads_closed_with_its_reason_for_the_filer(self, world, api, systems):
+        api.post(f"{BASE}/requests.json", form(systems))
+        issue_reject(issue=Issue.objects.get(), actor=Actor.of(world.dispatcher), reason="属于物业管理范围")
+        [mine] = api.get(f"{BASE}/requests/ZY20261130000001.json", {"api_key": systems.hotline.token}).json()
+        assert (mine["status"], mine["status_notes"]) == ("closed", "属于物业管理范围")
+
+    def test_an_address_without_coordinates_is_accepted(self, api, systems, world):
+        r = api.post(f"{BASE}/requests.json", form(systems, lat=None, long=None, address_string="西关小区",
+                                                   district="linze"))
+        assert r.status_code == 201
+        issue = Issue.objects.get()
+        assert (issue.community, issue.latitude, issue.district.code) == ("西关小区", None, "linze")
+
+    def test_coordinates_without_an_address_are_accepted(self, api, systems):
+        r = api.post(f"{BASE}/requests.json", form(systems, address_string=None))
+        assert r.status_code == 201
+        assert Issue.objects.get().community == "坐标 38.932100,100.455600"
+
+    def test_district_as_an_attribute_and_extra_answers(self, api, systems, world):
+        world.heat_cold.extra_questions = [{"code": "temp", "label": "室温", "type": "number", "required": True}]
+        world.heat_cold.save()
+        r = api.post(f"{BASE}/requests.json", {**form(systems), "attribute[district]": "linze",
+                                                "attribute[temp]": "12"})
+        assert r.status_code == 201, r.content
+        issue = Issue.objects.get()
+        assert (issue.district.code, issue.extra_answers) == ("linze", {"temp": 12.0})
+
+    def test_post_answers_xml_too(self, api, systems):
+        r = api.post(f"{BASE}/requests.xml", form(systems))
+        assert r.status_code == 201
+        assert xml_requests(r) == [{"service_request_id": "ZY20261130000001", "service_notice": "",
+                                    "account_id": ""}]
+
+    def test_tokens_resolve_to_the_request_id(self, api, systems, filed):
+        assert api.get(f"{BASE}/tokens/ZY20261130000001.json").json() == [
+            {"service_request_id": "ZY20261130000001", "token": "ZY20261130000001"}]
+        assert api.get(f"{BASE}/tokens/nope.json").status_code == 404
+
+
+class TestSearch:
+    def test_filters(self, world, api, systems, filed, file_issue, frozen):
+        water = file_issue(category=world.water_pressure)
+        issue_reject(issue=water, actor=Actor.of(world.dispatcher), reason="重复")
+        ids = lambda **q: [r["service_request_id"] for r in api.get(f"{BASE}/requests.json", q).json()]  # noqa
+        assert ids() == [water.tracking_code, "ZY20261130000001"]
+        assert ids(status="closed") == [water.tracking_code]
+        assert ids(status="open") == ["ZY20261130000001"]
+        assert ids(status="open,closed") == [water.tracking_code, "ZY20261130000001"]
+        assert ids(service_code="heat-not-warm") == ["ZY20261130000001"]
+        assert ids(service_request_id=f"ZY20261130000001,{water.tracking_code},nope") == [
+            water.tracking_code, "ZY20261130000001"]
+        assert ids(start_date="2026-11-30T09:05:00+08:00") == [water.tracking_code]
+        assert ids(end_date="2026-11-30T09:05:00+08:00") == ["ZY20261130000001"]
+        assert ids(start_date="2026-12-01T00:00:00Z") == []
+        frozen.shift(timedelta(days=91))
+        assert ids() == []  # default window: the last 90 days
+
+    @pytest.mark.parametrize("query", [{"start_date": "yesterday"}, {"end_date": "0001-01-01T00:00:00"},
+                                       {"status": "pending"}])
+    def test_bad_filters_are_400(self, api, query):
+        r = api.get(f"{BASE}/requests.json", query)
+        assert r.status_code == 400
+        [error] = r.json()
+        assert error["code"] == 400 and error["description"]
+
+
+class TestServices:
+    def test_services_list_and_definition(self, world, api):
+        world.heat_cold.extra_questions = [
+            {"code": "temp", "label": "室温", "type": "number", "required": True},
+            {"code": "floor", "label": "楼层", "type": "choice", "choices": ["低层", "高层"]},
+        ]
+        world.heat_cold.save()
+        services = {s["service_code"]: s for s in api.get(f"{BASE}/services.json").json()}
+        assert set(services) == {"heat-not-warm", "water-low-pressure", "gas-leak", "power-outage"}
+        assert services["heat-not-warm"] == {"service_code": "heat-not-warm", "service_name": "供暖不热",
+                                             "description": "", "metadata": True, "type": "realtime",
+                                             "keywords": "heat", "group": "供暖"}
+        assert services["gas-leak"]["metadata"] is False
+        definition = api.get(f"{BASE}/services/heat-not-warm.json").json()
+        assert definition == {"service_code": "heat-not-warm", "attributes": [
+            {"variable": True, "code": "temp", "datatype": "number", "required": True, "datatype_description": "",
+             "order": 1, "description": "室温", "values": []},
+            {"variable": True, "code": "floor", "datatype": "singlevaluelist", "required": False,
+             "datatype_description": "", "order": 2, "description": "楼层",
+             "values": [{"key": "低层", "name": "低层"}, {"key": "高层", "name": "高层"}]},
+        ]}
+        root = ET.fromstring(api.get(f"{BASE}/services/heat-not-warm.xml").content)
+        assert root.tag == "service_definition"
+        assert [v.findtext("key") for v in root.find("attributes")[1].find("values")] == ["低层", "高层"]
+        services_xml = ET.fromstring(api.get(f"{BASE}/services.xml").content)
+        assert [s.tag for s in services_xml] == ["service"] * 4
+
+    def test_unknown_service_is_404(self, world, api):
+        r = api.get(f"{BASE}/services/nope.json")
+        assert (r.status_code, r.json()) == (404, [{"code": 404, "description": "service_code nope not found"}])
+
+
+class TestErrors:
+    def test_unknown_service_code_is_400(self, api, systems, world):
+        r = api.post(f"{BASE}/requests.json", form(systems, service_code="nope"))
+        assert (r.status_code, r.json()) == (400, [{"code": 400, "description": "service_code nope not found"}])
+        assert Issue.objects.count() == 0
+
+    def test_missing_location_is_400(self, api, systems, world):
+        r = api.post(f"{BASE}/requests.json", form(systems, lat=None, long=None, address_string=None))
+        assert (r.status_code, r.json()) == (400, [{"code": 400, "description":
+                                                    "a location is required: lat and long, or address_string"}])
+        r = api.post(f"{BASE}/requests.json", form(systems, long=None, address_string=None))
+        assert r.status_code == 400
+        assert Issue.objects.count() == 0
+
+    def test_missing_location_in_xml(self, api, systems, world):
+        r = api.post(f"{BASE}/requests.xml", form(systems, lat=None, long=None, address_string=None))
+        root = ET.fromstring(r.content)
+        assert r.status_code == 400
+        assert root.tag == "errors"
+        assert [(e.findtext("code"), e.findtext("description")) for e in root] == [
+            ("400", "a location is required: lat and long, or address_string")]
+
+    def test_bad_jurisdiction_is_400_when_configured(self, api, systems, world, settings):
+        settings.ZY_OPEN311_JURISDICTION = "zhangye.gov.cn"
+        r = api.post(f"{BASE}/requests.json", form(systems, jurisdiction_id="beijing.gov.cn"))
+        assert (r.status_code, r.json()) == (400, [{"code": 400, "description":
+                                                    "jurisdiction_id must be zhangye.gov.cn"}])
+        assert api.get(f"{BASE}/services.json", {"jurisdiction_id": "x"}).status_code == 400
+        assert api.post(f"{BASE}/requests.json", form(systems, jurisdiction_id="zhangye.gov.cn")).status_code == 201
+        assert api.post(f"{BASE}/requests.json", form(systems)).status_code == 201  # optional
+        settings.ZY_OPEN311_JURISDICTION = ""
+        assert api.get(f"{BASE}/services.json", {"jurisdiction_id": "anything"}).status_code == 200
+
+    @pytest.mark.parametrize("key", [None, "", "wrong", "x" * 500, "a\x00b"])
+    def test_posting_without_a_valid_key_is_403(self, api, systems, world, key):
+        r = api.post(f"{BASE}/requests.json", form(systems, api_key=key))
+        assert (r.status_code, r.json()) == (403, [{"code": 403, "description": "api_key missing or invalid"}])
+
+    def test_an_inactive_client_is_403(self, api, systems, world):
+        systems.hotline.active = False
+        systems.hotline.save()
+        assert api.post(f"{BASE}/requests.json", form(systems)).status_code == 403
+
+    def test_invalid_fields_are_400_one_error_each(self, api, systems, world):
+        r = api.post(f"{BASE}/requests.json", form(systems, phone="123", description="", lat="north"))
+        assert r.status_code == 400
+        descriptions = sorted(e["description"].split(":")[0] for e in r.json())
+        assert descriptions == ["description", "latitude", "reporter_phone"]
+        assert {e["code"] for e in r.json()} == {400}
+
+    def test_unknown_district_is_400(self, api, systems, world):
+        r = api.post(f"{BASE}/requests.json", form(systems, district="beijing"))
+        assert (r.status_code, r.json()) == (400, [{"code": 400, "description": "district beijing not found"}])
+
+    def test_unknown_request_is_404(self, api, world):
+        r = api.get(f"{BASE}/requests/ZY20990101000001.xml")
+        assert r.status_code == 404
+        assert ET.fromstring(r.content).find("error").findtext("code") == "404"
+
+    @pytest.mark.parametrize("payload,content_type", [
+        (b"\xff\xfe garbage", "multipart/form-data; boundary=zz"),
+        (b"service_code=%00&lat=1e999&long=nan&address_string=%00", "application/x-www-form-urlencoded"),
+        (b'{"service_code": "heat-not-warm"}', "application/json"),
+    ])
+    def test_garbage_is_never_500(self, api, systems, world, payload, content_type):
+        r = api.generic("POST", f"{BASE}/requests.json?api_key={systems.hotline.token}", payload,
+                        content_type=content_type)
+        assert r.status_code == 400, r.content
+
+    def test_unknown_format_is_404_and_wrong_method_405(self, api, world):
+        assert api.get(f"{BASE}/services.csv").status_code == 404
+        assert api.delete(f"{BASE}/requests.json").status_code == 405
+
+    def test_control_characters_never_break_the_xml(self, api, systems, world):
+        api.post(f"{BASE}/requests.json", form(systems, description="不热\x01\x02了"))
+        r = api.get(f"{BASE}/requests.xml", {"api_key": systems.hotline.token})
+        assert xml_requests(r)[0]["description"] == "不热了"
