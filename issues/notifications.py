@@ -102,28 +102,32 @@ class Message:
     state: str = Notification.State.PENDING
 
 
-def write(issue: Issue | None, messages: list[Message], now=None) -> int:
-    """Insert outbox rows, keeping one per dedupe key; returns how many were new.
+def write(issue: Issue | None, messages: list[Message], now=None) -> None:
+    """Insert outbox rows for one issue (or none: the digest), one per dedupe key.
 
     Call inside the transaction of the change that caused them. Kicks the
     sender after commit when a pending row was written.
     """
-    if not messages:
-        return 0
+    write_many({issue.pk if issue else None: messages}, now=now)
+
+
+def write_many(messages_by_issue: dict[int | None, list[Message]], now=None) -> None:
+    """Insert outbox rows for several issues in one statement (``{issue_id: [Message]}``).
+
+    Rows whose dedupe key exists already are dropped (ON CONFLICT DO NOTHING).
+    """
     now = now or timezone.now()
-    before = Notification.objects.filter(issue=issue).count() if issue else None
-    Notification.objects.bulk_create(
-        [
-            Notification(issue=issue, kind=m.kind, reference=m.reference, recipient=m.recipient, body=m.body,
-                         channel=m.channel, subject=m.subject, state=m.state, created_at=now, next_attempt_at=now)
-            for m in messages
-        ],
-        ignore_conflicts=True,
-    )
-    new = (Notification.objects.filter(issue=issue).count() - before) if issue else len(messages)
-    if any(m.state == Notification.State.PENDING for m in messages):
+    rows = [
+        Notification(issue_id=issue_id, kind=m.kind, reference=m.reference, recipient=m.recipient, body=m.body,
+                     channel=m.channel, subject=m.subject, state=m.state, created_at=now, next_attempt_at=now)
+        for issue_id, messages in messages_by_issue.items()
+        for m in messages
+    ]
+    if not rows:
+        return
+    Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+    if any(r.state == Notification.State.PENDING for r in rows):
         transaction.on_commit(kick_sender)
-    return new
 
 
 def kick_sender() -> None:
@@ -190,8 +194,8 @@ def _local(dt) -> str:
 # --------------------------------------------------------------------------
 
 
-def on_event(event) -> int:
-    """Write the outbox rows an IssueEvent calls for; returns the number written.
+def on_event(event) -> None:
+    """Write the outbox rows an IssueEvent calls for.
 
     Called by the workflow inside its transaction. Resident messages follow
     DESIGN.md: tracking code on filing; rejection or merge with the reason;
@@ -237,7 +241,7 @@ def on_event(event) -> int:
         msgs += [Message("resident.fixed", ref, p,
                          f"{SIGNATURE}您反映的问题（编号{code}）已办结：{(result or '')[:60]}。请您评价：{rating_url(issue, p)}")
                  for p in _resident_phones(issue)]
-    return write(issue, msgs, now=event.at)
+    write(issue, msgs, now=event.at)
 
 
 def emergency_messages(issue: Issue, reference: str) -> list[Message]:

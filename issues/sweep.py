@@ -69,9 +69,36 @@ class Window:
         return f"{self.name}:{timezone.localtime(self.due).isoformat()}"
 
 
-def windows_of(issue: Issue) -> list[Window]:
+class SweepContext:
+    """Per-run caches and the outbox rows collected for one bulk insert."""
+
+    def __init__(self, now: datetime, calendar: dl.WorkCalendar, issue_ids: list[int]):
+        self.now = now
+        self.calendar = calendar
+        self.messages: list[tuple[int, Message]] = []
+        self._rules: dict[str, dict] = {}
+        self._staff: dict[object, list] = {}
+        self.sent: set[tuple[int, str, str]] = set(
+            Notification.objects.filter(issue_id__in=issue_ids, kind__startswith="reminder.")
+            .values_list("issue_id", "kind", "reference")
+        )
+
+    def rules(self, priority: str) -> dict:
+        if priority not in self._rules:
+            self._rules[priority] = dl.rule_windows(priority)
+        return self._rules[priority]
+
+    def recipients(self, issue: Issue, window: "Window") -> list:
+        key = "dispatch" if window.name == "dispatch" else issue.lead_unit_id
+        if key not in self._staff:
+            users = notifications.dispatchers() if key == "dispatch" else notifications.unit_staff(key)
+            self._staff[key] = list(users)
+        return self._staff[key]
+
+
+def windows_of(issue: Issue, rules: dict | None = None) -> list[Window]:
     """The windows running for ``issue`` in its current status."""
-    rules = dl.rule_windows(issue.priority)
+    rules = rules or dl.rule_windows(issue.priority)
     resolution = Window("resolution", issue.resolution_started_at, issue.resolution_due, rules["resolution"][1])
     if issue.status == Status.NEW:
         return [Window("dispatch", issue.filed_at, issue.dispatch_due, rules["dispatch"][1])]
@@ -82,14 +109,13 @@ def windows_of(issue: Issue) -> list[Window]:
     return []
 
 
-def _recipients(issue: Issue, window: Window):
-    if window.name == "dispatch":
-        return notifications.dispatchers()
-    return notifications.unit_staff(issue.lead_unit_id)
+def process(issue: Issue, ctx: SweepContext) -> datetime | None:
+    """Do what is due for one (locked) issue; return its next due time or None.
 
-
-def process(issue: Issue, now: datetime, calendar: dl.WorkCalendar) -> datetime | None:
-    """Do what is due for one (locked) issue; return its next due time or None."""
+    Reminder rows are collected in ``ctx.messages``; escalation and close-out
+    go through the workflow at once.
+    """
+    now, calendar = ctx.now, ctx.calendar
     if issue.status == Status.AWAITING_RATING:
         if issue.needs_decision or issue.awaiting_rating_since is None:
             return None
@@ -100,41 +126,44 @@ def process(issue: Issue, now: datetime, calendar: dl.WorkCalendar) -> datetime 
         return None
 
     upcoming: list[datetime] = []
-    sent = set(
-        Notification.objects.filter(issue=issue, kind__startswith="reminder.").values_list("kind", "reference")
-    )
-    for window in windows_of(issue):
+    for window in windows_of(issue, ctx.rules(issue.priority)):
         points = [(calendar.window_point(window.start, window.due, window.unit, f), stage) for f, stage in STAGES]
         fresh = [(at, stage) for at, stage in points
-                 if at <= now and (f"reminder.{window.name}.{stage}", window.reference) not in sent]
+                 if at <= now and (issue.pk, f"reminder.{window.name}.{stage}", window.reference) not in ctx.sent]
         if fresh:
-            latest_at, latest = fresh[-1]
-            users = list(_recipients(issue, window))
-            msgs = []
+            latest = fresh[-1][1]
+            users = ctx.recipients(issue, window)
             for at, stage in fresh:
+                kind = f"reminder.{window.name}.{stage}"
                 body = (f"{notifications.SIGNATURE}诉求{issue.tracking_code}（{issue.category.name}）"
                         f"{WINDOW_LABEL[window.name]}时限{STAGE_LABEL[stage]}，时限："
                         f"{timezone.localtime(window.due):%m月%d日%H:%M}。")
                 state = Notification.State.PENDING if stage == latest else Notification.State.SKIPPED
-                for m in notifications.staff_messages(users, f"reminder.{window.name}.{stage}", window.reference,
-                                                      body):
-                    msgs.append(Message(m.kind, m.reference, m.recipient, m.body, m.channel, m.subject, state))
-                if not users:  # nobody to tell: still record the stage as done
-                    msgs.append(Message(f"reminder.{window.name}.{stage}", window.reference, "-", body,
-                                        Notification.Channel.SMS, "", Notification.State.SKIPPED))
-            notifications.write(issue, msgs, now=now)
+                msgs = notifications.staff_messages(users, kind, window.reference, body)
+                if not msgs:  # nobody to tell: still record the stage as done
+                    msgs = [Message(kind, window.reference, "-", body)]
+                ctx.messages += [(issue.pk, Message(m.kind, m.reference, m.recipient, m.body, m.channel, m.subject,
+                                                    state)) for m in msgs]
+                ctx.sent.add((issue.pk, kind, window.reference))
         breach_at = points[-1][0]
         twice_at = calendar.window_point(window.start, window.due, window.unit, 2.0)
         if breach_at <= now and issue.escalation_level < 1:
-            issue = issue_escalate(issue=issue.pk, level=1, now=now,
-                                   reason=f"{WINDOW_LABEL[window.name]}超时（时限 {timezone.localtime(window.due):%m-%d %H:%M}）")
+            issue = _refresh(issue, issue_escalate(
+                issue=issue.pk, level=1, now=now,
+                reason=f"{WINDOW_LABEL[window.name]}超时（时限 {timezone.localtime(window.due):%m-%d %H:%M}）"))
         if twice_at <= now and issue.escalation_level < 2:
-            issue = issue_escalate(issue=issue.pk, level=2, now=now,
-                                   reason=f"{WINDOW_LABEL[window.name]}超时超过一倍时限")
+            issue = _refresh(issue, issue_escalate(issue=issue.pk, level=2, now=now,
+                                                   reason=f"{WINDOW_LABEL[window.name]}超时超过一倍时限"))
         upcoming += [at for at, _ in points if at > now]
         if issue.escalation_level < 2 and twice_at > now:
             upcoming.append(twice_at)
     return min(upcoming, default=None)
+
+
+def _refresh(old: Issue, new: Issue) -> Issue:
+    # Keep the select_related objects of the sweep's copy.
+    new.category, new.district = old.category, old.district
+    return new
 
 
 def find_due(now: datetime, limit: int = BATCH):
@@ -153,26 +182,34 @@ def find_due(now: datetime, limit: int = BATCH):
 def run(now: datetime | None = None, limit: int = BATCH) -> int:
     """One sweep: process every due issue (up to ``limit``); record the heartbeat.
 
-    Returns the number of issues processed.
+    Reads the due issues and their recorded reminder keys in two queries,
+    writes all reminder rows in one insert and all next due times in one
+    update. Returns the number of issues processed.
     """
     started = time.monotonic()
     now = now or timezone.now()
     calendar = dl.WorkCalendar.load()
-    processed = 0
     with transaction.atomic():
-        for issue_id in find_due(now, limit):
+        ids = find_due(now, limit)
+        ctx = SweepContext(now, calendar, ids)
+        issues = Issue.objects.select_related("category", "district").in_bulk(ids)
+        updates = []
+        for issue_id in ids:
+            issue = issues[issue_id]
             try:
-                with transaction.atomic():
-                    issue = Issue.objects.select_related("category", "district").get(pk=issue_id)
-                    next_due = process(issue, now, calendar)
-                    Issue.objects.filter(pk=issue_id).update(next_due_at=next_due)
-            except (WorkflowError, Exception):
+                issue.next_due_at = process(issue, ctx)
+            except Exception:
                 log.exception("sweep: issue %s failed; retrying in 5 minutes", issue_id)
-                Issue.objects.filter(pk=issue_id).update(next_due_at=now + ERROR_BACKOFF)
-            processed += 1
+                issue.next_due_at = now + ERROR_BACKOFF
+            updates.append(issue)
+        by_issue: dict[int, list[Message]] = {}
+        for issue_id, message in ctx.messages:
+            by_issue.setdefault(issue_id, []).append(message)
+        notifications.write_many(by_issue, now=now)
+        Issue.objects.bulk_update(updates, ["next_due_at"], batch_size=500)
     Heartbeat.objects.update_or_create(
         name="sweep",
         defaults={"last_run_at": timezone.now(), "last_duration_ms": int((time.monotonic() - started) * 1000),
-                  "last_processed": processed},
+                  "last_processed": len(ids)},
     )
-    return processed
+    return len(ids)

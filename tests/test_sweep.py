@@ -151,10 +151,10 @@ def test_a_failing_issue_is_pushed_back_and_the_sweep_goes_on(staffed, file_issu
     first, second = file_issue(), file_issue()
     real = sweep.process
 
-    def flaky(issue, now, calendar):
+    def flaky(issue, ctx):
         if issue.pk == first.pk:
             raise RuntimeError("boom")
-        return real(issue, now, calendar)
+        return real(issue, ctx)
 
     monkeypatch.setattr(sweep, "process", flaky)
     assert sweep.run(now=local(2026, 11, 30, 9, 0)) == 2
