@@ -1,6 +1,6 @@
 """Shared fixtures: the personas (defined once), a small world, frozen time.
 
-Service markers: a test marked ``postgres`` or ``redis`` skips with a stated
+Service markers: a test marked ``postgres``, ``redis`` or ``browser`` skips with a stated
 reason when the service is not configured, unless ``ZY_REQUIRE_SERVICES=1``
 (set by .ci/run), which turns that skip into a failure.
 """
@@ -17,6 +17,8 @@ from django.conf import settings
 
 TZ = ZoneInfo("Asia/Shanghai")
 REQUIRE_SERVICES = os.environ.get("ZY_REQUIRE_SERVICES", "") in ("1", "true", "yes")
+# Debian's Chromium: browser tests never download one (no `playwright install`).
+CHROMIUM = "/usr/bin/chromium"
 
 
 def local(*args) -> datetime:
@@ -38,6 +40,19 @@ def pytest_runtest_setup(item):
     if item.get_closest_marker("redis"):
         if not os.environ.get("REDIS_URL"):
             _service_missing(item, "needs Redis (set REDIS_URL=redis://...)")
+    if item.get_closest_marker("browser"):
+        if not os.path.exists(CHROMIUM):
+            _service_missing(item, f"needs Debian's Chromium at {CHROMIUM} (apt-get install chromium fonts-noto-cjk)")
+        try:
+            import playwright  # noqa: F401
+        except ImportError:
+            _service_missing(item, "needs Playwright for Python (pip install -r requirements-dev.txt)")
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "browser: drives /usr/bin/chromium with Playwright (skips without it unless ZY_REQUIRE_SERVICES=1)"
+    )
 
 
 @pytest.fixture

@@ -1,0 +1,240 @@
+"""The resident pages in a real browser: Debian's headless Chromium driven by Playwright.
+
+Flows of issue #4: file an issue with a photo and follow it; a second
+resident joins as a follower from the duplicate suggestion; track it; after a
+staff resolution made here through the workflow, rate it dissatisfied and see
+rework. Screenshots of the form and the tracking page at 360 px and 1280 px
+go to ``screenshots/`` (gitignored); one test checks that Chinese renders
+with a CJK font, not boxes.
+
+Never downloads a browser: ``executable_path`` is /usr/bin/chromium. Marked
+``browser``: skipped with a reason when Chromium is missing, a failure then
+under ``ZY_REQUIRE_SERVICES=1``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from django.conf import settings as django_settings
+
+from issues.choices import Status
+from issues.links import rating_url
+from issues.models import Attachment, Follower, Issue
+from issues.workflow import Actor, issue_assign, issue_claim, issue_resolve
+from tests.conftest import CHROMIUM
+from tests.support.images import jpeg_with_exif
+
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("locmem_cache")]
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls the
+# tests make between browser steps are ordinary synchronous code.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+SHOTS = Path(django_settings.BASE_DIR) / "screenshots"
+ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+PHONE = {"viewport": {"width": 360, "height": 780}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True,
+         "locale": "zh-CN"}
+DESKTOP = {"viewport": {"width": 1280, "height": 900}, "locale": "zh-CN"}
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+def shot(page, name: str) -> None:
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / name), full_page=True)
+
+
+def fill_report(page, world, *, community="南关小区", phone="13800000000", photo: Path | None = None):
+    page.get_by_label("供暖", exact=True).check()
+    page.select_option("#id_category", str(world.heat_cold.pk))
+    page.select_option("#id_district", str(world.ganzhou.pk))
+    page.fill("#id_community", community)
+    page.fill("#id_building", "3")
+    page.fill("#id_unit_no", "2")
+    page.fill("#id_room", "501")
+    page.fill("#id_description", "暖气片冰凉，室内只有12度，已经三天了")
+    if photo:
+        page.set_input_files("#id_photos", str(photo))
+    page.fill("#id_reporter_phone", phone)
+    page.fill("#id_reporter_name", "王女士")
+    page.check("input[name=privacy]")
+
+
+def test_file_follow_track_and_rate_dissatisfied(transactional_db, live_server, browser, world, media, tmp_path):
+    photo = tmp_path / "IMG_20261130.jpg"
+    photo.write_bytes(jpeg_with_exif(40, 20, orientation=6))
+
+    # 1. A resident files an issue with a photo on a phone.
+    reporter = browser.new_context(**PHONE)
+    page = reporter.new_page()
+    page.goto(f"{live_server.url}/report/")
+    assert page.locator("h1").inner_text() == "反映水电气暖问题"
+    shot(page, "report-form-360.png")
+    fill_report(page, world, photo=photo)
+    page.click("#submit-button")
+    page.wait_for_url("**/report/done/**")
+    code = page.locator("#tracking-code").inner_text()
+    assert code.startswith("ZY") and len(code) == 16
+    issue = Issue.objects.get(tracking_code=code)
+    assert issue.reporter_phone == "+8613800000000" and Attachment.objects.filter(issue=issue).count() == 1
+
+    # ... and follows it.
+    page.get_by_role("button", name="查看办理进度").click()
+    page.wait_for_url(f"**/track/{code}/")
+    assert page.locator("#status").inner_text() == "待分派"
+    assert page.locator(".photos img").count() == 1
+    assert page.locator(".photos img").evaluate("img => img.naturalWidth") == 20  # upright: 20 × 40
+    shot(page, "track-360.png")
+
+    # 2. A neighbour starts a report, is shown the same problem and joins it instead.
+    neighbour = browser.new_context(**PHONE).new_page()
+    neighbour.goto(f"{live_server.url}/report/")
+    neighbour.get_by_label("供暖", exact=True).check()
+    neighbour.select_option("#id_category", str(world.heat_cold.pk))
+    neighbour.select_option("#id_district", str(world.ganzhou.pk))
+    neighbour.fill("#id_community", "南关小区")
+    suggestion = neighbour.locator("#similar-list")
+    suggestion.wait_for()
+    assert "供暖不热 · 南关小区 · 待分派" in suggestion.inner_text()
+    assert "暖气片冰凉" not in suggestion.inner_text()
+    shot(neighbour, "report-similar-360.png")
+    suggestion.get_by_role("button", name="这也是我的问题").click()
+    neighbour.fill("#id_phone", "139 0000 0000")
+    neighbour.check("input[name=privacy]")
+    neighbour.get_by_role("button", name="确认关注").click()
+    assert neighbour.locator("#tracking-code").inner_text() == code
+    assert Follower.objects.get(issue=issue).phone == "+8613900000000"
+
+    # 3. The neighbour tracks it with the code and their own phone.
+    neighbour.get_by_role("button", name="查询办理进度").click()
+    neighbour.fill("#id_track_phone", "13900000000")
+    neighbour.get_by_role("button", name="查询", exact=True).click()
+    neighbour.wait_for_url(f"**/track/{code}/")
+    assert neighbour.locator("#status").inner_text() == "待分派"
+    assert "501" not in neighbour.content()  # a follower sees no house number
+
+    # 4. Staff handle it through the workflow: assigned, claimed, reported fixed.
+    issue_assign(issue=issue, actor=Actor.of(world.dispatcher), lead_unit=world.heat_gz)
+    issue_claim(issue=issue, actor=Actor.of(world.heat_staff))
+    issue_resolve(issue=issue, actor=Actor.of(world.heat_staff), result="已疏通阀门，室温恢复")
+    issue.refresh_from_db()
+    assert issue.status == Status.AWAITING_RATING
+
+    # 5. The reporter opens the SMS rating link and is not satisfied: rework.
+    link = rating_url(issue, issue.reporter_phone).split("://", 1)[1].split("/", 1)[1]
+    page.goto(f"{live_server.url}/{link}")
+    assert "已疏通阀门，室温恢复" in page.content()
+    page.get_by_label("未解决").check()
+    page.get_by_label("不满意", exact=True).check()
+    page.fill("#id_comment", "还是不热")
+    page.get_by_role("button", name="提交评价").click()
+    assert "问题已重新交承办单位办理" in page.locator("#rate-result").inner_text()
+    issue.refresh_from_db()
+    assert issue.status == Status.IN_PROGRESS and issue.rework_count == 1
+
+    page.get_by_role("button", name="查看办理进度").click()
+    assert page.locator("#status").inner_text() == "办理中"
+    assert page.locator("#unit").inner_text() == "甘州区供热公司"
+    shot(page, "track-rework-360.png")
+
+    # The same pages on a desktop screen.
+    desktop = browser.new_context(**DESKTOP).new_page()
+    desktop.goto(f"{live_server.url}/report/")
+    shot(desktop, "report-form-1280.png")
+    desktop.goto(f"{live_server.url}/track/")
+    desktop.fill("#id_code", code)
+    desktop.fill("#id_track_phone", "+86 138 0000 0000")
+    desktop.get_by_role("button", name="查询", exact=True).click()
+    desktop.wait_for_url(f"**/track/{code}/")
+    shot(desktop, "track-1280.png")
+    for ctx in (reporter, neighbour.context, desktop.context):
+        ctx.close()
+
+
+def test_gas_leak_shows_the_safety_instructions_first(transactional_db, live_server, browser, world):
+    world.gas_leak.safety_instructions = "请立即离开现场，到室外安全地点再打电话；不要开关任何电器，不要使用明火。"
+    world.gas_leak.save()
+    page = browser.new_context(**PHONE).new_page()
+    page.goto(f"{live_server.url}/report/")
+    safety = page.locator(f"[data-safety='{world.gas_leak.pk}']")
+    assert not safety.is_visible()
+    page.get_by_label("供气", exact=True).check()
+    # Only the gas categories are offered once 供气 is chosen.
+    visible = page.locator("#id_category option:not([value=''])").evaluate_all(
+        "opts => opts.filter(o => !o.parentElement.hidden).map(o => o.textContent.trim())")
+    assert visible == ["燃气泄漏（紧急）"]
+    page.select_option("#id_category", str(world.gas_leak.pk))
+    assert safety.is_visible()
+    assert "不要开关任何电器" in safety.inner_text()
+    assert safety.bounding_box()["y"] < page.locator("#id_district").bounding_box()["y"]
+    shot(page, "report-gas-safety-360.png")
+    page.context.close()
+
+
+def test_an_error_keeps_what_was_typed_and_ties_messages_to_fields(transactional_db, live_server, browser, world):
+    page = browser.new_context(**PHONE).new_page()
+    page.goto(f"{live_server.url}/report/")
+    fill_report(page, world, phone="12345")
+    page.click("#submit-button")
+    page.wait_for_selector("#reporter_phone-error")
+    assert page.locator("#reporter_phone-error").inner_text() == "请填写有效的中国大陆手机或固定电话号码"
+    assert page.locator("#id_reporter_phone").get_attribute("aria-invalid") == "true"
+    assert page.locator("#id_reporter_phone").get_attribute("aria-describedby").startswith("reporter_phone-error")
+    assert page.input_value("#id_community") == "南关小区"
+    assert page.input_value("#id_description") == "暖气片冰凉，室内只有12度，已经三天了"
+    assert page.locator("fieldset.extra:visible").count() == 0
+    shot(page, "report-error-360.png")
+    assert Issue.objects.count() == 0
+    page.context.close()
+
+
+def test_chinese_renders_with_a_cjk_font_not_boxes(transactional_db, live_server, browser):
+    page = browser.new_context(**PHONE).new_page()
+    page.goto(f"{live_server.url}/")
+    # Which platform font actually drew the heading (Chrome DevTools Protocol).
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("DOM.enable")
+    cdp.send("CSS.enable")
+    root = cdp.send("DOM.getDocument")["root"]["nodeId"]
+    node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": "h1"})["nodeId"]
+    fonts = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+    assert fonts and all(f["glyphCount"] > 0 for f in fonts)
+    assert any("CJK" in f["familyName"] or "Han" in f["familyName"] for f in fonts), fonts
+    # And the glyphs differ from each other and from a missing-glyph box.
+    pixels = page.evaluate(
+        """() => {
+            const c = document.createElement('canvas'); c.width = 64; c.height = 64;
+            const g = c.getContext('2d');
+            const font = getComputedStyle(document.querySelector('h1')).fontFamily;
+            const draw = (ch) => {
+                g.clearRect(0, 0, 64, 64); g.fillStyle = '#000'; g.font = '48px ' + font;
+                g.fillText(ch, 4, 52);
+                return Array.from(g.getImageData(0, 0, 64, 64).data).join(',');
+            };
+            g.font = '48px ' + font;
+            return {gong: draw('供'), nuan: draw('暖'), tofu: draw('\\uE000'),
+                    width: g.measureText('供暖').width, inked: draw('供').split(',').filter(v => v !== '0').length};
+        }"""
+    )
+    assert pixels["gong"] != pixels["nuan"], "two different Han characters drew identically: boxes"
+    assert pixels["gong"] != pixels["tofu"], "a Han character drew like an unassigned code point: a box"
+    assert pixels["width"] > 0 and pixels["inked"] > 100
+    page.context.close()
