@@ -87,6 +87,7 @@ def test_file_follow_track_and_rate_dissatisfied(transactional_db, live_server, 
     page = reporter.new_page()
     page.goto(f"{live_server.url}/report/")
     assert page.locator("h1").inner_text() == "反映水电气暖问题"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360  # no sideways scrolling on a phone
     shot(page, "report-form-360.png")
     fill_report(page, world, photo=photo)
     page.click("#submit-button")
@@ -153,6 +154,7 @@ def test_file_follow_track_and_rate_dissatisfied(transactional_db, live_server, 
     page.get_by_role("button", name="查看办理进度").click()
     assert page.locator("#status").inner_text() == "办理中"
     assert page.locator("#unit").inner_text() == "甘州区供热公司"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
     shot(page, "track-rework-360.png")
 
     # The same pages on a desktop screen.

@@ -232,3 +232,14 @@ def test_status_words_follow_the_status(client, world, file_issue):
     html = client.get(r["Location"]).content.decode()
     assert issue.status == Status.NEW and "您的诉求已受理，正在等待分派给责任单位。" in html
     assert "交给负责单位：最迟 2026年11月30日 10:00" in html
+
+
+def test_absurd_ids_and_parameters_are_answered_not_crashed(client, world, file_issue):
+    file_issue()
+    huge = "9" * 30
+    assert client.get("/report/similar/", {"category": huge, "district": huge, "community": "南关小区"}).status_code == 200
+    assert client.get(f"/report/follow/{huge}/").status_code == 404
+    assert client.get(f"/attachments/{huge}/").status_code == 404
+    r = client.post("/report/", {"category": huge, "district": huge, "community": "x", "description": "x",
+                                 "reporter_phone": "13800000000", "privacy": "on"})
+    assert r.status_code == 400 and r.context["errors"]["category"] == ["请选择问题类别"]

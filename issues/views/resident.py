@@ -121,6 +121,12 @@ def _phone_from_hash(issue: Issue, digest: str) -> tuple[str, str] | tuple[None,
     return None, None
 
 
+def _small_id(value) -> int | None:
+    """``value`` as a database id, or None when it is not digits or too large for a 64-bit integer."""
+    text = str(value or "").strip()
+    return int(text) if text.isdigit() and len(text) <= 18 else None
+
+
 def _is_dispatcher(request) -> bool:
     user = request.user
     return bool(user.is_authenticated and user.is_active and user.role == Role.DISPATCHER)
@@ -219,8 +225,9 @@ def report(request):
     try:
         issue = issue_submit(
             actor=actor,
-            category=data["category"],
-            district=data["district"],
+            # Ids too large for the database read as "none chosen" (SQLite cannot bind them).
+            category=_small_id(data["category"]) or "",
+            district=_small_id(data["district"]) or "",
             community=data["community"],
             building=data["building"],
             unit_no=data["unit_no"],
@@ -315,11 +322,12 @@ def similar(request):
     district = request.GET.get("district", "").strip()
     community = " ".join(request.GET.get("community", "").split())
     found = []
-    if category.isdigit() and district.isdigit() and community:
+    category, district = _small_id(category), _small_id(district)
+    if category and district and community:
         since = timezone.now() - timedelta(days=SIMILAR_DAYS)
         found = list(
             Issue.objects.open()
-            .filter(category_id=int(category), district_id=int(district), community=community, filed_at__gte=since)
+            .filter(category_id=category, district_id=district, community=community, filed_at__gte=since)
             .select_related("category")
             .only("id", "category__name", "category__name_en", "community", "status", "filed_at")
             .order_by("-filed_at")[:SIMILAR_MAX]
@@ -330,6 +338,8 @@ def similar(request):
 
 
 def _followable(issue_id) -> Issue | None:
+    if _small_id(issue_id) is None:
+        return None
     return Issue.objects.open().select_related("category", "district").filter(pk=issue_id).first()
 
 
@@ -589,7 +599,8 @@ def attachment(request, attachment_id: int):
     filing (e.g. the fix). Otherwise 404. Sent inline as image/jpeg,
     private, not sniffable.
     """
-    att = Attachment.objects.select_related("event").filter(pk=attachment_id).first()
+    att = (Attachment.objects.select_related("event").filter(pk=attachment_id).first()
+           if _small_id(attachment_id) is not None else None)
     if att is None:
         raise Http404
     allowed = False
