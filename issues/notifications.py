@@ -127,7 +127,16 @@ def write_many(messages_by_issue: dict[int | None, list[Message]], now=None) -> 
         return
     Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
     if any(r.state == Notification.State.PENDING for r in rows):
-        transaction.on_commit(kick_sender)
+        _kick_once_after_commit()
+
+
+def _kick_once_after_commit() -> None:
+    # One kick per transaction, however many rows it wrote (a sweep touching
+    # 500 issues enqueues one task, not 500).
+    connection = transaction.get_connection()
+    if any(getattr(entry[1], "__name__", "") == "kick_sender" for entry in connection.run_on_commit):
+        return
+    transaction.on_commit(kick_sender)
 
 
 def kick_sender() -> None:

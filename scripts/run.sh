@@ -60,6 +60,8 @@ if [ "$("$PY" manage.py shell -c 'from issues.models import Issue; print(Issue.o
     say "seed_demo_issues (first start only)"
     "$PY" manage.py seed_demo_issues --count 200
 fi
+say "first deadline sweep (so /healthz is green at once)"
+"$PY" manage.py sweep
 say "collectstatic"
 "$PY" manage.py collectstatic --noinput --verbosity 0
 

@@ -32,11 +32,15 @@ def test_postgres_and_redis_from_urls(tmp_path):
     assert out.stdout.split()[2] == "redis"
 
 
-@pytest.mark.parametrize("env", [{"DEBUG": "maybe"}, {"DATABASE_URL": "nosuchdb://x"}])
-def test_bad_values_stop_start_up(tmp_path, env):
+@pytest.mark.parametrize("env,message", [
+    ({"DEBUG": "maybe"}, "DEBUG='maybe' is not a boolean"),
+    ({"DATABASE_URL": "notaurl"}, "DATABASE_URL is not a database URL"),
+    ({"REDIS_URL": "http://x"}, "REDIS_URL='http://x' must start with redis://"),
+])
+def test_bad_values_stop_start_up_with_a_clear_message(tmp_path, env, message):
     out = _load_settings(DATA_DIR=str(tmp_path), **env)
     assert out.returncode != 0
-    assert "ImproperlyConfigured" in out.stderr or "Error" in out.stderr
+    assert "ImproperlyConfigured" in out.stderr and message in out.stderr
 
 
 def test_production_needs_a_secret_key(tmp_path):

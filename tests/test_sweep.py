@@ -169,3 +169,12 @@ def test_heartbeat_recorded(staffed):
     beat = Heartbeat.objects.get(name="sweep")
     assert beat.last_run_at == local(2026, 11, 30, 9, 0)  # time is frozen
     assert beat.last_processed == 0
+
+
+def test_one_sender_kick_per_sweep_however_many_rows(staffed, file_issue, django_capture_on_commit_callbacks):
+    for _ in range(3):
+        file_issue(category=staffed.water_pressure)
+    with django_capture_on_commit_callbacks() as callbacks:
+        sweep.run(now=local(2026, 11, 30, 10, 0))  # 50 % of three dispatch windows
+    assert Notification.objects.filter(kind="reminder.dispatch.50").count() == 3
+    assert [cb.__name__ for cb in callbacks] == ["kick_sender"]

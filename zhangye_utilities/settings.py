@@ -108,6 +108,10 @@ DATABASES = {
         "DATABASE_URL", default=f"sqlite:///{DATA_DIR / 'zhangye.sqlite3'}"
     )
 }
+if not DATABASES["default"].get("ENGINE"):
+    raise environ.ImproperlyConfigured(
+        "DATABASE_URL is not a database URL (use postgres://user:password@host:5432/name or sqlite:///path)"
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
@@ -154,6 +158,8 @@ STORAGES = {
 # With REDIS_URL set the broker is Redis; otherwise kombu's filesystem
 # transport under DATA_DIR, which needs no server (the embedded default).
 REDIS_URL = env.str("REDIS_URL", default="")
+if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
+    raise environ.ImproperlyConfigured(f"REDIS_URL={REDIS_URL!r} must start with redis://, rediss:// or unix://")
 _broker_dir = DATA_DIR / "broker"
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):
@@ -270,6 +276,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "StatusEnum": "issues.choices.Status",
+        "PriorityEnum": "issues.choices.Priority",
+        "DecisionEnum": "issues.choices.Decision",
+        "AppealDecisionEnum": "issues.choices.AppealDecision",
+        "SupervisionLevelEnum": "issues.choices.SupervisionLevel",
+    },
 }
 # Open311: the district of requests that name none (a District.code), and the
 # jurisdiction_id to insist on ("" = accept any).
