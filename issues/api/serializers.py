@@ -20,7 +20,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from issues.choices import Satisfaction, SupervisionLevel
+from issues.choices import Priority, Satisfaction, Status, SupervisionLevel
 from issues.models import (
     Appeal,
     Category,
@@ -57,6 +57,19 @@ class When(serializers.DateTimeField):
         return value
 
 
+# Documented for generated clients; the server also accepts +86, 0086, spaces,
+# dashes, full-width digits and landlines (issues.validation.normalize_phone).
+PHONE_PATTERN = r"^1(3[0-9]|5[0-35-9]|8[0-9])[0-9]{8}$"
+
+
+@extend_schema_field({"type": "string", "maxLength": 30, "pattern": PHONE_PATTERN, "example": "13800000000"})
+class PhoneField(serializers.CharField):
+    """A phone number as typed; normalised and checked by the workflow."""
+
+    def __init__(self, **kw):
+        super().__init__(max_length=30, trim_whitespace=False, **kw)
+
+
 def Text(max_length: int, required: bool = True, **kw):  # noqa: N802
     """Free text; the workflow trims it and checks blank/visible content."""
     return serializers.CharField(
@@ -84,7 +97,7 @@ class IssueCreateIn(serializers.Serializer):
                                        help_text="WGS84")
     description = Text(2000)
     reporter_name = Text(50, required=False)
-    reporter_phone = Text(30, help_text="Chinese mobile or landline, e.g. 13800000000 or +8613800000000")
+    reporter_phone = PhoneField(help_text="Chinese mobile or landline, e.g. 13800000000 or +8613800000000")
     extra_answers = serializers.DictField(required=False, help_text="answers to the category's extra_questions")
 
 
@@ -165,7 +178,7 @@ class MergeIn(serializers.Serializer):
 
 
 class FollowIn(serializers.Serializer):
-    phone = Text(30, help_text="the follower's phone number")
+    phone = PhoneField(help_text="the follower's phone number")
     name = Text(50, required=False)
 
 
@@ -253,6 +266,8 @@ class EventSerializer(serializers.ModelSerializer):
 
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
     actor = serializers.CharField(source="actor_label", read_only=True)
+    from_status = serializers.ChoiceField(choices=Status.choices, allow_blank=True, read_only=True)
+    to_status = serializers.ChoiceField(choices=Status.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = IssueEvent
@@ -320,6 +335,9 @@ class RevealPhoneOut(serializers.Serializer):
 
 class CategorySerializer(serializers.ModelSerializer):
     """A category of problem (an Open311 service)."""
+
+    heating_season_priority = serializers.ChoiceField(choices=Priority.choices, allow_blank=True, read_only=True,
+                                                      help_text="replaces priority in the heating season; '' = none")
 
     class Meta:
         model = Category

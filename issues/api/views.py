@@ -299,7 +299,7 @@ class IssueViewSet(viewsets.GenericViewSet):
         return Response(render_issue(principal, issue), status=status.HTTP_201_CREATED if created else 200)
 
     @extend_schema(summary="An issue's timeline", responses={200: s.EventSerializer(many=True), **errors(401, 404)})
-    @action(detail=True, methods=["get"], url_path="events")
+    @action(detail=True, methods=["get"], url_path="events", pagination_class=None, filter_backends=[])
     def events(self, request, pk=None):
         """The timeline, oldest first.
 
