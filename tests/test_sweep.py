@@ -173,7 +173,7 @@ def test_heartbeat_recorded(staffed):
 
 def test_one_sender_kick_per_sweep_however_many_rows(staffed, file_issue, django_capture_on_commit_callbacks):
     for _ in range(3):
-        file_issue(category=staffed.water_pressure)
+        file_issue(category=staffed.water_pressure, phone="0936-8221234")  # landline: no SMS, no kick yet
     with django_capture_on_commit_callbacks() as callbacks:
         sweep.run(now=local(2026, 11, 30, 10, 0))  # 50 % of three dispatch windows
     assert Notification.objects.filter(kind="reminder.dispatch.50").count() == 3
