@@ -363,6 +363,12 @@ class Issue(models.Model):
             models.Index(fields=["lead_unit", "status"], name="issue_lead_status"),
             # Measures and the ledger slice by filing date.
             models.Index(fields=["filed_at", "id"], name="issue_filed_id"),
+            # Read by issues.measures (the day's live counts and the rollup
+            # job): each period measure is a range over one of these columns.
+            models.Index(fields=["closed_at"], name="issue_closed_at"),
+            models.Index(fields=["resolved_at"], name="issue_resolved_at"),
+            models.Index(fields=["dispatch_due"], name="issue_dispatch_due"),
+            models.Index(fields=["response_due"], name="issue_response_due"),
             # Tracking lookups by phone ("lost your code?").
             models.Index(fields=["reporter_phone"], name="issue_phone"),
             # Read by issues.sweep.find_due (the Celery beat deadline sweep,
@@ -557,6 +563,8 @@ class Rating(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+        # Read by issues.measures: ratings given in a period (satisfaction).
+        indexes = [models.Index(fields=["created_at"], name="rating_created_at")]
         constraints = [
             models.UniqueConstraint(
                 fields=["issue", "round"], condition=Q(follower__isnull=True), name="rating_reporter_once_per_round"
@@ -713,3 +721,125 @@ class Heartbeat(models.Model):
     class Meta:
         verbose_name = _("心跳")
         verbose_name_plural = _("心跳")
+
+
+# --------------------------------------------------------------------------
+# Measures: daily rollups, the monthly topic, exports (issue #6)
+# --------------------------------------------------------------------------
+
+
+class DailyRollup(models.Model):
+    """Counts behind DESIGN.md's period measures for one Asia/Shanghai day.
+
+    One row per (day, utility, district, lead unit, category) with any count;
+    written only by ``issues.measures.refresh_days`` (which replaces a day's
+    rows as a whole). Each count is the number of issues whose measure date
+    falls on ``day``; ``issues.measures`` documents each one. Today is never
+    stored: it is computed live.
+    """
+
+    day = models.DateField()
+    utility = models.CharField(max_length=10, choices=Utility.choices)
+    district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="+")
+    received = models.PositiveIntegerField(default=0)
+    closed = models.PositiveIntegerField(default=0)
+    dispatch_due = models.PositiveIntegerField(default=0)
+    dispatch_on_time = models.PositiveIntegerField(default=0)
+    response_due = models.PositiveIntegerField(default=0)
+    response_on_time = models.PositiveIntegerField(default=0)
+    resolved = models.PositiveIntegerField(default=0)
+    resolved_on_time = models.PositiveIntegerField(default=0)
+    rated = models.PositiveIntegerField(default=0)
+    rated_resolved = models.PositiveIntegerField(default=0)
+    rated_satisfied = models.PositiveIntegerField(default=0)
+    rated_reworked = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        # Read by issues.measures.period_rows: a date range, grouped by the
+        # dimensions (the dashboard), or by day (the trend).
+        indexes = [models.Index(fields=["day", "utility"], name="rollup_day_utility")]
+        verbose_name = _("日统计")
+        verbose_name_plural = _("日统计")
+
+
+class RollupState(models.Model):
+    """The rollups' watermark: the last IssueEvent id whose days were recomputed (one row, pk=1)."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    last_event_id = models.BigIntegerField(default=0)
+    refreshed_at = models.DateTimeField(null=True, blank=True)
+
+
+class MonthlyTopic(models.Model):
+    """每月一题: the mayor's office's focus for one month (a utility, optionally one category).
+
+    ``month`` is the first day of the month (local). The dashboard shows the
+    focus's measures for that month in their own panel.
+    """
+
+    month = models.DateField(_("月份"), help_text=_("该月第一天"))
+    utility = models.CharField(_("行业"), max_length=10, choices=Utility.choices)
+    category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("类别"))
+    title = models.CharField(_("题目"), max_length=100)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-month", "-id"]
+        verbose_name = _("每月一题")
+        verbose_name_plural = _("每月一题")
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.title}"
+
+
+def export_path(instance: "Export", filename: str) -> str:
+    """Server-chosen storage name: exports/<export id>/<random>.<ext>."""
+    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"exports/{instance.pk}/{secrets.token_hex(16)}.{ext[:5]}"
+
+
+class Export(models.Model):
+    """One export of the ledger (台账) to .xlsx or .csv: the job's state and its audit record.
+
+    ``filters`` are the ledger's GET parameters (a dict); ``progress`` rows
+    written of ``total``. The file is served only to ``requested_by``.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("排队中")
+        RUNNING = "running", _("导出中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+
+    class Format(models.TextChoices):
+        XLSX = "xlsx", "Excel (.xlsx)"
+        CSV = "csv", "CSV"
+
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="exports")
+    format = models.CharField(max_length=4, choices=Format.choices, default=Format.XLSX)
+    filters = models.JSONField(default=dict, blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    progress = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    file = models.FileField(upload_to=export_path, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    downloaded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("导出记录")
+        verbose_name_plural = _("导出记录")
+
+    @property
+    def percent(self) -> int:
+        """Progress 0–100 (100 when done)."""
+        if self.state == self.State.DONE:
+            return 100
+        return int(self.progress * 100 / self.total) if self.total else 0
