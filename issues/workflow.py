@@ -245,6 +245,30 @@ def _raise_if(errors: dict) -> None:
         raise Invalid("输入有误，请按提示修改", errors)
 
 
+def _pending_request(related, ref, *, missing: str, decided: str, pending: str):
+    """Lock and return a request hanging off the issue (extension, plan, appeal) still awaiting a decision.
+
+    ``related`` is the issue's related manager, ``ref`` an object or id.
+    NotFound when it is not this issue's; Conflict when already decided.
+    """
+    try:
+        obj = related.select_for_update().filter(pk=getattr(ref, "pk", ref)).first()
+    except (TypeError, ValueError):
+        obj = None
+    if obj is None:
+        raise NotFound(missing)
+    if obj.decision != pending:
+        raise Conflict(decided)
+    return obj
+
+
+def _stamp_decision(obj, decision: str, actor: Actor, now: datetime, note: str) -> None:
+    """Record a supervisor's decision on a request row and save it."""
+    obj.decision = decision
+    obj.decided_by, obj.decided_at, obj.decision_note = actor.user, now, note
+    obj.save()
+
+
 def _deadlines_data(issue: Issue) -> dict:
     return {
         "dispatch_due": timezone.localtime(issue.dispatch_due).isoformat(),
@@ -750,18 +774,13 @@ def issue_decide_extension(*, issue, actor: Actor, request, approve: bool, note:
     with transaction.atomic():
         issue = _lock(issue, actor)
         _require_role(actor, Role.SUPERVISOR)
-        req = issue.extension_requests.select_for_update().filter(pk=getattr(request, "pk", request)).first()
-        if req is None:
-            raise NotFound("延期申请不存在")
-        if req.decision != Decision.PENDING:
-            raise Conflict("该延期申请已审批")
+        req = _pending_request(issue.extension_requests, request, missing="延期申请不存在", decided="该延期申请已审批",
+                               pending=Decision.PENDING)
         _require_status(issue, *WORKING_STATUSES)
         errors: dict[str, list[str]] = {}
         note = _field(errors, "note", clean_text, note, max_length=REASON_MAX, required=not approve, label="审批意见")
         _raise_if(errors)
-        req.decision = Decision.APPROVED if approve else Decision.REFUSED
-        req.decided_by, req.decided_at, req.decision_note = actor.user, now, note
-        req.save()
+        _stamp_decision(req, Decision.APPROVED if approve else Decision.REFUSED, actor, now, note)
         if approve:
             issue.resolution_due = req.requested_due
             issue.resolution_extended = True
@@ -777,18 +796,13 @@ def issue_decide_plan(*, issue, actor: Actor, plan, approve: bool, note: str = "
     with transaction.atomic():
         issue = _lock(issue, actor)
         _require_role(actor, Role.SUPERVISOR)
-        p = issue.plans.select_for_update().filter(pk=getattr(plan, "pk", plan)).first()
-        if p is None:
-            raise NotFound("整改计划不存在")
-        if p.decision != Decision.PENDING:
-            raise Conflict("该整改计划已审批")
+        p = _pending_request(issue.plans, plan, missing="整改计划不存在", decided="该整改计划已审批",
+                             pending=Decision.PENDING)
         _require_status(issue, Status.IN_PROGRESS)
         errors: dict[str, list[str]] = {}
         note = _field(errors, "note", clean_text, note, max_length=REASON_MAX, required=not approve, label="审批意见")
         _raise_if(errors)
-        p.decision = Decision.APPROVED if approve else Decision.REFUSED
-        p.decided_by, p.decided_at, p.decision_note = actor.user, now, note
-        p.save()
+        _stamp_decision(p, Decision.APPROVED if approve else Decision.REFUSED, actor, now, note)
         before = issue.status
         if approve:
             issue.status = Status.PLANNED
@@ -1049,17 +1063,12 @@ def issue_decide_appeal(*, issue, actor: Actor, appeal, exclude: bool, note: str
     with transaction.atomic():
         issue = _lock(issue, actor)
         _require_role(actor, Role.SUPERVISOR)
-        a = issue.appeals.select_for_update().filter(pk=getattr(appeal, "pk", appeal)).first()
-        if a is None:
-            raise NotFound("申诉不存在")
-        if a.decision != AppealDecision.PENDING:
-            raise Conflict("该申诉已裁定")
+        a = _pending_request(issue.appeals, appeal, missing="申诉不存在", decided="该申诉已裁定",
+                             pending=AppealDecision.PENDING)
         errors: dict[str, list[str]] = {}
         note = _field(errors, "note", clean_text, note, max_length=REASON_MAX, required=False, label="裁定意见")
         _raise_if(errors)
-        a.decision = AppealDecision.EXCLUDED if exclude else AppealDecision.UPHELD
-        a.decided_by, a.decided_at, a.decision_note = actor.user, now, note
-        a.save()
+        _stamp_decision(a, AppealDecision.EXCLUDED if exclude else AppealDecision.UPHELD, actor, now, note)
         if exclude:
             Rating.objects.filter(pk=a.rating_id).update(excluded=True)
         _record(issue, actor, EventKind.APPEAL_DECIDED, now=now, note=note, public=False,
