@@ -1,0 +1,609 @@
+"""Every number the dashboard, the ledger, the API and the exports show (DESIGN.md, Measures).
+
+One module, one definition per measure. A measure is computed for a
+``Period`` (Asia/Shanghai calendar days, ``start_day`` … ``end_day``
+inclusive) and returns a ``Measure``: its value, the count it rests on, and
+the ledger parameters that select exactly the issues behind it
+(``issue_filter(key, period, now)`` is the same definition as a ``Q`` over
+``Issue``; the ledger and exports use it, the tests count it).
+
+Definitions (merged issues are left out of every one):
+
+- ``received``: filed in the period (``filed_at``).
+- ``closed``: reached ``closed`` in the period (``closed_at``, status closed).
+- ``dispatch_due`` / ``dispatch_on_time``: dispatch deadline fell in the
+  period (and before now); on time = first assigned by it (routing at filing
+  included) or rejected by it.
+- ``response_due`` / ``response_on_time``: response deadline fell in the
+  period (and before now), leaving out issues rejected without ever being
+  claimed (no unit was ever asked to respond); on time = first claimed by it.
+- ``resolved`` / ``resolved_on_time``: latest resolution (``resolved_at``) in
+  the period; on time = by the resolution deadline in force at that moment,
+  as the workflow recorded it on the RESOLVED event (``data.on_time``).
+- ``rated`` / ``rated_resolved`` / ``rated_satisfied`` / ``rated_reworked``:
+  the issue's rating is its latest reporter rating (own or recorded by a
+  revisit agent; followers' ratings never count), ratings excluded on appeal
+  left out first; counted in the period its rating was given. Resolved =
+  rated "problem solved"; satisfied = satisfied or basically satisfied;
+  reworked = reopened by a dissatisfied rating at least once
+  (``rework_count`` > 0; a fix sent back by a supervisor is not rework).
+- now (no period): ``open`` (new … awaiting_rating), ``overdue`` (open and
+  past a deadline in force, as ``Issue.objects.overdue``), ``supervised``
+  (open with a supervision order), ``escalated`` (open, level 2).
+
+Speed: past days come from ``DailyRollup`` (one row per day and
+utility/district/lead unit/category), today is computed live with indexed
+range queries, the now-measures over open issues only. ``refresh`` keeps the
+rollups current: it recomputes every past day touched by an issue that has
+new events since the watermark (cheap: an indexed read of the new events),
+and is called by the dashboard before it reads and by a Celery job every
+minute; a day that has just ended is written at its first refresh. So a
+number and its drill-down list agree right after any write, without running
+a job by hand.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, Sum
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .choices import OPEN_STATUSES, EventKind, RaterKind, Satisfaction, Status, WORKING_STATUSES
+from .models import DailyRollup, Issue, IssueEvent, Rating, RollupState
+
+log = logging.getLogger(__name__)
+
+LOCAL_TZ = ZoneInfo(settings.TIME_ZONE)
+# Issue fields the rollups are grouped by, and their DailyRollup names.
+DIMS = ("utility", "district_id", "lead_unit_id", "category_id")
+ROLLUP_DIMS = ("utility", "district_id", "unit_id", "category_id")
+PERIOD_COUNTS = (
+    "received", "closed", "dispatch_due", "dispatch_on_time", "response_due", "response_on_time",
+    "resolved", "resolved_on_time", "rated", "rated_resolved", "rated_satisfied", "rated_reworked",
+)
+NOW_COUNTS = ("open", "overdue", "supervised", "escalated")
+# A unit enters the ranking (红黑榜) with at least this many rated issues in the period.
+RANKING_MIN_RATED = 10
+# Periods longer than this are drawn as a weekly trend.
+DAILY_TREND_MAX_DAYS = 62
+
+
+# --------------------------------------------------------------------------
+# Periods
+# --------------------------------------------------------------------------
+
+
+def local_day(dt: datetime) -> date:
+    """The Asia/Shanghai calendar date of an aware datetime."""
+    return dt.astimezone(LOCAL_TZ).date()
+
+
+def day_start(d: date) -> datetime:
+    """00:00 Asia/Shanghai of ``d`` (aware)."""
+    return datetime.combine(d, time.min, tzinfo=LOCAL_TZ)
+
+
+@dataclass(frozen=True)
+class Period:
+    """Calendar days ``start_day`` … ``end_day`` (inclusive), Asia/Shanghai.
+
+    ``kind`` is "today", "week" (Monday–Sunday), "month" or "custom".
+    ``start``/``end`` are the aware bounds ``[start, end)``.
+    """
+
+    start_day: date
+    end_day: date
+    kind: str = "custom"
+
+    @property
+    def start(self) -> datetime:
+        return day_start(self.start_day)
+
+    @property
+    def end(self) -> datetime:
+        return day_start(self.end_day + timedelta(days=1))
+
+    @property
+    def days(self) -> int:
+        return (self.end_day - self.start_day).days + 1
+
+    @classmethod
+    def of(cls, kind: str, now: datetime, start: date | None = None, end: date | None = None) -> "Period":
+        """The period named ``kind`` around ``now``; "custom" needs ``start`` ≤ ``end`` (ValueError otherwise)."""
+        today = local_day(now)
+        if kind == "today":
+            return cls(today, today, "today")
+        if kind == "week":
+            monday = today - timedelta(days=today.weekday())
+            return cls(monday, monday + timedelta(days=6), "week")
+        if kind == "month":
+            first = today.replace(day=1)
+            nxt = (first + timedelta(days=32)).replace(day=1)
+            return cls(first, nxt - timedelta(days=1), "month")
+        if kind == "custom":
+            if start is None or end is None or start > end:
+                raise ValueError("custom period needs start <= end")
+            if (end - start).days > 366 * 10:
+                raise ValueError("custom period longer than ten years")
+            return cls(start, end, "custom")
+        raise ValueError(f"unknown period {kind!r}")
+
+    def as_params(self) -> dict:
+        """Ledger GET parameters selecting this period: ``{"start": iso, "end": iso}``."""
+        return {"start": self.start_day.isoformat(), "end": self.end_day.isoformat()}
+
+
+# --------------------------------------------------------------------------
+# Definitions as filters over Issue (the drill-down and the live counts)
+# --------------------------------------------------------------------------
+
+
+def _counted_ratings():
+    """Reporter ratings (own or agent-recorded) not excluded on appeal."""
+    return Rating.objects.filter(rater_kind__in=[RaterKind.REPORTER, RaterKind.AGENT], excluded=False)
+
+
+def latest_ratings(start: datetime, end: datetime):
+    """Ratings in ``[start, end)`` that are their issue's latest counted rating (Rating queryset)."""
+    counted = _counted_ratings()
+    later = counted.filter(issue=OuterRef("issue")).filter(
+        Q(created_at__gt=OuterRef("created_at")) | Q(created_at=OuterRef("created_at"), id__gt=OuterRef("id"))
+    )
+    return counted.filter(created_at__gte=start, created_at__lt=end).filter(~Exists(later)).exclude(
+        issue__status=Status.MERGED)
+
+
+def _on_time_resolution():
+    return Exists(IssueEvent.objects.filter(issue=OuterRef("pk"), kind=EventKind.RESOLVED, at=OuterRef("resolved_at"),
+                                            data__on_time=True))
+
+
+def overdue_q(now: datetime) -> Q:
+    """Open and past a deadline in force at ``now``; the same rule as ``Issue.objects.overdue``."""
+    return (
+        Q(status=Status.NEW, dispatch_due__lt=now)
+        | Q(status=Status.ASSIGNED, response_due__lt=now)
+        | Q(status__in=sorted(WORKING_STATUSES), resolution_due__lt=now)
+    )
+
+
+NOT_MERGED = ~Q(status=Status.MERGED)
+
+
+def _period_q(key: str, start: datetime, end: datetime, now: datetime) -> Q:
+    """The Q of period measure ``key`` for ``[start, end)``; deadlines only up to ``now``."""
+    due_end = min(end, now)
+    if key == "received":
+        return Q(filed_at__gte=start, filed_at__lt=end) & NOT_MERGED
+    if key == "closed":
+        return Q(status=Status.CLOSED, closed_at__gte=start, closed_at__lt=end)
+    if key in ("dispatch_due", "dispatch_on_time"):
+        q = Q(dispatch_due__gte=start, dispatch_due__lt=due_end) & NOT_MERGED
+        if key == "dispatch_on_time":
+            q &= Q(first_assigned_at__lte=F("dispatch_due")) | Q(status=Status.REJECTED,
+                                                                  closed_at__lte=F("dispatch_due"))
+        return q
+    if key in ("response_due", "response_on_time"):
+        q = (Q(response_due__gte=start, response_due__lt=due_end) & NOT_MERGED
+             & ~Q(status=Status.REJECTED, first_claimed_at__isnull=True))
+        if key == "response_on_time":
+            q &= Q(first_claimed_at__lte=F("response_due"))
+        return q
+    if key in ("resolved", "resolved_on_time"):
+        q = Q(resolved_at__gte=start, resolved_at__lt=end) & NOT_MERGED
+        if key == "resolved_on_time":
+            q &= _on_time_resolution()
+        return q
+    if key in ("rated", "rated_resolved", "rated_satisfied", "rated_reworked"):
+        ratings = latest_ratings(start, end)
+        if key == "rated_resolved":
+            ratings = ratings.filter(resolved=True)
+        elif key == "rated_satisfied":
+            ratings = ratings.filter(satisfaction__in=[Satisfaction.SATISFIED, Satisfaction.BASIC])
+        q = Q(pk__in=ratings.values("issue_id"))
+        if key == "rated_reworked":
+            q &= Q(rework_count__gt=0)
+        return q
+    raise KeyError(key)
+
+
+def _now_q(key: str, now: datetime) -> Q:
+    open_q = Q(status__in=sorted(OPEN_STATUSES))
+    if key == "open":
+        return open_q
+    if key == "overdue":
+        return open_q & overdue_q(now)
+    if key == "supervised":
+        return open_q & ~Q(supervision_level="")
+    if key == "escalated":
+        return open_q & Q(escalation_level__gte=2)
+    raise KeyError(key)
+
+
+ALL_KEYS = PERIOD_COUNTS + NOW_COUNTS
+
+
+def issue_filter(key: str, period: Period | None, now: datetime | None = None) -> Q:
+    """The Q over Issue selecting exactly the issues behind count ``key`` (KeyError if unknown).
+
+    ``period`` is required for period counts and ignored for now-counts.
+    """
+    now = now or timezone.now()
+    if key in NOW_COUNTS:
+        return _now_q(key, now)
+    if period is None:
+        raise ValueError(f"{key} needs a period")
+    return _period_q(key, period.start, period.end, now)
+
+
+# --------------------------------------------------------------------------
+# Grouped counts: the live computation and the rollup job share it
+# --------------------------------------------------------------------------
+
+
+def _bucket(counts: dict, rows, day_key: str, names: dict, dim_names=DIMS) -> None:
+    for row in rows:
+        key = (row[day_key],) + tuple(row[d] for d in dim_names)
+        slot = counts.setdefault(key, dict.fromkeys(PERIOD_COUNTS, 0))
+        for out, src in names.items():
+            slot[out] += row[src] or 0
+
+
+def counts_between(start: datetime, end: datetime, now: datetime) -> dict:
+    """Period counts for ``[start, end)`` grouped by local day and DIMS.
+
+    Returns ``{(day, utility, district_id, lead_unit_id, category_id): {count: n}}``.
+    Seven indexed range queries, whatever the size of the archive.
+    """
+    counts: dict = {}
+    due_end = min(end, now)
+
+    def grouped(qs, field_name, **aggs):
+        return (qs.annotate(d=TruncDate(field_name, tzinfo=LOCAL_TZ)).values("d", *DIMS)
+                .annotate(**aggs).order_by())
+
+    issues = Issue.objects.all()
+    _bucket(counts, grouped(issues.filter(_period_q("received", start, end, now)), "filed_at",
+                            n=Count("id")), "d", {"received": "n"})
+    _bucket(counts, grouped(issues.filter(_period_q("closed", start, end, now)), "closed_at",
+                            n=Count("id")), "d", {"closed": "n"})
+    if due_end > start:
+        on_time = _period_q("dispatch_on_time", start, end, now)
+        _bucket(counts, grouped(issues.filter(_period_q("dispatch_due", start, end, now)), "dispatch_due",
+                                n=Count("id"), ok=Count("id", filter=on_time)), "d",
+                {"dispatch_due": "n", "dispatch_on_time": "ok"})
+        on_time = _period_q("response_on_time", start, end, now)
+        _bucket(counts, grouped(issues.filter(_period_q("response_due", start, end, now)), "response_due",
+                                n=Count("id"), ok=Count("id", filter=on_time)), "d",
+                {"response_due": "n", "response_on_time": "ok"})
+    _bucket(counts, grouped(issues.filter(_period_q("resolved", start, end, now)), "resolved_at",
+                            n=Count("id"), ok=Count("id", filter=Q(_on_time_resolution()))), "d",
+            {"resolved": "n", "resolved_on_time": "ok"})
+    rating_dims = {d: F(f"issue__{d}") for d in DIMS}
+    rows = (latest_ratings(start, end).annotate(d=TruncDate("created_at", tzinfo=LOCAL_TZ), **{
+        f"i_{d}": expr for d, expr in rating_dims.items()})
+        .values("d", *[f"i_{d}" for d in DIMS])
+        .annotate(n=Count("id"), res=Count("id", filter=Q(resolved=True)),
+                  sat=Count("id", filter=Q(satisfaction__in=[Satisfaction.SATISFIED, Satisfaction.BASIC])),
+                  rew=Count("id", filter=Q(issue__rework_count__gt=0)))
+        .order_by())
+    _bucket(counts, rows, "d", {"rated": "n", "rated_resolved": "res", "rated_satisfied": "sat",
+                                "rated_reworked": "rew"}, dim_names=[f"i_{d}" for d in DIMS])
+    return counts
+
+
+def now_counts(base=None, now: datetime | None = None):
+    """The now-measures over open issues, grouped by DIMS: a list of dicts (one query)."""
+    now = now or timezone.now()
+    qs = (base if base is not None else Issue.objects.all()).filter(status__in=sorted(OPEN_STATUSES))
+    return list(qs.values(*DIMS).annotate(
+        open=Count("id"),
+        overdue=Count("id", filter=overdue_q(now)),
+        supervised=Count("id", filter=~Q(supervision_level="")),
+        escalated=Count("id", filter=Q(escalation_level__gte=2)),
+    ).order_by())
+
+
+# --------------------------------------------------------------------------
+# Keeping the rollups current
+# --------------------------------------------------------------------------
+
+
+def _write_days(days: list[date], now: datetime) -> int:
+    """Replace the DailyRollup rows of ``days`` (all before today); returns rows written."""
+    written = 0
+    days = sorted(days)
+    # Contiguous runs are computed with one set of range queries each.
+    runs: list[list[date]] = []
+    for d in days:
+        if runs and (d - runs[-1][-1]).days == 1:
+            runs[-1].append(d)
+        else:
+            runs.append([d])
+    for run in runs:
+        counts = counts_between(day_start(run[0]), day_start(run[-1] + timedelta(days=1)), now)
+        DailyRollup.objects.filter(day__gte=run[0], day__lte=run[-1]).delete()
+        objs = [
+            DailyRollup(day=k[0], utility=k[1], district_id=k[2], unit_id=k[3], category_id=k[4], **v)
+            for k, v in counts.items() if any(v.values())
+        ]
+        DailyRollup.objects.bulk_create(objs, batch_size=2000)
+        written += len(objs)
+    return written
+
+
+def _days_touched(issue_ids: list[int]) -> set[date]:
+    """Every local day an issue's measures may have been counted on: its events and deadlines, past and present."""
+    days: set[date] = set()
+    for i in range(0, len(issue_ids), 500):
+        chunk = issue_ids[i:i + 500]
+        for at, data in IssueEvent.objects.filter(issue_id__in=chunk).values_list("at", "data"):
+            days.add(local_day(at))
+            for block in ((data or {}).get("deadlines") or {}, (data or {}).get("before") or {}):
+                for name in ("dispatch_due", "response_due"):
+                    raw = block.get(name) if isinstance(block, dict) else None
+                    if raw:
+                        try:
+                            days.add(local_day(datetime.fromisoformat(raw)))
+                        except (TypeError, ValueError):
+                            pass
+        for row in Issue.objects.filter(pk__in=chunk).values_list(
+                "filed_at", "closed_at", "resolved_at", "dispatch_due", "response_due"):
+            days.update(local_day(v) for v in row if v is not None)
+    return days
+
+
+def refresh(now: datetime | None = None, *, full: bool = False) -> dict:
+    """Bring the rollups up to date at ``now``; returns ``{"days": n, "rows": n}``.
+
+    Writes every day before today not yet written (the day just ended, or the
+    whole history on the first run, or with ``full``), and recomputes the
+    past days touched by issues with events newer than the watermark. Safe to
+    run concurrently: the watermark row is locked for the duration.
+
+    Known limit: an event whose transaction commits after a later-numbered
+    event was already processed is caught by the nightly ``refresh(full=…)``
+    of recent days (``rebuild_recent``), not at once.
+    """
+    now = now or timezone.now()
+    today = local_day(now)
+    with transaction.atomic():
+        state, _ = RollupState.objects.select_for_update().get_or_create(pk=1)
+        days: set[date] = set()
+        max_event = IssueEvent.objects.aggregate(m=Max("id"))["m"] or 0
+        if full or state.refreshed_at is None:
+            first = Issue.objects.aggregate(m=Min("filed_at"))["m"]
+            if first is not None:
+                d = local_day(first)
+                days.update(d + timedelta(days=i) for i in range((today - d).days))
+        else:
+            # Every day before the last refresh's day was written then.
+            complete = local_day(state.refreshed_at)
+            days.update(complete + timedelta(days=i) for i in range(max(0, (today - complete).days)))
+            if max_event > state.last_event_id:
+                ids = list(IssueEvent.objects.filter(id__gt=state.last_event_id, id__lte=max_event)
+                           .values_list("issue_id", flat=True).distinct())
+                days.update(_days_touched(ids))
+        days = {d for d in days if d < today}
+        rows = _write_days(sorted(days), now) if days else 0
+        state.last_event_id = max_event
+        state.refreshed_at = now
+        state.save()
+    return {"days": len(days), "rows": rows}
+
+
+def rebuild_recent(days: int = 7, now: datetime | None = None) -> int:
+    """Recompute the last ``days`` days (the nightly safety net); returns rows written."""
+    now = now or timezone.now()
+    today = local_day(now)
+    with transaction.atomic():
+        RollupState.objects.select_for_update().get_or_create(pk=1)
+        return _write_days([today - timedelta(days=i) for i in range(1, days + 1)], now)
+
+
+# --------------------------------------------------------------------------
+# Reading a period: totals, breakdowns, trend
+# --------------------------------------------------------------------------
+
+
+def _scoped_rollups(period: Period, utilities, filters: dict):
+    qs = DailyRollup.objects.filter(day__gte=period.start_day, day__lte=period.end_day)
+    if utilities is not None:
+        qs = qs.filter(utility__in=list(utilities))
+    for name, value in (filters or {}).items():
+        qs = qs.filter(**{{"unit": "unit_id", "district": "district_id", "category": "category_id"}.get(name, name):
+                          value})
+    return qs
+
+
+def _matches(key: tuple, utilities, filters: dict) -> bool:
+    """Does a live row's (utility, district, unit, category) pass the scope and filters?"""
+    utility, district, unit, category = key
+    if utilities is not None and utility not in utilities:
+        return False
+    want = {"utility": utility, "district": district, "unit": unit, "category": category}
+    return all(want[k] == v for k, v in (filters or {}).items())
+
+
+@dataclass
+class Measure:
+    """One number on the dashboard.
+
+    ``value``: an int (counts) or a float 0–1 (rates; None when nothing to
+    rate). ``basis``: the count it rests on. ``numerator``: the counted part
+    of a rate. ``key``: the ledger's ``measure`` parameter of the numerator
+    (counts: the issues counted); ``basis_key`` that of the basis.
+    """
+
+    key: str
+    label: str
+    definition: str
+    value: float | int | None
+    basis: int
+    numerator: int | None = None
+    basis_key: str | None = None
+    is_rate: bool = False
+    now: bool = False
+
+    @property
+    def percent(self) -> str:
+        """The rate as "87.5%", or "—" when there is nothing to rate; counts as they are."""
+        if not self.is_rate:
+            return str(self.value)
+        return "—" if self.value is None else f"{self.value * 100:.1f}%"
+
+
+# (key, numerator, basis, label, definition) of each card, in display order.
+CARDS = [
+    ("received", "received", None, _("受理量"), _("本期提交的诉求（不含合并件）")),
+    ("closed", "closed", None, _("销号量"), _("本期办结销号的诉求")),
+    ("open", "open", None, _("在办"), _("当前未关闭的诉求（待分派至待回访）")),
+    ("overdue", "overdue", None, _("超时"), _("当前在办且已超过所处环节时限的诉求")),
+    ("supervised", "supervised", None, _("督办中"), _("当前在办且有督办单的诉求")),
+    ("escalated", "escalated", None, _("升级至市长办"), _("当前在办且升级到二级的诉求")),
+    ("dispatch_rate", "dispatch_on_time", "dispatch_due", _("按时分派率"),
+     _("分派时限落在本期的诉求中，按时交办（含自动分派）或退回的比例")),
+    ("response_rate", "response_on_time", "response_due", _("按时响应率"),
+     _("响应时限落在本期的诉求中，按时被认领的比例（退单不重置时钟）")),
+    ("resolution_rate", "resolved_on_time", "resolved", _("按时办结率"),
+     _("本期最近一次办结的诉求中，在当时有效的办结时限内办结的比例")),
+    ("solved_rate", "rated_resolved", "rated", _("解决率"), _("本期评价的诉求中，评价为已解决的比例")),
+    ("satisfaction_rate", "rated_satisfied", "rated", _("满意率"),
+     _("本期评价的诉求中，满意或基本满意的比例（以报告人最近一次评价为准，申诉成立的评价不计）")),
+    ("rework_rate", "rated_reworked", "rated", _("重办率"),
+     _("本期评价的诉求中，曾因不满意评价重办的比例（核查退回不算重办）")),
+]
+
+
+def measures_from(totals: dict) -> list[Measure]:
+    """The dashboard cards from summed counts (period counts and now-counts in one dict)."""
+    out = []
+    for key, num, basis, label, definition in CARDS:
+        if basis is None:
+            v = int(totals.get(num, 0))
+            out.append(Measure(key=num, label=str(label), definition=str(definition), value=v, basis=v,
+                               now=num in NOW_COUNTS))
+        else:
+            n, b = int(totals.get(num, 0)), int(totals.get(basis, 0))
+            out.append(Measure(key=num, label=str(label), definition=str(definition),
+                               value=(n / b) if b else None, basis=b, numerator=n, basis_key=basis, is_rate=True))
+    return out
+
+
+def rate(num: int, den: int) -> float | None:
+    """``num / den``, or None when ``den`` is 0."""
+    return num / den if den else None
+
+
+@dataclass
+class Summary:
+    """Everything the dashboard shows for one period and scope.
+
+    ``totals``: counts by name. ``by``: ``{"utility"|"district"|"unit"|"category": {id: counts}}``.
+    ``trend``: ``[(label, first_day, last_day, counts)]``. ``cards``: Measures.
+    """
+
+    period: Period
+    totals: dict
+    by: dict
+    trend: list
+    cards: list[Measure] = field(default_factory=list)
+
+
+def summarize(period: Period, *, utilities=None, filters: dict | None = None, now: datetime | None = None,
+              with_now: bool = True, with_trend: bool = True, do_refresh: bool = True) -> Summary:
+    """Compute the period's measures for a scope.
+
+    ``utilities``: a list of Utility values the viewer may see (None = all).
+    ``filters``: optional ``{"utility"|"district"|"unit"|"category": id}``.
+    Refreshes the rollups first (``refresh``), reads past days from them and
+    today live; now-counts over open issues. A handful of queries.
+    """
+    now = now or timezone.now()
+    if do_refresh:
+        refresh(now)
+    today = local_day(now)
+    filters = {k: v for k, v in (filters or {}).items() if v not in (None, "")}
+    rollups = _scoped_rollups(period, utilities, filters).filter(day__lt=today)
+    sums = {c: Sum(c) for c in PERIOD_COUNTS}
+    rows = [dict(r) for r in rollups.values(*ROLLUP_DIMS).annotate(**sums).order_by()]
+    trend_rows = [dict(r) for r in rollups.values("day").annotate(**sums).order_by("day")] if with_trend else []
+    if period.start_day <= today <= period.end_day:
+        live = counts_between(day_start(today), day_start(today + timedelta(days=1)), now)
+        per_day_today = dict.fromkeys(PERIOD_COUNTS, 0)
+        for key, v in live.items():
+            if not _matches(key[1:], utilities, filters):
+                continue
+            rows.append({"utility": key[1], "district_id": key[2], "unit_id": key[3], "category_id": key[4], **v})
+            for c in PERIOD_COUNTS:
+                per_day_today[c] += v[c]
+        if with_trend:
+            trend_rows.append({"day": today, **per_day_today})
+    if with_now:
+        base = Issue.objects.all()
+        if utilities is not None:
+            base = base.filter(utility__in=list(utilities))
+        for name, value in filters.items():
+            base = base.filter(**{{"unit": "lead_unit_id", "district": "district_id",
+                                   "category": "category_id"}.get(name, name): value})
+        for r in now_counts(base, now):
+            rows.append({"utility": r["utility"], "district_id": r["district_id"], "unit_id": r["lead_unit_id"],
+                         "category_id": r["category_id"], **{c: r[c] for c in NOW_COUNTS}})
+    totals: dict = defaultdict(int)
+    by: dict = {"utility": {}, "district": {}, "unit": {}, "category": {}}
+    for r in rows:
+        for c in ALL_KEYS:
+            totals[c] += r.get(c) or 0
+        for dim, col in (("utility", "utility"), ("district", "district_id"), ("unit", "unit_id"),
+                         ("category", "category_id")):
+            slot = by[dim].setdefault(r[col], defaultdict(int))
+            for c in ALL_KEYS:
+                slot[c] += r.get(c) or 0
+    trend = _trend(period, trend_rows) if with_trend else []
+    return Summary(period=period, totals=dict(totals), by=by, trend=trend, cards=measures_from(totals))
+
+
+def _trend(period: Period, rows: list[dict]) -> list:
+    by_day = {r["day"]: r for r in rows}
+    weekly = period.days > DAILY_TREND_MAX_DAYS
+    out = []
+    d = period.start_day
+    while d <= period.end_day:
+        last = min(period.end_day, d + timedelta(days=6 - d.weekday())) if weekly else d
+        counts = dict.fromkeys(PERIOD_COUNTS, 0)
+        x = d
+        while x <= last:
+            for c in PERIOD_COUNTS:
+                counts[c] += (by_day.get(x) or {}).get(c) or 0
+            x += timedelta(days=1)
+        label = f"{d:%m-%d}" if not weekly else f"{d:%Y-%m-%d}"
+        out.append((label, d, last, counts))
+        d = last + timedelta(days=1)
+    return out
+
+
+def ranking(summary: Summary, min_rated: int = RANKING_MIN_RATED) -> list[dict]:
+    """Units with at least ``min_rated`` rated issues in the period, best satisfaction first.
+
+    Each row: ``{"unit_id", "rated", "satisfied", "satisfaction", "solved", "resolved_on_time", "resolved", ...}``.
+    """
+    out = []
+    for unit_id, c in summary.by["unit"].items():
+        if unit_id is None or c.get("rated", 0) < min_rated:
+            continue
+        out.append({"unit_id": unit_id, "rated": c["rated"], "satisfied": c["rated_satisfied"],
+                    "satisfaction": rate(c["rated_satisfied"], c["rated"]),
+                    "solved": rate(c["rated_resolved"], c["rated"]), "rated_resolved": c["rated_resolved"],
+                    "resolved": c["resolved"], "resolved_on_time": c["resolved_on_time"],
+                    "on_time": rate(c["resolved_on_time"], c["resolved"])})
+    out.sort(key=lambda r: (-(r["satisfaction"] or 0), -(r["solved"] or 0), -r["rated"], r["unit_id"]))
+    return out
