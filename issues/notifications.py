@@ -209,7 +209,8 @@ def on_event(event) -> None:
     Called by the workflow inside its transaction. Resident messages follow
     DESIGN.md: tracking code on filing; rejection or merge with the reason;
     approved extension or plan with the new date; the fix with the rating
-    link; the same to followers. Emergencies alert the routed unit's on-call
+    link; the same to followers (and a follower's own confirmation with
+    its tracking link). Emergencies alert the routed unit's on-call
     contacts and the dispatchers at once.
     """
     issue = event.issue
@@ -224,6 +225,12 @@ def on_event(event) -> None:
                                 f"我们将在{_local(issue.resolution_due)}前办结。查询进度：{tracking_url(issue, issue.reporter_phone)}"))
         if issue.priority == Priority.EMERGENCY:
             msgs += emergency_messages(issue, ref)
+    elif kind == EventKind.FOLLOWED:
+        follower = issue.followers.filter(pk=event.data.get("follower")).first()
+        if follower and is_mobile(follower.phone):
+            msgs.append(Message("resident.followed", ref, follower.phone,
+                                f"{SIGNATURE}您已关注诉求{code}（{issue.category.name}），办结后将通知您并请您评价。"
+                                f"查询进度：{tracking_url(issue, follower.phone)}"))
     elif kind == EventKind.REJECTED:
         msgs += [Message("resident.rejected", ref, p, f"{SIGNATURE}您反映的问题（编号{code}）未予受理：{issue.public_reason}")
                  for p in _resident_phones(issue)]

@@ -10,6 +10,7 @@ import re
 import unicodedata
 
 import phonenumbers
+import regex
 
 # Characters that look blank: ideographic space, zero-width space/joiners,
 # BOM, word joiner, and the like.
@@ -25,9 +26,10 @@ def clean_text(value, *, max_length: int, required: bool = True, label: str = ""
 
     Refuses NUL bytes and text that is blank once ideographic spaces and
     zero-width characters are removed. ``max_length`` counts characters as
-    the user sees them (a grapheme like an emoji with modifiers counts once
-    only approximately: we count code points after NFC normalisation).
-    Returns the NFC-normalised, trimmed string ("" when optional and blank).
+    the user sees them: grapheme clusters after NFC normalisation (👍🏽 or a
+    ZWJ family emoji is one), the same count as the pages' JavaScript
+    (Intl.Segmenter). Returns the NFC-normalised, trimmed string ("" when
+    optional and blank).
     """
     if value is None:
         value = ""
@@ -41,9 +43,15 @@ def clean_text(value, *, max_length: int, required: bool = True, label: str = ""
         if required:
             raise FieldError(f"请填写{label or '此项'}")
         return ""
-    if len(value) > max_length:
-        raise FieldError(f"{label or '此项'}最多 {max_length} 个字（现在 {len(value)} 个）")
+    length = user_length(value)
+    if length > max_length:
+        raise FieldError(f"{label or '此项'}最多 {max_length} 个字（现在 {length} 个）")
     return value
+
+
+def user_length(text: str) -> int:
+    """Characters as the user sees them: the number of extended grapheme clusters."""
+    return len(regex.findall(r"\X", text))
 
 
 def normalize_phone(raw) -> str:

@@ -644,7 +644,8 @@ def issue_follow(*, issue, phone: str, name: str = "", now: datetime | None = No
         follower, created = Follower.objects.get_or_create(issue=issue, phone=phone,
                                                            defaults={"name": name, "created_at": now})
         if created:
-            _record(issue, Actor.resident(phone), EventKind.FOLLOWED, now=now, note="又一位居民反映了同一问题")
+            _record(issue, Actor.resident(phone), EventKind.FOLLOWED, now=now, note="又一位居民反映了同一问题",
+                    data={"follower": follower.pk})
     return follower
 
 

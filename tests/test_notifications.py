@@ -160,3 +160,14 @@ class TestDelivery:
         notifications.deliver_pending()
         assert [m.to for m in mailoutbox] == [["mayor@zhangye.gov.cn"]]
         assert "督办日报" in mailoutbox[0].subject
+
+
+def test_a_new_follower_gets_the_code_and_a_tracking_link(world, file_issue):
+    from issues.workflow import issue_follow
+
+    issue = file_issue()
+    issue_follow(issue=issue, phone="13900000001")
+    row = Notification.objects.get(issue=issue, kind="resident.followed")
+    assert row.recipient == "+8613900000001" and issue.tracking_code in row.body
+    token = row.body.split("/track/t/")[1].rstrip("/")
+    assert read_token(token, TRACK_SALT, 3600) == (issue.pk, phone_hash("+8613900000001"))

@@ -45,3 +45,10 @@ def test_nul_refused_and_length_limited():
         clean_text("水管爆了", max_length=3)
     assert clean_text("  水管爆了\u3000", max_length=4) == "水管爆了"
     assert clean_text("", max_length=4, required=False) == ""
+
+
+def test_length_counts_what_the_user_sees():
+    assert clean_text("👍🏽👍🏽👍🏽", max_length=3) == "👍🏽👍🏽👍🏽"  # thumbs up + skin tone: one each
+    assert clean_text("👨‍👩‍👧", max_length=1) == "👨‍👩‍👧"  # a ZWJ family is one character
+    with pytest.raises(FieldError, match="最多 2 个字（现在 3 个）"):
+        clean_text("e\u0301水管", max_length=2)  # e + combining accent is one (NFC é)

@@ -1,7 +1,13 @@
-/* Shared page behaviour: character counters that count like the server (code points after NFC). */
+/* Shared page behaviour: character counters that count like the server
+   (user-perceived characters — grapheme clusters — after NFC, so 👍🏽 is one). */
 (function () {
   "use strict";
-  function length(text) { return Array.from((text || "").normalize("NFC").trim()).length; }
+  var segmenter = (window.Intl && Intl.Segmenter) ? new Intl.Segmenter(undefined, {granularity: "grapheme"}) : null;
+  function length(text) {
+    var t = (text || "").normalize("NFC").trim();
+    if (segmenter) { var n = 0; for (var _ of segmenter.segment(t)) { n++; } return n; }
+    return Array.from(t).length;
+  }
   function attach(field) {
     var max = parseInt(field.getAttribute("data-maxlength"), 10);
     if (!max || field.dataset.counted) { return; }
