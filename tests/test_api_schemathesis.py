@@ -1,11 +1,13 @@
 """Schemathesis against the live OpenAPI schema, in-process through WSGI.
 
 Every operation of /api/schema/ gets ``SCHEMATHESIS_EXAMPLES`` (default 50)
-derandomized examples, once as a staff user (the dispatcher, by DRF token)
-and once as a registered system bound to 甘州区供热公司 (ApiClient token).
+derandomized examples, once as a staff user (by DRF token: the role that
+may take the action — dispatcher, the lead unit's staff, the supervisor or
+the revisit agent — and the dispatcher for reads) and once as a registered
+system bound to 甘州区供热公司 (ApiClient token).
 Path ids are mostly mapped onto real rows (issues in several states, their
 extension request, plan and appeal) so the calls reach the views rather
-than stopping at 404; odd generated ids are kept to exercise the misses.
+than stopping at 404; one generated id in eight is kept to exercise the misses.
 Checks: no 5xx, and every answer conforms to the schema (status code
 documented, body valid). At least a third of all calls must answer 2xx.
 """
@@ -31,35 +33,48 @@ CHECKS = [not_a_server_error, status_code_conformance, response_schema_conforman
 def rows(frozen, world, file_issue, systems):
     """Issues in many states, and the ids of their sub-objects, for the path parameters."""
     ids = {"id": [], "rid": [], "pid": [], "aid": []}
-    for state in ("new", "assigned", "in_progress", "decide_extension", "decide_plan", "awaiting_rating",
-                  "decide_appeal", "closed"):
-        sc = Scenario(world, file_issue)
-        issue = sc.build(state)
-        ids["id"] += [issue.pk, sc.original.pk]
-        if sc.request:
-            ids["rid"].append(sc.request.pk)
-        if sc.plan:
-            ids["pid"].append(sc.plan.pk)
-        if sc.appeal:
-            ids["aid"].append(sc.appeal.pk)
+    owner = {}  # (parameter, sub-object id) -> its issue's id
+    for _ in range(3):
+        for state in ("new", "assigned", "in_progress", "decide_extension", "decide_plan", "awaiting_rating",
+                      "decide_appeal", "decide_at_limit", "verify"):
+            sc = Scenario(world, file_issue)
+            issue = sc.build(state)
+            ids["id"] += [issue.pk, sc.original.pk]
+            for name, obj in (("rid", sc.request), ("pid", sc.plan), ("aid", sc.appeal)):
+                if obj is not None:
+                    ids[name].append(obj.pk)
+                    owner[(name, obj.pk)] = issue.pk
+            if state == "verify":  # Scenario switches verification on for the category; switch it back
+                world.heat_cold.needs_verification = False
+                world.heat_cold.save()
     ids["categories"] = [world.heat_cold.pk, world.water_pressure.pk, world.gas_leak.pk]
     ids["districts"] = [world.ganzhou.pk, world.linze.pk]
     ids["units"] = [world.heat_gz.pk, world.water_gz.pk]
     body_ids = {"category": [c.pk for c in (world.heat_cold, world.water_pressure, world.power_out)],
                 "district": [world.ganzhou.pk, world.linze.pk],
                 "lead_unit": [world.heat_gz.pk, world.water_gz.pk], "original": ids["id"]}
-    return ids, body_ids
+    return ids, body_ids, owner
 
 
 def _pick(values, generated):
-    if isinstance(generated, int) and not isinstance(generated, bool) and generated % 4 == 1:
+    if isinstance(generated, int) and not isinstance(generated, bool) and generated % 8 == 1:
         return generated  # keep some random ids: the 404 path
     return values[hash(str(generated)) % len(values)] if values else generated
 
 
-def run_operations(schema, headers, ids, body_ids, tally):
+# The staff role that may take each action (last path segment); reads and filing: the dispatcher.
+STAFF_FOR = {
+    "claim": "heat_staff", "return": "heat_staff", "notes": "heat_staff", "extension-requests": "heat_staff",
+    "plans": "heat_staff", "progress": "heat_staff", "resolve": "heat_staff", "appeals": "heat_staff",
+    "reveal-phone": "heat_staff", "decide": "supervisor", "verify": "supervisor", "supervise": "supervisor",
+    "decide-at-limit": "supervisor", "rate": "revisit",
+}
+
+
+def run_operations(schema, headers_for, ids, body_ids, owner, tally):
     for result in schema.get_all_operations():
         operation = result.ok()
+        headers = headers_for(operation)
 
         @hsettings(max_examples=EXAMPLES, derandomize=True, deadline=None, database=None,
                    phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
@@ -70,6 +85,10 @@ def run_operations(schema, headers, ids, body_ids, tally):
                 key = resource if name == "id" and resource in ids else name
                 if key in ids:
                     case.path_parameters[name] = _pick(ids[key], case.path_parameters[name])
+            for name in ("rid", "pid", "aid"):  # a request, plan or appeal with its own issue
+                issue_id = owner.get((name, (case.path_parameters or {}).get(name)))
+                if issue_id is not None:
+                    case.path_parameters["id"] = issue_id
             if isinstance(case.body, dict):
                 for name, values in body_ids.items():
                     if name in case.body:
@@ -87,14 +106,23 @@ def test_schemathesis_staff_and_system(frozen, world, rows, systems):
 
     from zhangye_utilities.wsgi import application
 
-    ids, body_ids = rows
+    ids, body_ids, owner = rows
     schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
-    staff = {"Authorization": f"Token {Token.objects.create(user=world.dispatcher).key}"}
-    system = {"Authorization": f"Token {systems.heat_system.token}"}
+    tokens = {name: Token.objects.create(user=getattr(world, name)).key
+              for name in ("dispatcher", "heat_staff", "supervisor", "revisit")}
+
+    def staff(operation):
+        last = operation.path.rstrip("/").split("/")[-1]
+        who = STAFF_FOR.get(last, "dispatcher") if operation.method.upper() == "POST" else "dispatcher"
+        return {"Authorization": f"Token {tokens[who]}"}
+
+    def system(operation):
+        return {"Authorization": f"Token {systems.heat_system.token}"}
+
     tally: list[tuple[str, int]] = []
     started = time.monotonic()
-    run_operations(schema, staff, ids, body_ids, tally)
-    run_operations(schema, system, ids, body_ids, tally)
+    run_operations(schema, staff, ids, body_ids, owner, tally)
+    run_operations(schema, system, ids, body_ids, owner, tally)
     elapsed = time.monotonic() - started
     ok = sum(1 for _, code in tally if 200 <= code < 300)
     operations = {label for label, _ in tally}
