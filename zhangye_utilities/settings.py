@@ -56,6 +56,11 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "simple_history",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "accounts",
     "issues",
 ]
@@ -103,6 +108,10 @@ DATABASES = {
         "DATABASE_URL", default=f"sqlite:///{DATA_DIR / 'zhangye.sqlite3'}"
     )
 }
+if not DATABASES["default"].get("ENGINE"):
+    raise environ.ImproperlyConfigured(
+        "DATABASE_URL is not a database URL (use postgres://user:password@host:5432/name or sqlite:///path)"
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
@@ -149,6 +158,8 @@ STORAGES = {
 # With REDIS_URL set the broker is Redis; otherwise kombu's filesystem
 # transport under DATA_DIR, which needs no server (the embedded default).
 REDIS_URL = env.str("REDIS_URL", default="")
+if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
+    raise environ.ImproperlyConfigured(f"REDIS_URL={REDIS_URL!r} must start with redis://, rediss:// or unix://")
 _broker_dir = DATA_DIR / "broker"
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):
@@ -237,3 +248,43 @@ ZY_PHOTO_MAX_PIXELS = env.int("ZY_PHOTO_MAX_PIXELS", default=40_000_000)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_NUMBER_FILES = 20
+
+# --- REST API and Open311 (issues/api) ----------------------------------------
+REST_FRAMEWORK = {
+    # A registered system's ApiClient token, a staff user's authtoken (both
+    # "Authorization: Token ..."), or the browser session (CSRF enforced).
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "issues.api.auth.ApiClientTokenAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["issues.api.auth.IsPrincipal"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "issues.api.errors.api_exception_handler",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer",
+                                 "rest_framework.renderers.BrowsableAPIRenderer"],
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "张掖城市生命线 Zhangye City Lifelines API",
+    "DESCRIPTION": "Issues of water, power, gas and heating: file, follow and work them through the closed loop. "
+                   "Errors: {\"error\": {\"code\", \"message\", \"fields\"}}. Open311 GeoReport v2 lives at /open311/v2/.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "StatusEnum": "issues.choices.Status",
+        "PriorityEnum": "issues.choices.Priority",
+        "DecisionEnum": "issues.choices.Decision",
+        "AppealDecisionEnum": "issues.choices.AppealDecision",
+        "SupervisionLevelEnum": "issues.choices.SupervisionLevel",
+    },
+}
+# Open311: the district of requests that name none (a District.code), and the
+# jurisdiction_id to insist on ("" = accept any).
+ZY_OPEN311_DEFAULT_DISTRICT = env.str("ZY_OPEN311_DEFAULT_DISTRICT", default="ganzhou")
+ZY_OPEN311_JURISDICTION = env.str("ZY_OPEN311_JURISDICTION", default="")
