@@ -29,3 +29,28 @@ def send_notifications() -> dict:
 def daily_digest() -> int:
     """The mayor's office's daily digest of level-2 escalated issues (beat, 08:00)."""
     return digest.write_daily_digest(timezone.now())
+
+
+@shared_task(name="issues.tasks.export_ledger")
+def export_ledger(export_id: int) -> int:
+    """Write one ledger export (.xlsx/.csv) with progress on its Export row. Returns rows written."""
+    from . import ledger
+
+    return ledger.run_export(export_id)
+
+
+@shared_task(name="issues.tasks.refresh_rollups")
+def refresh_rollups() -> dict:
+    """Keep the measures' daily rollups current (beat, every minute). Returns days and rows written."""
+    from . import measures
+
+    return measures.refresh()
+
+
+@shared_task(name="issues.tasks.rebuild_recent_rollups")
+def rebuild_recent_rollups() -> int:
+    """Nightly safety net: recompute the last seven days' rollups (beat, 02:30). Returns rows written."""
+    from . import measures
+
+    return measures.rebuild_recent(7)
+

@@ -22,4 +22,8 @@ app.conf.beat_schedule = {
     "send-notifications": {"task": "issues.tasks.send_notifications", "schedule": 60.0},
     # The mayor's office's daily digest, 08:00 Asia/Shanghai (CELERY_TIMEZONE).
     "daily-digest": {"task": "issues.tasks.daily_digest", "schedule": crontab(hour=8, minute=0)},
+    # The dashboard's daily rollups (issues.measures.refresh); views refresh too.
+    "refresh-rollups": {"task": "issues.tasks.refresh_rollups", "schedule": 60.0},
+    "rebuild-recent-rollups": {"task": "issues.tasks.rebuild_recent_rollups",
+                               "schedule": crontab(hour=2, minute=30)},
 }

@@ -11,6 +11,8 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     # REST API /api/v1/, /api/schema/, /api/docs/ and Open311 /open311/v2/.
     path("", include("issues.api.urls")),
+    # The mayor's dashboard (/dashboard/), the ledger (/ledger/) and its exports.
+    path("", include("issues.dashboard_urls")),
     # Resident pages: /, /report/, /track/, /rate/<token>/, /attachments/<id>/.
     path("", include("issues.resident_urls")),
 ]

@@ -1,0 +1,287 @@
+"""The ledger (台账): the filterable list of issues, its rows, and its exports to .xlsx and .csv.
+
+``LedgerFilter`` (django-filter) reads the ledger's GET parameters: a
+``measure`` with a period (``start``/``end`` dates) selects exactly the
+issues behind a dashboard number (``issues.measures.issue_filter``); the
+dimensions (utility, district, unit, category), status and a tracking-code
+search narrow it. ``ledger_queryset(user, params)`` applies the viewer's
+scope first. ``page(qs, cursor)`` pages by (filed_at, id) descending without
+OFFSET or COUNT. ``rows(qs)`` yields the export's columns; phone numbers are
+masked (``mask_phone``) on every row.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from datetime import date, datetime
+
+import django_filters as df
+from django.db.models import OuterRef, Q, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.scope import visible_issues
+
+from . import measures as m
+from .choices import OPEN_STATUSES, Decision, Status, SupervisionLevel, Utility, WORKING_STATUSES
+from .models import Category, District, Issue, RectificationPlan, Unit
+from .validation import mask_phone
+
+MEASURE_CHOICES = [
+    ("received", _("受理")), ("closed", _("销号")),
+    ("dispatch_due", _("分派时限到期")), ("dispatch_on_time", _("按时分派")),
+    ("response_due", _("响应时限到期")), ("response_on_time", _("按时响应")),
+    ("resolved", _("办结")), ("resolved_on_time", _("按时办结")),
+    ("rated", _("已评价")), ("rated_resolved", _("评价已解决")), ("rated_satisfied", _("满意或基本满意")),
+    ("rated_reworked", _("曾重办")),
+    ("open", _("在办")), ("overdue", _("超时")), ("supervised", _("督办中")), ("escalated", _("升级至市长办")),
+]
+PAGE_SIZE = 50
+
+
+class LedgerFilter(df.FilterSet):
+    """GET parameters of /ledger/ and of an export's ``filters``; a bad value is ignored and named in the errors."""
+
+    measure = df.ChoiceFilter(choices=MEASURE_CHOICES, method="filter_measure", label=_("指标"),
+                              empty_label=_("全部诉求"))
+    start = df.DateFilter(method="filter_noop", label=_("开始日期"))
+    end = df.DateFilter(method="filter_noop", label=_("结束日期"))
+    utility = df.ChoiceFilter(choices=Utility.choices, label=_("行业"), empty_label=_("全部行业"))
+    district = df.ModelChoiceFilter(queryset=District.objects.all(), label=_("县区"), empty_label=_("全部县区"))
+    unit = df.ModelChoiceFilter(queryset=Unit.objects.all(), field_name="lead_unit", label=_("牵头单位"),
+                                empty_label=_("全部单位"), null_label=_("未交办"), null_value="none")
+    category = df.ModelChoiceFilter(queryset=Category.objects.all(), label=_("类别"), empty_label=_("全部类别"))
+    status = df.ChoiceFilter(choices=Status.choices, label=_("状态"), empty_label=_("全部状态"))
+    code = df.CharFilter(field_name="tracking_code", lookup_expr="startswith", label=_("受理编号"))
+
+    class Meta:
+        model = Issue
+        fields: list[str] = []
+
+    def filter_noop(self, qs, name, value):
+        """start/end are read by the measure filter."""
+        return qs
+
+    def period(self) -> m.Period | None:
+        """The period given by start/end (both needed), or None."""
+        data = getattr(self.form, "cleaned_data", {}) or {}
+        start, end = data.get("start"), data.get("end")
+        if isinstance(start, date) and isinstance(end, date) and start <= end:
+            return m.Period(start, end)
+        return None
+
+    def filter_measure(self, qs, name, value):
+        """Issues behind measure ``value`` for the period (now-measures need none)."""
+        period = self.period()
+        if value not in m.NOW_COUNTS and period is None:
+            return qs.none()
+        return qs.filter(m.issue_filter(value, period, self.now))
+
+    def __init__(self, *args, now: datetime | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.now = now or timezone.now()
+
+
+def ledger_queryset(user, params, now: datetime | None = None) -> tuple[Issue, LedgerFilter]:
+    """``(queryset, filterset)`` of the issues ``user`` may see, filtered by ``params`` (a QueryDict or dict)."""
+    f = LedgerFilter(params, queryset=visible_issues(user), now=now)
+    return f.qs, f
+
+
+def annotate(qs):
+    """Add the ledger's joined columns: units, category, district, plan date, rating."""
+    from .models import Rating
+    from .choices import RaterKind
+
+    plan = (RectificationPlan.objects.filter(issue=OuterRef("pk"), decision=Decision.APPROVED)
+            .order_by("-decided_at").values("target_due")[:1])
+    rating = (Rating.objects.filter(issue=OuterRef("pk"), rater_kind__in=[RaterKind.REPORTER, RaterKind.AGENT],
+                                    excluded=False).order_by("-created_at", "-id").values("satisfaction")[:1])
+    return (qs.select_related("category", "district", "lead_unit")
+            .annotate(plan_due=Subquery(plan), rating=Subquery(rating)))
+
+
+def page(qs, cursor: str | None, size: int = PAGE_SIZE):
+    """One page by (filed_at, id) descending after ``cursor``; returns ``(rows, next_cursor or None)``.
+
+    A malformed cursor starts from the top. No OFFSET, no COUNT.
+    """
+    qs = qs.order_by("-filed_at", "-id")
+    if cursor:
+        try:
+            raw_t, raw_id = cursor.rsplit("_", 1)
+            t = datetime.fromisoformat(raw_t)
+            qs = qs.filter(Q(filed_at__lt=t) | Q(filed_at=t, id__lt=int(raw_id)))
+        except (ValueError, TypeError):
+            pass
+    items = list(qs[: size + 1])
+    nxt = None
+    if len(items) > size:
+        items = items[:size]
+        last = items[-1]
+        nxt = f"{last.filed_at.isoformat()}_{last.pk}"
+    return items, nxt
+
+
+def deadline_in_force(issue: Issue):
+    """The deadline the issue is working against now (None when not open or awaiting others)."""
+    if issue.status == Status.NEW:
+        return issue.dispatch_due
+    if issue.status == Status.ASSIGNED:
+        return min(issue.response_due, issue.resolution_due)
+    if issue.status in WORKING_STATUSES:
+        return issue.resolution_due
+    return None
+
+
+def overdue_days(issue: Issue, now: datetime) -> int:
+    """Whole days (rounded up) an open issue is past its deadline in force; 0 otherwise."""
+    due = deadline_in_force(issue)
+    if issue.status not in OPEN_STATUSES or due is None or due >= now:
+        return 0
+    return max(1, math.ceil((now - due).total_seconds() / 86400))
+
+
+def _local(dt) -> str:
+    return timezone.localtime(dt).strftime("%Y-%m-%d %H:%M") if dt else ""
+
+
+# (header, is user text) of each export column, in order.
+COLUMNS = [
+    (_("受理编号"), False), (_("提交时间"), False), (_("行业"), False), (_("类别"), False), (_("县区"), False),
+    (_("小区及门牌"), True), (_("问题描述"), True), (_("报告人"), True), (_("联系电话"), False),
+    (_("牵头单位"), False), (_("状态"), False), (_("分派时限"), False), (_("响应时限"), False),
+    (_("办结时限"), False), (_("时限标记"), False), (_("首次交办"), False), (_("首次认领"), False),
+    (_("办结时间"), False), (_("销号时间"), False), (_("超时天数"), False), (_("督办"), False),
+    (_("升级级别"), False), (_("整改计划时限"), False), (_("评价"), False), (_("重办次数"), False),
+]
+TEXT_COLUMNS = {i for i, (_h, text) in enumerate(COLUMNS) if text}
+
+
+def marks(issue: Issue) -> str:
+    """"延期" when the resolution deadline was extended (extension or plan), "待定" when provisional."""
+    out = []
+    if issue.resolution_extended:
+        out.append(str(_("延期")))
+    if issue.deadlines_provisional:
+        out.append(str(_("待定")))
+    return "、".join(out)
+
+
+def row(issue: Issue, now: datetime) -> list:
+    """One export row (see COLUMNS) of an ``annotate``-d issue; the phone masked."""
+    from .choices import Satisfaction
+
+    return [
+        issue.tracking_code, _local(issue.filed_at), str(issue.get_utility_display()), issue.category.name,
+        issue.district.name, issue.address, issue.description, issue.reporter_name, mask_phone(issue.reporter_phone),
+        issue.lead_unit.name if issue.lead_unit_id else "", str(issue.get_status_display()),
+        _local(issue.dispatch_due), _local(issue.response_due), _local(issue.resolution_due), marks(issue),
+        _local(issue.first_assigned_at), _local(issue.first_claimed_at), _local(issue.resolved_at),
+        _local(issue.closed_at), overdue_days(issue, now),
+        str(SupervisionLevel(issue.supervision_level).label) if issue.supervision_level else "",
+        issue.escalation_level, _local(getattr(issue, "plan_due", None)),
+        str(Satisfaction(issue.rating).label) if getattr(issue, "rating", None) else "", issue.rework_count,
+    ]
+
+
+DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value) -> str:
+    """A CSV cell as text; one starting with = + - @ tab or CR gets a leading apostrophe (no formula)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(DANGEROUS) else text
+
+
+def write_csv(fh, issues, now: datetime, progress=None) -> int:
+    """Write the header and rows to text file ``fh`` (open with encoding "utf-8-sig" for the BOM); returns rows."""
+    w = csv.writer(fh)
+    w.writerow([str(h) for h, _t in COLUMNS])
+    n = 0
+    for issue in issues:
+        w.writerow([csv_cell(v) for v in row(issue, now)])
+        n += 1
+        if progress and n % 1000 == 0:
+            progress(n)
+    return n
+
+
+def write_xlsx(path, issues, now: datetime, progress=None) -> int:
+    """Write an .xlsx (openpyxl, write-only) to ``path``; every string cell is a text cell (data_type "s")."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(title=str(_("台账")))
+    ws.append([str(h) for h, _t in COLUMNS])
+    n = 0
+    for issue in issues:
+        cells = []
+        for value in row(issue, now):
+            cell = WriteOnlyCell(ws, value=value)
+            if isinstance(value, str):
+                # openpyxl would read "=…" as a formula: user text stays text.
+                cell.data_type = "s"
+            cells.append(cell)
+        ws.append(cells)
+        n += 1
+        if progress and n % 1000 == 0:
+            progress(n)
+    wb.save(path)
+    return n
+
+
+def run_export(export_id: int, now: datetime | None = None) -> int:
+    """Write export ``export_id``'s file, updating its progress; returns rows written.
+
+    Re-reads the requester's scope and the saved filters, so a repeated
+    message rewrites the same file. A finished export is left as is.
+    Failures mark the export failed (with the error) and re-raise.
+    """
+    import logging
+    import os
+    import tempfile
+
+    from django.core.files import File
+
+    from .models import Export
+
+    log = logging.getLogger(__name__)
+    export = Export.objects.select_related("requested_by").get(pk=export_id)
+    if export.state == Export.State.DONE:
+        return export.progress
+    now = now or timezone.now()
+    qs, _f = ledger_queryset(export.requested_by, export.filters, now=now)
+    qs = annotate(qs).order_by("-filed_at", "-id")
+    total = qs.count()
+    Export.objects.filter(pk=export.pk).update(state=Export.State.RUNNING, total=total, progress=0)
+
+    def progress(n):
+        Export.objects.filter(pk=export.pk).update(progress=n)
+
+    suffix = f".{export.format}"
+    fd, tmp = tempfile.mkstemp(suffix=suffix)
+    os.close(fd)
+    try:
+        issues = qs.iterator(chunk_size=2000)
+        if export.format == Export.Format.CSV:
+            with open(tmp, "w", encoding="utf-8-sig", newline="") as fh:
+                n = write_csv(fh, issues, now, progress)
+        else:
+            n = write_xlsx(tmp, issues, now, progress)
+        stamp = timezone.localtime(now).strftime("%Y%m%d-%H%M")
+        with open(tmp, "rb") as fh:
+            export.file.save(f"ledger-{stamp}{suffix}", File(fh), save=False)
+        Export.objects.filter(pk=export.pk).update(file=export.file.name, state=Export.State.DONE, progress=n,
+                                                  total=max(total, n), finished_at=timezone.now())
+        log.info("export %s done: user=%s rows=%s format=%s filters=%s", export.pk, export.requested_by_id, n,
+                 export.format, export.filters)
+        return n
+    except Exception as exc:
+        Export.objects.filter(pk=export.pk).update(state=Export.State.FAILED, error=str(exc)[:500])
+        log.exception("export %s failed", export.pk)
+        raise
+    finally:
+        os.unlink(tmp)

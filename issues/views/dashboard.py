@@ -1,0 +1,312 @@
+"""The mayor's supervision dashboard, the ledger (台账) and its exports.
+
+Thin views: decide the scope, read ``issues.measures`` / ``issues.ledger``,
+render. Who may enter:
+
+- /dashboard/: the mayor's office and admins (every utility), supervisors
+  (their utilities); other staff 403; anonymous → login.
+- /ledger/ and exports: any staff role, within ``visible_issues``.
+- an export's progress and file: its requester only (404 for anyone else).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+from urllib.parse import urlencode
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.scope import visible_issues
+
+from .. import ledger as ledger_mod
+from .. import measures as m
+from ..choices import OPEN_STATUSES, Role, Utility
+from ..models import Category, District, Export, MonthlyTopic, Unit
+
+log = logging.getLogger("issues.exports")
+
+DASHBOARD_ROLES = {Role.MAYOR, Role.ADMIN, Role.SUPERVISOR}
+MAP_MEASURES = [
+    ("received", _("受理量")), ("overdue", _("超时")), ("open", _("在办")),
+    ("resolution_rate", _("按时办结率")), ("satisfaction_rate", _("满意率")),
+]
+ESCALATED_MAX = 20
+
+
+def _utilities_of(user):
+    """Utilities the user's dashboard covers (None = all); PermissionDenied for other roles."""
+    if user.is_superuser or user.role in (Role.MAYOR, Role.ADMIN):
+        return None
+    if user.role == Role.SUPERVISOR:
+        return list(user.regulated_utilities or [])
+    raise PermissionDenied(_("仪表盘仅供市长办公室和督查人员使用"))
+
+
+def _staff_or_login(request):
+    """None when a staff user is signed in; otherwise the response to return (login redirect or 403)."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if not (request.user.is_superuser or request.user.role):
+        raise PermissionDenied
+    return None
+
+
+def parse_period(params, now) -> m.Period:
+    """The period from GET ``period`` (today|week|month|custom) and ``start``/``end``; month by default."""
+    kind = params.get("period") or "month"
+    try:
+        if kind == "custom":
+            start, end = date.fromisoformat(params.get("start", "")), date.fromisoformat(params.get("end", ""))
+            return m.Period.of("custom", now, start, end)
+        return m.Period.of(kind, now)
+    except ValueError:
+        return m.Period.of("month", now)
+
+
+def ledger_link(key: str, period: m.Period | None = None, **dims) -> str:
+    """/ledger/?measure=… selecting exactly the issues behind count ``key`` (with period and dimensions)."""
+    params = {"measure": key}
+    if key not in m.NOW_COUNTS and period is not None:
+        params.update(period.as_params())
+    params.update({k: ("none" if v is None else v) for k, v in dims.items()})
+    return reverse("dashboard:ledger") + "?" + urlencode(params)
+
+
+def _cell(counts: dict, key: str, period, dims: dict, basis: str | None = None) -> dict:
+    """A table cell: the number (or rate) and the link to exactly its issues."""
+    n = int(counts.get(key, 0))
+    if basis is None:
+        return {"text": str(n), "href": ledger_link(key, period, **dims), "title": ""}
+    b = int(counts.get(basis, 0))
+    r = m.rate(n, b)
+    return {"text": "—" if r is None else f"{r * 100:.1f}%", "href": ledger_link(key, period, **dims),
+            "title": f"{n}/{b}", "basis_href": ledger_link(basis, period, **dims), "basis": b}
+
+
+BREAKDOWN_COLUMNS = [
+    ("received", None, _("受理")), ("closed", None, _("销号")), ("open", None, _("在办")),
+    ("overdue", None, _("超时")), ("resolved_on_time", "resolved", _("按时办结率")),
+    ("rated_satisfied", "rated", _("满意率")), ("rated_resolved", "rated", _("解决率")),
+]
+
+
+def _breakdown(summary, dim: str, names: dict, period) -> list[dict]:
+    rows = []
+    for key, counts in summary.by[dim].items():
+        name = names.get(key, _("未交办") if key is None else str(key))
+        dims = {dim: key}
+        rows.append({"name": name, "cells": [_cell(counts, k, period, dims, b) for k, b, _l in BREAKDOWN_COLUMNS],
+                     "received": counts.get("received", 0)})
+    rows.sort(key=lambda r: (-r["received"], str(r["name"])))
+    return rows
+
+
+def _value_of(counts: dict, measure: str) -> float:
+    if measure == "resolution_rate":
+        r = m.rate(counts.get("resolved_on_time", 0), counts.get("resolved", 0))
+        return round(r * 100, 1) if r is not None else 0
+    if measure == "satisfaction_rate":
+        r = m.rate(counts.get("rated_satisfied", 0), counts.get("rated", 0))
+        return round(r * 100, 1) if r is not None else 0
+    return counts.get(measure, 0)
+
+
+@never_cache
+@require_GET
+def dashboard(request):
+    """/dashboard/: cards, breakdowns, trend, map, ranking, escalated list and monthly topic for a period."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    utilities = _utilities_of(request.user)
+    now = timezone.now()
+    period = parse_period(request.GET, now)
+    summary = m.summarize(period, utilities=utilities, now=now)
+    utility_names = {u.value: str(u.label) for u in Utility}
+    districts = {d.pk: d.name for d in District.objects.all()}
+    units = {u.pk: u.name for u in Unit.objects.all()}
+    categories = {c.pk: c.name for c in Category.objects.all()}
+    cards = []
+    for c in summary.cards:
+        cards.append({"m": c, "href": ledger_link(c.key, period),
+                      "basis_href": ledger_link(c.basis_key, period) if c.basis_key else ""})
+    map_measure = request.GET.get("map") or "received"
+    if map_measure not in dict(MAP_MEASURES):
+        map_measure = "received"
+    map_data = []
+    for pk, name in districts.items():
+        counts = summary.by["district"].get(pk, {})
+        key = {"resolution_rate": "resolved_on_time", "satisfaction_rate": "rated_satisfied"}.get(map_measure,
+                                                                                                  map_measure)
+        map_data.append({"name": name, "value": _value_of(counts, map_measure),
+                         "href": ledger_link(key, period, district=pk)})
+    trend = {"labels": [t[0] for t in summary.trend],
+             "received": [t[3]["received"] for t in summary.trend],
+             "closed": [t[3]["closed"] for t in summary.trend],
+             "hrefs": [ledger_link("received", m.Period(t[1], t[2])) for t in summary.trend]}
+    ranked = m.ranking(summary)
+    for r in ranked:
+        r["name"] = units.get(r["unit_id"], "?")
+        r["href"] = ledger_link("rated_satisfied", period, unit=r["unit_id"])
+        r["rated_href"] = ledger_link("rated", period, unit=r["unit_id"])
+    escalated = visible_issues(request.user).filter(status__in=sorted(OPEN_STATUSES), escalation_level__gte=2)
+    if utilities is not None:
+        escalated = escalated.filter(utility__in=utilities)
+    escalated = list(escalated.select_related("category", "district", "lead_unit").order_by("filed_at")[:ESCALATED_MAX])
+    context = {
+        "period": period, "summary": summary, "cards": cards,
+        "breakdowns": [
+            (_("按行业"), _breakdown(summary, "utility", utility_names, period)),
+            (_("按县区"), _breakdown(summary, "district", districts, period)),
+            (_("按责任单位"), _breakdown(summary, "unit", units, period)),
+            (_("按问题类别"), _breakdown(summary, "category", categories, period)),
+        ],
+        "columns": [str(c[2]) for c in BREAKDOWN_COLUMNS],
+        "trend": trend, "map_data": map_data,
+        "map_measures": MAP_MEASURES, "map_measure": map_measure,
+        "ranking": ranked, "ranking_min": m.RANKING_MIN_RATED,
+        "red": ranked[:3], "black": list(reversed(ranked[3:]))[:3] if len(ranked) > 3 else [],
+        "escalated": escalated, "escalated_href": ledger_link("escalated"),
+        "topic": _topic_panel(request.user, utilities, now),
+        "can_set_topic": request.user.is_superuser or request.user.role in (Role.MAYOR, Role.ADMIN),
+        "utilities": list(Utility), "all_categories": Category.objects.order_by("utility", "id"),
+        "scope_label": "、".join(utility_names[u] for u in utilities) if utilities is not None else _("全市"),
+    }
+    return render(request, "dashboard/dashboard.html", context)
+
+
+def _topic_panel(user, utilities, now):
+    """The month's 每月一题 with its measures for that month (None when unset or outside scope)."""
+    month = m.Period.of("month", now)
+    topic = MonthlyTopic.objects.filter(month=month.start_day).select_related("category").first()
+    if topic is None or (utilities is not None and topic.utility not in utilities):
+        return None
+    filters = {"utility": topic.utility}
+    if topic.category_id:
+        filters["category"] = topic.category_id
+    s = m.summarize(month, utilities=utilities, filters=filters, now=now, with_trend=False, do_refresh=False)
+    cells = [(label, _cell(s.totals, k, month, filters, b)) for k, b, label in BREAKDOWN_COLUMNS]
+    return {"topic": topic, "cells": cells}
+
+
+@require_POST
+def topic_set(request):
+    """Set the month's 每月一题 (mayor's office, admins): POST month (YYYY-MM), utility, category?, title."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(reverse("dashboard:dashboard"))
+    if not (request.user.is_superuser or request.user.role in (Role.MAYOR, Role.ADMIN)):
+        raise PermissionDenied
+    try:
+        month = date.fromisoformat((request.POST.get("month") or "") + "-01")
+    except ValueError:
+        return HttpResponseBadRequest(_("月份格式应为 YYYY-MM"))
+    utility = request.POST.get("utility")
+    title = (request.POST.get("title") or "").strip()[:100]
+    if utility not in Utility.values or not title:
+        return HttpResponseBadRequest(_("请选择行业并填写题目"))
+    category = Category.objects.filter(pk=request.POST.get("category") or 0, utility=utility).first()
+    MonthlyTopic.objects.update_or_create(month=month, defaults={"utility": utility, "category": category,
+                                                                 "title": title, "created_by": request.user})
+    return redirect(reverse("dashboard:dashboard"))
+
+
+@never_cache
+@require_GET
+def ledger(request):
+    """/ledger/: the filtered issues in the viewer's scope, 50 a page by keyset (``?after=`` cursor)."""
+    denied = _staff_or_login(request)
+    if denied:
+        return denied
+    now = timezone.now()
+    if request.GET.get("measure") and request.GET.get("measure") not in m.NOW_COUNTS:
+        m.refresh(now)
+    qs, f = ledger_mod.ledger_queryset(request.user, request.GET, now=now)
+    items, nxt = ledger_mod.page(ledger_mod.annotate(qs), request.GET.get("after"))
+    for issue in items:
+        issue.overdue_days = ledger_mod.overdue_days(issue, now)
+        issue.marks = ledger_mod.marks(issue)
+        issue.masked_phone = ledger_mod.mask_phone(issue.reporter_phone)
+    params = request.GET.copy()
+    params.pop("after", None)
+    next_params = params.copy()
+    if nxt:
+        next_params["after"] = nxt
+    exports = Export.objects.filter(requested_by=request.user)[:5]
+    return render(request, "dashboard/ledger.html", {
+        "filter": f, "issues": items, "next_url": ("?" + next_params.urlencode()) if nxt else "",
+        "query": params.urlencode(), "exports": exports, "first_page": not request.GET.get("after"),
+    })
+
+
+@require_POST
+def export_start(request):
+    """Start an export of the ledger as filtered (POST ``format`` xlsx|csv, ``query`` the ledger's GET string)."""
+    denied = _staff_or_login(request)
+    if denied:
+        return denied
+    from django.http import QueryDict
+
+    fmt = request.POST.get("format", Export.Format.XLSX)
+    if fmt not in Export.Format.values:
+        return HttpResponseBadRequest(_("导出格式无效"))
+    query = QueryDict(request.POST.get("query", ""))
+    filters = {k: query.get(k) for k in ledger_mod.LedgerFilter.base_filters if query.get(k)}
+    export = Export.objects.create(requested_by=request.user, format=fmt, filters=filters)
+    log.info("export %s requested: user=%s format=%s filters=%s", export.pk, request.user.pk, fmt, filters)
+    transaction.on_commit(lambda: _enqueue(export.pk))
+    if request.headers.get("HX-Request"):
+        return render(request, "dashboard/_export.html", {"export": export})
+    return redirect(reverse("dashboard:export_status", args=[export.pk]))
+
+
+def _enqueue(export_id: int) -> None:
+    from ..tasks import export_ledger
+
+    try:
+        export_ledger.delay(export_id)
+    except Exception:  # broker down: the row stays pending and can be retried
+        log.exception("export %s could not be enqueued", export_id)
+
+
+def _own_export(request, pk: int) -> Export:
+    export = get_object_or_404(Export, pk=pk)
+    if export.requested_by_id != request.user.pk:
+        raise Http404
+    return export
+
+
+@never_cache
+@require_GET
+def export_status(request, pk: int):
+    """An export's progress (htmx polls the fragment every second until done); requester only."""
+    denied = _staff_or_login(request)
+    if denied:
+        return denied
+    export = _own_export(request, pk)
+    template = "dashboard/_export.html" if request.headers.get("HX-Request") else "dashboard/export.html"
+    return render(request, template, {"export": export})
+
+
+@never_cache
+@require_GET
+def export_download(request, pk: int):
+    """The export's file, to its requester only (404 for anyone else or before it is done); audited."""
+    denied = _staff_or_login(request)
+    if denied:
+        return denied
+    export = _own_export(request, pk)
+    if export.state != Export.State.DONE or not export.file:
+        raise Http404
+    Export.objects.filter(pk=export.pk).update(downloaded_at=timezone.now())
+    log.info("export %s downloaded: user=%s", export.pk, request.user.pk)
+    name = f"ledger-{export.pk}.{export.format}"
+    return FileResponse(export.file.open("rb"), as_attachment=True, filename=name)

@@ -1,0 +1,69 @@
+"""/ledger/: scope, filters, keyset pages without repeats, masked phones, deadline marks."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from issues.models import Issue
+from tests import measures_data
+from tests.export_support import bulk_issues
+
+pytestmark = pytest.mark.django_db
+URL = reverse("dashboard:ledger")
+
+
+def codes(response) -> list[str]:
+    return [i.tracking_code for i in response.context["issues"]]
+
+
+def test_anonymous_goes_to_login(client, db):
+    response = client.get(URL)
+    assert response.status_code == 302 and "login" in response["Location"]
+
+
+def test_a_user_without_a_role_is_refused(client, world):
+    client.force_login(world.norole)
+    assert client.get(URL).status_code == 403
+
+
+def test_keyset_pages_cover_everything_once(client, world, frozen):
+    bulk_issues(world, 120)
+    client.force_login(world.mayor)
+    seen, url, pages = [], URL, 0
+    while url:
+        response = client.get(url if url.startswith("/") else URL + url)
+        seen += codes(response)
+        url = response.context["next_url"]
+        pages += 1
+    assert pages == 3 and len(seen) == 120 == len(set(seen))
+    assert seen == list(Issue.objects.order_by("-filed_at", "-id").values_list("tracking_code", flat=True))
+
+
+def test_unit_staff_see_their_units_issues_only(client, world, frozen):
+    bulk_issues(world, 5)
+    bulk_issues(world, 3, unit=world.heat_lz)
+    client.force_login(world.linze_staff)
+    assert len(codes(client.get(URL))) == 3
+
+
+def test_phones_are_masked(client, world, frozen):
+    bulk_issues(world, 3)
+    client.force_login(world.mayor)
+    html = client.get(URL).content.decode()
+    assert "138****0001" in html and "+8613800000001" not in html and "13800000001" not in html
+
+
+def test_filters_and_marks(client, world, frozen):
+    data = measures_data.build(world)
+    client.force_login(world.mayor)
+    response = client.get(URL, {"status": "planned"})
+    assert codes(response) == [data.E.tracking_code]
+    html = response.content.decode()
+    assert "延期" in html and "2026-12-31" in html  # the plan's date replaces the deadline
+    response = client.get(URL, {"measure": "overdue"})
+    assert set(codes(response)) == {data.B.tracking_code, data.C.tracking_code, data.P.tracking_code}
+    assert client.get(URL, {"district": world.linze.pk}).context["issues"] == []
+    # A period measure without a period selects nothing rather than everything.
+    assert codes(client.get(URL, {"measure": "received"})) == []
+    assert client.get(URL, {"unit": "none", "measure": "open"}).context["issues"][0].lead_unit_id is None
