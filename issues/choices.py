@@ -172,3 +172,4 @@ class EventKind(models.TextChoices):
     DEADLINES_RECOMPUTED = "deadlines_recomputed", _("时限重算")
     PHONE_REVEALED = "phone_revealed", _("查看号码")
     ESCALATED = "escalated", _("超时升级")
+    DEIDENTIFIED = "deidentified", _("个人信息去标识化")

@@ -54,3 +54,11 @@ def rebuild_recent_rollups() -> int:
 
     return measures.rebuild_recent(7)
 
+
+
+@shared_task(name="issues.tasks.deidentify")
+def deidentify() -> int:
+    """Erase personal fields of issues past the retention period (beat, daily 03:10)."""
+    from .retention import deidentify_closed
+
+    return deidentify_closed()

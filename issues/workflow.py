@@ -38,6 +38,7 @@ from . import deadlines as dl
 from . import notifications
 from .choices import (
     OPEN_STATUSES,
+    TERMINAL_STATUSES,
     AppealDecision,
     Channel,
     Decision,
@@ -1120,6 +1121,35 @@ def issue_reveal_phone(*, issue, actor: Actor, reason: str, now: datetime | None
         _raise_if(errors)
         _record(issue, actor, EventKind.PHONE_REVEALED, now=now, note=reason, public=False)
     return issue.reporter_phone
+
+
+def issue_deidentify(*, issue, now: datetime | None = None) -> Issue:
+    """Erase a closed issue's personal fields after the retention period (PIPL).
+
+    Clears the reporter's name and phone, the building / unit / room and the
+    location, and replaces followers' phones with a placeholder; category,
+    district, 小区, description, dates and ratings stay for the measures.
+    System only. Conflict when the issue is open or closed less than
+    ``ZY_RETENTION_DAYS`` days ago; no-op (no event) when already done.
+    """
+    now = _now(now)
+    actor = Actor.system("个人信息保护")
+    with transaction.atomic():
+        issue = _lock(issue, actor)
+        _require_status(issue, *TERMINAL_STATUSES)
+        if issue.closed_at is None or issue.closed_at + timedelta(days=settings.ZY_RETENTION_DAYS) > now:
+            raise Conflict("未到个人信息保存期限")
+        if not issue.reporter_phone and not issue.followers.exclude(phone__startswith="removed-").exists():
+            return issue
+        issue.reporter_name = issue.reporter_phone = issue.building = issue.unit_no = issue.room = ""
+        issue.latitude = issue.longitude = None
+        issue.save(update_fields=["reporter_name", "reporter_phone", "building", "unit_no", "room", "latitude",
+                                  "longitude"])
+        for follower in issue.followers.exclude(phone__startswith="removed-"):
+            Follower.objects.filter(pk=follower.pk).update(phone=f"removed-{follower.pk}", name="")
+        _record(issue, actor, EventKind.DEIDENTIFIED, now=now, public=False,
+                note=f"销号满 {settings.ZY_RETENTION_DAYS} 天，个人信息已删除")
+    return issue
 
 
 def issue_recompute_deadlines(*, issue, calendar: dl.WorkCalendar | None = None, now: datetime | None = None) -> Issue:

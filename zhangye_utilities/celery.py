@@ -24,6 +24,8 @@ app.conf.beat_schedule = {
     "daily-digest": {"task": "issues.tasks.daily_digest", "schedule": crontab(hour=8, minute=0)},
     # The dashboard's daily rollups (issues.measures.refresh); views refresh too.
     "refresh-rollups": {"task": "issues.tasks.refresh_rollups", "schedule": 60.0},
+    # PIPL: erase personal fields of issues closed past ZY_RETENTION_DAYS.
+    "deidentify-closed": {"task": "issues.tasks.deidentify", "schedule": crontab(hour=3, minute=10)},
     "rebuild-recent-rollups": {"task": "issues.tasks.rebuild_recent_rollups",
                                "schedule": crontab(hour=2, minute=30)},
 }

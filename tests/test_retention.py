@@ -1,0 +1,46 @@
+"""De-identification after the retention period (default 730 days after closing)."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+
+from issues.models import Follower, Issue
+from issues.retention import deidentify_closed
+from issues.workflow import Actor, Conflict, issue_deidentify, issue_reject
+
+from .conftest import local
+
+pytestmark = pytest.mark.usefixtures("frozen")
+
+
+def test_personal_fields_erased_only_after_730_days(world, file_issue):
+    issue = file_issue(latitude="38.93", longitude="100.45")
+    Follower.objects.create(issue=issue, phone="+8613900000001", name="李先生")
+    issue_reject(issue=issue, actor=Actor.of(world.dispatcher), reason="不属于受理范围")  # closed 2026-11-30 09:00
+    still_open = file_issue(phone="13700000000")
+    # 2026-11-30 + 730 days = 2028-11-29 (2028 has 29 February).
+    assert deidentify_closed(now=local(2028, 11, 29, 8, 59)) == 0
+    with pytest.raises(Conflict):
+        issue_deidentify(issue=issue, now=local(2028, 11, 29, 8, 59))
+    assert deidentify_closed(now=local(2028, 11, 29, 9, 0)) == 1
+    issue.refresh_from_db()
+    assert (issue.reporter_name, issue.reporter_phone, issue.building, issue.unit_no, issue.room) == ("", "", "", "", "")
+    assert (issue.latitude, issue.longitude) == (None, None)
+    assert issue.community == "南关小区" and issue.description == "暖气片冰凉，室内只有12度"
+    assert list(issue.followers.values_list("phone", "name")) == [(f"removed-{issue.followers.get().pk}", "")]
+    assert issue.events.filter(kind="deidentified", public=False).count() == 1
+    assert deidentify_closed(now=local(2028, 12, 1, 9, 0)) == 0  # done once
+    still_open.refresh_from_db()
+    assert still_open.reporter_phone == "+8613700000000"
+
+
+def test_command_dry_run_counts(world, file_issue, capsys, frozen):
+    issue = file_issue()
+    issue_reject(issue=issue, actor=Actor.of(world.dispatcher), reason="重复")
+    frozen.move_to(local(2028, 12, 31, 9, 0))
+    call_command("deidentify_closed", "--dry-run")
+    assert "1 closed issue(s)" in capsys.readouterr().out
+    assert Issue.objects.get(pk=issue.pk).reporter_phone == "+8613800000000"
+    call_command("deidentify_closed")
+    assert Issue.objects.get(pk=issue.pk).reporter_phone == ""
