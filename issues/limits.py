@@ -42,28 +42,59 @@ def rules() -> dict[str, list[Rule]]:
             for name, spec in settings.ZY_RATE_LIMITS.items()}
 
 
-def hit(name: str, key: str, now: float | None = None) -> None:
-    """Count one action of kind ``name`` (e.g. "file_phone") for ``key`` (a phone, an IP).
-
-    Raises RateLimited, without counting, when any of the kind's windows is
-    full. Keys are hashed, so phone numbers never appear in the cache.
-    """
-    now = time.time() if now is None else now
+def _windows(name: str, key: str, now: float):
     digest = hashlib.sha256(f"{name}:{key}".encode()).hexdigest()[:24]
-    windows = []
     for rule in rules().get(name, []):
         start = int(now // rule.period) * rule.period
-        cache_key = f"zy-rl:{name}:{rule.period}:{start}:{digest}"
-        count = cache.get(cache_key, 0)
-        if count >= rule.limit:
+        yield rule, start, f"zy-rl:{name}:{rule.period}:{start}:{digest}"
+
+
+def check(name: str, key: str, now: float | None = None) -> None:
+    """Raise RateLimited if any window of ``name`` for ``key`` is full; counts nothing.
+
+    Pair with ``count`` after the action succeeded, for limits that must
+    count only accepted actions (filings per phone: a stranger's refused
+    attempts must not use up a resident's quota).
+    """
+    now = time.time() if now is None else now
+    for rule, start, cache_key in _windows(name, key, now):
+        if cache.get(cache_key, 0) >= rule.limit:
             raise RateLimited(name, int(start + rule.period - now) + 1)
-        windows.append((cache_key, rule.period))
-    for cache_key, period in windows:
-        if not cache.add(cache_key, 1, timeout=period + 5):
-            try:
-                cache.incr(cache_key)
-            except ValueError:  # expired between add and incr
-                cache.add(cache_key, 1, timeout=period + 5)
+
+
+def count(name: str, key: str, now: float | None = None) -> None:
+    """Count one accepted action of ``name`` for ``key`` in every window (atomic increments)."""
+    now = time.time() if now is None else now
+    for rule, _start, cache_key in _windows(name, key, now):
+        cache.add(cache_key, 0, timeout=rule.period + 5)
+        try:
+            cache.incr(cache_key)
+        except ValueError:  # expired between add and incr
+            cache.add(cache_key, 1, timeout=rule.period + 5)
+
+
+def hit(name: str, key: str, now: float | None = None) -> None:
+    """Count one action of kind ``name`` (e.g. "track_ip") for ``key`` (a phone, an IP), refusing over the limit.
+
+    The increment comes first and is atomic (Redis INCR), so concurrent
+    requests cannot all slip under the limit; a refused request stays
+    counted. Raises RateLimited with the seconds until the fullest window
+    resets. Keys are hashed, so phone numbers never appear in the cache.
+    """
+    now = time.time() if now is None else now
+    over = None
+    for rule, start, cache_key in _windows(name, key, now):
+        cache.add(cache_key, 0, timeout=rule.period + 5)
+        try:
+            value = cache.incr(cache_key)
+        except ValueError:
+            cache.add(cache_key, 1, timeout=rule.period + 5)
+            value = 1
+        if value > rule.limit:
+            retry = int(start + rule.period - now) + 1
+            over = max(over or 0, retry)
+    if over is not None:
+        raise RateLimited(name, over)
 
 
 def client_ip(request) -> str:

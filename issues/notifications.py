@@ -75,7 +75,8 @@ class OutboxSmsBackend(SmsBackend):
         )
         if not created:
             SmsMessage.objects.filter(pk=msg.pk).update(times_received=F("times_received") + 1)
-        log.info("SMS to %s****%s (key %s): %s", phone[3:6], phone[-4:], idempotency_key, body)
+        # The body is not logged: it may carry a signed tracking/rating link.
+        log.info("SMS to %s****%s recorded (key %s, %d chars)", phone[3:6], phone[-4:], idempotency_key, len(body))
         return f"outbox-{msg.pk}"
 
 

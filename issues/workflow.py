@@ -22,7 +22,9 @@ keyword arguments, an ``actor`` (see ``Actor``) and an optional ``now``
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -463,9 +465,17 @@ def issue_submit(
 
 
 def _idem_key(actor: Actor, key: str) -> str:
-    # Keys are per filer: two API clients may use the same key independently.
-    owner = f"c{actor.client.pk}" if actor.client else (f"u{actor.user.pk}" if actor.user else "web")
-    return f"{owner}:{str(key)[:64]}"
+    # Keys are per filer: two API clients may use the same key independently,
+    # and a resident's key is bound to their phone, so replaying someone
+    # else's key with another phone files anew instead of returning (and
+    # revealing) the first issue.
+    if actor.client:
+        owner = f"c{actor.client.pk}"
+    elif actor.user:
+        owner = f"u{actor.user.pk}"
+    else:
+        owner = "r" + hashlib.sha256(f"{settings.SECRET_KEY}:{actor.resident_phone}".encode()).hexdigest()[:16]
+    return f"{owner}:{str(key)[:60]}"
 
 
 def _resolve(model, value, errors, field, message, **filters):
@@ -518,8 +528,11 @@ def _clean_answers(category: Category, answers: dict, errors) -> dict:
             clean[code] = bool(value)
         elif kind == "number":
             try:
-                clean[code] = float(value)
-            except (TypeError, ValueError):
+                number = float(value)
+                if not math.isfinite(number):
+                    raise ValueError(value)
+                clean[code] = number
+            except (TypeError, ValueError, OverflowError):
                 errors.setdefault(f"extra_answers.{code}", []).append(f"{label}应为数字")
         elif kind == "choice":
             if value not in (q.get("choices") or []):
@@ -1109,11 +1122,14 @@ def issue_close_out(*, issue, now: datetime | None = None) -> Issue:
 def issue_reveal_phone(*, issue, actor: Actor, reason: str, now: datetime | None = None) -> str:
     """"Show number": the reporter's full phone for the lead unit's staff or a revisit agent.
 
-    Requires a reason and writes an internal audit event. Returns E.164.
+    Requires a reason and writes an internal audit event naming the person,
+    so API clients (systems) are refused (Forbidden). Returns E.164.
     """
     now = _now(now)
     with transaction.atomic():
         issue = _lock(issue, actor)
+        if actor.user is None:
+            raise Forbidden("查看号码须由具体工作人员操作并留痕")
         if actor.role != Role.REVISIT_AGENT:
             _require_lead(actor, issue)
         errors: dict[str, list[str]] = {}

@@ -29,6 +29,8 @@ case "$HOST" in
     0.0.0.0 | :: | '[::]') url_host=127.0.0.1 ;;
     *) url_host=$HOST ;;
 esac
+# Links in SMS point at this server unless told otherwise.
+export ZY_PUBLIC_BASE_URL=${ZY_PUBLIC_BASE_URL:-http://$url_host:$PORT}
 port_open() { (exec 3<>"/dev/tcp/$url_host/$PORT") 2>/dev/null; }
 if port_open; then
     die "something is already listening on $url_host:$PORT (stop it, or set PORT=...)"

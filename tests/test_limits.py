@@ -41,3 +41,36 @@ def test_client_ip_behind_one_proxy(settings):
     assert client_ip(request) == "203.0.113.9"  # a spoofed first hop is ignored
     settings.ZY_TRUSTED_PROXY_COUNT = 0
     assert client_ip(request) == "10.0.0.2"
+
+
+def test_check_and_count_only_count_accepted_actions():
+    from issues.limits import check, count
+
+    t = 1_800_000_000.0
+    for _ in range(10):
+        check("file_phone", "victim", now=t)  # refused attempts are never counted
+    for _ in range(5):
+        count("file_phone", "victim", now=t)
+    with pytest.raises(RateLimited):
+        check("file_phone", "victim", now=t)
+
+
+def test_concurrent_hits_never_exceed_the_limit():
+    import threading
+
+    t = 1_800_000_000.0
+    outcomes = []
+    barrier = threading.Barrier(10)
+
+    def go():
+        barrier.wait()
+        try:
+            hit("file_phone", "same-phone", now=t)
+            outcomes.append("ok")
+        except RateLimited:
+            outcomes.append("limited")
+
+    threads = [threading.Thread(target=go) for _ in range(10)]
+    [th.start() for th in threads]
+    [th.join() for th in threads]
+    assert outcomes.count("ok") == 5 and outcomes.count("limited") == 5

@@ -52,3 +52,16 @@ def test_length_counts_what_the_user_sees():
     assert clean_text("👨‍👩‍👧", max_length=1) == "👨‍👩‍👧"  # a ZWJ family is one character
     with pytest.raises(FieldError, match="最多 2 个字（现在 3 个）"):
         clean_text("e\u0301水管", max_length=2)  # e + combining accent is one (NFC é)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/track/%00/", "/report/similar/?category=1&district=1&community=%00",
+                                 "/open311/v2/requests.json?service_code=%00", "/open311/v2/services/%00.json"])
+def test_nul_bytes_in_urls_are_400_not_500(client, url):
+    assert client.get(url).status_code == 400
+
+
+@pytest.mark.django_db
+def test_nul_bytes_in_form_posts_are_400(client):
+    r = client.post("/track/", {"code": "ZY2026\x00", "phone": "13800000000"})
+    assert r.status_code == 400

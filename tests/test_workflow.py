@@ -500,3 +500,27 @@ class TestEvents:
         issue.refresh_from_db()
         assert issue.status == Status.NEW
         assert IssueEvent.objects.filter(issue=issue).count() == 1
+
+
+class TestHardening:
+    @pytest.mark.parametrize("value", ["nan", "NaN", "inf", "-Infinity", "1e999"])
+    def test_non_finite_numbers_are_refused(self, world, file_issue, value):
+        world.heat_cold.extra_questions = [
+            {"code": "indoor_temp", "label": "室内温度", "type": "number", "required": True}]
+        world.heat_cold.save()
+        with pytest.raises(Invalid) as exc:
+            file_issue(extra_answers={"indoor_temp": value})
+        assert exc.value.fields == {"extra_answers.indoor_temp": ["室内温度应为数字"]}
+
+    def test_a_residents_idempotency_key_is_bound_to_their_phone(self, world, file_issue):
+        first = file_issue(idempotency_key="0f8e3c52-key")
+        other = file_issue(idempotency_key="0f8e3c52-key", phone="13722223333")
+        assert other.pk != first.pk and other.reporter_phone == "+8613722223333"
+        assert file_issue(idempotency_key="0f8e3c52-key").pk == first.pk
+
+    def test_a_system_cannot_reveal_a_phone(self, world, in_progress):
+        from issues.models import ApiClient
+
+        bound = ApiClient.objects.create(name="供热公司系统", unit=world.heat_gz)
+        with pytest.raises(Forbidden):
+            issue_reveal_phone(issue=in_progress, actor=Actor.of(bound), reason="系统查询")

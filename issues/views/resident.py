@@ -31,6 +31,8 @@ from .. import photos as photo_mod
 from ..choices import PHASE_OF_STATUS, EventKind, Phase, Priority, Role, Status, Utility
 from ..forms import LIMITS, FollowForm, RateForm, ReportForm, ResendForm, TrackForm
 from ..limits import RateLimited, client_ip, hit
+from ..limits import check as check_limit
+from ..limits import count as count_limit
 from ..links import RATE_MAX_AGE, RATE_SALT, TRACK_MAX_AGE, TRACK_SALT, phone_hash, read_token
 from ..models import Attachment, Category, District, Follower, Issue
 from ..notifications import resend_codes
@@ -218,7 +220,7 @@ def report(request):
         try:
             hit("file_ip", client_ip(request))
             if actor.resident_phone.startswith("+"):
-                hit("file_phone", actor.resident_phone)
+                check_limit("file_phone", actor.resident_phone)
         except RateLimited as exc:
             return _rate_limited(request, exc)
     key = data.get("idempotency_key")
@@ -242,6 +244,8 @@ def report(request):
         )
     except Invalid as exc:
         return _render_report(request, form, exc.fields, cats, groups, cat_data, districts, dispatcher, status=400)
+    if not dispatcher and actor.resident_phone.startswith("+"):
+        count_limit("file_phone", actor.resident_phone)  # accepted filings only
     submitted = issue.events.filter(kind=EventKind.SUBMITTED).first()
     photo_mod.attach(issue, submitted, photos)
     if not dispatcher:
@@ -370,7 +374,7 @@ def follow(request, issue_id: int):
         hit("file_ip", client_ip(request))
         phone = Actor.resident(data["phone"]).resident_phone
         if phone.startswith("+"):
-            hit("file_phone", phone)
+            check_limit("file_phone", phone)
     except RateLimited as exc:
         return _rate_limited(request, exc)
     try:
@@ -380,6 +384,8 @@ def follow(request, issue_id: int):
         return render(request, "resident/follow.html", context, status=400)
     except Conflict as exc:
         return _message(request, _("无法关注"), exc.message, status=409)
+    if phone.startswith("+"):
+        count_limit("file_phone", phone)  # accepted follows only
     return render(request, "resident/follow_done.html", {
         "issue": issue, "category_name": _category_name(issue.category), "mobile": is_mobile(follower.phone),
     })

@@ -1,0 +1,28 @@
+"""Project-wide request guards."""
+
+from django.http import HttpResponseBadRequest
+
+
+class RejectNulBytesMiddleware:
+    """Answer 400 to a request whose path, query string or form fields contain a NUL byte.
+
+    PostgreSQL text cannot hold NUL (0x00): refusing it at the door means no
+    view can turn it into a 500, whatever it filters on. JSON bodies are
+    checked by the fields' own validation (clean_text refuses NUL).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path or "%00" in request.META.get("QUERY_STRING", "") or self._nul_in(request.GET):
+            return HttpResponseBadRequest("请求含有不允许的字符 (NUL)", content_type="text/plain; charset=utf-8")
+        content_type = request.META.get("CONTENT_TYPE", "")
+        if request.method == "POST" and content_type.startswith("application/x-www-form-urlencoded"):
+            if self._nul_in(request.POST):
+                return HttpResponseBadRequest("请求含有不允许的字符 (NUL)", content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
+
+    @staticmethod
+    def _nul_in(querydict) -> bool:
+        return any("\x00" in key or any("\x00" in v for v in values) for key, values in querydict.lists())
