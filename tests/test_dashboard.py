@@ -128,3 +128,10 @@ def test_ledger_links_carry_the_period(client, world, data):
     client.force_login(world.mayor)
     html = client.get(URL, P).content.decode()
     assert re.search(r'href="/ledger/\?measure=received&amp;start=2026-11-17&amp;end=2026-11-18"', html)
+
+
+def test_english_is_available(client, world, data, settings):
+    client.force_login(world.mayor)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get(URL, P).content.decode()
+    assert "City lifelines supervision dashboard" in html and "Satisfaction rate" in html

@@ -11,7 +11,7 @@
       var chart = echarts.init(el);
       var en = document.documentElement.lang === "en";
       chart.setOption({
-        tooltip: { trigger: "axis" }, legend: { data: [en ? "Received" : "受理", en ? "Closed" : "销号"] },
+        tooltip: { trigger: "axis" }, legend: { top: 0, data: [en ? "Received" : "受理", en ? "Closed" : "销号"] },
         grid: { left: 40, right: 16, top: 36, bottom: 28 },
         xAxis: { type: "category", data: trend.labels }, yAxis: { type: "value", minInterval: 1 },
         series: [{ name: en ? "Received" : "受理", type: "line", data: trend.received, smooth: true },

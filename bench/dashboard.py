@@ -1,0 +1,207 @@
+"""Benchmark the mayor's dashboard at DESIGN.md's sizes (run by hand, PostgreSQL).
+
+    psql -h 127.0.0.1 -U postgres -c 'CREATE DATABASE zhangye_bench_dash'
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/zhangye_bench_dash \\
+        .venv/bin/python bench/dashboard.py --sizes 1M 5M [--export 100000]
+
+For each size: seed with COPY (bench/seed.py, five years, 100k open), add a
+reporter rating to every closed issue (INSERT … SELECT), backfill the daily
+rollups once (``measures.refresh(full=True)``, timed), then render
+/dashboard/ through Django's test Client as the mayor — today, this week,
+this month, the last 365 days — ``--runs`` times each after one warm-up,
+and print every raw time, the median and the p95 (server time: the whole
+request through middleware, views and templates). Also times a render right
+after a workflow write to a past day (the refresh in the request path).
+``--export N`` also times an export of N ledger rows (.xlsx and .csv).
+The database in DATABASE_URL is migrated and its issues are replaced.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhangye_utilities.settings")
+os.environ.setdefault("ZY_KICK_SENDER", "false")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import override_settings  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from bench import seed as seeder  # noqa: E402
+from issues import measures  # noqa: E402
+from issues.models import DailyRollup, Export, Issue, RollupState  # noqa: E402
+
+PERIODS = {
+    "today": {"period": "today"},
+    "week": {"period": "week"},
+    "month": {"period": "month"},
+    "365d": None,  # filled at run time
+}
+
+
+def p95(values):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+
+
+def add_ratings() -> int:
+    """One reporter rating per closed issue (90 % solved; 10 % dissatisfied, 20 % basic)."""
+    with connection.cursor() as cur:
+        cur.execute("""
+            INSERT INTO issues_rating (issue_id, round, rater_kind, resolved, satisfaction, comment, created_at, excluded)
+            SELECT id, 1, 'reporter', (id % 10 <> 0),
+                   CASE id % 10 WHEN 0 THEN 'dissatisfied' WHEN 1 THEN 'basic' WHEN 2 THEN 'basic' ELSE 'satisfied' END,
+                   '', closed_at - interval '1 minute', false
+            FROM issues_issue WHERE status = 'closed'""")
+        n = cur.rowcount
+        cur.execute("ANALYZE issues_rating")
+    return n
+
+
+def mayor():
+    from accounts.models import User
+    from issues.choices import Role
+
+    user, _ = User.objects.get_or_create(username="bench_mayor", defaults={"role": Role.MAYOR})
+    return user
+
+
+def time_dashboard(client, params, runs) -> list[float]:
+    client.get("/dashboard/", params)  # warm-up
+    out = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        response = client.get("/dashboard/", params)
+        out.append((time.perf_counter() - t) * 1000)
+        assert response.status_code == 200, response.status_code
+    return out
+
+
+def time_after_write(client, runs) -> list[float]:
+    """A past-day event (as a late rating or assignment would write) before each render."""
+    from issues.models import IssueEvent
+
+    out = []
+    ids = list(Issue.objects.filter(status="closed").order_by("-id").values_list("id", flat=True)[:runs])
+    for issue_id in ids:
+        IssueEvent.objects.create(issue_id=issue_id, at=timezone.now() - timedelta(days=3), kind="note",
+                                  actor_label="bench", public=False, data={})
+        t = time.perf_counter()
+        client.get("/dashboard/", {"period": "month"})
+        out.append((time.perf_counter() - t) * 1000)
+    return out
+
+
+def time_export(n: int) -> dict:
+    from issues import ledger
+
+    result = {}
+    user = mayor()
+    newest = Issue.objects.order_by("-filed_at").values_list("filed_at", flat=True)[n - 1]
+    start = timezone.localtime(newest).date()
+    for fmt in ("xlsx", "csv"):
+        export = Export.objects.create(requested_by=user, format=fmt,
+                                       filters={"measure": "received", "start": start.isoformat(),
+                                                "end": timezone.localdate().isoformat()})
+        t = time.perf_counter()
+        rows = ledger.run_export(export.pk)
+        result[fmt] = (rows, time.perf_counter() - t)
+        print(f"  export {fmt}: {rows:,} rows in {result[fmt][1]:.1f} s", flush=True)
+    return result
+
+
+def run_size(name: str, runs: int, export: int, reseed: bool = True) -> dict:
+    total, open_count = seeder.SIZES[name]
+    print(f"\n=== {name}: {total:,} issues, {open_count:,} open ===", flush=True)
+    if reseed:
+        seed_size(total, open_count)
+    return time_size(name, runs, export)
+
+
+def seed_size(total: int, open_count: int) -> None:
+    """Replace the issues with ``total`` seeded ones, rate the closed ones, backfill the rollups."""
+    seeder.empty()
+    DailyRollup.objects.all().delete()
+    RollupState.objects.all().delete()
+    t = time.monotonic()
+    seeder.seed(total, open_count, 0)
+    print(f"seeded in {time.monotonic() - t:.1f} s", flush=True)
+    t = time.monotonic()
+    print(f"ratings: {add_ratings():,} in {time.monotonic() - t:.1f} s", flush=True)
+    t = time.monotonic()
+    refreshed = measures.refresh(full=True)
+    print(f"rollup backfill: {refreshed['days']} days, {refreshed['rows']:,} rows in {time.monotonic() - t:.1f} s",
+          flush=True)
+    with connection.cursor() as cur:
+        cur.execute("ANALYZE issues_dailyrollup")
+
+
+def time_size(name: str, runs: int, export: int) -> dict:
+    """Time the dashboard (and optionally an export) on the issues already in the database."""
+    client = Client()
+    client.force_login(mayor())
+    today = timezone.localdate()
+    PERIODS["365d"] = {"period": "custom", "start": (today - timedelta(days=364)).isoformat(),
+                       "end": today.isoformat()}
+    result = {"size": name}
+    for label, params in PERIODS.items():
+        times = time_dashboard(client, params, runs)
+        result[label] = times
+        print(f"  {label:<6} median {statistics.median(times):6.1f} ms  p95 {p95(times):6.1f} ms  raw "
+              + " ".join(f"{x:.0f}" for x in times), flush=True)
+    times = time_after_write(client, max(5, runs // 2))
+    result["after_write"] = times
+    print(f"  after a past-day write: median {statistics.median(times):6.1f} ms  p95 {p95(times):6.1f} ms  raw "
+          + " ".join(f"{x:.0f}" for x in times), flush=True)
+    if export:
+        with tempfile.TemporaryDirectory() as media, override_settings(MEDIA_ROOT=media):
+            result["export"] = time_export(export)
+    return result
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", nargs="+", default=["1M"], choices=sorted(seeder.SIZES))
+    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--export", type=int, default=0, help="also time an export of this many rows")
+    parser.add_argument("--no-seed", action="store_true", help="time the data already seeded (one size)")
+    args = parser.parse_args()
+    if connection.vendor != "postgresql":
+        sys.exit("bench/dashboard.py needs DATABASE_URL=postgres://… (a database it may fill)")
+    settings.ALLOWED_HOSTS = ["*"]
+    # No collectstatic here: resolve {% static %} without the manifest, as the tests do.
+    settings.STORAGES = {**settings.STORAGES,
+                         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    call_command("migrate", verbosity=0)
+    seeder.reference_data()
+    results = [run_size(name, args.runs, args.export, reseed=not args.no_seed) for name in args.sizes]
+    print("\nsize   period  median(ms)  p95(ms)")
+    for r in results:
+        for label in list(PERIODS) + ["after_write"]:
+            print(f"{r['size']:<6} {label:<11} {statistics.median(r[label]):8.1f} {p95(r[label]):8.1f}")
+    if len(results) >= 2:
+        a, b = results[0], results[-1]
+        for label in PERIODS:
+            print(f"{b['size']}/{a['size']} {label}: p95 ratio "
+                  f"{p95(b[label]) / p95(a[label]):.2f}x, median ratio "
+                  f"{statistics.median(b[label]) / statistics.median(a[label]):.2f}x")
+
+
+if __name__ == "__main__":
+    main()
