@@ -254,14 +254,13 @@ class TestPagination:
         assert [i["id"] for i in back["results"]] == [i["id"] for i in first["results"]]
 
     def test_a_new_row_does_not_shift_the_next_page(self, world, as_user, file_issue, frozen):
-        for n in range(4):
-            file_issue(phone=f"1390000{n:04d}")
+        issues = [file_issue(phone=f"1390000{n:04d}") for n in range(4)]
         client = as_user("dispatcher")
         first = client.get("/api/v1/issues/?page_size=2").json()
         frozen.shift(timedelta(minutes=1))
         file_issue(phone="13900009999")
         second = client.get(first["next"]).json()
-        assert [i["id"] for i in second["results"]] == [2, 1]
+        assert [i["id"] for i in second["results"]] == [issues[1].pk, issues[0].pk]
 
     @pytest.mark.parametrize("query", ["cursor=garbage", "cursor=eyJ2IjogMX0", "page_size=0", "page_size=101",
                                        "page_size=abc"])

@@ -240,10 +240,17 @@ class TestErrors:
         settings.ZY_OPEN311_JURISDICTION = ""
         assert api.get(f"{BASE}/services.json", {"jurisdiction_id": "anything"}).status_code == 200
 
-    @pytest.mark.parametrize("key", [None, "", "wrong", "x" * 500, "a\x00b"])
+    @pytest.mark.parametrize("key", [None, "", "wrong", "x" * 500])
     def test_posting_without_a_valid_key_is_403(self, api, systems, world, key):
         r = api.post(f"{BASE}/requests.json", form(systems, api_key=key))
         assert (r.status_code, r.json()) == (403, [{"code": 403, "description": "api_key missing or invalid"}])
+
+    def test_nul_characters_are_400(self, api, systems, world):
+        r = api.post(f"{BASE}/requests.json", form(systems, api_key="a\x00b"))
+        assert (r.status_code, r.json()) == (400, [{"code": 400, "description":
+                                                    "parameters must not contain NUL characters"}])
+        assert api.get(f"{BASE}/requests.json", {"service_request_id": "ZY\x00"}).status_code == 400
+        assert api.get(f"{BASE}/requests/ZY%00.json").status_code in (400, 404)
 
     def test_an_inactive_client_is_403(self, api, systems, world):
         systems.hotline.active = False

@@ -124,6 +124,7 @@ def _answers_errors(view):
 
     def wrapped(request, *args, fmt="json", **kwargs):
         try:
+            _refuse_nul(request, kwargs)
             _check_jurisdiction(request)
             return view(request, *args, fmt=fmt, **kwargs)
         except Open311Error as exc:
@@ -151,6 +152,18 @@ def _param(request, name: str) -> str:
     if value is None:
         value = request.GET.get(name, "")
     return value
+
+
+def _refuse_nul(request, kwargs) -> None:
+    """NUL characters cannot be stored or searched (PostgreSQL refuses them): 400 at the door."""
+    values = list(kwargs.values()) + [v for vs in request.GET.lists() for v in [vs[0], *vs[1]]]
+    if request.method == "POST":
+        try:
+            values += [v for vs in request.POST.lists() for v in [vs[0], *vs[1]]]
+        except Exception:  # noqa: BLE001 - an unparsable body; _create answers 400 for it
+            pass
+    if any("\x00" in str(v) for v in values):
+        raise Open311Error(400, "parameters must not contain NUL characters")
 
 
 def _check_jurisdiction(request) -> None:

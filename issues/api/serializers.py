@@ -17,6 +17,7 @@ Outputs of an issue, chosen per caller by ``issue_view`` (DESIGN.md, Privacy):
 
 from __future__ import annotations
 
+from django.core.validators import RegexValidator
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -72,8 +73,10 @@ class PhoneField(serializers.CharField):
 
 def Text(max_length: int, required: bool = True, **kw):  # noqa: N802
     """Free text; the workflow trims it and checks blank/visible content."""
+    validators = [RegexValidator(r"\S", "请填写此项")] if required else []  # documented as a pattern too
     return serializers.CharField(
-        max_length=max_length, required=required, allow_blank=not required, trim_whitespace=False, **kw
+        max_length=max_length, required=required, allow_blank=not required, trim_whitespace=False,
+        validators=validators, **kw
     )
 
 
