@@ -305,11 +305,13 @@ def now_counts(base=None, now: datetime | None = None):
     """The now-measures over open issues, grouped by DIMS: a list of dicts (one query)."""
     now = now or timezone.now()
     qs = (base if base is not None else Issue.objects.all()).filter(status__in=sorted(OPEN_STATUSES))
+    # COUNT(status) (not COUNT(id)) so that the partial covering index
+    # issue_open_measures answers it alone (an index-only scan).
     return list(qs.values(*DIMS).annotate(
-        open=Count("id"),
-        overdue=Count("id", filter=overdue_q(now)),
-        supervised=Count("id", filter=~Q(supervision_level="")),
-        escalated=Count("id", filter=Q(escalation_level__gte=2)),
+        open=Count("status"),
+        overdue=Count("status", filter=overdue_q(now)),
+        supervised=Count("status", filter=~Q(supervision_level="")),
+        escalated=Count("status", filter=Q(escalation_level__gte=2)),
     ).order_by())
 
 

@@ -369,6 +369,16 @@ class Issue(models.Model):
             models.Index(fields=["resolved_at"], name="issue_resolved_at"),
             models.Index(fields=["dispatch_due"], name="issue_dispatch_due"),
             models.Index(fields=["response_due"], name="issue_response_due"),
+            # Read by issues.measures.now_counts (the dashboard's open/overdue/
+            # supervised/escalated, grouped by utility, district, unit,
+            # category): an index-only scan of the open issues alone.
+            models.Index(
+                fields=["utility", "district", "lead_unit", "category"],
+                name="issue_open_measures",
+                include=["status", "dispatch_due", "response_due", "resolution_due", "supervision_level",
+                         "escalation_level", "filed_at"],
+                condition=Q(status__in=sorted(OPEN_STATUSES)),
+            ),
             # Tracking lookups by phone ("lost your code?").
             models.Index(fields=["reporter_phone"], name="issue_phone"),
             # Read by issues.sweep.find_due (the Celery beat deadline sweep,
