@@ -178,10 +178,12 @@ class TestRead:
                                      "%00", "１"])
     def test_bad_ids_are_404_never_500(self, as_user, bad, file_issue):
         file_issue()
+        # A NUL byte is refused by zhangye_utilities.middleware before the API (400).
+        expected = 400 if bad == "%00" else 404
         r = as_user("dispatcher").get(f"/api/v1/issues/{bad}/")
-        assert r.status_code == 404
+        assert r.status_code == expected
         r = as_user("dispatcher").post(f"/api/v1/issues/{bad}/claim/", {}, format="json")
-        assert r.status_code == 404
+        assert r.status_code == expected
 
     def test_staff_see_personal_fields_with_the_phone_masked(self, as_user, assigned):
         data = as_user("heat_staff").get(f"/api/v1/issues/{assigned.pk}/").json()
@@ -318,7 +320,8 @@ class TestGarbage:
     def test_garbage_bodies_on_create(self, api, world, payload, content_type):
         r = api.generic("POST", "/api/v1/issues/", payload, content_type=content_type)
         assert r.status_code in (400, 415), r.content
-        err(r)
+        if b"%00" not in payload:  # NUL in a form: refused (400, text) by the NUL middleware first
+            err(r)
 
     @pytest.mark.parametrize("payload", [
         {"lead_unit": 2**70}, {"lead_unit": -5}, {"lead_unit": "1; DROP TABLE"}, {"lead_unit": None},
