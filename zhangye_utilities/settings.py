@@ -11,6 +11,7 @@ CELERY_BROKER_URL, CSRF_TRUSTED_ORIGINS, DATA_DIR, plus the ZY_* business
 settings listed below.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -61,6 +62,8 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_htmx",
+    "axes",
     "accounts",
     "issues",
 ]
@@ -77,6 +80,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "zhangye_utilities.urls"
@@ -132,7 +138,35 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "admin:login"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "staff:home"
+LOGOUT_REDIRECT_URL = "login"
+
+# --- Staff login policy (issue #5) ---------------------------------------------
+# django-axes checks every login first. Lockouts are by username only, so
+# colleagues behind one NAT address are never locked out together; the IP is
+# recorded with each attempt, read like the rate limits read it
+# (issues.limits.client_ip, ZY_TRUSTED_PROXY_COUNT).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    # Also rejects an inactive user on every request (get_user), so a
+    # deactivated account loses its sessions at once.
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("ZY_LOGIN_LOCKOUT_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_CLIENT_IP_CALLABLE = "issues.limits.client_ip"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False
+# Deliberate: locking by IP too would lock out every colleague behind the
+# city intranet's one NAT address (DESIGN.md, Stack: login).
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# Idle timeout: the session expires 30 minutes after the last request.
+SESSION_COOKIE_AGE = env.int("ZY_SESSION_IDLE_SECONDS", default=1800)
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_COOKIE_HTTPONLY = True
 
 # --- Language and time ------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

@@ -11,6 +11,9 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     # REST API /api/v1/, /api/schema/, /api/docs/ and Open311 /open311/v2/.
     path("", include("issues.api.urls")),
+    # Staff login/logout (/accounts/) and workbenches (/work/).
+    path("accounts/", include("accounts.urls")),
+    path("work/", include("issues.staff_urls")),
     # The mayor's dashboard (/dashboard/), the ledger (/ledger/) and its exports.
     path("", include("issues.dashboard_urls")),
     # Resident pages: /, /report/, /track/, /rate/<token>/, /attachments/<id>/.

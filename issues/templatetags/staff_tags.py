@@ -1,0 +1,40 @@
+"""Template helpers of the staff pages: durations in words, form values kept after an error."""
+
+from datetime import timedelta
+
+from django import template
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+
+@register.filter
+def duration(value) -> str:
+    """A timedelta as "2天3小时" / "3小时5分钟" / "12分钟" (negative → the same, positive)."""
+    if not isinstance(value, timedelta):
+        return ""
+    minutes = int(abs(value.total_seconds()) // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    if days:
+        return _("%(d)d天%(h)d小时") % {"d": days, "h": hours}
+    if hours:
+        return _("%(h)d小时%(m)d分钟") % {"h": hours, "m": mins}
+    return _("%(m)d分钟") % {"m": mins}
+
+
+@register.simple_tag(takes_context=True)
+def typed(context, action: str, name: str) -> str:
+    """What the user typed into field ``name`` of the form of ``action``, when that form just failed."""
+    if context.get("failed") != action:
+        return ""
+    data = context.get("typed") or {}
+    return data.get(name, "")
+
+
+@register.simple_tag(takes_context=True)
+def field_errors(context, action: str, name: str) -> list:
+    """The messages for field ``name`` when the form of ``action`` just failed."""
+    if context.get("failed") != action:
+        return []
+    return (context.get("errors") or {}).get(name, [])

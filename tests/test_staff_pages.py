@@ -1,0 +1,372 @@
+"""The staff workbenches page by page: what each list shows, in which order, and how actions answer."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+
+from issues.choices import EventKind, Priority, Status
+from issues.models import Attachment, Category, Issue, RoutingRule
+from issues.workflow import Actor, issue_assign, issue_claim, issue_resolve, issue_return
+from tests.support.images import jpeg_with_exif
+
+pytestmark = pytest.mark.django_db
+
+HX = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+def codes_in(html: str) -> list[str]:
+    return re.findall(r'class="code">(ZY\d+)<', html)
+
+
+def assigned(world, issue, co=()):
+    return issue_assign(issue=issue, actor=Actor.of(world.dispatcher), lead_unit=world.heat_gz, co_units=list(co))
+
+
+# --------------------------------------------------------------------------
+# Home
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("who,where", [("dispatcher", "/work/dispatch/"), ("heat_staff", "/work/queue/"),
+                                       ("supervisor", "/work/supervise/"), ("mayor", "/work/supervise/"),
+                                       ("revisit", "/work/revisit/"), ("admin", "/admin/")])
+def test_home_sends_each_role_to_its_page(client, world, who, where):
+    client.force_login(getattr(world, who))
+    assert client.get("/work/")["Location"] == where
+
+
+def test_home_without_a_role_explains(client, world):
+    client.force_login(world.norole)
+    response = client.get("/work/")
+    assert response.status_code == 403 and "尚未分配角色" in response.content.decode()
+
+
+# --------------------------------------------------------------------------
+# Dispatch
+# --------------------------------------------------------------------------
+
+
+def test_dispatch_lists_emergencies_first_then_oldest_with_returned_and_suggestion(client, world, file_issue, frozen):
+    RoutingRule.objects.create(utility="heat", district=world.ganzhou, unit=world.heat_gz)
+    old = file_issue()
+    frozen.shift(timedelta(minutes=10))
+    returned = file_issue(phone="+8613900000002")
+    assigned(world, returned)
+    issue_return(issue=returned, actor=Actor.of(world.heat_staff), reason="不属于本单位")
+    frozen.shift(timedelta(minutes=10))
+    gas = file_issue(category=world.gas_leak, phone="+8613900000003")
+    frozen.shift(timedelta(minutes=10))
+    client.force_login(world.dispatcher)
+    html = client.get("/work/dispatch/").content.decode()
+    assert codes_in(html) == [gas.tracking_code, old.tracking_code, returned.tracking_code]
+    assert "退单" in html
+    assert "交办给 甘州区供热公司" in html
+    assert "已等待 30分钟" in html  # the oldest
+    assert "已超时" in html  # the gas leak's 15-minute dispatch window has passed
+    assert 'href="/report/"' in html  # file for a caller
+
+
+def test_one_click_assign_with_htmx_replaces_the_row(client, world, file_issue, frozen):
+    issue = file_issue()
+    client.force_login(world.dispatcher)
+    response = client.post(f"/work/issues/{issue.pk}/assign/", {"lead_unit": world.heat_gz.pk,
+                                                                  "co_units": [world.water_gz.pk], "panel": "dispatch"},
+                           **HX)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f'id="row-{issue.pk}"' in html and "已交办" in html and "<html" not in html
+    issue.refresh_from_db()
+    assert issue.status == Status.ASSIGNED and issue.lead_unit == world.heat_gz
+    assert list(issue.co_units.all()) == [world.water_gz]
+
+
+def test_bulk_assign_to_each_suggestion(client, world, file_issue, frozen):
+    RoutingRule.objects.create(utility="heat", district=world.ganzhou, unit=world.heat_gz)
+    a, b = file_issue(), file_issue(phone="+8613900000002")
+    water = file_issue(category=world.water_pressure, phone="+8613900000003")  # no rule for water
+    client.force_login(world.dispatcher)
+    response = client.post("/work/dispatch/assign/", {"ids": [a.pk, b.pk, water.pk], "lead_unit": "suggested"},
+                           follow=True)
+    html = response.content.decode()
+    assert "已交办 2 件" in html and f"{water.tracking_code}：没有分派建议" in html
+    assert set(Issue.objects.filter(status=Status.ASSIGNED).values_list("pk", flat=True)) == {a.pk, b.pk}
+
+
+def test_reject_needs_a_reason_and_keeps_the_page(client, world, file_issue, frozen):
+    issue = file_issue()
+    client.force_login(world.dispatcher)
+    response = client.post(f"/work/issues/{issue.pk}/reject/", {"reason": "   "})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "请填写退回理由" in html and 'id="reject" open' in html
+    response = client.post(f"/work/issues/{issue.pk}/reject/", {"reason": "属于物业管理范围"})
+    assert response.status_code == 302
+    issue.refresh_from_db()
+    assert issue.status == Status.REJECTED and issue.public_reason == "属于物业管理范围"
+
+
+def test_merge_searches_by_code_and_needs_an_original(client, world, file_issue, frozen):
+    original = file_issue()
+    dup = file_issue(phone="+8613900000002", community="别的小区")
+    client.force_login(world.dispatcher)
+    # Search (htmx fragment) by part of the tracking code.
+    response = client.get(f"/work/issues/{dup.pk}/?merge_q={original.tracking_code[-6:]}&fragment=merge", **HX)
+    assert original.tracking_code in response.content.decode() and "<html" not in response.content.decode()
+    # Without JavaScript the same search renders the whole page.
+    assert original.tracking_code in client.get(f"/work/issues/{dup.pk}/?merge_q={original.tracking_code}").content.decode()
+    response = client.post(f"/work/issues/{dup.pk}/merge/", {"note": "同一问题"})
+    assert response.status_code == 400 and "请选择要合并到的原诉求" in response.content.decode()
+    response = client.post(f"/work/issues/{dup.pk}/merge/", {"original": original.pk})
+    assert response.status_code == 302
+    dup.refresh_from_db()
+    assert dup.status == Status.MERGED and dup.duplicate_of == original
+
+
+# --------------------------------------------------------------------------
+# Unit queue
+# --------------------------------------------------------------------------
+
+
+def test_queue_shows_the_units_issues_nearest_deadline_first_and_how_late(client, world, file_issue, frozen):
+    normal = Category.objects.create(service_code="water-bill", utility="heat", name="收费", priority=Priority.NORMAL)
+    slow = file_issue(category=normal)
+    assigned(world, slow)
+    fast = file_issue(phone="+8613900000002")  # urgent in the heating season: 2 h response
+    assigned(world, fast)
+    other = file_issue(category=world.power_out, phone="+8613900000003")
+    issue_assign(issue=other, actor=Actor.of(world.dispatcher), lead_unit=world.power_gz)
+    frozen.shift(timedelta(hours=3))
+    client.force_login(world.heat_staff)
+    html = client.get("/work/queue/").content.decode()
+    assert codes_in(html) == [fast.tracking_code, slow.tracking_code]
+    assert other.tracking_code not in html
+    assert "已超时 1小时0分钟" in html  # fast's 2 h response window, 3 h later
+    assert "牵头" in html
+
+
+def test_co_handler_sees_the_issue_and_may_only_add_notes(client, world, file_issue, frozen, media):
+    issue = file_issue()
+    assigned(world, issue, co=[world.water_gz])
+    issue_claim(issue=issue, actor=Actor.of(world.heat_staff))
+    client.force_login(world.water_staff)
+    assert issue.tracking_code in client.get("/work/queue/").content.decode()
+    page = client.get(f"/work/issues/{issue.pk}/").content.decode()
+    assert 'id="note"' in page and 'id="resolve"' not in page and 'id="claim-button"' not in page
+    photo = jpeg_with_exif(40, 20)
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    response = client.post(f"/work/issues/{issue.pk}/note/",
+                           {"note": "已关闭上游阀门配合抢修", "photos": SimpleUploadedFile("a.jpg", photo, "image/jpeg")})
+    assert response.status_code == 302
+    event = issue.events.get(kind=EventKind.NOTE)
+    assert event.actor == world.water_staff and event.data["co_handler"] is True
+    assert Attachment.objects.filter(event=event).count() == 1
+    assert client.post(f"/work/issues/{issue.pk}/resolve/", {"result": "修好了"}).status_code == 403
+
+
+def test_a_bad_photo_undoes_the_note_and_keeps_the_text(client, world, file_issue, frozen, media):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    issue = file_issue()
+    assigned(world, issue)
+    issue_claim(issue=issue, actor=Actor.of(world.heat_staff))
+    client.force_login(world.heat_staff)
+    response = client.post(f"/work/issues/{issue.pk}/note/",
+                           {"note": "更换了阀门", "photos": SimpleUploadedFile("a.jpg", b"not an image", "image/jpeg")})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "更换了阀门" in html and "不是 JPG" in html
+    assert not issue.events.filter(kind=EventKind.NOTE).exists()
+
+
+def test_claim_race_answers_409_with_the_message_in_place(client, world, file_issue, frozen):
+    issue = file_issue()
+    assigned(world, issue)
+    issue_claim(issue=issue, actor=Actor.of(world.heat_staff2))  # a colleague was faster
+    client.force_login(world.heat_staff)
+    response = client.post(f"/work/issues/{issue.pk}/claim/", {"panel": "queue"}, **HX)
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert f'id="row-{issue.pk}"' in html and "不能执行此操作" in html and 'data-status="409"' in html
+    # Without htmx: the whole issue page with the message.
+    response = client.post(f"/work/issues/{issue.pk}/claim/", {})
+    assert response.status_code == 409 and 'id="action-error"' in response.content.decode()
+
+
+def test_lead_claims_adds_progress_extension_and_resolves_with_photos(client, world, file_issue, frozen, media):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    issue = file_issue()
+    assigned(world, issue)
+    client.force_login(world.heat_staff)
+    assert client.post(f"/work/issues/{issue.pk}/claim/", {}).status_code == 302
+    assert client.post(f"/work/issues/{issue.pk}/note/", {"note": "已到现场"}).status_code == 302
+    # An extension date before the deadline: 400, the reason typed is kept.
+    response = client.post(f"/work/issues/{issue.pk}/extension/", {"reason": "等待配件", "requested_due": "2026-11-30T10:00"})
+    assert response.status_code == 400
+    assert "等待配件" in response.content.decode() and "申请时间必须晚于当前办结时限" in response.content.decode()
+    response = client.post(f"/work/issues/{issue.pk}/extension/", {"reason": "等待配件", "requested_due": "2026-12-20T18:00"})
+    assert response.status_code == 302
+    response = client.post(f"/work/issues/{issue.pk}/resolve/",
+                           {"result": "已更换阀门，室温22度", "photos": SimpleUploadedFile("b.jpg", jpeg_with_exif(30, 30))})
+    assert response.status_code == 302
+    issue.refresh_from_db()
+    assert issue.status == Status.AWAITING_RATING
+    resolved = issue.events.get(kind=EventKind.RESOLVED)
+    assert resolved.attachments.count() == 1
+
+
+def test_return_sends_the_unit_back_to_its_queue(client, world, file_issue, frozen):
+    issue = file_issue()
+    assigned(world, issue)
+    client.force_login(world.heat_staff)
+    response = client.post(f"/work/issues/{issue.pk}/return/", {"reason": "属于临泽县"})
+    assert response.status_code == 302 and response["Location"] == "/work/queue/"
+    response = client.post(f"/work/issues/{issue.pk}/return/", {"reason": "x"})
+    assert response.status_code == 404  # no longer the unit's
+
+
+# --------------------------------------------------------------------------
+# Issue page: timeline and phone
+# --------------------------------------------------------------------------
+
+
+def test_issue_page_masks_the_phone_and_shows_internal_events(client, world, file_issue, frozen):
+    issue = file_issue()
+    assigned(world, issue)
+    issue_return(issue=issue, actor=Actor.of(world.heat_staff), reason="内部说明：不是我们的片区")
+    client.force_login(world.dispatcher)
+    html = client.get(f"/work/issues/{issue.pk}/").content.decode()
+    assert "138****0000" in html and "13800000000" not in html and "+8613800000000" not in html
+    assert "内部说明：不是我们的片区" in html and "内部" in html
+    assert 'id="reveal"' not in html  # dispatchers cannot unmask
+
+
+def test_show_number_needs_a_reason_and_is_audited(client, world, file_issue, frozen):
+    issue = file_issue()
+    assigned(world, issue)
+    client.force_login(world.heat_staff)
+    page = client.get(f"/work/issues/{issue.pk}/").content.decode()
+    assert 'id="reveal"' in page
+    response = client.post(f"/work/issues/{issue.pk}/reveal-phone/", {"reason": ""}, **HX)
+    assert response.status_code == 400 and "请填写查看理由" in response.content.decode()
+    response = client.post(f"/work/issues/{issue.pk}/reveal-phone/", {"reason": "上门前联系住户"}, **HX)
+    assert response.status_code == 200 and "+8613800000000" in response.content.decode()
+    event = issue.events.get(kind=EventKind.PHONE_REVEALED)
+    assert event.note == "上门前联系住户" and event.actor == world.heat_staff and not event.public
+    # The full number is shown once, never remembered.
+    assert "+8613800000000" not in client.get(f"/work/issues/{issue.pk}/").content.decode()
+
+
+# --------------------------------------------------------------------------
+# Supervision and revisit
+# --------------------------------------------------------------------------
+
+
+def test_supervisor_sees_only_their_utilities_and_the_mayor_all(client, world, file_issue, frozen):
+    heat = file_issue()
+    power = file_issue(category=world.power_out, phone="+8613900000002")
+    frozen.shift(timedelta(hours=30))
+    client.force_login(world.supervisor)
+    html = client.get("/work/supervise/?tab=due").content.decode()
+    assert heat.tracking_code in html and power.tracking_code not in html
+    client.force_login(world.mayor)
+    frozen.shift(timedelta(seconds=1))
+    html = client.get("/work/supervise/?tab=due").content.decode()
+    assert heat.tracking_code in html and power.tracking_code in html
+    assert client.get("/work/supervise/?tab=nonsense").status_code == 404
+
+
+def test_supervisor_verifies_orders_red_and_approves_an_extension(client, world, file_issue, frozen):
+    issue = file_issue(category=world.gas_leak)
+    issue_assign(issue=issue, actor=Actor.of(world.dispatcher), lead_unit=world.gas_gz)
+    issue_claim(issue=issue, actor=Actor.of(world.gas_staff))
+    client.force_login(world.gas_staff)
+    client.post(f"/work/issues/{issue.pk}/extension/", {"reason": "管网改造", "requested_due": "2026-12-20T18:00"})
+    client.force_login(world.supervisor)
+    assert issue.tracking_code in client.get("/work/supervise/?tab=extensions").content.decode()
+    req = issue.extension_requests.get()
+    assert client.post(f"/work/issues/{issue.pk}/decide-extension/", {"request": req.pk, "approve": "yes"}).status_code == 302
+    assert client.post(f"/work/issues/{issue.pk}/decide-extension/", {"request": req.pk, "approve": "yes"}).status_code == 409
+    response = client.post(f"/work/issues/{issue.pk}/supervise/", {"level": "red", "instruction": "立即处置",
+                                                                     "due_at": "2026-11-30T18:00"})
+    assert response.status_code == 302
+    issue.refresh_from_db()
+    assert issue.supervision_level == "red" and issue.resolution_extended
+    issue_resolve(issue=issue, actor=Actor.of(world.gas_staff), result="已修复")
+    assert issue.tracking_code in client.get("/work/supervise/?tab=verify").content.decode()
+    response = client.post(f"/work/issues/{issue.pk}/verify/", {"approve": "yes", "panel": "supervise"}, **HX)
+    assert response.status_code == 200 and "核查通过" in response.content.decode()
+    issue.refresh_from_db()
+    assert issue.status == Status.AWAITING_RATING
+
+
+def test_supervision_order_with_a_past_due_time_keeps_the_text(client, world, file_issue, frozen):
+    issue = file_issue()
+    client.force_login(world.mayor)
+    response = client.post(f"/work/issues/{issue.pk}/supervise/", {"level": "yellow", "instruction": "请加快",
+                                                                     "due_at": "2026-11-29T18:00"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "要求完成时间必须晚于现在" in html and "请加快" in html
+
+
+def test_revisit_lists_unrated_and_records_the_answers(client, world, file_issue, frozen):
+    a, b = file_issue(), file_issue(phone="+8613900000002")
+    for issue in (a, b):
+        assigned(world, issue)
+        issue_claim(issue=issue, actor=Actor.of(world.heat_staff))
+        issue_resolve(issue=issue, actor=Actor.of(world.heat_staff), result="已修复")
+    client.force_login(world.revisit)
+    html = client.get("/work/revisit/").content.decode()
+    assert codes_in(html) == [a.tracking_code, b.tracking_code] and "138****0000" in html
+    response = client.post(f"/work/issues/{a.pk}/rate/", {"resolved": "yes", "satisfaction": "satisfied",
+                                                           "panel": "revisit"}, **HX)
+    assert response.status_code == 200 and "回访结果已记录" in response.content.decode()
+    a.refresh_from_db()
+    assert a.status == Status.CLOSED and a.ratings.get().recorded_by == world.revisit
+    assert codes_in(client.get("/work/revisit/").content.decode()) == [b.tracking_code]
+    # Missing answers: 400, the row keeps what was chosen.
+    response = client.post(f"/work/issues/{b.pk}/rate/", {"resolved": "no", "panel": "revisit"}, **HX)
+    assert response.status_code == 400 and 'value="no" checked' in response.content.decode()
+
+
+# --------------------------------------------------------------------------
+# Filters and keyset pagination
+# --------------------------------------------------------------------------
+
+
+def test_filters_narrow_the_list(client, world, file_issue, frozen):
+    heat = file_issue()
+    water = file_issue(category=world.water_pressure, phone="+8613900000002")
+    linze = file_issue(district=world.linze, phone="+8613900000003")
+    client.force_login(world.dispatcher)
+    assert codes_in(client.get("/work/dispatch/?utility=water").content.decode()) == [water.tracking_code]
+    assert codes_in(client.get(f"/work/dispatch/?district={world.linze.pk}").content.decode()) == [linze.tracking_code]
+    assert heat.tracking_code in client.get("/work/dispatch/?priority=urgent").content.decode()
+    assert codes_in(client.get("/work/dispatch/?filed_from=2026-12-01").content.decode()) == []
+    assert len(codes_in(client.get("/work/dispatch/?filed_to=2026-11-30&overdue=no").content.decode())) == 3
+    # A bad value is ignored, not an error.
+    assert client.get("/work/dispatch/?district=abc&filed_from=yesterday").status_code == 200
+
+
+def test_keyset_pages_without_overlap(client, world, file_issue, frozen):
+    for k in range(53):
+        file_issue(phone=f"+86139{k:08d}")
+    client.force_login(world.dispatcher)
+    first = client.get("/work/dispatch/").content.decode()
+    page1 = codes_in(first)
+    assert len(page1) == 50
+    nxt = re.search(r'id="next-page" href="\?([^"]+)"', first).group(1).replace("&amp;", "&")
+    page2 = codes_in(client.get(f"/work/dispatch/?{nxt}").content.decode())
+    assert len(page2) == 3 and not set(page1) & set(page2)
+    assert client.get("/work/dispatch/?cursor=garbage").status_code == 200
