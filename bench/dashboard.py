@@ -2,7 +2,10 @@
 
     psql -h 127.0.0.1 -U postgres -c 'CREATE DATABASE zhangye_bench_dash'
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/zhangye_bench_dash \\
-        .venv/bin/python bench/dashboard.py --sizes 1M 5M [--export 100000]
+        .venv/bin/python -m bench.dashboard --sizes 1M 5M [--export 100000]
+
+(Run it as a module: a script run as bench/dashboard.py would put bench/ first on
+sys.path, where bench/queue.py shadows the standard library's queue.)
 
 For each size: seed with COPY (bench/seed.py, five years, 100k open), add a
 reporter rating to every closed issue (INSERT … SELECT), backfill the daily
@@ -189,6 +192,7 @@ def main():
     settings.STORAGES = {**settings.STORAGES,
                          "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
     call_command("migrate", verbosity=0)
+    call_command("createcachetable", verbosity=0)
     seeder.reference_data()
     results = [run_size(name, args.runs, args.export, reseed=not args.no_seed) for name in args.sizes]
     print("\nsize   period  median(ms)  p95(ms)")

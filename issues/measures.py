@@ -44,13 +44,17 @@ a job by hand.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
+import secrets
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, Sum
 from django.db.models.functions import TruncDate
@@ -340,7 +344,29 @@ def _write_days(days: list[date], now: datetime) -> int:
         ]
         DailyRollup.objects.bulk_create(objs, batch_size=2000)
         written += len(objs)
+    # Readers cache sums of past days under the version: a new one now (for
+    # readers in this transaction) and again once these rows are visible to
+    # all (a reader in between may have cached the old sums under the first).
+    _bump_version()
+    transaction.on_commit(_bump_version)
     return written
+
+
+ROLLUP_VERSION_KEY = "zy:measures:rollup-version"
+ROLLUP_CACHE_SECONDS = 6 * 3600
+
+
+def _rollup_version() -> str:
+    version = cache.get(ROLLUP_VERSION_KEY)
+    if version is None:
+        version = secrets.token_hex(8)
+        cache.add(ROLLUP_VERSION_KEY, version, None)
+        version = cache.get(ROLLUP_VERSION_KEY) or version
+    return version
+
+
+def _bump_version() -> None:
+    cache.set(ROLLUP_VERSION_KEY, secrets.token_hex(8), None)
 
 
 def _days_touched(issue_ids: list[int]) -> set[date]:
@@ -535,10 +561,7 @@ def summarize(period: Period, *, utilities=None, filters: dict | None = None, no
         refresh(now)
     today = local_day(now)
     filters = {k: v for k, v in (filters or {}).items() if v not in (None, "")}
-    rollups = _scoped_rollups(period, utilities, filters).filter(day__lt=today)
-    sums = {c: Sum(c) for c in PERIOD_COUNTS}
-    rows = [dict(r) for r in rollups.values(*ROLLUP_DIMS).annotate(**sums).order_by()]
-    trend_rows = [dict(r) for r in rollups.values("day").annotate(**sums).order_by("day")] if with_trend else []
+    rows, trend_rows = _past_days(period, utilities, filters, today, with_trend)
     if period.start_day <= today <= period.end_day:
         live = counts_between(day_start(today), day_start(today + timedelta(days=1)), now)
         per_day_today = dict.fromkeys(PERIOD_COUNTS, 0)
@@ -560,18 +583,51 @@ def summarize(period: Period, *, utilities=None, filters: dict | None = None, no
         for r in now_counts(base, now):
             rows.append({"utility": r["utility"], "district_id": r["district_id"], "unit_id": r["lead_unit_id"],
                          "category_id": r["category_id"], **{c: r[c] for c in NOW_COUNTS}})
-    totals: dict = defaultdict(int)
-    by: dict = {"utility": {}, "district": {}, "unit": {}, "category": {}}
+    # Merge into one row per combination first, then sum by dimension.
+    combos: dict = {}
     for r in rows:
-        for c in ALL_KEYS:
-            totals[c] += r.get(c) or 0
-        for dim, col in (("utility", "utility"), ("district", "district_id"), ("unit", "unit_id"),
-                         ("category", "category_id")):
-            slot = by[dim].setdefault(r[col], defaultdict(int))
-            for c in ALL_KEYS:
-                slot[c] += r.get(c) or 0
+        key = (r["utility"], r["district_id"], r["unit_id"], r["category_id"])
+        slot = combos.get(key)
+        if slot is None:
+            slot = combos[key] = dict.fromkeys(ALL_KEYS, 0)
+        for c, v in r.items():
+            if v and c in slot:
+                slot[c] += v
+    totals: dict = dict.fromkeys(ALL_KEYS, 0)
+    by: dict = {"utility": {}, "district": {}, "unit": {}, "category": {}}
+    for key, counts in combos.items():
+        for c, v in counts.items():
+            totals[c] += v
+        for dim, value in zip(("utility", "district", "unit", "category"), key):
+            slot = by[dim].get(value)
+            if slot is None:
+                slot = by[dim][value] = dict.fromkeys(ALL_KEYS, 0)
+            for c, v in counts.items():
+                slot[c] += v
     trend = _trend(period, trend_rows) if with_trend else []
     return Summary(period=period, totals=dict(totals), by=by, trend=trend, cards=measures_from(totals))
+
+
+def _past_days(period: Period, utilities, filters: dict, today: date, with_trend: bool) -> tuple[list, list]:
+    """Sums of the stored days of the period (before today) by dimension and by day.
+
+    Cached under the rollups' version (a new version whenever a day is
+    rewritten), so repeated views of a period read two small cache entries
+    instead of summing thousands of rollup rows.
+    """
+    key = "zy:measures:past:" + hashlib.sha1(json.dumps(
+        [_rollup_version(), period.start_day.isoformat(), period.end_day.isoformat(), today.isoformat(),
+         sorted(utilities) if utilities is not None else None, sorted((filters or {}).items()), with_trend],
+        default=str).encode()).hexdigest()
+    hit = cache.get(key)
+    if hit is not None:
+        return [dict(r) for r in hit[0]], [dict(r) for r in hit[1]]
+    rollups = _scoped_rollups(period, utilities, filters).filter(day__lt=today)
+    sums = {c: Sum(c) for c in PERIOD_COUNTS}
+    rows = [dict(r) for r in rollups.values(*ROLLUP_DIMS).annotate(**sums).order_by()]
+    trend_rows = [dict(r) for r in rollups.values("day").annotate(**sums).order_by("day")] if with_trend else []
+    cache.set(key, (rows, trend_rows), ROLLUP_CACHE_SECONDS)
+    return [dict(r) for r in rows], [dict(r) for r in trend_rows]
 
 
 def _trend(period: Period, rows: list[dict]) -> list:
