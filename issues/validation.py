@@ -12,6 +12,8 @@ import unicodedata
 import phonenumbers
 import regex
 
+# Control characters other than tab and line breaks: never part of a complaint.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # Characters that look blank: ideographic space, zero-width space/joiners,
 # BOM, word joiner, and the like.
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
@@ -35,7 +37,7 @@ def clean_text(value, *, max_length: int, required: bool = True, label: str = ""
         value = ""
     if not isinstance(value, str):
         raise FieldError(f"{label or '此项'}必须是文字")
-    if "\x00" in value:
+    if _CONTROL.search(value):
         raise FieldError(f"{label or '此项'}含有不允许的字符")
     value = unicodedata.normalize("NFC", value).strip().strip("\u3000").strip()
     visible = _INVISIBLE.sub("", value).replace("\u3000", "").strip()

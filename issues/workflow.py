@@ -79,6 +79,10 @@ log = logging.getLogger(__name__)
 event_committed = Signal()
 
 DESCRIPTION_MAX = 2000
+# Dates a person sets (extension, plan, supervision due time) lie within
+# five years: anything later is a typo, and keeps deadline arithmetic sane.
+MAX_HORIZON = timedelta(days=5 * 366)
+HORIZON_MESSAGE = "日期不能晚于五年之后"
 NOTE_MAX = 1000
 REASON_MAX = 500
 
@@ -228,6 +232,12 @@ def _require_role(actor: Actor, *roles: str) -> None:
 def _require_lead(actor: Actor, issue: Issue) -> None:
     if actor.role != Role.UNIT_STAFF or actor.unit_id is None or actor.unit_id != issue.lead_unit_id:
         raise Forbidden("只有牵头单位可以执行此操作")
+
+
+def _require_person(actor: Actor) -> None:
+    # Requests and appeals name the person who made them; a system cannot.
+    if actor.user is None:
+        raise Forbidden("此操作须由具体工作人员办理")
 
 
 def _require_status(issue: Issue, *statuses: str) -> None:
@@ -734,6 +744,7 @@ def issue_request_extension(*, issue, actor: Actor, reason: str, requested_due, 
     with transaction.atomic():
         issue = _lock(issue, actor)
         _require_lead(actor, issue)
+        _require_person(actor)
         _require_status(issue, Status.ASSIGNED, Status.IN_PROGRESS)
         if issue.extension_requests.filter(decision=Decision.PENDING).exists():
             raise Conflict("已有待审批的延期申请")
@@ -743,6 +754,8 @@ def issue_request_extension(*, issue, actor: Actor, reason: str, requested_due, 
             errors["requested_due"] = ["请填写申请的办结时间"]
         elif requested_due <= issue.resolution_due:
             errors["requested_due"] = ["申请时间必须晚于当前办结时限"]
+        elif requested_due > now + MAX_HORIZON:
+            errors["requested_due"] = [HORIZON_MESSAGE]
         _raise_if(errors)
         req = ExtensionRequest.objects.create(issue=issue, reason=reason, requested_due=requested_due,
                                               requested_by=actor.user, requested_at=now)
@@ -761,6 +774,7 @@ def issue_file_plan(*, issue, actor: Actor, steps: str, target_due, now: datetim
     with transaction.atomic():
         issue = _lock(issue, actor)
         _require_lead(actor, issue)
+        _require_person(actor)
         _require_status(issue, Status.IN_PROGRESS)
         if issue.plans.filter(decision=Decision.PENDING).exists():
             raise Conflict("已有待审批的整改计划")
@@ -770,6 +784,8 @@ def issue_file_plan(*, issue, actor: Actor, steps: str, target_due, now: datetim
             errors["target_due"] = ["请填写整改完成时限"]
         elif target_due <= now:
             errors["target_due"] = ["整改完成时限必须晚于现在"]
+        elif target_due > now + MAX_HORIZON:
+            errors["target_due"] = [HORIZON_MESSAGE]
         _raise_if(errors)
         plan = RectificationPlan.objects.create(issue=issue, steps=steps, target_due=target_due,
                                                 filed_by=actor.user, filed_at=now)
@@ -835,6 +851,7 @@ def issue_report_plan_progress(*, issue, actor: Actor, note: str, percent: int, 
     with transaction.atomic():
         issue = _lock(issue, actor)
         _require_lead(actor, issue)
+        _require_person(actor)
         _require_status(issue, Status.PLANNED)
         errors: dict[str, list[str]] = {}
         note = _field(errors, "note", clean_text, note, max_length=NOTE_MAX, label="进展说明")
@@ -925,6 +942,8 @@ def issue_supervise(*, issue, actor: Actor, level: str, instruction: str, due_at
             errors["due_at"] = ["请填写要求完成时间"]
         elif due_at <= now:
             errors["due_at"] = ["要求完成时间必须晚于现在"]
+        elif due_at > now + MAX_HORIZON:
+            errors["due_at"] = [HORIZON_MESSAGE]
         _raise_if(errors)
         order = SupervisionOrder.objects.create(issue=issue, level=level, instruction=instruction, due_at=due_at,
                                                 issued_by=actor.user, issued_at=now)
@@ -1052,6 +1071,7 @@ def issue_appeal(*, issue, actor: Actor, rating, reason: str, now: datetime | No
     with transaction.atomic():
         issue = _lock(issue, actor)
         _require_lead(actor, issue)
+        _require_person(actor)
         r = issue.ratings.filter(pk=getattr(rating, "pk", rating)).first()
         if r is None:
             raise NotFound("评价不存在")

@@ -65,3 +65,13 @@ def test_nul_bytes_in_urls_are_400_not_500(client, url):
 def test_nul_bytes_in_form_posts_are_400(client):
     r = client.post("/track/", {"code": "ZY2026\x00", "phone": "13800000000"})
     assert r.status_code == 400
+
+
+@pytest.mark.parametrize("raw", ["漏水\x07", "a\x1bb", "x\x7f"])
+def test_control_characters_refused(raw):
+    with pytest.raises(FieldError, match="含有不允许的字符"):
+        clean_text(raw, max_length=10, label="描述")
+
+
+def test_tabs_and_line_breaks_allowed():
+    assert clean_text("第一行\n第二行\t完", max_length=20) == "第一行\n第二行\t完"

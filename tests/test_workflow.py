@@ -524,3 +524,22 @@ class TestHardening:
         bound = ApiClient.objects.create(name="供热公司系统", unit=world.heat_gz)
         with pytest.raises(Forbidden):
             issue_reveal_phone(issue=in_progress, actor=Actor.of(bound), reason="系统查询")
+
+    def test_dates_beyond_five_years_are_refused(self, world, in_progress):
+        with pytest.raises(Invalid) as exc:
+            issue_supervise(issue=in_progress, actor=Actor.of(world.supervisor), level="red", instruction="i",
+                            due_at=local(9999, 1, 1, 0, 0))
+        assert exc.value.fields == {"due_at": ["日期不能晚于五年之后"]}
+
+    @pytest.mark.parametrize("action", ["extension", "plan", "appeal"])
+    def test_requests_need_a_person_not_a_system(self, world, in_progress, action):
+        from issues.models import ApiClient
+
+        bound = Actor.of(ApiClient.objects.create(name="供热公司系统", unit=world.heat_gz))
+        with pytest.raises(Forbidden):
+            if action == "extension":
+                issue_request_extension(issue=in_progress, actor=bound, reason="r", requested_due=local(2026, 12, 9, 9, 0))
+            elif action == "plan":
+                issue_file_plan(issue=in_progress, actor=bound, steps="s", target_due=local(2027, 3, 1, 9, 0))
+            else:
+                issue_appeal(issue=in_progress, actor=bound, rating=1, reason="r")

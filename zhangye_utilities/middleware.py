@@ -1,6 +1,15 @@
 """Project-wide request guards."""
 
-from django.http import HttpResponseBadRequest
+from django.http import HttpResponseBadRequest, JsonResponse
+
+MESSAGE = "请求含有不允许的字符 (NUL)"
+
+
+def _bad_request(request):
+    # The API answers in its one error shape; pages get plain text.
+    if request.path.startswith("/api/"):
+        return JsonResponse({"error": {"code": "invalid", "message": MESSAGE, "fields": {}}}, status=400)
+    return HttpResponseBadRequest(MESSAGE, content_type="text/plain; charset=utf-8")
 
 
 class RejectNulBytesMiddleware:
@@ -16,11 +25,11 @@ class RejectNulBytesMiddleware:
 
     def __call__(self, request):
         if "\x00" in request.path or "%00" in request.META.get("QUERY_STRING", "") or self._nul_in(request.GET):
-            return HttpResponseBadRequest("请求含有不允许的字符 (NUL)", content_type="text/plain; charset=utf-8")
+            return _bad_request(request)
         content_type = request.META.get("CONTENT_TYPE", "")
         if request.method == "POST" and content_type.startswith("application/x-www-form-urlencoded"):
             if self._nul_in(request.POST):
-                return HttpResponseBadRequest("请求含有不允许的字符 (NUL)", content_type="text/plain; charset=utf-8")
+                return _bad_request(request)
         return self.get_response(request)
 
     @staticmethod

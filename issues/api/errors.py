@@ -100,6 +100,9 @@ def api_exception_handler(exc, context):
     elif isinstance(exc, drf.ValidationError):
         code = 400
         body = error_body(code, "输入有误，请按提示修改", flatten_detail(exc.detail))
+    elif isinstance(exc, RecursionError):  # JSON nested thousands deep: Python's parser gives up
+        code = 400
+        body = error_body(code, "请求体嵌套过深，无法解析", code="parse_error")
     elif isinstance(exc, drf.APIException):
         code = exc.status_code
         if isinstance(exc, (drf.NotAuthenticated, drf.AuthenticationFailed)):

@@ -12,6 +12,8 @@ from __future__ import annotations
 import django_filters as df
 from django import forms
 from django_filters.fields import IsoDateTimeField
+from datetime import timezone as dt_timezone
+
 from django.utils import timezone
 
 from issues.choices import Priority, Status, SupervisionLevel, Utility
@@ -25,7 +27,9 @@ class SaneIsoDateTimeField(IsoDateTimeField):
         value = super().to_python(value)
         if value is not None and not 1900 <= value.year <= 2200:
             raise forms.ValidationError("日期超出范围（1900–2200）", code="invalid")
-        return value
+        # PostgreSQL refuses offsets beyond ±15:59 ("+23:59" is valid ISO 8601):
+        # compare in UTC.
+        return value.astimezone(dt_timezone.utc) if value is not None and value.tzinfo else value
 
 
 class SaneIsoDateTimeFilter(df.IsoDateTimeFilter):

@@ -37,7 +37,8 @@ from __future__ import annotations
 import json
 import re
 import xml.etree.ElementTree as ET
-from datetime import datetime, timedelta
+from datetime import datetime
+from datetime import timezone as dt_timezone, timedelta
 
 from django.conf import settings
 from django.db.models import Max
@@ -195,7 +196,7 @@ def _parse_date(name: str, raw: str) -> datetime | None:
         raise Open311Error(400, f"{name} is out of range")
     if timezone.is_naive(value):
         value = timezone.make_aware(value)
-    return value
+    return value.astimezone(dt_timezone.utc)  # PostgreSQL refuses offsets beyond ±15:59
 
 
 # --------------------------------------------------------------------------

@@ -53,7 +53,9 @@ class KeysetPagination(BasePagination):
             reverse = bool(data.get("r", False))
             if value.tzinfo is None or not 0 < pk < 2**63:
                 raise ValueError
-            value.astimezone(dt_timezone.utc)  # OverflowError for year 1 / 9999 at the edges
+            # UTC: OverflowError for year 1 / 9999 at the edges, and PostgreSQL
+            # refuses offsets beyond ±15:59.
+            value = value.astimezone(dt_timezone.utc)
             return value, pk, reverse
         except Exception:  # any garbage in an opaque token is the same mistake
             raise ValidationError({self.cursor_query_param: ["分页游标无效"]}) from None
