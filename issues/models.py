@@ -256,6 +256,32 @@ class DailySequence(models.Model):
 # --------------------------------------------------------------------------
 
 
+def deadline_in_force():
+    """SQL expression: the deadline an open issue is working against now.
+
+    Dispatch deadline while new, response deadline while assigned, else the
+    resolution deadline. The staff queues sort by it, and the indexes
+    ``issue_lead_deadline`` and ``issue_open_deadline`` are built on exactly
+    this expression so PostgreSQL can read a page in order.
+    """
+    return models.Case(
+        models.When(status=Status.NEW, then=models.F("dispatch_due")),
+        models.When(status=Status.ASSIGNED, then=models.F("response_due")),
+        default=models.F("resolution_due"),
+    )
+
+
+def dispatch_rank():
+    """SQL expression: 0 for emergencies, 1 otherwise (the dispatch queue's first sort key; indexed)."""
+    return models.Case(models.When(priority=Priority.EMERGENCY, then=models.Value(0)), default=models.Value(1),
+                       output_field=models.IntegerField())
+
+
+# Statuses of the staff queues' partial indexes (must match the views' filters).
+_QUEUE_STATUSES = sorted([Status.ASSIGNED, Status.IN_PROGRESS, Status.PLANNED])
+_DUE_STATUSES = sorted([Status.NEW, Status.ASSIGNED, Status.IN_PROGRESS, Status.PLANNED])
+
+
 class IssueQuerySet(models.QuerySet):
     """Reads with intent names. Scope lives in ``accounts.scope``."""
 
@@ -381,6 +407,16 @@ class Issue(models.Model):
             ),
             # Tracking lookups by phone ("lost your code?").
             models.Index(fields=["reporter_phone"], name="issue_phone"),
+            # Read by the staff workbenches (issues/views/staff.py): the
+            # dispatch queue (new issues, emergencies first, then oldest), a
+            # unit's queue (nearest deadline in force first) and the
+            # supervisors' overdue/near-due list — each a page in index order.
+            models.Index(dispatch_rank(), models.F("filed_at"), models.F("id"), name="issue_new_rank_filed",
+                         condition=Q(status=Status.NEW)),
+            models.Index(models.F("lead_unit"), deadline_in_force(), models.F("id"), name="issue_lead_deadline",
+                         condition=Q(status__in=_QUEUE_STATUSES)),
+            models.Index(deadline_in_force(), models.F("id"), name="issue_open_deadline",
+                         condition=Q(status__in=_DUE_STATUSES)),
             # Read by issues.sweep.find_due (the Celery beat deadline sweep,
             # every minute): open issues ordered by next_due_at. Partial, so
             # closed history (most of the table) is not in it.

@@ -370,3 +370,15 @@ def test_keyset_pages_without_overlap(client, world, file_issue, frozen):
     page2 = codes_in(client.get(f"/work/dispatch/?{nxt}").content.decode())
     assert len(page2) == 3 and not set(page1) & set(page2)
     assert client.get("/work/dispatch/?cursor=garbage").status_code == 200
+
+
+def test_pages_are_chinese_with_english_available(client, world, file_issue, frozen):
+    file_issue()
+    client.force_login(world.dispatcher)
+    assert "分派队列" in client.get("/work/dispatch/").content.decode()
+    client.cookies["django_language"] = "en"
+    html = client.get("/work/dispatch/").content.decode()
+    assert "Dispatch queue" in html and "Bulk assign" in html
+    client.logout()
+    client.cookies["django_language"] = "en"
+    assert "Staff login" in client.get("/accounts/login/").content.decode()

@@ -22,7 +22,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
-from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, Value, When
+from django.db.models import Exists, OuterRef, Q, Value
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -43,14 +43,24 @@ from ..choices import (
     AppealDecision,
     Decision,
     EventKind,
-    Priority,
     Role,
     Satisfaction,
     Status,
     SupervisionLevel,
     Utility,
 )
-from ..models import Appeal, ExtensionRequest, Issue, IssueEvent, Rating, RectificationPlan, RoutingRule, Unit
+from ..models import (
+    Appeal,
+    ExtensionRequest,
+    Issue,
+    IssueEvent,
+    Rating,
+    RectificationPlan,
+    RoutingRule,
+    Unit,
+    deadline_in_force,
+    dispatch_rank,
+)
 from ..staff_filters import StaffIssueFilter, keyset_page
 from ..validation import FieldError, mask_phone
 from .. import workflow as wf
@@ -120,12 +130,8 @@ def _issue_or_404(user, issue_id) -> Issue:
 
 
 def _deadline_expr():
-    """The deadline in force for a list row: dispatch (new), response (assigned), else resolution."""
-    return Case(
-        When(status=Status.NEW, then=F("dispatch_due")),
-        When(status=Status.ASSIGNED, then=F("response_due")),
-        default=F("resolution_due"),
-    )
+    """The deadline in force for a list row (the indexed expression ``models.deadline_in_force``)."""
+    return deadline_in_force()
 
 
 def _issue_url_prefix() -> str:
@@ -209,9 +215,7 @@ def _dispatch_rows(issues, now):
 def _dispatch_qs(user):
     returned = IssueEvent.objects.filter(issue=OuterRef("pk"), kind=EventKind.RETURNED)
     return (visible_issues(user).filter(status=Status.NEW).select_related("category", "district")
-            .annotate(rank=Case(When(priority=Priority.EMERGENCY, then=Value(0)), default=Value(1),
-                                output_field=IntegerField()),
-                      was_returned=Exists(returned)))
+            .annotate(rank=dispatch_rank(), was_returned=Exists(returned)))
 
 
 @staff_page(Role.DISPATCHER)
@@ -278,7 +282,9 @@ def _queue_qs(user):
         co_open = list(Issue.co_units.through.objects.filter(unit_id=user.unit_id,
                                                              issue__status__in=WORKING_STATUSES)
                        .values_list("issue_id", flat=True)[:5000])
-        qs = qs.filter(Q(lead_unit_id=user.unit_id, status__in=WORKING_STATUSES) | Q(pk__in=co_open))
+        mine = Q(lead_unit_id=user.unit_id)  # status is filtered above; repeating it misleads the planner
+        # Without co-handled issues the page is read in order from issue_lead_deadline.
+        qs = qs.filter(mine | Q(pk__in=co_open) if co_open else mine)
     return (qs.select_related("category", "district", "lead_unit")
             .annotate(deadline=_deadline_expr(), pending_extension=Exists(ext), pending_plan=Exists(plan)))
 
