@@ -263,10 +263,14 @@ class IssueViewSet(viewsets.GenericViewSet):
         valid = ser.is_valid()
         data = ser.validated_data if valid else _raw(request.data)
         phone = data.get("reporter_phone")
+        phone_ok = False
         if anonymous:
             try:
                 phone = normalize_phone(phone)
-                limits.hit("file_phone", phone)
+                phone_ok = True
+                # Only accepted filings count against a phone (counted below), so
+                # a stranger's refused attempts cannot use up a resident's quota.
+                limits.check("file_phone", phone)
             except FieldError:
                 pass  # the workflow names the field
             actor = wf.Actor.resident(phone if isinstance(phone, str) else "")
@@ -296,6 +300,8 @@ class IssueViewSet(viewsets.GenericViewSet):
         seen = bool(key) and Issue.objects.filter(idempotency_key=wf._idem_key(actor, key)).exists()
         issue = submit(data)
         created = not seen and issue.filed_at == now
+        if created and phone_ok:
+            limits.count("file_phone", phone)
         return Response(render_issue(principal, issue), status=status.HTTP_201_CREATED if created else 200)
 
     @extend_schema(summary="An issue's timeline", responses={200: s.EventSerializer(many=True), **errors(401, 404)})
@@ -357,8 +363,8 @@ class IssueViewSet(viewsets.GenericViewSet):
         if anonymous:
             limits.hit("file_ip", limits.client_ip(request))
             try:
-                limits.hit("file_phone", normalize_phone(request.data.get("phone") if hasattr(request.data, "get")
-                                                         else None))
+                limits.check("file_phone", normalize_phone(request.data.get("phone") if hasattr(request.data, "get")
+                                                           else None))
             except FieldError:
                 pass
         existed = {}
@@ -372,6 +378,8 @@ class IssueViewSet(viewsets.GenericViewSet):
             return wf.issue_follow(issue=i, phone=d.get("phone"), name=d.get("name", ""))
 
         def render(follower):
+            if anonymous and not existed.get("yes"):
+                limits.count("file_phone", follower.phone)  # accepted follows only
             data = {"issue": follower.issue_id, "tracking_code": follower.issue.tracking_code, "following": True}
             return Response(data, status=status.HTTP_200_OK if existed.get("yes") else status.HTTP_201_CREATED)
 
