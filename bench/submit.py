@@ -1,7 +1,7 @@
 """Benchmark resident filings through /report/ against gunicorn on PostgreSQL (run by hand).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/zhangye_bench_submit \\
-    REDIS_URL=redis://127.0.0.1:6379/14 .venv/bin/python bench/submit.py
+    REDIS_URL=redis://127.0.0.1:6379/14 .venv/bin/python -m bench.submit
 
 Starts gunicorn (gthread, 3 workers × 4 threads) on 127.0.0.1:8799 with the
 filing limits raised through their settings, then for each of 3 runs drives
@@ -30,6 +30,9 @@ import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# Run as a script, Python puts bench/ first on sys.path, where bench/queue.py
+# would shadow the standard library's queue module: take it off.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 PORT = 8799
 PY = sys.executable
 

@@ -1,7 +1,7 @@
 """Benchmark the deadline sweep at DESIGN.md's sizes (run by hand, PostgreSQL).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/zhangye_bench \\
-        .venv/bin/python bench/sweep.py --sizes 100k 1M
+        .venv/bin/python -m bench.sweep --sizes 100k 1M
 
 For each size: seed with COPY (bench/seed.py), ~500 issues due; then 5 runs,
 each resetting the same 500 to due, of (a) the sweep's find-due query and
@@ -21,6 +21,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# Run as a script, Python puts bench/ first on sys.path, where bench/queue.py
+# would shadow the standard library's queue module: take it off.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhangye_utilities.settings")
 os.environ.setdefault("ZY_KICK_SENDER", "false")
