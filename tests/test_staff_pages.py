@@ -360,15 +360,18 @@ def test_filters_narrow_the_list(client, world, file_issue, frozen):
 
 
 def test_keyset_pages_without_overlap(client, world, file_issue, frozen):
-    for k in range(53):
+    from issues.views.staff import PAGE_SIZE
+
+    for k in range(PAGE_SIZE + 3):
         file_issue(phone=f"+86139{k:08d}")
     client.force_login(world.dispatcher)
     first = client.get("/work/dispatch/").content.decode()
     page1 = codes_in(first)
-    assert len(page1) == 50
+    assert len(page1) == PAGE_SIZE
     nxt = re.search(r'id="next-page" href="\?([^"]+)"', first).group(1).replace("&amp;", "&")
     page2 = codes_in(client.get(f"/work/dispatch/?{nxt}").content.decode())
     assert len(page2) == 3 and not set(page1) & set(page2)
+    assert sorted(page1 + page2) == page1 + page2  # oldest first across pages
     assert client.get("/work/dispatch/?cursor=garbage").status_code == 200
 
 
