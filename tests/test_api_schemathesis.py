@@ -3,8 +3,8 @@
 Every operation of /api/schema/ gets ``SCHEMATHESIS_EXAMPLES`` (default 50)
 derandomized examples, once as a staff user (by DRF token: the role that
 may take the action — dispatcher, the lead unit's staff, the supervisor or
-the revisit agent — and the dispatcher for reads) and once as a registered
-system bound to 甘州区供热公司 (ApiClient token).
+the revisit agent — and the dispatcher for reads, the mayor's office for the
+measures) and once as a registered system bound to 甘州区供热公司 (ApiClient token).
 Path ids are mostly mapped onto real rows (issues in several states, their
 extension request, plan and appeal) so the calls reach the views rather
 than stopping at 404; one generated id in eight is kept to exercise the misses.
@@ -16,6 +16,7 @@ documented, body valid). At least a third of all calls must answer 2xx.
 
 import os
 import time
+from datetime import timedelta
 
 import pytest
 from django.db import transaction
@@ -26,6 +27,7 @@ from schemathesis.checks import not_a_server_error  # noqa: E402
 from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance  # noqa: E402
 
 from .api_support import *  # noqa: E402,F403 - fixtures
+from .conftest import local  # noqa: E402
 from .test_permissions import Scenario  # noqa: E402
 
 EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "50"))
@@ -69,6 +71,17 @@ def _pick(values, generated):
     return values[seed % len(values)]
 
 
+# Dates a person sets: the workflow accepts them within five years from now.
+DATE_FIELDS = ("requested_due", "target_due", "due_at")
+
+
+def _pick_date(generated):
+    seed = sum(map(ord, str(generated)))
+    if seed % 8 == 1:
+        return generated  # keep some generated dates: the 400 path
+    return (local(2026, 11, 30, 9, 0) + timedelta(days=1 + seed % 60)).isoformat()
+
+
 # The staff role that may take each action (last path segment); reads and filing: the dispatcher.
 STAFF_FOR = {
     "claim": "heat_staff", "return": "heat_staff", "notes": "heat_staff", "extension-requests": "heat_staff",
@@ -76,6 +89,8 @@ STAFF_FOR = {
     "reveal-phone": "heat_staff", "decide": "supervisor", "verify": "supervisor", "supervise": "supervisor",
     "decide-at-limit": "supervisor", "rate": "revisit",
 }
+# Reads by another role than the dispatcher (last path segment): the measures are the mayor's office's.
+STAFF_READS = {"measures": "mayor"}
 
 
 def run_operations(schema, headers_for, ids, body_ids, owner, tally):
@@ -100,6 +115,9 @@ def run_operations(schema, headers_for, ids, body_ids, owner, tally):
                 for name, values in body_ids.items():
                     if name in case.body:
                         case.body[name] = _pick(values, case.body[name])
+                for name in DATE_FIELDS:  # realistic dates, as with ids: 7 in 8 within the next 60 days
+                    if name in case.body:
+                        case.body[name] = _pick_date(case.body[name])
             # Every example starts from the same seeded rows (a savepoint rolled
             # back after it), not from what the examples before it left behind.
             with transaction.atomic():
@@ -121,11 +139,11 @@ def test_schemathesis_staff_and_system(frozen, world, rows, systems):
 
     ids, body_ids, owner = rows
     tokens = {name: Token.objects.create(user=getattr(world, name)).key
-              for name in ("dispatcher", "heat_staff", "supervisor", "revisit")}
+              for name in ("dispatcher", "heat_staff", "supervisor", "revisit", "mayor")}
 
     def staff(operation):
         last = operation.path.rstrip("/").split("/")[-1]
-        who = STAFF_FOR.get(last, "dispatcher") if operation.method.upper() == "POST" else "dispatcher"
+        who = (STAFF_FOR if operation.method.upper() == "POST" else STAFF_READS).get(last, "dispatcher")
         return {"Authorization": f"Token {tokens[who]}"}
 
     def system(operation):

@@ -109,8 +109,9 @@ class KeysetPagination(BasePagination):
             "type": "object",
             "required": ["next", "previous", "results"],
             "properties": {
-                "next": {"type": "string", "nullable": True, "format": "uri"},
-                "previous": {"type": "string", "nullable": True, "format": "uri"},
+                "next": {"type": "string", "nullable": True, "format": "uri",
+                         "example": "https://example.org/api/v1/issues/?cursor=cD0yMDI2LTExLTMw"},
+                "previous": {"type": "string", "nullable": True, "format": "uri", "example": None},
                 "results": schema,
             },
         }

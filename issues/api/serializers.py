@@ -27,6 +27,7 @@ from issues.models import (
     Category,
     District,
     ExtensionRequest,
+    Follower,
     Issue,
     IssueEvent,
     PlanProgress,
@@ -368,3 +369,99 @@ class UnitSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "kind", "utilities", "districts", "parent", "hotline", "active"]
         read_only_fields = fields
 
+
+
+# --------------------------------------------------------------------------
+# Followers and measures
+# --------------------------------------------------------------------------
+
+
+class FollowerOut(serializers.ModelSerializer):
+    """A resident following an issue ("me too"); the phone masked (139****0001)."""
+
+    phone = serializers.SerializerMethodField(help_text="masked: first 3 and last 4 digits, e.g. 139****0001")
+
+    class Meta:
+        model = Follower
+        fields = ["id", "name", "phone", "created_at"]
+        read_only_fields = fields
+
+    def get_phone(self, follower) -> str:
+        """The follower's phone as ``issues.validation.mask_phone`` shows it."""
+        return mask_phone(follower.phone)
+
+
+PERIOD_KINDS = ["today", "week", "month", "custom"]
+
+
+class MeasuresQuery(serializers.Serializer):
+    """GET parameters of /api/v1/measures/, as the dashboard reads them (but a bad one is a 400, not "month").
+
+    ``period``: today | week (Monday–Sunday) | month (default) | custom;
+    ``start``/``end`` (YYYY-MM-DD, Asia/Shanghai days, inclusive) are required
+    for custom and ignored otherwise. Needs ``context["now"]``; the validated
+    data carries the ``issues.measures.Period`` under ``"period_obj"``.
+    """
+
+    period = serializers.ChoiceField(choices=PERIOD_KINDS, default="month", help_text="today | week | month | custom")
+    start = serializers.DateField(required=False, help_text="first day (custom), YYYY-MM-DD")
+    end = serializers.DateField(required=False, help_text="last day (custom), YYYY-MM-DD, not before start")
+
+    def validate(self, attrs):
+        """Check the custom range and build the Period (400 per field otherwise)."""
+        from issues import measures
+
+        kind = attrs["period"]
+        start, end = attrs.get("start"), attrs.get("end")
+        if kind == "custom":
+            problems = {}
+            for name, value in (("start", start), ("end", end)):
+                if value is None:
+                    problems[name] = ["自定义时段需要填写此日期"]
+                elif not 2000 <= value.year <= 2100:
+                    problems[name] = ["日期超出范围（2000–2100）"]
+            if problems:
+                raise serializers.ValidationError(problems)
+            if start > end:
+                raise serializers.ValidationError({"end": ["结束日期不能早于开始日期"]})
+        try:
+            attrs["period_obj"] = measures.Period.of(kind, self.context["now"], start, end)
+        except ValueError:
+            raise serializers.ValidationError({"end": ["时段最长十年"]}) from None
+        return attrs
+
+
+class PeriodOut(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=PERIOD_KINDS)
+    start = serializers.DateField(help_text="first day, Asia/Shanghai")
+    end = serializers.DateField(help_text="last day (inclusive)")
+
+
+class MeasureCardOut(serializers.Serializer):
+    """One dashboard card: a count, or a rate with the numerator and denominator it rests on."""
+
+    key = serializers.CharField(help_text="the card: received, closed, open, overdue, supervised, escalated, "
+                                          "dispatch_rate, response_rate, resolution_rate, solved_rate, "
+                                          "satisfaction_rate, rework_rate")
+    label = serializers.CharField(help_text="the dashboard's label")
+    definition = serializers.CharField()
+    kind = serializers.ChoiceField(choices=["count", "rate"])
+    now = serializers.BooleanField(help_text="true for counts of open issues right now (not of the period)")
+    value = serializers.FloatField(allow_null=True,
+                                   help_text="count, or rate as a fraction 0–1 (null: nothing to rate)")
+    count = serializers.IntegerField(allow_null=True, help_text="counts: the issues counted; rates: null")
+    numerator = serializers.IntegerField(allow_null=True, help_text="rates: the counted part; counts: null")
+    denominator = serializers.IntegerField(allow_null=True, help_text="rates: the basis; counts: null")
+    measure = serializers.CharField(help_text="the ledger's measure parameter of the count / numerator")
+    basis_measure = serializers.CharField(allow_null=True, help_text="rates: the ledger's measure of the basis")
+    ledger_url = serializers.CharField(help_text="the staff ledger listing exactly the issues counted")
+    basis_ledger_url = serializers.CharField(allow_null=True, help_text="rates: the ledger of the basis")
+
+
+class MeasuresOut(serializers.Serializer):
+    """The dashboard's cards for a period and the caller's scope."""
+
+    period = PeriodOut()
+    utilities = serializers.ListField(child=serializers.CharField(), allow_null=True,
+                                      help_text="the utilities counted; null = all (mayor's office, admins)")
+    cards = MeasureCardOut(many=True)

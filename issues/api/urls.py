@@ -28,6 +28,7 @@ open311_patterns = [
 
 urlpatterns = [
     path("api/v1/", include(router.urls)),
+    path("api/v1/measures/", views.MeasuresViewSet.as_view({"get": "read"}), name="measures"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("open311/v2/", include(open311_patterns)),

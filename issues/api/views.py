@@ -10,6 +10,8 @@
   types are wrong (see ``_precedence``).
 - Anonymous residents may file (``POST /issues/``) and follow
   (``POST /issues/{id}/follow/``), rate-limited by ``issues.limits`` (429).
+- ``GET /measures/``: the dashboard's cards, computed by ``issues.measures``
+  exactly as ``issues.views.dashboard`` computes them, for the same people.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import re
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -36,10 +39,14 @@ from rest_framework.response import Response
 
 from accounts.scope import visible_issues
 from issues import limits
+from issues import measures as m
 from issues import workflow as wf
 from issues.models import Category, District, Follower, Issue, Unit
 from issues.validation import FieldError, normalize_phone
+from issues.views.dashboard import _utilities_of as dashboard_utilities
+from issues.views.dashboard import ledger_link
 
+from . import examples as ex
 from . import serializers as s
 from .auth import IsPrincipal, is_client
 from .errors import ErrorSerializer
@@ -124,8 +131,9 @@ _ERROR_TEXT = {
 
 
 def errors(*codes: int) -> dict:
-    """extend_schema ``responses`` entries for the given error statuses."""
-    return {code: OpenApiResponse(ErrorSerializer, description=_ERROR_TEXT[code]) for code in codes}
+    """extend_schema ``responses`` entries for the given error statuses, each with an example of the error shape."""
+    return {code: OpenApiResponse(ErrorSerializer, description=_ERROR_TEXT[code],
+                                  examples=[ex.ERROR_EXAMPLES[code]]) for code in codes}
 
 
 ACTION_ERRORS = (400, 401, 403, 404, 409)
@@ -213,7 +221,8 @@ class IssueViewSet(viewsets.GenericViewSet):
 
     # -- reads ---------------------------------------------------------------
 
-    @extend_schema(summary="List issues in scope", responses={200: ISSUES, **errors(400, 401)})
+    @extend_schema(summary="List issues in scope", responses={200: ISSUES, **errors(400, 401)},
+                   examples=ex.ISSUE_LIST)
     def list(self, request):
         """Issues the caller may see, newest first (``-filed_at, -id``), keyset-paginated.
 
@@ -225,7 +234,8 @@ class IssueViewSet(viewsets.GenericViewSet):
         page = self.paginate_queryset(qs)
         return self.get_paginated_response(render_issues(request.user, page))
 
-    @extend_schema(summary="Read one issue", responses={200: ISSUE, **errors(401, 404)})
+    @extend_schema(summary="Read one issue", responses={200: ISSUE, **errors(401, 404)},
+                   examples=ex.ISSUE_RETRIEVE)
     def retrieve(self, request, pk=None):
         """One issue by id, with the fields the caller may see. 404 outside scope, 401 without credentials."""
         issue = self.get_queryset().filter(pk=parse_id(pk)).first()
@@ -242,6 +252,7 @@ class IssueViewSet(viewsets.GenericViewSet):
         )],
         responses={201: ISSUE, 200: OpenApiResponse(ISSUE, description="repeat of an Idempotency-Key"),
                    **errors(400, 403, 429)},
+        examples=ex.ISSUE_CREATE,
     )
     def create(self, request):
         """File an issue as an anonymous resident, a dispatcher (hotline) or a registered system.
@@ -323,10 +334,30 @@ class IssueViewSet(viewsets.GenericViewSet):
             qs = qs.filter(public=True)
         return Response(s.EventSerializer(qs, many=True).data)
 
+    @extend_schema(summary="An issue's followers", responses={200: s.FollowerOut(many=True),
+                                                              **errors(401, 403, 404)},
+                   examples=ex.FOLLOWERS)
+    @action(detail=True, methods=["get"], url_path="followers", pagination_class=None, filter_backends=[])
+    def followers(self, request, pk=None):
+        """The residents following the issue, oldest first, each phone masked (139****0001).
+
+        Staff in scope and the API client that filed the issue. 404 outside
+        the caller's scope; 403 for an API client that sees the issue (its
+        unit's) but did not file it; 401 without credentials.
+        """
+        principal = request.user
+        issue = visible_issues(principal).filter(pk=parse_id(pk)).first()
+        if issue is None:
+            raise wf.NotFound("诉求不存在")
+        if is_client(principal) and issue.filed_by_client_id != principal.pk:
+            raise wf.Forbidden("只有提交该诉求的接口客户端可以查看关注人")
+        qs = issue.followers.order_by("created_at", "id")
+        return Response(s.FollowerOut(qs, many=True).data)
+
     # -- Collected -----------------------------------------------------------
 
     @extend_schema(summary="Assign (交办): new → assigned", request=s.AssignIn,
-                   responses={200: ISSUE, **errors(*ACTION_ERRORS)})
+                   responses={200: ISSUE, **errors(*ACTION_ERRORS)}, examples=ex.ASSIGN)
     @action(detail=True, methods=["post"])
     def assign(self, request, pk=None):
         """Dispatcher assigns a lead unit and optional co-handling units. Body: AssignIn."""
@@ -388,7 +419,7 @@ class IssueViewSet(viewsets.GenericViewSet):
     # -- Assigned ------------------------------------------------------------
 
     @extend_schema(summary="Claim (认领): assigned → in_progress", request=s.EmptyIn,
-                   responses={200: ISSUE, **errors(*ACTION_ERRORS)})
+                   responses={200: ISSUE, **errors(*ACTION_ERRORS)}, examples=ex.CLAIM)
     @action(detail=True, methods=["post"])
     def claim(self, request, pk=None):
         """The lead unit's staff claims the issue. No body. 409 to the loser of a race."""
@@ -601,3 +632,80 @@ class UnitViewSet(_ReadOnly):
     permission_classes = [IsPrincipal]
     serializer_class = s.UnitSerializer
     queryset = Unit.objects.filter(active=True).prefetch_related("districts").order_by("id")
+
+
+# --------------------------------------------------------------------------
+# Measures (the dashboard's cards)
+# --------------------------------------------------------------------------
+
+
+def measures_scope(principal):
+    """The utilities whose measures ``principal`` may read (None = all), as the dashboard decides.
+
+    The mayor's office and admins: all; supervisors: their utilities; other
+    staff and API clients: Forbidden (403).
+    """
+    if is_client(principal):
+        raise wf.Forbidden("接口客户端不能读取统计指标")
+    try:
+        return dashboard_utilities(principal)
+    except PermissionDenied:
+        raise wf.Forbidden("统计指标仅供市长办公室和督查人员使用") from None
+
+
+def measure_cards(summary: m.Summary) -> list[dict]:
+    """The summary's cards as API rows: the value and the counts it rests on, with their ledger links.
+
+    Reads ``summary.cards`` (computed by ``issues.measures``) in the order of
+    ``issues.measures.CARDS``; no arithmetic of its own.
+    """
+    period = summary.period
+    out = []
+    for (name, *_rest), card in zip(m.CARDS, summary.cards):
+        out.append({
+            "key": name, "label": card.label, "definition": card.definition,
+            "kind": "rate" if card.is_rate else "count", "now": card.now, "value": card.value,
+            "count": None if card.is_rate else card.value,
+            "numerator": card.numerator if card.is_rate else None,
+            "denominator": card.basis if card.is_rate else None,
+            "measure": card.key, "basis_measure": card.basis_key,
+            "ledger_url": ledger_link(card.key, period),
+            "basis_ledger_url": ledger_link(card.basis_key, period) if card.basis_key else None,
+        })
+    return out
+
+
+@extend_schema(tags=["measures"])
+class MeasuresViewSet(viewsets.GenericViewSet):
+    """The dashboard's measures for a period, in the caller's scope.
+
+    Routed as ``GET /api/v1/measures/`` → ``read`` (one document, not a list).
+    """
+
+    permission_classes = [IsPrincipal]
+    pagination_class = None
+    filter_backends = []
+    serializer_class = s.MeasuresOut
+
+    @extend_schema(summary="Measures (the dashboard's cards)", parameters=[s.MeasuresQuery],
+                   responses={200: s.MeasuresOut, **errors(400, 401, 403)}, examples=ex.MEASURES)
+    def read(self, request):
+        """The dashboard's cards for ``period`` (today|week|month|custom with start/end), as /dashboard/ shows them.
+
+        Computed by ``issues.measures.summarize`` for the caller's utilities:
+        the mayor's office and admins every utility, supervisors the ones they
+        regulate. Each card: a count, or a rate (a fraction 0–1, null when
+        nothing to rate) with its numerator and denominator, and the ledger
+        links to exactly those issues. Errors: 401 without credentials, 403
+        for other staff and API clients, 400 for a bad period or date.
+        """
+        utilities = measures_scope(request.user)
+        now = timezone.now()
+        query = s.MeasuresQuery(data=request.query_params, context={"now": now})
+        query.is_valid(raise_exception=True)
+        period = query.validated_data["period_obj"]
+        summary = m.summarize(period, utilities=utilities, now=now, with_trend=False)
+        return Response(s.MeasuresOut({
+            "period": {"kind": period.kind, "start": period.start_day, "end": period.end_day},
+            "utilities": utilities, "cards": measure_cards(summary),
+        }).data)
