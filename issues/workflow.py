@@ -29,8 +29,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.dispatch import Signal
 from django.utils import timezone
 
@@ -332,11 +332,23 @@ def _record(
 
 
 def _next_tracking_code(local_day) -> str:
-    """``ZY`` + YYYYMMDD + 6-digit daily sequence; call inside a transaction."""
-    seq, _ = DailySequence.objects.select_for_update().get_or_create(date=local_day)
-    DailySequence.objects.filter(pk=seq.pk).update(last=F("last") + 1)
-    seq.refresh_from_db()
-    return f"ZY{local_day:%Y%m%d}{seq.last:06d}"
+    """``ZY`` + YYYYMMDD + 6-digit daily sequence.
+
+    Taken in its own short transaction before the filing's: the day's counter
+    row is locked only for one ``UPDATE … RETURNING``, not for the whole
+    filing, so concurrent filings do not queue behind each other. A filing
+    that then fails leaves a gap in the day's numbers (harmless: codes are
+    unique, not contiguous).
+    """
+    with transaction.atomic():
+        DailySequence.objects.get_or_create(date=local_day)
+        with connection.cursor() as cur:
+            cur.execute(
+                f"UPDATE {DailySequence._meta.db_table} SET last = last + 1 WHERE date = %s RETURNING last",
+                [local_day],
+            )
+            number = cur.fetchone()[0]
+    return f"ZY{local_day:%Y%m%d}{number:06d}"
 
 
 def _start_rework(issue: Issue, now: datetime) -> None:
@@ -424,10 +436,11 @@ def issue_submit(
 
     calendar = dl.WorkCalendar.load()
     clocks = dl.compute_deadlines(cat, now, calendar)
+    tracking_code = _next_tracking_code(now.astimezone(dl.LOCAL_TZ).date())
     try:
         with transaction.atomic():
             issue = Issue(
-                tracking_code=_next_tracking_code(now.astimezone(dl.LOCAL_TZ).date()),
+                tracking_code=tracking_code,
                 utility=cat.utility,
                 category=cat,
                 district=dist,

@@ -79,3 +79,13 @@ def test_reporter_and_agent_rating_at_once_rate_once(world, file_issue):
     assert results.count("ok") == 1 and results.count("conflict") == 9, results
     issue = Issue.objects.get(pk=issue.pk)
     assert (issue.status, issue.rework_count, issue.ratings.count()) == (Status.IN_PROGRESS, 1, 1)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_filings_get_distinct_consecutive_codes(world, file_issue):
+    results = _race(lambda phone: file_issue(phone=phone), [f"1390000{i:04d}" for i in range(20)])
+    assert results == ["ok"] * 20
+    codes = sorted(Issue.objects.values_list("tracking_code", flat=True))
+    day = codes[0][:10]
+    assert codes == [f"{day}{n:06d}" for n in range(1, 21)]
