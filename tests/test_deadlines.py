@@ -7,6 +7,7 @@ off, Sunday 20 Sep and Saturday 10 Oct worked; office hours 08:30–12:00 and
 
 from datetime import date, timedelta
 
+import chinese_calendar  # the independent oracle, pinned in requirements-dev.txt
 import pytest
 from django.core.management import call_command
 
@@ -73,7 +74,6 @@ class TestWorkingHours:
 class TestOfficialCalendarAgainstIndependentOracle:
     def test_every_day_of_2026_matches_chinesecalendar(self):
         """Compare with the independent ``chinesecalendar`` package, day by day."""
-        chinese_calendar = pytest.importorskip("chinese_calendar")
         day, mismatches = date(2026, 1, 1), []
         while day.year == 2026:
             if CAL.is_workday(day) != chinese_calendar.is_workday(day):

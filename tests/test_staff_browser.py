@@ -23,7 +23,7 @@ from issues.models import Issue, RoutingRule
 from issues.workflow import Actor, issue_submit
 from tests.conftest import CHROMIUM
 
-expect = pytest.importorskip("playwright.sync_api").expect
+from playwright.sync_api import expect  # noqa: E402  (pinned in requirements-dev.txt)
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("locmem_cache")]
 
