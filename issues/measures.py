@@ -47,22 +47,24 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import operator
 import secrets
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import reduce
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .choices import OPEN_STATUSES, EventKind, RaterKind, Satisfaction, Status, WORKING_STATUSES
-from .models import DailyRollup, Issue, IssueEvent, Rating, RollupState
+from .models import DailyRollup, DailyTotal, Issue, IssueEvent, MonthlyRollup, Rating, RollupState
 
 log = logging.getLogger(__name__)
 
@@ -158,12 +160,17 @@ def _counted_ratings():
 
 def latest_ratings(start: datetime, end: datetime):
     """Ratings in ``[start, end)`` that are their issue's latest counted rating (Rating queryset)."""
+    return _latest_ratings_in([(start, end)])
+
+
+def _latest_ratings_in(ranges: list[tuple[datetime, datetime]]):
+    """``latest_ratings`` over the union of ``[start, end)`` ranges."""
     counted = _counted_ratings()
     later = counted.filter(issue=OuterRef("issue")).filter(
         Q(created_at__gt=OuterRef("created_at")) | Q(created_at=OuterRef("created_at"), id__gt=OuterRef("id"))
     )
-    return counted.filter(created_at__gte=start, created_at__lt=end).filter(~Exists(later)).exclude(
-        issue__status=Status.MERGED)
+    in_ranges = reduce(operator.or_, (Q(created_at__gte=s, created_at__lt=e) for s, e in ranges))
+    return counted.filter(in_ranges).filter(~Exists(later)).exclude(issue__status=Status.MERGED)
 
 
 def _on_time_resolution():
@@ -268,32 +275,36 @@ def counts_between(start: datetime, end: datetime, now: datetime) -> dict:
     Returns ``{(day, utility, district_id, lead_unit_id, category_id): {count: n}}``.
     Seven indexed range queries, whatever the size of the archive.
     """
+    return _counts_in([(start, end)], now)
+
+
+def _counts_in(ranges: list[tuple[datetime, datetime]], now: datetime) -> dict:
+    """``counts_between`` over the union of disjoint ``[start, end)`` ranges: still seven queries."""
     counts: dict = {}
-    due_end = min(end, now)
+
+    def any_of(key, spans=ranges):
+        return reduce(operator.or_, (_period_q(key, s, e, now) for s, e in spans))
 
     def grouped(qs, field_name, **aggs):
         return (qs.annotate(d=TruncDate(field_name, tzinfo=LOCAL_TZ)).values("d", *DIMS)
                 .annotate(**aggs).order_by())
 
     issues = Issue.objects.all()
-    _bucket(counts, grouped(issues.filter(_period_q("received", start, end, now)), "filed_at",
-                            n=Count("id")), "d", {"received": "n"})
-    _bucket(counts, grouped(issues.filter(_period_q("closed", start, end, now)), "closed_at",
-                            n=Count("id")), "d", {"closed": "n"})
-    if due_end > start:
-        on_time = _period_q("dispatch_on_time", start, end, now)
-        _bucket(counts, grouped(issues.filter(_period_q("dispatch_due", start, end, now)), "dispatch_due",
-                                n=Count("id"), ok=Count("id", filter=on_time)), "d",
+    _bucket(counts, grouped(issues.filter(any_of("received")), "filed_at", n=Count("id")), "d", {"received": "n"})
+    _bucket(counts, grouped(issues.filter(any_of("closed")), "closed_at", n=Count("id")), "d", {"closed": "n"})
+    due = [(s, e) for s, e in ranges if min(e, now) > s]  # deadlines count only once fallen
+    if due:
+        _bucket(counts, grouped(issues.filter(any_of("dispatch_due", due)), "dispatch_due",
+                                n=Count("id"), ok=Count("id", filter=any_of("dispatch_on_time", due))), "d",
                 {"dispatch_due": "n", "dispatch_on_time": "ok"})
-        on_time = _period_q("response_on_time", start, end, now)
-        _bucket(counts, grouped(issues.filter(_period_q("response_due", start, end, now)), "response_due",
-                                n=Count("id"), ok=Count("id", filter=on_time)), "d",
+        _bucket(counts, grouped(issues.filter(any_of("response_due", due)), "response_due",
+                                n=Count("id"), ok=Count("id", filter=any_of("response_on_time", due))), "d",
                 {"response_due": "n", "response_on_time": "ok"})
-    _bucket(counts, grouped(issues.filter(_period_q("resolved", start, end, now)), "resolved_at",
+    _bucket(counts, grouped(issues.filter(any_of("resolved")), "resolved_at",
                             n=Count("id"), ok=Count("id", filter=Q(_on_time_resolution()))), "d",
             {"resolved": "n", "resolved_on_time": "ok"})
     rating_dims = {d: F(f"issue__{d}") for d in DIMS}
-    rows = (latest_ratings(start, end).annotate(d=TruncDate("created_at", tzinfo=LOCAL_TZ), **{
+    rows = (_latest_ratings_in(ranges).annotate(d=TruncDate("created_at", tzinfo=LOCAL_TZ), **{
         f"i_{d}": expr for d, expr in rating_dims.items()})
         .values("d", *[f"i_{d}" for d in DIMS])
         .annotate(n=Count("id"), res=Count("id", filter=Q(resolved=True)),
@@ -324,32 +335,106 @@ def now_counts(base=None, now: datetime | None = None):
 # --------------------------------------------------------------------------
 
 
-def _write_days(days: list[date], now: datetime) -> int:
-    """Replace the DailyRollup rows of ``days`` (all before today); returns rows written."""
-    written = 0
-    days = sorted(days)
-    # Contiguous runs are computed with one set of range queries each.
+# Days recomputed per set of range queries: bounds the memory of a full rebuild.
+WRITE_CHUNK_DAYS = 31
+_ROW_COLUMNS = ("day", "utility", "district_id", "unit_id", "category_id") + PERIOD_COUNTS
+
+
+def _runs(days: list[date]) -> list[tuple[datetime, datetime]]:
+    """The sorted ``days`` as contiguous ``[start, end)`` ranges of aware datetimes."""
     runs: list[list[date]] = []
-    for d in days:
+    for d in sorted(days):
         if runs and (d - runs[-1][-1]).days == 1:
             runs[-1].append(d)
         else:
             runs.append([d])
-    for run in runs:
-        counts = counts_between(day_start(run[0]), day_start(run[-1] + timedelta(days=1)), now)
-        DailyRollup.objects.filter(day__gte=run[0], day__lte=run[-1]).delete()
-        objs = [
-            DailyRollup(day=k[0], utility=k[1], district_id=k[2], unit_id=k[3], category_id=k[4], **v)
-            for k, v in counts.items() if any(v.values())
-        ]
-        DailyRollup.objects.bulk_create(objs, batch_size=2000)
-        written += len(objs)
-    # Readers cache sums of past days under the version: a new one now (for
-    # readers in this transaction) and again once these rows are visible to
-    # all (a reader in between may have cached the old sums under the first).
-    _bump_version()
-    transaction.on_commit(_bump_version)
+    return [(day_start(r[0]), day_start(r[-1] + timedelta(days=1))) for r in runs]
+
+
+def _next_month(d: date) -> date:
+    return (d.replace(day=1) + timedelta(days=32)).replace(day=1)
+
+
+def _write_days(days, now: datetime, fresh=frozenset()) -> int:
+    """Recompute the DailyRollup rows of ``days`` (all before today) and write the rows that changed.
+
+    Then rewrites the sums derived from them (``DailyTotal`` of each changed
+    or ``fresh`` day; ``MonthlyRollup`` of each such day's month once the
+    month has ended) and, when anything was written, gives the cached past
+    sums a new version. ``fresh``: days written for the first time (their
+    sums are written even when no daily row changed). Returns the number of
+    daily rows deleted plus inserted.
+    """
+    today = local_day(now)
+    days = sorted(set(days))
+    changed: set[date] = set()
+    written = 0
+    for i in range(0, len(days), WRITE_CHUNK_DAYS):
+        chunk = days[i:i + WRITE_CHUNK_DAYS]
+        written += _store_days(chunk, _counts_in(_runs(chunk), now), changed)
+    sums_of = changed | {d for d in fresh if d < today}
+    if sums_of:
+        _write_sums(sorted(sums_of), today)
+        # Readers cache sums of past days under the version: a new one now (for
+        # readers in this transaction) and again once these rows are visible to
+        # all (a reader in between may have cached the old sums under the first).
+        _bump_version()
+        transaction.on_commit(_bump_version)
     return written
+
+
+def _store_days(chunk: list[date], counts: dict, changed: set) -> int:
+    """Make the DailyRollup rows of ``chunk`` equal ``counts``, touching only rows that differ.
+
+    Adds the days whose rows changed to ``changed``; returns rows deleted plus inserted.
+    """
+    old: dict = {}
+    for r in DailyRollup.objects.filter(day__in=chunk).values_list("id", *_ROW_COLUMNS):
+        old[tuple(r[1:6])] = (r[0], tuple(r[6:]))
+    new = {k: tuple(v[c] for c in PERIOD_COUNTS) for k, v in counts.items() if any(v.values())}
+    stale = [(k, rid) for k, (rid, values) in old.items() if new.get(k) != values]
+    inserts = [k + v for k, v in new.items() if k not in old or old[k][1] != v]
+    changed.update(k[0] for k, _rid in stale)
+    changed.update(r[0] for r in inserts)
+    ids = [rid for _k, rid in stale]
+    for i in range(0, len(ids), 1000):
+        DailyRollup.objects.filter(id__in=ids[i:i + 1000]).delete()
+    if inserts:
+        # Plain executemany: a full rebuild writes millions of rows, where
+        # bulk_create spends most of its time building SQL in Python.
+        table = DailyRollup._meta.db_table
+        sql = (f"INSERT INTO {table} ({', '.join(_ROW_COLUMNS)}) "
+               f"VALUES ({', '.join(['%s'] * len(_ROW_COLUMNS))})")
+        with connection.cursor() as cur:
+            for i in range(0, len(inserts), 5000):
+                cur.executemany(sql, inserts[i:i + 5000])
+    return len(ids) + len(inserts)
+
+
+def _write_sums(days: list[date], today: date) -> None:
+    """Rewrite ``DailyTotal`` of ``days`` and ``MonthlyRollup`` of their months that ended before ``today``.
+
+    Both are sums of the DailyRollup rows (SQL ``INSERT … SELECT SUM``), so
+    every grain gives the same numbers.
+    """
+    daily, total, monthly = DailyRollup._meta.db_table, DailyTotal._meta.db_table, MonthlyRollup._meta.db_table
+    cols = ", ".join(PERIOD_COUNTS)
+    sums = ", ".join(f"SUM({c})" for c in PERIOD_COUNTS)
+    dims = "utility, district_id, unit_id, category_id"
+    with connection.cursor() as cur:
+        for i in range(0, len(days), 500):
+            chunk = days[i:i + 500]
+            marks = ", ".join(["%s"] * len(chunk))
+            cur.execute(f"DELETE FROM {total} WHERE day IN ({marks})", chunk)
+            cur.execute(f"INSERT INTO {total} (day, utility, {cols}) SELECT day, utility, {sums} FROM {daily} "
+                        f"WHERE day IN ({marks}) GROUP BY day, utility", chunk)
+        for month in sorted({d.replace(day=1) for d in days}):
+            nxt = _next_month(month)
+            if nxt > today:
+                continue  # not ended: its days are read from DailyRollup
+            cur.execute(f"DELETE FROM {monthly} WHERE month = %s", [month])
+            cur.execute(f"INSERT INTO {monthly} (month, {dims}, {cols}) SELECT %s, {dims}, {sums} FROM {daily} "
+                        f"WHERE day >= %s AND day < %s GROUP BY {dims}", [month, month, nxt])
 
 
 ROLLUP_VERSION_KEY = "zy:measures:rollup-version"
@@ -395,8 +480,11 @@ def refresh(now: datetime | None = None, *, full: bool = False) -> dict:
 
     Writes every day before today not yet written (the day just ended, or the
     whole history on the first run, or with ``full``), and recomputes the
-    past days touched by issues with events newer than the watermark. Safe to
-    run concurrently: the watermark row is locked for the duration.
+    past days touched by issues with events newer than the watermark, writing
+    only the rows whose counts changed (``rows``: daily rows deleted plus
+    inserted). With no new event since the last refresh today it returns at
+    once without writing. Safe to run concurrently: the watermark row is
+    locked for the duration.
 
     Known limit: an event whose transaction commits after a later-numbered
     event was already processed is caught by the nightly ``refresh(full=…)``
@@ -406,23 +494,27 @@ def refresh(now: datetime | None = None, *, full: bool = False) -> dict:
     today = local_day(now)
     with transaction.atomic():
         state, _ = RollupState.objects.select_for_update().get_or_create(pk=1)
-        days: set[date] = set()
         max_event = IssueEvent.objects.aggregate(m=Max("id"))["m"] or 0
+        if (not full and state.refreshed_at is not None and max_event <= state.last_event_id
+                and local_day(state.refreshed_at) == today):
+            return {"days": 0, "rows": 0}  # nothing new since the last refresh today: no write at all
+        fresh: set[date] = set()
+        touched: set[date] = set()
         if full or state.refreshed_at is None:
             first = Issue.objects.aggregate(m=Min("filed_at"))["m"]
             if first is not None:
                 d = local_day(first)
-                days.update(d + timedelta(days=i) for i in range((today - d).days))
+                fresh.update(d + timedelta(days=i) for i in range((today - d).days))
         else:
             # Every day before the last refresh's day was written then.
             complete = local_day(state.refreshed_at)
-            days.update(complete + timedelta(days=i) for i in range(max(0, (today - complete).days)))
+            fresh.update(complete + timedelta(days=i) for i in range(max(0, (today - complete).days)))
             if max_event > state.last_event_id:
                 ids = list(IssueEvent.objects.filter(id__gt=state.last_event_id, id__lte=max_event)
                            .values_list("issue_id", flat=True).distinct())
-                days.update(_days_touched(ids))
-        days = {d for d in days if d < today}
-        rows = _write_days(sorted(days), now) if days else 0
+                touched.update(_days_touched(ids))
+        days = {d for d in fresh | touched if d < today}
+        rows = _write_days(sorted(days), now, fresh=fresh) if days else 0
         state.last_event_id = max_event
         state.refreshed_at = now
         state.save()
@@ -435,7 +527,8 @@ def rebuild_recent(days: int = 7, now: datetime | None = None) -> int:
     today = local_day(now)
     with transaction.atomic():
         RollupState.objects.select_for_update().get_or_create(pk=1)
-        return _write_days([today - timedelta(days=i) for i in range(1, days + 1)], now)
+        recent = [today - timedelta(days=i) for i in range(1, days + 1)]
+        return _write_days(recent, now, fresh=set(recent))
 
 
 # --------------------------------------------------------------------------
@@ -443,14 +536,24 @@ def rebuild_recent(days: int = 7, now: datetime | None = None) -> int:
 # --------------------------------------------------------------------------
 
 
-def _scoped_rollups(period: Period, utilities, filters: dict):
-    qs = DailyRollup.objects.filter(day__gte=period.start_day, day__lte=period.end_day)
+def _scoped(model, day_field: str, first: date, last: date, utilities, filters: dict):
+    """Rows of a rollup ``model`` with ``day_field`` in ``[first, last]``, within the scope and filters."""
+    qs = model.objects.filter(**{f"{day_field}__gte": first, f"{day_field}__lte": last})
     if utilities is not None:
         qs = qs.filter(utility__in=list(utilities))
     for name, value in (filters or {}).items():
         qs = qs.filter(**{{"unit": "unit_id", "district": "district_id", "category": "category_id"}.get(name, name):
                           value})
     return qs
+
+
+def _whole_months(first: date, last: date) -> tuple[date, date] | None:
+    """The first days of the first and last calendar months lying wholly inside ``[first, last]``, or None."""
+    start = first if first.day == 1 else _next_month(first)
+    after = _next_month(last) if (last + timedelta(days=1)).day == 1 else last.replace(day=1)
+    if start >= after:
+        return None
+    return start, (after - timedelta(days=1)).replace(day=1)
 
 
 def _matches(key: tuple, utilities, filters: dict) -> bool:
@@ -622,11 +725,37 @@ def _past_days(period: Period, utilities, filters: dict, today: date, with_trend
     hit = cache.get(key)
     if hit is not None:
         return [dict(r) for r in hit[0]], [dict(r) for r in hit[1]]
-    rollups = _scoped_rollups(period, utilities, filters).filter(day__lt=today)
-    sums = {c: Sum(c) for c in PERIOD_COUNTS}
-    rows = [dict(r) for r in rollups.values(*ROLLUP_DIMS).annotate(**sums).order_by()]
-    trend_rows = [dict(r) for r in rollups.values("day").annotate(**sums).order_by("day")] if with_trend else []
+    rows, trend_rows = _past_rows(period, utilities, filters, today, with_trend)
     cache.set(key, (rows, trend_rows), ROLLUP_CACHE_SECONDS)
+    return [dict(r) for r in rows], [dict(r) for r in trend_rows]
+
+
+def _past_rows(period: Period, utilities, filters: dict, today: date, with_trend: bool) -> tuple[list, list]:
+    """``_past_days`` uncached: whole months from MonthlyRollup, the days at the edges from DailyRollup,
+    the trend from DailyTotal (from DailyRollup when filtered by more than utility)."""
+    last = min(period.end_day, today - timedelta(days=1))
+    if last < period.start_day:
+        return [], []
+    sums = {c: Sum(c) for c in PERIOD_COUNTS}
+    months = _whole_months(period.start_day, last)
+    if months is None:
+        day_spans = [(period.start_day, last)]
+    else:
+        day_spans = [(a, b) for a, b in ((period.start_day, months[0] - timedelta(days=1)),
+                                          (_next_month(months[1]), last)) if a <= b]
+    rows = []
+    if months is not None:
+        rows += _scoped(MonthlyRollup, "month", months[0], months[1], utilities, filters).values(
+            *ROLLUP_DIMS).annotate(**sums).order_by()
+    for a, b in day_spans:
+        rows += _scoped(DailyRollup, "day", a, b, utilities, filters).values(*ROLLUP_DIMS).annotate(
+            **sums).order_by()
+    trend_rows = []
+    if with_trend:
+        by_day = [k for k in (filters or {}) if k != "utility"]
+        source = (DailyRollup, "day") if by_day else (DailyTotal, "day")
+        trend_rows = list(_scoped(source[0], source[1], period.start_day, last, utilities, filters)
+                          .values("day").annotate(**sums).order_by("day"))
     return [dict(r) for r in rows], [dict(r) for r in trend_rows]
 
 

@@ -425,6 +425,11 @@ class Issue(models.Model):
                 name="issue_next_due_open",
                 condition=Q(status__in=sorted(OPEN_STATUSES), next_due_at__isnull=False),
             ),
+            # Read by the dashboard's escalated list (issues/views/dashboard.py):
+            # the oldest open level-2 issues, a few rows, without visiting the
+            # other open issues.
+            models.Index(fields=["filed_at", "id"], name="issue_escalated_filed",
+                         condition=Q(status__in=sorted(OPEN_STATUSES), escalation_level__gte=2)),
         ]
 
     def __str__(self) -> str:
@@ -774,21 +779,9 @@ class Heartbeat(models.Model):
 # --------------------------------------------------------------------------
 
 
-class DailyRollup(models.Model):
-    """Counts behind DESIGN.md's period measures for one Asia/Shanghai day.
+class RollupCounts(models.Model):
+    """The twelve period counts every rollup grain stores (``issues.measures.PERIOD_COUNTS``)."""
 
-    One row per (day, utility, district, lead unit, category) with any count;
-    written only by ``issues.measures.refresh_days`` (which replaces a day's
-    rows as a whole). Each count is the number of issues whose measure date
-    falls on ``day``; ``issues.measures`` documents each one. Today is never
-    stored: it is computed live.
-    """
-
-    day = models.DateField()
-    utility = models.CharField(max_length=10, choices=Utility.choices)
-    district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="+")
-    unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="+")
     received = models.PositiveIntegerField(default=0)
     closed = models.PositiveIntegerField(default=0)
     dispatch_due = models.PositiveIntegerField(default=0)
@@ -803,11 +796,71 @@ class DailyRollup(models.Model):
     rated_reworked = models.PositiveIntegerField(default=0)
 
     class Meta:
-        # Read by issues.measures.period_rows: a date range, grouped by the
-        # dimensions (the dashboard), or by day (the trend).
+        abstract = True
+
+
+class DailyRollup(RollupCounts):
+    """Counts behind DESIGN.md's period measures for one Asia/Shanghai day.
+
+    One row per (day, utility, district, lead unit, category) with any count;
+    written only by ``issues.measures`` (``refresh``), which recomputes a
+    day's counts and writes the rows that changed. Each count is the number
+    of issues whose measure date falls on ``day``; ``issues.measures``
+    documents each one. Today is never stored: it is computed live.
+    """
+
+    day = models.DateField()
+    utility = models.CharField(max_length=10, choices=Utility.choices)
+    district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        # Read by issues.measures._past_rows: a date range, grouped by the
+        # dimensions (the dashboard's partial months at a period's edges).
         indexes = [models.Index(fields=["day", "utility"], name="rollup_day_utility")]
         verbose_name = _("日统计")
         verbose_name_plural = _("日统计")
+
+
+class MonthlyRollup(RollupCounts):
+    """The sums of ``DailyRollup`` over one whole calendar month (``month`` is its first day).
+
+    Same dimensions as ``DailyRollup``; written only by ``issues.measures``
+    from the daily rows (one SQL ``INSERT … SELECT SUM``) whenever a day of
+    a month that has ended changes, so a whole month reads ~1k rows instead
+    of ~30k. Months not yet ended have no rows.
+    """
+
+    month = models.DateField()
+    utility = models.CharField(max_length=10, choices=Utility.choices)
+    district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        # Read by issues.measures._past_rows: the whole months of a period.
+        indexes = [models.Index(fields=["month", "utility"], name="rollup_month_utility")]
+        verbose_name = _("月统计")
+        verbose_name_plural = _("月统计")
+
+
+class DailyTotal(RollupCounts):
+    """The sums of ``DailyRollup`` over one day and utility: the dashboard's trend line.
+
+    Written only by ``issues.measures`` from the daily rows (``INSERT …
+    SELECT SUM``) whenever the day changes; a trend over a year reads ~1.5k
+    rows instead of ~300k.
+    """
+
+    day = models.DateField()
+    utility = models.CharField(max_length=10, choices=Utility.choices)
+
+    class Meta:
+        # Read by issues.measures._past_rows: a date range by day (the trend).
+        indexes = [models.Index(fields=["day", "utility"], name="total_day_utility")]
+        verbose_name = _("日合计")
+        verbose_name_plural = _("日合计")
 
 
 class RollupState(models.Model):

@@ -167,11 +167,8 @@ def dashboard(request):
     escalated = visible_issues(request.user).filter(status__in=sorted(OPEN_STATUSES), escalation_level__gte=2)
     if utilities is not None:
         escalated = escalated.filter(utility__in=utilities)
-    # Two steps so that PostgreSQL answers the first from the partial covering
-    # index issue_open_measures (index-only), instead of walking filed_at
-    # through the whole archive looking for rare level-2 issues.
-    oldest = sorted(escalated.order_by().values_list("filed_at", flat=True))[:ESCALATED_MAX]
-    escalated = list(escalated.filter(filed_at__in=oldest).select_related("category", "district", "lead_unit")
+    # The partial index issue_escalated_filed holds exactly these rows, in this order.
+    escalated = list(escalated.select_related("category", "district", "lead_unit")
                      .order_by("filed_at", "id")[:ESCALATED_MAX])
     context = {
         "period": period, "summary": summary, "cards": cards,
@@ -242,6 +239,7 @@ def ledger(request):
         m.refresh(now)
     qs, f = ledger_mod.ledger_queryset(request.user, request.GET, now=now)
     items, nxt = ledger_mod.page(ledger_mod.annotate(qs), request.GET.get("after"))
+    ledger_mod.attach_extras(items)
     for issue in items:
         issue.overdue_days = ledger_mod.overdue_days(issue, now)
         issue.marks = ledger_mod.marks(issue)

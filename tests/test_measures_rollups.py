@@ -1,0 +1,103 @@
+"""How the rollups stay current and how their grains agree (issues.measures: refresh, MonthlyRollup, DailyTotal).
+
+Built on the hand-counted week of tests/measures_data.py. Every check reads
+the numbers right after the data is written (``summarize`` refreshes only the
+rows that changed; no job is run by hand) and compares them with values
+worked out by hand and with their drill-down lists.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.db.models import Sum
+
+from issues import measures as m
+from issues.models import DailyRollup, DailyTotal, Issue, IssueEvent, MonthlyRollup
+from issues.workflow import Actor, issue_assign, issue_claim, issue_rate, issue_resolve
+from tests import measures_data
+from tests.conftest import local
+
+pytestmark = pytest.mark.django_db
+
+NOW = local(2026, 11, 30, 9, 0)
+WEEKS = m.Period(date(2026, 11, 15), date(2026, 11, 29))
+NOVEMBER = m.Period(date(2026, 11, 1), date(2026, 11, 30))
+DEC2 = local(2026, 12, 2, 9, 0)
+
+
+@pytest.fixture
+def data(world, frozen):
+    return measures_data.build(world)
+
+
+def assert_drill_downs_match(period, now):
+    s = m.summarize(period, now=now)
+    for key in m.PERIOD_COUNTS:
+        assert Issue.objects.filter(m.issue_filter(key, period, now)).count() == s.totals[key], key
+    return s
+
+
+def test_each_kind_of_late_transition_keeps_every_number_equal_to_its_drill_down(data, world):
+    staff, disp = Actor.of(world.heat_staff), Actor.of(world.dispatcher)
+    before = assert_drill_downs_match(WEEKS, NOW)
+    assert before.totals["resolved"] == 4 and before.totals["rated"] == 2   # A D F H; A F
+    # Each write lands on a past day of the period, after the rollups were written.
+    issue_resolve(issue=data.B, actor=staff, result="已修复", now=local(2026, 11, 20, 10, 0))
+    s = assert_drill_downs_match(WEEKS, NOW)
+    assert s.totals["resolved"] == 5                                        # + B
+    issue_rate(issue=data.B, actor=Actor.resident(world.phone), resolved=True, satisfaction="satisfied",
+               now=local(2026, 11, 20, 11, 0))
+    s = assert_drill_downs_match(WEEKS, NOW)
+    assert s.totals["rated"] == 3 and s.totals["rated_satisfied"] == 3     # + B
+    assert s.totals["closed"] == 3                                          # A F + B
+    issue_assign(issue=data.P, actor=disp, lead_unit=world.heat_gz, now=local(2026, 11, 19, 9, 0))
+    s = assert_drill_downs_match(WEEKS, NOW)
+    assert s.totals["dispatch_on_time"] == before.totals["dispatch_on_time"]  # P was due 11-17: late
+    issue_claim(issue=Issue.objects.get(pk=data.P.pk), actor=Actor.of(world.heat_staff),
+                now=local(2026, 11, 19, 9, 30))
+    assert_drill_downs_match(WEEKS, NOW)
+
+
+def test_a_refresh_with_nothing_new_writes_nothing_and_keeps_the_cache(data):
+    m.summarize(WEEKS, now=NOW)
+    version = m._rollup_version()
+    assert m.refresh(NOW) == {"days": 0, "rows": 0}
+    # An event that changes no count: its days are recomputed, no row is written.
+    IssueEvent.objects.create(issue=data.A, at=local(2026, 11, 20, 8, 0), kind="note", actor_label="test",
+                              public=False, data={})
+    result = m.refresh(NOW)
+    assert result["days"] > 0 and result["rows"] == 0
+    assert m._rollup_version() == version
+
+
+def test_a_month_that_has_ended_is_read_from_its_monthly_rows_with_the_same_numbers(data):
+    assert m._whole_months(date(2026, 11, 1), date(2026, 11, 30)) == (date(2026, 11, 1), date(2026, 11, 1))
+    s = assert_drill_downs_match(NOVEMBER, DEC2)
+    # Worked out by hand: every issue of tests/measures_data.py but merged G was filed in November.
+    assert (s.totals["received"], s.totals["closed"], s.totals["resolved"], s.totals["rated"]) == (9, 2, 4, 2)
+    sums = {c: Sum(c) for c in m.PERIOD_COUNTS}
+    monthly = MonthlyRollup.objects.filter(month=date(2026, 11, 1)).aggregate(**sums)
+    daily = DailyRollup.objects.filter(day__gte=date(2026, 11, 1), day__lte=date(2026, 11, 30)).aggregate(**sums)
+    totals = DailyTotal.objects.filter(day__gte=date(2026, 11, 1), day__lte=date(2026, 11, 30)).aggregate(**sums)
+    assert monthly == daily == totals and monthly["received"] == 9
+    # A period mixing the whole month with days at both edges.
+    mixed = assert_drill_downs_match(m.Period(date(2026, 10, 15), date(2026, 12, 1)), DEC2)
+    assert mixed.totals["received"] == 9 and sum(t[3]["received"] for t in mixed.trend) == 9
+
+
+def test_a_late_write_to_an_ended_month_rewrites_its_monthly_rows(data, world):
+    m.summarize(NOVEMBER, now=DEC2)
+    issue_rate(issue=data.H, actor=Actor.resident(world.phone), resolved=True, satisfaction="satisfied",
+               now=local(2026, 11, 18, 20, 0))
+    s = assert_drill_downs_match(NOVEMBER, DEC2)
+    assert s.totals["rated"] == 3                                           # A F + H
+    assert MonthlyRollup.objects.filter(month=date(2026, 11, 1)).aggregate(n=Sum("rated"))["n"] == 3
+
+
+def test_whole_months():
+    assert m._whole_months(date(2026, 9, 1), date(2026, 11, 29)) == (date(2026, 9, 1), date(2026, 10, 1))
+    assert m._whole_months(date(2026, 9, 2), date(2026, 9, 30)) is None
+    assert m._whole_months(date(2025, 11, 29), date(2026, 11, 29)) == (date(2025, 12, 1), date(2026, 10, 1))
+    assert m._whole_months(date(2026, 11, 1), date(2026, 11, 29)) is None
