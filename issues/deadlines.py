@@ -239,21 +239,23 @@ def priority_for(category, moment: datetime) -> str:
     return category.priority
 
 
+def current_calendar() -> WorkCalendar:
+    """The work calendar of the reference snapshot (``WorkCalendar.load`` once per version)."""
+    from . import reference
+
+    return reference.current().calendar
+
+
 def rule_windows(priority: str) -> dict[str, tuple[int, str]]:
     """``{"dispatch"|"response"|"resolution": (value, ClockUnit)}`` for a priority.
 
-    Reads the DeadlineRule row, falling back to DESIGN.md's defaults.
+    Reads the DeadlineRule row (through the reference snapshot), falling
+    back to DESIGN.md's defaults. Raises ValueError for an unknown priority.
     """
-    from .models import DeadlineRule
+    from . import reference
 
-    row = DeadlineRule.objects.filter(priority=priority).first()
-    if row is None:
-        return DEFAULT_RULES[Priority(priority)]
-    return {
-        "dispatch": (row.dispatch_value, row.dispatch_unit),
-        "response": (row.response_value, row.response_unit),
-        "resolution": (row.resolution_value, row.resolution_unit),
-    }
+    rules = reference.current().deadline_rules
+    return rules[priority] if priority in rules else DEFAULT_RULES[Priority(priority)]
 
 
 @dataclass(frozen=True)
@@ -272,7 +274,7 @@ def compute_deadlines(category, filed_at: datetime, calendar: WorkCalendar | Non
 
     All three clocks start at filing. Raises ValueError on a bad rule unit.
     """
-    calendar = calendar or WorkCalendar.load()
+    calendar = calendar or current_calendar()
     priority = priority_for(category, filed_at)
     windows = rule_windows(priority)
     results = {name: calendar.add(filed_at, *windows[name]) for name in ("dispatch", "response", "resolution")}
@@ -290,5 +292,5 @@ def resolution_due_from(priority: str, start: datetime, calendar: WorkCalendar |
 
     Returns ``(due, provisional)``.
     """
-    calendar = calendar or WorkCalendar.load()
+    calendar = calendar or current_calendar()
     return calendar.add(start, *rule_windows(priority)["resolution"])

@@ -14,7 +14,8 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
 
 
 class RateLimited(Exception):
@@ -49,6 +50,75 @@ def _windows(name: str, key: str, now: float):
         yield rule, start, f"zy-rl:{name}:{rule.period}:{start}:{digest}"
 
 
+def _redis():
+    """The default cache's redis-py client when it is Django's RedisCache, else None.
+
+    Kept on the (per-thread) cache backend: Django's own calls build a new
+    client object each time.
+    """
+    backend = caches["default"]
+    if not isinstance(backend, RedisCache):
+        return None
+    client = getattr(backend, "_zy_client", None)
+    if client is None:
+        client = backend._zy_client = backend._cache.get_client(write=True)
+    return client
+
+
+def _count_and_read(increments: list[tuple[str, int]], reads: list[str]) -> tuple[list[int], list[int]]:
+    """Add one to each ``(cache_key, ttl_seconds)`` counter (created at 0 first) and read ``reads``.
+
+    Returns (the incremented values, the read values with 0 for absent).
+    On Redis one round trip (a pipeline of SET NX EX + INCR per counter,
+    each INCR atomic, then GETs); on other caches add + incr per key, then
+    one get_many.
+    """
+    client = _redis()
+    if client is not None:
+        pipe = client.pipeline(transaction=False)
+        for cache_key, ttl in increments:
+            raw = cache.make_and_validate_key(cache_key)
+            pipe.set(raw, 0, ex=ttl, nx=True)
+            pipe.incr(raw)
+        for cache_key in reads:
+            pipe.get(cache.make_and_validate_key(cache_key))
+        out = pipe.execute()
+        split = 2 * len(increments)
+        return [int(v) for v in out[1:split:2]], [int(v or 0) for v in out[split:]]
+    values = []
+    for cache_key, ttl in increments:
+        cache.add(cache_key, 0, timeout=ttl)
+        try:
+            values.append(cache.incr(cache_key))
+        except ValueError:  # expired between add and incr
+            cache.add(cache_key, 1, timeout=ttl)
+            values.append(1)
+    found = cache.get_many(reads) if reads else {}
+    return values, [int(found.get(k) or 0) for k in reads]
+
+
+def admit(hits: list[tuple[str, str]] = (), checks: list[tuple[str, str]] = (), now: float | None = None) -> None:
+    """``hit`` each ``(name, key)`` of ``hits``, then ``check`` each of ``checks``, in one cache round trip.
+
+    Raises RateLimited for the first hit over its limit (every hit is
+    counted all the same), else for the first full check; counts nothing
+    for ``checks`` (pair with ``count`` after the action succeeded).
+    """
+    now = time.time() if now is None else now
+    hit_windows = [(name, w) for name, key in hits for w in _windows(name, key, now)]
+    check_windows = [(name, w) for name, key in checks for w in _windows(name, key, now)]
+    counted, read = _count_and_read([(k, rule.period + 5) for _n, (rule, _s, k) in hit_windows],
+                                    [k for _n, (_r, _s, k) in check_windows])
+    for group, values, strict in ((hit_windows, counted, True), (check_windows, read, False)):
+        retry: dict[str, int] = {}  # name → seconds until its fullest window resets, in hits/checks order
+        for (name, (rule, start, _key)), value in zip(group, values):
+            if value > rule.limit or (not strict and value == rule.limit):
+                retry[name] = max(retry.get(name, 0), int(start + rule.period - now) + 1)
+        if retry:
+            name = next(iter(retry))
+            raise RateLimited(name, retry[name])
+
+
 def check(name: str, key: str, now: float | None = None) -> None:
     """Raise RateLimited if any window of ``name`` for ``key`` is full; counts nothing.
 
@@ -56,21 +126,13 @@ def check(name: str, key: str, now: float | None = None) -> None:
     count only accepted actions (filings per phone: a stranger's refused
     attempts must not use up a resident's quota).
     """
-    now = time.time() if now is None else now
-    for rule, start, cache_key in _windows(name, key, now):
-        if cache.get(cache_key, 0) >= rule.limit:
-            raise RateLimited(name, int(start + rule.period - now) + 1)
+    admit(checks=[(name, key)], now=now)
 
 
 def count(name: str, key: str, now: float | None = None) -> None:
     """Count one accepted action of ``name`` for ``key`` in every window (atomic increments)."""
     now = time.time() if now is None else now
-    for rule, _start, cache_key in _windows(name, key, now):
-        cache.add(cache_key, 0, timeout=rule.period + 5)
-        try:
-            cache.incr(cache_key)
-        except ValueError:  # expired between add and incr
-            cache.add(cache_key, 1, timeout=rule.period + 5)
+    _count_and_read([(cache_key, rule.period + 5) for rule, _start, cache_key in _windows(name, key, now)], [])
 
 
 def hit(name: str, key: str, now: float | None = None) -> None:
@@ -81,20 +143,7 @@ def hit(name: str, key: str, now: float | None = None) -> None:
     counted. Raises RateLimited with the seconds until the fullest window
     resets. Keys are hashed, so phone numbers never appear in the cache.
     """
-    now = time.time() if now is None else now
-    over = None
-    for rule, start, cache_key in _windows(name, key, now):
-        cache.add(cache_key, 0, timeout=rule.period + 5)
-        try:
-            value = cache.incr(cache_key)
-        except ValueError:
-            cache.add(cache_key, 1, timeout=rule.period + 5)
-            value = 1
-        if value > rule.limit:
-            retry = int(start + rule.period - now) + 1
-            over = max(over or 0, retry)
-    if over is not None:
-        raise RateLimited(name, over)
+    admit(hits=[(name, key)], now=now)
 
 
 def client_ip(request) -> str:

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Q
-
 
 @dataclass(frozen=True)
 class Route:
@@ -27,16 +25,18 @@ def route(category, district) -> Route | None:
     """The lead unit for an issue of ``category`` in ``district``, or None.
 
     ``category`` is a Category, ``district`` a District. Inactive rules and
-    inactive units are ignored.
+    inactive units are ignored. Rules come from the reference snapshot
+    (issues.reference), not a query per filing.
     """
-    from .models import RoutingRule
+    from . import reference
 
-    candidates = (
-        RoutingRule.objects.filter(active=True, unit__active=True, utility=category.utility)
-        .filter(Q(category=category) | Q(category__isnull=True))
-        .filter(Q(district=district) | Q(district__isnull=True))
-        .select_related("unit")
-    )
+    candidates = [
+        rule
+        for rule in reference.current().routing_rules
+        if rule.utility == category.utility
+        and rule.category_id in (None, category.pk)
+        and rule.district_id in (None, district.pk if district else None)
+    ]
 
     def specificity(rule) -> tuple[int, int]:
         score = (2 if rule.category_id else 0) + (1 if rule.district_id else 0)

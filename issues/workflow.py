@@ -37,7 +37,7 @@ from django.utils import timezone
 from accounts.scope import visible_issues
 
 from . import deadlines as dl
-from . import notifications
+from . import notifications, reference
 from .choices import (
     OPEN_STATUSES,
     TERMINAL_STATUSES,
@@ -324,7 +324,7 @@ def _record(
     # Outbox rows are written in this same transaction (they exist iff the
     # change committed); the sweep re-examines the issue at its next run.
     notifications.on_event(event)
-    if issue.status in OPEN_STATUSES:
+    if issue.status in OPEN_STATUSES and issue.next_due_at != now:
         issue.next_due_at = now
         Issue.objects.filter(pk=issue.pk).update(next_due_at=now)
     transaction.on_commit(lambda: event_committed.send(sender=IssueEvent, event=event))
@@ -340,14 +340,15 @@ def _next_tracking_code(local_day) -> str:
     that then fails leaves a gap in the day's numbers (harmless: codes are
     unique, not contiguous).
     """
-    with transaction.atomic():
-        DailySequence.objects.get_or_create(date=local_day)
-        with connection.cursor() as cur:
-            cur.execute(
-                f"UPDATE {DailySequence._meta.db_table} SET last = last + 1 WHERE date = %s RETURNING last",
-                [local_day],
-            )
-            number = cur.fetchone()[0]
+    table = DailySequence._meta.db_table
+    with connection.cursor() as cur:
+        # One statement, its own transaction in autocommit (PostgreSQL; SQLite ≥ 3.35).
+        cur.execute(
+            f"INSERT INTO {table} (date, last) VALUES (%s, 1) "
+            f"ON CONFLICT (date) DO UPDATE SET last = {table}.last + 1 RETURNING last",
+            [local_day],
+        )
+        number = cur.fetchone()[0]
     return f"ZY{local_day:%Y%m%d}{number:06d}"
 
 
@@ -406,19 +407,20 @@ def issue_submit(
     defaults from the actor: resident → web, staff → hotline, client → api.
     Raises Forbidden for a staff role other than dispatcher, Invalid with
     per-field messages. With an ``idempotency_key`` already used by the same
-    filer, returns that first issue unchanged.
+    filer, returns that first issue unchanged (found when the insert hits
+    the key's unique index, so a repeat is checked like a first filing).
+    Categories, districts, deadline rules and routing rules come from the
+    reference snapshot (issues.reference); the writes are one sequence
+    upsert, then the issue, its event and its outbox rows in one transaction.
     """
     now = _now(now)
     if actor.user is not None and actor.role != Role.DISPATCHER:
         raise Forbidden("只有分派员可以代群众登记诉求")
-    if idempotency_key:
-        existing = Issue.objects.filter(idempotency_key=_idem_key(actor, idempotency_key)).first()
-        if existing is not None:
-            return existing
 
     errors: dict[str, list[str]] = {}
-    cat = _resolve(Category, category, errors, "category", "请选择问题类别", active=True)
-    dist = _resolve(District, district, errors, "district", "请选择县区")
+    snapshot = reference.current()
+    cat = _resolve(Category, category, errors, "category", "请选择问题类别", snapshot.categories, active=True)
+    dist = _resolve(District, district, errors, "district", "请选择县区", snapshot.districts)
     community = _field(errors, "community", clean_text, community, max_length=100, label="小区")
     description = _field(errors, "description", clean_text, description, max_length=DESCRIPTION_MAX, label="问题描述")
     reporter_name = _field(errors, "reporter_name", clean_text, reporter_name, max_length=50, required=False, label="称呼")
@@ -434,8 +436,7 @@ def issue_submit(
         errors.setdefault("channel", []).append("渠道无效")
     _raise_if(errors)
 
-    calendar = dl.WorkCalendar.load()
-    clocks = dl.compute_deadlines(cat, now, calendar)
+    clocks = dl.compute_deadlines(cat, now)
     tracking_code = _next_tracking_code(now.astimezone(dl.LOCAL_TZ).date())
     try:
         with transaction.atomic():
@@ -462,6 +463,7 @@ def issue_submit(
                 status=Status.NEW,
                 filed_at=now,
                 resolution_started_at=now,
+                next_due_at=now,
                 dispatch_due=clocks.dispatch_due,
                 response_due=clocks.response_due,
                 resolution_due=clocks.resolution_due,
@@ -501,16 +503,22 @@ def _idem_key(actor: Actor, key: str) -> str:
     return f"{owner}:{str(key)[:60]}"
 
 
-def _resolve(model, value, errors, field, message, **filters):
+def _resolve(model, value, errors, field, message, known: dict | None = None, **filters):
+    # ``known``: the reference snapshot's {id: instance}, read instead of the database.
     if isinstance(value, model):
         obj = value
-        if any(getattr(obj, k) != v for k, v in filters.items()):
-            obj = None
     else:
         try:
-            obj = model.objects.filter(pk=int(value), **filters).first() if value not in (None, "") else None
+            if value in (None, ""):
+                obj = None
+            elif known is not None:
+                obj = known.get(int(value))
+            else:
+                obj = model.objects.filter(pk=int(value)).first()
         except (TypeError, ValueError):
             obj = None
+    if obj is not None and any(getattr(obj, k) != v for k, v in filters.items()):
+        obj = None
     if obj is None:
         errors.setdefault(field, []).append(message)
     return obj

@@ -74,3 +74,62 @@ def test_concurrent_hits_never_exceed_the_limit():
     [th.start() for th in threads]
     [th.join() for th in threads]
     assert outcomes.count("ok") == 5 and outcomes.count("limited") == 5
+
+
+@pytest.fixture
+def redis_cache(settings):
+    """The default cache on the real Redis of REDIS_URL (a private key prefix, emptied after)."""
+    import os
+    import uuid
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                   "LOCATION": os.environ["REDIS_URL"], "KEY_PREFIX": f"t{uuid.uuid4().hex[:8]}"}}
+    from django.core.cache import caches
+
+    yield caches["default"]
+    client = caches["default"]._cache.get_client(write=True)
+    for key in client.scan_iter(f"{settings.CACHES['default']['KEY_PREFIX']}:*"):
+        client.delete(key)
+
+
+@pytest.mark.redis
+def test_on_redis_one_round_trip_counts_hits_and_reads_checks(redis_cache):
+    from issues.limits import admit, count
+
+    t = 1_800_000_000.0
+    for _ in range(60):
+        admit(hits=[("file_ip", "203.0.113.9")], checks=[("file_phone", "+8613800000000")], now=t)
+    with pytest.raises(RateLimited) as exc:  # the 61st filing from that IP in the hour
+        admit(hits=[("file_ip", "203.0.113.9")], checks=[("file_phone", "+8613800000000")], now=t + 100)
+    assert (exc.value.rule, exc.value.retry_after) == ("file_ip", 3501)
+    for _ in range(5):
+        count("file_phone", "+8613800000000", now=t)
+    with pytest.raises(RateLimited) as exc:  # a fresh IP, but the phone's hour is used up
+        admit(hits=[("file_ip", "198.51.100.7")], checks=[("file_phone", "+8613800000000")], now=t + 100)
+    assert (exc.value.rule, exc.value.retry_after) == ("file_phone", 3501)
+    client = redis_cache._cache.get_client(write=True)
+    ttls = sorted(client.ttl(k) for k in client.scan_iter("*zy-rl:*") if k.decode().startswith(redis_cache.key_prefix))
+    assert len(ttls) == 4  # two IPs (hour), the phone (hour, day)
+    assert all(0 < ttl <= 86405 for ttl in ttls) and sum(ttl <= 3605 for ttl in ttls) == 3
+
+
+@pytest.mark.redis
+def test_on_redis_concurrent_hits_never_exceed_the_limit(redis_cache):
+    import threading
+
+    t = 1_800_000_000.0
+    outcomes = []
+    barrier = threading.Barrier(10)
+
+    def go():
+        barrier.wait()
+        try:
+            hit("file_phone", "same-phone", now=t)
+            outcomes.append("ok")
+        except RateLimited:
+            outcomes.append("limited")
+
+    threads = [threading.Thread(target=go) for _ in range(10)]
+    [th.start() for th in threads]
+    [th.join() for th in threads]
+    assert outcomes.count("ok") == 5 and outcomes.count("limited") == 5

@@ -3,7 +3,7 @@
 Thin views: bind a form, apply the rate limits, call ``issues.workflow``,
 render. No account is needed; a resident who proved who they are (tracking
 code + whole phone number, or a signed SMS link) gets the issue recorded in
-their session as ``reporter`` or ``follower`` (``_remember``), and that
+a signed cookie as ``reporter`` or ``follower`` (``_remember``, issues.proofs), and that
 decides what the tracking page and the photo view show them.
 
 Answers: Invalid → the form again with messages, status 400; Conflict → a
@@ -28,9 +28,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts.scope import visible_issues
 
 from .. import photos as photo_mod
+from .. import reference
 from ..choices import PHASE_OF_STATUS, EventKind, Phase, Priority, Role, Status, Utility
 from ..forms import LIMITS, FollowForm, RateForm, ReportForm, ResendForm, TrackForm
-from ..limits import RateLimited, client_ip, hit
+from ..limits import RateLimited, admit, client_ip, hit
 from ..limits import check as check_limit
 from ..limits import count as count_limit
 from ..links import RATE_MAX_AGE, RATE_SALT, TRACK_MAX_AGE, TRACK_SALT, phone_hash, read_token
@@ -39,7 +40,6 @@ from ..notifications import resend_codes
 from ..validation import FieldError, is_mobile, normalize_phone
 from ..workflow import Actor, Conflict, Invalid, issue_follow, issue_rate, issue_submit
 
-SESSION_KEY = "zy_tracked"
 SIMILAR_DAYS = 7
 SIMILAR_MAX = 5
 
@@ -94,15 +94,12 @@ def _message(request, title: str, text: str, status: int = 200, issue=None):
 
 
 def _remember(request, issue: Issue, role: str) -> None:
-    """Record in the session that this browser proved it is ``role`` (reporter/follower) of ``issue``."""
-    tracked = dict(request.session.get(SESSION_KEY, {}))
-    if tracked.get(str(issue.pk)) != "reporter":
-        tracked[str(issue.pk)] = role
-    request.session[SESSION_KEY] = tracked
+    """Record (issues.proofs) that this browser proved it is ``role`` (reporter/follower) of ``issue``."""
+    request.resident_proofs.remember(issue.pk, role)
 
 
 def _tracked_role(request, issue_id) -> str | None:
-    return request.session.get(SESSION_KEY, {}).get(str(issue_id))
+    return request.resident_proofs.role(issue_id)
 
 
 def _role_of_phone(issue: Issue, phone: str) -> str | None:
@@ -148,7 +145,7 @@ def _district_name(dist: District) -> str:
 
 def _catalogue():
     """Active categories grouped by utility, for the select, the script and the extra questions."""
-    cats = list(Category.objects.filter(active=True).order_by("utility", "id"))
+    cats = reference.current().active_categories()
     groups = []
     for value, label in Utility.choices:
         members = [c for c in cats if c.utility == value]
@@ -192,12 +189,10 @@ def report(request):
     everything typed (photos must be chosen again), status 400; limits →
     429.
     """
-    cats, groups, cat_data = _catalogue()
-    districts = list(District.objects.all())
     dispatcher = _is_dispatcher(request)
     if request.method == "GET":
         form = ReportForm(initial={"idempotency_key": ReportForm.new_key()})
-        return _render_report(request, form, {}, cats, groups, cat_data, districts, dispatcher)
+        return _render_report(request, form, {}, dispatcher)
 
     form = ReportForm(request.POST)
     errors: dict[str, list[str]] = {}
@@ -210,7 +205,7 @@ def report(request):
     except FieldError as exc:
         errors.setdefault("photos", []).append(str(exc))
     if errors:
-        return _render_report(request, form, errors, cats, groups, cat_data, districts, dispatcher, status=400)
+        return _render_report(request, form, errors, dispatcher, status=400)
 
     data = form.cleaned_data
     if dispatcher:
@@ -218,9 +213,8 @@ def report(request):
     else:
         actor = Actor.resident(data["reporter_phone"])
         try:
-            hit("file_ip", client_ip(request))
-            if actor.resident_phone.startswith("+"):
-                check_limit("file_phone", actor.resident_phone)
+            phone_checks = [("file_phone", actor.resident_phone)] if actor.resident_phone.startswith("+") else []
+            admit(hits=[("file_ip", client_ip(request))], checks=phone_checks)
         except RateLimited as exc:
             return _rate_limited(request, exc)
     key = data.get("idempotency_key")
@@ -243,18 +237,20 @@ def report(request):
             idempotency_key=str(key) if key else None,
         )
     except Invalid as exc:
-        return _render_report(request, form, exc.fields, cats, groups, cat_data, districts, dispatcher, status=400)
+        return _render_report(request, form, exc.fields, dispatcher, status=400)
     if not dispatcher and actor.resident_phone.startswith("+"):
         count_limit("file_phone", actor.resident_phone)  # accepted filings only
-    submitted = issue.events.filter(kind=EventKind.SUBMITTED).first()
-    photo_mod.attach(issue, submitted, photos)
+    if photos:
+        photo_mod.attach(issue, issue.events.filter(kind=EventKind.SUBMITTED).first(), photos)
     if not dispatcher:
         _remember(request, issue, "reporter")
-    request.session["zy_last_filed"] = issue.pk
+    request.resident_proofs.filed(issue.pk)
     return redirect("resident:report_done", code=issue.tracking_code)
 
 
-def _render_report(request, form, errors, cats, groups, cat_data, districts, dispatcher, status=200):
+def _render_report(request, form, errors, dispatcher, status=200):
+    cats, groups, cat_data = _catalogue()
+    districts = list(reference.current().districts.values())
     chosen = str(form["category"].value() or "")
     extra_errors = {}
     for name, msgs in errors.items():
@@ -296,10 +292,10 @@ def _render_report(request, form, errors, cats, groups, cat_data, districts, dis
 def report_done(request, code: str):
     """GET /report/done/<code>/: the tracking code, the three deadlines, what happens next.
 
-    Shown only to the browser that filed it (the session), else the neutral 404.
+    Shown only to the browser that filed it (its signed proofs cookie), else the neutral 404.
     """
     issue = Issue.objects.select_related("category", "district", "lead_unit").filter(tracking_code=code).first()
-    if issue is None or request.session.get("zy_last_filed") != issue.pk:
+    if issue is None or request.resident_proofs.last_filed != issue.pk:
         return _not_found(request)
     return render(request, "resident/report_done.html", {
         "issue": issue,
@@ -402,7 +398,7 @@ def track(request):
     """GET/POST /track/: tracking code + the whole phone number.
 
     POST counts against the per-IP tracking limit (429 page over it); a
-    match (reporter or follower) is remembered in the session and the
+    match (reporter or follower) is remembered in the signed proofs cookie and the
     browser is redirected to /track/<code>/. Anything else — unknown code,
     wrong or masked phone, a closed follower — gets the same neutral
     "not found" page (404), so nothing reveals whether a code exists.
@@ -600,7 +596,7 @@ def attachment(request, attachment_id: int):
     """GET /attachments/<id>/: one photo, only for those who may see it.
 
     Staff: the issue must be in ``accounts.scope.visible_issues``. A
-    resident: the issue must be tracked in this session — the reporter sees
+    resident: the issue must be tracked in this browser (issues.proofs) — the reporter sees
     every public photo, a follower only those of public events after the
     filing (e.g. the fix). Otherwise 404. Sent inline as image/jpeg,
     private, not sniffable.

@@ -1,0 +1,104 @@
+"""What a resident's browser has proved, kept in a signed cookie (no server-side session).
+
+A resident proves who they are for an issue by filing it, by its tracking
+code with the whole phone number, or by a signed SMS link. For
+``settings.SESSION_COOKIE_AGE`` seconds after the latest proof (30 minutes
+by default) this browser is then the issue's ``"reporter"`` or
+``"follower"``: the tracking page, the photo view and the success page read
+that here.
+
+Kept in the cookie ``COOKIE`` as signed JSON (HMAC with SECRET_KEY, salt
+``SALT``, timestamped): ``{"t": {"<issue id>": "reporter"|"follower"},
+"f": <id of the issue this browser filed last>}``, at most ``MAX_ISSUES``
+issues (the oldest proofs are dropped first). Signed, not encrypted: it holds
+only ids and roles, never a phone number. Anonymous residents thus leave no
+session row in the database, and filing costs no session write.
+
+``ProofsMiddleware`` puts a ``Proofs`` at ``request.resident_proofs`` and
+writes the cookie back when a view changed it.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core import signing
+
+COOKIE = "zy_proofs"
+SALT = "zy.resident-proofs"
+MAX_ISSUES = 20
+
+
+class Proofs:
+    """The issues this browser proved a role for, read lazily from the request's cookie."""
+
+    def __init__(self, request):
+        self._request = request
+        self._data: dict | None = None
+        self.changed = False
+
+    @property
+    def data(self) -> dict:
+        if self._data is None:
+            raw = self._request.COOKIES.get(COOKIE)
+            data = {}
+            if raw:
+                try:
+                    data = signing.loads(raw, salt=SALT, max_age=settings.SESSION_COOKIE_AGE)
+                except (signing.BadSignature, ValueError, TypeError):
+                    data = {}
+            tracked = data.get("t") if isinstance(data, dict) else None
+            self._data = {
+                "t": {str(k): v for k, v in tracked.items() if v in ("reporter", "follower")}
+                if isinstance(tracked, dict) else {},
+                "f": data.get("f") if isinstance(data, dict) and isinstance(data.get("f"), int) else None,
+            }
+        return self._data
+
+    def role(self, issue_id) -> str | None:
+        """``"reporter"``, ``"follower"`` or None for the issue with id ``issue_id`` (int or str)."""
+        return self.data["t"].get(str(issue_id))
+
+    def remember(self, issue_id: int, role: str) -> None:
+        """Record that this browser proved ``role`` for the issue; a reporter is never demoted to follower."""
+        tracked = self.data["t"]
+        key = str(issue_id)
+        if tracked.get(key) != "reporter":
+            tracked.pop(key, None)
+            tracked[key] = role
+        while len(tracked) > MAX_ISSUES:
+            tracked.pop(next(iter(tracked)))
+        self.changed = True
+
+    def filed(self, issue_id: int) -> None:
+        """Record that this browser just filed the issue (it may see the success page)."""
+        self.data["f"] = issue_id
+        self.changed = True
+
+    @property
+    def last_filed(self) -> int | None:
+        """The id of the issue this browser filed last, or None."""
+        return self.data["f"]
+
+    def cookie_value(self) -> str:
+        return signing.dumps(self.data, salt=SALT, compress=True)
+
+
+class ProofsMiddleware:
+    """Attach ``request.resident_proofs``; set the signed cookie when a view changed it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        proofs = request.resident_proofs = Proofs(request)
+        response = self.get_response(request)
+        if proofs.changed:
+            response.set_cookie(
+                COOKIE,
+                proofs.cookie_value(),
+                max_age=settings.SESSION_COOKIE_AGE,
+                secure=settings.SESSION_COOKIE_SECURE,
+                httponly=True,
+                samesite="Lax",
+            )
+        return response

@@ -1,0 +1,79 @@
+"""issues.proofs: what a resident's browser proved lives in a signed cookie, not a session row."""
+
+from __future__ import annotations
+
+import pytest
+import time_machine
+from django.contrib.sessions.models import Session
+from django.core import signing
+from django.test import Client
+
+from issues.models import Issue
+from issues.proofs import COOKIE, MAX_ISSUES, SALT
+
+from .test_resident_report import form_data
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("locmem_cache", "frozen")]
+
+
+def test_filing_leaves_no_session_row_and_a_signed_cookie_without_the_phone(client, world):
+    r = client.post("/report/", form_data(world))
+    assert r.status_code == 302
+    issue = Issue.objects.get()
+    assert Session.objects.count() == 0
+    raw = r.cookies[COOKIE]
+    assert raw["httponly"] and raw["samesite"] == "Lax" and raw["max-age"] == 1800
+    data = signing.loads(raw.value, salt=SALT)
+    assert data == {"t": {str(issue.pk): "reporter"}, "f": issue.pk}
+    assert "13800000000" not in raw.value and "8613800000000" not in raw.value
+    assert client.get(r["Location"]).status_code == 200  # the success page, for this browser
+
+
+def test_a_tampered_or_foreign_cookie_proves_nothing(world, file_issue):
+    issue = file_issue()
+    page = f"/track/{issue.tracking_code}/"
+    forged = signing.dumps({"t": {str(issue.pk): "reporter"}, "f": issue.pk}, salt="another-salt")
+    for value in (forged, forged[:-2] + "xx", "garbage", ""):
+        client = Client()
+        client.cookies[COOKIE] = value
+        assert client.get(page).status_code == 404
+    client = Client()
+    client.cookies[COOKIE] = signing.dumps({"t": {str(issue.pk): "reporter"}, "f": issue.pk}, salt=SALT)
+    assert client.get(page).status_code == 200
+
+
+def test_proofs_expire_after_the_idle_time(world, file_issue):
+    issue = file_issue()
+    client = Client()
+    r = client.post("/track/", {"code": issue.tracking_code, "phone": "13800000000"})
+    assert r.status_code == 302
+    page = f"/track/{issue.tracking_code}/"
+    assert client.get(page).status_code == 200
+    with time_machine.travel("2026-11-30 09:29:00+08:00", tick=False):  # frozen at 09:00: 29 minutes on
+        assert client.get(page).status_code == 200
+    with time_machine.travel("2026-11-30 09:31:00+08:00", tick=False):  # 31 minutes on: 30-minute idle limit
+        assert client.get(page).status_code == 404
+
+
+def test_a_reporter_stays_reporter_and_only_the_latest_twenty_are_kept(world, file_issue, settings):
+    settings.ZY_RATE_LIMITS = {**settings.ZY_RATE_LIMITS, "track_ip": [(1000, 60)]}
+    client = Client()
+    issues = [file_issue(phone="13800000000") for _ in range(MAX_ISSUES + 1)]
+    for issue in issues:
+        assert client.post("/track/", {"code": issue.tracking_code, "phone": "13800000000"}).status_code == 302
+    data = signing.loads(client.cookies[COOKIE].value, salt=SALT)
+    assert len(data["t"]) == 20
+    assert str(issues[0].pk) not in data["t"]  # the oldest proof went first
+    assert set(data["t"].values()) == {"reporter"}
+
+
+def test_a_reporter_is_never_demoted_to_follower():
+    from types import SimpleNamespace
+
+    from issues.proofs import Proofs
+
+    proofs = Proofs(SimpleNamespace(COOKIES={}))
+    proofs.remember(7, "reporter")
+    proofs.remember(7, "follower")
+    proofs.remember(8, "follower")
+    assert proofs.role(7) == "reporter" and proofs.role("8") == "follower" and proofs.role(9) is None
