@@ -184,7 +184,7 @@ def overdue_days(issue: Issue, now: datetime) -> int:
 
 
 def _local(dt) -> str:
-    return timezone.localtime(dt).strftime("%Y-%m-%d %H:%M") if dt else ""
+    return dt.astimezone(timezone.get_current_timezone()).strftime("%Y-%m-%d %H:%M") if dt else ""
 
 
 # (header, is user text) of each export column, in order.
@@ -209,20 +209,37 @@ def marks(issue: Issue) -> str:
     return "、".join(out)
 
 
-def row(issue: Issue, now: datetime) -> list:
-    """One export row (see COLUMNS) of an ``annotate``-d issue; the phone masked."""
+def labels() -> dict:
+    """The export's display texts in the active language, looked up once per file (not per cell).
+
+    ``{"utility"|"status"|"supervision"|"satisfaction": {value: label}}``.
+    """
     from .choices import Satisfaction
 
+    return {name: {value: str(label) for value, label in choices.choices}
+            for name, choices in (("utility", Utility), ("status", Status), ("supervision", SupervisionLevel),
+                                  ("satisfaction", Satisfaction))}
+
+
+def row(issue: Issue, now: datetime, texts: dict | None = None) -> list:
+    """One export row (see COLUMNS) of an issue with ``attach_extras`` applied; the phone masked.
+
+    ``texts``: ``labels()``, passed in by the writers so that a 100k-row file
+    translates each label once.
+    """
+    texts = texts or labels()
+    rating = getattr(issue, "rating", None)
     return [
-        issue.tracking_code, _local(issue.filed_at), str(issue.get_utility_display()), issue.category.name,
-        issue.district.name, issue.address, issue.description, issue.reporter_name, mask_phone(issue.reporter_phone),
-        issue.lead_unit.name if issue.lead_unit_id else "", str(issue.get_status_display()),
+        issue.tracking_code, _local(issue.filed_at), texts["utility"].get(issue.utility, issue.utility),
+        issue.category.name, issue.district.name, issue.address, issue.description, issue.reporter_name,
+        mask_phone(issue.reporter_phone), issue.lead_unit.name if issue.lead_unit_id else "",
+        texts["status"].get(issue.status, issue.status),
         _local(issue.dispatch_due), _local(issue.response_due), _local(issue.resolution_due), marks(issue),
         _local(issue.first_assigned_at), _local(issue.first_claimed_at), _local(issue.resolved_at),
         _local(issue.closed_at), overdue_days(issue, now),
-        str(SupervisionLevel(issue.supervision_level).label) if issue.supervision_level else "",
+        texts["supervision"].get(issue.supervision_level, "") if issue.supervision_level else "",
         issue.escalation_level, _local(getattr(issue, "plan_due", None)),
-        str(Satisfaction(issue.rating).label) if getattr(issue, "rating", None) else "", issue.rework_count,
+        texts["satisfaction"].get(rating, "") if rating else "", issue.rework_count,
     ]
 
 
@@ -239,9 +256,10 @@ def write_csv(fh, issues, now: datetime, progress=None) -> int:
     """Write the header and rows to text file ``fh`` (open with encoding "utf-8-sig" for the BOM); returns rows."""
     w = csv.writer(fh)
     w.writerow([str(h) for h, _t in COLUMNS])
+    texts = labels()
     n = 0
     for issue in issues:
-        w.writerow([csv_cell(v) for v in row(issue, now)])
+        w.writerow([csv_cell(v) for v in row(issue, now, texts)])
         n += 1
         if progress and n % 1000 == 0:
             progress(n)
@@ -252,20 +270,23 @@ def write_xlsx(path, issues, now: datetime, progress=None) -> int:
     """Write an .xlsx (openpyxl, write-only) to ``path``; every string cell is a text cell (data_type "s")."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ERROR_CODES
 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(title=str(_("台账")))
     ws.append([str(h) for h, _t in COLUMNS])
+    texts = labels()
     n = 0
     for issue in issues:
-        cells = []
-        for value in row(issue, now):
-            cell = WriteOnlyCell(ws, value=value)
-            if isinstance(value, str):
-                # openpyxl would read "=…" as a formula: user text stays text.
+        values = row(issue, now, texts)
+        for i, value in enumerate(values):
+            # openpyxl would read "=…" as a formula and "#N/A" as an error:
+            # those stay text. Other strings are text already (data_type "s").
+            if isinstance(value, str) and (value.startswith("=") or value in ERROR_CODES):
+                cell = WriteOnlyCell(ws, value=value)
                 cell.data_type = "s"
-            cells.append(cell)
-        ws.append(cells)
+                values[i] = cell
+        ws.append(values)
         n += 1
         if progress and n % 1000 == 0:
             progress(n)

@@ -261,12 +261,19 @@ def issue_filter(key: str, period: Period | None, now: datetime | None = None) -
 # --------------------------------------------------------------------------
 
 
-def _bucket(counts: dict, rows, day_key: str, names: dict, dim_names=DIMS) -> None:
+_ZEROS = dict.fromkeys(PERIOD_COUNTS, 0)
+
+
+def _bucket(counts: dict, rows, names: tuple) -> None:
+    """Add grouped rows ``(day, utility, district, unit, category, *values)`` to ``counts`` under ``names``."""
     for row in rows:
-        key = (row[day_key],) + tuple(row[d] for d in dim_names)
-        slot = counts.setdefault(key, dict.fromkeys(PERIOD_COUNTS, 0))
-        for out, src in names.items():
-            slot[out] += row[src] or 0
+        key = row[:5]
+        slot = counts.get(key)
+        if slot is None:
+            slot = counts[key] = _ZEROS.copy()
+        for name, value in zip(names, row[5:]):
+            if value:
+                slot[name] += value
 
 
 def counts_between(start: datetime, end: datetime, now: datetime) -> dict:
@@ -278,41 +285,48 @@ def counts_between(start: datetime, end: datetime, now: datetime) -> dict:
     return _counts_in([(start, end)], now)
 
 
-def _counts_in(ranges: list[tuple[datetime, datetime]], now: datetime) -> dict:
-    """``counts_between`` over the union of disjoint ``[start, end)`` ranges: still seven queries."""
+def _counts_in(ranges: list[tuple[datetime, datetime]], now: datetime, groups=None) -> dict:
+    """``counts_between`` over the union of disjoint ``[start, end)`` ranges: still seven queries.
+
+    ``groups``: only issues of these (utility, district_id, category_id) groups (None: all).
+    """
     counts: dict = {}
 
     def any_of(key, spans=ranges):
         return reduce(operator.or_, (_period_q(key, s, e, now) for s, e in spans))
 
     def grouped(qs, field_name, **aggs):
+        # Tuples, not dicts: a refresh of a few busy days reads tens of thousands of groups.
         return (qs.annotate(d=TruncDate(field_name, tzinfo=LOCAL_TZ)).values("d", *DIMS)
-                .annotate(**aggs).order_by())
+                .annotate(**aggs).order_by().values_list("d", *DIMS, *aggs))
 
     issues = Issue.objects.all()
-    _bucket(counts, grouped(issues.filter(any_of("received")), "filed_at", n=Count("id")), "d", {"received": "n"})
-    _bucket(counts, grouped(issues.filter(any_of("closed")), "closed_at", n=Count("id")), "d", {"closed": "n"})
+    ratings = _latest_ratings_in(ranges)
+    if groups is not None:
+        issues = issues.filter(_group_q(groups))
+        ratings = ratings.filter(_group_q(groups, "issue__"))
+    _bucket(counts, grouped(issues.filter(any_of("received")), "filed_at", n=Count("id")), ("received",))
+    _bucket(counts, grouped(issues.filter(any_of("closed")), "closed_at", n=Count("id")), ("closed",))
     due = [(s, e) for s, e in ranges if min(e, now) > s]  # deadlines count only once fallen
     if due:
         _bucket(counts, grouped(issues.filter(any_of("dispatch_due", due)), "dispatch_due",
-                                n=Count("id"), ok=Count("id", filter=any_of("dispatch_on_time", due))), "d",
-                {"dispatch_due": "n", "dispatch_on_time": "ok"})
+                                n=Count("id"), ok=Count("id", filter=any_of("dispatch_on_time", due))),
+                ("dispatch_due", "dispatch_on_time"))
         _bucket(counts, grouped(issues.filter(any_of("response_due", due)), "response_due",
-                                n=Count("id"), ok=Count("id", filter=any_of("response_on_time", due))), "d",
-                {"response_due": "n", "response_on_time": "ok"})
+                                n=Count("id"), ok=Count("id", filter=any_of("response_on_time", due))),
+                ("response_due", "response_on_time"))
     _bucket(counts, grouped(issues.filter(any_of("resolved")), "resolved_at",
-                            n=Count("id"), ok=Count("id", filter=Q(_on_time_resolution()))), "d",
-            {"resolved": "n", "resolved_on_time": "ok"})
-    rating_dims = {d: F(f"issue__{d}") for d in DIMS}
-    rows = (_latest_ratings_in(ranges).annotate(d=TruncDate("created_at", tzinfo=LOCAL_TZ), **{
-        f"i_{d}": expr for d, expr in rating_dims.items()})
-        .values("d", *[f"i_{d}" for d in DIMS])
+                            n=Count("id"), ok=Count("id", filter=Q(_on_time_resolution()))),
+            ("resolved", "resolved_on_time"))
+    rating_dims = [f"i_{d}" for d in DIMS]
+    rows = (ratings.annotate(d=TruncDate("created_at", tzinfo=LOCAL_TZ), **{
+        f"i_{d}": F(f"issue__{d}") for d in DIMS})
+        .values("d", *rating_dims)
         .annotate(n=Count("id"), res=Count("id", filter=Q(resolved=True)),
                   sat=Count("id", filter=Q(satisfaction__in=[Satisfaction.SATISFIED, Satisfaction.BASIC])),
                   rew=Count("id", filter=Q(issue__rework_count__gt=0)))
-        .order_by())
-    _bucket(counts, rows, "d", {"rated": "n", "rated_resolved": "res", "rated_satisfied": "sat",
-                                "rated_reworked": "rew"}, dim_names=[f"i_{d}" for d in DIMS])
+        .order_by().values_list("d", *rating_dims, "n", "res", "sat", "rew"))
+    _bucket(counts, rows, ("rated", "rated_resolved", "rated_satisfied", "rated_reworked"))
     return counts
 
 
@@ -355,8 +369,11 @@ def _next_month(d: date) -> date:
     return (d.replace(day=1) + timedelta(days=32)).replace(day=1)
 
 
-def _write_days(days, now: datetime, fresh=frozenset()) -> int:
+def _write_days(days, now: datetime, fresh=frozenset(), groups=None) -> int:
     """Recompute the DailyRollup rows of ``days`` (all before today) and write the rows that changed.
+
+    ``groups``: only the rows of these (utility, district_id, category_id)
+    groups are recomputed (None: all rows).
 
     Then rewrites the sums derived from them (``DailyTotal`` of each changed
     or ``fresh`` day; ``MonthlyRollup`` of each such day's month once the
@@ -371,7 +388,7 @@ def _write_days(days, now: datetime, fresh=frozenset()) -> int:
     written = 0
     for i in range(0, len(days), WRITE_CHUNK_DAYS):
         chunk = days[i:i + WRITE_CHUNK_DAYS]
-        written += _store_days(chunk, _counts_in(_runs(chunk), now), changed)
+        written += _store_days(chunk, _counts_in(_runs(chunk), now, groups), changed, groups)
     sums_of = changed | {d for d in fresh if d < today}
     if sums_of:
         _write_sums(sorted(sums_of), today)
@@ -383,13 +400,17 @@ def _write_days(days, now: datetime, fresh=frozenset()) -> int:
     return written
 
 
-def _store_days(chunk: list[date], counts: dict, changed: set) -> int:
-    """Make the DailyRollup rows of ``chunk`` equal ``counts``, touching only rows that differ.
+def _store_days(chunk: list[date], counts: dict, changed: set, groups=None) -> int:
+    """Make the DailyRollup rows of ``chunk`` (within ``groups``, None = all) equal ``counts``, touching only
+    rows that differ.
 
     Adds the days whose rows changed to ``changed``; returns rows deleted plus inserted.
     """
     old: dict = {}
-    for r in DailyRollup.objects.filter(day__in=chunk).values_list("id", *_ROW_COLUMNS):
+    stored = DailyRollup.objects.filter(day__in=chunk)
+    if groups is not None:
+        stored = stored.filter(_group_q(groups))
+    for r in stored.values_list("id", *_ROW_COLUMNS):
         old[tuple(r[1:6])] = (r[0], tuple(r[6:]))
     new = {k: tuple(v[c] for c in PERIOD_COUNTS) for k, v in counts.items() if any(v.values())}
     stale = [(k, rid) for k, (rid, values) in old.items() if new.get(k) != values]
@@ -454,9 +475,18 @@ def _bump_version() -> None:
     cache.set(ROLLUP_VERSION_KEY, secrets.token_hex(8), None)
 
 
-def _days_touched(issue_ids: list[int]) -> set[date]:
-    """Every local day an issue's measures may have been counted on: its events and deadlines, past and present."""
+# A refresh of touched days recomputes only the rows of the touched issues'
+# (utility, district, category) groups, up to this many groups (all rows beyond).
+# Those three never change after filing (issue_submit sets them; the admin is
+# read-only), so an issue's rows never leave its group; the lead unit may.
+MAX_TOUCHED_GROUPS = 50
+
+
+def _days_touched(issue_ids: list[int]) -> tuple[set[date], set[tuple]]:
+    """Every local day an issue's measures may have been counted on (its events and deadlines, past and
+    present), and the issues' (utility, district_id, category_id) groups."""
     days: set[date] = set()
+    groups: set[tuple] = set()
     for i in range(0, len(issue_ids), 500):
         chunk = issue_ids[i:i + 500]
         for at, data in IssueEvent.objects.filter(issue_id__in=chunk).values_list("at", "data"):
@@ -470,9 +500,22 @@ def _days_touched(issue_ids: list[int]) -> set[date]:
                         except (TypeError, ValueError):
                             pass
         for row in Issue.objects.filter(pk__in=chunk).values_list(
-                "filed_at", "closed_at", "resolved_at", "dispatch_due", "response_due"):
-            days.update(local_day(v) for v in row if v is not None)
-    return days
+                "filed_at", "closed_at", "resolved_at", "dispatch_due", "response_due",
+                "utility", "district_id", "category_id"):
+            days.update(local_day(v) for v in row[:5] if v is not None)
+            groups.add(row[5:])
+    return days, groups
+
+
+def _group_q(groups, prefix: str = "") -> Q | None:
+    """The Q selecting rows of the (utility, district_id, category_id) ``groups`` (None = every row).
+
+    ``prefix``: "issue__" when filtering ratings.
+    """
+    if groups is None:
+        return None
+    return reduce(operator.or_, (Q(**{f"{prefix}utility": u, f"{prefix}district_id": d, f"{prefix}category_id": c})
+                                 for u, d, c in sorted(groups, key=str)), Q(pk__in=[]))
 
 
 def refresh(now: datetime | None = None, *, full: bool = False) -> dict:
@@ -500,6 +543,7 @@ def refresh(now: datetime | None = None, *, full: bool = False) -> dict:
             return {"days": 0, "rows": 0}  # nothing new since the last refresh today: no write at all
         fresh: set[date] = set()
         touched: set[date] = set()
+        groups: set[tuple] = set()
         if full or state.refreshed_at is None:
             first = Issue.objects.aggregate(m=Min("filed_at"))["m"]
             if first is not None:
@@ -512,9 +556,14 @@ def refresh(now: datetime | None = None, *, full: bool = False) -> dict:
             if max_event > state.last_event_id:
                 ids = list(IssueEvent.objects.filter(id__gt=state.last_event_id, id__lte=max_event)
                            .values_list("issue_id", flat=True).distinct())
-                touched.update(_days_touched(ids))
-        days = {d for d in fresh | touched if d < today}
-        rows = _write_days(sorted(days), now, fresh=fresh) if days else 0
+                touched, groups = _days_touched(ids)
+        fresh = {d for d in fresh if d < today}
+        touched = {d for d in touched if d < today} - fresh
+        days = fresh | touched
+        rows = _write_days(sorted(fresh), now, fresh=fresh) if fresh else 0
+        if touched:
+            rows += _write_days(sorted(touched), now,
+                                groups=groups if len(groups) <= MAX_TOUCHED_GROUPS else None)
         state.last_event_id = max_event
         state.refreshed_at = now
         state.save()
