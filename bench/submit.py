@@ -8,7 +8,10 @@ filing limits raised through their settings, then for each of 3 runs drives
 16 concurrent clients for --seconds against (a) the real form POST — the
 full intake: validation, routing, deadlines, event, outbox, one short
 transaction — and (b) a floor view that does one INSERT. Prints each run,
-the medians of requests/s and p95 latency (ms) for both, and their ratio.
+the medians of requests/s and p95 latency (ms) for both, and their ratio,
+with the CPU time per request spent in gunicorn (master and workers) and in
+the PostgreSQL backends of the database (from /proc; the load generator runs
+on the same cores, so CPU per request says where the time goes).
 Traffic goes to 127.0.0.1 only; every loop is bounded in time.
 """
 
@@ -86,6 +89,34 @@ class Client:
         r = self.conn.getresponse()
         r.read()
         return r.status
+
+
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu(pid: int) -> float:
+    """User + system CPU seconds of process ``pid`` (0 when it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / TICK
+
+
+def server_cpu(master: int, database: str) -> tuple[float, dict[int, float]]:
+    """CPU seconds used so far by gunicorn (master and workers), and by each PostgreSQL backend serving ``database``."""
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    gunicorn = _cpu(master) + sum(_cpu(int(c)) for c in children)
+    postgres = {}
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                cmd = (proc / "cmdline").read_bytes()
+            except OSError:
+                continue
+            if cmd.startswith(b"postgres: ") and f" {database} ".encode() in cmd:
+                postgres[int(proc.name)] = _cpu(int(proc.name))
+    return gunicorn, postgres
 
 
 def drive(target: str, seconds: float, clients: int, form: dict) -> tuple[float, float, int, int]:
@@ -172,16 +203,24 @@ def main():
             sys.exit(f"gunicorn did not serve /report/; see {log.name}")
         drive("form", 3, 4, form)  # warm-up
         drive("floor", 3, 4, form)
+        database = os.environ["DATABASE_URL"].rsplit("/", 1)[1].split("?")[0]
         results = {"form": [], "floor": []}
         for run in range(1, args.runs + 1):
             for target in ("form", "floor"):
+                before = server_cpu(server.pid, database)
                 rps, p95, ok, bad = drive(target, args.seconds, args.clients, form)
-                results[target].append((rps, p95))
-                print(f"run {run} {target:5}: {rps:7.1f} req/s  p95 {p95:6.1f} ms  ({ok} ok, {bad} errors)", flush=True)
-        med = {t: (statistics.median(r for r, _ in v), statistics.median(p for _, p in v)) for t, v in results.items()}
+                after = server_cpu(server.pid, database)
+                # A backend born during the run counts whole; one that ended is lost (a small undercount).
+                db_s = sum(cpu - before[1].get(pid, 0.0) for pid, cpu in after[1].items())
+                web_ms, db_ms = (after[0] - before[0]) * 1000 / max(ok, 1), db_s * 1000 / max(ok, 1)
+                results[target].append((rps, p95, web_ms, db_ms))
+                print(f"run {run} {target:5}: {rps:7.1f} req/s  p95 {p95:6.1f} ms  ({ok} ok, {bad} errors)  "
+                      f"CPU per request: gunicorn {web_ms:.2f} ms, PostgreSQL {db_ms:.2f} ms", flush=True)
+        med = {t: [statistics.median(r[i] for r in v) for i in range(4)] for t, v in results.items()}
         print(f"\nmedian of {args.runs} runs, {args.clients} clients, gunicorn gthread 3×4, PostgreSQL:")
         for t in ("form", "floor"):
-            print(f"  {t:5}: {med[t][0]:7.1f} req/s  p95 {med[t][1]:6.1f} ms")
+            print(f"  {t:5}: {med[t][0]:7.1f} req/s  p95 {med[t][1]:6.1f} ms  "
+                  f"CPU per request: gunicorn {med[t][2]:.2f} ms, PostgreSQL {med[t][3]:.2f} ms")
         if med["floor"][0]:
             print(f"  form/floor rate ratio: {med['form'][0] / med['floor'][0]:.2f}")
     finally:

@@ -10,12 +10,16 @@ default), in fixed windows. Pages answer a friendly page, the API 429.
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
+
+
+log = logging.getLogger(__name__)
 
 
 class RateLimited(Exception):
@@ -71,8 +75,19 @@ def _count_and_read(increments: list[tuple[str, int]], reads: list[str]) -> tupl
     Returns (the incremented values, the read values with 0 for absent).
     On Redis one round trip (a pipeline of SET NX EX + INCR per counter,
     each INCR atomic, then GETs); on other caches add + incr per key, then
-    one get_many.
+    one get_many. With the cache unreachable, logs an error and returns zeros
+    (the action is let through).
     """
+    try:
+        return _count_and_read_on_cache(increments, reads)
+    except Exception:
+        # The cache is down (Redis restarting): let the action through rather than answer 500;
+        # the outage is logged and /healthz reports the broker.
+        log.error("rate-limit counters unreachable; letting the request through", exc_info=True)
+        return [0] * len(increments), [0] * len(reads)
+
+
+def _count_and_read_on_cache(increments, reads):
     client = _redis()
     if client is not None:
         pipe = client.pipeline(transaction=False)

@@ -1,21 +1,22 @@
 """What a resident's browser has proved, kept in a signed cookie (no server-side session).
 
 A resident proves who they are for an issue by filing it, by its tracking
-code with the whole phone number, or by a signed SMS link. For
-``settings.SESSION_COOKIE_AGE`` seconds after the latest proof (30 minutes
-by default) this browser is then the issue's ``"reporter"`` or
-``"follower"``: the tracking page, the photo view and the success page read
-that here.
+code with the whole phone number, or by a signed SMS link. This browser is
+then the issue's ``"reporter"`` or ``"follower"`` until it has been idle
+for ``settings.SESSION_COOKIE_AGE`` seconds (30 minutes by default, as for
+staff sessions: every request that reads the proofs renews them). The
+tracking page, the photo view and the success page read that here.
 
 Kept in the cookie ``COOKIE`` as signed JSON (HMAC with SECRET_KEY, salt
 ``SALT``, timestamped): ``{"t": {"<issue id>": "reporter"|"follower"},
-"f": <id of the issue this browser filed last>}``, at most ``MAX_ISSUES``
-issues (the oldest proofs are dropped first). Signed, not encrypted: it holds
+"f": <id of the issue this browser filed last>, "u": <the staff user who
+filed it, or null>}`` (so a dispatcher's success page ends at logout), at
+most ``MAX_ISSUES`` issues (the oldest proofs are dropped first). Signed, not encrypted: it holds
 only ids and roles, never a phone number. Anonymous residents thus leave no
 session row in the database, and filing costs no session write.
 
 ``ProofsMiddleware`` puts a ``Proofs`` at ``request.resident_proofs`` and
-writes the cookie back when a view changed it.
+writes the cookie back when a view changed or read it.
 """
 
 from __future__ import annotations
@@ -46,13 +47,22 @@ class Proofs:
                     data = signing.loads(raw, salt=SALT, max_age=settings.SESSION_COOKIE_AGE)
                 except (signing.BadSignature, ValueError, TypeError):
                     data = {}
-            tracked = data.get("t") if isinstance(data, dict) else None
+            if not isinstance(data, dict):
+                data = {}
+            tracked = data.get("t")
+            filed = data.get("f")
             self._data = {
                 "t": {str(k): v for k, v in tracked.items() if v in ("reporter", "follower")}
                 if isinstance(tracked, dict) else {},
-                "f": data.get("f") if isinstance(data, dict) and isinstance(data.get("f"), int) else None,
+                "f": filed if type(filed) is int else None,
+                "u": data.get("u") if type(data.get("u")) is int else None,
             }
         return self._data
+
+    @property
+    def present(self) -> bool:
+        """True when the request carried valid proofs (the middleware then renews them: an idle timeout)."""
+        return bool(self.data["t"] or self.data["f"] is not None)
 
     def role(self, issue_id) -> str | None:
         """``"reporter"``, ``"follower"`` or None for the issue with id ``issue_id`` (int or str)."""
@@ -70,21 +80,26 @@ class Proofs:
         self.changed = True
 
     def filed(self, issue_id: int) -> None:
-        """Record that this browser just filed the issue (it may see the success page)."""
+        """Record that this browser (and the staff user logged in, if any) just filed the issue."""
         self.data["f"] = issue_id
+        self.data["u"] = self._user_id()
         self.changed = True
 
     @property
     def last_filed(self) -> int | None:
-        """The id of the issue this browser filed last, or None."""
-        return self.data["f"]
+        """The id of the issue this browser filed last, or None (also after the filer logged out)."""
+        return self.data["f"] if self.data["u"] == self._user_id() else None
+
+    def _user_id(self) -> int | None:
+        user = getattr(self._request, "user", None)
+        return user.pk if user is not None and user.is_authenticated else None
 
     def cookie_value(self) -> str:
         return signing.dumps(self.data, salt=SALT, compress=True)
 
 
 class ProofsMiddleware:
-    """Attach ``request.resident_proofs``; set the signed cookie when a view changed it."""
+    """Attach ``request.resident_proofs``; set the signed cookie when a view changed or read it."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -92,7 +107,8 @@ class ProofsMiddleware:
     def __call__(self, request):
         proofs = request.resident_proofs = Proofs(request)
         response = self.get_response(request)
-        if proofs.changed:
+        # Renewed whenever it was read and holds something: the limit is idle time, as for sessions.
+        if proofs.changed or (proofs._data is not None and proofs.present):
             response.set_cookie(
                 COOKIE,
                 proofs.cookie_value(),

@@ -21,7 +21,9 @@ every process sees an admin's change within about a second:
   transaction (tests run inside transactions: they always read fresh rows);
 - a snapshot is rebuilt after ``MAX_AGE_SECONDS`` whatever the token, for
   changes made behind Django's back (raw SQL, ``QuerySet.update``);
-- with the token missing (cache flushed or never set), a new one is written.
+- with the token missing (cache flushed or never set), a new one is written;
+- with the cache unreachable, the snapshot goes by ``MAX_AGE_SECONDS`` alone
+  (filings, the sweep and the API keep working while Redis restarts).
 
 Snapshot objects are shared by the threads of a process: read them, never
 change them.
@@ -29,6 +31,7 @@ change them.
 
 from __future__ import annotations
 
+import logging
 import secrets
 import threading
 import time
@@ -36,6 +39,8 @@ import time
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
+
+log = logging.getLogger(__name__)
 
 VERSION_KEY = "zy-reference-version"
 MAX_AGE_SECONDS = 60.0
@@ -121,12 +126,18 @@ class Snapshot:
 _current: Snapshot | None = None
 
 
-def _version() -> str:
-    token = cache.get(VERSION_KEY)
-    if token is None:
-        cache.add(VERSION_KEY, secrets.token_hex(8), timeout=None)
+def _version() -> str | None:
+    """The current token; None when the cache cannot be reached (the caller falls back on age alone)."""
+    try:
         token = cache.get(VERSION_KEY)
-    return token
+        if token is None:
+            cache.add(VERSION_KEY, secrets.token_hex(8), timeout=None)
+            token = cache.get(VERSION_KEY)
+        return token
+    except Exception:  # the cache is down (Redis restarting): filings must not depend on it
+        log.warning("reference version unreadable; reference data goes by age until the cache is back",
+                    exc_info=True)
+        return None
 
 
 def current() -> Snapshot:
@@ -140,7 +151,7 @@ def current() -> Snapshot:
     if snap is not None and now - snap.checked < CHECK_SECONDS and now - snap.built < MAX_AGE_SECONDS:
         return snap
     version = _version()
-    if snap is not None and snap.version == version and now - snap.built < MAX_AGE_SECONDS:
+    if snap is not None and (version is None or snap.version == version) and now - snap.built < MAX_AGE_SECONDS:
         snap.checked = now
         return snap
     snap = Snapshot(version)
@@ -150,8 +161,14 @@ def current() -> Snapshot:
 
 
 def bump() -> None:
-    """Make every process rebuild its snapshot at next use (a new version token)."""
-    cache.set(VERSION_KEY, secrets.token_hex(8), timeout=None)
+    """Make every process rebuild its snapshot at next use (a new version token).
+
+    With the cache unreachable the others catch up within ``MAX_AGE_SECONDS``.
+    """
+    try:
+        cache.set(VERSION_KEY, secrets.token_hex(8), timeout=None)
+    except Exception:
+        log.warning("reference version not bumped (cache unreachable)", exc_info=True)
 
 
 def forget() -> None:

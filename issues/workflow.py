@@ -408,7 +408,7 @@ def issue_submit(
     Raises Forbidden for a staff role other than dispatcher, Invalid with
     per-field messages. With an ``idempotency_key`` already used by the same
     filer, returns that first issue unchanged (found when the insert hits
-    the key's unique index, so a repeat is checked like a first filing).
+    the key's unique index, or when the repeat's data no longer passes).
     Categories, districts, deadline rules and routing rules come from the
     reference snapshot (issues.reference); the writes are one sequence
     upsert, then the issue, its event and its outbox rows in one transaction.
@@ -434,6 +434,11 @@ def issue_submit(
         channel = Channel.API if actor.client else (Channel.HOTLINE if actor.user else Channel.WEB)
     if channel not in Channel.values:
         errors.setdefault("channel", []).append("渠道无效")
+    if errors and idempotency_key:
+        # A retry whose data no longer passes (its category retired since) still gets its first filing.
+        existing = Issue.objects.filter(idempotency_key=_idem_key(actor, idempotency_key)).first()
+        if existing is not None:
+            return existing
     _raise_if(errors)
 
     clocks = dl.compute_deadlines(cat, now)

@@ -24,7 +24,7 @@ def test_filing_leaves_no_session_row_and_a_signed_cookie_without_the_phone(clie
     raw = r.cookies[COOKIE]
     assert raw["httponly"] and raw["samesite"] == "Lax" and raw["max-age"] == 1800
     data = signing.loads(raw.value, salt=SALT)
-    assert data == {"t": {str(issue.pk): "reporter"}, "f": issue.pk}
+    assert data == {"t": {str(issue.pk): "reporter"}, "f": issue.pk, "u": None}
     assert "13800000000" not in raw.value and "8613800000000" not in raw.value
     assert client.get(r["Location"]).status_code == 200  # the success page, for this browser
 
@@ -42,17 +42,37 @@ def test_a_tampered_or_foreign_cookie_proves_nothing(world, file_issue):
     assert client.get(page).status_code == 200
 
 
-def test_proofs_expire_after_the_idle_time(world, file_issue):
+def test_proofs_expire_after_thirty_idle_minutes_and_each_visit_renews_them(world, file_issue):
     issue = file_issue()
-    client = Client()
-    r = client.post("/track/", {"code": issue.tracking_code, "phone": "13800000000"})
-    assert r.status_code == 302
     page = f"/track/{issue.tracking_code}/"
-    assert client.get(page).status_code == 200
-    with time_machine.travel("2026-11-30 09:29:00+08:00", tick=False):  # frozen at 09:00: 29 minutes on
-        assert client.get(page).status_code == 200
-    with time_machine.travel("2026-11-30 09:31:00+08:00", tick=False):  # 31 minutes on: 30-minute idle limit
-        assert client.get(page).status_code == 404
+    idle, active = Client(), Client()
+    for client in (idle, active):
+        assert client.post("/track/", {"code": issue.tracking_code, "phone": "13800000000"}).status_code == 302
+    for minute in (20, 40, 59):  # frozen at 09:00; a visit every 20 minutes or less keeps access
+        with time_machine.travel(f"2026-11-30 09:{minute:02d}:00+08:00", tick=False):
+            assert active.get(page).status_code == 200
+    with time_machine.travel("2026-11-30 09:29:00+08:00", tick=False):
+        assert idle.get(page).status_code == 200
+    with time_machine.travel("2026-11-30 10:00:00+08:00", tick=False):  # 31 idle minutes since 09:29
+        assert idle.get(page).status_code == 404
+
+
+def test_a_dispatchers_success_page_ends_at_logout(client, world):
+    client.force_login(world.dispatcher)
+    r = client.post("/report/", form_data(world))
+    assert r.status_code == 302
+    assert client.get(r["Location"]).status_code == 200
+    client.post("/accounts/logout/")
+    assert client.get(r["Location"]).status_code == 404
+
+
+def test_a_signed_cookie_with_wrong_types_proves_nothing(world, file_issue):
+    issue = file_issue()
+    for data in ({"f": True, "t": {str(issue.pk): "admin"}}, {"t": [issue.pk]}, [1, 2], None, {"f": str(issue.pk)}):
+        client = Client()
+        client.cookies[COOKIE] = signing.dumps(data, salt=SALT)
+        assert client.get(f"/track/{issue.tracking_code}/").status_code == 404
+        assert client.get(f"/report/done/{issue.tracking_code}/").status_code == 404
 
 
 def test_a_reporter_stays_reporter_and_only_the_latest_twenty_are_kept(world, file_issue, settings):
