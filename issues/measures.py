@@ -31,15 +31,19 @@ Definitions (merged issues are left out of every one):
   past a deadline in force, as ``Issue.objects.overdue``), ``supervised``
   (open with a supervision order), ``escalated`` (open, level 2).
 
-Speed: past days come from ``DailyRollup`` (one row per day and
-utility/district/lead unit/category), today is computed live with indexed
-range queries, the now-measures over open issues only. ``refresh`` keeps the
-rollups current: it recomputes every past day touched by an issue that has
-new events since the watermark (cheap: an indexed read of the new events),
-and is called by the dashboard before it reads and by a Celery job every
-minute; a day that has just ended is written at its first refresh. So a
-number and its drill-down list agree right after any write, without running
-a job by hand.
+Speed: past days come from the rollups — ``MonthlyRollup`` for the whole
+months of a period that have ended, ``DailyRollup`` (one row per day and
+utility/district/lead unit/category) for the days at its edges, and
+``DailyTotal`` (per day and utility) for the trend — today is computed live
+with indexed range queries, the now-measures over open issues only.
+``refresh`` keeps the rollups current: it recomputes every past day touched
+by an issue that has new events since the watermark (an indexed read of the
+new events; only the touched issues' utility/district/category rows are
+recomputed, and only rows that changed are written), and is called before
+every read (dashboard, ledger drill-down, API) and by a Celery job every
+minute; a day that has just ended is written at its first refresh, a month
+once its last day is. So a number and its drill-down list agree right after
+any write, without running a job by hand.
 """
 
 from __future__ import annotations
@@ -285,10 +289,13 @@ def counts_between(start: datetime, end: datetime, now: datetime) -> dict:
     return _counts_in([(start, end)], now)
 
 
-def _counts_in(ranges: list[tuple[datetime, datetime]], now: datetime, groups=None) -> dict:
+def _counts_in(ranges: list[tuple[datetime, datetime]], now: datetime, groups=None, parts=("events", "due")) -> dict:
     """``counts_between`` over the union of disjoint ``[start, end)`` ranges: still seven queries.
 
     ``groups``: only issues of these (utility, district_id, category_id) groups (None: all).
+    ``parts``: "events" (received, closed, resolved, rated…: they change only
+    with a write) and/or "due" (the dispatch and response deadlines: they also
+    change as deadlines fall before ``now``).
     """
     counts: dict = {}
 
@@ -305,16 +312,18 @@ def _counts_in(ranges: list[tuple[datetime, datetime]], now: datetime, groups=No
     if groups is not None:
         issues = issues.filter(_group_q(groups))
         ratings = ratings.filter(_group_q(groups, "issue__"))
-    _bucket(counts, grouped(issues.filter(any_of("received")), "filed_at", n=Count("id")), ("received",))
-    _bucket(counts, grouped(issues.filter(any_of("closed")), "closed_at", n=Count("id")), ("closed",))
     due = [(s, e) for s, e in ranges if min(e, now) > s]  # deadlines count only once fallen
-    if due:
+    if due and "due" in parts:
         _bucket(counts, grouped(issues.filter(any_of("dispatch_due", due)), "dispatch_due",
                                 n=Count("id"), ok=Count("id", filter=any_of("dispatch_on_time", due))),
                 ("dispatch_due", "dispatch_on_time"))
         _bucket(counts, grouped(issues.filter(any_of("response_due", due)), "response_due",
                                 n=Count("id"), ok=Count("id", filter=any_of("response_on_time", due))),
                 ("response_due", "response_on_time"))
+    if "events" not in parts:
+        return counts
+    _bucket(counts, grouped(issues.filter(any_of("received")), "filed_at", n=Count("id")), ("received",))
+    _bucket(counts, grouped(issues.filter(any_of("closed")), "closed_at", n=Count("id")), ("closed",))
     _bucket(counts, grouped(issues.filter(any_of("resolved")), "resolved_at",
                             n=Count("id"), ok=Count("id", filter=Q(_on_time_resolution()))),
             ("resolved", "resolved_on_time"))
@@ -715,7 +724,7 @@ def summarize(period: Period, *, utilities=None, filters: dict | None = None, no
     filters = {k: v for k, v in (filters or {}).items() if v not in (None, "")}
     rows, trend_rows = _past_days(period, utilities, filters, today, with_trend)
     if period.start_day <= today <= period.end_day:
-        live = counts_between(day_start(today), day_start(today + timedelta(days=1)), now)
+        live = _today_counts(today, now)
         per_day_today = dict.fromkeys(PERIOD_COUNTS, 0)
         for key, v in live.items():
             if not _matches(key[1:], utilities, filters):
@@ -735,29 +744,55 @@ def summarize(period: Period, *, utilities=None, filters: dict | None = None, no
         for r in now_counts(base, now):
             rows.append({"utility": r["utility"], "district_id": r["district_id"], "unit_id": r["lead_unit_id"],
                          "category_id": r["category_id"], **{c: r[c] for c in NOW_COUNTS}})
-    # Merge into one row per combination first, then sum by dimension.
+    # Merge into one row per combination first, then sum by dimension; counts
+    # are lists in ALL_KEYS order, added with map() (a few thousand rows a view).
     combos: dict = {}
     for r in rows:
         key = (r["utility"], r["district_id"], r["unit_id"], r["category_id"])
+        values = [r.get(c) or 0 for c in ALL_KEYS]
         slot = combos.get(key)
-        if slot is None:
-            slot = combos[key] = dict.fromkeys(ALL_KEYS, 0)
-        for c, v in r.items():
-            if v and c in slot:
-                slot[c] += v
-    totals: dict = dict.fromkeys(ALL_KEYS, 0)
-    by: dict = {"utility": {}, "district": {}, "unit": {}, "category": {}}
-    for key, counts in combos.items():
-        for c, v in counts.items():
-            totals[c] += v
+        combos[key] = values if slot is None else list(map(operator.add, slot, values))
+    total = [0] * len(ALL_KEYS)
+    sums: dict = {"utility": {}, "district": {}, "unit": {}, "category": {}}
+    for key, values in combos.items():
+        total = list(map(operator.add, total, values))
         for dim, value in zip(("utility", "district", "unit", "category"), key):
-            slot = by[dim].get(value)
-            if slot is None:
-                slot = by[dim][value] = dict.fromkeys(ALL_KEYS, 0)
-            for c, v in counts.items():
-                slot[c] += v
+            slot = sums[dim].get(value)
+            sums[dim][value] = values if slot is None else list(map(operator.add, slot, values))
+    totals = dict(zip(ALL_KEYS, total))
+    by = {dim: {value: dict(zip(ALL_KEYS, values)) for value, values in group.items()}
+          for dim, group in sums.items()}
     trend = _trend(period, trend_rows) if with_trend else []
-    return Summary(period=period, totals=dict(totals), by=by, trend=trend, cards=measures_from(totals))
+    return Summary(period=period, totals=totals, by=by, trend=trend, cards=measures_from(totals))
+
+
+def _event_mark() -> str:
+    """A fingerprint of the events written so far: the newest id and how many of the last 1000 ids exist.
+
+    Every write to an issue appends an event in its transaction, so a new
+    mark means new data; the count also notices a transaction that commits
+    after a later-numbered one (its id is below the newest).
+    """
+    newest = IssueEvent.objects.aggregate(m=Max("id"))["m"] or 0
+    recent = IssueEvent.objects.filter(id__gt=newest - 1000).count()
+    return f"{newest}:{recent}"
+
+
+def _today_counts(today: date, now: datetime) -> dict:
+    """``counts_between`` for today: the counts that change only with a write are cached under
+    ``_event_mark()``; the deadline counts (which change as deadlines fall) are computed live."""
+    start, end = day_start(today), day_start(today + timedelta(days=1))
+    key = f"zy:measures:today:{today.isoformat()}:{_event_mark()}"
+    counts = cache.get(key)
+    if counts is None:
+        counts = _counts_in([(start, end)], now, parts=("events",))
+        cache.set(key, counts, ROLLUP_CACHE_SECONDS)
+    counts = {k: dict(v) for k, v in counts.items()}
+    for k, v in _counts_in([(start, end)], now, parts=("due",)).items():
+        slot = counts.setdefault(k, _ZEROS.copy())
+        for c in ("dispatch_due", "dispatch_on_time", "response_due", "response_on_time"):
+            slot[c] += v[c]
+    return counts
 
 
 def _past_days(period: Period, utilities, filters: dict, today: date, with_trend: bool) -> tuple[list, list]:

@@ -135,3 +135,16 @@ def test_english_is_available(client, world, data, settings):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     html = client.get(URL, P).content.decode()
     assert "City lifelines supervision dashboard" in html and "Satisfaction rate" in html
+
+
+def test_ledger_link_is_the_urlencoded_query(db):
+    from datetime import date
+
+    from issues.measures import Period
+    from issues.views.dashboard import ledger_link
+
+    period = Period(date(2026, 11, 17), date(2026, 11, 18))
+    assert ledger_link("received", period, unit=None) == \
+        "/ledger/?measure=received&start=2026-11-17&end=2026-11-18&unit=none"
+    assert ledger_link("open", period, utility="heat") == "/ledger/?measure=open&utility=heat"
+    assert ledger_link("rated", period, district=3) == "/ledger/?measure=rated&start=2026-11-17&end=2026-11-18&district=3"

@@ -101,3 +101,21 @@ def test_whole_months():
     assert m._whole_months(date(2026, 9, 2), date(2026, 9, 30)) is None
     assert m._whole_months(date(2025, 11, 29), date(2026, 11, 29)) == (date(2025, 12, 1), date(2026, 10, 1))
     assert m._whole_months(date(2026, 11, 1), date(2026, 11, 29)) is None
+
+
+def test_today_follows_a_write_at_once_and_a_falling_deadline_without_one(data, world):
+    from issues.workflow import issue_submit
+
+    today = m.Period.of("today", NOW)
+    assert m.summarize(today, now=NOW).totals["received"] == 0
+    issue = issue_submit(actor=Actor.resident(world.phone), category=world.heat_cold, district=world.ganzhou,
+                         community="南关小区", description="暖气不热", reporter_phone=world.phone,
+                         now=local(2026, 11, 30, 8, 0))
+    assert issue.dispatch_due == local(2026, 11, 30, 9, 0)   # urgent heating: one hour
+    s = m.summarize(today, now=NOW)
+    assert s.totals["received"] == 1 == Issue.objects.filter(m.issue_filter("received", today, NOW)).count()
+    assert s.totals["dispatch_due"] == 0                     # due at 09:00, not yet fallen at 09:00
+    later = local(2026, 11, 30, 9, 30)                       # no write in between
+    s = m.summarize(today, now=later)
+    assert (s.totals["dispatch_due"], s.totals["dispatch_on_time"]) == (1, 0)
+    assert Issue.objects.filter(m.issue_filter("dispatch_due", today, later)).count() == 1

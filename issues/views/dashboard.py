@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from datetime import date
-from urllib.parse import urlencode
+from urllib.parse import quote_plus
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -78,15 +78,20 @@ _LEDGER_URL = None  # reverse() once: the dashboard draws a thousand links
 
 
 def ledger_link(key: str, period: m.Period | None = None, **dims) -> str:
-    """/ledger/?measure=… selecting exactly the issues behind count ``key`` (with period and dimensions)."""
+    """/ledger/?measure=… selecting exactly the issues behind count ``key`` (with period and dimensions).
+
+    The same string as ``urlencode`` of measure, start, end and the dimensions
+    in that order (None → "none"), built by hand: a page draws ~700 of them.
+    """
     global _LEDGER_URL
     if _LEDGER_URL is None:
         _LEDGER_URL = reverse("dashboard:ledger")
-    params = {"measure": key}
+    url = f"{_LEDGER_URL}?measure={quote_plus(key)}"
     if key not in m.NOW_COUNTS and period is not None:
-        params.update(period.as_params())
-    params.update({k: ("none" if v is None else v) for k, v in dims.items()})
-    return _LEDGER_URL + "?" + urlencode(params)
+        url += f"&start={period.start_day.isoformat()}&end={period.end_day.isoformat()}"
+    for name, value in dims.items():
+        url += f"&{quote_plus(name)}={'none' if value is None else quote_plus(str(value))}"
+    return url
 
 
 def _cell(counts: dict, key: str, period, dims: dict, basis: str | None = None) -> dict:
