@@ -183,9 +183,17 @@ def overdue_days(issue: Issue, now: datetime) -> int:
     return max(1, math.ceil((now - due).total_seconds() / 86400))
 
 
-def _local(dt) -> str:
-    return dt.astimezone(timezone.get_current_timezone()).strftime("%Y-%m-%d %H:%M") if dt else ""
+def _local(tz, dt) -> str:
+    return dt.astimezone(tz).strftime("%Y-%m-%d %H:%M") if dt else ""
 
+
+# The columns ``row`` reads: an export loads only these (no JSON fields to decode).
+EXPORT_FIELDS = (
+    "tracking_code", "filed_at", "utility", "category__name", "district__name", "community", "building", "unit_no",
+    "room", "description", "reporter_name", "reporter_phone", "lead_unit__name", "status", "dispatch_due",
+    "response_due", "resolution_due", "resolution_extended", "deadlines_provisional", "first_assigned_at",
+    "first_claimed_at", "resolved_at", "closed_at", "supervision_level", "escalation_level", "rework_count",
+)
 
 # (header, is user text) of each export column, in order.
 COLUMNS = [
@@ -212,13 +220,15 @@ def marks(issue: Issue) -> str:
 def labels() -> dict:
     """The export's display texts in the active language, looked up once per file (not per cell).
 
-    ``{"utility"|"status"|"supervision"|"satisfaction": {value: label}}``.
+    ``{"utility"|"status"|"supervision"|"satisfaction": {value: label}, "tz": the time zone of the dates}``.
     """
     from .choices import Satisfaction
 
-    return {name: {value: str(label) for value, label in choices.choices}
-            for name, choices in (("utility", Utility), ("status", Status), ("supervision", SupervisionLevel),
-                                  ("satisfaction", Satisfaction))}
+    texts: dict = {name: {value: str(label) for value, label in choices.choices}
+                   for name, choices in (("utility", Utility), ("status", Status),
+                                         ("supervision", SupervisionLevel), ("satisfaction", Satisfaction))}
+    texts["tz"] = timezone.get_current_timezone()
+    return texts
 
 
 def row(issue: Issue, now: datetime, texts: dict | None = None) -> list:
@@ -229,16 +239,17 @@ def row(issue: Issue, now: datetime, texts: dict | None = None) -> list:
     """
     texts = texts or labels()
     rating = getattr(issue, "rating", None)
+    tz = texts["tz"]
     return [
-        issue.tracking_code, _local(issue.filed_at), texts["utility"].get(issue.utility, issue.utility),
+        issue.tracking_code, _local(tz, issue.filed_at), texts["utility"].get(issue.utility, issue.utility),
         issue.category.name, issue.district.name, issue.address, issue.description, issue.reporter_name,
         mask_phone(issue.reporter_phone), issue.lead_unit.name if issue.lead_unit_id else "",
         texts["status"].get(issue.status, issue.status),
-        _local(issue.dispatch_due), _local(issue.response_due), _local(issue.resolution_due), marks(issue),
-        _local(issue.first_assigned_at), _local(issue.first_claimed_at), _local(issue.resolved_at),
-        _local(issue.closed_at), overdue_days(issue, now),
+        _local(tz, issue.dispatch_due), _local(tz, issue.response_due), _local(tz, issue.resolution_due), marks(issue),
+        _local(tz, issue.first_assigned_at), _local(tz, issue.first_claimed_at), _local(tz, issue.resolved_at),
+        _local(tz, issue.closed_at), overdue_days(issue, now),
         texts["supervision"].get(issue.supervision_level, "") if issue.supervision_level else "",
-        issue.escalation_level, _local(getattr(issue, "plan_due", None)),
+        issue.escalation_level, _local(tz, getattr(issue, "plan_due", None)),
         texts["satisfaction"].get(rating, "") if rating else "", issue.rework_count,
     ]
 
@@ -315,7 +326,7 @@ def run_export(export_id: int, now: datetime | None = None) -> int:
         return export.progress
     now = now or timezone.now()
     qs, _f = ledger_queryset(export.requested_by, export.filters, now=now)
-    qs = annotate(qs).order_by("-filed_at", "-id")
+    qs = annotate(qs).only(*EXPORT_FIELDS).order_by("-filed_at", "-id")
     total = qs.count()
     Export.objects.filter(pk=export.pk).update(state=Export.State.RUNNING, total=total, progress=0)
 
