@@ -27,6 +27,7 @@ from django.apps import apps
 from django.contrib import admin, messages
 from django.core.paginator import Paginator
 from django.db import connections
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -677,14 +678,40 @@ if SmsMessage is not None:
     class SmsMessageAdmin(ReadOnlyAdmin):
         """短信记录 of the stand-in SMS gateway; the phone is masked."""
 
-        hidden_fields = ("phone",)
-        extra_readonly = ("phone_masked",)
-        list_display = ("received_at", "phone_masked", "times_received", "idempotency_key")
+        fields = ("sent_at", "phone_masked", "text", "times", "outbox_row")
+        list_display = ("sent_at", "phone_masked", "text_preview", "times")
+        search_fields = ("body",)  # e.g. a tracking code
+        search_help_text = _("按短信内容搜索，例如受理编号")
 
         @admin.display(description=_("电话"))
         def phone_masked(self, obj):
             """The phone masked to 138****0000."""
             return mask_phone(obj.phone)
+
+        @admin.display(description=_("收到时间"), ordering="received_at")
+        def sent_at(self, obj):
+            """When the stand-in gateway received it (Asia/Shanghai)."""
+            return timezone.localtime(obj.received_at).strftime("%Y-%m-%d %H:%M:%S")
+
+        @admin.display(description=_("短信内容"))
+        def text(self, obj):
+            """The whole message body."""
+            return obj.body
+
+        @admin.display(description=_("短信内容"))
+        def text_preview(self, obj):
+            """The first 60 characters of the body."""
+            return obj.body if len(obj.body) <= 60 else obj.body[:60] + "…"
+
+        @admin.display(description=_("收到次数"))
+        def times(self, obj):
+            """How many times the same outbox row was handed over (a resend is recorded once)."""
+            return obj.times_received
+
+        @admin.display(description=_("发件箱记录"))
+        def outbox_row(self, obj):
+            """The Notification id this message came from (its idempotency key)."""
+            return obj.idempotency_key
 
 
 # Anything else in the app (a table added later) is read-only until someone

@@ -760,6 +760,11 @@ class SmsMessage(models.Model):
         verbose_name = _("短信记录")
         verbose_name_plural = _("短信记录")
 
+    def __str__(self) -> str:
+        from .validation import mask_phone
+
+        return f"{mask_phone(self.phone)} {timezone.localtime(self.received_at):%Y-%m-%d %H:%M}"
+
 
 class Heartbeat(models.Model):
     """Last run of a periodic job (``name`` e.g. "sweep"); read by /healthz."""

@@ -114,6 +114,8 @@ trap 'on_signal 130' INT
 trap 'on_signal 143' TERM
 trap stop_all EXIT
 
+# Every process logs in the city's time (Django sets it for itself, gunicorn's master would log UTC).
+export TZ="${TZ:-Asia/Shanghai}"
 if [ -n "$debug" ]; then
     say "DEBUG is on: starting Django's runserver"
     start web "$PY" manage.py runserver "$HOST:$PORT"
