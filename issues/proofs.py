@@ -11,8 +11,8 @@ Kept in the cookie ``COOKIE`` as signed JSON (HMAC with SECRET_KEY, salt
 ``SALT``, timestamped): ``{"t": {"<issue id>": "reporter"|"follower"},
 "f": <id of the issue this browser filed last>, "u": <the staff user who
 filed it, or null>}`` (so a dispatcher's success page ends at logout), at
-most ``MAX_ISSUES`` issues (the oldest proofs are dropped first). Signed, not encrypted: it holds
-only ids and roles, never a phone number. Anonymous residents thus leave no
+most ``MAX_ISSUES`` issues (the oldest proofs are dropped first). Signed,
+not encrypted: it holds only ids and roles, never a phone number. Anonymous residents thus leave no
 session row in the database, and filing costs no session write.
 
 ``ProofsMiddleware`` puts a ``Proofs`` at ``request.resident_proofs`` and
@@ -39,6 +39,8 @@ class Proofs:
 
     @property
     def data(self) -> dict:
+        """``{"t": {str id: role}, "f": int | None, "u": int | None}``; empty when the cookie is absent,
+        forged, older than SESSION_COOKIE_AGE or of the wrong shape (never raises)."""
         if self._data is None:
             raw = self._request.COOKIES.get(COOKIE)
             data = {}
@@ -95,6 +97,7 @@ class Proofs:
         return user.pk if user is not None and user.is_authenticated else None
 
     def cookie_value(self) -> str:
+        """The signed, compressed, timestamped cookie text for ``data``."""
         return signing.dumps(self.data, salt=SALT, compress=True)
 
 

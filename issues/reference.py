@@ -48,7 +48,7 @@ CHECK_SECONDS = 1.0
 
 
 class Snapshot:
-    """One consistent view of the reference tables; each part is read at first use.
+    """The reference tables as this process holds them; each part is read at first use.
 
     ``version`` is the token it was built under, ``built`` its
     ``time.monotonic()`` birth, ``checked`` when the token last matched.
