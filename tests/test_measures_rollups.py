@@ -119,3 +119,23 @@ def test_today_follows_a_write_at_once_and_a_falling_deadline_without_one(data, 
     s = m.summarize(today, now=later)
     assert (s.totals["dispatch_due"], s.totals["dispatch_on_time"]) == (1, 0)
     assert Issue.objects.filter(m.issue_filter("dispatch_due", today, later)).count() == 1
+
+
+def test_the_refresh_rollups_command_writes_the_days_and_says_so(data):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("refresh_rollups", stdout=out)
+    text = out.getvalue()
+    assert text.startswith("refreshing rollups…\nrollups: ") and " day(s) recomputed, " in text
+    stored = DailyRollup.objects.filter(day__range=(date(2026, 11, 17), date(2026, 11, 18)))
+    assert stored.aggregate(r=Sum("received"))["r"] == 6  # A B E H R P, by hand (tests/test_measures.py)
+    assert stored.aggregate(c=Sum("closed"))["c"] == 2    # A, F
+    again = StringIO()
+    call_command("refresh_rollups", stdout=again)
+    assert "rollups: 0 day(s) recomputed, 0 row(s) written" in again.getvalue()  # nothing new since
+    full = StringIO()
+    call_command("refresh_rollups", "--full", stdout=full)
+    assert "(full rebuild)" in full.getvalue() and "0 row(s) written" in full.getvalue()  # same counts: no row changes
