@@ -527,7 +527,7 @@ def _group_q(groups, prefix: str = "") -> Q | None:
                                  for u, d, c in sorted(groups, key=str)), Q(pk__in=[]))
 
 
-def refresh(now: datetime | None = None, *, full: bool = False) -> dict:
+def refresh(now: datetime | None = None, *, full: bool = False, wait: bool = True) -> dict:
     """Bring the rollups up to date at ``now``; returns ``{"days": n, "rows": n}``.
 
     Writes every day before today not yet written (the day just ended, or the
@@ -538,6 +538,10 @@ def refresh(now: datetime | None = None, *, full: bool = False) -> dict:
     once without writing. Safe to run concurrently: the watermark row is
     locked for the duration.
 
+    ``wait`` False (the refresh after a write): return at once, writing
+    nothing, when another refresh holds the lock or the rollups were never
+    built (the first build is left to the job, the command or the dashboard).
+
     Known limit: an event whose transaction commits after a later-numbered
     event was already processed is caught by the nightly ``refresh(full=…)``
     of recent days (``rebuild_recent``), not at once.
@@ -545,7 +549,13 @@ def refresh(now: datetime | None = None, *, full: bool = False) -> dict:
     now = now or timezone.now()
     today = local_day(now)
     with transaction.atomic():
-        state, _ = RollupState.objects.select_for_update().get_or_create(pk=1)
+        if wait:
+            state, _ = RollupState.objects.select_for_update().get_or_create(pk=1)
+        else:
+            state = (RollupState.objects.select_for_update(skip_locked=True)
+                     .filter(pk=1, refreshed_at__isnull=False).first())
+            if state is None:
+                return {"days": 0, "rows": 0}
         max_event = IssueEvent.objects.aggregate(m=Max("id"))["m"] or 0
         if (not full and state.refreshed_at is not None and max_event <= state.last_event_id
                 and local_day(state.refreshed_at) == today):
@@ -577,6 +587,32 @@ def refresh(now: datetime | None = None, *, full: bool = False) -> dict:
         state.refreshed_at = now
         state.save()
     return {"days": len(days), "rows": rows}
+
+
+def refresh_after_commit() -> None:
+    """Run ``refresh`` once when the current transaction commits (however often it is asked to).
+
+    Called by the workflow for every event on an issue filed before today
+    (its measures may fall on past days, whose rollups must then change): the
+    writer's request brings the rollups up to date, so the next dashboard
+    render finds nothing new to recompute. Issues filed today touch only
+    today's numbers, which are computed live: a filing schedules nothing.
+    It never waits: when another refresh is running (or the rollups were
+    never built) it does nothing, and the dashboard's own refresh and the
+    beat job catch up. A failing refresh is logged, never raised (the write
+    has committed).
+    """
+    conn = transaction.get_connection()
+    if any(getattr(entry[1], "__name__", "") == "_refresh_committed" for entry in conn.run_on_commit):
+        return
+    transaction.on_commit(_refresh_committed)
+
+
+def _refresh_committed() -> None:
+    try:
+        refresh(wait=False)
+    except Exception:
+        log.exception("rollup refresh after a write failed; the dashboard and the beat job will catch up")
 
 
 def rebuild_recent(days: int = 7, now: datetime | None = None) -> int:

@@ -37,7 +37,7 @@ from django.utils import timezone
 from accounts.scope import visible_issues
 
 from . import deadlines as dl
-from . import notifications, reference
+from . import measures, notifications, reference
 from .choices import (
     OPEN_STATUSES,
     TERMINAL_STATUSES,
@@ -324,6 +324,8 @@ def _record(
     # Outbox rows are written in this same transaction (they exist iff the
     # change committed); the sweep re-examines the issue at its next run.
     notifications.on_event(event)
+    if issue.filed_at.astimezone(dl.LOCAL_TZ).date() < timezone.localtime(timezone.now(), dl.LOCAL_TZ).date():
+        measures.refresh_after_commit()  # past days' rollups follow the write (filings touch only today)
     if issue.status in OPEN_STATUSES and issue.next_due_at != now:
         issue.next_due_at = now
         Issue.objects.filter(pk=issue.pk).update(next_due_at=now)

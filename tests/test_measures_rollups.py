@@ -139,3 +139,68 @@ def test_the_refresh_rollups_command_writes_the_days_and_says_so(data):
     full = StringIO()
     call_command("refresh_rollups", "--full", stdout=full)
     assert "(full rebuild)" in full.getvalue() and "0 row(s) written" in full.getvalue()  # same counts: no row changes
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_write_on_an_older_issue_brings_the_rollups_up_to_date_when_it_commits(world, file_issue):
+    import time_machine
+
+    from issues.models import RollupState
+
+    with time_machine.travel(local(2026, 11, 20, 10, 0), tick=False):
+        older = file_issue()
+    with time_machine.travel(local(2026, 11, 30, 9, 0), tick=False):
+        m.refresh()
+        filed_day = DailyRollup.objects.get(day=date(2026, 11, 20))
+        assert (filed_day.received, filed_day.dispatch_due) == (1, 1)
+        issue_assign(issue=older, actor=Actor.of(world.dispatcher), lead_unit=world.heat_gz)
+        # No dashboard view and no job ran: the write's own commit refreshed the rollups.
+        assert RollupState.objects.get(pk=1).last_event_id == IssueEvent.objects.latest("id").id
+        file_issue()  # a filing today touches only today's (live) numbers: nothing scheduled
+        assert RollupState.objects.get(pk=1).last_event_id < IssueEvent.objects.latest("id").id
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_write_never_builds_the_rollups_for_the_first_time(world, file_issue):
+    import time_machine
+
+    from issues.models import RollupState
+
+    with time_machine.travel(local(2026, 11, 20, 10, 0), tick=False):
+        older = file_issue()
+    with time_machine.travel(local(2026, 11, 30, 9, 0), tick=False):
+        issue_assign(issue=older, actor=Actor.of(world.dispatcher), lead_unit=world.heat_gz)
+        assert not RollupState.objects.filter(refreshed_at__isnull=False).exists()  # left to the job or command
+        assert DailyRollup.objects.count() == 0
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_refresh_after_a_write_does_not_wait_for_a_running_refresh(world):
+    import threading
+    import time as clock
+
+    from django.db import connection, transaction
+
+    from issues.models import RollupState
+
+    m.refresh()
+    held, release = threading.Event(), threading.Event()
+
+    def long_refresh():
+        with transaction.atomic():
+            RollupState.objects.select_for_update().get(pk=1)
+            held.set()
+            release.wait(10)
+        connection.close()
+
+    other = threading.Thread(target=long_refresh)
+    other.start()
+    assert held.wait(10)
+    started = clock.monotonic()
+    try:
+        assert m.refresh(wait=False) == {"days": 0, "rows": 0}
+        assert clock.monotonic() - started < 2  # skipped the locked row instead of waiting for it
+    finally:
+        release.set()
+        other.join(10)
