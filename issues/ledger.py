@@ -68,7 +68,10 @@ class LedgerFilter(df.FilterSet):
         data = getattr(self.form, "cleaned_data", {}) or {}
         start, end = data.get("start"), data.get("end")
         if isinstance(start, date) and isinstance(end, date) and start <= end:
-            return m.Period(start, end)
+            try:
+                return m.Period(start, end)
+            except ValueError:  # outside the days a period may cover
+                return None
         return None
 
     def filter_measure(self, qs, name, value):
@@ -323,9 +326,14 @@ def run_export(export_id: int, now: datetime | None = None) -> int:
     if export.state == Export.State.DONE:
         return export.progress
     now = now or timezone.now()
-    qs, _f = ledger_queryset(export.requested_by, export.filters, now=now)
-    qs = annotate(qs).only(*EXPORT_FIELDS).order_by("-filed_at", "-id")
-    total = qs.count()
+    try:
+        qs, _f = ledger_queryset(export.requested_by, export.filters, now=now)
+        qs = annotate(qs).only(*EXPORT_FIELDS).order_by("-filed_at", "-id")
+        total = qs.count()
+    except Exception as exc:
+        Export.objects.filter(pk=export.pk).update(state=Export.State.FAILED, error=str(exc)[:500])
+        log.exception("export %s failed", export.pk)
+        raise
     Export.objects.filter(pk=export.pk).update(state=Export.State.RUNNING, total=total, progress=0)
 
     def progress(n):

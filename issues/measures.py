@@ -102,6 +102,11 @@ def day_start(d: date) -> datetime:
     return datetime.combine(d, time.min, tzinfo=LOCAL_TZ)
 
 
+# The days any period may cover (ValueError outside): the API, the dashboard and the ledger read them.
+FIRST_DAY = date(2000, 1, 1)
+LAST_DAY = date(2100, 12, 31)
+
+
 @dataclass(frozen=True)
 class Period:
     """Calendar days ``start_day`` … ``end_day`` (inclusive), Asia/Shanghai.
@@ -113,6 +118,11 @@ class Period:
     start_day: date
     end_day: date
     kind: str = "custom"
+
+    def __post_init__(self):
+        # Far dates (year 1, 9999) would overflow date arithmetic in the reads: refuse them here, once.
+        if not (FIRST_DAY <= self.start_day and self.end_day <= LAST_DAY):
+            raise ValueError(f"period outside {FIRST_DAY} … {LAST_DAY}")
 
     @property
     def start(self) -> datetime:
@@ -128,7 +138,8 @@ class Period:
 
     @classmethod
     def of(cls, kind: str, now: datetime, start: date | None = None, end: date | None = None) -> "Period":
-        """The period named ``kind`` around ``now``; "custom" needs ``start`` ≤ ``end`` (ValueError otherwise)."""
+        """The period named ``kind`` around ``now``; "custom" needs ``start`` ≤ ``end``, at most ten years,
+        within FIRST_DAY … LAST_DAY (ValueError otherwise)."""
         today = local_day(now)
         if kind == "today":
             return cls(today, today, "today")

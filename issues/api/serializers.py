@@ -418,8 +418,8 @@ class MeasuresQuery(serializers.Serializer):
             for name, value in (("start", start), ("end", end)):
                 if value is None:
                     problems[name] = ["自定义时段需要填写此日期"]
-                elif not 2000 <= value.year <= 2100:
-                    problems[name] = ["日期超出范围（2000–2100）"]
+                elif not measures.FIRST_DAY <= value <= measures.LAST_DAY:
+                    problems[name] = [f"日期超出范围（{measures.FIRST_DAY.year}–{measures.LAST_DAY.year}）"]
             if problems:
                 raise serializers.ValidationError(problems)
             if start > end:

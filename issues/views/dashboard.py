@@ -277,7 +277,9 @@ def export_start(request):
     if fmt not in Export.Format.values:
         return HttpResponseBadRequest(_("导出格式无效"))
     query = QueryDict(request.POST.get("query", ""))
-    filters = {k: query.get(k) for k in ledger_mod.LedgerFilter.base_filters if query.get(k)}
+    # NUL cannot be stored in the filters' JSON (PostgreSQL text): such a value is dropped like a bad one.
+    filters = {k: query.get(k) for k in ledger_mod.LedgerFilter.base_filters
+               if query.get(k) and "\x00" not in query.get(k)}
     export = Export.objects.create(requested_by=request.user, format=fmt, filters=filters)
     log.info("export %s requested: user=%s format=%s filters=%s", export.pk, request.user.pk, fmt, filters)
     transaction.on_commit(lambda: _enqueue(export.pk))
