@@ -39,7 +39,9 @@ with indexed range queries, the now-measures over open issues only.
 ``refresh`` keeps the rollups current: it recomputes every past day touched
 by an issue that has new events since the watermark (an indexed read of the
 new events; only the touched issues' utility/district/category rows are
-recomputed, and only rows that changed are written), and is called before
+recomputed, and only rows that changed are written), and is called when a
+write on an issue filed before today commits (``refresh_after_commit``, from
+the workflow: the writer pays, so the next read finds nothing new), before
 every read (dashboard, ledger drill-down, API) and by a Celery job every
 minute; a day that has just ended is written at its first refresh, a month
 once its last day is. So a number and its drill-down list agree right after
