@@ -168,3 +168,16 @@ def locmem_cache(settings):
     cache.clear()
     yield cache
     cache.clear()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium, headless, launched once per test module (tests/support/browser.py's flags)."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.support.browser import ARGS
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield chromium
+        chromium.close()

@@ -11,12 +11,11 @@ import os
 import pytest
 
 from tests.conftest import CHROMIUM
+from tests.support.browser import ARGS
 
 pytestmark = [pytest.mark.browser]
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
 def test_swagger_ui_lists_the_issue_operations_without_internet(live_server, settings):

@@ -13,21 +13,10 @@ import pytest
 from django.conf import settings as django_settings
 
 from tests import measures_data
-from tests.test_resident_browser import ARGS, DESKTOP, SHOTS, shot  # noqa: F401  (shared browser set-up)
-from tests.conftest import CHROMIUM
+from tests.support.browser import DESKTOP, SHOTS, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("locmem_cache")]
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
 
 
 def test_dashboard_period_hover_and_drill_down(transactional_db, live_server, browser, world, client):

@@ -18,13 +18,12 @@ import os
 from pathlib import Path
 
 import pytest
-from django.conf import settings as django_settings
 
 from issues.choices import Status
 from issues.links import rating_url
 from issues.models import Attachment, Follower, Issue
 from issues.workflow import Actor, issue_assign, issue_claim, issue_resolve
-from tests.conftest import CHROMIUM
+from tests.support.browser import DESKTOP, PHONE, shot
 from tests.support.images import jpeg_with_exif
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("locmem_cache")]
@@ -33,33 +32,12 @@ pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("locmem_cache")]
 # tests make between browser steps are ordinary synchronous code.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-SHOTS = Path(django_settings.BASE_DIR) / "screenshots"
-ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-PHONE = {"viewport": {"width": 360, "height": 780}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True,
-         "locale": "zh-CN"}
-DESKTOP = {"viewport": {"width": 1280, "height": 900}, "locale": "zh-CN"}
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
-
-
-def shot(page, name: str) -> None:
-    SHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SHOTS / name), full_page=True)
 
 
 def fill_report(page, world, *, community="南关小区", phone="13800000000", photo: Path | None = None):

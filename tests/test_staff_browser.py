@@ -13,15 +13,13 @@ Never downloads a browser: ``executable_path`` is /usr/bin/chromium.
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
-from django.conf import settings as django_settings
 
 from issues.choices import EventKind, Status
 from issues.models import Issue, RoutingRule
 from issues.workflow import Actor, issue_submit
-from tests.conftest import CHROMIUM
+from tests.support.browser import DESKTOP, PHONE, shot
 
 from playwright.sync_api import expect  # noqa: E402  (pinned in requirements-dev.txt)
 
@@ -29,28 +27,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("locmem_cache")]
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-SHOTS = Path(django_settings.BASE_DIR) / "screenshots"
-ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-DESKTOP = {"viewport": {"width": 1280, "height": 900}, "locale": "zh-CN"}
-PHONE = {"viewport": {"width": 360, "height": 780}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True,
-         "locale": "zh-CN"}
 PASSWORD = "x-test-password-123"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
-
-
-def shot(page, name: str) -> None:
-    SHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SHOTS / name), full_page=True)
 
 
 def login(browser, live_server, username: str, **context):
