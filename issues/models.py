@@ -804,7 +804,19 @@ class RollupCounts(models.Model):
         abstract = True
 
 
-class DailyRollup(RollupCounts):
+class RollupDimensions(RollupCounts):
+    """The counts per (utility, district, lead unit or none, category): the rows of the daily and monthly grains."""
+
+    utility = models.CharField(max_length=10, choices=Utility.choices)
+    district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        abstract = True
+
+
+class DailyRollup(RollupDimensions):
     """Counts behind DESIGN.md's period measures for one Asia/Shanghai day.
 
     One row per (day, utility, district, lead unit, category) with any count;
@@ -815,10 +827,6 @@ class DailyRollup(RollupCounts):
     """
 
     day = models.DateField()
-    utility = models.CharField(max_length=10, choices=Utility.choices)
-    district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="+")
-    unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="+")
 
     class Meta:
         # Read by issues.measures._past_rows: a date range, grouped by the
@@ -828,7 +836,7 @@ class DailyRollup(RollupCounts):
         verbose_name_plural = _("日统计")
 
 
-class MonthlyRollup(RollupCounts):
+class MonthlyRollup(RollupDimensions):
     """The sums of ``DailyRollup`` over one whole calendar month (``month`` is its first day).
 
     Same dimensions as ``DailyRollup``; written only by ``issues.measures``
@@ -838,10 +846,6 @@ class MonthlyRollup(RollupCounts):
     """
 
     month = models.DateField()
-    utility = models.CharField(max_length=10, choices=Utility.choices)
-    district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="+")
-    unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="+")
 
     class Meta:
         # Read by issues.measures._past_rows: the whole months of a period.
