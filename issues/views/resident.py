@@ -32,7 +32,6 @@ from .. import reference
 from ..choices import PHASE_OF_STATUS, EventKind, Phase, Priority, Role, Status, Utility
 from ..forms import LIMITS, FollowForm, RateForm, ReportForm, ResendForm, TrackForm
 from ..limits import RateLimited, admit, client_ip, hit
-from ..limits import check as check_limit
 from ..limits import count as count_limit
 from ..links import RATE_MAX_AGE, RATE_SALT, TRACK_MAX_AGE, TRACK_SALT, phone_hash, read_token
 from ..models import Attachment, Category, District, Follower, Issue
@@ -367,10 +366,9 @@ def follow(request, issue_id: int):
         return render(request, "resident/follow.html", context, status=400)
     data = form.cleaned_data
     try:
-        hit("file_ip", client_ip(request))
         phone = Actor.resident(data["phone"]).resident_phone
-        if phone.startswith("+"):
-            check_limit("file_phone", phone)
+        admit(hits=[("file_ip", client_ip(request))],
+              checks=[("file_phone", phone)] if phone.startswith("+") else [])
     except RateLimited as exc:
         return _rate_limited(request, exc)
     try:
