@@ -117,16 +117,27 @@ def write_many(messages_by_issue: dict[int | None, list[Message]], now=None) -> 
 
     Rows whose dedupe key exists already are dropped (ON CONFLICT DO NOTHING).
     """
-    now = now or timezone.now()
-    rows = [
-        Notification(issue_id=issue_id, kind=m.kind, reference=m.reference, recipient=m.recipient, body=m.body,
-                     channel=m.channel, subject=m.subject, state=m.state, created_at=now, next_attempt_at=now)
-        for issue_id, messages in messages_by_issue.items()
-        for m in messages
-    ]
+    rows = [row for issue_id, messages in messages_by_issue.items() for row in outbox_rows(issue_id, messages, now)]
     if not rows:
         return
     Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+    kick_after_commit(rows)
+
+
+def outbox_rows(issue_id: int | None, messages: list[Message], now=None) -> list[Notification]:
+    """Unsaved Notification rows for ``messages`` about issue ``issue_id``, due at ``now`` (default: now).
+
+    For callers that insert them themselves (the filing's one-statement
+    write); they must then call ``kick_after_commit(rows)``.
+    """
+    now = now or timezone.now()
+    return [Notification(issue_id=issue_id, kind=m.kind, reference=m.reference, recipient=m.recipient, body=m.body,
+                         channel=m.channel, subject=m.subject, state=m.state, created_at=now, next_attempt_at=now)
+            for m in messages]
+
+
+def kick_after_commit(rows: list[Notification]) -> None:
+    """Kick the sender once the current transaction commits (at once outside one) if a row of ``rows`` is pending."""
     if any(r.state == Notification.State.PENDING for r in rows):
         _kick_once_after_commit()
 
@@ -205,9 +216,14 @@ def _local(dt) -> str:
 
 
 def on_event(event) -> None:
-    """Write the outbox rows an IssueEvent calls for.
+    """Write the outbox rows an IssueEvent calls for (``messages_for``); called by the workflow inside its transaction."""
+    write(event.issue, messages_for(event), now=event.at)
 
-    Called by the workflow inside its transaction. Resident messages follow
+
+def messages_for(event) -> list[Message]:
+    """The messages an IssueEvent calls for (nothing written; ``event.pk`` and its issue's pk must be set).
+
+    Resident messages follow
     DESIGN.md: tracking code on filing; rejection or merge with the reason;
     approved extension or plan with the new date; the fix with the rating
     link; the same to followers (and a follower's own confirmation with
@@ -258,7 +274,7 @@ def on_event(event) -> None:
         msgs += [Message("resident.fixed", ref, p,
                          f"{SIGNATURE}您反映的问题（编号{code}）已办结：{(result or '')[:60]}。请您评价：{rating_url(issue, p)}")
                  for p in _resident_phones(issue)]
-    write(issue, msgs, now=event.at)
+    return msgs
 
 
 def emergency_messages(issue: Issue, reference: str) -> list[Message]:

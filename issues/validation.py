@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 import phonenumbers
 import regex
@@ -64,6 +65,11 @@ def normalize_phone(raw) -> str:
     """
     if not isinstance(raw, str) or not raw.strip():
         raise FieldError("请填写联系电话")
+    return _normalize_phone(raw)
+
+
+@lru_cache(maxsize=1024)  # a filing parses its number two or three times (view, workflow, outbox)
+def _normalize_phone(raw: str) -> str:
     text = unicodedata.normalize("NFKC", raw).strip()
     if "\x00" in text or len(text) > 30:
         raise FieldError("电话号码格式不正确")
@@ -76,6 +82,7 @@ def normalize_phone(raw) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+@lru_cache(maxsize=1024)
 def is_mobile(e164: str) -> bool:
     """True when an E.164 number is a mobile (only mobiles receive SMS)."""
     number = phonenumbers.parse(e164, None)

@@ -22,11 +22,13 @@ keyword arguments, an ``actor`` (see ``Actor``) and an optional ``now``
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -37,7 +39,7 @@ from django.utils import timezone
 from accounts.scope import visible_issues
 
 from . import deadlines as dl
-from . import measures, notifications, reference
+from . import measures, notifications, onestatement, reference
 from .choices import (
     OPEN_STATUSES,
     TERMINAL_STATUSES,
@@ -63,6 +65,7 @@ from .models import (
     Follower,
     Issue,
     IssueEvent,
+    Notification,
     PlanProgress,
     Rating,
     RectificationPlan,
@@ -292,6 +295,24 @@ def _deadlines_data(issue: Issue) -> dict:
     }
 
 
+def _new_event(issue: Issue, actor: Actor, kind: str, *, now: datetime, from_status: str | None = None,
+               note: str = "", public: bool = True, data: dict | None = None) -> IssueEvent:
+    """The unsaved IssueEvent of a transition (arguments as ``_record``); ``to_status`` is the issue's status now."""
+    return IssueEvent(
+        issue=issue,
+        at=now,
+        kind=kind,
+        actor=actor.user,
+        actor_client=actor.client,
+        actor_label=actor.label,
+        from_status=from_status or "",
+        to_status=issue.status if from_status is not None else "",
+        note=note,
+        public=public,
+        data={**(data or {}), "deadlines": _deadlines_data(issue)},
+    )
+
+
 def _record(
     issue: Issue,
     actor: Actor,
@@ -308,19 +329,8 @@ def _record(
     ``from_status`` None: no status change (from/to left blank); "" for the
     filing (→ new); otherwise the status before the change.
     """
-    event = IssueEvent.objects.create(
-        issue=issue,
-        at=now,
-        kind=kind,
-        actor=actor.user,
-        actor_client=actor.client,
-        actor_label=actor.label,
-        from_status=from_status or "",
-        to_status=issue.status if from_status is not None else "",
-        note=note,
-        public=public,
-        data={**(data or {}), "deadlines": _deadlines_data(issue)},
-    )
+    event = _new_event(issue, actor, kind, now=now, from_status=from_status, note=note, public=public, data=data)
+    event.save()
     # Outbox rows are written in this same transaction (they exist iff the
     # change committed); the sweep re-examines the issue at its next run.
     notifications.on_event(event)
@@ -333,25 +343,30 @@ def _record(
     return event
 
 
-def _next_tracking_code(local_day) -> str:
-    """``ZY`` + YYYYMMDD + 6-digit daily sequence.
+def _next_tracking_code(local_day, take_ids: list[tuple[type, int]] = ()) -> tuple[str, list[list[int]]]:
+    """``ZY`` + YYYYMMDD + 6-digit daily sequence, and ``take_ids``' fresh primary keys.
 
-    Taken in its own short transaction before the filing's: the day's counter
-    row is locked only for one ``UPDATE … RETURNING``, not for the whole
-    filing, so concurrent filings do not queue behind each other. A filing
-    that then fails leaves a gap in the day's numbers (harmless: codes are
-    unique, not contiguous).
+    Returns ``(code, [[ids of the first model], …])``. Taken in its own
+    short transaction before the filing's: the day's counter row is locked
+    only for one upsert, not for the whole filing, so concurrent filings do
+    not queue behind each other. On PostgreSQL the same statement takes
+    ``n`` primary keys for each ``(model, n)`` of ``take_ids`` (so the
+    filing's rows can be written in one statement); elsewhere ``take_ids``
+    must be empty. A filing that then fails leaves a gap in the day's
+    numbers and ids (harmless: codes are unique, not contiguous).
     """
     table = DailySequence._meta.db_table
+    ids_sql, ids_params = onestatement.next_ids_sql(take_ids) if take_ids else ("", [])
+    upsert = (f"INSERT INTO {table} (date, last) VALUES (%s, 1) "
+              f"ON CONFLICT (date) DO UPDATE SET last = {table}.last + 1 RETURNING last")
     with connection.cursor() as cur:
         # One statement, its own transaction in autocommit (PostgreSQL; SQLite ≥ 3.35).
-        cur.execute(
-            f"INSERT INTO {table} (date, last) VALUES (%s, 1) "
-            f"ON CONFLICT (date) DO UPDATE SET last = {table}.last + 1 RETURNING last",
-            [local_day],
-        )
-        number = cur.fetchone()[0]
-    return f"ZY{local_day:%Y%m%d}{number:06d}"
+        if ids_sql:
+            cur.execute(f"WITH c AS ({upsert}) SELECT c.last, {ids_sql} FROM c", [local_day, *ids_params])
+        else:
+            cur.execute(upsert, [local_day])
+        number, *ids = cur.fetchone()
+    return f"ZY{local_day:%Y%m%d}{number:06d}", ids
 
 
 def _start_rework(issue: Issue, now: datetime) -> None:
@@ -412,8 +427,12 @@ def issue_submit(
     filer, returns that first issue unchanged (found when the insert hits
     the key's unique index, or when the repeat's data no longer passes).
     Categories, districts, deadline rules and routing rules come from the
-    reference snapshot (issues.reference); the writes are one sequence
-    upsert, then the issue, its event and its outbox rows in one transaction.
+    reference snapshot (issues.reference), and the routing rule is applied
+    before the write (an auto-assigning rule writes the issue assigned, with
+    its ASSIGNED event). The writes are the day's counter upsert (which on
+    PostgreSQL also takes the new rows' ids), then the issue, its events and
+    their outbox rows in one transaction: on PostgreSQL one statement
+    (issues.onestatement), elsewhere the ORM's inserts.
     """
     now = _now(now)
     if actor.user is not None and actor.role != Role.DISPATCHER:
@@ -444,55 +463,72 @@ def issue_submit(
     _raise_if(errors)
 
     clocks = dl.compute_deadlines(cat, now)
-    tracking_code = _next_tracking_code(now.astimezone(dl.LOCAL_TZ).date())
+    found = route(cat, dist)
+    auto = found if found is not None and found.auto_assign else None
+    one_statement = onestatement.supported()
+    take = [(Issue, 1), (IssueEvent, 2 if auto else 1)] if one_statement else []
+    tracking_code, ids = _next_tracking_code(now.astimezone(dl.LOCAL_TZ).date(), take)
+    issue = Issue(
+        tracking_code=tracking_code,
+        utility=cat.utility,
+        category=cat,
+        district=dist,
+        community=community,
+        building=building,
+        unit_no=unit_no,
+        room=room,
+        latitude=lat,
+        longitude=lon,
+        description=description,
+        extra_answers=answers,
+        reporter_name=reporter_name,
+        reporter_phone=phone,
+        channel=channel,
+        filed_by_client=actor.client,
+        filed_by_user=actor.user,
+        idempotency_key=_idem_key(actor, idempotency_key) if idempotency_key else None,
+        priority=clocks.priority,
+        status=Status.NEW,
+        filed_at=now,
+        resolution_started_at=now,
+        next_due_at=now,
+        dispatch_due=clocks.dispatch_due,
+        response_due=clocks.response_due,
+        resolution_due=clocks.resolution_due,
+        deadlines_provisional=clocks.provisional,
+    )
+    events = [_new_event(issue, actor, EventKind.SUBMITTED, now=now, from_status="",
+                         data={"channel": channel, "priority": clocks.priority})]
+    if auto is not None:  # a routing rule that assigns at once: the issue is written already assigned
+        issue.status, issue.lead_unit, issue.first_assigned_at = Status.ASSIGNED, auto.unit, now
+        events.append(_new_event(issue, Actor.system("自动分派"), EventKind.ASSIGNED, now=now, from_status=Status.NEW,
+                                 data={"lead_unit": auto.unit.pk, "co_units": [], "routing_rule": auto.rule_id}))
     try:
-        with transaction.atomic():
-            issue = Issue(
-                tracking_code=tracking_code,
-                utility=cat.utility,
-                category=cat,
-                district=dist,
-                community=community,
-                building=building,
-                unit_no=unit_no,
-                room=room,
-                latitude=lat,
-                longitude=lon,
-                description=description,
-                extra_answers=answers,
-                reporter_name=reporter_name,
-                reporter_phone=phone,
-                channel=channel,
-                filed_by_client=actor.client,
-                filed_by_user=actor.user,
-                idempotency_key=_idem_key(actor, idempotency_key) if idempotency_key else None,
-                priority=clocks.priority,
-                status=Status.NEW,
-                filed_at=now,
-                resolution_started_at=now,
-                next_due_at=now,
-                dispatch_due=clocks.dispatch_due,
-                response_due=clocks.response_due,
-                resolution_due=clocks.resolution_due,
-                deadlines_provisional=clocks.provisional,
-            )
-            issue.save()
-            _record(issue, actor, EventKind.SUBMITTED, now=now, from_status="",
-                    data={"channel": channel, "priority": clocks.priority})
-            found = route(cat, dist)
-            if found is not None and found.auto_assign:
-                issue.status = Status.ASSIGNED
-                issue.lead_unit = found.unit
-                issue.first_assigned_at = now
-                issue.save(update_fields=["status", "lead_unit", "first_assigned_at"])
-                _record(issue, Actor.system("自动分派"), EventKind.ASSIGNED, now=now, from_status=Status.NEW,
-                        data={"lead_unit": found.unit.pk, "co_units": [], "routing_rule": found.rule_id})
+        if one_statement:
+            # Issue, events and outbox in one statement: its own transaction, or a savepoint inside a caller's.
+            issue.pk = ids[0][0]
+            for event, pk in zip(events, ids[1]):
+                event.pk = pk
+            outbox = [row for e in events for row in notifications.outbox_rows(issue.pk, notifications.messages_for(e), now)]
+            with transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext():
+                onestatement.insert([([issue], False), (events, False), (outbox, True)])
+        else:
+            with transaction.atomic():
+                issue.save()
+                for event in events:
+                    event.save()
+                outbox = [row for e in events
+                          for row in notifications.outbox_rows(issue.pk, notifications.messages_for(e), now)]
+                Notification.objects.bulk_create(outbox, ignore_conflicts=True)
     except IntegrityError:
         if idempotency_key:
             existing = Issue.objects.filter(idempotency_key=_idem_key(actor, idempotency_key)).first()
             if existing is not None:
                 return existing
         raise
+    notifications.kick_after_commit(outbox)
+    for event in events:
+        transaction.on_commit(partial(event_committed.send, sender=IssueEvent, event=event))
     return issue
 
 
