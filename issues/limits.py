@@ -69,23 +69,25 @@ def _redis():
     return client
 
 
-def _count(increments: list[tuple[str, int]]) -> list[int]:
-    """Add one to each ``(cache_key, ttl_seconds)`` counter (created at 0 first); returns the new values.
+def _count_and_read(increments: list[tuple[str, int]], reads: list[str]) -> tuple[list[int], list[int]]:
+    """Add one to each ``(cache_key, ttl_seconds)`` counter (created at 0 first) and read ``reads``.
 
+    Returns (the incremented values, the read values with 0 for absent).
     On Redis one round trip (a pipeline of SET NX EX + INCR per counter,
-    each INCR atomic); on other caches add + incr per key. With the cache
-    unreachable, logs an error and returns zeros (the action is let through).
+    each INCR atomic, then GETs); on other caches add + incr per key, then
+    one get_many. With the cache unreachable, logs an error and returns zeros
+    (the action is let through).
     """
     try:
-        return _count_on_cache(increments)
+        return _count_and_read_on_cache(increments, reads)
     except Exception:
         # The cache is down (Redis restarting): let the action through rather than answer 500;
         # the outage is logged and /healthz reports the broker.
         log.error("rate-limit counters unreachable; letting the request through", exc_info=True)
-        return [0] * len(increments)
+        return [0] * len(increments), [0] * len(reads)
 
 
-def _count_on_cache(increments):
+def _count_and_read_on_cache(increments, reads):
     client = _redis()
     if client is not None:
         pipe = client.pipeline(transaction=False)
@@ -93,7 +95,11 @@ def _count_on_cache(increments):
             raw = cache.make_and_validate_key(cache_key)
             pipe.set(raw, 0, ex=ttl, nx=True)
             pipe.incr(raw)
-        return [int(v) for v in pipe.execute()[1::2]]
+        for cache_key in reads:
+            pipe.get(cache.make_and_validate_key(cache_key))
+        out = pipe.execute()
+        split = 2 * len(increments)
+        return [int(v) for v in out[1:split:2]], [int(v or 0) for v in out[split:]]
     values = []
     for cache_key, ttl in increments:
         cache.add(cache_key, 0, timeout=ttl)
@@ -102,78 +108,46 @@ def _count_on_cache(increments):
         except ValueError:  # expired between add and incr
             cache.add(cache_key, 1, timeout=ttl)
             values.append(1)
-    return values
+    found = cache.get_many(reads) if reads else {}
+    return values, [int(found.get(k) or 0) for k in reads]
 
 
-class Reservation:
-    """The counts an admitted action took under ``admit(reserve=…)``.
+def admit(hits: list[tuple[str, str]] = (), checks: list[tuple[str, str]] = (), now: float | None = None) -> None:
+    """``hit`` each ``(name, key)`` of ``hits``, then ``check`` each of ``checks``, in one cache round trip.
 
-    The action counts from admission. ``release()`` gives the counts back
-    when it then fails or turns out to repeat an earlier one (an
-    idempotent retry), so only accepted actions use up the quota; releasing
-    twice is harmless. ``Reservation()`` holds nothing.
-    """
-
-    def __init__(self, keys: list[tuple[str, int]] = ()):
-        self._keys = list(keys)  # (cache key, ttl seconds)
-
-    def release(self) -> None:
-        """Take back every count this reservation holds (one cache round trip; errors are logged)."""
-        keys, self._keys = self._keys, []
-        if keys:
-            _uncount(keys)
-
-
-def _uncount(keys: list[tuple[str, int]]) -> None:
-    try:
-        client = _redis()
-        if client is not None:
-            pipe = client.pipeline(transaction=False)
-            for cache_key, ttl in keys:
-                raw = cache.make_and_validate_key(cache_key)
-                pipe.decr(raw)
-                pipe.expire(raw, ttl, nx=True)  # a window that expired meanwhile must not stay forever
-            pipe.execute()
-            return
-        for cache_key, _ttl in keys:
-            try:
-                cache.decr(cache_key)
-            except ValueError:  # the window expired meanwhile: nothing to give back
-                pass
-    except Exception:
-        log.error("rate-limit counters unreachable; a count was not given back", exc_info=True)
-
-
-def admit(hits: list[tuple[str, str]] = (), reserve: list[tuple[str, str]] = (),
-          now: float | None = None) -> Reservation:
-    """Count ``hits`` and ``reserve`` (each a ``(name, key)``), all in one cache round trip.
-
-    Every window of every limit is incremented atomically (Redis INCR), so
-    concurrent requests cannot all slip under a limit. Raises RateLimited
-    (with the seconds until the fullest window resets) for the first hit
-    over its limit, else for the first reserved limit over its limit.
-    A hit stays counted even when refused (tracking lookups, filings per
-    IP); a refused reservation gives its counts back at once. Returns the
-    Reservation of ``reserve``, to ``release()`` if the action then fails:
-    filings per phone count only accepted filings, so a stranger's refused
-    attempts cannot use up a resident's quota (DESIGN.md).
+    Raises RateLimited for the first hit over its limit (every hit is
+    counted all the same), else for the first full check; counts nothing
+    for ``checks`` (pair with ``count`` after the action succeeded).
     """
     now = time.time() if now is None else now
     hit_windows = [(name, w) for name, key in hits for w in _windows(name, key, now)]
-    reserve_windows = [(name, w) for name, key in reserve for w in _windows(name, key, now)]
-    counted = _count([(k, rule.period + 5) for _n, (rule, _s, k) in hit_windows + reserve_windows])
-    reservation = Reservation([(k, rule.period + 5) for _n, (rule, _s, k) in reserve_windows])
-    split = len(hit_windows)
-    for group, values in ((hit_windows, counted[:split]), (reserve_windows, counted[split:])):
-        retry: dict[str, int] = {}  # name → seconds until its fullest window resets, in hits/reserve order
+    check_windows = [(name, w) for name, key in checks for w in _windows(name, key, now)]
+    counted, read = _count_and_read([(k, rule.period + 5) for _n, (rule, _s, k) in hit_windows],
+                                    [k for _n, (_r, _s, k) in check_windows])
+    for group, values, strict in ((hit_windows, counted, True), (check_windows, read, False)):
+        retry: dict[str, int] = {}  # name → seconds until its fullest window resets, in hits/checks order
         for (name, (rule, start, _key)), value in zip(group, values):
-            if value > rule.limit:
+            if value > rule.limit or (not strict and value == rule.limit):
                 retry[name] = max(retry.get(name, 0), int(start + rule.period - now) + 1)
         if retry:
-            reservation.release()
             name = next(iter(retry))
             raise RateLimited(name, retry[name])
-    return reservation
+
+
+def check(name: str, key: str, now: float | None = None) -> None:
+    """Raise RateLimited if any window of ``name`` for ``key`` is full; counts nothing.
+
+    Pair with ``count`` after the action succeeded, for limits that must
+    count only accepted actions (filings per phone: a stranger's refused
+    attempts must not use up a resident's quota).
+    """
+    admit(checks=[(name, key)], now=now)
+
+
+def count(name: str, key: str, now: float | None = None) -> None:
+    """Count one accepted action of ``name`` for ``key`` in every window (atomic increments)."""
+    now = time.time() if now is None else now
+    _count_and_read([(cache_key, rule.period + 5) for rule, _start, cache_key in _windows(name, key, now)], [])
 
 
 def hit(name: str, key: str, now: float | None = None) -> None:

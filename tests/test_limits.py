@@ -43,26 +43,16 @@ def test_client_ip_behind_one_proxy(settings):
     assert client_ip(request) == "10.0.0.2"
 
 
-def test_reservations_count_only_accepted_actions():
-    from issues.limits import admit
+def test_check_and_count_only_count_accepted_actions():
+    from issues.limits import check, count
 
     t = 1_800_000_000.0
-    for _ in range(10):  # refused attempts: each reservation is given back
-        admit(reserve=[("file_phone", "victim")], now=t).release()
-    for _ in range(5):  # five accepted filings keep theirs
-        admit(reserve=[("file_phone", "victim")], now=t)
-    with pytest.raises(RateLimited) as exc:
-        admit(reserve=[("file_phone", "victim")], now=t)
-    assert (exc.value.rule, exc.value.retry_after) == ("file_phone", 3601)  # 3600 - 0 + 1, as below
-    with pytest.raises(RateLimited):  # the refused reservation gave its count back: still exactly full
-        admit(reserve=[("file_phone", "victim")], now=t)
-    reservation = admit(reserve=[("file_phone", "victim")], now=t + 3600)  # the next hour (day: 6 of 20)
-    reservation.release()
-    reservation.release()  # twice is harmless
+    for _ in range(10):
+        check("file_phone", "victim", now=t)  # refused attempts are never counted
     for _ in range(5):
-        admit(reserve=[("file_phone", "victim")], now=t + 3600)
+        count("file_phone", "victim", now=t)
     with pytest.raises(RateLimited):
-        admit(reserve=[("file_phone", "victim")], now=t + 3600)
+        check("file_phone", "victim", now=t)
 
 
 @pytest.mark.parametrize("backend", ["locmem", pytest.param("redis", marks=pytest.mark.redis)])
@@ -90,35 +80,6 @@ def test_concurrent_hits_never_exceed_the_limit(backend, request):
     assert outcomes.count("ok") == 5 and outcomes.count("limited") == 5
 
 
-@pytest.mark.redis
-def test_concurrent_reservations_never_exceed_the_limit(redis_cache):
-    """Ten simultaneous filings from one phone with 3 of its 5 an hour left: exactly 3 are admitted."""
-    import threading
-
-    from issues.limits import admit
-
-    t = 1_800_000_000.0
-    for _ in range(2):
-        admit(reserve=[("file_phone", "same-phone")], now=t)
-    outcomes = []
-    barrier = threading.Barrier(10)
-
-    def go():
-        barrier.wait()
-        try:
-            admit(reserve=[("file_phone", "same-phone")], now=t)
-            outcomes.append("ok")
-        except RateLimited:
-            outcomes.append("limited")
-
-    threads = [threading.Thread(target=go) for _ in range(10)]
-    [th.start() for th in threads]
-    [th.join() for th in threads]
-    assert outcomes.count("ok") == 3 and outcomes.count("limited") == 7
-    with pytest.raises(RateLimited):  # and the refused seven gave their counts back: the hour is exactly full
-        admit(reserve=[("file_phone", "same-phone")], now=t)
-
-
 @pytest.fixture
 def redis_cache(settings):
     """The default cache on the real Redis of REDIS_URL (a private key prefix, emptied after)."""
@@ -136,24 +97,21 @@ def redis_cache(settings):
 
 
 @pytest.mark.redis
-def test_on_redis_one_round_trip_counts_hits_and_reservations(redis_cache):
-    from issues.limits import admit
+def test_on_redis_one_round_trip_counts_hits_and_reads_checks(redis_cache):
+    from issues.limits import admit, count
 
     t = 1_800_000_000.0
-    for _ in range(60):  # 60 refused filings from one IP: the IP counts them, the phone gets them back
-        admit(hits=[("file_ip", "203.0.113.9")], reserve=[("file_phone", "+8613800000000")], now=t).release()
+    for _ in range(60):
+        admit(hits=[("file_ip", "203.0.113.9")], checks=[("file_phone", "+8613800000000")], now=t)
     with pytest.raises(RateLimited) as exc:  # the 61st filing from that IP in the hour
-        admit(hits=[("file_ip", "203.0.113.9")], reserve=[("file_phone", "+8613800000000")], now=t + 100)
+        admit(hits=[("file_ip", "203.0.113.9")], checks=[("file_phone", "+8613800000000")], now=t + 100)
     assert (exc.value.rule, exc.value.retry_after) == ("file_ip", 3501)
     for _ in range(5):
-        admit(hits=[("file_ip", "198.51.100.7")], reserve=[("file_phone", "+8613800000000")], now=t)
+        count("file_phone", "+8613800000000", now=t)
     with pytest.raises(RateLimited) as exc:  # a fresh IP, but the phone's hour is used up
-        admit(hits=[("file_ip", "198.51.100.8")], reserve=[("file_phone", "+8613800000000")], now=t + 100)
+        admit(hits=[("file_ip", "198.51.100.7")], checks=[("file_phone", "+8613800000000")], now=t + 100)
     assert (exc.value.rule, exc.value.retry_after) == ("file_phone", 3501)
     client = redis_cache._cache.get_client(write=True)
-    values = {k.decode().split("zy-rl:file_phone:")[1].split(":")[0]: int(client.get(k)) for k in client.scan_iter("*zy-rl:*")
-              if k.decode().startswith(redis_cache.key_prefix) and ":file_phone:" in k.decode()}
-    assert values == {"3600": 5, "86400": 5}  # refused and released attempts left nothing behind
     ttls = sorted(client.ttl(k) for k in client.scan_iter("*zy-rl:*") if k.decode().startswith(redis_cache.key_prefix))
-    assert len(ttls) == 5  # three IPs (hour), the phone (hour, day)
-    assert all(0 < ttl <= 86405 for ttl in ttls) and sum(ttl <= 3605 for ttl in ttls) == 4
+    assert len(ttls) == 4  # two IPs (hour), the phone (hour, day)
+    assert all(0 < ttl <= 86405 for ttl in ttls) and sum(ttl <= 3605 for ttl in ttls) == 3

@@ -266,13 +266,14 @@ class IssueViewSet(viewsets.GenericViewSet):
         valid = ser.is_valid()
         data = ser.validated_data if valid else _raw(request.data)
         phone = data.get("reporter_phone")
-        reservation = limits.Reservation()
+        phone_ok = False
         if anonymous:
             try:
                 phone = normalize_phone(phone)
-                # Only accepted filings count against a phone (the count is given back
-                # below otherwise), so a stranger's refused attempts cannot use up a resident's quota.
-                reservation = limits.admit(reserve=[("file_phone", phone)])
+                phone_ok = True
+                # Only accepted filings count against a phone (counted below), so
+                # a stranger's refused attempts cannot use up a resident's quota.
+                limits.check("file_phone", phone)
             except FieldError:
                 pass  # the workflow names the field
             actor = wf.Actor.resident(phone if isinstance(phone, str) else "")
@@ -293,21 +294,17 @@ class IssueViewSet(viewsets.GenericViewSet):
                 extra_answers=values.get("extra_answers") or {}, idempotency_key=key, now=now,
             )
 
-        try:
-            if not valid:
-                _precedence(lambda: submit(data))
-                raise ValidationError(ser.errors)
-            # The workflow returns the first issue for a used key without saying so;
-            # a key seen before the call, or another request's filing time (a lost
-            # race on the key), means a repeat.
-            seen = bool(key) and Issue.objects.filter(idempotency_key=wf._idem_key(actor, key)).exists()
-            issue = submit(data)
-        except BaseException:
-            reservation.release()
-            raise
+        if not valid:
+            _precedence(lambda: submit(data))
+            raise ValidationError(ser.errors)
+        # The workflow returns the first issue for a used key without saying so;
+        # a key seen before the call, or another request's filing time (a lost
+        # race on the key), means a repeat.
+        seen = bool(key) and Issue.objects.filter(idempotency_key=wf._idem_key(actor, key)).exists()
+        issue = submit(data)
         created = not seen and issue.filed_at == now
-        if not created:
-            reservation.release()
+        if created and phone_ok:
+            limits.count("file_phone", phone)
         return Response(render_issue(principal, issue), status=status.HTTP_201_CREATED if created else 200)
 
     @extend_schema(summary="An issue's timeline", responses={200: s.EventSerializer(many=True), **errors(401, 404)})
@@ -386,13 +383,11 @@ class IssueViewSet(viewsets.GenericViewSet):
         closed or the phone is the reporter's; 429 over the anonymous limits.
         """
         anonymous = not is_client(request.user) and not request.user.is_authenticated
-        reservation = limits.Reservation()
         if anonymous:
             limits.hit("file_ip", limits.client_ip(request))
             try:
-                # Given back below unless a new follow is accepted: accepted follows only.
-                reservation = limits.admit(reserve=[("file_phone", normalize_phone(
-                    request.data.get("phone") if hasattr(request.data, "get") else None))])
+                limits.check("file_phone", normalize_phone(request.data.get("phone") if hasattr(request.data, "get")
+                                                           else None))
             except FieldError:
                 pass
         existed = {}
@@ -406,16 +401,12 @@ class IssueViewSet(viewsets.GenericViewSet):
             return wf.issue_follow(issue=i, phone=d.get("phone"), name=d.get("name", ""))
 
         def render(follower):
-            kept["yes"] = not existed.get("yes")
+            if anonymous and not existed.get("yes"):
+                limits.count("file_phone", follower.phone)  # accepted follows only
             data = {"issue": follower.issue_id, "tracking_code": follower.issue.tracking_code, "following": True}
             return Response(data, status=status.HTTP_200_OK if existed.get("yes") else status.HTTP_201_CREATED)
 
-        kept = {}
-        try:
-            return _transition(request, pk, s.FollowIn, call, render)
-        finally:
-            if not kept.get("yes"):
-                reservation.release()
+        return _transition(request, pk, s.FollowIn, call, render)
 
     # -- Assigned ------------------------------------------------------------
 

@@ -31,7 +31,8 @@ from .. import photos as photo_mod
 from .. import reference
 from ..choices import PHASE_OF_STATUS, EventKind, Phase, Priority, Role, Status, Utility
 from ..forms import LIMITS, FollowForm, RateForm, ReportForm, ResendForm, TrackForm
-from ..limits import RateLimited, Reservation, admit, client_ip, hit
+from ..limits import RateLimited, admit, client_ip, hit
+from ..limits import count as count_limit
 from ..links import RATE_MAX_AGE, RATE_SALT, TRACK_MAX_AGE, TRACK_SALT, phone_hash, read_token
 from ..models import Attachment, Category, District, Follower, Issue
 from ..notifications import resend_codes
@@ -206,15 +207,13 @@ def report(request):
         return _render_report(request, form, errors, dispatcher, status=400)
 
     data = form.cleaned_data
-    reservation = Reservation()
     if dispatcher:
         actor = Actor.of(request.user)
     else:
         actor = Actor.resident(data["reporter_phone"])
         try:
-            # The phone's count is taken now and given back if the filing fails: accepted filings only.
-            phone_limit = [("file_phone", actor.resident_phone)] if actor.resident_phone.startswith("+") else []
-            reservation = admit(hits=[("file_ip", client_ip(request))], reserve=phone_limit)
+            phone_checks = [("file_phone", actor.resident_phone)] if actor.resident_phone.startswith("+") else []
+            admit(hits=[("file_ip", client_ip(request))], checks=phone_checks)
         except RateLimited as exc:
             return _rate_limited(request, exc)
     key = data.get("idempotency_key")
@@ -237,11 +236,9 @@ def report(request):
             idempotency_key=str(key) if key else None,
         )
     except Invalid as exc:
-        reservation.release()
         return _render_report(request, form, exc.fields, dispatcher, status=400)
-    except BaseException:
-        reservation.release()
-        raise
+    if not dispatcher and actor.resident_phone.startswith("+"):
+        count_limit("file_phone", actor.resident_phone)  # accepted filings only
     if photos:
         photo_mod.attach(issue, issue.events.filter(kind=EventKind.SUBMITTED).first(), photos)
     if not dispatcher:
@@ -370,23 +367,19 @@ def follow(request, issue_id: int):
     data = form.cleaned_data
     try:
         phone = Actor.resident(data["phone"]).resident_phone
-        # The phone's count is given back below if the follow fails: accepted follows only.
-        reservation = admit(hits=[("file_ip", client_ip(request))],
-                            reserve=[("file_phone", phone)] if phone.startswith("+") else [])
+        admit(hits=[("file_ip", client_ip(request))],
+              checks=[("file_phone", phone)] if phone.startswith("+") else [])
     except RateLimited as exc:
         return _rate_limited(request, exc)
     try:
         follower = issue_follow(issue=issue, phone=data["phone"], name=data["name"])
     except Invalid as exc:
-        reservation.release()
         context["errors"] = exc.fields
         return render(request, "resident/follow.html", context, status=400)
     except Conflict as exc:
-        reservation.release()
         return _message(request, _("无法关注"), exc.message, status=409)
-    except BaseException:
-        reservation.release()
-        raise
+    if phone.startswith("+"):
+        count_limit("file_phone", phone)  # accepted follows only
     return render(request, "resident/follow_done.html", {
         "issue": issue, "category_name": _category_name(issue.category), "mobile": is_mobile(follower.phone),
     })
