@@ -13,8 +13,9 @@ from functools import lru_cache
 import phonenumbers
 import regex
 
-# Control characters other than tab and line breaks: never part of a complaint.
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Control characters other than tab and line breaks: never part of a complaint. Also lone
+# surrogates (a JSON "\\ud83d" alone): they have no UTF-8 form and the database refuses them.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 # Characters that look blank: ideographic space, zero-width space/joiners,
 # BOM, word joiner, and the like.
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
@@ -27,7 +28,7 @@ class FieldError(ValueError):
 def clean_text(value, *, max_length: int, required: bool = True, label: str = "") -> str:
     """Trim and check free text.
 
-    Refuses NUL bytes and text that is blank once ideographic spaces and
+    Refuses NUL bytes, other control characters, lone surrogates and text that is blank once ideographic spaces and
     zero-width characters are removed. ``max_length`` counts characters as
     the user sees them: grapheme clusters after NFC normalisation (👍🏽 or a
     ZWJ family emoji is one), the same count as the pages' JavaScript

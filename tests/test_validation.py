@@ -67,10 +67,14 @@ def test_nul_bytes_in_form_posts_are_400(client):
     assert r.status_code == 400
 
 
-@pytest.mark.parametrize("raw", ["漏水\x07", "a\x1bb", "x\x7f"])
+@pytest.mark.parametrize("raw", ["漏水\x07", "a\x1bb", "x\x7f", "户号\ud83d", "\udc00"])  # the last two: lone surrogates
 def test_control_characters_refused(raw):
     with pytest.raises(FieldError, match="含有不允许的字符"):
         clean_text(raw, max_length=10, label="描述")
+
+
+def test_emoji_are_not_lone_surrogates():
+    assert clean_text("暖气不热😀👍🏽", max_length=10, label="描述") == "暖气不热😀👍🏽"
 
 
 def test_tabs_and_line_breaks_allowed():

@@ -123,6 +123,14 @@ class TestSubmit:
         issue = file_issue(extra_answers={"indoor_temp": "14.5", "unknown": "dropped"})
         assert issue.extra_answers == {"indoor_temp": 14.5}
 
+    def test_lone_surrogate_in_a_text_answer_is_refused(self, world, file_issue):
+        world.heat_cold.extra_questions = [{"code": "account_no", "label": "户号", "type": "text"}]
+        world.heat_cold.save()
+        with pytest.raises(Invalid) as exc:  # JSON "\\ud83d" alone: once a 500 from the database
+            file_issue(extra_answers={"account_no": "12\ud83d"})
+        assert exc.value.fields == {"extra_answers.account_no": ["户号含有不允许的字符"]}
+        assert Issue.objects.count() == 0
+
     def test_hotline_filing_by_dispatcher(self, world):
         issue = issue_submit(actor=Actor.of(world.dispatcher), category=world.water_pressure,
                              district=world.ganzhou, community="北街小区", description="水压低",
