@@ -36,7 +36,7 @@ def pytest_runtest_setup(item):
     if item.get_closest_marker("postgres"):
         engine = settings.DATABASES["default"]["ENGINE"]
         if "postgresql" not in engine:
-            _service_missing(item, "needs PostgreSQL (set DATABASE_URL=postgres://...): row locks are a no-op on SQLite")
+            _service_missing(item, "needs PostgreSQL (set DATABASE_URL=postgres://...): row locks, its one-statement filing or a real worker")
     if item.get_closest_marker("redis"):
         if not os.environ.get("REDIS_URL"):
             _service_missing(item, "needs Redis (set REDIS_URL=redis://...)")
