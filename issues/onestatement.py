@@ -46,16 +46,33 @@ def _sequence(model: type[Model]) -> str:
         return cur.fetchone()[0]
 
 
-def next_ids_sql(counts: list[tuple[type[Model], int]]) -> tuple[str, list]:
-    """SQL select-list items taking ``n`` fresh primary keys of each model: ``(sql, params)``.
+def next_ids_sql(counts: list[tuple[type[Model], int]]) -> str:
+    """SQL select-list items taking ``n`` fresh primary keys of each model.
 
     Each item is an ``ARRAY(SELECT nextval(…))`` of ``n`` bigints, in the
     order of ``counts``, to be placed in a SELECT by the caller (so taking
-    keys adds no round trip). PostgreSQL only.
+    keys adds no round trip). The sequence names and counts are written
+    into the text (they come from the catalog and the code, never from
+    input), so a statement using it can be prepared once. PostgreSQL only.
     """
-    sql = ", ".join("ARRAY(SELECT nextval(%s::regclass) FROM generate_series(1, %s))" for _ in counts)
-    params = [p for model, n in counts for p in (_sequence(model), n)]
-    return sql, params
+    return ", ".join(
+        f"ARRAY(SELECT nextval('{_sequence(model).replace(chr(39), chr(39) * 2)}'::regclass) "
+        f"FROM generate_series(1, {int(n)}))"
+        for model, n in counts)
+
+
+def fetch_prepared(sql: str, params: list) -> tuple | None:
+    """Run one statement (``%s`` placeholders) as a prepared statement; its first row, or None.
+
+    Server-side binding with ``prepare=True``: PostgreSQL parses and plans
+    the text once per connection, then only executes it (Django's own
+    cursors bind client-side, so every call is parsed anew). Joins the
+    caller's transaction if there is one, else is its own.
+    """
+    connection.ensure_connection()
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cur:
+        cur.execute(sql, params, prepare=True)
+        return cur.fetchone() if cur.description else None
 
 
 def _columns(model: type[Model], with_pk: bool):
@@ -138,9 +155,7 @@ def insert(groups: list[tuple[list[Model], bool]]) -> None:
     sql = last_sql
     if ctes:
         sql = "WITH " + ", ".join(f"w{n} AS ({s})" for n, (s, _p) in enumerate(ctes)) + " " + last_sql
-    connection.ensure_connection()
-    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cur:
-        cur.execute(sql, [p for _s, p in parts], prepare=True)
+    fetch_prepared(sql, [p for _s, p in parts])
     for rows, _ignore in groups:
         for row in rows:
             row._state.adding = False

@@ -356,16 +356,21 @@ def _next_tracking_code(local_day, take_ids: list[tuple[type, int]] = ()) -> tup
     numbers and ids (harmless: codes are unique, not contiguous).
     """
     table = DailySequence._meta.db_table
-    ids_sql, ids_params = onestatement.next_ids_sql(take_ids) if take_ids else ("", [])
     upsert = (f"INSERT INTO {table} (date, last) VALUES (%s, 1) "
               f"ON CONFLICT (date) DO UPDATE SET last = {table}.last + 1 RETURNING last")
-    with connection.cursor() as cur:
-        # One statement, its own transaction in autocommit (PostgreSQL; SQLite ≥ 3.35).
-        if ids_sql:
-            cur.execute(f"WITH c AS ({upsert}) SELECT c.last, {ids_sql} FROM c", [local_day, *ids_params])
-        else:
+    if take_ids:  # PostgreSQL: one prepared statement
+        # Outside a caller's transaction this statement is its own, and its commit need not wait
+        # for the disk (set_config(…, true) lasts until that commit): every issue that uses the
+        # number commits durably afterwards, and flushing the log up to that commit flushes this
+        # one too, so a crash can lose only numbers no issue kept (gaps, as for a failed filing).
+        lazy = "" if connection.in_atomic_block else ", set_config('synchronous_commit', 'off', true)"
+        row = onestatement.fetch_prepared(
+            f"WITH c AS ({upsert}) SELECT c.last, {onestatement.next_ids_sql(take_ids)}{lazy} FROM c", [local_day])
+        number, ids = row[0], list(row[1:1 + len(take_ids)])
+    else:
+        with connection.cursor() as cur:  # one statement, its own transaction in autocommit (SQLite ≥ 3.35)
             cur.execute(upsert, [local_day])
-        number, *ids = cur.fetchone()
+            number, ids = cur.fetchone()[0], []
     return f"ZY{local_day:%Y%m%d}{number:06d}", ids
 
 

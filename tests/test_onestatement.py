@@ -50,10 +50,18 @@ def test_one_statement_writes_what_the_orm_writes(world, file_issue, monkeypatch
                                unit=world.gas_gz, auto_assign=True)
     sent = _statements(monkeypatch)
     fast = _file(world, file_issue, idempotency_key="k-fast")
-    assert len(sent) == 1 and sent[0].startswith("WITH w0 AS (INSERT INTO \"issues_issue\"")
+    # Two statements: the day's counter (with the new ids), then every row.
+    assert len(sent) == 2 and sent[0].startswith("WITH c AS (INSERT INTO issues_dailysequence")
+    assert sent[1].startswith("WITH w0 AS (INSERT INTO \"issues_issue\"")
+    # Both are prepared on the server (parsed once per connection, not per filing).
+    with connection.cursor() as cur:
+        cur.execute("SELECT statement FROM pg_prepared_statements WHERE NOT from_sql")
+        prepared = [row[0] for row in cur.fetchall()]
+    assert any(q.startswith("WITH c AS (INSERT INTO issues_dailysequence") for q in prepared)
+    assert any(q.startswith("WITH w0 AS (INSERT INTO \"issues_issue\"") for q in prepared)
     monkeypatch.setattr(onestatement, "supported", lambda: False)
     orm = _file(world, file_issue, idempotency_key="k-orm")
-    assert len(sent) == 1  # the ORM path does not use it
+    assert len(sent) == 2  # the ORM path does not use them
 
     assert _rows(fast) == _rows(orm)
     issue = Issue.objects.get(pk=fast.pk)
@@ -108,3 +116,21 @@ def test_mixed_rows_in_one_group_are_refused(world, file_issue):
     with pytest.raises(ValueError):
         onestatement.insert([([with_pk, without], True)])
     assert connection.vendor == "postgresql"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_counter_commits_without_waiting_for_the_disk_only_outside_a_transaction(monkeypatch):
+    from datetime import date
+
+    from issues.workflow import _next_tracking_code
+
+    sent = _statements(monkeypatch)
+    code, ids = _next_tracking_code(date(2026, 11, 30), [(Issue, 1), (IssueEvent, 2)])
+    assert code == "ZY20261130000001" and [len(i) for i in ids] == [1, 2] and ids[1][1] == ids[1][0] + 1
+    assert "set_config('synchronous_commit', 'off', true)" in sent[0]
+    with connection.cursor() as cur:
+        cur.execute("SHOW synchronous_commit")  # local to the counter's own transaction: back on after it
+        assert cur.fetchone()[0] == "on"
+    with transaction.atomic():  # inside a caller's transaction it must not touch the caller's commit
+        assert _next_tracking_code(date(2026, 11, 30), [(Issue, 1)])[0] == "ZY20261130000002"
+        assert "set_config" not in sent[1]

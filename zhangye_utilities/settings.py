@@ -130,6 +130,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+    # Server-side prepared statements only where the code asks for one
+    # (issues.onestatement.fetch_prepared: the filing's two statements). Django
+    # sets psycopg's threshold to None, which ignores even an explicit
+    # prepare=True; a threshold no query reaches keeps every other query as
+    # Django sends it (its cursors bind client-side and never prepare).
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("prepare_threshold", 2**31 - 1)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
