@@ -54,8 +54,26 @@ def _windows(name: str, key: str, now: float):
         yield rule, start, f"zy-rl:{name}:{rule.period}:{start}:{digest}"
 
 
+# Adds one to KEYS[1..ARGV[1]] (each created at 0 with the TTL in ARGV[i + 1] seconds first, so
+# the increment is atomic and the window expires), then reads the remaining KEYS; returns the
+# incremented values, then the read ones (0 when absent). One command instead of a pipeline of
+# SET NX EX + INCR per counter and GET per read: the same effect, less work for the client.
+_COUNT_AND_READ = """
+local n = tonumber(ARGV[1])
+local out = {}
+for i = 1, n do
+  redis.call('SET', KEYS[i], 0, 'EX', ARGV[i + 1], 'NX')
+  out[i] = redis.call('INCR', KEYS[i])
+end
+for i = n + 1, #KEYS do
+  out[i] = tonumber(redis.call('GET', KEYS[i]) or '0')
+end
+return out
+"""
+
+
 def _redis():
-    """The default cache's redis-py client when it is Django's RedisCache, else None.
+    """The default cache's redis-py client and the counting script when it is Django's RedisCache, else None.
 
     Kept on the (per-thread) cache backend: Django's own calls build a new
     client object each time.
@@ -63,17 +81,18 @@ def _redis():
     backend = caches["default"]
     if not isinstance(backend, RedisCache):
         return None
-    client = getattr(backend, "_zy_client", None)
-    if client is None:
-        client = backend._zy_client = backend._cache.get_client(write=True)
-    return client
+    found = getattr(backend, "_zy_script", None)
+    if found is None:
+        client = backend._cache.get_client(write=True)
+        found = backend._zy_script = client.register_script(_COUNT_AND_READ)
+    return found
 
 
 def _count_and_read(increments: list[tuple[str, int]], reads: list[str]) -> tuple[list[int], list[int]]:
     """Add one to each ``(cache_key, ttl_seconds)`` counter (created at 0 first) and read ``reads``.
 
     Returns (the incremented values, the read values with 0 for absent).
-    On Redis one round trip (a pipeline of SET NX EX + INCR per counter,
+    On Redis one round trip (one script: SET NX EX + INCR per counter,
     each INCR atomic, then GETs); on other caches add + incr per key, then
     one get_many. With the cache unreachable, logs an error and returns zeros
     (the action is let through).
@@ -88,18 +107,12 @@ def _count_and_read(increments: list[tuple[str, int]], reads: list[str]) -> tupl
 
 
 def _count_and_read_on_cache(increments, reads):
-    client = _redis()
-    if client is not None:
-        pipe = client.pipeline(transaction=False)
-        for cache_key, ttl in increments:
-            raw = cache.make_and_validate_key(cache_key)
-            pipe.set(raw, 0, ex=ttl, nx=True)
-            pipe.incr(raw)
-        for cache_key in reads:
-            pipe.get(cache.make_and_validate_key(cache_key))
-        out = pipe.execute()
-        split = 2 * len(increments)
-        return [int(v) for v in out[1:split:2]], [int(v or 0) for v in out[split:]]
+    script = _redis()
+    if script is not None:
+        out = script(keys=[cache.make_key(k) for k, _ttl in increments] + [cache.make_key(k) for k in reads],
+                     args=[len(increments), *(ttl for _k, ttl in increments)])
+        split = len(increments)
+        return [int(v) for v in out[:split]], [int(v) for v in out[split:]]
     values = []
     for cache_key, ttl in increments:
         cache.add(cache_key, 0, timeout=ttl)

@@ -30,7 +30,7 @@ import psycopg
 from psycopg.types.json import Jsonb
 
 from django.db import connection
-from django.db.models import JSONField, Model
+from django.db.models import DateField, DateTimeField, Field, JSONField, Model
 
 
 def supported() -> bool:
@@ -102,6 +102,19 @@ def _prepared(field, value):
     return field.get_db_prep_save(value, connection)
 
 
+_READS_ONLY = (Field.pre_save, DateField.pre_save, DateTimeField.pre_save)
+
+
+@lru_cache(maxsize=None)
+def _plan(model: type[Model], with_pk: bool) -> list[tuple[str, str, Field, bool, bool]]:
+    # Per column: (column, attname, field, whether its pre_save must run, whether it is JSON).
+    # Field.pre_save only reads the attribute; date fields do more only with auto_now/auto_now_add.
+    return [(f.column, f.attname, f,
+             type(f).pre_save not in _READS_ONLY or getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False),
+             isinstance(f, JSONField))
+            for f in _columns(model, with_pk)]
+
+
 @lru_cache(maxsize=None)
 def _insert_sql(model: type[Model], with_pk: bool, ignore_conflicts: bool) -> str:
     quote = connection.ops.quote_name
@@ -114,14 +127,22 @@ def _insert_sql(model: type[Model], with_pk: bool, ignore_conflicts: bool) -> st
 
 def _rows_json(rows: list[Model], with_pk: bool) -> str:
     model = type(rows[0])
-    fields = _columns(model, with_pk)
+    plan = _plan(model, with_pk)
     out = []
     for row in rows:
         if type(row) is not model or (row.pk is not None) != with_pk:
             raise ValueError("one group holds rows of one model, all with or all without a primary key")
         # As save() does: a foreign key set to an instance given its pk since (event.issue) takes that pk.
         row._prepare_related_fields_for_save(operation_name="insert")
-        out.append({f.column: _json_value(_prepared(f, f.pre_save(row, True))) for f in fields})
+        values, item = row.__dict__, {}
+        for column, attname, field, pre_save, is_json in plan:
+            value = field.pre_save(row, True) if pre_save else values[attname]
+            kind = type(value)
+            if not is_json and (value is None or kind is str or kind is int or kind is bool):
+                item[column] = value  # what get_db_prep_save would return unchanged
+            else:
+                item[column] = _json_value(_prepared(field, value))
+        out.append(item)
     return json.dumps(out, ensure_ascii=False)
 
 

@@ -111,6 +111,10 @@ def test_on_redis_one_round_trip_counts_hits_and_reads_checks(redis_cache):
     with pytest.raises(RateLimited) as exc:  # a fresh IP, but the phone's hour is used up
         admit(hits=[("file_ip", "198.51.100.7")], checks=[("file_phone", "+8613800000000")], now=t + 100)
     assert (exc.value.rule, exc.value.retry_after) == ("file_phone", 3501)
+    from issues.limits import _windows
+
+    hour = next(k for rule, _start, k in _windows("file_phone", "+8613800000000", t) if rule.period == 3600)
+    assert redis_cache.get(hour) == 5  # Django's own cache API reads the script's counters
     client = redis_cache._cache.get_client(write=True)
     ttls = sorted(client.ttl(k) for k in client.scan_iter("*zy-rl:*") if k.decode().startswith(redis_cache.key_prefix))
     assert len(ttls) == 4  # two IPs (hour), the phone (hour, day)
