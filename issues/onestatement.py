@@ -69,6 +69,7 @@ def fetch_prepared(sql: str, params: list) -> tuple | None:
     cursors bind client-side, so every call is parsed anew). Joins the
     caller's transaction if there is one, else is its own.
     """
+    connection.close_if_health_check_failed()  # as Django's own cursors do (CONN_HEALTH_CHECKS)
     connection.ensure_connection()
     with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cur:
         cur.execute(sql, params, prepare=True)

@@ -134,3 +134,18 @@ def test_the_counter_commits_without_waiting_for_the_disk_only_outside_a_transac
     with transaction.atomic():  # inside a caller's transaction it must not touch the caller's commit
         assert _next_tracking_code(date(2026, 11, 30), [(Issue, 1)])[0] == "ZY20261130000002"
         assert "set_config" not in sent[1]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_filing_after_the_database_dropped_the_connection_reconnects(world, file_issue):
+    """PostgreSQL restarted (or a proxy cut idle connections) while gunicorn kept its
+    connection (CONN_MAX_AGE): the next request's filing reconnects, no 500."""
+    from django.db import close_old_connections
+
+    first = file_issue()
+    with psycopg.connect(connection.connection.info.dsn, autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", [connection.connection.info.backend_pid])
+    close_old_connections()  # what every request starts with
+    second = file_issue(phone="13900000000")
+    assert second.tracking_code == first.tracking_code[:-6] + "000002"
+    assert Issue.objects.count() == 2

@@ -80,7 +80,9 @@ def test_file_follow_track_and_rate_dissatisfied(transactional_db, live_server, 
     page.wait_for_url(f"**/track/{code}/")
     assert page.locator("#status").inner_text() == "待分派"
     assert page.locator(".photos img").count() == 1
-    assert page.locator(".photos img").evaluate("img => img.naturalWidth") == 20  # upright: 20 × 40
+    # The photo loads after the page: wait for it (naturalWidth is 0 until then, and for a broken image).
+    page.wait_for_function("() => document.querySelector('.photos img').complete")
+    assert page.locator(".photos img").evaluate("img => [img.naturalWidth, img.naturalHeight]") == [20, 40]  # upright
     shot(page, "track-360.png")
 
     # 2. A neighbour starts a report, is shown the same problem and joins it instead.
