@@ -130,9 +130,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
-    # A kept connection is checked (SELECT 1) before its first use in each
-    # request, so the first request after PostgreSQL restarted or dropped it
-    # reconnects instead of answering 500 (issues.onestatement does the same).
+    # A kept connection is checked before its first use in each request, so
+    # the first request after PostgreSQL restarted or dropped it reconnects
+    # instead of answering 500 (issues.onestatement does the same). Our
+    # backend is Django's with a check that costs no round trip when the
+    # connection is idle and the server sent nothing (zhangye_utilities/postgresql).
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES["default"]["ENGINE"] = "zhangye_utilities.postgresql"
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", env.bool("CONN_HEALTH_CHECKS", default=True))
     # Server-side prepared statements only where the code asks for one
     # (issues.onestatement.fetch_prepared: the filing's two statements). Django
