@@ -73,10 +73,12 @@ return out
 
 
 def _redis():
-    """The default cache's redis-py client and the counting script when it is Django's RedisCache, else None.
+    """The counting script (``_COUNT_AND_READ``) bound to the default cache's redis-py client, or None.
 
-    Kept on the (per-thread) cache backend: Django's own calls build a new
-    client object each time.
+    None when the default cache is not Django's RedisCache. Kept on the
+    (per-thread) cache backend: Django's own calls build a new client object
+    each time. redis-py sends it by its SHA and loads it again after a
+    Redis restart (NOSCRIPT).
     """
     backend = caches["default"]
     if not isinstance(backend, RedisCache):

@@ -11,9 +11,10 @@ The instances are built by the caller exactly as for ``save()`` (field
 defaults apply on construction); primary keys that other rows point to are
 taken beforehand with ``next_ids_sql``. Values go through each field's own
 ``pre_save`` and ``get_db_prep_save``, as Django's insert compiler does, so
-column types, JSON and time zones are handled by Django, not here (the call
-is skipped only for values it would return unchanged: str, int, bool, None
-and aware datetimes outside JSON fields). Model
+column types, JSON and time zones are handled by Django, not here (the calls
+are skipped only where they would change nothing: ``pre_save`` of fields
+whose ``pre_save`` just reads the attribute, ``get_db_prep_save`` of str,
+int, bool, None and aware datetimes outside JSON fields). Model
 ``save()`` overrides and ``post_save`` receivers are not run: use this only
 for models that have neither (Issue, IssueEvent, Notification).
 """
