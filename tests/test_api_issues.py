@@ -282,6 +282,8 @@ class TestFilters:
         assert ids("status=assigned") == {assigned.pk}
         assert ids("status=assigned&status=new") == {assigned.pk, water.pk, linze.pk}
         assert ids("utility=water") == {water.pk}
+        assert ids(f"tracking_code={water.tracking_code}") == {water.pk}
+        assert ids("tracking_code=ZY20990101000001") == set()
         assert ids("district=linze") == {linze.pk}
         assert ids("category=water-low-pressure") == {water.pk}
         assert ids("priority=urgent") == {assigned.pk, linze.pk}

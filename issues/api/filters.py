@@ -39,6 +39,8 @@ class SaneIsoDateTimeFilter(df.IsoDateTimeFilter):
 class IssueFilter(df.FilterSet):
     """Filters of GET /api/v1/issues/."""
 
+    tracking_code = df.CharFilter(field_name="tracking_code", max_length=24,
+                                  help_text="the exact tracking code, e.g. ZY20261130000033")
     status = df.MultipleChoiceFilter(choices=Status.choices, help_text="one or more statuses (repeat the parameter)")
     utility = df.ChoiceFilter(choices=Utility.choices)
     district = df.CharFilter(field_name="district__code", max_length=50, help_text="district code, e.g. ganzhou")
