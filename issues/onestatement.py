@@ -30,7 +30,7 @@ from uuid import UUID
 import psycopg
 from psycopg.types.json import Jsonb
 
-from django.db import connection
+from django.db import NotSupportedError, connection
 from django.db.models import DateField, DateTimeField, Field, JSONField, Model
 
 
@@ -62,16 +62,36 @@ def next_ids_sql(counts: list[tuple[type[Model], int]]) -> str:
         for model, n in counts)
 
 
+_STALE_PLAN = "cached plan must not change result type"
+
+
 def fetch_prepared(sql: str, params: list) -> tuple | None:
     """Run one statement (``%s`` placeholders) as a prepared statement; its first row, or None.
 
     Server-side binding with ``prepare=True``: PostgreSQL parses and plans
     the text once per connection, then only executes it (Django's own
     cursors bind client-side, so every call is parsed anew). Joins the
-    caller's transaction if there is one, else is its own.
+    caller's transaction if there is one, else is its own. If a column the
+    statement returns changed type since this connection prepared it (a
+    migration while the server ran), PostgreSQL refuses the old plan before
+    running anything: outside a transaction the connection's prepared
+    statements are dropped and the statement runs once more; inside one,
+    that NotSupportedError is raised.
     """
     connection.close_if_health_check_failed()  # as Django's own cursors do (CONN_HEALTH_CHECKS)
     connection.ensure_connection()
+    try:
+        return _execute_prepared(sql, params)
+    except NotSupportedError as exc:
+        if connection.in_atomic_block or _STALE_PLAN not in str(exc):
+            raise
+        # psycopg forgets its names for them too when it sees this command go through.
+        with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cur:
+            cur.execute("DEALLOCATE ALL")
+        return _execute_prepared(sql, params)
+
+
+def _execute_prepared(sql: str, params: list) -> tuple | None:
     with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cur:
         cur.execute(sql, params, prepare=True)
         return cur.fetchone() if cur.description else None

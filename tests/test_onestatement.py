@@ -1,5 +1,6 @@
 """The filing's one-statement write on PostgreSQL (issues.onestatement) against the ORM's own inserts."""
 
+import time
 from decimal import Decimal
 
 import psycopg
@@ -145,7 +146,25 @@ def test_a_filing_after_the_database_dropped_the_connection_reconnects(world, fi
     first = file_issue()
     with psycopg.connect(connection.connection.info.dsn, autocommit=True) as admin:
         admin.execute("SELECT pg_terminate_backend(%s)", [connection.connection.info.backend_pid])
+    time.sleep(0.1)  # the server's goodbye reaches the socket (zhangye_utilities.postgresql looks for it)
     close_old_connections()  # what every request starts with
     second = file_issue(phone="13900000000")
     assert second.tracking_code == first.tracking_code[:-6] + "000002"
     assert Issue.objects.count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_filing_after_a_migration_changed_a_returned_column_type_prepares_again(world, file_issue):
+    """A migration changed the counter's column type while gunicorn kept its connection and
+    prepared statements: PostgreSQL refuses the old plan ("cached plan must not change result
+    type"); the filing drops the stale statements and goes through."""
+    first = file_issue()
+    with psycopg.connect(connection.connection.info.dsn, autocommit=True) as admin:
+        admin.execute("ALTER TABLE issues_dailysequence ALTER COLUMN last TYPE bigint")
+        try:
+            second = file_issue(phone="13900000000")
+        finally:
+            admin.execute("ALTER TABLE issues_dailysequence ALTER COLUMN last TYPE integer")
+    assert second.tracking_code == first.tracking_code[:-6] + "000002"
+    assert Issue.objects.count() == 2
+    connection.close()  # its prepared statements name a column type that changed back
