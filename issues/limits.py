@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import NoPermissionError, ResponseError
 
 
 log = logging.getLogger(__name__)
@@ -66,27 +67,30 @@ for i = 1, n do
   out[i] = redis.call('INCR', KEYS[i])
 end
 for i = n + 1, #KEYS do
-  out[i] = tonumber(redis.call('GET', KEYS[i]) or '0')
+  out[i] = tonumber(redis.call('GET', KEYS[i]) or '0') or 0
 end
 return out
 """
 
 
 def _redis():
-    """The counting script (``_COUNT_AND_READ``) bound to the default cache's redis-py client, or None.
+    """``(client, script)`` for the default cache when it is Django's RedisCache, else None.
 
-    None when the default cache is not Django's RedisCache. Kept on the
+    ``client`` is its redis-py client, ``script`` the counting script
+    (``_COUNT_AND_READ``) bound to it, or None once Redis refused to run
+    scripts (an ACL without ``@scripting``, a service without EVAL): the
+    counters then go by a pipeline of the same commands. Kept on the
     (per-thread) cache backend: Django's own calls build a new client object
-    each time. redis-py sends it by its SHA and loads it again after a
-    Redis restart (NOSCRIPT).
+    each time. redis-py sends the script by its SHA and loads it again after
+    a Redis restart (NOSCRIPT).
     """
     backend = caches["default"]
     if not isinstance(backend, RedisCache):
         return None
-    found = getattr(backend, "_zy_script", None)
+    found = getattr(backend, "_zy_redis", None)
     if found is None:
         client = backend._cache.get_client(write=True)
-        found = backend._zy_script = client.register_script(_COUNT_AND_READ)
+        found = backend._zy_redis = (client, client.register_script(_COUNT_AND_READ))
     return found
 
 
@@ -95,7 +99,8 @@ def _count_and_read(increments: list[tuple[str, int]], reads: list[str]) -> tupl
 
     Returns (the incremented values, the read values with 0 for absent).
     On Redis one round trip (one script: SET NX EX + INCR per counter,
-    each INCR atomic, then GETs); on other caches add + incr per key, then
+    each INCR atomic, then GETs; a pipeline of the same commands where Redis
+    refuses scripts); on other caches add + incr per key, then
     one get_many. With the cache unreachable, logs an error and returns zeros
     (the action is let through).
     """
@@ -109,12 +114,29 @@ def _count_and_read(increments: list[tuple[str, int]], reads: list[str]) -> tupl
 
 
 def _count_and_read_on_cache(increments, reads):
-    script = _redis()
-    if script is not None:
-        out = script(keys=[cache.make_key(k) for k, _ttl in increments] + [cache.make_key(k) for k in reads],
-                     args=[len(increments), *(ttl for _k, ttl in increments)])
+    redis = _redis()
+    if redis is not None:
+        client, script = redis
+        keys = [cache.make_key(k) for k, _ttl in increments] + [cache.make_key(k) for k in reads]
+        ttls = [ttl for _k, ttl in increments]
         split = len(increments)
-        return [int(v) for v in out[:split]], [int(v) for v in out[split:]]
+        if script is not None:
+            try:
+                out = script(keys=keys, args=[split, *ttls])
+                return [int(v) for v in out[:split]], [int(v) for v in out[split:]]
+            except (NoPermissionError, ResponseError) as exc:
+                if not isinstance(exc, NoPermissionError) and "unknown command" not in str(exc).lower():
+                    raise
+                log.warning("Redis refuses scripts (%s); rate-limit counters go by pipeline", exc)
+                caches["default"]._zy_redis = (client, None)
+        pipe = client.pipeline(transaction=False)
+        for key, ttl in zip(keys, ttls):
+            pipe.set(key, 0, ex=ttl, nx=True)
+            pipe.incr(key)
+        for key in keys[split:]:
+            pipe.get(key)
+        out = pipe.execute()
+        return [int(v) for v in out[1:2 * split:2]], [_int(v) for v in out[2 * split:]]
     values = []
     for cache_key, ttl in increments:
         cache.add(cache_key, 0, timeout=ttl)
@@ -125,6 +147,14 @@ def _count_and_read_on_cache(increments, reads):
             values.append(1)
     found = cache.get_many(reads) if reads else {}
     return values, [int(found.get(k) or 0) for k in reads]
+
+
+def _int(value) -> int:
+    # A read counter: absent (None) or not a number (never written by us) counts as 0.
+    try:
+        return int(value or 0)
+    except ValueError:
+        return 0
 
 
 def admit(hits: list[tuple[str, str]] = (), checks: list[tuple[str, str]] = (), now: float | None = None) -> None:

@@ -119,3 +119,40 @@ def test_on_redis_one_round_trip_counts_hits_and_reads_checks(redis_cache):
     ttls = sorted(client.ttl(k) for k in client.scan_iter("*zy-rl:*") if k.decode().startswith(redis_cache.key_prefix))
     assert len(ttls) == 4  # two IPs (hour), the phone (hour, day)
     assert all(0 < ttl <= 86405 for ttl in ttls) and sum(ttl <= 3605 for ttl in ttls) == 3
+
+
+@pytest.mark.redis
+def test_where_redis_refuses_scripts_the_limits_still_count(settings, caplog):
+    """A Redis user without @scripting (an ACL, or a service without EVAL): same limits, by pipeline."""
+    import os
+    import uuid
+    from urllib.parse import urlsplit
+
+    import redis as redis_py
+    from django.core.cache import caches
+
+    from issues.limits import admit
+
+    url = urlsplit(os.environ["REDIS_URL"])
+    admin = redis_py.Redis.from_url(os.environ["REDIS_URL"])
+    user, password = f"zy-noscript-{uuid.uuid4().hex[:6]}", uuid.uuid4().hex
+    admin.acl_setuser(user, enabled=True, passwords=[f"+{password}"], keys=["*"], channels=["*"],
+                      commands=["+@all", "-@scripting"])
+    prefix = f"t{uuid.uuid4().hex[:8]}"
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                   "LOCATION": f"redis://{user}:{password}@{url.hostname}:{url.port or 6379}{url.path}",
+                                   "KEY_PREFIX": prefix}}
+    try:
+        t = 1_800_000_000.0
+        for _ in range(60):
+            admit(hits=[("file_ip", "203.0.113.9")], now=t)
+        with pytest.raises(RateLimited) as exc:  # the 61st from that IP in the hour: refused, not let through
+            admit(hits=[("file_ip", "203.0.113.9")], now=t + 100)
+        assert (exc.value.rule, exc.value.retry_after) == ("file_ip", 3501)
+        assert "Redis refuses scripts" in caplog.text
+        assert "unreachable" not in caplog.text
+    finally:
+        for key in admin.scan_iter(f"{prefix}:*"):
+            admin.delete(key)
+        admin.acl_deluser(user)
+        caches["default"].close()
