@@ -18,25 +18,49 @@ class Migration(migrations.Migration):
             name='idempotency_key',
             field=models.CharField(blank=True, max_length=80, null=True),
         ),
-        migrations.AlterField(
-            model_name='issue',
-            name='lead_unit',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='led_issues', to='issues.unit', verbose_name='牵头单位'),
+        # Only the index goes: Django's own AlterField would also drop and re-add the foreign
+        # key, re-checking every row with the table locked.
+        migrations.SeparateDatabaseAndState(
+            state_operations=[migrations.AlterField(
+                model_name='issue',
+                name='lead_unit',
+                field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='led_issues', to='issues.unit', verbose_name='牵头单位'),
+            )],
+            database_operations=[migrations.RunSQL(
+                'DROP INDEX IF EXISTS "issues_issue_lead_unit_id_3a72027c"',
+                reverse_sql='CREATE INDEX IF NOT EXISTS "issues_issue_lead_unit_id_3a72027c" ON "issues_issue" ("lead_unit_id")',
+            )],
         ),
         migrations.AlterField(
             model_name='issue',
             name='tracking_code',
             field=models.CharField(max_length=24, verbose_name='受理编号'),
         ),
-        migrations.AlterField(
-            model_name='issueevent',
-            name='issue',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='events', to='issues.issue'),
+        # Only the index goes: Django's own AlterField would also drop and re-add the foreign
+        # key, re-checking every row with the table locked.
+        migrations.SeparateDatabaseAndState(
+            state_operations=[migrations.AlterField(
+                model_name='issueevent',
+                name='issue',
+                field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='events', to='issues.issue'),
+            )],
+            database_operations=[migrations.RunSQL(
+                'DROP INDEX IF EXISTS "issues_issueevent_issue_id_898f8eb2"',
+                reverse_sql='CREATE INDEX IF NOT EXISTS "issues_issueevent_issue_id_898f8eb2" ON "issues_issueevent" ("issue_id")',
+            )],
         ),
-        migrations.AlterField(
-            model_name='notification',
-            name='issue',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to='issues.issue'),
+        # Only the index goes: Django's own AlterField would also drop and re-add the foreign
+        # key, re-checking every row with the table locked.
+        migrations.SeparateDatabaseAndState(
+            state_operations=[migrations.AlterField(
+                model_name='notification',
+                name='issue',
+                field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to='issues.issue'),
+            )],
+            database_operations=[migrations.RunSQL(
+                'DROP INDEX IF EXISTS "issues_notification_issue_id_e614fb44"',
+                reverse_sql='CREATE INDEX IF NOT EXISTS "issues_notification_issue_id_e614fb44" ON "issues_notification" ("issue_id")',
+            )],
         ),
         migrations.AddConstraint(
             model_name='issue',
