@@ -514,7 +514,7 @@ def issue_submit(
             issue.pk = ids[0][0]
             for event, pk in zip(events, ids[1]):
                 event.pk = pk
-            outbox = [row for e in events for row in notifications.outbox_rows(issue.pk, notifications.messages_for(e), now)]
+            outbox = _outbox_rows(issue, events, now)
             with transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext():
                 onestatement.insert([([issue], False), (events, False), (outbox, True)])
         else:
@@ -522,8 +522,7 @@ def issue_submit(
                 issue.save()
                 for event in events:
                     event.save()
-                outbox = [row for e in events
-                          for row in notifications.outbox_rows(issue.pk, notifications.messages_for(e), now)]
+                outbox = _outbox_rows(issue, events, now)
                 Notification.objects.bulk_create(outbox, ignore_conflicts=True)
     except IntegrityError:
         if idempotency_key:
@@ -535,6 +534,11 @@ def issue_submit(
     for event in events:
         transaction.on_commit(partial(event_committed.send, sender=IssueEvent, event=event))
     return issue
+
+
+def _outbox_rows(issue: Issue, events: list[IssueEvent], now: datetime) -> list[Notification]:
+    # The filing's unsaved outbox rows (issue and events must have their ids).
+    return [row for e in events for row in notifications.outbox_rows(issue.pk, notifications.messages_for(e), now)]
 
 
 def _idem_key(actor: Actor, key: str) -> str:
