@@ -5,6 +5,12 @@ filings an hour and 20 a day; per IP 60 filings an hour; tracking lookups 10
 a minute per IP; code resends 3 an hour per phone. Counters live in the
 Django cache (Redis in production, the database cache on the embedded
 default), in fixed windows. Pages answer a friendly page, the API 429.
+
+Every counter is incremented before the action it limits, atomically, so
+concurrent requests cannot overshoot a limit. Limits on accepted actions
+only (filings per phone: a stranger's refused attempts must not use up a
+resident's quota) are reserved that way and given back when the action
+fails or repeats an earlier one (``admit(reserve=…)``, Reservation).
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache, caches
+from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import NoPermissionError, ResponseError
 
@@ -43,9 +49,20 @@ class Rule:
 
 
 def rules() -> dict[str, list[Rule]]:
-    """The configured rules: ``{"file_phone": [Rule(5, 3600), Rule(20, 86400)], ...}``."""
-    return {name: [Rule(int(limit), int(period)) for limit, period in spec]
-            for name, spec in settings.ZY_RATE_LIMITS.items()}
+    """The configured rules: ``{"file_phone": [Rule(5, 3600), Rule(20, 86400)], ...}``.
+
+    Built once per value of settings.ZY_RATE_LIMITS (a setting replaced, as
+    tests do, is read anew; it is never changed in place).
+    """
+    global _rules
+    spec = settings.ZY_RATE_LIMITS
+    if _rules[0] is not spec:
+        _rules = (spec, {name: [Rule(int(limit), int(period)) for limit, period in windows]
+                         for name, windows in spec.items()})
+    return _rules[1]
+
+
+_rules: tuple[object, dict[str, list[Rule]]] = (None, {})
 
 
 def _windows(name: str, key: str, now: float):
@@ -55,144 +72,147 @@ def _windows(name: str, key: str, now: float):
         yield rule, start, f"zy-rl:{name}:{rule.period}:{start}:{digest}"
 
 
-# Adds one to KEYS[1..ARGV[1]] (each created at 0 with the TTL in ARGV[i + 1] seconds first, so
-# the increment is atomic and the window expires), then reads the remaining KEYS; returns the
-# incremented values, then the read ones (0 when absent). One command instead of a pipeline of
-# SET NX EX + INCR per counter and GET per read: the same effect, less work for the client.
-_COUNT_AND_READ = """
-local n = tonumber(ARGV[1])
+# Adds ARGV[1] to each of KEYS (each created at 0 with the TTL in ARGV[i + 1] seconds first, so the
+# change is atomic and the window expires); returns the new values. One command instead of a pipeline
+# of SET NX EX + INCRBY per counter: the same effect, less work for the client.
+_ADD = """
 local out = {}
-for i = 1, n do
+for i = 1, #KEYS do
   redis.call('SET', KEYS[i], 0, 'EX', ARGV[i + 1], 'NX')
-  out[i] = redis.call('INCR', KEYS[i])
-end
-for i = n + 1, #KEYS do
-  out[i] = tonumber(redis.call('GET', KEYS[i]) or '0') or 0
+  out[i] = redis.call('INCRBY', KEYS[i], ARGV[1])
 end
 return out
 """
 
 
-def _redis():
-    """``(client, script)`` for the default cache when it is Django's RedisCache, else None.
+def _redis(backend):
+    """``(client, script)`` for ``backend`` (the default cache) when it is Django's RedisCache, else None.
 
     ``client`` is its redis-py client, ``script`` the counting script
-    (``_COUNT_AND_READ``) bound to it, or None once Redis refused to run
-    scripts (an ACL without ``@scripting``, a service without EVAL): the
-    counters then go by a pipeline of the same commands. Kept on the
-    (per-thread) cache backend: Django's own calls build a new client object
-    each time. redis-py sends the script by its SHA and loads it again after
-    a Redis restart (NOSCRIPT).
+    (``_ADD``) bound to it, or None once Redis refused to run scripts (an
+    ACL without ``@scripting``, a service without EVAL): the counters then
+    go by a pipeline of the same commands. Kept on the (per-thread) cache
+    backend: Django's own calls build a new client object each time.
+    redis-py sends the script by its SHA and loads it again after a Redis
+    restart (NOSCRIPT).
     """
-    backend = caches["default"]
     if not isinstance(backend, RedisCache):
         return None
     found = getattr(backend, "_zy_redis", None)
     if found is None:
         client = backend._cache.get_client(write=True)
-        found = backend._zy_redis = (client, client.register_script(_COUNT_AND_READ))
+        found = backend._zy_redis = (client, client.register_script(_ADD))
     return found
 
 
-def _count_and_read(increments: list[tuple[str, int]], reads: list[str]) -> tuple[list[int], list[int]]:
-    """Add one to each ``(cache_key, ttl_seconds)`` counter (created at 0 first) and read ``reads``.
+def _add(counters: list[tuple[str, int]], delta: int) -> list[int]:
+    """Add ``delta`` (1 to count, -1 to give back) to each ``(cache_key, ttl_seconds)`` counter; their new values.
 
-    Returns (the incremented values, the read values with 0 for absent).
-    On Redis one round trip (one script: SET NX EX + INCR per counter,
-    each INCR atomic, then GETs; a pipeline of the same commands where Redis
-    refuses scripts); on other caches add + incr per key, then
-    one get_many. With the cache unreachable, logs an error and returns zeros
-    (the action is let through).
+    A counter is created at 0 with its TTL first, so it always expires with
+    its window. On Redis one round trip (one script: SET NX EX + INCRBY per
+    counter, each atomic; a pipeline of the same commands where Redis
+    refuses scripts); on other caches add + incr per key. With the cache
+    unreachable, logs an error and returns zeros (the action is let
+    through).
     """
+    if not counters:
+        return []
     try:
-        return _count_and_read_on_cache(increments, reads)
+        return _add_on_cache(counters, delta)
     except Exception:
         # The cache is down (Redis restarting): let the action through rather than answer 500;
         # the outage is logged and /healthz reports the broker.
         log.error("rate-limit counters unreachable; letting the request through", exc_info=True)
-        return [0] * len(increments), [0] * len(reads)
+        return [0] * len(counters)
 
 
-def _count_and_read_on_cache(increments, reads):
-    redis = _redis()
+def _add_on_cache(counters, delta):
+    backend = caches["default"]  # once: each ``cache.x`` looks the backend up anew
+    redis = _redis(backend)
     if redis is not None:
         client, script = redis
-        keys = [cache.make_key(k) for k, _ttl in increments] + [cache.make_key(k) for k in reads]
-        ttls = [ttl for _k, ttl in increments]
-        split = len(increments)
+        keys = [backend.make_key(k) for k, _ttl in counters]
+        ttls = [ttl for _k, ttl in counters]
         if script is not None:
             try:
-                out = script(keys=keys, args=[split, *ttls])
-                return [int(v) for v in out[:split]], [int(v) for v in out[split:]]
+                return [int(v) for v in script(keys=keys, args=[delta, *ttls])]
             except (NoPermissionError, ResponseError) as exc:
                 if not isinstance(exc, NoPermissionError) and "unknown command" not in str(exc).lower():
                     raise
                 log.warning("Redis refuses scripts (%s); rate-limit counters go by pipeline", exc)
-                caches["default"]._zy_redis = (client, None)
+                backend._zy_redis = (client, None)
         pipe = client.pipeline(transaction=False)
         for key, ttl in zip(keys, ttls):
             pipe.set(key, 0, ex=ttl, nx=True)
-            pipe.incr(key)
-        for key in keys[split:]:
-            pipe.get(key)
-        out = pipe.execute()
-        return [int(v) for v in out[1:2 * split:2]], [_int(v) for v in out[2 * split:]]
+            pipe.incrby(key, delta)
+        return [int(v) for v in pipe.execute()[1::2]]
     values = []
-    for cache_key, ttl in increments:
-        cache.add(cache_key, 0, timeout=ttl)
+    for cache_key, ttl in counters:
+        backend.add(cache_key, 0, timeout=ttl)
         try:
-            values.append(cache.incr(cache_key))
+            values.append(backend.incr(cache_key, delta))
         except ValueError:  # expired between add and incr
-            cache.add(cache_key, 1, timeout=ttl)
-            values.append(1)
-    found = cache.get_many(reads) if reads else {}
-    return values, [int(found.get(k) or 0) for k in reads]
+            backend.add(cache_key, delta, timeout=ttl)
+            values.append(delta)
+    return values
 
 
-def _int(value) -> int:
-    # A read counter: absent (None) or not a number (never written by us) counts as 0.
-    try:
-        return int(value or 0)
-    except ValueError:
-        return 0
+class Reservation:
+    """Counters ``admit`` took ahead of an action, to give back if the action does not happen.
+
+    ``release()`` takes one off each (once; later calls do nothing). Used
+    as a context manager it releases when the block raises, and lets the
+    exception through. Limits that count only accepted actions (filings per
+    phone) are reserved this way: counted before the action, so concurrent
+    requests cannot all slip under the limit, and given back when the
+    action is refused or turns out to repeat an earlier one.
+    """
+
+    def __init__(self, counters: list[tuple[str, int]] = ()):
+        self._counters = list(counters)
+
+    def release(self) -> None:
+        """Give the reserved counts back (nothing when already released or nothing was reserved)."""
+        counters, self._counters = self._counters, []
+        _add(counters, -1)
+
+    def __enter__(self) -> Reservation:
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> bool:
+        if exc_type is not None:
+            self.release()
+        return False
 
 
-def admit(hits: list[tuple[str, str]] = (), checks: list[tuple[str, str]] = (), now: float | None = None) -> None:
-    """``hit`` each ``(name, key)`` of ``hits``, then ``check`` each of ``checks``, in one cache round trip.
+def admit(hits: list[tuple[str, str]] = (), reserve: list[tuple[str, str]] = (),
+          now: float | None = None) -> Reservation:
+    """Count each ``(name, key)`` of ``hits`` and ``reserve`` in every window of its rule, in one round trip.
 
-    Raises RateLimited for the first hit over its limit (every hit is
-    counted all the same), else for the first full check; counts nothing
-    for ``checks`` (pair with ``count`` after the action succeeded).
+    ``hits`` stay counted whatever happens (tracking lookups per IP, filings
+    per IP). ``reserve`` is for limits on accepted actions only (filings per
+    phone): returns a Reservation to ``release()`` if the action then fails.
+    Raises RateLimited, naming the first rule over its limit (hits first)
+    and the seconds until that rule's fullest window resets; the reserved
+    counts are given back first (one more round trip), the hits stay.
+    Counting comes first and each increment is atomic, so N concurrent
+    requests against a limit of L let exactly L through.
     """
     now = time.time() if now is None else now
     hit_windows = [(name, w) for name, key in hits for w in _windows(name, key, now)]
-    check_windows = [(name, w) for name, key in checks for w in _windows(name, key, now)]
-    counted, read = _count_and_read([(k, rule.period + 5) for _n, (rule, _s, k) in hit_windows],
-                                    [k for _n, (_r, _s, k) in check_windows])
-    for group, values, strict in ((hit_windows, counted, True), (check_windows, read, False)):
-        retry: dict[str, int] = {}  # name → seconds until its fullest window resets, in hits/checks order
-        for (name, (rule, start, _key)), value in zip(group, values):
-            if value > rule.limit or (not strict and value == rule.limit):
-                retry[name] = max(retry.get(name, 0), int(start + rule.period - now) + 1)
-        if retry:
-            name = next(iter(retry))
-            raise RateLimited(name, retry[name])
-
-
-def check(name: str, key: str, now: float | None = None) -> None:
-    """Raise RateLimited if any window of ``name`` for ``key`` is full; counts nothing.
-
-    Pair with ``count`` after the action succeeded, for limits that must
-    count only accepted actions (filings per phone: a stranger's refused
-    attempts must not use up a resident's quota).
-    """
-    admit(checks=[(name, key)], now=now)
-
-
-def count(name: str, key: str, now: float | None = None) -> None:
-    """Count one accepted action of ``name`` for ``key`` in every window (atomic increments)."""
-    now = time.time() if now is None else now
-    _count_and_read([(cache_key, rule.period + 5) for rule, _start, cache_key in _windows(name, key, now)], [])
+    reserve_windows = [(name, w) for name, key in reserve for w in _windows(name, key, now)]
+    windows = hit_windows + reserve_windows
+    values = _add([(key, rule.period + 5) for _n, (rule, _s, key) in windows], 1)
+    reservation = Reservation([(key, rule.period + 5) for _n, (rule, _s, key) in reserve_windows])
+    retry: dict[str, int] = {}  # name → seconds until its fullest window resets, in hits-then-reserve order
+    for (name, (rule, start, _key)), value in zip(windows, values):
+        if value > rule.limit:
+            retry[name] = max(retry.get(name, 0), int(start + rule.period - now) + 1)
+    if retry:
+        reservation.release()
+        name = next(iter(retry))
+        raise RateLimited(name, retry[name])
+    return reservation
 
 
 def hit(name: str, key: str, now: float | None = None) -> None:

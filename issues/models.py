@@ -378,6 +378,10 @@ class Issue(models.Model):
     # it to "now" on every change and the sweep computes the exact time.
     next_due_at = models.DateTimeField(_("下次检查时间"), null=True, blank=True)
 
+    # Not stored: True on the issue workflow.issue_submit returns for an idempotency key
+    # already used (the first filing, unchanged), False on every other instance.
+    repeat = False
+
     objects = IssueQuerySet.as_manager()
 
     class Meta:

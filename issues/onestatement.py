@@ -28,9 +28,10 @@ from functools import lru_cache
 from uuid import UUID
 
 import psycopg
+from psycopg.pq import ExecStatus
 from psycopg.types.json import Jsonb
 
-from django.db import NotSupportedError, connection
+from django.db import DEFAULT_DB_ALIAS, NotSupportedError, connection, connections
 from django.db.models import DateField, DateTimeField, Field, JSONField, Model
 
 
@@ -63,6 +64,7 @@ def next_ids_sql(counts: list[tuple[type[Model], int]]) -> str:
 
 
 _STALE_PLAN = "cached plan must not change result type"
+_TUPLES_OK = ExecStatus.TUPLES_OK
 
 
 def fetch_prepared(sql: str, params: list) -> tuple | None:
@@ -78,23 +80,26 @@ def fetch_prepared(sql: str, params: list) -> tuple | None:
     statements are dropped and the statement runs once more; inside one,
     that NotSupportedError is raised.
     """
-    connection.close_if_health_check_failed()  # as Django's own cursors do (CONN_HEALTH_CHECKS)
-    connection.ensure_connection()
+    db = connections[DEFAULT_DB_ALIAS]  # the wrapper itself: each ``connection.x`` looks it up anew
+    db.close_if_health_check_failed()  # as Django's own cursors do (CONN_HEALTH_CHECKS)
+    db.ensure_connection()
     try:
-        return _execute_prepared(sql, params)
+        return _execute_prepared(db, sql, params)
     except NotSupportedError as exc:
-        if connection.in_atomic_block or _STALE_PLAN not in str(exc):
+        if db.in_atomic_block or _STALE_PLAN not in str(exc):
             raise
         # psycopg forgets its names for them too when it sees this command go through.
-        with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cur:
+        with db.wrap_database_errors, psycopg.Cursor(db.connection) as cur:
             cur.execute("DEALLOCATE ALL")
-        return _execute_prepared(sql, params)
+        return _execute_prepared(db, sql, params)
 
 
-def _execute_prepared(sql: str, params: list) -> tuple | None:
-    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cur:
+def _execute_prepared(db, sql: str, params: list) -> tuple | None:
+    with db.wrap_database_errors, psycopg.Cursor(db.connection) as cur:
         cur.execute(sql, params, prepare=True)
-        return cur.fetchone() if cur.description else None
+        # Whether it returned rows, read off the result (``description`` would build every column's details).
+        result = cur.pgresult
+        return cur.fetchone() if result is not None and result.status == _TUPLES_OK else None
 
 
 def _columns(model: type[Model], with_pk: bool):
@@ -114,14 +119,14 @@ def _json_value(value):
     raise TypeError(f"onestatement cannot write a {type(value).__name__}")
 
 
-def _prepared(field, value):
+def _prepared(field, value, db):
     # What get_db_prep_save gives on PostgreSQL, without its calls for the values it returns unchanged
     # (str, int, bool, None and aware datetimes, outside JSON fields; a third of a filing's write).
     kind = type(value)
     if value is None or kind is str or kind is int or kind is bool or (kind is datetime and value.tzinfo is not None):
         if not isinstance(field, JSONField):
             return value
-    return field.get_db_prep_save(value, connection)
+    return field.get_db_prep_save(value, db)
 
 
 _READS_ONLY = (Field.pre_save, DateField.pre_save, DateTimeField.pre_save)
@@ -150,6 +155,7 @@ def _insert_sql(model: type[Model], with_pk: bool, ignore_conflicts: bool) -> st
 def _rows_json(rows: list[Model], with_pk: bool) -> str:
     model = type(rows[0])
     plan = _plan(model, with_pk)
+    db = connections[DEFAULT_DB_ALIAS]
     out = []
     for row in rows:
         if type(row) is not model or (row.pk is not None) != with_pk:
@@ -163,7 +169,7 @@ def _rows_json(rows: list[Model], with_pk: bool) -> str:
             if not is_json and (value is None or kind is str or kind is int or kind is bool):
                 item[column] = value  # what get_db_prep_save would return unchanged
             else:
-                item[column] = _json_value(_prepared(field, value))
+                item[column] = _json_value(_prepared(field, value, db))
         out.append(item)
     return json.dumps(out, ensure_ascii=False)
 
@@ -202,4 +208,4 @@ def insert(groups: list[tuple[list[Model], bool]]) -> None:
     for rows, _ignore in groups:
         for row in rows:
             row._state.adding = False
-            row._state.db = connection.alias
+            row._state.db = DEFAULT_DB_ALIAS

@@ -55,7 +55,10 @@ def clean_text(value, *, max_length: int, required: bool = True, label: str = ""
 
 def user_length(text: str) -> int:
     """Characters as the user sees them: the number of extended grapheme clusters."""
-    return len(regex.findall(r"\X", text))
+    return len(_GRAPHEME.findall(text))
+
+
+_GRAPHEME = regex.compile(r"\X")
 
 
 def normalize_phone(raw) -> str:

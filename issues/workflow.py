@@ -47,7 +47,6 @@ from .choices import (
     Channel,
     Decision,
     EventKind,
-    Priority,
     RaterKind,
     Role,
     Satisfaction,
@@ -287,9 +286,9 @@ def _stamp_decision(obj, decision: str, actor: Actor, now: datetime, note: str) 
 
 def _deadlines_data(issue: Issue) -> dict:
     return {
-        "dispatch_due": timezone.localtime(issue.dispatch_due).isoformat(),
-        "response_due": timezone.localtime(issue.response_due).isoformat(),
-        "resolution_due": timezone.localtime(issue.resolution_due).isoformat(),
+        "dispatch_due": issue.dispatch_due.astimezone(dl.LOCAL_TZ).isoformat(),
+        "response_due": issue.response_due.astimezone(dl.LOCAL_TZ).isoformat(),
+        "resolution_due": issue.resolution_due.astimezone(dl.LOCAL_TZ).isoformat(),
         "resolution_extended": issue.resolution_extended,
         "provisional": issue.deadlines_provisional,
     }
@@ -429,8 +428,9 @@ def issue_submit(
     defaults from the actor: resident → web, staff → hotline, client → api.
     Raises Forbidden for a staff role other than dispatcher, Invalid with
     per-field messages. With an ``idempotency_key`` already used by the same
-    filer, returns that first issue unchanged (found when the insert hits
-    the key's unique index, or when the repeat's data no longer passes).
+    filer, returns that first issue unchanged, with ``repeat`` True (found
+    when the insert hits the key's unique index, or when the repeat's data
+    no longer passes).
     Categories, districts, deadline rules and routing rules come from the
     reference snapshot (issues.reference), and the routing rule is applied
     before the write (an auto-assigning rule writes the issue assigned, with
@@ -458,12 +458,13 @@ def issue_submit(
     answers = _clean_answers(cat, extra_answers or {}, errors) if cat else {}
     if channel is None:
         channel = Channel.API if actor.client else (Channel.HOTLINE if actor.user else Channel.WEB)
-    if channel not in Channel.values:
+    if channel not in _CHANNELS:
         errors.setdefault("channel", []).append("渠道无效")
     if errors and idempotency_key:
         # A retry whose data no longer passes (its category retired since) still gets its first filing.
-        existing = Issue.objects.filter(idempotency_key=_idem_key(actor, idempotency_key)).first()
+        existing = repeat_of(actor, idempotency_key)
         if existing is not None:
+            existing.repeat = True
             return existing
     _raise_if(errors)
 
@@ -526,8 +527,9 @@ def issue_submit(
                 Notification.objects.bulk_create(outbox, ignore_conflicts=True)
     except IntegrityError:
         if idempotency_key:
-            existing = Issue.objects.filter(idempotency_key=_idem_key(actor, idempotency_key)).first()
+            existing = repeat_of(actor, idempotency_key)
             if existing is not None:
+                existing.repeat = True
                 return existing
         raise
     notifications.kick_after_commit(outbox)
@@ -539,6 +541,19 @@ def issue_submit(
 def _outbox_rows(issue: Issue, events: list[IssueEvent], now: datetime) -> list[Notification]:
     # The filing's unsaved outbox rows (issue and events must have their ids).
     return [row for e in events for row in notifications.outbox_rows(issue.pk, notifications.messages_for(e), now)]
+
+
+def repeat_of(actor: Actor, idempotency_key: str) -> Issue | None:
+    """The issue ``actor`` already filed with ``idempotency_key`` (str), or None (one query).
+
+    What ``issue_submit`` returns for a repeat (there marked ``repeat``);
+    for a caller that must answer a repeat without filing (one over a rate
+    limit).
+    """
+    return Issue.objects.filter(idempotency_key=_idem_key(actor, idempotency_key)).first()
+
+
+_CHANNELS = frozenset(Channel.values)  # built once: Choices.values makes a new list on every read
 
 
 def _idem_key(actor: Actor, key: str) -> str:

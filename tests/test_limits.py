@@ -1,9 +1,9 @@
-"""Rate limits: fixed windows per key, counted only when allowed."""
+"""Rate limits: fixed windows per key; hits always count, reservations only when kept."""
 
 import pytest
 from django.test import RequestFactory
 
-from issues.limits import RateLimited, client_ip, hit
+from issues.limits import RateLimited, admit, client_ip, hit
 
 
 @pytest.fixture(autouse=True)
@@ -43,16 +43,45 @@ def test_client_ip_behind_one_proxy(settings):
     assert client_ip(request) == "10.0.0.2"
 
 
-def test_check_and_count_only_count_accepted_actions():
-    from issues.limits import check, count
-
+def test_reserved_counts_are_given_back_when_the_action_fails():
     t = 1_800_000_000.0
     for _ in range(10):
-        check("file_phone", "victim", now=t)  # refused attempts are never counted
-    for _ in range(5):
-        count("file_phone", "victim", now=t)
+        admit(reserve=[("file_phone", "victim")], now=t).release()  # refused attempts leave nothing counted
+    kept = [admit(reserve=[("file_phone", "victim")], now=t) for _ in range(5)]
+    with pytest.raises(RateLimited) as exc:
+        admit(reserve=[("file_phone", "victim")], now=t + 10)
+    assert (exc.value.rule, exc.value.retry_after) == ("file_phone", 3591)
+    kept[0].release()
+    kept[0].release()  # a second release gives nothing more back
+    admit(reserve=[("file_phone", "victim")], now=t + 20)  # the one given back is free again
     with pytest.raises(RateLimited):
-        check("file_phone", "victim", now=t)
+        admit(reserve=[("file_phone", "victim")], now=t + 30)
+
+
+def test_a_reservation_refused_by_another_limit_is_given_back(settings):
+    settings.ZY_RATE_LIMITS = {**settings.ZY_RATE_LIMITS, "file_ip": [(1, 3600)]}
+    t = 1_800_000_000.0
+    admit(hits=[("file_ip", "203.0.113.9")], reserve=[("file_phone", "p")], now=t)
+    with pytest.raises(RateLimited) as exc:  # the IP's second filing: refused, the phone's reservation given back
+        admit(hits=[("file_ip", "203.0.113.9")], reserve=[("file_phone", "p")], now=t)
+    assert exc.value.rule == "file_ip"
+    for n in range(4):  # so the phone has 4 of its 5 left
+        admit(hits=[("file_ip", f"198.51.100.{n}")], reserve=[("file_phone", "p")], now=t)
+    with pytest.raises(RateLimited) as exc:
+        admit(hits=[("file_ip", "198.51.100.99")], reserve=[("file_phone", "p")], now=t)
+    assert exc.value.rule == "file_phone"
+
+
+def test_a_reservation_is_given_back_when_its_block_raises():
+    t = 1_800_000_000.0
+    for _ in range(5):
+        with pytest.raises(ValueError), admit(reserve=[("file_phone", "p")], now=t):
+            raise ValueError("the filing failed")
+    for _ in range(5):
+        with admit(reserve=[("file_phone", "p")], now=t):
+            pass  # kept
+    with pytest.raises(RateLimited):
+        admit(reserve=[("file_phone", "p")], now=t)
 
 
 @pytest.mark.parametrize("backend", ["locmem", pytest.param("redis", marks=pytest.mark.redis)])
@@ -66,15 +95,18 @@ def test_concurrent_hits_never_exceed_the_limit(backend, request):
     outcomes = []
     barrier = threading.Barrier(10)
 
-    def go():
+    def go(n):
         barrier.wait()
         try:
-            hit("file_phone", "same-phone", now=t)
+            if n % 2:
+                hit("file_phone", "same-phone", now=t)
+            else:  # a reservation (filings per phone) is just as strict
+                admit(reserve=[("file_phone", "same-phone")], now=t)
             outcomes.append("ok")
         except RateLimited:
             outcomes.append("limited")
 
-    threads = [threading.Thread(target=go) for _ in range(10)]
+    threads = [threading.Thread(target=go, args=(n,)) for n in range(10)]
     [th.start() for th in threads]
     [th.join() for th in threads]
     assert outcomes.count("ok") == 5 and outcomes.count("limited") == 5
@@ -97,24 +129,22 @@ def redis_cache(settings):
 
 
 @pytest.mark.redis
-def test_on_redis_one_round_trip_counts_hits_and_reads_checks(redis_cache):
-    from issues.limits import admit, count
-
+def test_on_redis_one_round_trip_counts_hits_and_reserves(redis_cache):
     t = 1_800_000_000.0
     for _ in range(60):
-        admit(hits=[("file_ip", "203.0.113.9")], checks=[("file_phone", "+8613800000000")], now=t)
+        admit(hits=[("file_ip", "203.0.113.9")], reserve=[("file_phone", "+8613800000000")], now=t).release()
     with pytest.raises(RateLimited) as exc:  # the 61st filing from that IP in the hour
-        admit(hits=[("file_ip", "203.0.113.9")], checks=[("file_phone", "+8613800000000")], now=t + 100)
+        admit(hits=[("file_ip", "203.0.113.9")], reserve=[("file_phone", "+8613800000000")], now=t + 100)
     assert (exc.value.rule, exc.value.retry_after) == ("file_ip", 3501)
     for _ in range(5):
-        count("file_phone", "+8613800000000", now=t)
+        admit(reserve=[("file_phone", "+8613800000000")], now=t)  # kept
     with pytest.raises(RateLimited) as exc:  # a fresh IP, but the phone's hour is used up
-        admit(hits=[("file_ip", "198.51.100.7")], checks=[("file_phone", "+8613800000000")], now=t + 100)
+        admit(hits=[("file_ip", "198.51.100.7")], reserve=[("file_phone", "+8613800000000")], now=t + 100)
     assert (exc.value.rule, exc.value.retry_after) == ("file_phone", 3501)
     from issues.limits import _windows
 
     hour = next(k for rule, _start, k in _windows("file_phone", "+8613800000000", t) if rule.period == 3600)
-    assert redis_cache.get(hour) == 5  # Django's own cache API reads the script's counters
+    assert redis_cache.get(hour) == 5  # Django's own cache API reads the script's counters; refusals given back
     client = redis_cache._cache.get_client(write=True)
     ttls = sorted(client.ttl(k) for k in client.scan_iter("*zy-rl:*") if k.decode().startswith(redis_cache.key_prefix))
     assert len(ttls) == 4  # two IPs (hour), the phone (hour, day)
@@ -130,8 +160,6 @@ def test_where_redis_refuses_scripts_the_limits_still_count(settings, caplog):
 
     import redis as redis_py
     from django.core.cache import caches
-
-    from issues.limits import admit
 
     url = urlsplit(os.environ["REDIS_URL"])
     admin = redis_py.Redis.from_url(os.environ["REDIS_URL"])
@@ -149,6 +177,13 @@ def test_where_redis_refuses_scripts_the_limits_still_count(settings, caplog):
         with pytest.raises(RateLimited) as exc:  # the 61st from that IP in the hour: refused, not let through
             admit(hits=[("file_ip", "203.0.113.9")], now=t + 100)
         assert (exc.value.rule, exc.value.retry_after) == ("file_ip", 3501)
+        for _ in range(3):
+            admit(reserve=[("file_phone", "p")], now=t).release()  # given back through the pipeline too
+        for _ in range(5):
+            admit(reserve=[("file_phone", "p")], now=t)
+        with pytest.raises(RateLimited) as exc:
+            admit(reserve=[("file_phone", "p")], now=t)
+        assert exc.value.rule == "file_phone"
         assert "Redis refuses scripts" in caplog.text
         assert "unreachable" not in caplog.text
     finally:

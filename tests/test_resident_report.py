@@ -208,6 +208,53 @@ def test_over_the_phone_limit_answers_a_friendly_429(client, world, settings):
     assert r.status_code == 302
 
 
+def test_repeats_and_refused_filings_do_not_use_up_the_phones_quota(client, world, settings):
+    settings.ZY_RATE_LIMITS = {**settings.ZY_RATE_LIMITS, "file_phone": [(2, 3600)]}
+    key = "0e0e0e0e-0000-4000-8000-0000000000{:02d}".format
+    # A filing the workflow refuses (a retired category) is not counted.
+    world.gas_leak.active = False
+    world.gas_leak.save()
+    r = client.post("/report/", form_data(world, utility="gas", category=str(world.gas_leak.pk), idempotency_key=key(1)))
+    assert r.status_code == 400
+    first = client.post("/report/", form_data(world, idempotency_key=key(2)))
+    again = client.post("/report/", form_data(world, idempotency_key=key(2)))  # a double click: counted once
+    assert first.status_code == again.status_code == 302 and first["Location"] == again["Location"]
+    second = client.post("/report/", form_data(world, idempotency_key=key(3)))
+    assert second.status_code == 302  # the phone's 2nd filing of the hour
+    assert client.post("/report/", form_data(world, idempotency_key=key(4))).status_code == 429
+    # A double click on the last allowed filing, even now over the limit, gets that filing's page.
+    r = client.post("/report/", form_data(world, idempotency_key=key(3)))
+    assert r.status_code == 302 and r["Location"] == second["Location"]
+    assert Issue.objects.count() == 2
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_filings_from_one_phone_never_exceed_its_limit(world, settings):
+    """Six browsers of one phone file at once against a limit of 2 an hour: exactly 2 go through."""
+    import threading
+
+    from django.db import connection
+    from django.test import Client
+
+    settings.ZY_RATE_LIMITS = {**settings.ZY_RATE_LIMITS, "file_phone": [(2, 3600)]}
+    barrier, codes = threading.Barrier(6), []
+
+    def file(n):
+        try:
+            barrier.wait()
+            r = Client().post("/report/", form_data(world, idempotency_key=f"0e0e0e0e-0000-4000-8000-0000000001{n:02d}"))
+            codes.append(r.status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=file, args=(n,)) for n in range(6)]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    assert sorted(codes) == [302, 302, 429, 429, 429, 429]
+    assert Issue.objects.count() == 2
+
+
 def test_over_the_ip_limit_answers_429(client, world, settings):
     settings.ZY_RATE_LIMITS = {**settings.ZY_RATE_LIMITS, "file_ip": [(1, 3600)]}
     client.post("/report/", form_data(world))
@@ -230,3 +277,18 @@ def test_english_is_available_through_the_language_switch(client, world):
     assert "Report a utility problem" in html
     client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
     assert "反映水电气暖问题" in client.get("/report/").content.decode()
+
+
+def test_the_success_page_address_follows_the_script_prefix_and_quotes_odd_codes():
+    from django.urls import set_script_prefix
+
+    from issues.views.resident import _done_url
+
+    try:
+        set_script_prefix("/city/")
+        assert _done_url("ZY20261130000001") == "/city/report/done/ZY20261130000001/"
+        set_script_prefix("/")
+        assert _done_url("ZY20261130000001") == "/report/done/ZY20261130000001/"
+        assert _done_url("ZY 1?") == "/report/done/ZY%201%3F/"  # not a code the workflow makes: reverse() quotes it
+    finally:
+        set_script_prefix("/")

@@ -260,22 +260,22 @@ class IssueViewSet(viewsets.GenericViewSet):
         key = request.headers.get("Idempotency-Key")
         if key is not None and not _IDEMPOTENCY_KEY.fullmatch(key):
             raise wf.Invalid("Idempotency-Key 无效", {"Idempotency-Key": ["应为 1–64 个可打印 ASCII 字符"]})
-        if anonymous:
-            limits.hit("file_ip", limits.client_ip(request))
         ser = s.IssueCreateIn(data=request.data)
         valid = ser.is_valid()
         data = ser.validated_data if valid else _raw(request.data)
         phone = data.get("reporter_phone")
-        phone_ok = False
+        reservation = limits.Reservation()
         if anonymous:
             try:
                 phone = normalize_phone(phone)
                 phone_ok = True
-                # Only accepted filings count against a phone (counted below), so
-                # a stranger's refused attempts cannot use up a resident's quota.
-                limits.check("file_phone", phone)
             except FieldError:
-                pass  # the workflow names the field
+                phone_ok = False  # the workflow names the field
+            # Every attempt counts against the IP. Only accepted filings count against a phone:
+            # reserved here and given back below when the filing fails or repeats, so a
+            # stranger's refused attempts cannot use up a resident's quota.
+            reservation = limits.admit(hits=[("file_ip", limits.client_ip(request))],
+                                       reserve=[("file_phone", phone)] if phone_ok else [])
             actor = wf.Actor.resident(phone if isinstance(phone, str) else "")
             if key is not None:
                 # Anonymous keys are scoped by phone: two residents never share one.
@@ -294,17 +294,14 @@ class IssueViewSet(viewsets.GenericViewSet):
                 extra_answers=values.get("extra_answers") or {}, idempotency_key=key, now=now,
             )
 
-        if not valid:
-            _precedence(lambda: submit(data))
-            raise ValidationError(ser.errors)
-        # The workflow returns the first issue for a used key without saying so;
-        # a key seen before the call, or another request's filing time (a lost
-        # race on the key), means a repeat.
-        seen = bool(key) and Issue.objects.filter(idempotency_key=wf._idem_key(actor, key)).exists()
-        issue = submit(data)
-        created = not seen and issue.filed_at == now
-        if created and phone_ok:
-            limits.count("file_phone", phone)
+        with reservation:  # given back when this raises
+            if not valid:
+                _precedence(lambda: submit(data))
+                raise ValidationError(ser.errors)
+            issue = submit(data)
+        created = not issue.repeat
+        if not created:
+            reservation.release()
         return Response(render_issue(principal, issue), status=status.HTTP_201_CREATED if created else 200)
 
     @extend_schema(summary="An issue's timeline", responses={200: s.EventSerializer(many=True), **errors(401, 404)})
@@ -383,13 +380,16 @@ class IssueViewSet(viewsets.GenericViewSet):
         closed or the phone is the reporter's; 429 over the anonymous limits.
         """
         anonymous = not is_client(request.user) and not request.user.is_authenticated
+        reservation = limits.Reservation()
         if anonymous:
-            limits.hit("file_ip", limits.client_ip(request))
             try:
-                limits.check("file_phone", normalize_phone(request.data.get("phone") if hasattr(request.data, "get")
-                                                           else None))
+                phones = [normalize_phone(request.data.get("phone") if hasattr(request.data, "get") else None)]
             except FieldError:
-                pass
+                phones = []
+            # Every attempt counts against the IP; a follow counts against the phone only when
+            # accepted (given back on failure or a repeat).
+            reservation = limits.admit(hits=[("file_ip", limits.client_ip(request))],
+                                       reserve=[("file_phone", p) for p in phones])
         existed = {}
 
         def call(i, a, d):
@@ -401,12 +401,13 @@ class IssueViewSet(viewsets.GenericViewSet):
             return wf.issue_follow(issue=i, phone=d.get("phone"), name=d.get("name", ""))
 
         def render(follower):
-            if anonymous and not existed.get("yes"):
-                limits.count("file_phone", follower.phone)  # accepted follows only
+            if existed.get("yes"):
+                reservation.release()
             data = {"issue": follower.issue_id, "tracking_code": follower.issue.tracking_code, "following": True}
             return Response(data, status=status.HTTP_200_OK if existed.get("yes") else status.HTTP_201_CREATED)
 
-        return _transition(request, pk, s.FollowIn, call, render)
+        with reservation:  # given back when this raises
+            return _transition(request, pk, s.FollowIn, call, render)
 
     # -- Assigned ------------------------------------------------------------
 

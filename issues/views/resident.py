@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
+from functools import lru_cache
 
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -31,13 +33,12 @@ from .. import photos as photo_mod
 from .. import reference
 from ..choices import PHASE_OF_STATUS, EventKind, Phase, Priority, Role, Status, Utility
 from ..forms import LIMITS, FollowForm, RateForm, ReportForm, ResendForm, TrackForm
-from ..limits import RateLimited, admit, client_ip, hit
-from ..limits import count as count_limit
+from ..limits import RateLimited, Reservation, admit, client_ip, hit
 from ..links import RATE_MAX_AGE, RATE_SALT, TRACK_MAX_AGE, TRACK_SALT, phone_hash, read_token
-from ..models import Attachment, Category, District, Follower, Issue
+from ..models import Attachment, Category, District, Issue
 from ..notifications import resend_codes
 from ..validation import FieldError, is_mobile, normalize_phone
-from ..workflow import Actor, Conflict, Invalid, issue_follow, issue_rate, issue_submit
+from ..workflow import Actor, Conflict, Invalid, issue_follow, issue_rate, issue_submit, repeat_of
 
 SIMILAR_DAYS = 7
 SIMILAR_MAX = 5
@@ -182,11 +183,13 @@ def report(request):
     GET renders an empty form with a fresh idempotency key. POST: the
     privacy consent and photos are checked here (nothing is stored when a
     photo is refused), the per-IP and per-phone limits apply (not to a
-    dispatcher filing for a caller), then ``issue_submit`` files it
-    (channel web, or hotline for a dispatcher) and the browser is
-    redirected to the success page. Errors re-render the form with
-    everything typed (photos must be chosen again), status 400; limits →
-    429.
+    dispatcher filing for a caller; the phone's count is given back when
+    the filing fails or repeats), then ``issue_submit`` files it (channel
+    web, or hotline for a dispatcher) and the browser is redirected to the
+    success page. A repeat of the form (same idempotency key and phone)
+    gets the first filing's page, even over the phone's limit. Errors
+    re-render the form with everything typed (photos must be chosen
+    again), status 400; limits → 429.
     """
     dispatcher = _is_dispatcher(request)
     if request.method == "GET":
@@ -207,44 +210,75 @@ def report(request):
         return _render_report(request, form, errors, dispatcher, status=400)
 
     data = form.cleaned_data
+    key = data.get("idempotency_key")
     if dispatcher:
-        actor = Actor.of(request.user)
+        actor, reservation = Actor.of(request.user), Reservation()
     else:
         actor = Actor.resident(data["reporter_phone"])
+        phone = actor.resident_phone
         try:
-            phone_checks = [("file_phone", actor.resident_phone)] if actor.resident_phone.startswith("+") else []
-            admit(hits=[("file_ip", client_ip(request))], checks=phone_checks)
+            reservation = admit(hits=[("file_ip", client_ip(request))],
+                                reserve=[("file_phone", phone)] if phone.startswith("+") else [])
         except RateLimited as exc:
-            return _rate_limited(request, exc)
-    key = data.get("idempotency_key")
+            # A repeat of a filing that went through (a double click on the phone's last allowed
+            # filing) gets that filing's page, as any repeat does, not the limit.
+            first = repeat_of(actor, str(key)) if key and exc.rule == "file_phone" else None
+            if first is None:
+                return _rate_limited(request, exc)
+            return _filed(request, first, dispatcher, photos)
     try:
-        issue = issue_submit(
-            actor=actor,
-            # Ids too large for the database read as "none chosen" (SQLite cannot bind them).
-            category=_small_id(data["category"]) or "",
-            district=_small_id(data["district"]) or "",
-            community=data["community"],
-            building=data["building"],
-            unit_no=data["unit_no"],
-            room=data["room"],
-            latitude=data["latitude"] or None,
-            longitude=data["longitude"] or None,
-            description=data["description"],
-            reporter_name=data["reporter_name"],
-            reporter_phone=data["reporter_phone"],
-            extra_answers=form.extra_answers(request.POST, data["category"]),
-            idempotency_key=str(key) if key else None,
-        )
+        with reservation:  # given back if the filing fails
+            issue = issue_submit(
+                actor=actor,
+                # Ids too large for the database read as "none chosen" (SQLite cannot bind them).
+                category=_small_id(data["category"]) or "",
+                district=_small_id(data["district"]) or "",
+                community=data["community"],
+                building=data["building"],
+                unit_no=data["unit_no"],
+                room=data["room"],
+                latitude=data["latitude"] or None,
+                longitude=data["longitude"] or None,
+                description=data["description"],
+                reporter_name=data["reporter_name"],
+                reporter_phone=data["reporter_phone"],
+                extra_answers=form.extra_answers(request.POST, data["category"]),
+                idempotency_key=str(key) if key else None,
+            )
     except Invalid as exc:
         return _render_report(request, form, exc.fields, dispatcher, status=400)
-    if not dispatcher and actor.resident_phone.startswith("+"):
-        count_limit("file_phone", actor.resident_phone)  # accepted filings only
+    if issue.repeat:
+        reservation.release()  # a repeat: its key's first filing was counted
+    return _filed(request, issue, dispatcher, photos)
+
+
+def _filed(request, issue: Issue, dispatcher: bool, photos: list[bytes]):
+    # The answer to a filing or its repeat: its photos (a repeat adds none when the first
+    # stored its own), then this browser may see the success page and, for a resident, the
+    # issue as its reporter.
     if photos:
         photo_mod.attach(issue, issue.events.filter(kind=EventKind.SUBMITTED).first(), photos)
     if not dispatcher:
         _remember(request, issue, "reporter")
     request.resident_proofs.filed(issue.pk)
-    return redirect("resident:report_done", code=issue.tracking_code)
+    return HttpResponseRedirect(_done_url(issue.tracking_code))
+
+
+_CODE_SLOT = "ZY0CODE0"
+
+
+@lru_cache(maxsize=16)
+def _done_url_template(script_prefix: str) -> str:
+    return reverse("resident:report_done", kwargs={"code": _CODE_SLOT})
+
+
+def _done_url(code: str) -> str:
+    # The success page's address: reverse() once per script prefix, then the code put in its place
+    # (reverse() matches the URL patterns anew each time, a tenth of the view's own work). A
+    # tracking code is letters and digits, which need no quoting; anything else goes by reverse().
+    if not code.isascii() or not code.isalnum():
+        return reverse("resident:report_done", kwargs={"code": code})
+    return _done_url_template(get_script_prefix()).replace(_CODE_SLOT, code)
 
 
 def _render_report(request, form, errors, dispatcher, status=200):
@@ -367,19 +401,18 @@ def follow(request, issue_id: int):
     data = form.cleaned_data
     try:
         phone = Actor.resident(data["phone"]).resident_phone
-        admit(hits=[("file_ip", client_ip(request))],
-              checks=[("file_phone", phone)] if phone.startswith("+") else [])
+        reservation = admit(hits=[("file_ip", client_ip(request))],
+                            reserve=[("file_phone", phone)] if phone.startswith("+") else [])
     except RateLimited as exc:
         return _rate_limited(request, exc)
     try:
-        follower = issue_follow(issue=issue, phone=data["phone"], name=data["name"])
+        with reservation:  # counts against the phone only when accepted
+            follower = issue_follow(issue=issue, phone=data["phone"], name=data["name"])
     except Invalid as exc:
         context["errors"] = exc.fields
         return render(request, "resident/follow.html", context, status=400)
     except Conflict as exc:
         return _message(request, _("无法关注"), exc.message, status=409)
-    if phone.startswith("+"):
-        count_limit("file_phone", phone)  # accepted follows only
     return render(request, "resident/follow_done.html", {
         "issue": issue, "category_name": _category_name(issue.category), "mobile": is_mobile(follower.phone),
     })
