@@ -111,9 +111,9 @@ def _add(counters: list[tuple[str, int]], delta: int) -> list[int]:
     A counter is created at 0 with its TTL first, so it always expires with
     its window. On Redis one round trip (one script: SET NX EX + INCRBY per
     counter, each atomic; a pipeline of the same commands where Redis
-    refuses scripts); on other caches add + incr per key. With the cache
-    unreachable, logs an error and returns zeros (the action is let
-    through).
+    refuses scripts); on other caches add + incr + touch (keeping the TTL)
+    per key. With the cache unreachable, logs an error and returns zeros
+    (the action is let through).
     """
     if not counters:
         return []
@@ -154,6 +154,10 @@ def _add_on_cache(counters, delta):
         except ValueError:  # expired between add and incr
             backend.add(cache_key, delta, timeout=ttl)
             values.append(delta)
+        else:
+            # Django's generic incr (the database cache's) stores the sum with the cache's default
+            # timeout (5 minutes), which would end the window early: give the counter its TTL back.
+            backend.touch(cache_key, ttl)
     return values
 
 

@@ -84,6 +84,27 @@ def test_a_reservation_is_given_back_when_its_block_raises():
         admit(reserve=[("file_phone", "p")], now=t)
 
 
+@pytest.mark.django_db
+def test_on_the_database_cache_a_window_lasts_its_whole_period(settings):
+    """The embedded default's cache: its incr would store the count for 5 minutes only."""
+    import time_machine
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "zy_cache"}}
+    from django.core.management import call_command
+
+    call_command("createcachetable", verbosity=0)
+    start = 1_800_000_000.0  # an hour boundary
+    with time_machine.travel(start, tick=False) as clock:
+        for _ in range(5):
+            admit(reserve=[("file_phone", "p")])
+        clock.shift(50 * 60)  # 50 minutes on: the same hour, long past the cache's default 300 s
+        with pytest.raises(RateLimited) as exc:
+            admit(reserve=[("file_phone", "p")])
+        assert exc.value.retry_after == 601
+        clock.shift(10 * 60)  # the next hour
+        admit(reserve=[("file_phone", "p")])
+
+
 @pytest.mark.parametrize("backend", ["locmem", pytest.param("redis", marks=pytest.mark.redis)])
 def test_concurrent_hits_never_exceed_the_limit(backend, request):
     import threading
