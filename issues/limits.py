@@ -199,7 +199,8 @@ def admit(hits: list[tuple[str, str]] = (), reserve: list[tuple[str, str]] = (),
     Raises RateLimited, naming the first rule over its limit (hits first)
     and the seconds until that rule's fullest window resets; the reserved
     counts are given back first (one more round trip), the hits stay.
-    Counting comes first and each increment is atomic, so N concurrent
+    Counting comes first and each increment is atomic (on Redis and the
+    local-memory cache; the database cache's incr is not), so N concurrent
     requests against a limit of L let exactly L through.
     """
     now = time.time() if now is None else now
