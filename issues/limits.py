@@ -7,10 +7,12 @@ Django cache (Redis in production, the database cache on the embedded
 default), in fixed windows. Pages answer a friendly page, the API 429.
 
 Every counter is incremented before the action it limits, atomically, so
-concurrent requests cannot overshoot a limit. Limits on accepted actions
-only (filings per phone: a stranger's refused attempts must not use up a
-resident's quota) are reserved that way and given back when the action
-fails or repeats an earlier one (``admit(reserve=…)``, Reservation).
+concurrent requests cannot overshoot a limit (on Redis). Limits on
+accepted actions only (filings per phone: a stranger's refused attempts
+must not use up a resident's quota) are reserved that way and given back
+when the action fails or repeats an earlier one; a repeat of an action
+still in flight (a double click) reserves nothing (``admit(reserve=…,
+once=…)``, Reservation).
 """
 
 from __future__ import annotations
@@ -72,113 +74,192 @@ def _windows(name: str, key: str, now: float):
         yield rule, start, f"zy-rl:{name}:{rule.period}:{start}:{digest}"
 
 
-# Adds ARGV[1] to each of KEYS (each created at 0 with the TTL in ARGV[i + 1] seconds first, so the
-# change is atomic and the window expires); returns the new values. One command instead of a pipeline
-# of SET NX EX + INCRBY per counter: the same effect, less work for the client.
-_ADD = """
-local out = {}
-for i = 1, #KEYS do
-  redis.call('SET', KEYS[i], 0, 'EX', ARGV[i + 1], 'NX')
-  out[i] = redis.call('INCRBY', KEYS[i], ARGV[1])
+ONCE_TTL = 300  # seconds an admitted action's ``once`` key stays taken: longer than any request runs
+
+# Admission, atomically. Counts the hits; unless the ``once`` marker (KEYS' last, when ARGV[3] is 1)
+# is taken already, counts the reservations, and then, if any counter is over its limit, takes the
+# reservations back, else takes the marker. KEYS: the hit counters, the reservation counters, the
+# marker. ARGV: number of hits, number of reservations, 1/0 for a marker, its TTL, then for each
+# counter its TTL and its limit. A counter is created at 0 with its TTL first, so it always expires.
+# Returns each counter's value (0 for reservations not counted), then 1 when the marker was taken
+# already (a repeat), else 0. _admit_by_commands does the same with single commands.
+_ADMIT = """
+local nh, nr, once = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3] == '1'
+local out, over = {}, false
+local function count(i)
+  redis.call('SET', KEYS[i], 0, 'EX', ARGV[3 + 2 * i], 'NX')
+  out[i] = redis.call('INCR', KEYS[i])
+  if out[i] > tonumber(ARGV[4 + 2 * i]) then over = true end
 end
+for i = 1, nh do count(i) end
+local repeated = once and redis.call('EXISTS', KEYS[nh + nr + 1]) == 1
+for i = nh + 1, nh + nr do
+  if repeated then out[i] = 0 else count(i) end
+end
+if not repeated and nr > 0 then
+  if over then
+    for i = nh + 1, nh + nr do redis.call('DECR', KEYS[i]) end
+  elseif once then
+    redis.call('SET', KEYS[nh + nr + 1], 1, 'EX', ARGV[4])
+  end
+end
+out[nh + nr + 1] = repeated and 1 or 0
 return out
+"""
+
+# Giving a reservation back: takes one off each of KEYS but the last ARGV[1] (only where the
+# counter exists and is above 0: after Redis lost its data there is nothing to give back), then
+# deletes those last ones (the marker). _give_back_by_commands does the same with single commands.
+_GIVE_BACK = """
+local n = #KEYS - tonumber(ARGV[1])
+for i = 1, n do
+  if (tonumber(redis.call('GET', KEYS[i]) or '0') or 0) > 0 then redis.call('DECR', KEYS[i]) end
+end
+for i = n + 1, #KEYS do redis.call('DEL', KEYS[i]) end
+return 1
 """
 
 
 def _redis(backend):
-    """``(client, script)`` for ``backend`` (the default cache) when it is Django's RedisCache, else None.
+    """``(client, scripts)`` for ``backend`` (the default cache) when it is Django's RedisCache, else None.
 
-    ``client`` is its redis-py client, ``script`` the counting script
-    (``_ADD``) bound to it, or None once Redis refused to run scripts (an
-    ACL without ``@scripting``, a service without EVAL): the counters then
-    go by a pipeline of the same commands. Kept on the (per-thread) cache
-    backend: Django's own calls build a new client object each time.
-    redis-py sends the script by its SHA and loads it again after a Redis
-    restart (NOSCRIPT).
+    ``client`` is its redis-py client, ``scripts`` the pair (``_ADMIT``,
+    ``_GIVE_BACK``) bound to it, or None once Redis refused to run scripts
+    (an ACL without ``@scripting``, a service without EVAL): the counters
+    then go by single commands. Kept on the (per-thread) cache backend:
+    Django's own calls build a new client object each time. redis-py sends
+    a script by its SHA and loads it again after a Redis restart (NOSCRIPT).
     """
     if not isinstance(backend, RedisCache):
         return None
     found = getattr(backend, "_zy_redis", None)
     if found is None:
         client = backend._cache.get_client(write=True)
-        found = backend._zy_redis = (client, client.register_script(_ADD))
+        found = backend._zy_redis = (client, (client.register_script(_ADMIT), client.register_script(_GIVE_BACK)))
     return found
 
 
-def _add(counters: list[tuple[str, int]], delta: int) -> list[int]:
-    """Add ``delta`` (1 to count, -1 to give back) to each ``(cache_key, ttl_seconds)`` counter; their new values.
-
-    A counter is created at 0 with its TTL first, so it always expires with
-    its window. On Redis one round trip (one script: SET NX EX + INCRBY per
-    counter, each atomic; a pipeline of the same commands where Redis
-    refuses scripts); on other caches add + incr + touch (keeping the TTL)
-    per key. With the cache unreachable, logs an error and returns zeros
-    (the action is let through).
-    """
-    if not counters:
-        return []
-    try:
-        return _add_on_cache(counters, delta)
-    except Exception:
-        # The cache is down (Redis restarting): let the action through rather than answer 500;
-        # the outage is logged and /healthz reports the broker.
-        log.error("rate-limit counters unreachable; letting the request through", exc_info=True)
-        return [0] * len(counters)
-
-
-def _add_on_cache(counters, delta):
-    backend = caches["default"]  # once: each ``cache.x`` looks the backend up anew
+def _run_script(backend, which: int, keys: list[str], args: list):
+    """Run script ``which`` (0 admit, 1 give back) on Redis; None where the cache is not Redis or refuses scripts."""
     redis = _redis(backend)
-    if redis is not None:
-        client, script = redis
-        keys = [backend.make_key(k) for k, _ttl in counters]
-        ttls = [ttl for _k, ttl in counters]
-        if script is not None:
-            try:
-                return [int(v) for v in script(keys=keys, args=[delta, *ttls])]
-            except (NoPermissionError, ResponseError) as exc:
-                if not isinstance(exc, NoPermissionError) and "unknown command" not in str(exc).lower():
-                    raise
-                log.warning("Redis refuses scripts (%s); rate-limit counters go by pipeline", exc)
-                backend._zy_redis = (client, None)
-        pipe = client.pipeline(transaction=False)
-        for key, ttl in zip(keys, ttls):
-            pipe.set(key, 0, ex=ttl, nx=True)
-            pipe.incrby(key, delta)
-        return [int(v) for v in pipe.execute()[1::2]]
-    values = []
-    for cache_key, ttl in counters:
-        backend.add(cache_key, 0, timeout=ttl)
+    if redis is None or redis[1] is None:
+        return None
+    client, scripts = redis
+    try:
+        return scripts[which](keys=[backend.make_key(k) for k in keys], args=args)
+    except (NoPermissionError, ResponseError) as exc:
+        if not isinstance(exc, NoPermissionError) and "unknown command" not in str(exc).lower():
+            raise
+        log.warning("Redis refuses scripts (%s); rate-limit counters go by single commands", exc)
+        backend._zy_redis = (client, None)
+        return None
+
+
+class _Commands:
+    """The counter operations as single commands: on Redis without scripts, or on any Django cache."""
+
+    def __init__(self, backend):
+        self.backend = backend
+        redis = _redis(backend)
+        self.client = redis[0] if redis else None
+
+    def count(self, key: str, ttl: int) -> int:
+        if self.client is not None:
+            pipe = self.client.pipeline(transaction=False)
+            real = self.backend.make_key(key)
+            pipe.set(real, 0, ex=ttl, nx=True)
+            pipe.incr(real)
+            return int(pipe.execute()[1])
+        self.backend.add(key, 0, timeout=ttl)
         try:
-            values.append(backend.incr(cache_key, delta))
+            value = self.backend.incr(key)
         except ValueError:  # expired between add and incr
-            backend.add(cache_key, delta, timeout=ttl)
-            values.append(delta)
-        else:
-            # Django's generic incr (the database cache's) stores the sum with the cache's default
-            # timeout (5 minutes), which would end the window early: give the counter its TTL back.
-            backend.touch(cache_key, ttl)
-    return values
+            self.backend.add(key, 1, timeout=ttl)
+            return 1
+        # Django's generic incr (the database cache's) stores the sum with the cache's default
+        # timeout (5 minutes), which would end the window early: give the counter its TTL back.
+        self.backend.touch(key, ttl)
+        return value
+
+    def give_back(self, key: str, ttl: int) -> None:
+        if self.client is not None:
+            real = self.backend.make_key(key)
+            if int(self.client.get(real) or 0) > 0:
+                self.client.decr(real)
+            return
+        if (self.backend.get(key) or 0) > 0:
+            self.backend.decr(key)
+            self.backend.touch(key, ttl)
+
+    def taken(self, key: str) -> bool:
+        return self.backend.get(key) is not None
+
+    def take(self, key: str, ttl: int) -> None:
+        self.backend.set(key, 1, timeout=ttl)
+
+    def drop(self, key: str) -> None:
+        self.backend.delete(key)
+
+
+def _admit_by_commands(backend, hits, reserves, once):
+    # _ADMIT's steps as single commands (not atomic as a whole: each increment still is on Redis).
+    ops = _Commands(backend)
+    values = [ops.count(key, ttl) for key, ttl, _limit in hits]
+    over = any(v > limit for v, (_k, _t, limit) in zip(values, hits))
+    repeated = once is not None and ops.taken(once)
+    if repeated:
+        return values + [0] * len(reserves) + [1]
+    counted = [ops.count(key, ttl) for key, ttl, _limit in reserves]
+    if reserves:
+        if over or any(v > limit for v, (_k, _t, limit) in zip(counted, reserves)):
+            for key, ttl, _limit in reserves:
+                ops.give_back(key, ttl)
+        elif once is not None:
+            ops.take(once, ONCE_TTL)
+    return values + counted + [0]
+
+
+def _give_back_by_commands(backend, counters, once):
+    ops = _Commands(backend)
+    for key, ttl in counters:
+        ops.give_back(key, ttl)
+    if once is not None:
+        ops.drop(once)
 
 
 class Reservation:
-    """Counters ``admit`` took ahead of an action, to give back if the action does not happen.
+    """Counters ``admit`` reserved ahead of an action, to give back if the action does not happen.
 
-    ``release()`` takes one off each (once; later calls do nothing). Used
-    as a context manager it releases when the block raises, and lets the
-    exception through. Limits that count only accepted actions (filings per
-    phone) are reserved this way: counted before the action, so concurrent
-    requests cannot all slip under the limit, and given back when the
-    action is refused or turns out to repeat an earlier one.
+    ``release()`` takes one off each (once; later calls do nothing) and
+    frees the action's ``once`` key. Used as a context manager it releases
+    when the block raises, and lets the exception through. Limits that
+    count only accepted actions (filings per phone) are reserved this way:
+    counted before the action, so concurrent requests cannot all slip under
+    the limit, and given back when the action is refused or turns out to
+    repeat an earlier one.
     """
 
-    def __init__(self, counters: list[tuple[str, int]] = ()):
+    def __init__(self, counters: list[tuple[str, int]] = (), once: str | None = None):
         self._counters = list(counters)
+        self._once = once
 
     def release(self) -> None:
-        """Give the reserved counts back (nothing when already released or nothing was reserved)."""
-        counters, self._counters = self._counters, []
-        _add(counters, -1)
+        """Give the reserved counts back (nothing when already released or nothing was reserved).
+
+        A counter is only taken down while above 0 (after Redis lost its data
+        there is nothing to give back). With the cache unreachable, logs an
+        error (the counts then expire with their windows).
+        """
+        counters, once, self._counters, self._once = self._counters, self._once, [], None
+        if not counters and once is None:
+            return
+        backend = caches["default"]
+        try:
+            if _run_script(backend, 1, [k for k, _t in counters] + ([once] if once else []),
+                           [1 if once else 0]) is None:
+                _give_back_by_commands(backend, counters, once)
+        except Exception:
+            log.error("rate-limit counters unreachable; a reservation was not given back", exc_info=True)
 
     def __enter__(self) -> Reservation:
         return self
@@ -189,35 +270,57 @@ class Reservation:
         return False
 
 
-def admit(hits: list[tuple[str, str]] = (), reserve: list[tuple[str, str]] = (),
+def admit(hits: list[tuple[str, str]] = (), reserve: list[tuple[str, str]] = (), once: str | None = None,
           now: float | None = None) -> Reservation:
     """Count each ``(name, key)`` of ``hits`` and ``reserve`` in every window of its rule, in one round trip.
 
     ``hits`` stay counted whatever happens (tracking lookups per IP, filings
     per IP). ``reserve`` is for limits on accepted actions only (filings per
-    phone): returns a Reservation to ``release()`` if the action then fails.
-    Raises RateLimited, naming the first rule over its limit (hits first)
-    and the seconds until that rule's fullest window resets; the reserved
-    counts are given back first (one more round trip), the hits stay.
-    Counting comes first and each increment is atomic (on Redis and the
-    local-memory cache; the database cache's incr is not), so N concurrent
-    requests against a limit of L let exactly L through.
+    phone): returns a Reservation to ``release()`` if the action then fails
+    or repeats. ``once`` (str, optional) names the action, e.g. a filing's
+    idempotency key scoped to its filer: while an admitted action holds it
+    (up to ONCE_TTL seconds, or until released), admitting the same
+    ``once`` again reserves nothing, since it repeats an action already
+    counted (a double click: it will get the first filing, in flight or
+    done) — its hits still count. Raises RateLimited, naming the first rule
+    over its limit (hits first) and the seconds until that rule's fullest
+    window resets; the reservations are then taken back in the same step,
+    the hits stay. Each increment is atomic and comes first (on Redis all
+    of admission is one atomic script), so N concurrent requests against a
+    limit of L let exactly L through; the database cache's incr is not
+    atomic, so there a burst may overshoot. With the cache unreachable,
+    logs an error and lets the action through.
     """
     now = time.time() if now is None else now
     hit_windows = [(name, w) for name, key in hits for w in _windows(name, key, now)]
     reserve_windows = [(name, w) for name, key in reserve for w in _windows(name, key, now)]
     windows = hit_windows + reserve_windows
-    values = _add([(key, rule.period + 5) for _n, (rule, _s, key) in windows], 1)
-    reservation = Reservation([(key, rule.period + 5) for _n, (rule, _s, key) in reserve_windows])
+    marker = f"zy-rl:once:{hashlib.sha256(once.encode()).hexdigest()[:32]}" if once is not None else None
+    triples = [(key, rule.period + 5, rule.limit) for _n, (rule, _s, key) in windows]
+    backend = caches["default"]  # once: each ``cache.x`` would look the backend up anew
+    try:
+        out = _run_script(backend, 0, [k for k, _t, _l in triples] + ([marker] if marker else []),
+                          [len(hit_windows), len(reserve_windows), 1 if marker else 0, ONCE_TTL,
+                           *[x for _k, ttl, limit in triples for x in (ttl, limit)]])
+        if out is None:
+            nh = len(hit_windows)
+            out = _admit_by_commands(backend, triples[:nh], triples[nh:], marker)
+    except Exception:
+        # The cache is down (Redis restarting): let the action through rather than answer 500;
+        # the outage is logged and /healthz reports the broker.
+        log.error("rate-limit counters unreachable; letting the request through", exc_info=True)
+        return Reservation()
+    values, repeated = [int(v) for v in out[:-1]], int(out[-1]) == 1
     retry: dict[str, int] = {}  # name → seconds until its fullest window resets, in hits-then-reserve order
     for (name, (rule, start, _key)), value in zip(windows, values):
         if value > rule.limit:
             retry[name] = max(retry.get(name, 0), int(start + rule.period - now) + 1)
     if retry:
-        reservation.release()
         name = next(iter(retry))
         raise RateLimited(name, retry[name])
-    return reservation
+    if repeated or not reserve_windows:
+        return Reservation()
+    return Reservation([(k, t) for k, t, _l in triples[len(hit_windows):]], marker)
 
 
 def hit(name: str, key: str, now: float | None = None) -> None:

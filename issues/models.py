@@ -476,6 +476,10 @@ class Follower(models.Model):
     name = models.CharField(_("称呼"), max_length=50, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
+    # Not stored: True on the follower workflow.issue_follow returns for a phone already
+    # following, False on every other instance.
+    repeat = False
+
     class Meta:
         constraints = [models.UniqueConstraint(fields=["issue", "phone"], name="follower_once_per_issue")]
         verbose_name = _("关注人")

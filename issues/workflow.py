@@ -492,7 +492,7 @@ def issue_submit(
         channel=channel,
         filed_by_client=actor.client,
         filed_by_user=actor.user,
-        idempotency_key=_idem_key(actor, idempotency_key) if idempotency_key else None,
+        idempotency_key=scoped_idempotency_key(actor, idempotency_key) if idempotency_key else None,
         priority=clocks.priority,
         status=Status.NEW,
         filed_at=now,
@@ -550,17 +550,20 @@ def repeat_of(actor: Actor, idempotency_key: str) -> Issue | None:
     for a caller that must answer a repeat without filing (one over a rate
     limit).
     """
-    return Issue.objects.filter(idempotency_key=_idem_key(actor, idempotency_key)).first()
+    return Issue.objects.filter(idempotency_key=scoped_idempotency_key(actor, idempotency_key)).first()
 
 
 _CHANNELS = frozenset(Channel.values)  # built once: Choices.values makes a new list on every read
 
 
-def _idem_key(actor: Actor, key: str) -> str:
-    # Keys are per filer: two API clients may use the same key independently,
-    # and a resident's key is bound to their phone, so replaying someone
-    # else's key with another phone files anew instead of returning (and
-    # revealing) the first issue.
+def scoped_idempotency_key(actor: Actor, key: str) -> str:
+    """The idempotency key as stored: ``key`` (str, first 60 characters) prefixed by its filer.
+
+    Keys are per filer: two API clients may use the same key independently,
+    and a resident's key is bound to their phone (as a keyed hash), so
+    replaying someone else's key with another phone files anew instead of
+    returning (and revealing) the first issue.
+    """
     if actor.client:
         owner = f"c{actor.client.pk}"
     elif actor.user:
@@ -738,7 +741,8 @@ def issue_merge(*, issue, actor: Actor, original, note: str = "", now: datetime 
 def issue_follow(*, issue, phone: str, name: str = "", now: datetime | None = None) -> Follower:
     """"Me too": a resident follows another resident's open issue.
 
-    Returns the Follower (the existing one when already following). Conflict
+    Returns the Follower (the existing one, with ``repeat`` True, when
+    already following). Conflict
     if the issue is not open; Invalid for a bad phone. Residents do not need
     to see the issue's details to follow it (public surfaces list it).
     """
@@ -755,6 +759,7 @@ def issue_follow(*, issue, phone: str, name: str = "", now: datetime | None = No
             raise Conflict("您是该诉求的报告人，无需关注")
         follower, created = Follower.objects.get_or_create(issue=issue, phone=phone,
                                                            defaults={"name": name, "created_at": now})
+        follower.repeat = not created
         if created:
             _record(issue, Actor.resident(phone), EventKind.FOLLOWED, now=now, note="又一位居民反映了同一问题",
                     data={"follower": follower.pk})

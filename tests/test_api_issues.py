@@ -131,6 +131,14 @@ class TestCreate:
         assert api.post("/api/v1/issues/", body(world, reporter_phone="13900000001"),
                         format="json").status_code == 201
 
+    def test_a_retry_over_the_phones_limit_gets_the_first_filing(self, world, api, settings):
+        settings.ZY_RATE_LIMITS = {**settings.ZY_RATE_LIMITS, "file_phone": [(1, 3600)]}
+        first = api.post("/api/v1/issues/", body(world), format="json", HTTP_IDEMPOTENCY_KEY="r-1")
+        again = api.post("/api/v1/issues/", body(world), format="json", HTTP_IDEMPOTENCY_KEY="r-1")
+        other = api.post("/api/v1/issues/", body(world), format="json", HTTP_IDEMPOTENCY_KEY="r-2")
+        assert (first.status_code, again.status_code, other.status_code) == (201, 200, 429)
+        assert again.json()["id"] == first.json()["id"] and Issue.objects.count() == 1
+
     def test_anonymous_filings_are_limited_per_ip(self, world, api, settings):
         settings.ZY_RATE_LIMITS = {**settings.ZY_RATE_LIMITS, "file_ip": [(1, 3600)]}
         assert api.post("/api/v1/issues/", body(world), format="json").status_code == 201

@@ -84,13 +84,57 @@ def test_a_reservation_is_given_back_when_its_block_raises():
         admit(reserve=[("file_phone", "p")], now=t)
 
 
+def test_an_action_admitted_again_under_the_same_once_key_reserves_nothing():
+    t = 1_800_000_000.0
+    for _ in range(4):
+        admit(reserve=[("file_phone", "p")], once=None, now=t)
+    first = admit(reserve=[("file_phone", "p")], once="file:k", now=t)  # the 5th of 5
+    admit(reserve=[("file_phone", "p")], once="file:k", now=t)  # a double click: not refused, not counted
+    with pytest.raises(RateLimited):
+        admit(reserve=[("file_phone", "p")], once="file:other", now=t)  # a new filing is over the limit
+    first.release()  # the first failed after all: its count and its key are free again
+    second = admit(reserve=[("file_phone", "p")], once="file:k", now=t)  # reserves again (5 of 5)
+    with pytest.raises(RateLimited):
+        admit(reserve=[("file_phone", "p")], once="file:other", now=t)
+    second.release()
+
+
+def test_a_refused_action_does_not_take_its_once_key():
+    t = 1_800_000_000.0
+    for _ in range(5):
+        admit(reserve=[("file_phone", "p")], now=t)
+    for _ in range(2):  # both refused: the first refusal left the key free
+        with pytest.raises(RateLimited):
+            admit(reserve=[("file_phone", "p")], once="file:k", now=t)
+
+
+def test_giving_back_never_goes_below_zero_nor_makes_a_counter():
+    from django.core.cache import cache
+
+    from issues.limits import _windows
+
+    t = 1_800_000_000.0
+    reservation = admit(reserve=[("file_phone", "p")], now=t)
+    cache.clear()  # the cache lost its data (a Redis restart) before the filing failed
+    reservation.release()
+    keys = [k for _rule, _start, k in _windows("file_phone", "p", t)]
+    assert [cache.get(k) for k in keys] == [None, None]
+    for _ in range(5):  # the phone has its whole quota, no more
+        admit(reserve=[("file_phone", "p")], now=t)
+    with pytest.raises(RateLimited):
+        admit(reserve=[("file_phone", "p")], now=t)
+
+
 @pytest.mark.django_db
 def test_on_the_database_cache_a_window_lasts_its_whole_period(settings):
     """The embedded default's cache: its incr would store the count for 5 minutes only."""
     import time_machine
 
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "zy_cache"}}
     from django.core.management import call_command
+
+    from zhangye_utilities.settings import DATABASE_CACHE
+
+    settings.CACHES = {"default": DATABASE_CACHE}
 
     call_command("createcachetable", verbosity=0)
     start = 1_800_000_000.0  # an hour boundary
@@ -103,6 +147,24 @@ def test_on_the_database_cache_a_window_lasts_its_whole_period(settings):
         assert exc.value.retry_after == 601
         clock.shift(10 * 60)  # the next hour
         admit(reserve=[("file_phone", "p")])
+
+
+@pytest.mark.django_db
+def test_on_the_database_cache_many_residents_do_not_push_counters_out(settings):
+    """Django's default of 300 entries would cull a third of them, by key, whenever it is full."""
+    from django.core.management import call_command
+
+    from zhangye_utilities.settings import DATABASE_CACHE
+
+    settings.CACHES = {"default": DATABASE_CACHE}
+    call_command("createcachetable", verbosity=0)
+    t = 1_800_000_000.0
+    for _ in range(5):
+        admit(reserve=[("file_phone", "+8613800000000")], now=t)
+    for n in range(200):  # 400 more counters: 200 phones, each with an hour and a day
+        admit(reserve=[("file_phone", f"+86139{n:08d}")], now=t)
+    with pytest.raises(RateLimited):
+        admit(reserve=[("file_phone", "+8613800000000")], now=t)
 
 
 @pytest.mark.parametrize("backend", ["locmem", pytest.param("redis", marks=pytest.mark.redis)])
@@ -173,6 +235,29 @@ def test_on_redis_one_round_trip_counts_hits_and_reserves(redis_cache):
 
 
 @pytest.mark.redis
+def test_on_redis_once_keys_and_giving_back_after_data_loss(redis_cache):
+    from issues.limits import _windows
+
+    t = 1_800_000_000.0
+    for _ in range(4):
+        admit(reserve=[("file_phone", "p")], now=t)
+    first = admit(reserve=[("file_phone", "p")], once="file:k", now=t)
+    admit(reserve=[("file_phone", "p")], once="file:k", now=t)  # a double click: not refused, not counted
+    with pytest.raises(RateLimited):
+        admit(reserve=[("file_phone", "p")], once="file:other", now=t)
+    hour = next(k for rule, _start, k in _windows("file_phone", "p", t) if rule.period == 3600)
+    assert redis_cache.get(hour) == 5  # the refused one was taken back in the same step
+    first.release()
+    assert redis_cache.get(hour) == 4
+    admit(reserve=[("file_phone", "p")], once="file:k", now=t).release()  # the key was freed: counted, given back
+    assert redis_cache.get(hour) == 4
+    lost = admit(reserve=[("file_phone", "p")], now=t)
+    redis_cache.clear()  # Redis lost its data before the filing failed
+    lost.release()
+    assert redis_cache.get(hour) is None  # nothing given back below zero, no counter without a TTL
+
+
+@pytest.mark.redis
 def test_where_redis_refuses_scripts_the_limits_still_count(settings, caplog):
     """A Redis user without @scripting (an ACL, or a service without EVAL): same limits, by pipeline."""
     import os
@@ -200,8 +285,10 @@ def test_where_redis_refuses_scripts_the_limits_still_count(settings, caplog):
         assert (exc.value.rule, exc.value.retry_after) == ("file_ip", 3501)
         for _ in range(3):
             admit(reserve=[("file_phone", "p")], now=t).release()  # given back through the pipeline too
-        for _ in range(5):
+        for _ in range(4):
             admit(reserve=[("file_phone", "p")], now=t)
+        admit(reserve=[("file_phone", "p")], once="file:k", now=t)
+        admit(reserve=[("file_phone", "p")], once="file:k", now=t)  # a repeat reserves nothing here too
         with pytest.raises(RateLimited) as exc:
             admit(reserve=[("file_phone", "p")], now=t)
         assert exc.value.rule == "file_phone"

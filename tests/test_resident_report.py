@@ -255,6 +255,35 @@ def test_concurrent_filings_from_one_phone_never_exceed_its_limit(world, setting
     assert Issue.objects.count() == 2
 
 
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_double_click_on_the_last_allowed_filing_gets_its_page_twice(world, settings):
+    """Both copies of a form sent at once, the phone's last filing of the hour: one issue, two 302s to it."""
+    import threading
+
+    from django.db import connection
+    from django.test import Client
+
+    settings.ZY_RATE_LIMITS = {**settings.ZY_RATE_LIMITS, "file_phone": [(1, 3600)]}
+    for n in range(3):  # three residents, each double-clicking their only filing of the hour
+        barrier, answers = threading.Barrier(2), []
+        data = form_data(world, reporter_phone=f"1390000000{n}", idempotency_key=f"0e0e0e0e-0000-4000-8000-00000000020{n}")
+
+        def click():
+            try:
+                barrier.wait()
+                r = Client().post("/report/", data)
+                answers.append((r.status_code, r.get("Location")))
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=click) for _ in range(2)]
+        [t.start() for t in threads]
+        [t.join() for t in threads]
+        assert answers[0] == answers[1] and answers[0][0] == 302, answers
+    assert Issue.objects.count() == 3
+
+
 def test_over_the_ip_limit_answers_429(client, world, settings):
     settings.ZY_RATE_LIMITS = {**settings.ZY_RATE_LIMITS, "file_ip": [(1, 3600)]}
     client.post("/report/", form_data(world))

@@ -198,6 +198,22 @@ def test_me_too_makes_a_follower(client, world, file_issue):
     assert track(Client(), issue.tracking_code, "13900000000").status_code == 302
 
 
+def test_following_again_does_not_use_up_the_phones_quota(client, world, file_issue, settings):
+    settings.ZY_RATE_LIMITS = {**settings.ZY_RATE_LIMITS, "file_phone": [(2, 3600)]}
+    issue = file_issue()
+    for _ in range(4):  # a follower pressing "me too" again and again counts once
+        r = client.post(f"/report/follow/{issue.pk}/", {"phone": "13900000000", "privacy": "on"})
+        assert r.status_code == 200
+    assert Follower.objects.count() == 1
+    from tests.test_resident_report import form_data
+
+    r = client.post("/report/", form_data(world, reporter_phone="13900000000"))
+    assert r.status_code == 302  # the phone's 2nd of 2 this hour
+    r = client.post("/report/", form_data(world, reporter_phone="13900000000",
+                                          idempotency_key="0e0e0e0e-0000-4000-8000-000000000301"))
+    assert r.status_code == 429
+
+
 @pytest.mark.parametrize(
     "data, field, message",
     [

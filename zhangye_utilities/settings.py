@@ -272,10 +272,14 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@lifelines.zh
 # --- Cache and rate limits ------------------------------------------------------
 # Redis when REDIS_URL is set; otherwise the database cache (shared by every
 # process on the embedded default; created by `manage.py createcachetable`).
+# Its default of 300 entries would cull rate-limit counters (a third of all
+# entries, by key, each time it is full): expired entries go first anyway.
+DATABASE_CACHE = {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "zy_cache",
+                  "OPTIONS": {"MAX_ENTRIES": 1_000_000}}
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "zy_cache"}}
+    CACHES = {"default": DATABASE_CACHE}
 # (limit, period in seconds) pairs per kind of public action (DESIGN.md).
 ZY_RATE_LIMITS = {
     "file_phone": [(env.int("ZY_LIMIT_FILE_PHONE_HOUR", default=5), 3600),

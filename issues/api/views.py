@@ -41,7 +41,7 @@ from accounts.scope import visible_issues
 from issues import limits
 from issues import measures as m
 from issues import workflow as wf
-from issues.models import Category, District, Follower, Issue, Unit
+from issues.models import Category, District, Issue, Unit
 from issues.validation import FieldError, normalize_phone
 from issues.views.dashboard import _utilities_of as dashboard_utilities
 from issues.views.dashboard import ledger_link
@@ -271,15 +271,25 @@ class IssueViewSet(viewsets.GenericViewSet):
                 phone_ok = True
             except FieldError:
                 phone_ok = False  # the workflow names the field
-            # Every attempt counts against the IP. Only accepted filings count against a phone:
-            # reserved here and given back below when the filing fails or repeats, so a
-            # stranger's refused attempts cannot use up a resident's quota.
-            reservation = limits.admit(hits=[("file_ip", limits.client_ip(request))],
-                                       reserve=[("file_phone", phone)] if phone_ok else [])
             actor = wf.Actor.resident(phone if isinstance(phone, str) else "")
             if key is not None:
                 # Anonymous keys are scoped by phone: two residents never share one.
                 key = hashlib.sha256(f"{phone}\x00{key}".encode()).hexdigest()[:48]
+            try:
+                # Every attempt counts against the IP. Only accepted filings count against a phone:
+                # reserved here and given back below when the filing fails or repeats, so a
+                # stranger's refused attempts cannot use up a resident's quota; a retry sent while
+                # the first is in flight reserves nothing (its key is taken).
+                reservation = limits.admit(
+                    hits=[("file_ip", limits.client_ip(request))],
+                    reserve=[("file_phone", phone)] if phone_ok else [],
+                    once=f"file:{wf.scoped_idempotency_key(actor, key)}" if key is not None and phone_ok else None)
+            except limits.RateLimited as exc:
+                # A retry of a filing that went through gets it, even over the phone's limit.
+                first = wf.repeat_of(actor, key) if key is not None and exc.rule == "file_phone" else None
+                if first is None:
+                    raise
+                return Response(render_issue(principal, first), status=200)
         else:
             actor = wf.Actor.of(principal)
         now = timezone.now()
@@ -390,21 +400,14 @@ class IssueViewSet(viewsets.GenericViewSet):
             # accepted (given back on failure or a repeat).
             reservation = limits.admit(hits=[("file_ip", limits.client_ip(request))],
                                        reserve=[("file_phone", p) for p in phones])
-        existed = {}
-
         def call(i, a, d):
-            try:
-                phone = normalize_phone(d.get("phone"))
-            except FieldError:
-                phone = None
-            existed["yes"] = bool(phone) and Follower.objects.filter(issue_id=i, phone=phone).exists()
             return wf.issue_follow(issue=i, phone=d.get("phone"), name=d.get("name", ""))
 
         def render(follower):
-            if existed.get("yes"):
-                reservation.release()
+            if follower.repeat:
+                reservation.release()  # already following: counted the first time
             data = {"issue": follower.issue_id, "tracking_code": follower.issue.tracking_code, "following": True}
-            return Response(data, status=status.HTTP_200_OK if existed.get("yes") else status.HTTP_201_CREATED)
+            return Response(data, status=status.HTTP_200_OK if follower.repeat else status.HTTP_201_CREATED)
 
         with reservation:  # given back when this raises
             return _transition(request, pk, s.FollowIn, call, render)

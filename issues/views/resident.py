@@ -38,7 +38,16 @@ from ..links import RATE_MAX_AGE, RATE_SALT, TRACK_MAX_AGE, TRACK_SALT, phone_ha
 from ..models import Attachment, Category, District, Issue
 from ..notifications import resend_codes
 from ..validation import FieldError, is_mobile, normalize_phone
-from ..workflow import Actor, Conflict, Invalid, issue_follow, issue_rate, issue_submit, repeat_of
+from ..workflow import (
+    Actor,
+    Conflict,
+    Invalid,
+    issue_follow,
+    issue_rate,
+    issue_submit,
+    repeat_of,
+    scoped_idempotency_key,
+)
 
 SIMILAR_DAYS = 7
 SIMILAR_MAX = 5
@@ -217,8 +226,11 @@ def report(request):
         actor = Actor.resident(data["reporter_phone"])
         phone = actor.resident_phone
         try:
+            # A double click reserves once: the copy finds the first filing's key taken, and the
+            # workflow answers it with that filing, in flight or done.
             reservation = admit(hits=[("file_ip", client_ip(request))],
-                                reserve=[("file_phone", phone)] if phone.startswith("+") else [])
+                                reserve=[("file_phone", phone)] if phone.startswith("+") else [],
+                                once=f"file:{scoped_idempotency_key(actor, str(key))}" if key else None)
         except RateLimited as exc:
             # A repeat of a filing that went through (a double click on the phone's last allowed
             # filing) gets that filing's page, as any repeat does, not the limit.
@@ -408,6 +420,8 @@ def follow(request, issue_id: int):
     try:
         with reservation:  # counts against the phone only when accepted
             follower = issue_follow(issue=issue, phone=data["phone"], name=data["name"])
+        if follower.repeat:
+            reservation.release()  # already following: counted the first time
     except Invalid as exc:
         context["errors"] = exc.fields
         return render(request, "resident/follow.html", context, status=400)
