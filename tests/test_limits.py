@@ -99,6 +99,26 @@ def test_an_action_admitted_again_under_the_same_once_key_reserves_nothing():
     second.release()
 
 
+@pytest.mark.parametrize("order", ["copy writes first", "first fails, copy writes"])
+def test_whichever_copy_of_an_action_happens_it_counts_once(order):
+    """Two copies of one filing: the one admitted as a repeat may be the one that files."""
+    from django.core.cache import cache
+
+    from issues.limits import _windows
+
+    t = 1_800_000_000.0
+    first = admit(reserve=[("file_phone", "p")], once="file:k", now=t)
+    copy = admit(reserve=[("file_phone", "p")], once="file:k", now=t)
+    assert (first.repeat, copy.repeat) == (False, True)
+    if order == "copy writes first":
+        copy.settle(happened=True)  # the copy's insert won
+        first.settle(happened=False)  # the first hit the unique key: a repeat
+    else:
+        first.release()  # the first failed in the workflow
+        copy.settle(happened=True)
+    assert [cache.get(k) for _rule, _start, k in _windows("file_phone", "p", t)] == [1, 1]
+
+
 def test_a_refused_action_does_not_take_its_once_key():
     t = 1_800_000_000.0
     for _ in range(5):
@@ -239,22 +259,23 @@ def test_on_redis_once_keys_and_giving_back_after_data_loss(redis_cache):
     from issues.limits import _windows
 
     t = 1_800_000_000.0
+    hour = next(k for rule, _start, k in _windows("file_phone", "p", t) if rule.period == 3600)
     for _ in range(4):
         admit(reserve=[("file_phone", "p")], now=t)
     first = admit(reserve=[("file_phone", "p")], once="file:k", now=t)
-    admit(reserve=[("file_phone", "p")], once="file:k", now=t)  # a double click: not refused, not counted
+    copy = admit(reserve=[("file_phone", "p")], once="file:k", now=t)  # a double click: not refused, not counted
+    assert copy.repeat and redis_cache.get(hour) == 5
     with pytest.raises(RateLimited):
         admit(reserve=[("file_phone", "p")], once="file:other", now=t)
-    hour = next(k for rule, _start, k in _windows("file_phone", "p", t) if rule.period == 3600)
     assert redis_cache.get(hour) == 5  # the refused one was taken back in the same step
-    first.release()
+    first.settle(happened=False)  # the copy wrote the filing: the first gives its count back…
     assert redis_cache.get(hour) == 4
-    admit(reserve=[("file_phone", "p")], once="file:k", now=t).release()  # the key was freed: counted, given back
-    assert redis_cache.get(hour) == 4
-    lost = admit(reserve=[("file_phone", "p")], now=t)
+    copy.settle(happened=True)  # …and the copy counts it, at the limit or not: it has happened
+    assert redis_cache.get(hour) == 5
+    lost = admit(reserve=[("file_phone", "q")], now=t)
     redis_cache.clear()  # Redis lost its data before the filing failed
     lost.release()
-    assert redis_cache.get(hour) is None  # nothing given back below zero, no counter without a TTL
+    assert [redis_cache.get(k) for _r, _s, k in _windows("file_phone", "q", t)] == [None, None]  # nothing below 0
 
 
 @pytest.mark.redis

@@ -310,8 +310,7 @@ class IssueViewSet(viewsets.GenericViewSet):
                 raise ValidationError(ser.errors)
             issue = submit(data)
         created = not issue.repeat
-        if not created:
-            reservation.release()
+        reservation.settle(happened=created)
         return Response(render_issue(principal, issue), status=status.HTTP_201_CREATED if created else 200)
 
     @extend_schema(summary="An issue's timeline", responses={200: s.EventSerializer(many=True), **errors(401, 404)})
@@ -404,8 +403,7 @@ class IssueViewSet(viewsets.GenericViewSet):
             return wf.issue_follow(issue=i, phone=d.get("phone"), name=d.get("name", ""))
 
         def render(follower):
-            if follower.repeat:
-                reservation.release()  # already following: counted the first time
+            reservation.settle(happened=not follower.repeat)  # already following: counted the first time
             data = {"issue": follower.issue_id, "tracking_code": follower.issue.tracking_code, "following": True}
             return Response(data, status=status.HTTP_200_OK if follower.repeat else status.HTTP_201_CREATED)
 

@@ -227,7 +227,8 @@ def report(request):
         phone = actor.resident_phone
         try:
             # A double click reserves once: the copy finds the first filing's key taken, and the
-            # workflow answers it with that filing, in flight or done.
+            # workflow answers it with that filing, in flight or done (should the copy be the one
+            # that files after all, it counts then: settle below).
             reservation = admit(hits=[("file_ip", client_ip(request))],
                                 reserve=[("file_phone", phone)] if phone.startswith("+") else [],
                                 once=f"file:{scoped_idempotency_key(actor, str(key))}" if key else None)
@@ -259,8 +260,7 @@ def report(request):
             )
     except Invalid as exc:
         return _render_report(request, form, exc.fields, dispatcher, status=400)
-    if issue.repeat:
-        reservation.release()  # a repeat: its key's first filing was counted
+    reservation.settle(happened=not issue.repeat)  # a repeat: its key's first filing counts
     return _filed(request, issue, dispatcher, photos)
 
 
@@ -420,8 +420,7 @@ def follow(request, issue_id: int):
     try:
         with reservation:  # counts against the phone only when accepted
             follower = issue_follow(issue=issue, phone=data["phone"], name=data["name"])
-        if follower.repeat:
-            reservation.release()  # already following: counted the first time
+        reservation.settle(happened=not follower.repeat)  # already following: counted the first time
     except Invalid as exc:
         context["errors"] = exc.fields
         return render(request, "resident/follow.html", context, status=400)
