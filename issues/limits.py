@@ -20,7 +20,9 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import caches
@@ -29,6 +31,7 @@ from redis.exceptions import NoPermissionError, ResponseError
 
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class RateLimited(Exception):
@@ -240,32 +243,19 @@ class Reservation:
     limit, and given back when the action is refused or repeats.
 
     ``repeat`` is True when admission found the action's ``once`` key taken
-    (a copy of an action in flight): nothing was reserved. Should such a
-    copy be the one that happens after all (the first failed, or the copy
-    won the race to write), ``settle(True)`` counts it then, without a
-    limit check — it has happened — while the first copy, refused by the
-    database as a repeat, gives its count back: either way one filing
-    counts once.
+    (a copy of an action in flight): nothing was reserved, and the caller
+    must not act on it (``admit_once`` waits for the first copy instead).
     """
 
     def __init__(self, counters: list[tuple[str, int]] = (), once: str | None = None, *, repeat: bool = False):
         self.repeat = repeat
         self._counters = [] if repeat else list(counters)
-        self._uncounted = list(counters) if repeat else []
         self._once = None if repeat else once
 
     def settle(self, happened: bool) -> None:
-        """The action is over: ``happened`` False gives the counts back; True keeps them (counting a copy's)."""
+        """The action is over: ``happened`` False (a repeat) gives the counts back; True keeps them."""
         if not happened:
             self.release()
-            return
-        uncounted, self._uncounted = self._uncounted, []
-        if uncounted:
-            backend = caches["default"]
-            try:
-                _count_all(backend, [], [(k, ttl, _NO_LIMIT) for k, ttl in uncounted], None)
-            except Exception:
-                log.error("rate-limit counters unreachable; a filing was not counted", exc_info=True)
 
     def release(self) -> None:
         """Give the reserved counts back (nothing when already released or nothing was reserved).
@@ -274,7 +264,7 @@ class Reservation:
         there is nothing to give back). With the cache unreachable, logs an
         error (the counts then expire with their windows).
         """
-        counters, once, self._counters, self._once, self._uncounted = self._counters, self._once, [], None, []
+        counters, once, self._counters, self._once = self._counters, self._once, [], None
         if not counters and once is None:
             return
         backend = caches["default"]
@@ -292,9 +282,6 @@ class Reservation:
         if exc_type is not None:
             self.release()
         return False
-
-
-_NO_LIMIT = 2 ** 50  # a limit no counter reaches: counting an action that has happened
 
 
 def _count_all(backend, hits, reserves, marker) -> list:
@@ -317,9 +304,9 @@ def admit(hits: list[tuple[str, str]] = (), reserve: list[tuple[str, str]] = (),
     action, e.g. a filing's idempotency key scoped to its filer: while an
     admitted action holds it (up to ONCE_TTL seconds, or until released),
     admitting the same ``once`` again reserves nothing and returns a
-    Reservation with ``repeat`` True, since it is a copy of an action
-    already counted (a double click: it will get the first filing, in
-    flight or done) — its hits still count. Raises RateLimited, naming the
+    Reservation with ``repeat`` True: a copy of an action already counted
+    (a double click), which must wait for the first (``admit_once``) — its
+    hits still count. Raises RateLimited, naming the
     first rule over its limit (hits first) and the seconds until that
     rule's fullest window resets; the reservations are then taken back in
     the same step, the hits stay. Each increment is atomic and comes first
@@ -332,7 +319,7 @@ def admit(hits: list[tuple[str, str]] = (), reserve: list[tuple[str, str]] = (),
     hit_windows = [(name, w) for name, key in hits for w in _windows(name, key, now)]
     reserve_windows = [(name, w) for name, key in reserve for w in _windows(name, key, now)]
     windows = hit_windows + reserve_windows
-    marker = f"zy-rl:once:{hashlib.sha256(once.encode()).hexdigest()[:32]}" if once is not None else None
+    marker = _once_key(once) if once is not None else None
     triples = [(key, rule.period + 5, rule.limit) for _n, (rule, _s, key) in windows]
     nh = len(hit_windows)
     backend = caches["default"]  # once: each ``cache.x`` would look the backend up anew
@@ -353,6 +340,55 @@ def admit(hits: list[tuple[str, str]] = (), reserve: list[tuple[str, str]] = (),
         raise RateLimited(name, retry[name])
     reserved = [(k, t) for k, t, _l in triples[nh:]]
     return Reservation(reserved, marker if reserved else None, repeat=repeated)
+
+
+def _once_key(once: str) -> str:
+    return f"zy-rl:once:{hashlib.sha256(once.encode()).hexdigest()[:32]}"
+
+
+ONCE_WAIT = 5.0  # seconds a copy waits for the first copy of its action before answering "try again"
+ONCE_POLL = 0.05
+
+
+def admit_once(hits: list[tuple[str, str]], reserve: list[tuple[str, str]], once: str,
+               first: Callable[[], T | None], now: float | None = None) -> tuple[Reservation, T | None]:
+    """``admit`` for an action named ``once`` (a filing's scoped idempotency key), waiting out a copy in flight.
+
+    ``first()`` returns what the first copy of the action produced (the
+    filed issue), or None while there is none. Returns ``(reservation,
+    None)`` when this request is to act (its counts reserved, as
+    ``admit``), or ``(an empty Reservation, result)`` when another copy
+    acted: a copy that finds the key taken polls ``first()`` every
+    ONCE_POLL s until the first copy's result appears, or until the key is
+    freed (the first copy failed or was refused) and this one is admitted
+    on its own, against the limits. So a copy never acts uncounted, and a
+    double click gets the first filing. Raises RateLimited as ``admit``
+    does, or with rule "once" and a retry of 5 s when the first copy holds
+    the key for ONCE_WAIT s without a result (it died mid-request; the key
+    expires after ONCE_TTL s).
+    """
+    deadline = time.monotonic() + ONCE_WAIT
+    marker = _once_key(once)
+    backend = caches["default"]
+    counted_hits = hits
+    while True:
+        reservation = admit(hits=counted_hits, reserve=reserve, once=once, now=now)
+        if not reservation.repeat:
+            return reservation, None
+        counted_hits = []  # a request's hits count once, however long it waits
+        while True:
+            found = first()
+            if found is not None:
+                return Reservation(), found
+            try:
+                taken = backend.get(marker) is not None
+            except Exception:
+                taken = False  # the cache is down: admit() lets the action through
+            if not taken:
+                break  # the first copy gave up: admit this one on its own
+            if time.monotonic() > deadline:
+                raise RateLimited("once", 5)
+            time.sleep(ONCE_POLL)
 
 
 def hit(name: str, key: str, now: float | None = None) -> None:

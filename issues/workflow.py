@@ -742,9 +742,9 @@ def issue_follow(*, issue, phone: str, name: str = "", now: datetime | None = No
     """"Me too": a resident follows another resident's open issue.
 
     Returns the Follower (the existing one, with ``repeat`` True, when
-    already following). Conflict
-    if the issue is not open; Invalid for a bad phone. Residents do not need
-    to see the issue's details to follow it (public surfaces list it).
+    already following). Conflict if the issue is not open; Invalid for a
+    bad phone. Residents do not need to see the issue's details to follow
+    it (public surfaces list it).
     """
     now = _now(now)
     errors: dict[str, list[str]] = {}

@@ -99,24 +99,62 @@ def test_an_action_admitted_again_under_the_same_once_key_reserves_nothing():
     second.release()
 
 
-@pytest.mark.parametrize("order", ["copy writes first", "first fails, copy writes"])
-def test_whichever_copy_of_an_action_happens_it_counts_once(order):
-    """Two copies of one filing: the one admitted as a repeat may be the one that files."""
-    from django.core.cache import cache
-
-    from issues.limits import _windows
+def test_a_copy_of_a_done_action_gets_its_result_and_counts_nothing():
+    from issues.limits import admit_once
 
     t = 1_800_000_000.0
-    first = admit(reserve=[("file_phone", "p")], once="file:k", now=t)
-    copy = admit(reserve=[("file_phone", "p")], once="file:k", now=t)
-    assert (first.repeat, copy.repeat) == (False, True)
-    if order == "copy writes first":
-        copy.settle(happened=True)  # the copy's insert won
-        first.settle(happened=False)  # the first hit the unique key: a repeat
-    else:
-        first.release()  # the first failed in the workflow
-        copy.settle(happened=True)
-    assert [cache.get(k) for _rule, _start, k in _windows("file_phone", "p", t)] == [1, 1]
+    first, found = admit_once([], [("file_phone", "p")], "file:k", first=lambda: None, now=t)
+    assert found is None  # the first copy acts
+    copy, found = admit_once([], [("file_phone", "p")], "file:k", first=lambda: "ZY1", now=t)
+    assert found == "ZY1" and not copy.repeat  # the copy gets the first's filing
+    for _ in range(4):  # the phone used 1 of 5
+        admit(reserve=[("file_phone", "p")], now=t)
+    with pytest.raises(RateLimited):
+        admit(reserve=[("file_phone", "p")], now=t)
+
+
+def test_a_copy_waits_for_the_first_and_acts_against_the_limit_only_if_the_first_fails(monkeypatch):
+    """The race behind a pair of one invalid and one valid copy: the valid copy must not file uncounted."""
+    import threading
+
+    from issues import limits
+
+    monkeypatch.setattr(limits, "ONCE_POLL", 0.01)
+    t = 1_800_000_000.0
+    for _ in range(4):
+        admit(reserve=[("file_phone", "p")], now=t)
+    first = admit(reserve=[("file_phone", "p")], once="file:k", now=t)  # 5 of 5, in flight
+    outcome = []
+    copy = threading.Thread(target=lambda: outcome.append(
+        _admit_or_refusal(lambda: limits.admit_once([], [("file_phone", "p")], "file:k", first=lambda: None, now=t))))
+    copy.start()
+    with pytest.raises(RateLimited):  # meanwhile another filing is refused: the slot is the first's
+        admit(reserve=[("file_phone", "p")], once="file:other", now=t)
+    first.release()  # the first failed: its slot is free, and the waiting copy takes it, against the limit
+    copy.join(timeout=5)
+    assert outcome == ["admitted"]
+    with pytest.raises(RateLimited):
+        admit(reserve=[("file_phone", "p")], once="file:third", now=t)
+
+
+def test_a_copy_whose_first_never_ends_is_told_to_try_again(monkeypatch):
+    from issues import limits
+
+    monkeypatch.setattr(limits, "ONCE_WAIT", 0.1)
+    monkeypatch.setattr(limits, "ONCE_POLL", 0.01)
+    t = 1_800_000_000.0
+    admit(reserve=[("file_phone", "p")], once="file:k", now=t)  # its request died holding the key
+    with pytest.raises(RateLimited) as exc:
+        limits.admit_once([], [("file_phone", "p")], "file:k", first=lambda: None, now=t)
+    assert (exc.value.rule, exc.value.retry_after) == ("once", 5)
+
+
+def _admit_or_refusal(call) -> str:
+    try:
+        reservation, found = call()
+    except RateLimited:
+        return "refused"
+    return "admitted" if found is None and not reservation.repeat else f"found {found}"
 
 
 def test_a_refused_action_does_not_take_its_once_key():
@@ -268,10 +306,10 @@ def test_on_redis_once_keys_and_giving_back_after_data_loss(redis_cache):
     with pytest.raises(RateLimited):
         admit(reserve=[("file_phone", "p")], once="file:other", now=t)
     assert redis_cache.get(hour) == 5  # the refused one was taken back in the same step
-    first.settle(happened=False)  # the copy wrote the filing: the first gives its count back…
+    first.release()  # the first failed: the key and the slot are free for the copy, which must admit anew
     assert redis_cache.get(hour) == 4
-    copy.settle(happened=True)  # …and the copy counts it, at the limit or not: it has happened
-    assert redis_cache.get(hour) == 5
+    again = admit(reserve=[("file_phone", "p")], once="file:k", now=t)
+    assert not again.repeat and redis_cache.get(hour) == 5
     lost = admit(reserve=[("file_phone", "q")], now=t)
     redis_cache.clear()  # Redis lost its data before the filing failed
     lost.release()

@@ -275,20 +275,24 @@ class IssueViewSet(viewsets.GenericViewSet):
             if key is not None:
                 # Anonymous keys are scoped by phone: two residents never share one.
                 key = hashlib.sha256(f"{phone}\x00{key}".encode()).hexdigest()[:48]
+            # Every attempt counts against the IP. Only accepted filings count against a phone:
+            # reserved here and given back below when the filing fails or repeats, so a
+            # stranger's refused attempts cannot use up a resident's quota; a retry sent while
+            # the first is in flight waits for it and gets its filing.
+            hits = [("file_ip", limits.client_ip(request))]
+            reserve = [("file_phone", phone)] if phone_ok else []
             try:
-                # Every attempt counts against the IP. Only accepted filings count against a phone:
-                # reserved here and given back below when the filing fails or repeats, so a
-                # stranger's refused attempts cannot use up a resident's quota; a retry sent while
-                # the first is in flight reserves nothing (its key is taken).
-                reservation = limits.admit(
-                    hits=[("file_ip", limits.client_ip(request))],
-                    reserve=[("file_phone", phone)] if phone_ok else [],
-                    once=f"file:{wf.scoped_idempotency_key(actor, key)}" if key is not None and phone_ok else None)
+                if key is not None and phone_ok:
+                    once = f"file:{wf.scoped_idempotency_key(actor, key)}"
+                    reservation, first = limits.admit_once(hits, reserve, once, first=lambda: wf.repeat_of(actor, key))
+                else:
+                    reservation, first = limits.admit(hits=hits, reserve=reserve), None
             except limits.RateLimited as exc:
                 # A retry of a filing that went through gets it, even over the phone's limit.
                 first = wf.repeat_of(actor, key) if key is not None and exc.rule == "file_phone" else None
                 if first is None:
                     raise
+            if first is not None:
                 return Response(render_issue(principal, first), status=200)
         else:
             actor = wf.Actor.of(principal)

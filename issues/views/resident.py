@@ -33,7 +33,7 @@ from .. import photos as photo_mod
 from .. import reference
 from ..choices import PHASE_OF_STATUS, EventKind, Phase, Priority, Role, Status, Utility
 from ..forms import LIMITS, FollowForm, RateForm, ReportForm, ResendForm, TrackForm
-from ..limits import RateLimited, Reservation, admit, client_ip, hit
+from ..limits import RateLimited, Reservation, admit, admit_once, client_ip, hit
 from ..links import RATE_MAX_AGE, RATE_SALT, TRACK_MAX_AGE, TRACK_SALT, phone_hash, read_token
 from ..models import Attachment, Category, District, Issue
 from ..notifications import resend_codes
@@ -225,19 +225,21 @@ def report(request):
     else:
         actor = Actor.resident(data["reporter_phone"])
         phone = actor.resident_phone
+        hits = [("file_ip", client_ip(request))]
+        reserve = [("file_phone", phone)] if phone.startswith("+") else []
         try:
-            # A double click reserves once: the copy finds the first filing's key taken, and the
-            # workflow answers it with that filing, in flight or done (should the copy be the one
-            # that files after all, it counts then: settle below).
-            reservation = admit(hits=[("file_ip", client_ip(request))],
-                                reserve=[("file_phone", phone)] if phone.startswith("+") else [],
-                                once=f"file:{scoped_idempotency_key(actor, str(key))}" if key else None)
+            if key:  # a double click's copy waits for the first copy and gets its filing
+                reservation, first = admit_once(hits, reserve, f"file:{scoped_idempotency_key(actor, str(key))}",
+                                                first=lambda: repeat_of(actor, str(key)))
+            else:
+                reservation, first = admit(hits=hits, reserve=reserve), None
         except RateLimited as exc:
             # A repeat of a filing that went through (a double click on the phone's last allowed
             # filing) gets that filing's page, as any repeat does, not the limit.
             first = repeat_of(actor, str(key)) if key and exc.rule == "file_phone" else None
             if first is None:
                 return _rate_limited(request, exc)
+        if first is not None:
             return _filed(request, first, dispatcher, photos)
     try:
         with reservation:  # given back if the filing fails
