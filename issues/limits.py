@@ -77,7 +77,10 @@ def _windows(name: str, key: str, now: float):
         yield rule, start, f"zy-rl:{name}:{rule.period}:{start}:{digest}"
 
 
-ONCE_TTL = 300  # seconds an admitted action's ``once`` key stays taken: longer than any request runs
+# Seconds an admitted action's ``once`` key stays taken: as long as gunicorn lets a request run (its
+# default timeout), so the key of a request that died is soon free. Should a request outlive it, a
+# copy is admitted on its own and counted, and gives its count back as the repeat it is: still right.
+ONCE_TTL = 30
 
 # Admission, atomically. Counts the hits; unless the ``once`` marker (KEYS' last, when ARGV[3] is 1)
 # is taken already, counts the reservations, and then, if any counter is over its limit, takes the
@@ -346,7 +349,7 @@ def _once_key(once: str) -> str:
     return f"zy-rl:once:{hashlib.sha256(once.encode()).hexdigest()[:32]}"
 
 
-ONCE_WAIT = 5.0  # seconds a copy waits for the first copy of its action before answering "try again"
+ONCE_WAIT = 3.0  # seconds a copy waits for the first copy of its action before answering "try again"
 ONCE_POLL = 0.05
 
 
@@ -363,9 +366,9 @@ def admit_once(hits: list[tuple[str, str]], reserve: list[tuple[str, str]], once
     freed (the first copy failed or was refused) and this one is admitted
     on its own, against the limits. So a copy never acts uncounted, and a
     double click gets the first filing. Raises RateLimited as ``admit``
-    does, or with rule "once" and a retry of 5 s when the first copy holds
-    the key for ONCE_WAIT s without a result (it died mid-request; the key
-    expires after ONCE_TTL s).
+    does, or with rule "once" when the first copy holds the key for
+    ONCE_WAIT s without a result (slow, or it died mid-request), with the
+    seconds until the key has surely expired (ONCE_TTL − ONCE_WAIT).
     """
     deadline = time.monotonic() + ONCE_WAIT
     marker = _once_key(once)
@@ -387,7 +390,7 @@ def admit_once(hits: list[tuple[str, str]], reserve: list[tuple[str, str]], once
             if not taken:
                 break  # the first copy gave up: admit this one on its own
             if time.monotonic() > deadline:
-                raise RateLimited("once", 5)
+                raise RateLimited("once", int(ONCE_TTL - ONCE_WAIT))
             time.sleep(ONCE_POLL)
 
 
