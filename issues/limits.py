@@ -392,6 +392,8 @@ def admit_once(hits: list[tuple[str, str]], reserve: list[tuple[str, str]], once
             if time.monotonic() > deadline:
                 raise RateLimited("once", int(ONCE_TTL - ONCE_WAIT))
             time.sleep(ONCE_POLL)
+        if time.monotonic() > deadline:  # other copies kept taking the key and giving it up
+            raise RateLimited("once", int(ONCE_TTL - ONCE_WAIT))
 
 
 def hit(name: str, key: str, now: float | None = None) -> None:
