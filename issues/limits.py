@@ -234,16 +234,15 @@ def _give_back_by_commands(backend, counters, once):
 
 
 class Reservation:
-    """Counters ``admit`` reserved ahead of an action, to settle once it is known whether it happened.
+    """Counters ``admit`` reserved ahead of an action, to give back if the action does not happen.
 
-    ``settle(happened)`` after the action: False (it repeated an earlier
-    one) gives the counts back, True keeps them. ``release()`` gives them
-    back and frees the action's ``once`` key (once; later calls do
-    nothing); used as a context manager the reservation is released when
-    the block raises, and the exception goes on. Limits that count only
-    accepted actions (filings per phone) are reserved this way: counted
-    before the action, so concurrent requests cannot all slip under the
-    limit, and given back when the action is refused or repeats.
+    ``release()`` takes one off each and frees the action's ``once`` key
+    (once; later calls do nothing); used as a context manager the
+    reservation is released when the block raises, and the exception goes
+    on. Limits that count only accepted actions (filings per phone) are
+    reserved this way: counted before the action, so concurrent requests
+    cannot all slip under the limit, and given back when the action is
+    refused or turns out to repeat an earlier one.
 
     ``repeat`` is True when admission found the action's ``once`` key taken
     (a copy of an action in flight): nothing was reserved, and the caller
@@ -252,13 +251,8 @@ class Reservation:
 
     def __init__(self, counters: list[tuple[str, int]] = (), once: str | None = None, *, repeat: bool = False):
         self.repeat = repeat
-        self._counters = [] if repeat else list(counters)
-        self._once = None if repeat else once
-
-    def settle(self, happened: bool) -> None:
-        """The action is over: ``happened`` False (a repeat) gives the counts back; True keeps them."""
-        if not happened:
-            self.release()
+        self._counters = list(counters)
+        self._once = once
 
     def release(self) -> None:
         """Give the reserved counts back (nothing when already released or nothing was reserved).
@@ -287,36 +281,27 @@ class Reservation:
         return False
 
 
-def _count_all(backend, hits, reserves, marker) -> list:
-    # One admission step (the script, or its single commands): hits and reserves are
-    # (cache key, TTL s, limit) triples. Returns the counters' values, then 1 for a repeat, else 0.
-    out = _run_script(backend, 0, [k for k, _t, _l in hits + reserves] + ([marker] if marker else []),
-                      [len(hits), len(reserves), 1 if marker else 0, ONCE_TTL,
-                       *[x for _k, ttl, limit in hits + reserves for x in (ttl, limit)]])
-    return out if out is not None else _admit_by_commands(backend, hits, reserves, marker)
-
-
 def admit(hits: list[tuple[str, str]] = (), reserve: list[tuple[str, str]] = (), once: str | None = None,
           now: float | None = None) -> Reservation:
     """Count each ``(name, key)`` of ``hits`` and ``reserve`` in every window of its rule, in one round trip.
 
     ``hits`` stay counted whatever happens (tracking lookups per IP, filings
     per IP). ``reserve`` is for limits on accepted actions only (filings per
-    phone): returns a Reservation to ``settle`` once the action is over
-    (or ``release`` if it failed). ``once`` (str, optional) names the
-    action, e.g. a filing's idempotency key scoped to its filer: while an
-    admitted action holds it (up to ONCE_TTL seconds, or until released),
-    admitting the same ``once`` again reserves nothing and returns a
-    Reservation with ``repeat`` True: a copy of an action already counted
-    (a double click), which must wait for the first (``admit_once``) — its
-    hits still count. Raises RateLimited, naming the
-    first rule over its limit (hits first) and the seconds until that
-    rule's fullest window resets; the reservations are then taken back in
-    the same step, the hits stay. Each increment is atomic and comes first
-    (on Redis all of admission is one atomic script), so N concurrent
-    requests against a limit of L let exactly L through; the database
-    cache's incr is not atomic, so there a burst may overshoot. With the
-    cache unreachable, logs an error and lets the action through.
+    phone): returns a Reservation to ``release`` if the action fails or
+    repeats. ``once`` (str, optional) names the action, e.g. a filing's
+    idempotency key scoped to its filer: while an admitted action holds it
+    (up to ONCE_TTL seconds, or until released), admitting the same
+    ``once`` again reserves nothing and returns a Reservation with
+    ``repeat`` True: a copy of an action already counted (a double click),
+    which must wait for the first (``admit_once``) — its hits still count.
+    Raises RateLimited, naming the first rule over its limit (hits first)
+    and the seconds until that rule's fullest window resets; the
+    reservations are then taken back in the same step, the hits stay. Each
+    increment is atomic and comes first (on Redis all of admission is one
+    atomic script), so N concurrent requests against a limit of L let
+    exactly L through; the database cache's incr is not atomic, so there a
+    burst may overshoot. With the cache unreachable, logs an error and
+    lets the action through.
     """
     now = time.time() if now is None else now
     hit_windows = [(name, w) for name, key in hits for w in _windows(name, key, now)]
@@ -327,7 +312,11 @@ def admit(hits: list[tuple[str, str]] = (), reserve: list[tuple[str, str]] = (),
     nh = len(hit_windows)
     backend = caches["default"]  # once: each ``cache.x`` would look the backend up anew
     try:
-        out = _count_all(backend, triples[:nh], triples[nh:], marker)
+        out = _run_script(backend, 0, [k for k, _t, _l in triples] + ([marker] if marker else []),
+                          [nh, len(triples) - nh, 1 if marker else 0, ONCE_TTL,
+                           *[x for _k, ttl, limit in triples for x in (ttl, limit)]])
+        if out is None:
+            out = _admit_by_commands(backend, triples[:nh], triples[nh:], marker)
     except Exception:
         # The cache is down (Redis restarting): let the action through rather than answer 500;
         # the outage is logged and /healthz reports the broker.
@@ -341,8 +330,10 @@ def admit(hits: list[tuple[str, str]] = (), reserve: list[tuple[str, str]] = (),
     if retry:
         name = next(iter(retry))
         raise RateLimited(name, retry[name])
+    if repeated:
+        return Reservation(repeat=True)
     reserved = [(k, t) for k, t, _l in triples[nh:]]
-    return Reservation(reserved, marker if reserved else None, repeat=repeated)
+    return Reservation(reserved, marker if reserved else None)
 
 
 def _once_key(once: str) -> str:

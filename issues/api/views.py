@@ -314,7 +314,8 @@ class IssueViewSet(viewsets.GenericViewSet):
                 raise ValidationError(ser.errors)
             issue = submit(data)
         created = not issue.repeat
-        reservation.settle(happened=created)
+        if not created:
+            reservation.release()
         return Response(render_issue(principal, issue), status=status.HTTP_201_CREATED if created else 200)
 
     @extend_schema(summary="An issue's timeline", responses={200: s.EventSerializer(many=True), **errors(401, 404)})
@@ -407,7 +408,8 @@ class IssueViewSet(viewsets.GenericViewSet):
             return wf.issue_follow(issue=i, phone=d.get("phone"), name=d.get("name", ""))
 
         def render(follower):
-            reservation.settle(happened=not follower.repeat)  # already following: counted the first time
+            if follower.repeat:
+                reservation.release()  # already following: counted the first time
             data = {"issue": follower.issue_id, "tracking_code": follower.issue.tracking_code, "following": True}
             return Response(data, status=status.HTTP_200_OK if follower.repeat else status.HTTP_201_CREATED)
 

@@ -262,7 +262,8 @@ def report(request):
             )
     except Invalid as exc:
         return _render_report(request, form, exc.fields, dispatcher, status=400)
-    reservation.settle(happened=not issue.repeat)  # a repeat: its key's first filing counts
+    if issue.repeat:
+        reservation.release()  # its key's first filing counts
     return _filed(request, issue, dispatcher, photos)
 
 
@@ -422,7 +423,8 @@ def follow(request, issue_id: int):
     try:
         with reservation:  # counts against the phone only when accepted
             follower = issue_follow(issue=issue, phone=data["phone"], name=data["name"])
-        reservation.settle(happened=not follower.repeat)  # already following: counted the first time
+        if follower.repeat:
+            reservation.release()  # already following: counted the first time
     except Invalid as exc:
         context["errors"] = exc.fields
         return render(request, "resident/follow.html", context, status=400)
