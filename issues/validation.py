@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
 
 import phonenumbers
 import regex
@@ -69,11 +68,41 @@ def normalize_phone(raw) -> str:
     """
     if not isinstance(raw, str) or not raw.strip():
         raise FieldError("请填写联系电话")
-    return _normalize_phone(raw)
+    return _phone(raw)[0]
 
 
-@lru_cache(maxsize=1024)  # a filing parses its number two or three times (view, workflow, outbox)
-def _normalize_phone(raw: str) -> str:
+def is_mobile(e164: str) -> bool:
+    """True when an E.164 number is a Chinese mobile (only mobiles receive SMS); False for anything else."""
+    try:
+        return _phone(e164)[1]
+    except FieldError:
+        return False
+
+
+# raw text or E.164 → (E.164, is mobile), or the FieldError's message. A filing reads its number three
+# times (view, workflow, outbox), raw and then as E.164: one parse serves them all. Bounded: cleared when full.
+_PHONES: dict[str, tuple[str, bool] | str] = {}
+_PHONES_MAX = 4096
+
+
+def _phone(raw: str) -> tuple[str, bool]:
+    found = _PHONES.get(raw)
+    if found is None:
+        try:
+            found = _parse_phone(raw)
+        except FieldError as exc:
+            found = str(exc)
+        if len(_PHONES) >= _PHONES_MAX:
+            _PHONES.clear()
+        _PHONES[raw] = found
+        if not isinstance(found, str):
+            _PHONES[found[0]] = found
+    if isinstance(found, str):
+        raise FieldError(found)
+    return found
+
+
+def _parse_phone(raw: str) -> tuple[str, bool]:
     text = unicodedata.normalize("NFKC", raw).strip()
     if "\x00" in text or len(text) > 30:
         raise FieldError("电话号码格式不正确")
@@ -81,19 +110,13 @@ def _normalize_phone(raw: str) -> str:
         number = phonenumbers.parse(text, "CN")
     except phonenumbers.NumberParseException:
         raise FieldError("电话号码格式不正确") from None
-    if number.country_code != 86 or not phonenumbers.is_valid_number(number):
+    # For +86, which belongs to one region only, is_valid_number(n) is number_type(n) != UNKNOWN:
+    # the type is worked out once and answers both questions.
+    kind = phonenumbers.number_type(number) if number.country_code == 86 else phonenumbers.PhoneNumberType.UNKNOWN
+    if kind == phonenumbers.PhoneNumberType.UNKNOWN:
         raise FieldError("请填写有效的中国大陆手机或固定电话号码")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-
-
-@lru_cache(maxsize=1024)
-def is_mobile(e164: str) -> bool:
-    """True when an E.164 number is a mobile (only mobiles receive SMS)."""
-    number = phonenumbers.parse(e164, None)
-    return phonenumbers.number_type(number) in (
-        phonenumbers.PhoneNumberType.MOBILE,
-        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
-    )
+    mobile = kind in (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), mobile
 
 
 def mask_phone(e164: str) -> str:

@@ -27,6 +27,43 @@ def test_mobile_versus_landline():
     assert is_mobile("+869368221234") is False
 
 
+@pytest.mark.parametrize("text", ["", "abc", "+86", "+447911123456", "+12025550143", "+861380000"])
+def test_what_is_not_a_chinese_number_is_not_a_mobile(text):
+    # No SMS goes to it, and asking never raises (a UK mobile is not one of ours).
+    assert is_mobile(text) is False
+
+
+def test_one_parse_serves_a_filings_three_reads(monkeypatch):
+    # View and workflow read the raw number, the outbox reads its E.164 form: phonenumbers parses once.
+    import phonenumbers
+
+    from issues import validation
+
+    monkeypatch.setattr(validation, "_PHONES", {})
+    calls = []
+    real = phonenumbers.parse
+    monkeypatch.setattr(phonenumbers, "parse", lambda *a, **k: calls.append(a) or real(*a, **k))
+    assert normalize_phone("１３９ ０９３６ ５５５５") == "+8613909365555"
+    assert normalize_phone("１３９ ０９３６ ５５５５") == "+8613909365555"
+    assert is_mobile("+8613909365555") is True
+    assert len(calls) == 1
+    with pytest.raises(FieldError, match="请填写有效的中国大陆手机或固定电话号码"):
+        normalize_phone("12345678901")
+    with pytest.raises(FieldError, match="请填写有效的中国大陆手机或固定电话号码"):
+        normalize_phone("12345678901")  # a refusal is remembered too, with its message
+    assert len(calls) == 2
+
+
+def test_phone_memory_is_bounded(monkeypatch):
+    from issues import validation
+
+    monkeypatch.setattr(validation, "_PHONES", {})
+    monkeypatch.setattr(validation, "_PHONES_MAX", 10)
+    for n in range(40):
+        normalize_phone(f"1380000{n:04d}")
+    assert len(validation._PHONES) <= 10 + 1  # a number and its E.164 form go in together
+
+
 def test_masking_keeps_first_three_and_last_four():
     assert mask_phone("+8613800000000") == "138****0000"
     assert mask_phone("+869368221234") == "936***1234"
