@@ -119,6 +119,11 @@ def test_a_landline_is_told_it_gets_no_sms(client, world):
         ({"category": ""}, "category", "请选择问题类别"),
         ({"category": "99999"}, "category", "请选择问题类别"),
         ({"district": ""}, "district", "请选择县区"),
+        # Digits that are not ASCII: int() refuses some ("²") and reads others ("٣"); ids are ASCII digits.
+        ({"category": "²"}, "category", "请选择问题类别"),
+        ({"category": "①"}, "category", "请选择问题类别"),
+        ({"district": "²"}, "district", "请选择县区"),
+        ({"district": "١"}, "district", "请选择县区"),
         ({"latitude": "abc", "longitude": "100"}, "latitude", "位置坐标无效"),
         ({"latitude": "91", "longitude": "100"}, "latitude", "位置坐标超出范围"),
         ({"privacy": None}, "privacy", "请阅读并同意个人信息收集和使用说明"),

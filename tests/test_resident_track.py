@@ -166,6 +166,15 @@ def test_similar_lists_open_issues_of_that_category_in_that_compound(client, wor
         assert private not in html
 
 
+@pytest.mark.parametrize("odd", ["²", "①", "١", "-1", "9" * 30])
+def test_similar_answers_an_odd_id_with_an_empty_list(client, world, file_issue, odd):
+    file_issue()
+    for params in ({"category": odd, "district": world.ganzhou.pk}, {"category": world.heat_cold.pk, "district": odd}):
+        r = client.get("/report/similar/", {**params, "community": "南关小区"})
+        assert r.status_code == 200
+        assert 'class="similar-item"' not in r.content.decode()
+
+
 def test_similar_leaves_out_old_and_closed_issues(client, world, file_issue):
     with time_machine.travel(timezone_now_minus(days=8), tick=False):
         file_issue()

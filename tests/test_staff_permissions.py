@@ -225,5 +225,7 @@ def test_unknown_issue_and_action_are_404(client, world, file_issue):
     assert client.get("/work/issues/999999/").status_code == 404
     assert client.get("/work/issues/99999999999999999999999/").status_code == 404
     assert client.get("/work/issues/abc/").status_code == 404
+    assert client.get("/work/issues/²/").status_code == 404  # a digit int() refuses
+    assert client.get(f"/work/issues/{chr(0x660 + issue.pk) if issue.pk < 10 else '١٠'}/").status_code == 404  # one it reads
     assert client.post(f"/work/issues/{issue.pk}/explode/", {}).status_code == 404
     assert client.get(f"/work/issues/{issue.pk}/assign/").status_code == 405

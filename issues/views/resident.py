@@ -132,7 +132,7 @@ def _phone_from_hash(issue: Issue, digest: str) -> tuple[str, str] | tuple[None,
 def _small_id(value) -> int | None:
     """``value`` as a database id, or None when it is not digits or too large for a 64-bit integer."""
     text = str(value or "").strip()
-    return int(text) if text.isdigit() and len(text) <= 18 else None
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else None
 
 
 def _is_dispatcher(request) -> bool:

@@ -123,7 +123,7 @@ def staff_page(*roles):
 
 def _issue_or_404(user, issue_id) -> Issue:
     text = str(issue_id)
-    if not text.isdigit() or len(text) > 18:
+    if not (text.isascii() and text.isdigit()) or len(text) > 18:
         raise Http404
     issue = (visible_issues(user).select_related("category", "district", "lead_unit", "claimed_by")
              .filter(pk=int(text)).first())
@@ -248,7 +248,7 @@ def bulk_assign(request):
     and why the others were not; redirects back to the dispatch page.
     """
     actor = wf.Actor.of(request.user)
-    ids = [int(x) for x in request.POST.getlist("ids") if x.isdigit() and len(x) <= 18]
+    ids = [int(x) for x in request.POST.getlist("ids") if x.isascii() and x.isdigit() and len(x) <= 18]
     lead = request.POST.get("lead_unit", "")
     if not ids:
         messages.error(request, _("请先勾选要交办的诉求"))
@@ -567,7 +567,7 @@ def _act_reject(request, issue, actor):
 
 def _act_merge(request, issue, actor):
     original = request.POST.get("original", "")
-    original = int(original) if original.isdigit() and len(original) <= 18 else None
+    original = int(original) if original.isascii() and original.isdigit() and len(original) <= 18 else None
     wf.issue_merge(issue=issue, actor=actor, original=original, note=request.POST.get("note", ""))
     return _("已合并到原诉求")
 
@@ -629,7 +629,7 @@ def _act_supervise(request, issue, actor):
 
 def _small(raw):
     raw = str(raw or "")
-    return int(raw) if raw.isdigit() and len(raw) <= 18 else 0
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 18 else 0
 
 
 def _act_decide_extension(request, issue, actor):
