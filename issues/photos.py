@@ -4,14 +4,20 @@ DESIGN.md (Privacy): photos are re-encoded on upload so that no EXIF (GPS
 included) is ever stored, and are served only through a view that checks
 scope (``issues.views.resident.attachment``).
 
-``clean_photos`` reads every uploaded file fully in memory *before* anything
-is written, so a refused photo means nothing at all is stored; ``attach``
-writes the already-clean JPEG bytes as Attachments of one event.
+``check_photos`` reads only each file's header (count, size, format,
+pixels: cheap, so a page with other errors answers at once);
+``clean_photos`` decodes and re-encodes every file in memory *before*
+anything is written, so a refused photo means nothing at all is stored;
+``attach`` writes the already-clean JPEG bytes as Attachments of one event.
+Decoding is the costly part (about a second of CPU for 40 megapixels), so a
+process decodes one photo at a time (``DECODING``) and JPEGs are decoded
+at a reduced scale when they are far larger than the stored copy.
 """
 
 from __future__ import annotations
 
 import io
+import threading
 import warnings
 
 from django.conf import settings
@@ -30,12 +36,17 @@ try:  # HEIC/HEIF (iPhone photos) when the pillow-heif wheel is installed.
 except ImportError:  # pragma: no cover - depends on the platform's wheels
     HEIF_SUPPORTED = False
 
-ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP"} | ({"HEIF"} if HEIF_SUPPORTED else set())
+# MPO is how Pillow names a JPEG that carries extra frames (many cameras and phones write one):
+# its first frame is the photo.
+ACCEPTED_FORMATS = {"JPEG", "MPO", "PNG", "WEBP"} | ({"HEIF"} if HEIF_SUPPORTED else set())
 # What the <input type=file accept=...> offers; the server decides by content, not by name.
 ACCEPT_ATTR = "image/jpeg,image/png,image/webp" + (",image/heic,image/heif,.heic,.heif" if HEIF_SUPPORTED else "")
 # Longest side of the stored copy: plenty for a leak or a meter, and small on disk.
 STORED_MAX_SIDE = 2560
 JPEG_QUALITY = 85
+# One photo decodes at a time in a process (memory: a 40-megapixel photo takes ~160 MB while it is
+# worked on; CPU: other requests keep their share). The others wait their turn.
+DECODING = threading.BoundedSemaphore(1)
 _HEIF_BRANDS = (b"ftypheic", b"ftypheix", b"ftyphevc", b"ftypheim", b"ftypheis", b"ftypmif1", b"ftypmsf1")
 
 
@@ -58,16 +69,8 @@ def _looks_like_heif(head: bytes) -> bool:
     return any(brand in head[:32] for brand in _HEIF_BRANDS)
 
 
-def clean_photo(data: bytes, number: int) -> bytes:
-    """Check one uploaded photo and return it as upright JPEG bytes without any metadata.
-
-    ``data`` is the whole upload, ``number`` its 1-based position (named in
-    messages). Raises FieldError with a Chinese message for: a file over
-    the size limit, something that is not a JPEG/PNG/WebP (or HEIC when
-    supported) image, HEIC without support, more pixels than allowed
-    (decompression bombs included: the size is read from the header before
-    any pixel is decoded), or a damaged image.
-    """
+def _opened(data: bytes, number: int) -> Image.Image:
+    # The image with only its header read; raises FieldError for what the header already shows.
     if len(data) > max_bytes():
         raise FieldError(f"第 {number} 张照片超过 {max_bytes() // (1024 * 1024)} MB，请压缩后再上传")
     if not HEIF_SUPPORTED and _looks_like_heif(data):
@@ -77,32 +80,78 @@ def clean_photo(data: bytes, number: int) -> bytes:
             # Pillow warns (not raises) between MAX_IMAGE_PIXELS and twice that; treat it as an error.
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data))
-            if image.format not in ACCEPTED_FORMATS:
-                raise FieldError(f"第 {number} 张文件不是 JPG、PNG 或 WebP 格式的照片")
-            width, height = image.size
-            if width * height > max_pixels():
-                raise FieldError(f"第 {number} 张照片像素过大（最多 {max_pixels() // 1_000_000} 百万像素）")
-            image.load()
-            image = ImageOps.exif_transpose(image)
-    except FieldError:
-        raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise FieldError(f"第 {number} 张照片像素过大（最多 {max_pixels() // 1_000_000} 百万像素）") from None
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError):
         raise FieldError(f"第 {number} 张文件不是 JPG、PNG 或 WebP 格式的照片，或文件已损坏") from None
-    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
-        rgba = image.convert("RGBA")
-        image = Image.new("RGB", rgba.size, (255, 255, 255))
-        image.paste(rgba, mask=rgba.getchannel("A"))
-    else:
-        image = image.convert("RGB")
-    image.thumbnail((STORED_MAX_SIDE, STORED_MAX_SIDE))
-    # A fresh image carries no .info at all: no EXIF, XMP, ICC or comments
-    # can be copied into the output by the encoder.
-    bare = Image.frombytes("RGB", image.size, image.tobytes())
-    out = io.BytesIO()
-    bare.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True)
-    return out.getvalue()
+    if image.format not in ACCEPTED_FORMATS:
+        raise FieldError(f"第 {number} 张文件不是 JPG、PNG 或 WebP 格式的照片")
+    width, height = image.size
+    if width * height > max_pixels():
+        raise FieldError(f"第 {number} 张照片像素过大（最多 {max_pixels() // 1_000_000} 百万像素）")
+    return image
+
+
+def clean_photo(data: bytes, number: int) -> bytes:
+    """Check one uploaded photo and return it as upright JPEG bytes without any metadata.
+
+    ``data`` is the whole upload, ``number`` its 1-based position (named in
+    messages). Raises FieldError with a Chinese message for: a file over
+    the size limit, something that is not a JPEG/PNG/WebP (or HEIC when
+    supported) image, HEIC without support, more pixels than allowed
+    (decompression bombs included: the size is read from the header before
+    any pixel is decoded), or a damaged image. Waits for ``DECODING``.
+    """
+    image = _opened(data, number)
+    with DECODING:
+        try:
+            if image.format in ("JPEG", "MPO"):
+                # Decode at 1/2, 1/4 or 1/8 scale when that still covers the stored size: far less work.
+                image.draft(None, (STORED_MAX_SIDE, STORED_MAX_SIDE))
+            image.load()
+            image = ImageOps.exif_transpose(image)
+        except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError):
+            raise FieldError(f"第 {number} 张文件不是 JPG、PNG 或 WebP 格式的照片，或文件已损坏") from None
+        if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
+            rgba = image.convert("RGBA")
+            image = Image.new("RGB", rgba.size, (255, 255, 255))
+            image.paste(rgba, mask=rgba.getchannel("A"))
+        else:
+            image = image.convert("RGB")
+        image.thumbnail((STORED_MAX_SIDE, STORED_MAX_SIDE))
+        # A fresh image carries no .info at all: no EXIF, XMP, ICC or comments
+        # can be copied into the output by the encoder.
+        bare = Image.frombytes("RGB", image.size, image.tobytes())
+        out = io.BytesIO()
+        bare.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True)
+        return out.getvalue()
+
+
+def _nonempty(files) -> list:
+    files = [f for f in files if getattr(f, "size", 0)]
+    if len(files) > max_count():
+        raise FieldError(f"最多上传 {max_count()} 张照片（现在 {len(files)} 张）")
+    for number, upload in enumerate(files, start=1):
+        if upload.size > max_bytes():
+            raise FieldError(f"第 {number} 张照片超过 {max_bytes() // (1024 * 1024)} MB，请压缩后再上传")
+    return files
+
+
+def _read(upload) -> bytes:
+    upload.seek(0)
+    return upload.read()
+
+
+def check_photos(files) -> None:
+    """What the uploaded files' headers show, without decoding a pixel: their count, sizes, formats, pixels.
+
+    ``files``: Django UploadedFile objects (empty inputs are ignored).
+    Raises FieldError on the first problem, with the same message
+    ``clean_photos`` gives. A photo that passes may still be refused by
+    ``clean_photos`` when its pixels are damaged.
+    """
+    for number, upload in enumerate(_nonempty(files), start=1):
+        _opened(_read(upload), number)
 
 
 def clean_photos(files) -> list[bytes]:
@@ -111,15 +160,7 @@ def clean_photos(files) -> list[bytes]:
     Empty file inputs are ignored. Raises FieldError on the first problem,
     or when there are more than ``max_count()`` photos. Nothing is written.
     """
-    files = [f for f in files if getattr(f, "size", 0)]
-    if len(files) > max_count():
-        raise FieldError(f"最多上传 {max_count()} 张照片（现在 {len(files)} 张）")
-    clean = []
-    for number, upload in enumerate(files, start=1):
-        if upload.size > max_bytes():
-            raise FieldError(f"第 {number} 张照片超过 {max_bytes() // (1024 * 1024)} MB，请压缩后再上传")
-        clean.append(clean_photo(upload.read(), number))
-    return clean
+    return [clean_photo(_read(upload), number) for number, upload in enumerate(_nonempty(files), start=1)]
 
 
 def attach(issue, event, photos: list[bytes]) -> list[Attachment]:

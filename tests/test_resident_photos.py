@@ -157,3 +157,68 @@ def test_a_follower_does_not_see_the_reporters_photos(client, world):
     assert r.status_code == 302
     assert f"/attachments/{att.pk}/" not in follower.get(r["Location"]).content.decode()
     assert follower.get(f"/attachments/{att.pk}/").status_code == 404
+
+
+def test_a_jpeg_with_extra_frames_is_accepted_as_the_photo_it_is(client, world):
+    # Many cameras and phones write a Multi-Picture JPEG; Pillow opens it as "MPO". Its first frame is the photo.
+    first, second = Image.new("RGB", (60, 40), (200, 30, 30)), Image.new("RGB", (60, 40), (30, 30, 200))
+    out = io.BytesIO()
+    first.save(out, "MPO", save_all=True, append_images=[second])
+    assert Image.open(io.BytesIO(out.getvalue())).format == "MPO"
+    r = post_with(client, world, upload(out.getvalue(), "camera.jpg"))
+    assert r.status_code == 302
+    with Image.open(Attachment.objects.get().file.path) as img:
+        assert img.format == "JPEG" and img.size == (60, 40)
+        red, green, blue = img.getpixel((30, 20))
+        assert red > 150 and blue < 80  # the first frame
+
+
+def test_a_large_jpeg_is_stored_upright_at_the_stored_size(client, world):
+    # 7680 × 5120 (39 MP) is decoded at half scale, 3840 × 2560, then fitted to 2560 on the long side:
+    # 2560 × 1707, and orientation 6 turns it to 1707 × 2560.
+    r = post_with(client, world, upload(jpeg_with_exif(7680, 5120, orientation=6)))
+    assert r.status_code == 302
+    with Image.open(Attachment.objects.get().file.path) as img:
+        assert img.size == (1707, 2560)
+        assert img.getpixel((850, 100))[2] > 150 and img.getpixel((850, 2460))[0] > 150  # blue on top: turned
+
+
+def test_photos_are_not_decoded_while_the_page_has_other_errors(client, world, media, monkeypatch):
+    decoded = []
+    real = photos.clean_photo
+    monkeypatch.setattr(photos, "clean_photo", lambda data, n: decoded.append(n) or real(data, n))
+    r = client.post("/report/", {**form_data(world, privacy=None), "photos": [upload(jpeg_with_exif())]})
+    assert r.status_code == 400 and list(r.context["errors"]) == ["privacy"]
+    # A photo the header already refuses is named beside the other errors.
+    r = client.post("/report/", {**form_data(world, privacy=None),
+                                 "photos": [upload(image_bytes("GIF"), "a.gif", "image/gif")]})
+    assert r.context["errors"] == {"privacy": ["请阅读并同意个人信息收集和使用说明"],
+                                   "photos": ["第 1 张文件不是 JPG、PNG 或 WebP 格式的照片"]}
+    assert decoded == []
+    assert post_with(client, world, upload(jpeg_with_exif())).status_code == 302
+    assert decoded == [1]
+
+
+def test_photos_are_not_decoded_over_the_ip_limit(client, world, media, settings, monkeypatch):
+    settings.ZY_RATE_LIMITS = {**settings.ZY_RATE_LIMITS, "file_ip": [(1, 3600)]}
+    decoded = []
+    real = photos.clean_photo
+    monkeypatch.setattr(photos, "clean_photo", lambda data, n: decoded.append(n) or real(data, n))
+    assert post_with(client, world, upload(jpeg_with_exif())).status_code == 302
+    r = client.post("/report/", {**form_data(world, idempotency_key="5b1e0c1e-8d0c-4a47-9d0c-1e2f3a4b5c6d",
+                                             reporter_phone="13900000000"), "photos": [upload(jpeg_with_exif())]})
+    assert r.status_code == 429
+    assert decoded == [1] and Issue.objects.count() == 1 and Attachment.objects.count() == 1
+
+
+def test_damaged_pixels_behind_a_good_header_give_the_filing_back(client, world, media, settings):
+    # The header passes, the pixels do not: 400 with the photo's message, nothing stored, the phone's count back.
+    settings.ZY_RATE_LIMITS = {**settings.ZY_RATE_LIMITS, "file_phone": [(1, 3600)]}
+    data = image_bytes("PNG", size=(300, 300))
+    broken = data[:60] + bytes(b ^ 0x55 for b in data[60:-20]) + data[-20:]
+    r = post_with(client, world, upload(broken, "a.png", "image/png"))
+    assert r.status_code == 400
+    assert r.context["errors"]["photos"] == ["第 1 张文件不是 JPG、PNG 或 WebP 格式的照片，或文件已损坏"]
+    assert r.context["value"]["description"] == "暖气片冰凉，室内只有12度"
+    assert Issue.objects.count() == 0 and stored_files(media) == []
+    assert post_with(client, world).status_code == 302  # the one filing the phone may make this hour

@@ -190,10 +190,12 @@ def report(request):
     """GET/POST /report/: the filing form.
 
     GET renders an empty form with a fresh idempotency key. POST: the
-    privacy consent and photos are checked here (nothing is stored when a
-    photo is refused), the per-IP and per-phone limits apply (not to a
-    dispatcher filing for a caller; the phone's count is given back when
-    the filing fails or repeats), then ``issue_submit`` files it (channel
+    privacy consent and the photos' headers are checked here, then the
+    per-IP and per-phone limits apply (not to a dispatcher filing for a
+    caller; the phone's count is given back when the filing fails or
+    repeats), and only then are the photos decoded and re-encoded (the
+    costly part: nothing is stored when one is refused), then
+    ``issue_submit`` files it (channel
     web, or hotline for a dispatcher) and the browser is redirected to the
     success page. A repeat of the form (same idempotency key and phone)
     gets the first filing's page, even over the phone's limit. Errors
@@ -210,9 +212,9 @@ def report(request):
     form.is_valid()
     for name, msgs in form.errors.items():
         errors.setdefault(name, []).extend(msgs)
-    photos = []
+    uploads = request.FILES.getlist("photos")
     try:
-        photos = photo_mod.clean_photos(request.FILES.getlist("photos"))
+        photo_mod.check_photos(uploads)  # headers only: decoding waits until the filing is admitted
     except FieldError as exc:
         errors.setdefault("photos", []).append(str(exc))
     if errors:
@@ -220,6 +222,7 @@ def report(request):
 
     data = form.cleaned_data
     key = data.get("idempotency_key")
+    first = None  # the issue this POST repeats, when it is a repeat
     if dispatcher:
         actor, reservation = Actor.of(request.user), Reservation()
     else:
@@ -239,10 +242,15 @@ def report(request):
             first = repeat_of(actor, str(key)) if key and exc.rule == "file_phone" else None
             if first is None:
                 return _rate_limited(request, exc)
-        if first is not None:
-            return _filed(request, first, dispatcher, photos)
+            reservation = Reservation()
     try:
-        with reservation:  # given back if the filing fails
+        with reservation:  # given back if the photos or the filing fail
+            try:
+                photos = photo_mod.clean_photos(uploads)  # decoded only now: admitted, and all else well-formed
+            except FieldError as exc:  # pixels damaged behind a good header
+                raise Invalid(str(exc), {"photos": [str(exc)]}) from None
+            if first is not None:
+                return _filed(request, first, dispatcher, photos)
             issue = issue_submit(
                 actor=actor,
                 # Ids too large for the database read as "none chosen" (SQLite cannot bind them).
