@@ -18,10 +18,12 @@ once=…)``, Reservation).
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TypeVar
 
 from django.conf import settings
@@ -399,14 +401,32 @@ def hit(name: str, key: str, now: float | None = None) -> None:
 
 
 def client_ip(request) -> str:
-    """The client's IP: REMOTE_ADDR, or the last hop added by our reverse proxy.
+    """The client's address as the per-IP limits count it: REMOTE_ADDR, or the last hop our reverse proxy added.
 
     With ``settings.ZY_TRUSTED_PROXY_COUNT`` = N > 0 (N proxies of ours in
     front), the Nth address from the right of X-Forwarded-For is the client.
+    An IPv6 address counts as its /64 network (``"2409:8a00:1:2::/64"``):
+    a phone on a Chinese mobile network holds a whole /64 and may use any
+    address in it. IPv4 (IPv4-mapped IPv6 included) is returned as the
+    dotted address; anything unparseable as given.
     """
+    address = request.META.get("REMOTE_ADDR", "")
     n = settings.ZY_TRUSTED_PROXY_COUNT
     if n > 0:
         hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
         if len(hops) >= n:
-            return hops[-n]
-    return request.META.get("REMOTE_ADDR", "")
+            address = hops[-n]
+    return _limited_unit(address)
+
+
+@lru_cache(maxsize=4096)
+def _limited_unit(address: str) -> str:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if ip.version == 6:
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)

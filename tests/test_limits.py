@@ -43,6 +43,29 @@ def test_client_ip_behind_one_proxy(settings):
     assert client_ip(request) == "10.0.0.2"
 
 
+@pytest.mark.parametrize("remote, counted", [
+    ("2409:8a00:1c20:5a1::1", "2409:8a00:1c20:5a1::/64"),
+    ("2409:8a00:1c20:5a1:ffff:ffff:ffff:fffe", "2409:8a00:1c20:5a1::/64"),
+    ("2409:8a00:1c20:5a2::1", "2409:8a00:1c20:5a2::/64"),
+    ("::ffff:203.0.113.9", "203.0.113.9"),
+    ("203.0.113.9", "203.0.113.9"),
+    ("not-an-address", "not-an-address"),
+])
+def test_an_ipv6_client_counts_as_its_64_network(settings, remote, counted):
+    settings.ZY_TRUSTED_PROXY_COUNT = 0
+    assert client_ip(RequestFactory().get("/", REMOTE_ADDR=remote)) == counted
+
+
+def test_tracking_lookups_from_one_ipv6_64_share_one_limit(client, world, settings):
+    # A phone may use any address of its /64: 25 addresses there are one client (limit 10 a minute).
+    settings.ZY_TRUSTED_PROXY_COUNT = 0
+    codes = [client.post("/track/", {"code": "ZY20261130999999", "phone": "13800000000"},
+                         REMOTE_ADDR=f"2409:8a00:1c20:5a1::{n:x}").status_code for n in range(1, 13)]
+    assert codes == [404] * 10 + [429] * 2
+    other = client.post("/track/", {"code": "ZY20261130999999", "phone": "13800000000"}, REMOTE_ADDR="2409:8a00:1c20:5a2::1")
+    assert other.status_code == 404
+
+
 def test_reserved_counts_are_given_back_when_the_action_fails():
     t = 1_800_000_000.0
     for _ in range(10):
