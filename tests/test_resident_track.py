@@ -240,10 +240,19 @@ def test_me_too_bad_input(client, file_issue, data, field, message):
     assert Follower.objects.count() == 0
 
 
-def test_the_reporter_cannot_follow_their_own_issue(client, file_issue):
+def test_me_too_does_not_tell_whether_a_phone_is_the_reporters(client, file_issue):
+    # Whoever tries phone numbers on "me too" gets the same page for the reporter's phone as for any
+    # other (tracking code included), and the reporter's phone becomes no follower and gets no message.
     issue = file_issue()
-    r = client.post(f"/report/follow/{issue.pk}/", {"phone": "13800000000", "privacy": "on"})
-    assert r.status_code == 409 and "您是该诉求的报告人，无需关注" in r.content.decode()
+    sent = Notification.objects.count()
+    stranger = client.post(f"/report/follow/{issue.pk}/", {"phone": "13900000000", "privacy": "on"})
+    reporter = client.post(f"/report/follow/{issue.pk}/", {"phone": "138 0000 0000", "privacy": "on"})
+    assert stranger.status_code == reporter.status_code == 200
+    assert [t.name for t in reporter.templates][0] == [t.name for t in stranger.templates][0] == "resident/follow_done.html"
+    assert issue.tracking_code in reporter.content.decode()
+    assert "报告人" not in reporter.content.decode()
+    assert list(Follower.objects.values_list("phone", flat=True)) == ["+8613900000000"]
+    assert Notification.objects.count() == sent + 1  # the stranger's "you follow it" message only
 
 
 def test_a_closed_issue_cannot_be_followed(client, world, file_issue):
