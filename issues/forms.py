@@ -16,7 +16,7 @@ from django import forms
 from django.core.validators import ProhibitNullCharactersValidator
 from django.utils.translation import gettext_lazy as _
 
-from .choices import Satisfaction, Utility
+from .choices import Satisfaction
 from .workflow import DESCRIPTION_MAX, REASON_MAX
 
 # Browser and server limits are the same numbers (the page's counter script
@@ -65,10 +65,12 @@ class ReportForm(forms.Form):
     """The /report/ form. ``extra_<category id>_<code>`` answers are read from the raw POST.
 
     Valid when the privacy notice is agreed to; every other check is the
-    workflow's (``issue_submit``). ``idempotency_key`` is a UUID made on GET.
+    workflow's (``issue_submit``). ``idempotency_key`` is a UUID made on GET;
+    cleaned, it is that UUID as text, or None when absent or not a UUID (a
+    hidden field a resident cannot mend: the page then carries a fresh one).
     """
 
-    utility = forms.ChoiceField(choices=[("", "")] + list(Utility.choices), required=False)
+    utility = _text()  # only narrows the category list in the browser; the category decides
     category = _text()
     district = _text()
     community = _text()
@@ -80,7 +82,7 @@ class ReportForm(forms.Form):
     description = _text()
     reporter_name = _text()
     reporter_phone = _text()
-    idempotency_key = forms.UUIDField(required=False)
+    idempotency_key = _text()
     privacy = forms.BooleanField(
         required=True, error_messages={"required": _("请阅读并同意个人信息收集和使用说明")}
     )
@@ -89,6 +91,13 @@ class ReportForm(forms.Form):
     def new_key() -> str:
         """A fresh idempotency key for a GET of the form."""
         return str(uuid.uuid4())
+
+    def clean_idempotency_key(self) -> str | None:
+        """The key as a canonical UUID string, or None when blank or not a UUID (never an error)."""
+        try:
+            return str(uuid.UUID(str(self.cleaned_data["idempotency_key"]).strip()))
+        except ValueError:
+            return None
 
     def extra_answers(self, data, category_id) -> dict:
         """The answers to ``category_id``'s extra questions from raw POST ``data``: ``{code: value}``."""

@@ -146,6 +146,30 @@ def test_an_error_keeps_everything_typed(client, world):
     assert f'value="{KEY}"' in html  # the same key: fixing and resending still files once
 
 
+@pytest.mark.parametrize("mangled", ["x", "4b1e0c1e-8d0c-4a47-9d0c", "<script>", " "])
+def test_a_mangled_hidden_key_does_not_block_the_form(client, world, mangled):
+    # The key is hidden: a resident cannot mend it. With another error the page carries a fresh key, and
+    # without one the filing goes through.
+    r = client.post("/report/", form_data(world, idempotency_key=mangled, reporter_phone="12345"))
+    assert r.status_code == 400 and list(errors_of(r)) == ["reporter_phone"]
+    fresh = r.context["value"]["idempotency_key"]
+    assert len(fresh) == 36 and fresh.count("-") == 4 and f'value="{mangled}"' not in r.content.decode()
+    assert client.post("/report/", form_data(world, idempotency_key=fresh)).status_code == 302
+    assert client.post("/report/", form_data(world, idempotency_key=fresh)).status_code == 302  # its repeat
+    assert Issue.objects.count() == 1
+
+
+def test_a_key_without_dashes_is_the_same_key(client, world):
+    client.post("/report/", form_data(world, idempotency_key=KEY))
+    client.post("/report/", form_data(world, idempotency_key=KEY.replace("-", "").upper()))
+    assert Issue.objects.count() == 1
+
+
+def test_an_unknown_utility_is_not_an_error_the_category_decides(client, world):
+    r = client.post("/report/", form_data(world, utility="nonsense"))
+    assert r.status_code == 302 and Issue.objects.get().utility == "heat"
+
+
 def test_length_is_counted_in_characters_as_seen_emoji_included(client, world):
     r = client.post("/report/", form_data(world, description="😀" * 2000))
     assert r.status_code == 302

@@ -340,6 +340,8 @@ def _render_report(request, form, errors, dispatcher, status=200):
         "had_photos": bool(request.FILES.getlist("photos")) if form.is_bound else False,
         "value": {name: (form[name].value() or "") for name in form.fields if name != "privacy"},
     }
+    if form.is_bound:  # the key as cleaned, or a fresh one in place of a mangled one
+        context["value"]["idempotency_key"] = form.cleaned_data.get("idempotency_key") or ReportForm.new_key()
     return render(request, "resident/report.html", context, status=status)
 
 
