@@ -20,9 +20,12 @@ import io
 import threading
 import warnings
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils import timezone
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from .models import Attachment
@@ -183,3 +186,34 @@ def attach(issue, event, photos: list[bytes]) -> list[Attachment]:
             att.save()
             created.append(att)
     return created
+
+
+def remove_orphans(now=None, older_than: timedelta = timedelta(hours=1), batch: int = 500) -> int:
+    """Delete stored photo files that no Attachment row names; returns how many were deleted.
+
+    ``attach`` writes each file and then commits its row: a process killed in
+    between (a restart, the OOM killer) leaves a file no view serves and no
+    clean-up reaches. Only files under ``attachments/<issue id>/`` older than
+    ``older_than`` (a timedelta; default one hour, so a filing in flight is
+    never touched) go; rows are never touched. ``now``: an aware datetime
+    (default: the current time). Run nightly by beat
+    (``issues.tasks.remove_orphan_photos``).
+    """
+    now = now or timezone.now()
+    storage = Attachment._meta.get_field("file").storage
+    try:
+        dirs, _files = storage.listdir("attachments")
+    except FileNotFoundError:
+        return 0
+    ids = sorted(int(d) for d in dirs if d.isascii() and d.isdigit())
+    removed = 0
+    for start in range(0, len(ids), batch):
+        chunk = ids[start:start + batch]
+        known = set(Attachment.objects.filter(issue_id__in=chunk).values_list("file", flat=True))
+        for issue_id in chunk:
+            for name in storage.listdir(f"attachments/{issue_id}")[1]:
+                path = f"attachments/{issue_id}/{name}"
+                if path not in known and storage.get_modified_time(path) < now - older_than:
+                    storage.delete(path)
+                    removed += 1
+    return removed

@@ -62,3 +62,11 @@ def deidentify() -> int:
     from .retention import deidentify_closed
 
     return deidentify_closed()
+
+
+@shared_task(name="issues.tasks.remove_orphan_photos")
+def remove_orphan_photos() -> int:
+    """Delete photo files left without their row by a killed process (beat, daily 03:40); returns how many."""
+    from .photos import remove_orphans
+
+    return remove_orphans()

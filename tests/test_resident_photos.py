@@ -222,3 +222,29 @@ def test_damaged_pixels_behind_a_good_header_give_the_filing_back(client, world,
     assert r.context["value"]["description"] == "暖气片冰凉，室内只有12度"
     assert Issue.objects.count() == 0 and stored_files(media) == []
     assert post_with(client, world).status_code == 302  # the one filing the phone may make this hour
+
+
+def test_photo_files_without_their_row_are_removed_and_nothing_else(client, world, media):
+    # A process killed between writing a photo and committing its row leaves the file behind.
+    import os
+    import time
+
+    post_with(client, world, upload(jpeg_with_exif()))
+    kept = Path(Attachment.objects.get().file.path)
+    old_orphan, young_orphan = kept.parent / "0123abcd.jpg", kept.parent / "4567cdef.jpg"
+    (Path(media) / "attachments" / "999999").mkdir()
+    lost = Path(media) / "attachments" / "999999" / "89ab.jpg"
+    for path in (old_orphan, young_orphan, lost):
+        path.write_bytes(b"\xff\xd8 half a photo")
+    two_hours_ago = time.time() - 7200
+    for path in (old_orphan, lost, kept):
+        os.utime(path, (two_hours_ago, two_hours_ago))
+    os.utime(young_orphan, (time.time() - 600, time.time() - 600))  # ten minutes: maybe a filing in flight
+    assert photos.remove_orphans() == 2
+    assert sorted(stored_files(media)) == sorted([kept, young_orphan])
+    assert Attachment.objects.count() == 1
+    assert photos.remove_orphans() == 0
+
+
+def test_removing_orphans_with_no_photos_stored_yet(media):
+    assert photos.remove_orphans() == 0

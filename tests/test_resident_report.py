@@ -350,3 +350,20 @@ def test_the_success_page_address_follows_the_script_prefix_and_quotes_odd_codes
         assert _done_url("ZY 1?") == "/report/done/ZY%201%3F/"  # not a code the workflow makes: reverse() quotes it
     finally:
         set_script_prefix("/")
+
+
+def test_a_copy_whose_first_died_in_flight_keeps_the_form(client, world, monkeypatch):
+    # A restart killed the first copy before it filed: its key stays taken for half a minute. A resend
+    # in that time gets the form back with everything typed and the same key, not a page without it.
+    from issues import limits
+    from issues.workflow import Actor, scoped_idempotency_key
+
+    monkeypatch.setattr(limits, "ONCE_WAIT", 0.2)
+    limits.admit(reserve=[("file_phone", "+8613800000000")],  # what the dead copy took
+                 once=f"file:{scoped_idempotency_key(Actor.resident('13800000000'), KEY)}")
+    r = client.post("/report/", form_data(world, description="楼道暖气管漏水"))
+    assert r.status_code == 429 and int(r["Retry-After"]) > 0
+    html = r.content.decode()
+    assert "您刚才提交的同一份诉求还在处理中。请半分钟后再点“提交”，不会重复登记。" in html
+    assert "楼道暖气管漏水</textarea>" in html and 'value="南关小区"' in html and f'value="{KEY}"' in html
+    assert Issue.objects.count() == 0

@@ -26,6 +26,8 @@ app.conf.beat_schedule = {
     "refresh-rollups": {"task": "issues.tasks.refresh_rollups", "schedule": 60.0},
     # PIPL: erase personal fields of issues closed past ZY_RETENTION_DAYS.
     "deidentify-closed": {"task": "issues.tasks.deidentify", "schedule": crontab(hour=3, minute=10)},
+    # Photo files a killed process wrote without committing their rows (issues.photos.remove_orphans).
+    "remove-orphan-photos": {"task": "issues.tasks.remove_orphan_photos", "schedule": crontab(hour=3, minute=40)},
     "rebuild-recent-rollups": {"task": "issues.tasks.rebuild_recent_rollups",
                                "schedule": crontab(hour=2, minute=30)},
 }

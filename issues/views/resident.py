@@ -240,6 +240,13 @@ def report(request):
             # A repeat of a filing that went through (a double click on the phone's last allowed
             # filing) gets that filing's page, as any repeat does, not the limit.
             first = repeat_of(actor, str(key)) if key and exc.rule == "file_phone" else None
+            if first is None and exc.rule == "once":
+                # An earlier copy of this very form is still (or was, until a restart) on its way: keep
+                # what was typed and its key, so sending it again shortly files it once.
+                response = _render_report(request, form, {}, dispatcher, status=429, notice=_(
+                    "您刚才提交的同一份诉求还在处理中。请半分钟后再点“提交”，不会重复登记。"))
+                response["Retry-After"] = str(exc.retry_after)
+                return response
             if first is None:
                 return _rate_limited(request, exc)
             reservation = Reservation()
@@ -304,7 +311,7 @@ def _done_url(code: str) -> str:
     return _done_url_template(get_script_prefix()).replace(_CODE_SLOT, code)
 
 
-def _render_report(request, form, errors, dispatcher, status=200):
+def _render_report(request, form, errors, dispatcher, status=200, notice=""):
     cats, groups, cat_data = _catalogue()
     districts = list(reference.current().districts.values())
     chosen = str(form["category"].value() or "")
@@ -338,6 +345,7 @@ def _render_report(request, form, errors, dispatcher, status=200):
         "photo_max": photo_mod.max_count(),
         "photo_mb": photo_mod.max_bytes() // (1024 * 1024),
         "had_photos": bool(request.FILES.getlist("photos")) if form.is_bound else False,
+        "notice": notice,
         "value": {name: (form[name].value() or "") for name in form.fields if name != "privacy"},
     }
     if form.is_bound:  # the key as cleaned, or a fresh one in place of a mangled one
