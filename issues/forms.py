@@ -20,7 +20,8 @@ from .choices import Satisfaction
 from .workflow import DESCRIPTION_MAX, REASON_MAX
 
 # Browser and server limits are the same numbers (the page's counter script
-# counts code points after NFC, exactly as issues.validation.clean_text).
+# trims, normalises and counts characters as seen exactly as
+# issues.validation.clean_text does).
 LIMITS = {
     "community": 100,
     "building": 20,

@@ -31,6 +31,7 @@ from .choices import (
     SupervisionLevel,
     Utility,
 )
+from .validation import column_length
 
 
 # --------------------------------------------------------------------------
@@ -311,15 +312,17 @@ class Issue(models.Model):
     utility = models.CharField(_("行业"), max_length=10, choices=Utility.choices)
     category = models.ForeignKey(Category, on_delete=models.PROTECT, verbose_name=_("类别"))
     district = models.ForeignKey(District, on_delete=models.PROTECT, verbose_name=_("县区"))
-    community = models.CharField(_("小区"), max_length=100)
-    building = models.CharField(_("楼栋"), max_length=20, blank=True)
-    unit_no = models.CharField(_("单元"), max_length=20, blank=True)
-    room = models.CharField(_("户"), max_length=20, blank=True)
+    # Typed by residents and staff: limits count characters as seen (issues.workflow.issue_submit),
+    # varchar counts code points, so each column holds column_length() of its limit.
+    community = models.CharField(_("小区"), max_length=column_length(100))
+    building = models.CharField(_("楼栋"), max_length=column_length(20), blank=True)
+    unit_no = models.CharField(_("单元"), max_length=column_length(20), blank=True)
+    room = models.CharField(_("户"), max_length=column_length(20), blank=True)
     latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(_("经度"), max_digits=9, decimal_places=6, null=True, blank=True)
     description = models.TextField(_("问题描述"))
     extra_answers = models.JSONField(_("附加回答"), default=dict, blank=True)
-    reporter_name = models.CharField(_("报告人"), max_length=50, blank=True)
+    reporter_name = models.CharField(_("报告人"), max_length=column_length(50), blank=True)
     reporter_phone = models.CharField(_("联系电话"), max_length=20)
     channel = models.CharField(_("渠道"), max_length=10, choices=Channel.choices, default=Channel.WEB)
     filed_by_client = models.ForeignKey(
@@ -473,7 +476,7 @@ class Follower(models.Model):
 
     issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="followers")
     phone = models.CharField(_("电话"), max_length=20)
-    name = models.CharField(_("称呼"), max_length=50, blank=True)
+    name = models.CharField(_("称呼"), max_length=column_length(50), blank=True)  # as Issue.reporter_name
     created_at = models.DateTimeField(default=timezone.now)
 
     # Not stored: True on the follower workflow.issue_follow returns for a phone already

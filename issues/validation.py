@@ -15,23 +15,53 @@ import regex
 # Control characters other than tab and line breaks: never part of a complaint. Also lone
 # surrogates (a JSON "\\ud83d" alone): they have no UTF-8 form and the database refuses them.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
-# Characters that look blank: ideographic space, zero-width space/joiners,
-# BOM, word joiner, and the like.
-_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+# What clean_text trims: the characters JavaScript's String.prototype.trim() removes (ECMAScript
+# WhiteSpace and LineTerminator). The counter in static/js/site.js trims this same list, so the
+# page and the server count the same text. Not str.strip()'s set, which keeps U+FEFF and drops
+# U+0085 and U+001C–U+001F. (VT and FF are in the list but _CONTROL refuses them first.)
+TRIMMED = ("\t\n\x0b\x0c\r \xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
+           "\u2028\u2029\u202f\u205f\u3000\ufeff")
+
+# Text made only of these is blank: whitespace, format characters (zero-width space and
+# joiners, BOM, direction marks, U+180E…), marks with nothing to sit on (combining marks,
+# U+034F, variation selectors) and the letters that render as nothing (Hangul fillers, the
+# braille blank). Any other character is visible. A search stops at the first visible one.
+_VISIBLE = regex.compile(r"[^\p{White_Space}\p{Cf}\p{Mn}\p{Me}\p{Variation_Selector}"
+                         "\u115f\u1160\u3164\uffa0\u2800]")
+
+# A column holds CODE_POINTS_PER_CHARACTER code points for each character the user may type:
+# limits count grapheme clusters (👍🏽 is one character, two code points), varchar(N) counts code
+# points. Ten is the longest emoji sequence (a kiss with two skin tones), so any text of letters
+# and emoji fits; only stacks of marks beyond that (one "character" of hundreds of combining
+# accents) are refused. The models size their columns with column_length(); static/js/site.js
+# refuses the same text.
+CODE_POINTS_PER_CHARACTER = 10
+
+
+def column_length(max_characters: int) -> int:
+    """The varchar length that holds any text of ``max_characters`` characters clean_text accepts."""
+    return max_characters * CODE_POINTS_PER_CHARACTER
 
 
 class FieldError(ValueError):
     """A single field's problem: ``message`` is shown next to the field."""
 
 
+def is_blank(value: str) -> bool:
+    """True when ``value`` has no visible character (see ``_VISIBLE``)."""
+    return _VISIBLE.search(value) is None
+
+
 def clean_text(value, *, max_length: int, required: bool = True, label: str = "") -> str:
     """Trim and check free text.
 
-    Refuses NUL bytes, other control characters, lone surrogates and text that is blank once ideographic spaces and
-    zero-width characters are removed. ``max_length`` counts characters as
-    the user sees them: grapheme clusters after NFC normalisation (👍🏽 or a
-    ZWJ family emoji is one), the same count as the pages' JavaScript
-    (Intl.Segmenter). Returns the NFC-normalised, trimmed string ("" when
+    Refuses NUL bytes, other control characters, lone surrogates and text
+    with no visible character (``is_blank``). Trims what JavaScript's trim()
+    trims (``TRIMMED``). ``max_length`` counts characters as the user sees
+    them: grapheme clusters after NFC normalisation (👍🏽 or a ZWJ family
+    emoji is one), the same count as the pages' JavaScript
+    (Intl.Segmenter); the text must also fit ``column_length(max_length)``
+    code points. Returns the NFC-normalised, trimmed string ("" when
     optional and blank).
     """
     if value is None:
@@ -40,15 +70,16 @@ def clean_text(value, *, max_length: int, required: bool = True, label: str = ""
         raise FieldError(f"{label or '此项'}必须是文字")
     if _CONTROL.search(value):
         raise FieldError(f"{label or '此项'}含有不允许的字符")
-    value = unicodedata.normalize("NFC", value).strip().strip("\u3000").strip()
-    visible = _INVISIBLE.sub("", value).replace("\u3000", "").strip()
-    if not visible:
+    value = unicodedata.normalize("NFC", value).strip(TRIMMED)
+    if is_blank(value):
         if required:
             raise FieldError(f"请填写{label or '此项'}")
         return ""
     length = user_length(value)
     if length > max_length:
         raise FieldError(f"{label or '此项'}最多 {max_length} 个字（现在 {length} 个）")
+    if len(value) > column_length(max_length):
+        raise FieldError(f"{label or '此项'}含有过多的组合符号或表情修饰，请删减后再提交")
     return value
 
 

@@ -72,7 +72,7 @@ from .models import (
     Unit,
 )
 from .routing import route
-from .validation import FieldError, clean_text, normalize_phone
+from .validation import FieldError, clean_text, is_blank, normalize_phone
 
 log = logging.getLogger(__name__)
 
@@ -619,7 +619,7 @@ def _clean_answers(category: Category, answers: dict, errors) -> dict:
     for q in category.extra_questions or []:
         code, label, kind = q.get("code"), q.get("label", q.get("code")), q.get("type", "text")
         value = answers.get(code)
-        if value in (None, ""):
+        if value is None or (isinstance(value, str) and is_blank(value)):  # nothing visible: not answered
             if q.get("required"):
                 errors.setdefault(f"extra_answers.{code}", []).append(f"请回答：{label}")
             continue

@@ -190,6 +190,48 @@ def test_an_error_keeps_what_was_typed_and_ties_messages_to_fields(transactional
     page.context.close()
 
 
+# Sets a field's value as typing would and reads back its counter and its validity message.
+_TYPE = """([selector, text]) => {
+    const field = document.querySelector(selector);
+    field.value = text;
+    field.dispatchEvent(new Event("input"));
+    return [field.nextElementSibling.textContent, field.validationMessage];
+}"""
+
+
+def test_the_counter_counts_and_trims_as_the_server_does(transactional_db, live_server, browser, world):
+    from issues.validation import FieldError, clean_text
+
+    page = browser.new_context(**PHONE).new_page()
+    page.goto(f"{live_server.url}/report/")
+
+    def typed(selector, text):
+        return page.evaluate(_TYPE, [selector, text])
+
+    # Once the page said 2000/2000 and the server 2001 (BOM), or the page 2001 and the server 2000 (NEL).
+    assert typed("#id_description", "x" * 2000 + "\ufeff") == ["2000 / 2000", ""]
+    assert clean_text("x" * 2000 + "\ufeff", max_length=2000) == "x" * 2000
+    assert typed("#id_description", "x" * 2000 + "\x85") == ["2001 / 2000", "超出字数限制"]
+    with pytest.raises(FieldError, match="^问题描述最多 2000 个字（现在 2001 个）$"):
+        clean_text("x" * 2000 + "\x85", max_length=2000, label="问题描述")
+    # Every character one side trims, the other trims too; the ones neither trims count.
+    trimmed = ("\t\n\r \xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
+               "\u2028\u2029\u202f\u205f\u3000\ufeff")
+    for ch in trimmed:
+        assert typed("#id_description", f"{ch}水{ch}") == ["1 / 2000", ""], repr(ch)
+        assert clean_text(f"{ch}水{ch}", max_length=2000) == "水", repr(ch)
+    for ch in "\x85\u180e\u200b\u2060":
+        assert typed("#id_description", f"{ch}水{ch}") == ["3 / 2000", ""], repr(ch)
+        assert clean_text(f"{ch}水{ch}", max_length=2000) == f"{ch}水{ch}", repr(ch)
+    # One character of more code points than the column holds: refused on both sides.
+    assert typed("#id_room", "a" + "\u0331" * 199) == ["1 / 20", ""]
+    assert typed("#id_room", "a" + "\u0331" * 200) == ["1 / 20", "含有过多的组合符号或表情修饰"]
+    with pytest.raises(FieldError, match="^户含有过多的组合符号或表情修饰，请删减后再提交$"):
+        clean_text("a" + "\u0331" * 200, max_length=20, label="户")
+    assert typed("#id_room", "👍🏽" * 20) == ["20 / 20", ""]
+    page.context.close()
+
+
 def test_chinese_renders_with_a_cjk_font_not_boxes(transactional_db, live_server, browser):
     page = browser.new_context(**PHONE).new_page()
     page.goto(f"{live_server.url}/")

@@ -176,6 +176,25 @@ def test_length_is_counted_in_characters_as_seen_emoji_included(client, world):
     assert len(Issue.objects.get().description) == 2000
 
 
+def test_the_server_counts_what_the_pages_counter_shows(client, world):
+    # The counter trims like JavaScript's trim(): a trailing BOM goes, a trailing NEL stays and counts.
+    r = client.post("/report/", form_data(world, description="x" * 2000 + "\ufeff"))
+    assert r.status_code == 302
+    assert Issue.objects.get().description == "x" * 2000
+    r = client.post("/report/", form_data(world, description="水" * 2000 + "\x85", idempotency_key=None))
+    assert r.status_code == 400
+    assert errors_of(r)["description"] == ["问题描述最多 2000 个字（现在 2001 个）"]
+
+
+def test_an_optional_extra_question_answered_with_a_space_is_not_answered(client, world):
+    world.power_out.extra_questions = [{"code": "account_no", "label": "用电户号", "type": "text"}]
+    world.power_out.save()
+    r = client.post("/report/", form_data(world, utility="power", category=str(world.power_out.pk),
+                                          **{f"extra_{world.power_out.pk}_account_no": " "}))
+    assert r.status_code == 302
+    assert Issue.objects.get().extra_answers == {}
+
+
 def test_extra_questions_are_asked_and_checked(client, world):
     world.heat_cold.extra_questions = [
         {"code": "indoor_temp", "label": "室内温度（℃）", "type": "number", "required": True},

@@ -2,7 +2,7 @@
 
 import pytest
 
-from issues.validation import FieldError, clean_text, is_mobile, mask_phone, normalize_phone
+from issues.validation import FieldError, clean_text, is_blank, is_mobile, mask_phone, normalize_phone
 
 
 @pytest.mark.parametrize("raw,expected", [
@@ -73,6 +73,73 @@ def test_masking_keeps_first_three_and_last_four():
 def test_blank_looking_text_refused(raw):
     with pytest.raises(FieldError):
         clean_text(raw, max_length=10, label="描述")
+
+
+@pytest.mark.parametrize("raw", [
+    "\u3164\u3164\u3164",  # Hangul filler
+    "\u2800",  # braille blank
+    "\u034f",  # combining grapheme joiner
+    "\u200e\u200f",  # direction marks
+    "\ufe0f\ufe0e",  # variation selectors
+    "\U000e0100",  # a variation selector from the supplement
+    "\u180e",  # Mongolian vowel separator (a format character)
+    "\u115f\u1160\uffa0",  # the other Hangul fillers
+    "\u0301\u20dd",  # a combining accent and an enclosing circle with no base
+    "\u2061\U000e0041",  # an invisible operator, a tag character
+    "\x85 \u3164\u200b\u2800",  # a mix, NEL included
+])
+def test_text_with_no_visible_character_is_blank(raw):
+    with pytest.raises(FieldError, match="^请填写描述$"):
+        clean_text(raw, max_length=10, label="描述")
+    assert clean_text(raw, max_length=10, required=False) == ""
+
+
+@pytest.mark.parametrize("raw", ["\u3164水", "a\u0331", "\u200b。", "\u2800\u2801", "\u0e33", "\u0903"])
+def test_one_visible_character_is_enough(raw):
+    assert is_blank(raw) is False
+    assert clean_text(raw, max_length=10) == raw
+
+
+def test_trimmed_like_the_pages_counter_trims():
+    # JavaScript's trim() removes U+FEFF and keeps U+0085: the counter showed 2000/2000, the server said 2001.
+    assert clean_text("x" * 2000 + "\ufeff", max_length=2000) == "x" * 2000
+    assert clean_text("\ufeff\u00a0\u2028水管\u205f\u202f\r\n", max_length=2) == "水管"
+    # ... and the page blocked 2000 characters + NEL that the server accepted.
+    with pytest.raises(FieldError, match="^问题描述最多 2000 个字（现在 2001 个）$"):
+        clean_text("x" * 2000 + "\x85", max_length=2000, label="问题描述")
+    assert clean_text("水管\x85", max_length=3) == "水管\x85"
+    assert clean_text("\u180e水管\u200b", max_length=4) == "\u180e水管\u200b"
+
+
+def test_one_character_of_too_many_code_points_is_refused():
+    # One grapheme, as the counter shows it, but more code points than the column holds (10 per character).
+    with pytest.raises(FieldError, match="^户含有过多的组合符号或表情修饰，请删减后再提交$"):
+        clean_text("a" + "\u0331" * 300, max_length=20, label="户")
+    with pytest.raises(FieldError, match="^户含有过多的组合符号或表情修饰，请删减后再提交$"):
+        clean_text("a" + "\u0331" * 200, max_length=20, label="户")  # 201 code points
+    assert clean_text("a" + "\u0331" * 199, max_length=20) == "a" + "\u0331" * 199  # 200: full
+    kiss = "\U0001f469\U0001f3fd\u200d\u2764\ufe0f\u200d\U0001f48b\u200d\U0001f468\U0001f3ff"  # the longest emoji
+    assert clean_text(kiss * 20, max_length=20) == kiss * 20
+    with pytest.raises(FieldError, match="^楼栋最多 20 个字（现在 21 个）$"):  # the count comes first
+        clean_text("a\u0331" * 21 + "\u0331" * 300, max_length=20, label="楼栋")
+
+
+@pytest.mark.parametrize("model,field,limit,column", [
+    ("Issue", "community", 100, 1000),
+    ("Issue", "building", 20, 200),
+    ("Issue", "unit_no", 20, 200),
+    ("Issue", "room", 20, 200),
+    ("Issue", "reporter_name", 50, 500),
+    ("Follower", "name", 50, 500),
+])
+def test_columns_hold_the_longest_text_clean_text_accepts(model, field, limit, column):
+    from issues import models
+
+    assert getattr(models, model)._meta.get_field(field).max_length == column
+    longest = "a" + "\u0331" * (column - 1)
+    assert len(clean_text(longest, max_length=limit)) == column
+    with pytest.raises(FieldError):
+        clean_text(longest + "\u0331", max_length=limit)
 
 
 def test_nul_refused_and_length_limited():

@@ -131,6 +131,43 @@ class TestSubmit:
         assert exc.value.fields == {"extra_answers.account_no": ["户号含有不允许的字符"]}
         assert Issue.objects.count() == 0
 
+    def test_an_optional_answer_with_nothing_visible_is_not_answered(self, world, file_issue):
+        world.heat_cold.extra_questions = [
+            {"code": "account_no", "label": "用电户号", "type": "text"},
+            {"code": "indoor_temp", "label": "室内温度", "type": "number"},
+            {"code": "meter", "label": "表号", "type": "text", "required": True},
+        ]
+        world.heat_cold.save()
+        issue = file_issue(extra_answers={"account_no": " ", "indoor_temp": "\u3000", "meter": "A-1"})
+        assert issue.extra_answers == {"meter": "A-1"}
+        with pytest.raises(Invalid) as exc:  # a required one is asked for, as when left empty
+            file_issue(extra_answers={"account_no": "\u200b", "meter": " \u3164 "})
+        assert exc.value.fields == {"extra_answers.meter": ["请回答：表号"]}
+
+    def test_blank_looking_community_and_description_are_refused(self, world, file_issue):
+        with pytest.raises(Invalid) as exc:
+            file_issue(community="\u3164", description="\u2800\u034f\u200e\u200f\ufe0f\u180e")
+        assert exc.value.fields == {"community": ["请填写小区"], "description": ["请填写问题描述"]}
+        assert Issue.objects.count() == 0
+
+    @pytest.mark.postgres
+    def test_text_within_the_limits_fits_the_columns(self, world, file_issue):
+        """The limits count characters as seen, varchar counts code points: once a DataError 500."""
+        issue = file_issue(community="👍🏽" * 100, building="👍🏽" * 20, unit_no="🇨🇳" * 20, room="a\u0331" * 20,
+                           reporter_name="🇨🇳" * 50)
+        issue.refresh_from_db()
+        assert (issue.community, issue.building, issue.unit_no, issue.room, issue.reporter_name) == (
+            "👍🏽" * 100, "👍🏽" * 20, "🇨🇳" * 20, "a\u0331" * 20, "🇨🇳" * 50)
+        follower = issue_follow(issue=issue, phone="13900000003", name="👍🏽" * 50)
+        follower.refresh_from_db()
+        assert follower.name == "👍🏽" * 50
+        longest = "a" + "\u0331" * 999  # one character of 1000 code points: the column's capacity
+        assert file_issue(community=longest, room="a" + "\u0331" * 199).community == longest
+        with pytest.raises(Invalid) as exc:
+            file_issue(community="a" + "\u0331" * 1000, room="a" + "\u0331" * 200)
+        assert exc.value.fields == {"community": ["小区含有过多的组合符号或表情修饰，请删减后再提交"],
+                                    "room": ["户含有过多的组合符号或表情修饰，请删减后再提交"]}
+
     def test_hotline_filing_by_dispatcher(self, world):
         issue = issue_submit(actor=Actor.of(world.dispatcher), category=world.water_pressure,
                              district=world.ganzhou, community="北街小区", description="水压低",

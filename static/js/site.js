@@ -3,10 +3,24 @@
 (function () {
   "use strict";
   var segmenter = (window.Intl && Intl.Segmenter) ? new Intl.Segmenter(undefined, {granularity: "grapheme"}) : null;
-  function length(text) {
-    var t = (text || "").normalize("NFC").trim();
-    if (segmenter) { var n = 0; for (var _ of segmenter.segment(t)) { n++; } return n; }
-    return Array.from(t).length;
+  // issues.validation.TRIMMED, character for character: what the server trims before counting.
+  // Spelled out rather than String.prototype.trim(), so the two lists stay one list.
+  var TRIMMED = "\t\n\u000b\u000c\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a" +
+                "\u2028\u2029\u202f\u205f\u3000\ufeff";
+  // issues.validation.CODE_POINTS_PER_CHARACTER: the server refuses text of more code points than
+  // this many per allowed character (its columns hold no more).
+  var CODE_POINTS_PER_CHARACTER = 10;
+  function trim(t) {
+    var start = 0, end = t.length;
+    while (start < end && TRIMMED.indexOf(t.charAt(start)) >= 0) { start++; }
+    while (end > start && TRIMMED.indexOf(t.charAt(end - 1)) >= 0) { end--; }
+    return t.slice(start, end);
+  }
+  function measure(text) {
+    var t = trim((text || "").normalize("NFC"));
+    var n = 0;
+    if (segmenter) { for (var _ of segmenter.segment(t)) { n++; } } else { n = Array.from(t).length; }
+    return {characters: n, codePoints: Array.from(t).length};
   }
   function attach(field) {
     var max = parseInt(field.getAttribute("data-maxlength"), 10);
@@ -17,11 +31,14 @@
     counter.setAttribute("aria-live", "polite");
     field.insertAdjacentElement("afterend", counter);
     function update() {
-      var n = length(field.value);
-      counter.textContent = n + " / " + max;
-      counter.classList.toggle("over", n > max);
-      field.setCustomValidity(n > max ? (document.documentElement.lang === "en" ? "Too long" : "超出字数限制") : "");
-      if (n > max) { field.setAttribute("aria-invalid", "true"); }
+      var m = measure(field.value), en = document.documentElement.lang === "en";
+      var long = m.characters > max, dense = !long && m.codePoints > max * CODE_POINTS_PER_CHARACTER;
+      counter.textContent = m.characters + " / " + max;
+      counter.classList.toggle("over", long || dense);
+      field.setCustomValidity(long ? (en ? "Too long" : "超出字数限制")
+                              : dense ? (en ? "Too many combining marks or emoji modifiers" : "含有过多的组合符号或表情修饰")
+                              : "");
+      if (long || dense) { field.setAttribute("aria-invalid", "true"); }
     }
     field.addEventListener("input", update);
     update();
