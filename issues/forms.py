@@ -10,6 +10,7 @@ error keys, so ``Invalid.fields`` maps straight onto the fields.
 
 from __future__ import annotations
 
+import unicodedata
 import uuid
 
 from django import forms
@@ -116,8 +117,13 @@ class TrackForm(forms.Form):
     phone = forms.CharField(max_length=40, error_messages={"required": _("请填写联系电话")})
 
     def clean_code(self) -> str:
-        """Upper-case, spaces removed: ``zy 2026…`` → ``ZY2026…``."""
-        return "".join(self.cleaned_data["code"].split()).upper()
+        """The typed code as stored: NFKC, spaces removed, upper-case: ``ｚｙ ２０２６…`` → ``ZY2026…``.
+
+        NFKC first, so a code typed with a Chinese input method's full-width
+        letters and digits (and its full-width space) matches, as the phone does.
+        """
+        code = unicodedata.normalize("NFKC", self.cleaned_data["code"])
+        return "".join(code.split()).upper()
 
 
 class ResendForm(forms.Form):

@@ -281,6 +281,49 @@ for _k, _v in {
 }.items():
     EN.setdefault(_k, _v)
 
+# The error pages (templates/400.html, 403.html, 403_csrf.html, 404.html, 500.html: issues/views/errors.py).
+EN.update({
+    "找不到这个页面": "Page not found",
+    "您要打开的页面不存在。可能是网址输错了、少了几个字，或者链接已经失效。":
+        "The page you tried to open does not exist. The address may be mistyped or cut short, or the link no longer works.",
+    "请核对网址后再试，或者回到首页重新操作。要查看诉求的办理情况，请点“查询办理进度”，输入受理编号和联系电话。":
+        "Check the address and try again, or start again from the home page. To see how your report is going, "
+        "choose “Track a report” and enter the tracking code and your phone number.",
+    "提交的内容太多": "Too much was sent",
+    "提交的内容太多，系统没能收下": "Too much was sent at once",
+    "您这次提交的内容太多或太大，系统无法处理，诉求还没有提交成功。常见的原因是一次选的照片太多，或者照片太大。":
+        "What you sent was too much or too large to handle, so it has not been submitted yet. "
+        "Usually too many photos were chosen at once, or a photo is too large.",
+    "请点浏览器的“返回”按钮回到上一页，少选几张照片或换小一些的照片，再提交一次。返回后，您填写的文字一般还在。":
+        "Press the browser's Back button, choose fewer or smaller photos, and submit again. "
+        "After going back, what you typed is usually still there.",
+    "没有权限打开这个页面": "You may not open this page",
+    "这个页面只对有相应权限的工作人员开放。": "This page is only for staff who have access to it.",
+    "如果您是工作人员，请用有权限的账号登录后再试。如果您要反映问题或查询办理进度，请回到首页。":
+        "If you are staff, log in with an account that has access and try again. "
+        "To report a problem or track a report, go to the home page.",
+    "页面已过期，请重新提交": "This page has expired: please submit again",
+    "为了保护您的信息安全，每次提交都要经过一次安全校验。这次校验没有通过，您的内容还没有提交成功。原因通常是页面打开太久已经过期，或者浏览器关闭了 Cookie。":
+        "To keep your information safe, every form you send is checked. This check failed, so nothing has been "
+        "submitted yet. Usually the page was open too long and has expired, or the browser has cookies turned off.",
+    "请这样做：": "Please do this:",
+    "点浏览器的“返回”按钮，回到刚才的页面。返回后，您填写的内容一般还在。":
+        "Press the browser's Back button to return to the page. What you typed is usually still there.",
+    "刷新一下页面（点浏览器的刷新按钮，手机上也可以向下拉页面）。如果刷新后内容没有了，请重新填写。":
+        "Refresh the page (press the browser's Refresh button, or pull the page down on a phone). "
+        "If what you typed is gone after refreshing, please fill it in again.",
+    "再点一次提交按钮。": "Press the submit button again.",
+    "如果还是不行，请在浏览器设置里允许本网站使用 Cookie，或者换一个浏览器再试。":
+        "If it still does not work, allow cookies for this site in the browser settings, or try another browser.",
+    "系统暂时出错": "Something went wrong",
+    "很抱歉，系统出了点问题，您刚才的操作可能没有完成。这不是您的错。":
+        "Sorry, something went wrong on our side, and what you just did may not have been completed. "
+        "It is not your fault.",
+    "请过几分钟再试。如果您刚才在提交诉求，请先查询办理进度，确认是否已经提交成功，不要重复提交。":
+        "Please try again in a few minutes. If you were sending a report, first track it to see whether it "
+        "went through, so that it is not sent twice.",
+})
+
 PLURAL = {
     "为保护大家的信息安全，同一号码或网络在一段时间内的操作次数有限。请在约 %(m)s 分钟后再试。": (
         "To keep everyone's data safe, each number or network may only do this a few times in a while. Please try again in about %(m)s minute.",

@@ -53,6 +53,14 @@ def test_code_and_whole_phone_show_the_issue(client, handled, phone):
     assert "处理完毕：最迟 2026年12月2日 09:00" in html
 
 
+@pytest.mark.parametrize("code", ["ＺＹ２０２６１１３００００００１", "ｚｙ２０２６１１３０　０００００１"])
+def test_a_full_width_code_and_phone_find_the_issue(client, handled, code):
+    # A Chinese input method in full-width mode types letters, digits and the space full-width.
+    r = track(client, code, "１３８００００００００")
+    assert r.status_code == 302 and r["Location"] == "/track/ZY20261130000001/"
+    assert "责任单位正在处理。" in client.get(r["Location"]).content.decode()
+
+
 @pytest.mark.parametrize(
     "code, phone",
     [

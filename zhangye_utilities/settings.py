@@ -45,6 +45,9 @@ if not SECRET_KEY:
     SECRET_KEY = "insecure-dev-key-change-me-zhangye-lifelines"
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# A failed CSRF check (page open too long, cookies off) gets a page that says
+# what to do, not Django's "403 Forbidden" written for developers.
+CSRF_FAILURE_VIEW = "issues.views.errors.csrf_failure"
 
 DATA_DIR = Path(env.str("DATA_DIR", default=str(BASE_DIR / "var")))
 DATA_DIR.mkdir(parents=True, exist_ok=True)

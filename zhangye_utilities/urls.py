@@ -24,6 +24,12 @@ urlpatterns = [
     path("", include("issues.dashboard_urls")),
 ]
 
+# Error pages in the residents' words; the API and Open311 keep their own error shapes.
+handler400 = "issues.views.errors.bad_request"
+handler403 = "issues.views.errors.permission_denied"
+handler404 = "issues.views.errors.page_not_found"
+handler500 = "issues.views.errors.server_error"
+
 # bench/submit.py's floor: a one-INSERT view, only when explicitly asked for
 # (first, so that it is as cheap to reach as any page can be).
 import os  # noqa: E402

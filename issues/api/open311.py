@@ -45,7 +45,7 @@ from django.db.models import Max
 from django.http import HttpResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from issues import workflow as wf
 from issues.choices import OPEN311_STATUS, TERMINAL_STATUSES, Channel
@@ -216,7 +216,7 @@ def _service(cat: Category) -> dict:
     }
 
 
-@require_GET
+@require_safe
 @_answers_errors
 def discovery(request, fmt):
     """GET discovery.(json|xml): where this endpoint lives and what it speaks."""
@@ -231,7 +231,7 @@ def discovery(request, fmt):
     })
 
 
-@require_GET
+@require_safe
 @_answers_errors
 def services(request, fmt):
     """GET services.(json|xml): every active category as an Open311 service."""
@@ -239,7 +239,7 @@ def services(request, fmt):
     return render(fmt, "services", [_service(c) for c in cats])
 
 
-@require_GET
+@require_safe
 @_answers_errors
 def service_definition(request, code, fmt):
     """GET services/{service_code}.(json|xml): the category's extra questions as attributes; 404 if unknown."""
@@ -313,7 +313,7 @@ def _objects(issues, client) -> list[dict]:
 
 
 @csrf_exempt
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @_answers_errors
 def requests(request, fmt):
     """GET requests.(json|xml): search; POST requests.(json|xml): file (api_key required).
@@ -392,7 +392,7 @@ def _create(request, fmt):
     return render(fmt, "service_requests", body, status=201)
 
 
-@require_GET
+@require_safe
 @_answers_errors
 def request_detail(request, request_id, fmt):
     """GET requests/{service_request_id}.(json|xml): one request object (a list of one); 404 if unknown."""
@@ -402,7 +402,7 @@ def request_detail(request, request_id, fmt):
     return render(fmt, "service_requests", _objects([issue], _client(request)))
 
 
-@require_GET
+@require_safe
 @_answers_errors
 def token_detail(request, token, fmt):
     """GET tokens/{token}.(json|xml): filing is synchronous, so the token is the service_request_id."""

@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from accounts.scope import visible_issues
 
@@ -137,7 +137,7 @@ def _value_of(counts: dict, measure: str) -> float:
 
 
 @never_cache
-@require_GET
+@require_safe
 def dashboard(request):
     """/dashboard/: cards, breakdowns, trend, map, ranking, escalated list and monthly topic for a period."""
     if not request.user.is_authenticated:
@@ -237,7 +237,7 @@ def topic_set(request):
 
 
 @never_cache
-@require_GET
+@require_safe
 def ledger(request):
     """/ledger/: the filtered issues in the viewer's scope, 50 a page by keyset (``?after=`` cursor)."""
     denied = _staff_or_login(request)
@@ -305,7 +305,7 @@ def _own_export(request, pk: int) -> Export:
 
 
 @never_cache
-@require_GET
+@require_safe
 def export_status(request, pk: int):
     """An export's progress (htmx polls the fragment every second until done); requester only."""
     denied = _staff_or_login(request)
@@ -317,7 +317,7 @@ def export_status(request, pk: int):
 
 
 @never_cache
-@require_GET
+@require_safe
 def export_download(request, pk: int):
     """The export's file, to its requester only (404 for anyone else or before it is done); audited."""
     denied = _staff_or_login(request)

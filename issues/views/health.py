@@ -5,7 +5,7 @@ from django.db import connection
 from django.http import JsonResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from issues.models import Heartbeat
 
@@ -19,7 +19,7 @@ def _check_broker() -> str:
 
 
 @never_cache
-@require_GET
+@require_safe
 def healthz(request):
     """Report database, broker and sweep age; 200 when all are fine, else 503.
 

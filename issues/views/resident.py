@@ -25,7 +25,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.scope import visible_issues
 
@@ -49,6 +49,9 @@ from ..workflow import (
     scoped_idempotency_key,
 )
 
+# The pages that also take a POST answer HEAD like GET: monitors and link
+# checkers probe them with HEAD, and a HEAD never changes anything.
+SAFE_METHODS = ("GET", "HEAD")
 SIMILAR_DAYS = 7
 SIMILAR_MAX = 5
 
@@ -178,14 +181,14 @@ def _catalogue():
 # --------------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 def home(request):
     """GET / : the front door, linking to /report/ and /track/."""
     return render(request, "resident/home.html")
 
 
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def report(request):
     """GET/POST /report/: the filing form.
 
@@ -203,7 +206,7 @@ def report(request):
     again), status 400; limits → 429.
     """
     dispatcher = _is_dispatcher(request)
-    if request.method == "GET":
+    if request.method in SAFE_METHODS:
         form = ReportForm(initial={"idempotency_key": ReportForm.new_key()})
         return _render_report(request, form, {}, dispatcher)
 
@@ -354,7 +357,7 @@ def _render_report(request, form, errors, dispatcher, status=200, notice=""):
 
 
 @never_cache
-@require_GET
+@require_safe
 def report_done(request, code: str):
     """GET /report/done/<code>/: the tracking code, the three deadlines, what happens next.
 
@@ -376,7 +379,7 @@ def report_done(request, code: str):
 # --------------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 def similar(request):
     """GET /report/similar/?category=&district=&community= (htmx fragment).
 
@@ -410,7 +413,7 @@ def _followable(issue_id) -> Issue | None:
 
 
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def follow(request, issue_id: int):
     """GET/POST /report/follow/<id>/: "这也是我的问题" — become a follower instead of filing.
 
@@ -427,7 +430,7 @@ def follow(request, issue_id: int):
     form = FollowForm(request.POST or None)
     context = {"issue": issue, "category_name": _category_name(issue.category), "form": form, "errors": {},
                "limits": LIMITS}
-    if request.method == "GET":
+    if request.method in SAFE_METHODS:
         return render(request, "resident/follow.html", context)
     if not form.is_valid():
         context["errors"] = dict(form.errors)
@@ -464,7 +467,7 @@ def follow(request, issue_id: int):
 
 
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def track(request):
     """GET/POST /track/: tracking code + the whole phone number.
 
@@ -474,7 +477,7 @@ def track(request):
     wrong or masked phone, a closed follower — gets the same neutral
     "not found" page (404), so nothing reveals whether a code exists.
     """
-    if request.method == "GET":
+    if request.method in SAFE_METHODS:
         form = TrackForm(initial={"code": request.GET.get("code", "")})
         return render(request, "resident/track.html", {"form": form, "resend_form": ResendForm()})
     form = TrackForm(request.POST)
@@ -497,7 +500,7 @@ def track(request):
 
 
 @never_cache
-@require_GET
+@require_safe
 def track_link(request, token: str):
     """GET /track/t/<token>/: the signed link from the SMS; remembers the issue, redirects to it.
 
@@ -530,7 +533,7 @@ def _actor_words(event) -> str:
 
 
 @never_cache
-@require_GET
+@require_safe
 def track_detail(request, code: str):
     """GET /track/<code>/: the issue for a browser that proved it is the reporter or a follower.
 
@@ -604,7 +607,7 @@ def resend(request):
 
 
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def rate(request, token: str):
     """GET/POST /rate/<token>/: the revisit page linked from the SMS.
 
@@ -637,7 +640,7 @@ def rate(request, token: str):
         return render(request, "resident/rate.html", context, status=409 if request.method == "POST" else 200)
     form = RateForm(request.POST or None)
     context["form"] = form
-    if request.method == "GET":
+    if request.method in SAFE_METHODS:
         return render(request, "resident/rate.html", context)
     if not form.is_valid():
         context["errors"] = dict(form.errors)
@@ -662,7 +665,7 @@ def rate(request, token: str):
 
 
 @never_cache
-@require_GET
+@require_safe
 def attachment(request, attachment_id: int):
     """GET /attachments/<id>/: one photo, only for those who may see it.
 

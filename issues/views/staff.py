@@ -32,7 +32,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from accounts.scope import visible_issues
 
@@ -176,7 +176,7 @@ def _list_context(request, rows, nxt, f, **extra):
 
 
 @staff_page()
-@require_GET
+@require_safe
 def home(request):
     """GET /work/: send each role to its page (admins to Django admin); no role → 403."""
     target = ROLE_HOME.get(request.user.role)
@@ -222,7 +222,7 @@ def _dispatch_qs(user):
 
 
 @staff_page(Role.DISPATCHER)
-@require_GET
+@require_safe
 def dispatch(request):
     """GET /work/dispatch/: new and returned issues, emergencies first, then oldest.
 
@@ -298,7 +298,7 @@ def _queue_rows(issues, user, now):
 
 
 @staff_page(Role.UNIT_STAFF)
-@require_GET
+@require_safe
 def queue(request):
     """GET /work/queue/: the unit's assigned, in-progress and planned issues (lead or co-handler).
 
@@ -333,7 +333,7 @@ def _supervise_qs(user, tab: str, now):
 
 
 @staff_page(Role.SUPERVISOR, Role.MAYOR)
-@require_GET
+@require_safe
 def supervise(request):
     """GET /work/supervise/?tab=…: the supervisor's utilities (every utility for the mayor's office).
 
@@ -361,7 +361,7 @@ def _revisit_qs(user):
 
 
 @staff_page(Role.REVISIT_AGENT)
-@require_GET
+@require_safe
 def revisit(request):
     """GET /work/revisit/: issues awaiting a rating with none yet; record the resident's answers."""
     f, qs = _filtered(request, _revisit_qs(request.user))
@@ -481,7 +481,7 @@ def _merge_candidates(user, issue, q: str):
 
 
 @staff_page()
-@require_GET
+@require_safe
 def issue_page(request, issue_id):
     """GET /work/issues/<id>/: facts, masked phone, the full timeline (internal events too) and the role's actions.
 

@@ -1,0 +1,70 @@
+"""HEAD on read-only pages: 200 and no body, like GET without the body (monitors and link checkers use it).
+
+Read-only views use ``require_safe``; the pages that also take a POST
+(/report/, /track/, "me too", the rating page) answer HEAD like GET.
+POST-only views still refuse it.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.utils import timezone
+
+from issues.models import Heartbeat, Issue
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("locmem_cache", "frozen")]
+
+
+@pytest.mark.parametrize("url", [
+    "/",
+    "/report/",
+    "/report/similar/?category=1&district=1&community=南关小区",
+    "/track/",
+    "/open311/v2/discovery.json",
+    "/open311/v2/services.xml",
+    "/open311/v2/requests.json",
+])
+def test_resident_and_open311_pages_answer_head(client, world, url):
+    r = client.head(url)
+    assert (r.status_code, r.content) == (200, b"")
+
+
+def test_healthz_answers_head(client):
+    Heartbeat.objects.create(name="sweep", last_run_at=timezone.now())
+    r = client.head("/healthz")
+    assert (r.status_code, r.content) == (200, b"")
+
+
+def test_head_on_the_filing_form_files_nothing_and_post_only_views_still_refuse_it(client, world):
+    assert client.head("/report/").status_code == 200
+    assert not Issue.objects.exists()
+    assert client.head("/track/resend/").status_code == 405
+
+
+def test_the_tracked_issue_and_its_follow_page_answer_head(client, file_issue):
+    issue = file_issue()
+    assert client.post("/track/", {"code": issue.tracking_code, "phone": "13800000000"}).status_code == 302
+    for url in [f"/track/{issue.tracking_code}/", f"/report/follow/{issue.pk}/"]:
+        r = client.head(url)
+        assert (r.status_code, r.content) == (200, b""), url
+
+
+@pytest.mark.parametrize("who, url", [
+    ("dispatcher", "/work/dispatch/"),
+    ("heat_staff", "/work/queue/"),
+    ("supervisor", "/work/supervise/"),
+    ("revisit", "/work/revisit/"),
+    ("mayor", "/dashboard/"),
+    ("mayor", "/ledger/"),
+])
+def test_staff_pages_answer_head(client, world, who, url):
+    client.force_login(getattr(world, who))
+    r = client.head(url)
+    assert (r.status_code, r.content) == (200, b"")
+
+
+def test_the_staff_issue_page_answers_head(client, world, file_issue):
+    client.force_login(world.dispatcher)
+    r = client.head(f"/work/issues/{file_issue().pk}/")
+    assert (r.status_code, r.content) == (200, b"")
+
