@@ -68,6 +68,9 @@ EN = {
         "If you smell gas, leave first and call from a safe place outside: the gas company's 24-hour line or 119.",
     "输入有误，请按红色提示修改。": "Some answers need fixing: see the messages in red.",
     "照片需要重新选择。": "Please choose your photos again.",
+    "您刚才提交的同一份诉求还在处理中。请半分钟后再点“提交”，不会重复登记。":
+        "The same report you just sent is still being processed. Please press Submit again in half a minute; "
+        "it will not be filed twice.",
     "1. 哪一类问题": "1. What kind of problem", "行业": "Utility", "问题类别": "Category",
     "请选择问题类别": "Choose a category", "（紧急）": " (emergency)", "安全提示": "Safety first",
     "补充信息": "More details", "请选择": "Choose", "是": "Yes", "否": "No",
