@@ -400,33 +400,55 @@ def hit(name: str, key: str, now: float | None = None) -> None:
     admit(hits=[(name, key)], now=now)
 
 
+def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    # An address as proxies write it: bare, "[v6]", "[v6]:port", "v4:port" or "v6%zone"; None if it is none.
+    text = text.strip()
+    if text.startswith("["):
+        text = text[1:text.find("]")] if "]" in text else ""
+    elif text.count(":") == 1:
+        text = text.split(":", 1)[0]
+    try:
+        ip = ipaddress.ip_address(text.split("%", 1)[0])
+    except ValueError:
+        return None
+    return (ip.ipv4_mapped or ip) if ip.version == 6 else ip
+
+
 def client_ip(request) -> str:
-    """The client's address as the per-IP limits count it: REMOTE_ADDR, or the last hop our reverse proxy added.
+    """The client's IP address (str): REMOTE_ADDR, or the last hop our reverse proxy added.
 
     With ``settings.ZY_TRUSTED_PROXY_COUNT`` = N > 0 (N proxies of ours in
-    front), the Nth address from the right of X-Forwarded-For is the client.
-    An IPv6 address counts as its /64 network (``"2409:8a00:1:2::/64"``):
-    a phone on a Chinese mobile network holds a whole /64 and may use any
-    address in it. IPv4 (IPv4-mapped IPv6 included) is returned as the
-    dotted address; anything unparseable as given.
+    front), the Nth address from the right of X-Forwarded-For is the client,
+    with any port, brackets or zone taken off and an IPv4-mapped IPv6
+    address given as IPv4. When that hop is missing or not an address,
+    REMOTE_ADDR (the proxy). Always one address, never a network: django-axes
+    stores it (AXES_CLIENT_IP_CALLABLE). The per-IP limits count
+    ``client_network``.
     """
-    address = request.META.get("REMOTE_ADDR", "")
     n = settings.ZY_TRUSTED_PROXY_COUNT
     if n > 0:
         hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
         if len(hops) >= n:
-            address = hops[-n]
-    return _limited_unit(address)
+            ip = _address(hops[-n])
+            if ip is not None:
+                return str(ip)
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def client_network(request) -> str:
+    """The client as the per-IP limits count it (str): ``client_ip``, and an IPv6 address by its /64.
+
+    A phone on a Chinese mobile network holds a whole /64 (``"2409:8a00:1:2::/64"``)
+    and may use any address in it. IPv4 stays the dotted address.
+    """
+    return _limited_unit(client_ip(request))
 
 
 @lru_cache(maxsize=4096)
 def _limited_unit(address: str) -> str:
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
+    ip = _address(address)
+    if ip is None:
         return address
     if ip.version == 6:
-        if ip.ipv4_mapped is not None:
-            return str(ip.ipv4_mapped)
         return str(ipaddress.ip_network(f"{ip}/64", strict=False))
     return str(ip)

@@ -3,7 +3,7 @@
 import pytest
 from django.test import RequestFactory
 
-from issues.limits import RateLimited, admit, client_ip, hit
+from issues.limits import RateLimited, admit, client_ip, client_network, hit
 
 
 @pytest.fixture(autouse=True)
@@ -53,7 +53,23 @@ def test_client_ip_behind_one_proxy(settings):
 ])
 def test_an_ipv6_client_counts_as_its_64_network(settings, remote, counted):
     settings.ZY_TRUSTED_PROXY_COUNT = 0
-    assert client_ip(RequestFactory().get("/", REMOTE_ADDR=remote)) == counted
+    assert client_network(RequestFactory().get("/", REMOTE_ADDR=remote)) == counted
+
+
+@pytest.mark.parametrize("hop, address, counted", [
+    ("203.0.113.9:51234", "203.0.113.9", "203.0.113.9"),
+    ("[2409:8a00:1c20:5a1::7]", "2409:8a00:1c20:5a1::7", "2409:8a00:1c20:5a1::/64"),
+    ("[2409:8a00:1c20:5a1::7]:443", "2409:8a00:1c20:5a1::7", "2409:8a00:1c20:5a1::/64"),
+    ("fe80::1%eth0", "fe80::1", "fe80::/64"),
+    ("::ffff:203.0.113.9", "203.0.113.9", "203.0.113.9"),
+    ("garbage", "10.0.0.2", "10.0.0.2"),  # not an address: the proxy's own
+])
+def test_what_a_proxy_writes_is_read_as_one_address(settings, hop, address, counted):
+    # Ports, brackets and zones do not make a new client (they let lookups past the limit).
+    settings.ZY_TRUSTED_PROXY_COUNT = 1
+    request = RequestFactory().get("/", HTTP_X_FORWARDED_FOR=hop, REMOTE_ADDR="10.0.0.2")
+    assert client_ip(request) == address
+    assert client_network(request) == counted
 
 
 def test_tracking_lookups_from_one_ipv6_64_share_one_limit(client, world, settings):

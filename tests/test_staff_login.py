@@ -87,6 +87,22 @@ def test_attempts_record_the_client_ip_behind_our_proxy(client, world, settings)
     assert AccessAttempt.objects.get(username="heat_staff").ip_address == "203.0.113.9"
 
 
+@pytest.mark.parametrize("hop, recorded", [
+    ("2409:8a00:1c20:5a1::1", "2409:8a00:1c20:5a1::1"),  # one address, not the /64 the limits count
+    ("[2409:8a00:1c20:5a1::1]:51234", "2409:8a00:1c20:5a1::1"),
+    ("203.0.113.9:51234", "203.0.113.9"),
+    ("::ffff:203.0.113.9", "203.0.113.9"),
+    ("not-an-address", "172.16.0.2"),  # the proxy's own address, rather than a 500
+])
+def test_a_login_from_any_address_the_proxy_writes_is_recorded(client, world, settings, hop, recorded):
+    settings.ZY_TRUSTED_PROXY_COUNT = 1
+    r = login(client, "heat_staff", "wrong-password-000", ip="172.16.0.2", HTTP_X_FORWARDED_FOR=hop)
+    assert r.status_code == 200
+    assert AccessAttempt.objects.get(username="heat_staff").ip_address == recorded
+    r = login(client, "heat_staff", PASSWORD, ip="172.16.0.2", HTTP_X_FORWARDED_FOR=hop)
+    assert r.status_code == 302
+
+
 def test_idle_session_expires_after_30_minutes(world):
     from django.test import Client
 

@@ -279,7 +279,7 @@ class IssueViewSet(viewsets.GenericViewSet):
             # reserved here and given back below when the filing fails or repeats, so a
             # stranger's refused attempts cannot use up a resident's quota; a retry sent while
             # the first is in flight waits for it and gets its filing.
-            hits = [("file_ip", limits.client_ip(request))]
+            hits = [("file_ip", limits.client_network(request))]
             reserve = [("file_phone", phone)] if phone_ok else []
             try:
                 if key is not None and phone_ok:
@@ -402,7 +402,7 @@ class IssueViewSet(viewsets.GenericViewSet):
                 phones = []
             # Every attempt counts against the IP; a follow counts against the phone only when
             # accepted (given back on failure or a repeat).
-            reservation = limits.admit(hits=[("file_ip", limits.client_ip(request))],
+            reservation = limits.admit(hits=[("file_ip", limits.client_network(request))],
                                        reserve=[("file_phone", p) for p in phones])
         def call(i, a, d):
             return wf.issue_follow(issue=i, phone=d.get("phone"), name=d.get("name", ""))

@@ -33,7 +33,7 @@ from .. import photos as photo_mod
 from .. import reference
 from ..choices import PHASE_OF_STATUS, EventKind, Phase, Priority, Role, Status, Utility
 from ..forms import LIMITS, FollowForm, RateForm, ReportForm, ResendForm, TrackForm
-from ..limits import RateLimited, Reservation, admit, admit_once, client_ip, hit
+from ..limits import RateLimited, Reservation, admit, admit_once, client_network, hit
 from ..links import RATE_MAX_AGE, RATE_SALT, TRACK_MAX_AGE, TRACK_SALT, phone_hash, read_token
 from ..models import Attachment, Category, District, Issue
 from ..notifications import resend_codes
@@ -231,7 +231,7 @@ def report(request):
     else:
         actor = Actor.resident(data["reporter_phone"])
         phone = actor.resident_phone
-        hits = [("file_ip", client_ip(request))]
+        hits = [("file_ip", client_network(request))]
         reserve = [("file_phone", phone)] if phone.startswith("+") else []
         try:
             if key:  # a double click's copy waits for the first copy and gets its filing
@@ -438,7 +438,7 @@ def follow(request, issue_id: int):
     data = form.cleaned_data
     try:
         phone = Actor.resident(data["phone"]).resident_phone
-        reservation = admit(hits=[("file_ip", client_ip(request))],
+        reservation = admit(hits=[("file_ip", client_network(request))],
                             reserve=[("file_phone", phone)] if phone.startswith("+") else [])
     except RateLimited as exc:
         return _rate_limited(request, exc)
@@ -482,7 +482,7 @@ def track(request):
         return render(request, "resident/track.html", {"form": form, "resend_form": ResendForm()})
     form = TrackForm(request.POST)
     try:
-        hit("track_ip", client_ip(request))
+        hit("track_ip", client_network(request))
     except RateLimited as exc:
         return _rate_limited(request, exc)
     if not form.is_valid():
@@ -508,7 +508,7 @@ def track_link(request, token: str):
     reporter's or a follower's, gets the neutral 404. Rate-limited per IP.
     """
     try:
-        hit("track_ip", client_ip(request))
+        hit("track_ip", client_network(request))
     except RateLimited as exc:
         return _rate_limited(request, exc)
     found = read_token(token, TRACK_SALT, TRACK_MAX_AGE)
@@ -592,7 +592,7 @@ def resend(request):
         form.add_error("phone", str(exc))
         return render(request, "resident/track.html", context, status=400)
     try:
-        hit("track_ip", client_ip(request))
+        hit("track_ip", client_network(request))
         hit("resend_phone", phone)
     except RateLimited as exc:
         return _rate_limited(request, exc)
