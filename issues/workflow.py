@@ -738,13 +738,19 @@ def issue_merge(*, issue, actor: Actor, original, note: str = "", now: datetime 
     return issue
 
 
-def issue_follow(*, issue, phone: str, name: str = "", now: datetime | None = None) -> Follower:
+def issue_follow(*, issue, phone: str, name: str = "", now: datetime | None = None,
+                 as_stranger: bool = False) -> Follower:
     """"Me too": a resident follows another resident's open issue.
 
     Returns the Follower (the existing one, with ``repeat`` True, when
-    already following). Conflict if the issue is not open; Invalid for a
-    bad phone. Residents do not need to see the issue's details to follow
-    it (public surfaces list it).
+    already following). Conflict if the issue is not open, or when
+    ``phone`` is the reporter's; Invalid for a bad phone or name. Residents
+    do not need to see the issue's details to follow it (public surfaces
+    list it). ``as_stranger`` (the public "me too" page): the reporter's
+    phone is answered as a new follower's would be — the same checks, the
+    same writes, then taken back — returning an unsaved Follower with
+    ``repeat`` False, so neither the answer nor its timing tells whoever
+    tries numbers which phone filed.
     """
     now = _now(now)
     errors: dict[str, list[str]] = {}
@@ -755,14 +761,19 @@ def issue_follow(*, issue, phone: str, name: str = "", now: datetime | None = No
         if issue.status not in OPEN_STATUSES:
             raise Conflict("该诉求已关闭，不能关注")
         _raise_if(errors)
-        if phone == issue.reporter_phone:
+        reporter = phone == issue.reporter_phone
+        if reporter and not as_stranger:
             raise Conflict("您是该诉求的报告人，无需关注")
+        taken_back = transaction.savepoint() if reporter else None
         follower, created = Follower.objects.get_or_create(issue=issue, phone=phone,
                                                            defaults={"name": name, "created_at": now})
         follower.repeat = not created
         if created:
             _record(issue, Actor.resident(phone), EventKind.FOLLOWED, now=now, note="又一位居民反映了同一问题",
                     data={"follower": follower.pk})
+        if taken_back is not None:  # nothing stays, nothing is sent (its on_commit hooks go with it)
+            transaction.savepoint_rollback(taken_back)
+            follower.pk, follower._state.adding = None, True
     return follower
 
 

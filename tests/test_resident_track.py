@@ -261,6 +261,23 @@ def test_me_too_does_not_tell_whether_a_phone_is_the_reporters(client, file_issu
     assert "报告人" not in reporter.content.decode()
     assert list(Follower.objects.values_list("phone", flat=True)) == ["+8613900000000"]
     assert Notification.objects.count() == sent + 1  # the stranger's "you follow it" message only
+    assert [e.kind for e in issue.events.all()] == ["submitted", "followed"]  # the stranger's alone
+
+
+def test_me_too_checks_the_reporters_phone_as_any_other(client, file_issue, settings):
+    # A bad name is refused for the reporter's phone as for a stranger's, and the reporter's phone uses
+    # up its filings as a new follower's does: the same answers in the same order.
+    issue = file_issue()  # by 13800000000, through the workflow (no limit counted)
+    other = file_issue(reporter_phone="13700000000")
+    for phone in ("13900000000", "13800000000"):
+        r = client.post(f"/report/follow/{issue.pk}/", {"phone": phone, "name": "名" * 51, "privacy": "on"})
+        assert r.status_code == 400 and r.context["errors"]["name"] == ["称呼最多 50 个字（现在 51 个）"], phone
+    settings.ZY_RATE_LIMITS = {**settings.ZY_RATE_LIMITS, "file_phone": [(1, 3600)]}
+    answers = {phone: [client.post(f"/report/follow/{i.pk}/", {"phone": phone, "privacy": "on"}).status_code
+                       for i in (issue, other)]
+               for phone in ("13900000000", "13800000000")}
+    assert answers == {"13900000000": [200, 429], "13800000000": [200, 429]}
+    assert list(Follower.objects.values_list("phone", flat=True)) == ["+8613900000000"]
 
 
 def test_a_closed_issue_cannot_be_followed(client, world, file_issue):

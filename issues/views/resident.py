@@ -421,8 +421,10 @@ def follow(request, issue_id: int):
     name, consent). POST: per-IP and per-phone filing limits, then
     ``issue_follow``; on success the tracking code is shown so the follower
     can track it with their own phone. Closed or unknown issue → 404.
-    The reporter's own phone gets the same page as a new follower, and
-    nothing is written or sent: the page never tells which phone filed.
+    The reporter's own phone goes through the same checks, limits and
+    writes as a new follower's and gets the same page, and then nothing of
+    it stays (``issue_follow(as_stranger=True)``): the page never tells
+    which phone filed.
     """
     issue = _followable(issue_id)
     if issue is None:
@@ -442,15 +444,10 @@ def follow(request, issue_id: int):
                             reserve=[("file_phone", phone)] if phone.startswith("+") else [])
     except RateLimited as exc:
         return _rate_limited(request, exc)
-    done = {"issue": issue, "category_name": _category_name(issue.category)}
-    if phone == issue.reporter_phone:
-        # The reporter's own "me too": the page a new follower gets, and nothing written or sent. Any
-        # other answer would tell whoever tries phone numbers which one filed the issue.
-        reservation.release()
-        return render(request, "resident/follow_done.html", {**done, "mobile": is_mobile(phone)})
     try:
         with reservation:  # counts against the phone only when accepted
-            follower = issue_follow(issue=issue, phone=data["phone"], name=data["name"])
+            # as_stranger: the reporter's own phone is answered as any new follower's (see issue_follow).
+            follower = issue_follow(issue=issue, phone=data["phone"], name=data["name"], as_stranger=True)
         if follower.repeat:
             reservation.release()  # already following: counted the first time
     except Invalid as exc:
@@ -458,7 +455,9 @@ def follow(request, issue_id: int):
         return render(request, "resident/follow.html", context, status=400)
     except Conflict as exc:
         return _message(request, _("无法关注"), exc.message, status=409)
-    return render(request, "resident/follow_done.html", {**done, "mobile": is_mobile(follower.phone)})
+    return render(request, "resident/follow_done.html", {
+        "issue": issue, "category_name": _category_name(issue.category), "mobile": is_mobile(follower.phone),
+    })
 
 
 # --------------------------------------------------------------------------
