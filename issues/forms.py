@@ -15,6 +15,7 @@ import uuid
 
 from django import forms
 from django.core.validators import ProhibitNullCharactersValidator
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .choices import Satisfaction
@@ -63,6 +64,9 @@ class _SharedFields(dict):
         return self
 
 
+_TYPED_KEYS = uuid.UUID("6f1d2c3e-5a4b-4c8d-9e0f-1a2b3c4d5e6f")  # namespace of the keys ReportForm.clean makes
+
+
 class ReportForm(forms.Form):
     """The /report/ form. ``extra_<category id>_<code>`` answers are read from the raw POST.
 
@@ -100,6 +104,22 @@ class ReportForm(forms.Form):
             return str(uuid.UUID(str(self.cleaned_data["idempotency_key"]).strip()))
         except ValueError:
             return None
+
+    def clean(self) -> dict:
+        """Without a usable key, one made from what was typed: the same filing on the same day is one filing.
+
+        A browser always sends the key the page carries; a form that lost or
+        mangled it would otherwise file twice on a double click. The made key
+        is a UUID5 of the Asia/Shanghai date and the typed category,
+        district, address and description (the phone scopes it, as any key).
+        """
+        data = super().clean()
+        if not data.get("idempotency_key"):
+            typed = [str(data.get(name) or "") for name in
+                     ("category", "district", "community", "building", "unit_no", "room", "description")]
+            day = timezone.localdate().isoformat()
+            data["idempotency_key"] = str(uuid.uuid5(_TYPED_KEYS, "\x1f".join([day, *typed])))
+        return data
 
     def extra_answers(self, data, category_id) -> dict:
         """The answers to ``category_id``'s extra questions from raw POST ``data``: ``{code: value}``."""

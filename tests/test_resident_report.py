@@ -159,6 +159,16 @@ def test_a_mangled_hidden_key_does_not_block_the_form(client, world, mangled):
     assert Issue.objects.count() == 1
 
 
+@pytest.mark.parametrize("lost", [None, "", "x"])
+def test_a_form_that_lost_its_key_still_files_a_double_click_once(client, world, lost):
+    for _ in range(2):
+        assert client.post("/report/", form_data(world, idempotency_key=lost)).status_code == 302
+    assert Issue.objects.count() == 1
+    # Another problem typed the same day is another filing.
+    assert client.post("/report/", form_data(world, idempotency_key=lost, description="楼道灯坏了")).status_code == 302
+    assert Issue.objects.count() == 2
+
+
 def test_a_key_without_dashes_is_the_same_key(client, world):
     client.post("/report/", form_data(world, idempotency_key=KEY))
     client.post("/report/", form_data(world, idempotency_key=KEY.replace("-", "").upper()))
