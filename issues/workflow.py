@@ -421,7 +421,8 @@ def issue_submit(
     channel: str | None = None,
     idempotency_key: str | None = None,
     now: datetime | None = None,
-) -> Issue:
+    check_only: bool = False,
+) -> Issue | None:
     """File a new issue (→ new; routing may assign it at once).
 
     ``category``/``district`` are model instances or ids. The channel
@@ -438,6 +439,9 @@ def issue_submit(
     PostgreSQL also takes the new rows' ids), then the issue, its events and
     their outbox rows in one transaction: on PostgreSQL one statement
     (issues.onestatement), elsewhere the ORM's inserts.
+    ``check_only``: judge the filing and write nothing; returns None when
+    it would be filed (or would return a first filing), raises as it would
+    otherwise — for a caller with costly work to do first (the form's photos).
     """
     now = _now(now)
     if actor.user is not None and actor.role != Role.DISPATCHER:
@@ -465,8 +469,10 @@ def issue_submit(
         existing = repeat_of(actor, idempotency_key)
         if existing is not None:
             existing.repeat = True
-            return existing
+            return None if check_only else existing
     _raise_if(errors)
+    if check_only:
+        return None
 
     clocks = dl.compute_deadlines(cat, now)
     found = route(cat, dist)

@@ -194,6 +194,11 @@ def test_photos_are_not_decoded_while_the_page_has_other_errors(client, world, m
                                  "photos": [upload(image_bytes("GIF"), "a.gif", "image/gif")]})
     assert r.context["errors"] == {"privacy": ["请阅读并同意个人信息收集和使用说明"],
                                    "photos": ["第 1 张文件不是 JPG、PNG 或 WebP 格式的照片"]}
+    # Nor while the filing itself would be refused (a bad phone, no description, no category).
+    for overrides, field in (({"reporter_phone": "12345"}, "reporter_phone"), ({"description": "\u3000"}, "description"),
+                             ({"category": ""}, "category")):
+        r = client.post("/report/", {**form_data(world, **overrides), "photos": [upload(jpeg_with_exif())]})
+        assert r.status_code == 400 and list(r.context["errors"]) == [field]
     assert decoded == []
     assert post_with(client, world, upload(jpeg_with_exif())).status_code == 302
     assert decoded == [1]

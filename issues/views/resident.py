@@ -196,9 +196,10 @@ def report(request):
     privacy consent and the photos' headers are checked here, then the
     per-IP and per-phone limits apply (not to a dispatcher filing for a
     caller; the phone's count is given back when the filing fails or
-    repeats), and only then are the photos decoded and re-encoded (the
-    costly part: nothing is stored when one is refused), then
-    ``issue_submit`` files it (channel
+    repeats), and only once the filing itself would pass
+    (``issue_submit(check_only=True)``) are the photos decoded and
+    re-encoded (the costly part: nothing is stored when one is refused),
+    then ``issue_submit`` files it (channel
     web, or hotline for a dispatcher) and the browser is redirected to the
     success page. A repeat of the form (same idempotency key and phone)
     gets the first filing's page, even over the phone's limit. Errors
@@ -253,31 +254,34 @@ def report(request):
             if first is None:
                 return _rate_limited(request, exc)
             reservation = Reservation()
+    filing = dict(
+        actor=actor,
+        # Ids too large for the database read as "none chosen" (SQLite cannot bind them).
+        category=_small_id(data["category"]) or "",
+        district=_small_id(data["district"]) or "",
+        community=data["community"],
+        building=data["building"],
+        unit_no=data["unit_no"],
+        room=data["room"],
+        latitude=data["latitude"] or None,
+        longitude=data["longitude"] or None,
+        description=data["description"],
+        reporter_name=data["reporter_name"],
+        reporter_phone=data["reporter_phone"],
+        extra_answers=form.extra_answers(request.POST, data["category"]),
+        idempotency_key=str(key) if key else None,
+    )
     try:
         with reservation:  # given back if the photos or the filing fail
+            if uploads and first is None:
+                issue_submit(**filing, check_only=True)  # no decoding for a filing that would be refused
             try:
                 photos = photo_mod.clean_photos(uploads)  # decoded only now: admitted, and all else well-formed
             except FieldError as exc:  # pixels damaged behind a good header
                 raise Invalid(str(exc), {"photos": [str(exc)]}) from None
             if first is not None:
                 return _filed(request, first, dispatcher, photos)
-            issue = issue_submit(
-                actor=actor,
-                # Ids too large for the database read as "none chosen" (SQLite cannot bind them).
-                category=_small_id(data["category"]) or "",
-                district=_small_id(data["district"]) or "",
-                community=data["community"],
-                building=data["building"],
-                unit_no=data["unit_no"],
-                room=data["room"],
-                latitude=data["latitude"] or None,
-                longitude=data["longitude"] or None,
-                description=data["description"],
-                reporter_name=data["reporter_name"],
-                reporter_phone=data["reporter_phone"],
-                extra_answers=form.extra_answers(request.POST, data["category"]),
-                idempotency_key=str(key) if key else None,
-            )
+            issue = issue_submit(**filing)
     except Invalid as exc:
         return _render_report(request, form, exc.fields, dispatcher, status=400)
     if issue.repeat:
