@@ -249,7 +249,11 @@ class TestErrors:
         r = api.post(f"{BASE}/requests.json", form(systems, api_key="a\x00b"))
         assert (r.status_code, r.json()) == (400, [{"code": 400, "description":
                                                     "parameters must not contain NUL characters"}])
-        assert api.get(f"{BASE}/requests.json", {"service_request_id": "ZY\x00"}).status_code == 400
+        r = api.get(f"{BASE}/requests.json", {"service_request_id": "ZY\x00"})
+        assert (r.status_code, r.json()) == (400, [{"code": 400, "description":
+                                                    "parameters must not contain NUL characters"}])
+        r = api.get(f"{BASE}/requests.xml", {"service_request_id": "ZY\x00"})
+        assert r.status_code == 400 and b"<description>parameters must not contain NUL characters</description>" in r.content
         assert api.get(f"{BASE}/requests/ZY%00.json").status_code in (400, 404)
 
     def test_an_inactive_client_is_403(self, api, systems, world):
