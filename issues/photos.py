@@ -5,7 +5,8 @@ included) is ever stored, and are served only through a view that checks
 scope (``issues.views.resident.attachment``).
 
 ``check_photos`` reads only each file's header (count, size, format,
-pixels: cheap, so a page with other errors answers at once);
+pixels the decoder will work through, for HEIC its coded size rather than
+its crop: cheap, so a page with other errors answers at once);
 ``clean_photos`` decodes and re-encodes every file in memory *before*
 anything is written, so a refused photo means nothing at all is stored;
 ``attach`` writes the already-clean JPEG bytes as Attachments of one event.
@@ -17,14 +18,19 @@ at a reduced scale when they are far larger than the stored copy.
 from __future__ import annotations
 
 import io
+import logging
+import os
+import stat
 import threading
 import warnings
 
+from contextlib import contextmanager
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.core.files.storage import FileSystemStorage
+from django.db import connection, transaction
 from django.utils import timezone
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -51,6 +57,11 @@ JPEG_QUALITY = 85
 # worked on; CPU: other requests keep their share). The others wait their turn.
 DECODING = threading.BoundedSemaphore(1)
 _HEIF_BRANDS = (b"ftypheic", b"ftypheix", b"ftyphevc", b"ftypheim", b"ftypheis", b"ftypmif1", b"ftypmsf1")
+# What Pillow and its plugins raise for a file that is not an image or is damaged. pillow_heif also raises
+# plain RuntimeError (libheif's errors), handled in _damaged_is_refused.
+_DAMAGED = (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError)
+
+log = logging.getLogger(__name__)
 
 
 def max_count() -> int:
@@ -72,6 +83,44 @@ def _looks_like_heif(head: bytes) -> bool:
     return any(brand in head[:32] for brand in _HEIF_BRANDS)
 
 
+def _too_many_pixels(number: int) -> FieldError:
+    return FieldError(f"第 {number} 张照片像素过大（最多 {max_pixels() // 1_000_000} 百万像素）")
+
+
+@contextmanager
+def _damaged_is_refused(number: int):
+    # What a decoder raises for a damaged file becomes the resident's message; bugs in our code pass through.
+    try:
+        yield
+    except _DAMAGED:
+        raise FieldError(f"第 {number} 张文件不是 JPG、PNG 或 WebP 格式的照片，或文件已损坏") from None
+    except RuntimeError as error:
+        # libheif's errors reach Python as a plain RuntimeError (pillow_heif documents it). Its subclasses,
+        # NotImplementedError and RecursionError, are bugs rather than damage.
+        if type(error) is not RuntimeError:
+            raise
+        raise FieldError(f"第 {number} 张文件不是 JPG、PNG 或 WebP 格式的照片，或文件已损坏") from None
+
+
+def _decoded_pixels(image: Image.Image, data: bytes) -> int:
+    # How many pixels decoding will work through. For HEIF this is more than Pillow's size, which is after the
+    # clean-aperture crop (clap): libheif decodes the whole coded image (its ispe), and every tile of a grid.
+    width, height = image.size
+    if image.format != "HEIF":
+        return width * height
+    heif = pillow_heif.open_heif(io.BytesIO(data))  # reads the boxes again; decodes nothing
+    primary = heif[heif.primary_index]
+    sizes = [primary.size]
+    # ("clap", left, top, right, bottom, width, height): the last two are the size before the crop. pillow_heif
+    # offers them only on its C image (its own plugin reads them there); if that goes, this fails loudly.
+    sizes += [(t[5], t[6]) for t in primary._c_image.transformations if t[0] == "clap"]
+    tiling = primary.info.get("tiling")
+    if tiling:
+        sizes.append((tiling["image_width"], tiling["image_height"]))
+        sizes.append((tiling["num_columns"] * tiling["tile_width"], tiling["num_rows"] * tiling["tile_height"]))
+    return max(w * h for w, h in sizes)
+
+
 def _opened(data: bytes, number: int) -> Image.Image:
     # The image with only its header read; raises FieldError for what the header already shows.
     if len(data) > max_bytes():
@@ -79,19 +128,18 @@ def _opened(data: bytes, number: int) -> Image.Image:
     if not HEIF_SUPPORTED and _looks_like_heif(data):
         raise FieldError(f"第 {number} 张照片是 HEIC 格式，暂不支持。请在相机设置中选择“兼容性最佳”（JPG）后重拍，或截图后上传")
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), _damaged_is_refused(number):
             # Pillow warns (not raises) between MAX_IMAGE_PIXELS and twice that; treat it as an error.
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data))
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise FieldError(f"第 {number} 张照片像素过大（最多 {max_pixels() // 1_000_000} 百万像素）") from None
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError):
-        raise FieldError(f"第 {number} 张文件不是 JPG、PNG 或 WebP 格式的照片，或文件已损坏") from None
+        raise _too_many_pixels(number) from None
     if image.format not in ACCEPTED_FORMATS:
         raise FieldError(f"第 {number} 张文件不是 JPG、PNG 或 WebP 格式的照片")
-    width, height = image.size
-    if width * height > max_pixels():
-        raise FieldError(f"第 {number} 张照片像素过大（最多 {max_pixels() // 1_000_000} 百万像素）")
+    with _damaged_is_refused(number):
+        pixels = _decoded_pixels(image, data)
+    if pixels > max_pixels():
+        raise _too_many_pixels(number)
     return image
 
 
@@ -103,18 +151,21 @@ def clean_photo(data: bytes, number: int) -> bytes:
     the size limit, something that is not a JPEG/PNG/WebP (or HEIC when
     supported) image, HEIC without support, more pixels than allowed
     (decompression bombs included: the size is read from the header before
-    any pixel is decoded), or a damaged image. Waits for ``DECODING``.
+    any pixel is decoded; for HEIC the coded size, not the cropped one), or a
+    damaged image (whatever its decoder raises). Waits for ``DECODING``.
     """
     image = _opened(data, number)
     with DECODING:
-        try:
+        with _damaged_is_refused(number):
             if image.format in ("JPEG", "MPO"):
                 # Decode at 1/2, 1/4 or 1/8 scale when that still covers the stored size: far less work.
                 image.draft(None, (STORED_MAX_SIDE, STORED_MAX_SIDE))
             image.load()
+        # A plugin may learn the size only while decoding (pillow_heif does): work on no more than allowed.
+        if image.size[0] * image.size[1] > max_pixels():
+            raise _too_many_pixels(number)
+        with _damaged_is_refused(number):
             image = ImageOps.exif_transpose(image)
-        except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError):
-            raise FieldError(f"第 {number} 张文件不是 JPG、PNG 或 WebP 格式的照片，或文件已损坏") from None
         if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
             rgba = image.convert("RGBA")
             image = Image.new("RGB", rgba.size, (255, 255, 255))
@@ -189,31 +240,125 @@ def attach(issue, event, photos: list[bytes]) -> list[Attachment]:
 
 
 def remove_orphans(now=None, older_than: timedelta = timedelta(hours=1), batch: int = 500) -> int:
-    """Delete stored photo files that no Attachment row names; returns how many were deleted.
+    """Delete stored photo files that no Attachment row names; returns how many this call deleted.
 
     ``attach`` writes each file and then commits its row: a process killed in
     between (a restart, the OOM killer) leaves a file no view serves and no
-    clean-up reaches. Only files under ``attachments/<issue id>/`` older than
-    ``older_than`` (a timedelta; default one hour, so a filing in flight is
-    never touched) go; rows are never touched. ``now``: an aware datetime
-    (default: the current time). Run nightly by beat
+    clean-up reaches. Only regular files in ``attachments/<issue id>/`` older
+    than ``older_than`` (a timedelta; default one hour, so a filing in flight
+    is never touched) go, and only when no row names them (whatever its issue);
+    rows are never touched. ``now``: an aware datetime (default: the current
+    time); ``batch``: issue folders per database query. Anything else there
+    (a folder whose name is not an issue id as Django writes it, a symlink, a
+    special file, something unreadable) is logged as a warning and left alone;
+    symlinks are never followed. A file that vanishes meanwhile (another run
+    took it) is skipped, so two runs at once are safe. Run nightly by beat
     (``issues.tasks.remove_orphan_photos``).
     """
-    now = now or timezone.now()
+    cutoff = (now or timezone.now()) - older_than
     storage = Attachment._meta.get_field("file").storage
-    try:
-        dirs, _files = storage.listdir("attachments")
-    except FileNotFoundError:
+    listing = _listing(storage, "attachments")
+    if listing is None:
         return 0
-    ids = sorted(int(d) for d in dirs if d.isascii() and d.isdigit())
+    folders, files = listing
+    for name in files:
+        log.warning("remove_orphans: attachments/%s is not an issue folder; left alone", name)
+    ids = []
+    for name in folders:
+        if _is_issue_id(name):
+            ids.append(int(name))
+        else:
+            log.warning("remove_orphans: attachments/%s is not named by an issue id; left alone", name)
+    ids.sort()
     removed = 0
     for start in range(0, len(ids), batch):
         chunk = ids[start:start + batch]
         known = set(Attachment.objects.filter(issue_id__in=chunk).values_list("file", flat=True))
+        old = []
         for issue_id in chunk:
-            for name in storage.listdir(f"attachments/{issue_id}")[1]:
-                path = f"attachments/{issue_id}/{name}"
-                if path not in known and storage.get_modified_time(path) < now - older_than:
-                    storage.delete(path)
-                    removed += 1
+            folder = f"attachments/{issue_id}"
+            listing = _listing(storage, folder)
+            if listing is None:
+                continue
+            for name in listing[0]:
+                log.warning("remove_orphans: %s/%s is a folder inside an issue folder; left alone", folder, name)
+            old += [path for path in (f"{folder}/{name}" for name in listing[1])
+                    if path not in known and _modified_before(storage, path, cutoff)]
+        for part in range(0, len(old), batch):
+            paths = old[part:part + batch]
+            # A row may name a file outside its own issue's folder: ask by name before anything goes.
+            named = set(Attachment.objects.filter(file__in=paths).values_list("file", flat=True))
+            removed += sum(_delete(storage, path) for path in paths if path not in named)
     return removed
+
+
+def _is_issue_id(name: str) -> bool:
+    # Only the name attachment_path writes (str of the id): "0012" or "１２" is not folder 12, and an id the
+    # column cannot hold is no issue's.
+    if not (name.isascii() and name.isdigit()) or str(int(name)) != name:
+        return False
+    pk_type = Attachment._meta.get_field("issue").target_field.get_internal_type()
+    _low, high = connection.ops.integer_field_range(pk_type)
+    return high is None or int(name) <= high
+
+
+def _listing(storage, folder: str) -> tuple[list[str], list[str]] | None:
+    # (plain folders, regular files) in ``folder``, or None when it is missing or not a readable plain folder.
+    # On disk nothing is followed: a symlink (to a folder outside media, say) is reported, never entered.
+    if not isinstance(storage, FileSystemStorage):
+        try:
+            return storage.listdir(folder)
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            log.warning("remove_orphans: cannot list %s (%s); left alone", folder, exc)
+            return None
+    path = storage.path(folder)
+    folders, files = [], []
+    try:
+        if not stat.S_ISDIR(os.lstat(path).st_mode):
+            log.warning("remove_orphans: %s is not a folder (a file or a symlink); left alone", folder)
+            return None
+        with os.scandir(path) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    folders.append(entry.name)
+                elif entry.is_file(follow_symlinks=False):
+                    files.append(entry.name)
+                else:
+                    log.warning("remove_orphans: %s/%s is a symlink or special file; left alone", folder, entry.name)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        log.warning("remove_orphans: cannot list %s (%s); left alone", folder, exc)
+        return None
+    return folders, files
+
+
+def _modified_before(storage, name: str, cutoff) -> bool:
+    # False for a file that is gone (another run took it) or that cannot be read.
+    try:
+        if isinstance(storage, FileSystemStorage):
+            info = os.lstat(storage.path(name))
+            return stat.S_ISREG(info.st_mode) and info.st_mtime < cutoff.timestamp()
+        return storage.get_modified_time(name) < cutoff
+    except FileNotFoundError:
+        return False
+    except OSError as exc:
+        log.warning("remove_orphans: cannot read %s (%s); left alone", name, exc)
+        return False
+
+
+def _delete(storage, name: str) -> bool:
+    # Whether this call deleted the file: not when another run got there first.
+    try:
+        if isinstance(storage, FileSystemStorage):
+            os.unlink(storage.path(name))  # unlink never follows a symlink; the listing let none through
+        else:
+            storage.delete(name)
+    except FileNotFoundError:
+        return False
+    except OSError as exc:
+        log.warning("remove_orphans: cannot delete %s (%s); left alone", name, exc)
+        return False
+    return True

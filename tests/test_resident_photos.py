@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import os
+import time
 from pathlib import Path
 
 import pytest
@@ -12,7 +14,9 @@ from PIL import Image
 from issues import photos
 from issues.choices import EventKind
 from issues.models import Attachment, Issue
-from tests.support.images import heic_bytes, image_bytes, jpeg_with_exif, png_header_only, upload
+from issues.validation import FieldError
+from tests.support.images import (heic_bytes, heic_claiming, heic_cropped, image_bytes, jpeg_with_exif, png_header_only,
+                                  upload)
 from tests.test_resident_report import form_data
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("locmem_cache", "frozen")]
@@ -253,3 +257,176 @@ def test_photo_files_without_their_row_are_removed_and_nothing_else(client, worl
 
 def test_removing_orphans_with_no_photos_stored_yet(media):
     assert photos.remove_orphans() == 0
+
+
+def test_a_heic_is_measured_by_its_coded_size_not_its_crop(client, world, media, settings):
+    # The clean-aperture box crops 1600 × 1000 coded pixels to 100 × 100: Pillow reports the crop, but libheif
+    # decodes all 1.6 megapixels first. The header check must count those.
+    settings.ZY_PHOTO_MAX_PIXELS = 1_000_000
+    data = heic_cropped((1599, 999), (100, 100))
+    assert Image.open(io.BytesIO(data)).size == (100, 100)
+    with pytest.raises(FieldError, match="^第 1 张照片像素过大（最多 1 百万像素）$"):
+        photos.check_photos([upload(data, "IMG_0001.HEIC", "image/heic")])  # the header alone: nothing decoded
+    r = post_with(client, world, upload(data, "IMG_0001.HEIC", "image/heic"))
+    assert r.status_code == 400
+    assert r.context["errors"]["photos"] == ["第 1 张照片像素过大（最多 1 百万像素）"]
+    assert Issue.objects.count() == 0 and stored_files(media) == []
+
+
+def test_a_heic_grid_is_measured_by_its_tiles(client, world, media, settings):
+    # 1500 × 1300 (1.95 MP) in 1024-pixel tiles: 2 × 2 tiles, 4.19 MP decoded.
+    settings.ZY_PHOTO_MAX_PIXELS = 2_000_000
+    r = post_with(client, world, upload(heic_bytes((1500, 1300), tile_size=1024), "IMG_0001.HEIC", "image/heic"))
+    assert r.status_code == 400
+    assert r.context["errors"]["photos"] == ["第 1 张照片像素过大（最多 2 百万像素）"]
+    assert Issue.objects.count() == 0 and stored_files(media) == []
+    # 1000 × 1000 in 512-pixel tiles, as iPhones write them: 2 × 2 tiles, 1.05 MP decoded.
+    r = post_with(client, world, upload(heic_bytes((1000, 1000), tile_size=512), "IMG_0001.HEIC", "image/heic"))
+    assert r.status_code == 302
+    with Image.open(Attachment.objects.get().file.path) as img:
+        assert img.size == (1000, 1000)
+
+
+def test_a_heic_claiming_a_huge_size_is_refused_by_its_header(client, world, media):
+    # Cropped to 63 × 47, but its image-size box claims 64 × 486539328: libheif would refuse only when decoding.
+    data = heic_claiming((63, 47), (64, 486_539_328))
+    assert Image.open(io.BytesIO(data)).size == (63, 47)
+    r = post_with(client, world, upload(data, "IMG_0001.HEIC", "image/heic"))
+    assert r.status_code == 400
+    assert r.context["errors"]["photos"] == ["第 1 张照片像素过大（最多 40 百万像素）"]
+    assert r.context["value"]["description"] == "暖气片冰凉，室内只有12度"
+    assert Issue.objects.count() == 0 and stored_files(media) == []
+
+
+def test_a_heic_the_decoder_refuses_is_a_damaged_photo(client, world, media):
+    # The header says 16 × 16, the picture is 320 × 256: pillow_heif raises RuntimeError while decoding.
+    r = post_with(client, world, upload(heic_claiming((320, 256), (16, 16)), "IMG_0001.HEIC", "image/heic"))
+    assert r.status_code == 400
+    assert r.context["errors"]["photos"] == ["第 1 张文件不是 JPG、PNG 或 WebP 格式的照片，或文件已损坏"]
+    assert r.context["value"]["description"] == "暖气片冰凉，室内只有12度"
+    assert "照片需要重新选择" in r.content.decode()
+    assert Issue.objects.count() == 0 and Attachment.objects.count() == 0 and stored_files(media) == []
+
+
+def test_the_decoded_size_is_checked_again_before_any_further_work(settings, monkeypatch):
+    # Should a header ever understate the pixels, the decoded image is measured before it is converted.
+    settings.ZY_PHOTO_MAX_PIXELS = 1_000_000
+    monkeypatch.setattr(photos, "_decoded_pixels", lambda image, data: 1)
+    with pytest.raises(FieldError, match="^第 2 张照片像素过大（最多 1 百万像素）$"):
+        photos.clean_photo(image_bytes("PNG", size=(1200, 1000)), 2)
+
+
+def _age(*paths: Path, seconds: int = 7200) -> None:
+    then = time.time() - seconds
+    for path in paths:
+        os.utime(path, (then, then), follow_symlinks=False)
+
+
+def _warnings(caplog) -> list[str]:
+    return sorted(r.getMessage() for r in caplog.records if r.name == "issues.photos" and r.levelname == "WARNING")
+
+
+def _issue_folder(client, world, media) -> Path:
+    post_with(client, world, upload(jpeg_with_exif()))
+    kept = Path(Attachment.objects.get().file.path)
+    _age(kept)
+    return kept.parent
+
+
+def test_orphan_clean_up_leaves_folders_not_named_as_issue_ids(client, world, media, caplog):
+    folder = _issue_folder(client, world, media)
+    root = Path(media) / "attachments"
+    odd = [root / "000999", root / f"0{folder.name}", root / "1234567890123456789012345"]
+    for path in odd:
+        path.mkdir()
+        (path / "x.jpg").write_bytes(b"\xff\xd8 half a photo")
+        _age(path / "x.jpg", path)
+    (folder / "orphan.jpg").write_bytes(b"\xff\xd8 half a photo")
+    _age(folder / "orphan.jpg")
+    assert photos.remove_orphans() == 1
+    assert not (folder / "orphan.jpg").exists() and all((path / "x.jpg").exists() for path in odd)
+    assert _warnings(caplog) == sorted([
+        "remove_orphans: attachments/000999 is not named by an issue id; left alone",
+        f"remove_orphans: attachments/0{folder.name} is not named by an issue id; left alone",
+        "remove_orphans: attachments/1234567890123456789012345 is not named by an issue id; left alone",
+    ])
+    assert Attachment.objects.count() == 1
+
+
+def test_orphan_clean_up_leaves_symlinks_in_an_issue_folder(client, world, media, tmp_path, caplog):
+    folder = _issue_folder(client, world, media)
+    precious = tmp_path / "precious.jpg"
+    precious.write_bytes(b"\xff\xd8 someone else's photo")
+    (folder / "dangling.jpg").symlink_to(tmp_path / "nowhere.jpg")
+    (folder / "link.jpg").symlink_to(precious)
+    _age(precious, folder / "dangling.jpg", folder / "link.jpg")
+    assert photos.remove_orphans() == 0
+    assert (folder / "dangling.jpg").is_symlink() and (folder / "link.jpg").is_symlink() and precious.exists()
+    assert _warnings(caplog) == [
+        f"remove_orphans: attachments/{folder.name}/dangling.jpg is a symlink or special file; left alone",
+        f"remove_orphans: attachments/{folder.name}/link.jpg is a symlink or special file; left alone",
+    ]
+
+
+@pytest.mark.parametrize("link, warning", [
+    ("attachments/777777", "remove_orphans: attachments/777777 is a symlink or special file; left alone"),
+    ("attachments", "remove_orphans: attachments is not a folder (a file or a symlink); left alone"),
+])
+def test_orphan_clean_up_never_enters_a_symlinked_folder(media, tmp_path, caplog, link, warning):
+    outside = tmp_path / "outside"
+    (outside / "777777").mkdir(parents=True)
+    for path in (outside / "precious.jpg", outside / "777777" / "precious.jpg"):
+        path.write_bytes(b"\xff\xd8 someone else's photo")
+        _age(path)
+    (Path(media) / link).parent.mkdir(parents=True)
+    (Path(media) / link).symlink_to(outside)
+    assert photos.remove_orphans() == 0
+    assert (outside / "precious.jpg").exists() and (outside / "777777" / "precious.jpg").exists()
+    assert _warnings(caplog) == [warning]
+
+
+def test_orphan_clean_up_when_attachments_is_a_file(media, caplog):
+    Path(media).mkdir(parents=True)
+    (Path(media) / "attachments").write_bytes(b"not a folder")
+    assert photos.remove_orphans() == 0
+    assert _warnings(caplog) == ["remove_orphans: attachments is not a folder (a file or a symlink); left alone"]
+
+
+def test_orphan_clean_up_skips_files_another_run_removed_first(client, world, media, monkeypatch):
+    # Two runs at once (a manual run while beat's runs): the other one deletes what this one has just listed.
+    folder = _issue_folder(client, world, media)
+    orphans = [folder / f"o{i}.jpg" for i in range(4)]
+    for path in orphans:
+        path.write_bytes(b"\xff\xd8 half a photo")
+    _age(*orphans)
+    real_scandir = os.scandir
+
+    class Listed(list):
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+    def scandir_then_the_other_run(path):
+        with real_scandir(path) as entries:
+            listed = Listed(entries)
+        if Path(path) == folder and orphans[0].exists():
+            orphans[0].unlink()  # before this run looks at their age
+            orphans[1].unlink()
+        return listed
+
+    monkeypatch.setattr(os, "scandir", scandir_then_the_other_run)
+    assert photos.remove_orphans() == 2
+    assert stored_files(media) == [Path(Attachment.objects.get().file.path)]
+
+
+def test_orphan_clean_up_keeps_a_file_whose_row_belongs_to_another_issue(client, world, media):
+    folder = _issue_folder(client, world, media)
+    att = Attachment.objects.get()
+    moved = Attachment.objects.create(issue=att.issue, file=f"attachments/999999/{folder.name}.jpg")
+    (Path(media) / "attachments" / "999999").mkdir()
+    Path(moved.file.path).write_bytes(b"\xff\xd8 a photo")
+    _age(Path(moved.file.path))
+    assert photos.remove_orphans(batch=1) == 0  # folders 1 and 999999 looked up apart
+    assert Path(moved.file.path).exists()

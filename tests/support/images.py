@@ -30,14 +30,44 @@ def image_bytes(fmt: str = "PNG", size=(30, 30), mode: str = "RGB") -> bytes:
     return out.getvalue()
 
 
-def heic_bytes(size=(32, 24)) -> bytes:
-    """A real HEIC file (needs pillow-heif's encoder)."""
+def heic_bytes(size=(32, 24), tile_size: int = 0) -> bytes:
+    """A real HEIC file of ``size`` (needs pillow-heif's encoder).
+
+    With ``tile_size``, a grid of tiles that size, as iPhones write (512 there); the last row and column of
+    tiles reach past the image.
+    """
     import pillow_heif
 
     out = io.BytesIO()
     heif = pillow_heif.from_pillow(Image.new("RGB", size, (120, 60, 10)))
-    heif.save(out, quality=80)
+    heif.save(out, quality=80, tile_size=tile_size)
     return out.getvalue()
+
+
+def heic_cropped(size=(1599, 999), crop=(100, 100)) -> bytes:
+    """A HEIC coded at ``size`` (rounded up to even) whose clean-aperture box shows only a centred ``crop``.
+
+    Pillow reports ``crop`` as the size; the decoder works through the whole coded image. The encoder
+    writes a clap box for an odd ``size`` (it codes one pixel more); this rewrites it.
+    """
+    data = bytearray(heic_bytes(size))
+    at = data.find(b"clap") + 4
+    assert at > 4, "no clap box: give an odd size"
+    # widthN, widthD, heightN, heightD, horizOffN, horizOffD, vertOffN, vertOffD (offsets from the centre)
+    data[at:at + 32] = struct.pack(">IIIIiIiI", crop[0], 1, crop[1], 1, 0, 1, 0, 1)
+    return bytes(data)
+
+
+def heic_claiming(size=(320, 256), claimed=(16, 16)) -> bytes:
+    """A HEIC of ``size`` whose image-size box (ispe) says ``claimed``: a damaged header.
+
+    The default claims less than the picture holds; libheif refuses it while decoding (RuntimeError).
+    """
+    data = bytearray(heic_bytes(size))
+    at = data.find(b"ispe") + 8  # after the type and the full box's version and flags
+    assert at > 8 and data.count(b"ispe") == 1
+    data[at:at + 8] = struct.pack(">II", *claimed)
+    return bytes(data)
 
 
 def png_header_only(width: int, height: int) -> bytes:
