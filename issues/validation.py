@@ -12,21 +12,32 @@ import unicodedata
 import phonenumbers
 import regex
 
-# Control characters other than tab and line breaks: never part of a complaint. Also lone
+# Control characters other than tab and line breaks (C0, DEL and C1): never part of a complaint.
+# NEL (U+0085) is a C1 control and refused like the rest rather than read as a line break: no
+# keyboard or textarea produces it, and JavaScript's trim() keeps it, so trimming it would part
+# the page from the server. The page (static/js/site.js) refuses this same set. Also lone
 # surrogates (a JSON "\\ud83d" alone): they have no UTF-8 form and the database refuses them.
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+# Line breaks as a textarea holds them: a browser sends its newlines as CRLF, while the page's
+# counter reads the textarea's value, which has LF. clean_text makes CRLF and a lone CR one LF
+# before it counts, checks the column's capacity and stores.
+_CR = re.compile("\r\n?")
 # What clean_text trims: the characters JavaScript's String.prototype.trim() removes (ECMAScript
 # WhiteSpace and LineTerminator). The counter in static/js/site.js trims this same list, so the
 # page and the server count the same text. Not str.strip()'s set, which keeps U+FEFF and drops
-# U+0085 and U+001C–U+001F. (VT and FF are in the list but _CONTROL refuses them first.)
+# U+0085 and U+001C–U+001F. (VT, FF and CR are in the list, but _CONTROL refuses VT and FF and
+# _CR turns CR into LF first.)
 TRIMMED = ("\t\n\x0b\x0c\r \xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
            "\u2028\u2029\u202f\u205f\u3000\ufeff")
 
 # Text made only of these is blank: whitespace, format characters (zero-width space and
 # joiners, BOM, direction marks, U+180E…), marks with nothing to sit on (combining marks,
-# U+034F, variation selectors) and the letters that render as nothing (Hangul fillers, the
-# braille blank). Any other character is visible. A search stops at the first visible one.
+# U+034F, variation selectors), the letters that render as nothing (Hangul fillers, the
+# braille blank), every Default_Ignorable_Code_Point (which a renderer draws as nothing, even
+# one not yet assigned: U+2065, U+FFF0, U+E0080) and unassigned code points (Cn), which no font
+# draws. Any other character is visible. A search stops at the first visible one.
 _VISIBLE = regex.compile(r"[^\p{White_Space}\p{Cf}\p{Mn}\p{Me}\p{Variation_Selector}"
+                         r"\p{Default_Ignorable_Code_Point}\p{Cn}"
                          "\u115f\u1160\u3164\uffa0\u2800]")
 
 # A column holds CODE_POINTS_PER_CHARACTER code points for each character the user may type:
@@ -43,26 +54,47 @@ def column_length(max_characters: int) -> int:
     return max_characters * CODE_POINTS_PER_CHARACTER
 
 
+def input_length(max_characters: int) -> int:
+    """The most code points an API reads for a field of ``max_characters`` characters: twice its column.
+
+    A bound on the raw input, before clean_text: trimmed whitespace and the CR of each CRLF take
+    room there that the stored text does not, and canonical composition (NFC) shortens it, so any
+    text clean_text accepts fits unless it is padded with thousands of spaces. Longer input is
+    refused (``refuse_oversized``) before it is normalised and counted in full.
+    """
+    return 2 * column_length(max_characters)
+
+
 class FieldError(ValueError):
     """A single field's problem: ``message`` is shown next to the field."""
 
 
 def is_blank(value: str) -> bool:
-    """True when ``value`` has no visible character (see ``_VISIBLE``)."""
+    """True when ``value`` has no visible character (see ``_VISIBLE``), False otherwise."""
     return _VISIBLE.search(value) is None
+
+
+def _tidy(value: str) -> str:
+    # The text clean_text judges: one LF per line break, NFC, trimmed as JavaScript's trim() trims.
+    return unicodedata.normalize("NFC", _CR.sub("\n", value)).strip(TRIMMED)
 
 
 def clean_text(value, *, max_length: int, required: bool = True, label: str = "") -> str:
     """Trim and check free text.
 
-    Refuses NUL bytes, other control characters, lone surrogates and text
-    with no visible character (``is_blank``). Trims what JavaScript's trim()
-    trims (``TRIMMED``). ``max_length`` counts characters as the user sees
-    them: grapheme clusters after NFC normalisation (👍🏽 or a ZWJ family
-    emoji is one), the same count as the pages' JavaScript
-    (Intl.Segmenter); the text must also fit ``column_length(max_length)``
-    code points. Returns the NFC-normalised, trimmed string ("" when
-    optional and blank).
+    Takes the text as sent (a str; None counts as ""), the limit in
+    characters, whether the field is required and its label for messages.
+    Refuses NUL bytes, other control characters (C0, DEL and C1, NEL
+    included), lone surrogates and text with no visible character
+    (``is_blank``). Turns CRLF and a lone CR into LF (a textarea's value,
+    which the page counts, has LF where the browser sends CRLF) and trims
+    what JavaScript's trim() trims (``TRIMMED``). ``max_length`` counts
+    characters as the user sees them: grapheme clusters after NFC
+    normalisation (👍🏽 or a ZWJ family emoji is one), the same count as the
+    pages' JavaScript (Intl.Segmenter); the text must also fit
+    ``column_length(max_length)`` code points. Returns the NFC-normalised,
+    trimmed string with LF line breaks ("" when optional and blank); raises
+    FieldError naming the problem otherwise.
     """
     if value is None:
         value = ""
@@ -70,21 +102,52 @@ def clean_text(value, *, max_length: int, required: bool = True, label: str = ""
         raise FieldError(f"{label or '此项'}必须是文字")
     if _CONTROL.search(value):
         raise FieldError(f"{label or '此项'}含有不允许的字符")
-    value = unicodedata.normalize("NFC", value).strip(TRIMMED)
+    value = _tidy(value)
     if is_blank(value):
         if required:
             raise FieldError(f"请填写{label or '此项'}")
         return ""
     length = user_length(value)
     if length > max_length:
-        raise FieldError(f"{label or '此项'}最多 {max_length} 个字（现在 {length} 个）")
+        raise FieldError(_too_long(label, max_length, length))
     if len(value) > column_length(max_length):
-        raise FieldError(f"{label or '此项'}含有过多的组合符号或表情修饰，请删减后再提交")
+        raise FieldError(_too_dense(label))
     return value
 
 
+def refuse_oversized(value: str, *, max_length: int, label: str = "") -> None:
+    """Refuse raw input beyond ``input_length(max_length)`` code points; return None for shorter input.
+
+    The API's early bound, so a huge payload is not normalised and counted
+    in full: only its first ``input_length`` code points are. Raises
+    FieldError with clean_text's messages: too many characters ("现在至少"
+    the count of that head), or too many marks, or, for text padded with
+    whitespace beyond the bound, too long. Input within the bound is left to
+    clean_text.
+    """
+    bound = input_length(max_length)
+    if len(value) <= bound:
+        return
+    head = _tidy(value[:bound])
+    # The head's clusters are a lower bound of the whole text's: a cut only ends the last cluster early.
+    shown = user_length(head)
+    if shown > max_length:
+        raise FieldError(_too_long(label, max_length, shown, at_least=True))
+    if len(head) > column_length(max_length):
+        raise FieldError(_too_dense(label))
+    raise FieldError(f"{label or '此项'}过长，请删减后再提交")
+
+
+def _too_long(label: str, max_length: int, length: int, at_least: bool = False) -> str:
+    return f"{label or '此项'}最多 {max_length} 个字（现在{'至少' if at_least else ''} {length} 个）"
+
+
+def _too_dense(label: str) -> str:
+    return f"{label or '此项'}含有过多的组合符号或表情修饰，请删减后再提交"
+
+
 def user_length(text: str) -> int:
-    """Characters as the user sees them: the number of extended grapheme clusters."""
+    """Characters as the user sees them in ``text``: the number of extended grapheme clusters."""
     return len(_GRAPHEME.findall(text))
 
 

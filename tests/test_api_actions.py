@@ -265,3 +265,18 @@ def test_rejected_issue_reason_is_staff_only_in_the_api(world, as_user, as_clien
     assert as_user("dispatcher").get(f"/api/v1/issues/{issue.pk}/").json()["public_reason"] == "属于物业管理范围"
     public = as_client("hotline").get(f"/api/v1/issues/{issue.pk}/").json()
     assert "public_reason" not in public and public["status"] == "rejected"
+
+
+@pytest.mark.parametrize("action, who, state, label", [
+    ("reject", "dispatcher", "new", "退回理由"),
+    ("return", "heat_staff", "assigned", "退单理由"),
+    ("reveal-phone", "heat_staff", "in_progress", "查看理由"),
+])
+def test_reasons_count_characters_as_seen_and_name_the_action(scenario, as_user, action, who, state, label):
+    # 👍🏽 is one character (two code points): 500 of them fit, 501 are refused in the workflow's words.
+    scenario.build(state)
+    status, _, fields = err(post(as_user(who), scenario, action, {"reason": "👍🏽" * 501}))
+    assert (status, fields) == (400, {"reason": [f"{label}最多 500 个字（现在 501 个）"]})
+    status, _, fields = err(post(as_user(who), scenario, action, {"reason": "水" * 10001}))
+    assert (status, fields) == (400, {"reason": [f"{label}最多 500 个字（现在至少 10000 个）"]})
+    assert post(as_user(who), scenario, action, {"reason": "👍🏽" * 500}).status_code == 200

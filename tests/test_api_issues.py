@@ -359,6 +359,79 @@ class TestGarbage:
         assert err(as_user("dispatcher").delete(f"/api/v1/issues/{issue.pk}/"))[:2] == (405, "method_not_allowed")
 
 
+
+FAMILY = "\U0001f468\u200d\U0001f469\u200d\U0001f467\u200d\U0001f466"  # one character, seven code points
+STACKED = "x" + "\u0316" * 18  # one character, 19 code points
+
+
+class TestTextLengths:
+    """The API counts text as the web form does (issues.validation.clean_text): characters as seen, after trimming."""
+
+    @pytest.mark.parametrize("sent, stored", [
+        ("👍🏽" * 100, "👍🏽" * 100),
+        ("🇨🇳" * 100, "🇨🇳" * 100),
+        (FAMILY * 100, FAMILY * 100),
+        ("e\u0301" * 100, "\u00e9" * 100),  # decomposed accents, stored composed (NFC)
+        ("\u3000 " + "水" * 100 + " \u3000\ufeff\r\n", "水" * 100),  # whitespace around is trimmed, not counted
+    ])
+    def test_a_community_of_100_characters_is_filed(self, world, as_client, sent, stored):
+        r = as_client("hotline").post("/api/v1/issues/", body(world, community=sent), format="json")
+        assert r.status_code == 201, r.content
+        assert Issue.objects.get().community == stored
+
+    @pytest.mark.parametrize("sent", ["👍🏽" * 101, "🇨🇳" * 101, FAMILY * 101, "e\u0301" * 101, "水" * 101 + " "])
+    def test_101_characters_are_refused_in_the_workflows_words(self, world, as_client, sent):
+        status, code, fields = err(as_client("hotline").post("/api/v1/issues/", body(world, community=sent),
+                                                             format="json"))
+        assert (status, code, fields) == (400, "invalid", {"community": ["小区最多 100 个字（现在 101 个）"]})
+        assert Issue.objects.count() == 0
+
+    def test_a_description_of_stacked_accents_sent_with_crlf_is_filed(self, world, as_client):
+        # 1999 characters, 19999 code points with LF (what the page counts), 20998 with CRLF (what is sent).
+        r = as_client("hotline").post("/api/v1/issues/", body(world, description="\r\n".join([STACKED] * 1000)),
+                                      format="json")
+        assert r.status_code == 201, r.content
+        assert Issue.objects.get().description == "\n".join([STACKED] * 1000)
+
+    def test_optional_fields_count_characters_too(self, world, as_client):
+        r = as_client("hotline").post("/api/v1/issues/", body(world, room="👍🏽" * 20, reporter_name=FAMILY * 50),
+                                      format="json")
+        assert r.status_code == 201, r.content
+        status, _, fields = err(as_client("hotline").post("/api/v1/issues/", body(world, room="🇨🇳" * 21),
+                                                          format="json"))
+        assert (status, fields) == (400, {"room": ["户最多 20 个字（现在 21 个）"]})
+
+    def test_input_beyond_the_bound_is_refused_before_the_workflow(self, world, as_client):
+        status, code, fields = err(as_client("hotline").post(
+            "/api/v1/issues/", body(world, community="水" * 2001, description="漏" * 40001), format="json"))
+        assert (status, code) == (400, "invalid")
+        assert fields == {"community": ["小区最多 100 个字（现在至少 2000 个）"],
+                          "description": ["问题描述最多 2000 个字（现在至少 40000 个）"]}
+        assert Issue.objects.count() == 0
+
+    @pytest.mark.parametrize("community", ["\u2065", "\ufff0\u2065", "\U000e0080", "\u0378"])
+    def test_unassigned_invisible_text_is_blank(self, world, as_client, community):
+        status, _, fields = err(as_client("hotline").post("/api/v1/issues/", body(world, community=community),
+                                                          format="json"))
+        assert (status, fields) == (400, {"community": ["请填写小区"]})
+        assert Issue.objects.count() == 0
+
+    @pytest.mark.parametrize("community", ["南关\x85小区", "南关小区\x85", "\x80南关小区", "南关\x9f小区"])
+    def test_c1_controls_are_refused(self, world, as_client, community):
+        status, _, fields = err(as_client("hotline").post("/api/v1/issues/", body(world, community=community),
+                                                          format="json"))
+        assert (status, fields) == (400, {"community": ["小区含有不允许的字符"]})
+
+    def test_the_schema_documents_characters_and_bounds_code_points(self, api):
+        components = api.get("/api/schema/?format=json").json()["components"]["schemas"]
+        community = components["IssueCreateInRequest"]["properties"]["community"]
+        assert community["maxLength"] == 2000  # code points, as JSON Schema counts: the raw input's bound
+        assert "At most 100 characters as people see them" in community["description"]
+        assert "at most 1000 code points" in community["description"]
+        assert components["IssueCreateInRequest"]["properties"]["description"]["maxLength"] == 40000
+        assert components["RejectInRequest"]["properties"]["reason"]["maxLength"] == 10000
+
+
 class TestReferenceData:
     def test_categories_and_districts_are_public(self, world, api):
         cats = api.get("/api/v1/categories/").json()

@@ -211,16 +211,19 @@ def test_the_counter_counts_and_trims_as_the_server_does(transactional_db, live_
     # Once the page said 2000/2000 and the server 2001 (BOM), or the page 2001 and the server 2000 (NEL).
     assert typed("#id_description", "x" * 2000 + "\ufeff") == ["2000 / 2000", ""]
     assert clean_text("x" * 2000 + "\ufeff", max_length=2000) == "x" * 2000
-    assert typed("#id_description", "x" * 2000 + "\x85") == ["2001 / 2000", "超出字数限制"]
-    with pytest.raises(FieldError, match="^问题描述最多 2000 个字（现在 2001 个）$"):
-        clean_text("x" * 2000 + "\x85", max_length=2000, label="问题描述")
+    # NEL and the other C1 controls: neither side trims them, both refuse them.
+    for text in ("x" * 2000 + "\x85", "水\x85水", "\x80水", "水\x9f"):
+        assert typed("#id_description", text)[1] == "含有不允许的字符", repr(text)
+        with pytest.raises(FieldError, match="^问题描述含有不允许的字符$"):
+            clean_text(text, max_length=2000, label="问题描述")
+    assert typed("#id_description", "\x85水\x85") == ["3 / 2000", "含有不允许的字符"]
     # Every character one side trims, the other trims too; the ones neither trims count.
     trimmed = ("\t\n\r \xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
                "\u2028\u2029\u202f\u205f\u3000\ufeff")
     for ch in trimmed:
         assert typed("#id_description", f"{ch}水{ch}") == ["1 / 2000", ""], repr(ch)
         assert clean_text(f"{ch}水{ch}", max_length=2000) == "水", repr(ch)
-    for ch in "\x85\u180e\u200b\u2060":
+    for ch in "\u180e\u200b\u2060":
         assert typed("#id_description", f"{ch}水{ch}") == ["3 / 2000", ""], repr(ch)
         assert clean_text(f"{ch}水{ch}", max_length=2000) == f"{ch}水{ch}", repr(ch)
     # One character of more code points than the column holds: refused on both sides.
@@ -229,6 +232,29 @@ def test_the_counter_counts_and_trims_as_the_server_does(transactional_db, live_
     with pytest.raises(FieldError, match="^户含有过多的组合符号或表情修饰，请删减后再提交$"):
         clean_text("a" + "\u0331" * 200, max_length=20, label="户")
     assert typed("#id_room", "👍🏽" * 20) == ["20 / 20", ""]
+    # Line breaks: the textarea's value has LF, the browser sends CRLF; the server counts LF as the page does.
+    stacked = "x" + "\u0316" * 18  # one character of 19 code points
+    assert typed("#id_description", "\n".join([stacked] * 1000)) == ["1999 / 2000", ""]
+    assert len(clean_text("\r\n".join([stacked] * 1000), max_length=2000)) == 19999
+    assert typed("#id_description", "\n".join([stacked + "\u0316\u0316"] * 1000))[1] == "含有过多的组合符号或表情修饰"
+    with pytest.raises(FieldError, match="^问题描述含有过多的组合符号或表情修饰，请删减后再提交$"):
+        clean_text("\r\n".join([stacked + "\u0316\u0316"] * 1000), max_length=2000, label="问题描述")
+    page.context.close()
+
+
+def test_a_description_the_counter_accepts_is_filed_though_the_browser_sends_crlf(
+        transactional_db, live_server, browser, world):
+    # 1999 characters of 19 code points each: 19999 code points as the page counts them (LF), 20998 as the
+    # browser sends them (CRLF). The server once refused what the counter showed as fitting.
+    stacked = "x" + "\u0316" * 18
+    page = browser.new_context(**PHONE).new_page()
+    page.goto(f"{live_server.url}/report/")
+    fill_report(page, world)
+    page.fill("#id_description", "\n".join([stacked] * 1000))
+    assert page.evaluate("document.querySelector('#id_description').validationMessage") == ""
+    page.click("#submit-button")
+    page.wait_for_url("**/report/done/**")
+    assert Issue.objects.get().description == "\n".join([stacked] * 1000)
     page.context.close()
 
 

@@ -113,6 +113,14 @@ def test_a_landline_is_told_it_gets_no_sms(client, world):
         ({"description": "水" * 2001}, "description", "问题描述最多 2000 个字（现在 2001 个）"),
         ({"reporter_name": "名" * 51}, "reporter_name", "称呼最多 50 个字（现在 51 个）"),
         ({"room": "1" * 21}, "room", "户最多 20 个字（现在 21 个）"),
+        # Unassigned code points that render as nothing (default-ignorable, or merely unassigned).
+        ({"community": "\u2065\ufff0"}, "community", "请填写小区"),
+        ({"description": "\U000e0080" * 3}, "description", "请填写问题描述"),
+        ({"description": "\u0378\u3000\u2065"}, "description", "请填写问题描述"),
+        # C1 controls, NEL included, like the other control characters.
+        ({"description": "漏水\x80了"}, "description", "问题描述含有不允许的字符"),
+        ({"community": "南关小区\x85"}, "community", "小区含有不允许的字符"),
+        ({"reporter_name": "\x9f王女士"}, "reporter_name", "称呼含有不允许的字符"),
         ({"reporter_phone": ""}, "reporter_phone", "请填写联系电话"),
         ({"reporter_phone": "12345"}, "reporter_phone", "请填写有效的中国大陆手机或固定电话号码"),
         ({"reporter_phone": "138****0000"}, "reporter_phone", "请填写有效的中国大陆手机或固定电话号码"),
@@ -187,13 +195,31 @@ def test_length_is_counted_in_characters_as_seen_emoji_included(client, world):
 
 
 def test_the_server_counts_what_the_pages_counter_shows(client, world):
-    # The counter trims like JavaScript's trim(): a trailing BOM goes, a trailing NEL stays and counts.
+    # The counter trims like JavaScript's trim(): a trailing BOM goes; a trailing NEL is trimmed by
+    # neither and refused by both, like the other control characters.
     r = client.post("/report/", form_data(world, description="x" * 2000 + "\ufeff"))
     assert r.status_code == 302
     assert Issue.objects.get().description == "x" * 2000
     r = client.post("/report/", form_data(world, description="水" * 2000 + "\x85", idempotency_key=None))
     assert r.status_code == 400
-    assert errors_of(r)["description"] == ["问题描述最多 2000 个字（现在 2001 个）"]
+    assert errors_of(r)["description"] == ["问题描述含有不允许的字符"]
+
+
+STACKED = "x" + "\u0316" * 18  # one character of 19 code points (no NFC composition)
+
+
+def test_textarea_line_breaks_sent_as_crlf_count_as_the_page_counts_them(client, world):
+    # The page counts the textarea's value: 1999 characters, 19999 code points with LF. The browser
+    # sends CRLF (20998 code points), which once went over the column's 20000.
+    r = client.post("/report/", form_data(world, description="\r\n".join([STACKED] * 1000)))
+    assert r.status_code == 302
+    assert Issue.objects.get().description == "\n".join([STACKED] * 1000)
+
+
+def test_crlf_and_lone_cr_are_stored_as_lf(client, world):
+    r = client.post("/report/", form_data(world, description="暖气不热\r\n已经三天\r楼道也冷\r\n"))
+    assert r.status_code == 302
+    assert Issue.objects.get().description == "暖气不热\n已经三天\n楼道也冷"
 
 
 def test_an_optional_extra_question_answered_with_a_space_is_not_answered(client, world):

@@ -86,7 +86,7 @@ def test_blank_looking_text_refused(raw):
     "\u115f\u1160\uffa0",  # the other Hangul fillers
     "\u0301\u20dd",  # a combining accent and an enclosing circle with no base
     "\u2061\U000e0041",  # an invisible operator, a tag character
-    "\x85 \u3164\u200b\u2800",  # a mix, NEL included
+    "\u3000 \u3164\u200b\u2800",  # a mix
 ])
 def test_text_with_no_visible_character_is_blank(raw):
     with pytest.raises(FieldError, match="^请填写描述$"):
@@ -100,14 +100,91 @@ def test_one_visible_character_is_enough(raw):
     assert clean_text(raw, max_length=10) == raw
 
 
+
+@pytest.mark.parametrize("raw", [
+    "\u2065",  # unassigned, in the invisible operators' block (Default_Ignorable_Code_Point)
+    "\ufff0\ufff8",  # unassigned specials (Default_Ignorable_Code_Point)
+    "\U000e0080",  # unassigned, after the tags (Default_Ignorable_Code_Point)
+    "\U000e0fff",  # the last default-ignorable code point
+    "\u0378\u0379",  # unassigned Greek code points (Cn)
+    "\ufdd0\uffff",  # noncharacters (Cn)
+    "\u2065\u3000\ufff0\u200b",  # mixed with whitespace and a zero-width space
+])
+def test_unassigned_and_default_ignorable_code_points_are_invisible(raw):
+    assert is_blank(raw) is True
+    with pytest.raises(FieldError, match="^请填写描述$"):
+        clean_text(raw, max_length=10, label="描述")
+    assert clean_text(raw, max_length=10, required=False) == ""
+
+
+@pytest.mark.parametrize("raw", ["\x80", "\x9f", "\x81\x9f", "\x85", "水管\x85", "\x85水管", "水\x9b管", "水\x85管"])
+def test_c1_controls_are_refused_nel_included(raw):
+    # U+0080–U+009F, like the C0 controls; NEL (U+0085) too, neither trimmed nor read as a line break.
+    with pytest.raises(FieldError, match="^描述含有不允许的字符$"):
+        clean_text(raw, max_length=10, label="描述")
+    with pytest.raises(FieldError, match="^描述含有不允许的字符$"):
+        clean_text(raw, max_length=10, required=False, label="描述")
+
+
+def test_crlf_and_lone_cr_become_lf():
+    assert clean_text("第一行\r\n第二行\r第三行\n第四行\r\n", max_length=20) == "第一行\n第二行\n第三行\n第四行"
+    assert clean_text("\r\n\r\n水管\r\r", max_length=2) == "水管"
+    assert clean_text("a\r\n\r\nb", max_length=4) == "a\n\nb"  # a blank line: two line breaks, four characters
+
+
+def test_crlf_does_not_count_against_the_columns_capacity():
+    # A textarea's value has LF (the page counts 1999 characters, 19999 code points); the browser sends CRLF.
+    stacked = "x" + "\u0316" * 18  # one character of 19 code points (no NFC composition)
+    sent = "\r\n".join([stacked] * 1000)  # 20998 code points as sent, 19999 once CRLF is LF
+    assert clean_text(sent, max_length=2000) == "\n".join([stacked] * 1000)
+    with pytest.raises(FieldError, match="^问题描述含有过多的组合符号或表情修饰，请删减后再提交$"):
+        clean_text("\r\n".join([stacked + "\u0316\u0316"] * 1000), max_length=2000, label="问题描述")  # 21999
+
+
+def test_input_length_is_twice_the_column():
+    from issues.validation import input_length
+
+    assert [input_length(n) for n in (20, 100, 2000)] == [400, 2000, 40000]
+
+
+def test_input_within_the_bound_is_left_to_clean_text():
+    from issues.validation import refuse_oversized
+
+    assert refuse_oversized("水" * 2000, max_length=100, label="小区") is None
+    assert refuse_oversized("水" * 100 + " " * 1900, max_length=100, label="小区") is None
+
+
+@pytest.mark.parametrize("raw,message", [
+    ("水" * 2001, "小区最多 100 个字（现在至少 2000 个）"),  # only the first 2000 code points are counted
+    ("  " + "👍🏽" * 1500, "小区最多 100 个字（现在至少 999 个）"),  # trimmed; the cut ends the last emoji early
+    ("水\r\n" * 700, "小区最多 100 个字（现在至少 1333 个）"),  # CRLF is one character
+    ("a" + "\u0331" * 2000, "小区含有过多的组合符号或表情修饰，请删减后再提交"),
+    ("水管" + " " * 2000, "小区过长，请删减后再提交"),  # clean_text would take it: the bound is loose, not exact
+])
+def test_input_beyond_the_bound_is_refused_in_the_workflows_words(raw, message):
+    from issues.validation import refuse_oversized
+
+    with pytest.raises(FieldError) as exc:
+        refuse_oversized(raw, max_length=100, label="小区")
+    assert str(exc.value) == message
+
+
+def test_any_text_clean_text_accepts_fits_the_bound_unless_padded():
+    from issues.validation import input_length
+
+    kiss = "\U0001f469\U0001f3fd\u200d\u2764\ufe0f\u200d\U0001f48b\u200d\U0001f468\U0001f3ff"
+    decomposed = "\u1100\u1161\u11a8" * 100  # Hangul jamo: NFC makes each triple one syllable
+    for raw in (kiss * 100, decomposed, "\r\n".join(["a" + "\u0331" * 9] * 50)):  # 50 lines, 49 breaks
+        assert clean_text(raw, max_length=100)
+        assert len(raw) <= input_length(100)
+
+
 def test_trimmed_like_the_pages_counter_trims():
     # JavaScript's trim() removes U+FEFF and keeps U+0085: the counter showed 2000/2000, the server said 2001.
     assert clean_text("x" * 2000 + "\ufeff", max_length=2000) == "x" * 2000
     assert clean_text("\ufeff\u00a0\u2028水管\u205f\u202f\r\n", max_length=2) == "水管"
-    # ... and the page blocked 2000 characters + NEL that the server accepted.
-    with pytest.raises(FieldError, match="^问题描述最多 2000 个字（现在 2001 个）$"):
-        clean_text("x" * 2000 + "\x85", max_length=2000, label="问题描述")
-    assert clean_text("水管\x85", max_length=3) == "水管\x85"
+    # ... and the page blocked 2000 characters + NEL that the server accepted. NEL is now refused on
+    # both sides (test_c1_controls_are_refused_nel_included); neither side trims it.
     assert clean_text("\u180e水管\u200b", max_length=4) == "\u180e水管\u200b"
 
 

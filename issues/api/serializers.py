@@ -1,7 +1,8 @@
 """Input and output serializers of the REST API, explicit per action and per role.
 
-Inputs (``*In``) only check types; the content rules (lengths, blank text,
-phone numbers, deadlines) are the workflow's, which answers 400 per field.
+Inputs (``*In``) only check types and bound the size of raw text (``Text``);
+the content rules (lengths in characters, blank text, phone numbers,
+deadlines) are the workflow's, which answers 400 per field.
 No input serializer carries status, units or deadlines: those change only
 through the transition actions (no mass assignment).
 
@@ -17,7 +18,7 @@ Outputs of an issue, chosen per caller by ``issue_view`` (DESIGN.md, Privacy):
 
 from __future__ import annotations
 
-from django.core.validators import RegexValidator
+from django.core.validators import MaxLengthValidator, RegexValidator
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -36,7 +37,7 @@ from issues.models import (
     SupervisionOrder,
     Unit,
 )
-from issues.validation import mask_phone
+from issues.validation import FieldError, column_length, input_length, mask_phone, refuse_oversized
 
 MAX_ID = 2**63 - 1
 
@@ -72,12 +73,44 @@ class PhoneField(serializers.CharField):
         super().__init__(max_length=30, trim_whitespace=False, **kw)
 
 
-def Text(max_length: int, required: bool = True, **kw):  # noqa: N802
-    """Free text; the workflow trims it and checks blank/visible content."""
+class _InputBound(MaxLengthValidator):
+    """Refuses a text field's raw input beyond ``input_length`` code points, in the workflow's words.
+
+    A MaxLengthValidator, so drf-spectacular documents the bound as the
+    field's ``maxLength`` (which JSON Schema counts in code points, as the
+    bound does).
+    """
+
+    def __init__(self, max_characters: int, label: str):
+        super().__init__(input_length(max_characters))
+        self.max_characters = max_characters
+        self.label = label
+
+    def __call__(self, value) -> None:
+        """Return None for input within the bound; raise ValidationError with the field's message otherwise."""
+        try:
+            refuse_oversized(value, max_length=self.max_characters, label=self.label)
+        except FieldError as exc:
+            raise serializers.ValidationError(str(exc)) from None
+
+
+def Text(max_length: int, label: str, required: bool = True, help_text: str = "", **kw):  # noqa: N802
+    """Free text of at most ``max_length`` characters; ``label`` names it in messages (as the workflow does).
+
+    Returns a CharField that only bounds the raw input (``input_length``
+    code points, refused early). The length in characters, trimming, line
+    breaks and blank text are judged by the workflow with clean_text, as on
+    the web form, and described in the field's documentation.
+    """
     validators = [RegexValidator(r"\S", "请填写此项")] if required else []  # documented as a pattern too
+    validators.append(_InputBound(max_length, label))
+    rule = (f"At most {max_length} characters as people see them: extended grapheme clusters after NFC "
+            f"(👍🏽, 🇨🇳 or a ZWJ family emoji is one), counted after trimming leading and trailing whitespace, "
+            f"with CRLF read as one line break; and at most {column_length(max_length)} code points after that. "
+            f"maxLength bounds the raw input in code points.")
     return serializers.CharField(
-        max_length=max_length, required=required, allow_blank=not required, trim_whitespace=False,
-        validators=validators, **kw
+        required=required, allow_blank=not required, trim_whitespace=False, validators=validators,
+        help_text=f"{help_text}. {rule}" if help_text else rule, **kw
     )
 
 
@@ -91,16 +124,16 @@ class IssueCreateIn(serializers.Serializer):
 
     category = IdField(help_text="id from /api/v1/categories/")
     district = IdField(help_text="id from /api/v1/districts/")
-    community = Text(100, help_text="小区 / street")
-    building = Text(20, required=False, help_text="楼栋")
-    unit_no = Text(20, required=False, help_text="单元")
-    room = Text(20, required=False, help_text="户")
+    community = Text(100, "小区", help_text="小区 / street")
+    building = Text(20, "楼栋", required=False, help_text="楼栋")
+    unit_no = Text(20, "单元", required=False, help_text="单元")
+    room = Text(20, "户", required=False, help_text="户")
     latitude = serializers.FloatField(required=False, allow_null=True, min_value=-90, max_value=90,
                                       help_text="WGS84")
     longitude = serializers.FloatField(required=False, allow_null=True, min_value=-180, max_value=180,
                                        help_text="WGS84")
-    description = Text(2000)
-    reporter_name = Text(50, required=False)
+    description = Text(2000, "问题描述")
+    reporter_name = Text(50, "称呼", required=False)
     reporter_phone = PhoneField(help_text="Chinese mobile or landline, e.g. 13800000000 or +8613800000000")
     extra_answers = serializers.DictField(required=False, help_text="answers to the category's extra_questions")
 
@@ -108,82 +141,90 @@ class IssueCreateIn(serializers.Serializer):
 class AssignIn(serializers.Serializer):
     lead_unit = IdField()
     co_units = serializers.ListField(child=IdField(), required=False, max_length=20)
-    note = Text(1000, required=False)
+    note = Text(1000, "交办意见", required=False)
 
 
-class ReasonIn(serializers.Serializer):
-    reason = Text(500)
+class RejectIn(serializers.Serializer):
+    reason = Text(500, "退回理由")
+
+
+class ReturnIn(serializers.Serializer):
+    reason = Text(500, "退单理由")
+
+
+class RevealPhoneIn(serializers.Serializer):
+    reason = Text(500, "查看理由")
 
 
 class NoteIn(serializers.Serializer):
-    note = Text(1000)
+    note = Text(1000, "进展说明")
     public = serializers.BooleanField(required=False, default=False, help_text="show on the resident's timeline")
 
 
 class ExtensionIn(serializers.Serializer):
-    reason = Text(500)
+    reason = Text(500, "延期理由")
     requested_due = When(help_text="ISO 8601 with offset; after the current resolution_due")
 
 
 class DecideIn(serializers.Serializer):
     approve = serializers.BooleanField()
-    note = Text(500, required=False, help_text="required when refusing")
+    note = Text(500, "审批意见", required=False, help_text="required when refusing")
 
 
 class PlanIn(serializers.Serializer):
-    steps = Text(2000)
+    steps = Text(2000, "整改措施")
     target_due = When(help_text="ISO 8601 with offset; in the future")
 
 
 class ProgressIn(serializers.Serializer):
-    note = Text(1000)
+    note = Text(1000, "进展说明")
     percent = serializers.IntegerField(min_value=0, max_value=100)
 
 
 class ResolveIn(serializers.Serializer):
-    result = Text(1000)
+    result = Text(1000, "办理结果")
 
 
 class VerifyIn(serializers.Serializer):
     approve = serializers.BooleanField(help_text="false sends the fix back (note required)")
-    note = Text(500, required=False)
+    note = Text(500, "核查意见", required=False)
 
 
 class SuperviseIn(serializers.Serializer):
     level = serializers.ChoiceField(choices=[SupervisionLevel.YELLOW, SupervisionLevel.RED])
-    instruction = Text(1000)
+    instruction = Text(1000, "督办要求")
     due_at = When(help_text="ISO 8601 with offset; in the future")
 
 
 class RateIn(serializers.Serializer):
     resolved = serializers.BooleanField()
     satisfaction = serializers.ChoiceField(choices=Satisfaction.choices)
-    comment = Text(500, required=False)
+    comment = Text(500, "意见", required=False)
 
 
 class DecideAtLimitIn(serializers.Serializer):
     close = serializers.BooleanField(help_text="true closes the issue; false orders one more rework")
-    note = Text(500)
+    note = Text(500, "裁定意见")
 
 
 class AppealIn(serializers.Serializer):
     rating = IdField(help_text="id of the dissatisfied reporter rating")
-    reason = Text(500)
+    reason = Text(500, "申诉理由")
 
 
 class DecideAppealIn(serializers.Serializer):
     exclude = serializers.BooleanField(help_text="true excludes the rating from every measure")
-    note = Text(500, required=False)
+    note = Text(500, "裁定意见", required=False)
 
 
 class MergeIn(serializers.Serializer):
     original = IdField(help_text="id of the open original issue")
-    note = Text(500, required=False)
+    note = Text(500, "说明", required=False)
 
 
 class FollowIn(serializers.Serializer):
     phone = PhoneField(help_text="the follower's phone number")
-    name = Text(50, required=False)
+    name = Text(50, "称呼", required=False)
 
 
 class EmptyIn(serializers.Serializer):

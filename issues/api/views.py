@@ -368,12 +368,12 @@ class IssueViewSet(viewsets.GenericViewSet):
             issue=i, actor=a, lead_unit=d.get("lead_unit"), co_units=d.get("co_units") or (),
             note=d.get("note", "")), self._issue_out)
 
-    @extend_schema(summary="Reject as out of scope: new → rejected", request=s.ReasonIn,
+    @extend_schema(summary="Reject as out of scope: new → rejected", request=s.RejectIn,
                    responses={200: ISSUE, **errors(*ACTION_ERRORS)})
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
-        """Dispatcher rejects with a reason shown to the resident. Body: ReasonIn."""
-        return _transition(request, pk, s.ReasonIn, lambda i, a, d: wf.issue_reject(
+        """Dispatcher rejects with a reason shown to the resident. Body: RejectIn."""
+        return _transition(request, pk, s.RejectIn, lambda i, a, d: wf.issue_reject(
             issue=i, actor=a, reason=d.get("reason")), self._issue_out)
 
     @extend_schema(summary="Merge a duplicate: new → merged", request=s.MergeIn,
@@ -426,12 +426,12 @@ class IssueViewSet(viewsets.GenericViewSet):
         return _transition(request, pk, s.EmptyIn, lambda i, a, d: wf.issue_claim(issue=i, actor=a),
                            self._issue_out)
 
-    @extend_schema(summary="Return to dispatch (退单): assigned/in_progress → new", request=s.ReasonIn,
+    @extend_schema(summary="Return to dispatch (退单): assigned/in_progress → new", request=s.ReturnIn,
                    responses={200: ISSUE, **errors(*ACTION_ERRORS)})
     @action(detail=True, methods=["post"], url_path="return")
     def return_(self, request, pk=None):
-        """The lead unit returns the issue as not theirs, with a reason. Body: ReasonIn."""
-        return _transition(request, pk, s.ReasonIn, lambda i, a, d: wf.issue_return(
+        """The lead unit returns the issue as not theirs, with a reason. Body: ReturnIn."""
+        return _transition(request, pk, s.ReturnIn, lambda i, a, d: wf.issue_return(
             issue=i, actor=a, reason=d.get("reason")), self._issue_out)
 
     @extend_schema(summary="Add a progress note", request=s.NoteIn,
@@ -563,12 +563,12 @@ class IssueViewSet(viewsets.GenericViewSet):
 
     # -- Audit ---------------------------------------------------------------
 
-    @extend_schema(summary='Show the reporter\'s number ("show number", audited)', request=s.ReasonIn,
+    @extend_schema(summary='Show the reporter\'s number ("show number", audited)', request=s.RevealPhoneIn,
                    responses={200: s.RevealPhoneOut, **errors(*ACTION_ERRORS)})
     @action(detail=True, methods=["post"], url_path="reveal-phone")
     def reveal_phone(self, request, pk=None):
         """The lead unit's staff or a revisit agent gets the full phone; the reason is audited."""
-        return _transition(request, pk, s.ReasonIn, lambda i, a, d: wf.issue_reveal_phone(
+        return _transition(request, pk, s.RevealPhoneIn, lambda i, a, d: wf.issue_reveal_phone(
             issue=i, actor=a, reason=d.get("reason")), lambda phone: {"reporter_phone": phone})
 
 

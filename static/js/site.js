@@ -10,6 +10,9 @@
   // issues.validation.CODE_POINTS_PER_CHARACTER: the server refuses text of more code points than
   // this many per allowed character (its columns hold no more).
   var CODE_POINTS_PER_CHARACTER = 10;
+  // issues.validation._CONTROL (lone surrogates aside: a browser sends them as U+FFFD): control
+  // characters other than tab and line breaks, C1 and NEL included, which the server refuses.
+  var CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
   function trim(t) {
     var start = 0, end = t.length;
     while (start < end && TRIMMED.indexOf(t.charAt(start)) >= 0) { start++; }
@@ -17,7 +20,8 @@
     return t.slice(start, end);
   }
   function measure(text) {
-    var t = trim((text || "").normalize("NFC"));
+    // A textarea's value has LF, the text the browser sends CRLF: the server makes both LF, as here.
+    var t = trim((text || "").replace(/\r\n?/g, "\n").normalize("NFC"));
     var n = 0;
     if (segmenter) { for (var _ of segmenter.segment(t)) { n++; } } else { n = Array.from(t).length; }
     return {characters: n, codePoints: Array.from(t).length};
@@ -32,13 +36,15 @@
     field.insertAdjacentElement("afterend", counter);
     function update() {
       var m = measure(field.value), en = document.documentElement.lang === "en";
+      var control = CONTROL.test(field.value);
       var long = m.characters > max, dense = !long && m.codePoints > max * CODE_POINTS_PER_CHARACTER;
       counter.textContent = m.characters + " / " + max;
-      counter.classList.toggle("over", long || dense);
-      field.setCustomValidity(long ? (en ? "Too long" : "超出字数限制")
+      counter.classList.toggle("over", long || dense || control);
+      field.setCustomValidity(control ? (en ? "Contains characters that are not allowed" : "含有不允许的字符")
+                              : long ? (en ? "Too long" : "超出字数限制")
                               : dense ? (en ? "Too many combining marks or emoji modifiers" : "含有过多的组合符号或表情修饰")
                               : "");
-      if (long || dense) { field.setAttribute("aria-invalid", "true"); }
+      if (control || long || dense) { field.setAttribute("aria-invalid", "true"); }
     }
     field.addEventListener("input", update);
     update();
