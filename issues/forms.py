@@ -106,19 +106,21 @@ class ReportForm(forms.Form):
             return None
 
     def clean(self) -> dict:
-        """Without a usable key, one made from what was typed: the same filing on the same day is one filing.
+        """Without a usable key, one made from what was sent: the very same form on the same day is one filing.
 
         A browser always sends the key the page carries; a form that lost or
         mangled it would otherwise file twice on a double click. The made key
-        is a UUID5 of the Asia/Shanghai date and the typed category,
-        district, address and description (the phone scopes it, as any key).
+        is a UUID5 of the Asia/Shanghai date and every field sent (phone,
+        name and extra answers included, the key and CSRF token left out):
+        any difference, such as another caller's phone typed by the same
+        dispatcher, is another filing.
         """
         data = super().clean()
         if not data.get("idempotency_key"):
-            typed = [str(data.get(name) or "") for name in
-                     ("category", "district", "community", "building", "unit_no", "room", "description")]
+            sent = [f"{name}={value}" for name, values in sorted(self.data.lists())
+                    if name not in ("idempotency_key", "csrfmiddlewaretoken") for value in values]
             day = timezone.localdate().isoformat()
-            data["idempotency_key"] = str(uuid.uuid5(_TYPED_KEYS, "\x1f".join([day, *typed])))
+            data["idempotency_key"] = str(uuid.uuid5(_TYPED_KEYS, "\x1f".join([day, *sent])))
         return data
 
     def extra_answers(self, data, category_id) -> dict:

@@ -770,6 +770,13 @@ def issue_follow(*, issue, phone: str, name: str = "", now: datetime | None = No
         reporter = phone == issue.reporter_phone
         if reporter and not as_stranger:
             raise Conflict("您是该诉求的报告人，无需关注")
+        pressed = _SelfFollows(issue, phone) if reporter else None
+        if pressed is not None and pressed.before():
+            # Again, as a follower's repeat: the same read of its row, and ``repeat`` (the count given back).
+            Follower.objects.filter(issue=issue, phone=phone).first()
+            follower = Follower(issue=issue, phone=phone, name=name, created_at=now)
+            follower.repeat = True
+            return follower
         taken_back = transaction.savepoint() if reporter else None
         follower, created = Follower.objects.get_or_create(issue=issue, phone=phone,
                                                            defaults={"name": name, "created_at": now})
@@ -780,7 +787,29 @@ def issue_follow(*, issue, phone: str, name: str = "", now: datetime | None = No
         if taken_back is not None:  # nothing stays, nothing is sent (its on_commit hooks go with it)
             transaction.savepoint_rollback(taken_back)
             follower.pk, follower._state.adding = None, True
+            pressed.remember()
     return follower
+
+
+class _SelfFollows:
+    # Whether the reporter's phone already pressed "me too" on its own issue, kept in the cache for
+    # FOLLOW_MEMORY seconds, so a second press answers as a follower's repeat does (count given back,
+    # the same read). Keyed by a keyed hash, never the phone. A lost cache makes one press count again.
+    FOLLOW_MEMORY = 30 * 86400
+
+    def __init__(self, issue, phone: str):
+        digest = hashlib.sha256(f"{settings.SECRET_KEY}:{phone}".encode()).hexdigest()[:24]
+        self.key = f"zy-self-follow:{issue.pk}:{digest}"
+
+    def before(self) -> bool:
+        from django.core.cache import cache
+
+        return bool(cache.get(self.key))
+
+    def remember(self) -> None:
+        from django.core.cache import cache
+
+        cache.set(self.key, 1, timeout=self.FOLLOW_MEMORY)
 
 
 # --------------------------------------------------------------------------

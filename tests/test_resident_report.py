@@ -177,6 +177,16 @@ def test_a_form_that_lost_its_key_still_files_a_double_click_once(client, world,
     assert Issue.objects.count() == 2
 
 
+def test_a_dispatcher_form_without_a_key_keeps_two_callers_apart(client, world):
+    # Same problem, same address, two callers: the made key includes who called.
+    client.force_login(world.dispatcher)
+    for phone, name in (("13800000001", "张先生"), ("13800000002", "李女士")):
+        r = client.post("/report/", form_data(world, idempotency_key=None, reporter_phone=phone, reporter_name=name))
+        assert r.status_code == 302
+    assert sorted(Issue.objects.values_list("reporter_name", "reporter_phone")) == [
+        ("张先生", "+8613800000001"), ("李女士", "+8613800000002")]
+
+
 def test_a_key_without_dashes_is_the_same_key(client, world):
     client.post("/report/", form_data(world, idempotency_key=KEY))
     client.post("/report/", form_data(world, idempotency_key=KEY.replace("-", "").upper()))

@@ -280,6 +280,23 @@ def test_me_too_checks_the_reporters_phone_as_any_other(client, file_issue, sett
     assert list(Follower.objects.values_list("phone", flat=True)) == ["+8613900000000"]
 
 
+def test_pressing_me_too_again_answers_alike_for_the_reporter_and_a_stranger(client, world, file_issue, settings):
+    # A follower's repeat gives its count back; so does the reporter's second press (it used to use up the
+    # phone's filings one by one, which told the phones apart).
+    issue = file_issue()  # by 13800000000
+    settings.ZY_RATE_LIMITS = {**settings.ZY_RATE_LIMITS, "file_phone": [(2, 3600)]}
+    answers = {phone: [client.post(f"/report/follow/{issue.pk}/", {"phone": phone, "privacy": "on"}).status_code
+                       for _ in range(6)]
+               for phone in ("13900000000", "13800000000")}
+    assert answers == {"13900000000": [200] * 6, "13800000000": [200] * 6}
+    from tests.test_resident_report import form_data
+
+    for phone in ("13900000000", "13800000000"):  # one press counted, one filing left this hour
+        codes = [client.post("/report/", form_data(world, reporter_phone=phone, idempotency_key=k)).status_code
+                 for k in ("0e0e0e0e-0000-4000-8000-0000000005a1", "0e0e0e0e-0000-4000-8000-0000000005a2")]
+        assert codes == [302, 429], phone
+
+
 def test_a_closed_issue_cannot_be_followed(client, world, file_issue):
     issue = file_issue()
     issue_reject(issue=issue, actor=Actor.of(world.dispatcher), reason="重复")

@@ -103,6 +103,13 @@ def test_a_login_from_any_address_the_proxy_writes_is_recorded(client, world, se
     assert r.status_code == 302
 
 
+@pytest.mark.parametrize("path", ["/accounts/login/", "/admin/login/"])
+def test_a_username_longer_than_any_is_a_failed_login_not_a_500(client, world, path):
+    r = client.post(path, {"username": "x" * 1000, "password": "wrong-password-000"})
+    assert r.status_code == 200
+    assert AccessAttempt.objects.get().username == "x" * 150
+
+
 def test_idle_session_expires_after_30_minutes(world):
     from django.test import Client
 
