@@ -92,12 +92,10 @@ def _damaged_is_refused(number: int):
     # What a decoder raises for a damaged file becomes the resident's message; bugs in our code pass through.
     try:
         yield
-    except _DAMAGED:
-        raise FieldError(f"第 {number} 张文件不是 JPG、PNG 或 WebP 格式的照片，或文件已损坏") from None
-    except RuntimeError as error:
+    except (*_DAMAGED, RuntimeError) as error:
         # libheif's errors reach Python as a plain RuntimeError (pillow_heif documents it). Its subclasses,
         # NotImplementedError and RecursionError, are bugs rather than damage.
-        if type(error) is not RuntimeError:
+        if isinstance(error, RuntimeError) and type(error) is not RuntimeError:
             raise
         raise FieldError(f"第 {number} 张文件不是 JPG、PNG 或 WebP 格式的照片，或文件已损坏") from None
 

@@ -31,6 +31,7 @@ from datetime import datetime, timedelta
 from functools import partial
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.dispatch import Signal
@@ -802,13 +803,9 @@ class _SelfFollows:
         self.key = f"zy-self-follow:{issue.pk}:{digest}"
 
     def before(self) -> bool:
-        from django.core.cache import cache
-
         return bool(cache.get(self.key))
 
     def remember(self) -> None:
-        from django.core.cache import cache
-
         cache.set(self.key, 1, timeout=self.FOLLOW_MEMORY)
 
 

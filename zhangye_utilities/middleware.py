@@ -1,20 +1,16 @@
 """Project-wide request guards."""
 
-from django.http import HttpResponseBadRequest, JsonResponse
+from django.http import HttpResponseBadRequest
 
 MESSAGE = "请求含有不允许的字符 (NUL)"
 
 
 def _bad_request(request):
     # The REST API answers in its one error shape, Open311 in its error list; pages get plain text.
-    if request.path.startswith("/api/"):
-        return JsonResponse({"error": {"code": "invalid", "message": MESSAGE, "fields": {}}}, status=400)
-    if request.path.startswith("/open311/"):
-        from issues.api.open311 import Open311Error, render_error
+    from issues.views.errors import machine_answer
 
-        fmt = "xml" if request.path.split("?")[0].endswith(".xml") else "json"
-        return render_error(fmt, Open311Error(400, "parameters must not contain NUL characters"))
-    return HttpResponseBadRequest(MESSAGE, content_type="text/plain; charset=utf-8")
+    machine = machine_answer(request, 400, MESSAGE, "parameters must not contain NUL characters", code="invalid")
+    return machine or HttpResponseBadRequest(MESSAGE, content_type="text/plain; charset=utf-8")
 
 
 class RejectNulBytesMiddleware:

@@ -39,9 +39,13 @@ def _language(request) -> str:
         return settings.LANGUAGE_CODE
 
 
-def _machine_answer(request, status: int, message: str, open311_message: str,
+def machine_answer(request, status: int, message: str, open311_message: str,
                     code: str | None = None) -> HttpResponse | None:
     """The API's or Open311's own error answer for a request to them; None for a page.
+
+    In: the request, the status, the REST API's message, Open311's
+    description and optionally the API's error code. Out: a JsonResponse
+    (/api/), Open311's error list (/open311/), or None (any other path).
 
     /api/… gets ``{"error": {"code", "message", "fields"}}`` (issues.api.errors),
     /open311/… the specification's error list, as XML when the path asks for .xml.
@@ -70,7 +74,7 @@ def bad_request(request, exception=None) -> HttpResponse:
     more than DATA_UPLOAD_MAX_NUMBER_FIELDS fields. The page (templates/400.html)
     says so and suggests fewer or smaller photos.
     """
-    machine = _machine_answer(request, 400, "请求无法处理：内容过多、过大或格式有误", "bad request")
+    machine = machine_answer(request, 400, "请求无法处理：内容过多、过大或格式有误", "bad request")
     return machine or _page(request, "400.html", 400)
 
 
@@ -83,7 +87,7 @@ def permission_denied(request, exception=None) -> HttpResponse:
     what a resident or a staff member can do instead.
     """
     reason = str(exception) if exception is not None else ""
-    machine = _machine_answer(request, 403, reason or "没有权限", "forbidden")
+    machine = machine_answer(request, 403, reason or "没有权限", "forbidden")
     return machine or _page(request, "403.html", 403, {"reason": reason})
 
 
@@ -94,7 +98,7 @@ def page_not_found(request, exception=None) -> HttpResponse:
     The page (templates/404.html) never repeats the exception's text: it could
     name a model or a URL pattern.
     """
-    machine = _machine_answer(request, 404, "不存在", "not found")
+    machine = machine_answer(request, 404, "不存在", "not found")
     return machine or _page(request, "404.html", 404)
 
 
@@ -107,7 +111,7 @@ def server_error(request) -> HttpResponse:
     manifest is involved. If even that fails, a one-line text answer.
     """
     try:
-        machine = _machine_answer(request, 500, "服务器内部错误，请稍后再试", "server error", code="server_error")
+        machine = machine_answer(request, 500, "服务器内部错误，请稍后再试", "server error", code="server_error")
         if machine is not None:
             return machine
         with translation.override(_language(request)):
@@ -127,5 +131,5 @@ def csrf_failure(request, reason: str = "") -> HttpResponse:
     reason is logged by CsrfViewMiddleware, never shown. Rendering the page
     sets a fresh CSRF cookie, so the next try can pass.
     """
-    machine = _machine_answer(request, 403, "安全校验未通过，请刷新后重试", "CSRF check failed")
+    machine = machine_answer(request, 403, "安全校验未通过，请刷新后重试", "CSRF check failed")
     return machine or _page(request, "403_csrf.html", 403)
