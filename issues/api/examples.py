@@ -26,12 +26,14 @@ ISSUE_CREATE_BODY = {
     "reporter_phone": "13800000000",
     "latitude": 38.9326,
     "longitude": 100.4498,
+    # 供暖不热 asks its required question (see /api/v1/categories/): the indoor temperature in ℃.
+    "extra_answers": {"indoor_temp": 12},
 }
 
 _PUBLIC = {
     "id": 42,
     "view": "public",
-    "tracking_code": "ZY7K3M9Q",
+    "tracking_code": "ZY20261130000001",
     "status": "new",
     "status_label": "待分派",
     "utility": "heat",
@@ -57,7 +59,7 @@ _STAFF = {
     "latitude": 38.9326,
     "longitude": 100.4498,
     "description": "暖气片冰凉，室内只有12度",
-    "extra_answers": {},
+    "extra_answers": {"indoor_temp": 12},
     "reporter_name": "王女士",
     "reporter_phone": "138****0000",
     "lead_unit": None,
