@@ -10,8 +10,10 @@ full intake: validation, routing, deadlines, event, outbox, one short
 transaction — and (b) a floor view that does one INSERT. Prints each run,
 the medians of requests/s and p95 latency (ms) for both, and their ratio,
 with the CPU time per request spent in gunicorn (master and workers) and in
-the PostgreSQL backends of the database (from /proc; the load generator runs
-on the same cores, so CPU per request says where the time goes).
+the PostgreSQL backends of the database (from /proc) and in this load
+generator itself (it runs on the same cores, so CPU per request says where
+the time goes: when the server is CPU-bound, the rate is about the cores
+divided by the sum of the three).
 Traffic goes to 127.0.0.1 only; every loop is bounded in time.
 """
 
@@ -207,20 +209,23 @@ def main():
         results = {"form": [], "floor": []}
         for run in range(1, args.runs + 1):
             for target in ("form", "floor"):
-                before = server_cpu(server.pid, database)
+                before, own = server_cpu(server.pid, database), time.process_time()
                 rps, p95, ok, bad = drive(target, args.seconds, args.clients, form)
-                after = server_cpu(server.pid, database)
+                after, own = server_cpu(server.pid, database), time.process_time() - own
                 # A backend born during the run counts whole; one that ended is lost (a small undercount).
                 db_s = sum(cpu - before[1].get(pid, 0.0) for pid, cpu in after[1].items())
                 web_ms, db_ms = (after[0] - before[0]) * 1000 / max(ok, 1), db_s * 1000 / max(ok, 1)
-                results[target].append((rps, p95, web_ms, db_ms))
+                client_ms = own * 1000 / max(ok, 1)
+                results[target].append((rps, p95, web_ms, db_ms, client_ms))
                 print(f"run {run} {target:5}: {rps:7.1f} req/s  p95 {p95:6.1f} ms  ({ok} ok, {bad} errors)  "
-                      f"CPU per request: gunicorn {web_ms:.2f} ms, PostgreSQL {db_ms:.2f} ms", flush=True)
-        med = {t: [statistics.median(r[i] for r in v) for i in range(4)] for t, v in results.items()}
+                      f"CPU per request: gunicorn {web_ms:.2f} ms, PostgreSQL {db_ms:.2f} ms, "
+                      f"load generator {client_ms:.2f} ms", flush=True)
+        med = {t: [statistics.median(r[i] for r in v) for i in range(5)] for t, v in results.items()}
         print(f"\nmedian of {args.runs} runs, {args.clients} clients, gunicorn gthread 3×4, PostgreSQL:")
         for t in ("form", "floor"):
             print(f"  {t:5}: {med[t][0]:7.1f} req/s  p95 {med[t][1]:6.1f} ms  "
-                  f"CPU per request: gunicorn {med[t][2]:.2f} ms, PostgreSQL {med[t][3]:.2f} ms")
+                  f"CPU per request: gunicorn {med[t][2]:.2f} ms, PostgreSQL {med[t][3]:.2f} ms, "
+                  f"load generator {med[t][4]:.2f} ms")
         if med["floor"][0]:
             print(f"  form/floor rate ratio: {med['form'][0] / med['floor'][0]:.2f}")
     finally:
