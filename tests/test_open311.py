@@ -122,6 +122,15 @@ class TestFileAndReadBack:
         issue = Issue.objects.get()
         assert (issue.community, issue.latitude, issue.district.code) == ("西关小区", None, "linze")
 
+    def test_an_address_that_names_its_district_is_not_given_the_district_twice(self, api, systems, world):
+        r = api.post(f"{BASE}/requests.json", form(systems, address_string="甘州区 南关小区"))
+        assert r.status_code == 201
+        [request] = api.get(f"{BASE}/requests/ZY20261130000001.json").json()
+        assert request["address"] == "甘州区 南关小区"
+        r = api.post(f"{BASE}/requests.json", form(systems, address_string="南关小区 甘州区菜市场对面"))
+        [request] = api.get(f"{BASE}/requests/ZY20261130000002.json").json()
+        assert request["address"] == "甘州区 南关小区 甘州区菜市场对面"
+
     def test_coordinates_without_an_address_are_accepted(self, api, systems):
         r = api.post(f"{BASE}/requests.json", form(systems, address_string=None))
         assert r.status_code == 201
@@ -290,6 +299,28 @@ class TestErrors:
     def test_unknown_format_is_404_and_wrong_method_405(self, api, world):
         assert api.get(f"{BASE}/services.csv").status_code == 404
         assert api.delete(f"{BASE}/requests.json").status_code == 405
+
+    @pytest.mark.parametrize("method,path,allow", [
+        ("DELETE", "requests.json", "GET, HEAD, POST"),
+        ("PUT", "requests/ZY20261130000001.json", "GET, HEAD"),
+        ("POST", "services.json", "GET, HEAD"),
+        ("PATCH", "discovery.json", "GET, HEAD"),
+    ])
+    def test_a_wrong_method_gets_405_in_the_error_format(self, api, world, method, path, allow):
+        r = api.generic(method, f"{BASE}/{path}", b"a=1", content_type="application/x-www-form-urlencoded")
+        assert (r.status_code, r["Allow"], r["Content-Type"]) == (405, allow, "application/json; charset=utf-8")
+        assert r.json() == [{"code": 405, "description": f"method {method} not allowed here; use {allow}"}]
+
+    def test_a_wrong_method_gets_405_in_xml_when_xml_was_asked_for(self, api, world):
+        r = api.put(f"{BASE}/services.xml")
+        assert r.status_code == 405
+        error = ET.fromstring(r.content).find("error")
+        assert (error.findtext("code"), error.findtext("description")) == (
+            "405", "method PUT not allowed here; use GET, HEAD")
+
+    def test_head_is_answered_like_get(self, api, world):
+        r = api.head(f"{BASE}/services.json")
+        assert (r.status_code, r["Content-Type"]) == (200, "application/json; charset=utf-8")
 
     def test_control_characters_are_refused_so_they_never_reach_the_xml(self, api, systems, world):
         r = api.post(f"{BASE}/requests.json", form(systems, description="不热\x01\x02了"))

@@ -45,7 +45,6 @@ from django.db.models import Max
 from django.http import HttpResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods, require_safe
 
 from issues import workflow as wf
 from issues.choices import OPEN311_STATUS, TERMINAL_STATUSES, Channel
@@ -120,26 +119,41 @@ def render_error(fmt: str, exc: Open311Error) -> HttpResponse:
     return render(fmt, "errors", items, status=exc.status)
 
 
-def _answers_errors(view):
-    """Turn Open311Error and workflow errors raised by ``view`` into the error format."""
+def _answers_errors(*methods: str):
+    """Decorator: the view answers ``methods`` (GET also answers HEAD), in the specification's error format.
 
-    def wrapped(request, *args, fmt="json", **kwargs):
-        try:
-            _refuse_nul(request, kwargs)
-            _check_jurisdiction(request)
-            return view(request, *args, fmt=fmt, **kwargs)
-        except Open311Error as exc:
-            return render_error(fmt, exc)
-        except wf.Invalid as exc:
-            messages = [f"{field}: {m}" for field, msgs in exc.fields.items() for m in msgs] or [exc.message]
-            return render_error(fmt, Open311Error(400, *messages))
-        except wf.WorkflowError as exc:
-            code = exc.status_code if exc.status_code in (400, 403, 404) else 400
-            return render_error(fmt, Open311Error(code, exc.message))
+    Another method gets 405 with an Allow header and the error list (not
+    Django's empty 405). Open311Error and workflow errors raised by the
+    view become the error list with their HTTP status (Invalid → 400 with
+    one "field: message" per message).
+    """
+    allowed = tuple(dict.fromkeys(m for m in methods for m in ((m, "HEAD") if m == "GET" else (m,))))
 
-    wrapped.__doc__ = view.__doc__
-    wrapped.__name__ = view.__name__
-    return wrapped
+    def decorate(view):
+        def wrapped(request, *args, fmt="json", **kwargs):
+            if request.method not in allowed:
+                response = render_error(fmt, Open311Error(
+                    405, f"method {request.method} not allowed here; use {', '.join(allowed)}"))
+                response["Allow"] = ", ".join(allowed)
+                return response
+            try:
+                _refuse_nul(request, kwargs)
+                _check_jurisdiction(request)
+                return view(request, *args, fmt=fmt, **kwargs)
+            except Open311Error as exc:
+                return render_error(fmt, exc)
+            except wf.Invalid as exc:
+                messages = [f"{field}: {m}" for field, msgs in exc.fields.items() for m in msgs] or [exc.message]
+                return render_error(fmt, Open311Error(400, *messages))
+            except wf.WorkflowError as exc:
+                code = exc.status_code if exc.status_code in (400, 403, 404) else 400
+                return render_error(fmt, Open311Error(code, exc.message))
+
+        wrapped.__doc__ = view.__doc__
+        wrapped.__name__ = view.__name__
+        return wrapped
+
+    return decorate
 
 
 def _param(request, name: str) -> str:
@@ -216,8 +230,7 @@ def _service(cat: Category) -> dict:
     }
 
 
-@require_safe
-@_answers_errors
+@_answers_errors("GET")
 def discovery(request, fmt):
     """GET discovery.(json|xml): where this endpoint lives and what it speaks."""
     url = request.build_absolute_uri("/open311/v2/")
@@ -231,16 +244,14 @@ def discovery(request, fmt):
     })
 
 
-@require_safe
-@_answers_errors
+@_answers_errors("GET")
 def services(request, fmt):
     """GET services.(json|xml): every active category as an Open311 service."""
     cats = Category.objects.filter(active=True).order_by("utility", "id")
     return render(fmt, "services", [_service(c) for c in cats])
 
 
-@require_safe
-@_answers_errors
+@_answers_errors("GET")
 def service_definition(request, code, fmt):
     """GET services/{service_code}.(json|xml): the category's extra questions as attributes; 404 if unknown."""
     cat = Category.objects.filter(active=True, service_code=code).first()
@@ -295,13 +306,19 @@ def request_object(issue: Issue, *, full: bool) -> dict:
         "requested_datetime": _iso(issue.filed_at),
         "updated_datetime": _iso(updated),
         "expected_datetime": _iso(issue.resolution_due),
-        "address": f"{district} {issue.address if full else issue.community}",
+        "address": _address(district, issue.address if full else issue.community),
         "address_id": "",
         "zipcode": "",
         "lat": float(issue.latitude) if full and issue.latitude is not None else None,
         "long": float(issue.longitude) if full and issue.longitude is not None else None,
         "media_url": "",
     }
+
+
+def _address(district: str, place: str) -> str:
+    # District, then the place — unless the filer already wrote the district at its start
+    # ("甘州区 南关小区" is not made "甘州区 甘州区 南关小区").
+    return place if place.startswith(district) else f"{district} {place}"
 
 
 def _requests_qs():
@@ -313,8 +330,7 @@ def _objects(issues, client) -> list[dict]:
 
 
 @csrf_exempt
-@require_http_methods(["GET", "HEAD", "POST"])
-@_answers_errors
+@_answers_errors("GET", "POST")
 def requests(request, fmt):
     """GET requests.(json|xml): search; POST requests.(json|xml): file (api_key required).
 
@@ -392,8 +408,7 @@ def _create(request, fmt):
     return render(fmt, "service_requests", body, status=201)
 
 
-@require_safe
-@_answers_errors
+@_answers_errors("GET")
 def request_detail(request, request_id, fmt):
     """GET requests/{service_request_id}.(json|xml): one request object (a list of one); 404 if unknown."""
     issue = _requests_qs().filter(tracking_code=request_id).first()
@@ -402,8 +417,7 @@ def request_detail(request, request_id, fmt):
     return render(fmt, "service_requests", _objects([issue], _client(request)))
 
 
-@require_safe
-@_answers_errors
+@_answers_errors("GET")
 def token_detail(request, token, fmt):
     """GET tokens/{token}.(json|xml): filing is synchronous, so the token is the service_request_id."""
     if not Issue.objects.filter(tracking_code=token).exists():
