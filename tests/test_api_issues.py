@@ -3,6 +3,7 @@
 Time is frozen at Monday 2026-11-30 09:00 Asia/Shanghai (heating season).
 """
 
+import json
 import re
 from datetime import timedelta
 
@@ -421,6 +422,21 @@ class TestTextLengths:
         status, _, fields = err(as_client("hotline").post("/api/v1/issues/", body(world, community=community),
                                                           format="json"))
         assert (status, fields) == (400, {"community": ["小区含有不允许的字符"]})
+
+    @pytest.mark.parametrize("field,value,message", [
+        ("community", "南关\x00小区", "小区含有不允许的字符"),
+        ("description", "\ud800漏水", "问题描述含有不允许的字符"),
+        ("reporter_phone", "1380000\x000000", "电话号码格式不正确"),
+        ("reporter_phone", "\udfff", "电话号码格式不正确"),
+    ])
+    def test_nul_and_lone_surrogates_get_the_web_forms_words(self, world, as_client, field, value, message):
+        # Escaped in the JSON text (the middleware refuses raw NUL bytes before any parser).
+        raw = json.dumps(body(world, **{field: value}))
+        assert "\\u" in raw
+        status, _, fields = err(as_client("hotline").generic("POST", "/api/v1/issues/", raw,
+                                                             content_type="application/json"))
+        assert (status, fields) == (400, {field: [message]})
+        assert Issue.objects.count() == 0
 
     def test_the_schema_documents_characters_and_bounds_code_points(self, api):
         components = api.get("/api/schema/?format=json").json()["components"]["schemas"]

@@ -18,9 +18,12 @@ Outputs of an issue, chosen per caller by ``issue_view`` (DESIGN.md, Privacy):
 
 from __future__ import annotations
 
-from django.core.validators import MaxLengthValidator, RegexValidator
+import re
+
+from django.core.validators import MaxLengthValidator, ProhibitNullCharactersValidator, RegexValidator
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.validators import ProhibitSurrogateCharactersValidator
 
 from issues.choices import Priority, Satisfaction, Status, SupervisionLevel
 from issues.models import (
@@ -65,12 +68,46 @@ class When(serializers.DateTimeField):
 PHONE_PATTERN = r"^1(3[0-9]|5[0-35-9]|8[0-9])[0-9]{8}$"
 
 
+class _RefuseCharacters:
+    """Refuses NUL and lone surrogates in the words the web form uses (``message``).
+
+    Stands in for DRF's own two checks of every CharField, whose messages
+    differ from the form's (and whose Chinese for NUL reads "empty string").
+    """
+
+    _BAD = re.compile("[\x00\ud800-\udfff]")
+
+    def __init__(self, message: str):
+        self.message = message
+
+    def __call__(self, value) -> None:
+        """Return None for clean text; raise ValidationError(``message``) for a NUL or a lone surrogate."""
+        if self._BAD.search(str(value)):
+            raise serializers.ValidationError(self.message)
+
+
+def _own_character_check(field: serializers.CharField, message: str) -> None:
+    # Replaces ``field``'s DRF NUL and surrogate validators by _RefuseCharacters(message). Called
+    # from __init__: a serializer deep-copies its fields by constructing them anew.
+    field.validators = [v for v in field.validators
+                        if not isinstance(v, (ProhibitNullCharactersValidator, ProhibitSurrogateCharactersValidator))]
+    field.validators.append(_RefuseCharacters(message))
+
+
+class _TextField(serializers.CharField):
+    # The CharField ``Text`` returns: a NUL or a lone surrogate gets ``bad_characters``.
+    def __init__(self, *, bad_characters: str, **kw):
+        super().__init__(**kw)
+        _own_character_check(self, bad_characters)
+
+
 @extend_schema_field({"type": "string", "maxLength": 30, "pattern": PHONE_PATTERN, "example": "13800000000"})
 class PhoneField(serializers.CharField):
-    """A phone number as typed; normalised and checked by the workflow."""
+    """A phone number as typed; normalised and checked by the workflow (NUL or a lone surrogate: 电话号码格式不正确)."""
 
     def __init__(self, **kw):
         super().__init__(max_length=30, trim_whitespace=False, **kw)
+        _own_character_check(self, "电话号码格式不正确")
 
 
 class _InputBound(MaxLengthValidator):
@@ -100,7 +137,8 @@ def Text(max_length: int, label: str, required: bool = True, help_text: str = ""
     Returns a CharField that only bounds the raw input (``input_length``
     code points, refused early). The length in characters, trimming, line
     breaks and blank text are judged by the workflow with clean_text, as on
-    the web form, and described in the field's documentation.
+    the web form, and described in the field's documentation. A NUL or a
+    lone surrogate gets the web form's "<label>含有不允许的字符".
     """
     validators = [RegexValidator(r"\S", "请填写此项")] if required else []  # documented as a pattern too
     validators.append(_InputBound(max_length, label))
@@ -108,9 +146,9 @@ def Text(max_length: int, label: str, required: bool = True, help_text: str = ""
             f"(👍🏽, 🇨🇳 or a ZWJ family emoji is one), counted after trimming leading and trailing whitespace, "
             f"with CRLF read as one line break; and at most {column_length(max_length)} code points after that. "
             f"maxLength bounds the raw input in code points.")
-    return serializers.CharField(
+    return _TextField(
         required=required, allow_blank=not required, trim_whitespace=False, validators=validators,
-        help_text=f"{help_text}. {rule}" if help_text else rule, **kw
+        help_text=f"{help_text}. {rule}" if help_text else rule, bad_characters=f"{label}含有不允许的字符", **kw
     )
 
 
