@@ -55,7 +55,6 @@ import json
 import logging
 import operator
 import secrets
-from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import reduce
 from datetime import date, datetime, time, timedelta

@@ -36,7 +36,7 @@ from django.utils.module_loading import import_string
 
 from .choices import EventKind, Priority, Role, Status
 from .links import rating_url, tracking_url
-from .models import Issue, Notification, SmsMessage, Unit
+from .models import Issue, Notification, SmsMessage
 from .validation import is_mobile
 
 log = logging.getLogger(__name__)

@@ -42,7 +42,7 @@ from . import notifications
 from .choices import OPEN_STATUSES, Status
 from .models import Heartbeat, Issue, Notification
 from .notifications import Message
-from .workflow import WorkflowError, issue_close_out, issue_escalate
+from .workflow import issue_close_out, issue_escalate
 
 log = logging.getLogger(__name__)
 

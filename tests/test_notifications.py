@@ -1,6 +1,5 @@
 """The outbox: what each event writes, dedupe keys, delivery at least once."""
 
-from datetime import timedelta
 
 import pytest
 from django.db import IntegrityError

@@ -1,6 +1,5 @@
 """De-identification after the retention period (default 730 days after closing)."""
 
-from datetime import timedelta
 
 import pytest
 from django.core.management import call_command

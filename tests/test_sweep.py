@@ -6,7 +6,6 @@ A low-pressure complaint is normal priority (working time): filed Monday
 09:00–12:00 (180) + 14:30–15:30 (60) → 15:30.
 """
 
-from datetime import timedelta
 
 import pytest
 
