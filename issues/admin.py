@@ -20,7 +20,6 @@
 from __future__ import annotations
 
 import re
-import secrets
 
 from django import forms
 from django.apps import apps
@@ -426,36 +425,38 @@ class CalendarYearAdmin(SimpleHistoryAdmin):
 
 @admin.register(ApiClient)
 class ApiClientAdmin(admin.ModelAdmin):
-    """接口客户端: registered systems; the token (also the Open311 api_key) is shown read-only."""
+    """接口客户端: registered systems. A token (also the Open311 api_key) is shown once, when made
+    (on creation, or by the regenerate action); afterwards only its first 6 characters."""
 
-    list_display = ("name", "unit", "active", "token_hint", "created_at")
+    list_display = ("name", "unit", "active", "token_start", "created_at")
     list_filter = ("active",)
     list_select_related = ("unit",)
     search_fields = ("name",)
     autocomplete_fields = ("unit",)
-    fields = ("name", "unit", "active", "token", "created_at")
-    readonly_fields = ("token", "created_at")
+    fields = ("name", "unit", "active", "token_start", "created_at")
+    readonly_fields = ("token_start", "created_at")
     actions = ["regenerate_token"]
 
     @admin.display(description=_("令牌"))
-    def token_hint(self, obj):
-        """The token's first 6 characters, for recognising a client in the list."""
-        return f"{obj.token[:6]}…" if obj.token else ""
+    def token_start(self, obj):
+        """The token's first 6 characters, for recognising a client (the token itself is not stored)."""
+        return f"{obj.token_hint}…" if obj.token_hint else ""
 
     def save_model(self, request, obj, form, change):
         """Save; on creation tell the admin the new token once."""
         super().save_model(request, obj, form, change)
         if not change:
-            self.message_user(request, format_html(_("新令牌：<code>{}</code>（请妥善保管）"), obj.token),
+            self.message_user(request, format_html(_("新令牌：<code>{}</code>（只显示这一次，请妥善保管）"), obj.token),
                               messages.SUCCESS)
 
     @admin.action(description=_("重新生成所选客户端的令牌（旧令牌立即失效）"))
     def regenerate_token(self, request, queryset):
-        """Give each selected client a new random token; the old one stops working at once."""
-        for client in queryset:
-            client.token = secrets.token_urlsafe(32)
-            client.save(update_fields=["token"])
-        self.message_user(request, _("已为 %(n)s 个客户端生成新令牌") % {"n": queryset.count()}, messages.SUCCESS)
+        """Give each selected client a new random token, shown once in the message; the old one stops working at once."""
+        for client in queryset.order_by("name"):
+            token = client.new_token()
+            client.save(update_fields=["token_hash", "token_hint"])
+            self.message_user(request, format_html(_("{}的新令牌：<code>{}</code>（只显示这一次，请妥善保管）"),
+                                                   client.name, token), messages.SUCCESS)
 
 
 # --------------------------------------------------------------------------

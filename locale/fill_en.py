@@ -327,6 +327,16 @@ EN.update({
         "went through, so that it is not sent twice.",
 })
 
+EN.update({
+    # API client tokens, stored as their hash only (admin).
+    "令牌摘要": "token hash",
+    "令牌开头": "token start",
+    "新令牌：<code>{}</code>（只显示这一次，请妥善保管）":
+        "New token: <code>{}</code> (shown this once only; keep it safe)",
+    "{}的新令牌：<code>{}</code>（只显示这一次，请妥善保管）":
+        "New token of {}: <code>{}</code> (shown this once only; keep it safe)",
+})
+
 PLURAL = {
     "为保护大家的信息安全，同一号码或网络在一段时间内的操作次数有限。请在约 %(m)s 分钟后再试。": (
         "To keep everyone's data safe, each number or network may only do this a few times in a while. Please try again in about %(m)s minute.",

@@ -1,6 +1,6 @@
 """Who calls the API: registered systems by ApiClient token, staff by token or session.
 
-- ``ApiClientTokenAuthentication``: ``Authorization: Token <ApiClient.token>``;
+- ``ApiClientTokenAuthentication``: ``Authorization: Token <an ApiClient's token>``;
   ``request.user`` becomes the ApiClient itself (the principal that
   ``accounts.scope.visible_issues`` and ``workflow.Actor.of`` accept).
 - DRF's ``rest_framework.authtoken`` TokenAuthentication for staff users
@@ -18,7 +18,7 @@ from issues.models import ApiClient
 
 
 class ApiClientTokenAuthentication(BaseAuthentication):
-    """Authenticate a registered system by its ``ApiClient.token``.
+    """Authenticate a registered system by its token (found by its hash, ``ApiClient.by_token``).
 
     Returns ``(client, client)`` for an active client's token; None when the
     header is absent or the token is not a client's (the staff token class
@@ -40,7 +40,7 @@ class ApiClientTokenAuthentication(BaseAuthentication):
             raise exceptions.AuthenticationFailed("令牌含有无效字符") from None
         if not key or len(key) > 64 or "\x00" in key:
             raise exceptions.AuthenticationFailed("令牌无效")
-        client = ApiClient.objects.select_related("unit").filter(token=key).first()
+        client = ApiClient.by_token(key)
         if client is None:
             return None
         if not client.active:

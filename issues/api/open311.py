@@ -192,7 +192,8 @@ def _client(request) -> ApiClient | None:
     key = _param(request, "api_key")
     if not key or len(key) > 64 or "\x00" in key:
         return None
-    return ApiClient.objects.filter(token=key, active=True).first()
+    client = ApiClient.by_token(key)
+    return client if client is not None and client.active else None
 
 
 def _iso(dt) -> str | None:

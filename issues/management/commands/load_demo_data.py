@@ -238,7 +238,7 @@ class Command(BaseCommand):
         for name, unit in (("12345热线系统", None), (f"{heat_ganzhou.name}系统", heat_ganzhou)):
             client, outcome, _ = upsert(ApiClient, {"name": name}, {"unit": unit, "active": True})
             tally.add("ApiClient", outcome)
-            token = client.token if outcome == CREATED else "(exists; see admin)"
+            token = client.token if outcome == CREATED else "(exists; admin → 接口客户端 makes a new one)"
             rows.append((name, unit.name if unit else "—", token))
         return rows
 

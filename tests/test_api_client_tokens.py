@@ -1,0 +1,120 @@
+"""API client tokens: only their SHA-256 is stored; each token is shown once, when it is made."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+from rest_framework.test import APIClient
+
+from issues.models import ApiClient
+
+from .api_support import *  # noqa: F403 - fixtures
+
+pytestmark = pytest.mark.django_db
+
+# SHA-256 test vectors (FIPS 180-2, appendix B.1; and of the empty string).
+ABC = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+EMPTY = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+
+
+def stored_row(client: ApiClient) -> list[str]:
+    with connection.cursor() as cur:
+        cur.execute("SELECT * FROM issues_apiclient WHERE id = %s", [client.pk])
+        return [str(v) for v in cur.fetchone()]
+
+
+def test_the_hash_is_sha256_in_hex():
+    assert (ApiClient.hash_token("abc"), ApiClient.hash_token("")) == (ABC, EMPTY)
+
+
+def test_a_new_client_has_a_token_that_the_database_does_not_hold(world, api):
+    client = ApiClient.objects.create(name="12345热线系统")
+    assert re.fullmatch(r"[A-Za-z0-9_-]{43}", client.token)
+    row = stored_row(client)
+    assert not any(client.token in value for value in row)
+    assert client.token[:6] in row and ApiClient.hash_token(client.token) in row
+    assert ApiClient.objects.get(pk=client.pk).token == ""  # not readable back
+    api.credentials(HTTP_AUTHORIZATION=f"Token {client.token}")
+    assert api.get("/api/v1/issues/").status_code == 200
+    assert api.get("/open311/v2/requests.json", {"api_key": client.token}).status_code == 200
+
+
+def test_a_wrong_token_or_its_hash_is_refused(world, api, systems):
+    for key in (systems.hotline.token[:-1] + "x", ApiClient.hash_token(systems.hotline.token)[:64]):
+        api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+        assert api.get("/api/v1/issues/").status_code == 401
+    api.credentials()
+    r = api.post("/open311/v2/requests.json", {"api_key": ApiClient.hash_token(systems.hotline.token)[:64],
+                                                "service_code": "heat-not-warm", "address_string": "南关小区"})
+    assert (r.status_code, r.json()) == (403, [{"code": 403, "description": "api_key missing or invalid"}])
+
+
+def test_an_inactive_clients_token_is_refused(world, api, systems):
+    ApiClient.objects.filter(pk=systems.hotline.pk).update(active=False)
+    api.credentials(HTTP_AUTHORIZATION=f"Token {systems.hotline.token}")
+    r = api.get("/api/v1/issues/")
+    assert r.status_code == 401 and "该接口客户端已停用" in r.content.decode()
+
+
+@pytest.fixture
+def admin_client(client, world):
+    world.admin.is_staff = world.admin.is_superuser = True
+    world.admin.save()
+    client.force_login(world.admin)
+    return client
+
+
+def test_the_admin_shows_a_new_token_once_then_only_its_start(admin_client, world):
+    r = admin_client.post("/admin/issues/apiclient/add/", {"name": "微信小程序", "active": "on"}, follow=True)
+    assert r.status_code == 200
+    [shown] = re.findall(r"新令牌：<code>([A-Za-z0-9_-]{43})</code>（只显示这一次，请妥善保管）", r.content.decode())
+    client = ApiClient.objects.get(name="微信小程序")
+    assert client.token_hash == ApiClient.hash_token(shown)
+    for page in ("/admin/issues/apiclient/", f"/admin/issues/apiclient/{client.pk}/change/"):
+        html = admin_client.get(page).content.decode()
+        assert f"{shown[:6]}…" in html and shown not in html and client.token_hash not in html
+
+
+def test_regenerating_shows_each_new_token_once_and_the_old_one_stops_working(admin_client, api, world, systems):
+    old = systems.hotline.token
+    r = admin_client.post("/admin/issues/apiclient/", {
+        "action": "regenerate_token", "_selected_action": [systems.hotline.pk, systems.other.pk]}, follow=True)
+    html = r.content.decode()
+    tokens = dict(re.findall(r"(12345热线系统|微信小程序)的新令牌：<code>([A-Za-z0-9_-]{43})</code>", html))
+    assert sorted(tokens) == ["12345热线系统", "微信小程序"]
+    api.credentials(HTTP_AUTHORIZATION=f"Token {old}")
+    assert api.get("/api/v1/issues/").status_code == 401
+    api.credentials(HTTP_AUTHORIZATION=f"Token {tokens['12345热线系统']}")
+    assert api.get("/api/v1/issues/").status_code == 200
+    # The client not selected keeps its token.
+    api.credentials(HTTP_AUTHORIZATION=f"Token {systems.heat_system.token}")
+    assert api.get("/api/v1/issues/").status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_keeps_existing_tokens_working():
+    """A token stored in plain text before 0010 authenticates afterwards, and is no longer stored."""
+    executor = MigrationExecutor(connection)
+    before, after = [("issues", "0009_user_text_code_point_capacity")], [("issues", "0010_api_client_token_hash")]
+    executor.migrate(before)
+    try:
+        with connection.cursor() as cur:
+            cur.execute("INSERT INTO issues_apiclient (name, token, active, created_at, unit_id) "
+                        "VALUES (%s, %s, %s, %s, NULL)", ["旧系统", "old-plain-token-0123456789", True,
+                                                          "2026-11-30T01:00:00+00:00"])
+        executor = MigrationExecutor(connection)
+        executor.migrate(after)
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
+    client = ApiClient.objects.get(name="旧系统")
+    assert (client.token_hint, client.token_hash) == (
+        "old-pl", "92a41a33f6f3e8056cb337b3eec623ac3497eb32ec0c1eb7c198e4a3270a5635")
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION="Token old-plain-token-0123456789")
+    assert api.get("/api/v1/issues/").status_code == 200
+    assert not any("old-plain-token" in value for value in stored_row(client))
