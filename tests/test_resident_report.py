@@ -145,6 +145,32 @@ def test_bad_input_is_refused_with_its_message_and_nothing_is_stored(client, wor
     assert_nothing_stored()
 
 
+def test_a_blank_form_gets_every_message_at_once(client, world):
+    # Not the privacy notice first and the rest on the second try (README trial).
+    r = client.post("/report/", {"idempotency_key": KEY})
+    assert r.status_code == 400
+    assert errors_of(r) == {
+        "privacy": ["请阅读并同意个人信息收集和使用说明"],
+        "category": ["请选择问题类别"],
+        "district": ["请选择县区"],
+        "community": ["请填写小区"],
+        "description": ["请填写问题描述"],
+        "reporter_phone": ["请填写联系电话"],
+    }
+    html = r.content.decode()
+    for message in ("请阅读并同意个人信息收集和使用说明", "请选择问题类别", "请填写小区", "请填写联系电话"):
+        assert message in html
+    assert_nothing_stored()
+
+
+def test_with_the_notice_unticked_the_other_mistakes_show_too(client, world):
+    r = client.post("/report/", form_data(world, privacy=None, reporter_phone="12345", extra_16_x="1"))
+    assert r.status_code == 400
+    assert errors_of(r) == {"privacy": ["请阅读并同意个人信息收集和使用说明"],
+                            "reporter_phone": ["请填写有效的中国大陆手机或固定电话号码"]}
+    assert_nothing_stored()
+
+
 def test_an_error_keeps_everything_typed(client, world):
     r = client.post("/report/", form_data(world, reporter_phone="12345", description="楼道里 <b>暖气</b> 漏水"))
     html = r.content.decode()

@@ -221,16 +221,23 @@ def report(request):
         photo_mod.check_photos(uploads)  # headers only: decoding waits until the filing is admitted
     except FieldError as exc:
         errors.setdefault("photos", []).append(str(exc))
+    data = form.cleaned_data
+    actor = Actor.of(request.user) if dispatcher else Actor.resident(data["reporter_phone"])
+    filing = _filing(form, request.POST, actor)
     if errors:
+        # Every mistake at once: what the workflow would refuse too (nothing is written or counted).
+        try:
+            issue_submit(**filing, check_only=True)
+        except Invalid as exc:
+            for name, msgs in exc.fields.items():
+                errors.setdefault(name, []).extend(m for m in msgs if m not in errors[name])
         return _render_report(request, form, errors, dispatcher, status=400)
 
-    data = form.cleaned_data
     key = data.get("idempotency_key")
     first = None  # the issue this POST repeats, when it is a repeat
     if dispatcher:
-        actor, reservation = Actor.of(request.user), Reservation()
+        reservation = Reservation()
     else:
-        actor = Actor.resident(data["reporter_phone"])
         phone = actor.resident_phone
         hits = [("file_ip", client_network(request))]
         reserve = [("file_phone", phone)] if phone.startswith("+") else []
@@ -254,23 +261,6 @@ def report(request):
             if first is None:
                 return _rate_limited(request, exc)
             reservation = Reservation()
-    filing = dict(
-        actor=actor,
-        # Ids too large for the database read as "none chosen" (SQLite cannot bind them).
-        category=_small_id(data["category"]) or "",
-        district=_small_id(data["district"]) or "",
-        community=data["community"],
-        building=data["building"],
-        unit_no=data["unit_no"],
-        room=data["room"],
-        latitude=data["latitude"] or None,
-        longitude=data["longitude"] or None,
-        description=data["description"],
-        reporter_name=data["reporter_name"],
-        reporter_phone=data["reporter_phone"],
-        extra_answers=form.extra_answers(request.POST, data["category"]),
-        idempotency_key=str(key) if key else None,
-    )
     try:
         with reservation:  # given back if the photos or the filing fail
             if uploads and first is None:
@@ -287,6 +277,29 @@ def report(request):
     if issue.repeat:
         reservation.release()  # its key's first filing counts
     return _filed(request, issue, dispatcher, photos)
+
+
+def _filing(form: ReportForm, post, actor: Actor) -> dict:
+    # issue_submit's arguments from the bound form (cleaned, as far as it went) and the raw POST.
+    data = form.cleaned_data
+    key = data.get("idempotency_key")
+    return dict(
+        actor=actor,
+        # Ids too large for the database read as "none chosen" (SQLite cannot bind them).
+        category=_small_id(data["category"]) or "",
+        district=_small_id(data["district"]) or "",
+        community=data["community"],
+        building=data["building"],
+        unit_no=data["unit_no"],
+        room=data["room"],
+        latitude=data["latitude"] or None,
+        longitude=data["longitude"] or None,
+        description=data["description"],
+        reporter_name=data["reporter_name"],
+        reporter_phone=data["reporter_phone"],
+        extra_answers=form.extra_answers(post, data["category"]),
+        idempotency_key=str(key) if key else None,
+    )
 
 
 def _filed(request, issue: Issue, dispatcher: bool, photos: list[bytes]):
