@@ -173,3 +173,11 @@ class EventKind(models.TextChoices):
     PHONE_REVEALED = "phone_revealed", _("查看号码")
     ESCALATED = "escalated", _("超时升级")
     DEIDENTIFIED = "deidentified", _("个人信息去标识化")
+
+
+# The events whose note is written for residents: a reason for refusing or merging (the staff form
+# says 群众可见), a progress note staff marked 群众可见, the 办理结果, the system's close-out words.
+# Every other note (交办意见, plan, extension and verification decisions, plan progress) is for
+# staff: /track/ and Open311's status_notes show the event without it.
+RESIDENT_NOTE_KINDS = frozenset({EventKind.REJECTED, EventKind.MERGED, EventKind.NOTE, EventKind.RESOLVED,
+                                 EventKind.CLOSED_OUT})

@@ -44,8 +44,9 @@ def test_code_and_whole_phone_show_the_issue(client, handled, phone):
     assert "责任单位正在处理。" in html
     assert '<dd id="unit">甘州区供热公司</dd>' in html
     assert 'class="done"' in html and 'class=" current" aria-current="step">分流交办' in html
-    assert "已联系住户，明早上门" in html and "请尽快上门" in html
+    assert "已联系住户，明早上门" in html  # the note staff marked 群众可见
     assert "该户欠费两年" not in html  # internal notes stay internal
+    assert "请尽快上门" not in html and "交办" in html  # the 交办意见 is for the unit; the step shows
     assert "heat_staff" not in html and "dispatcher" not in html  # never staff names
     assert "市热线分派中心" in html
     assert "南关小区 3栋 2单元 501" in html and "暖气片冰凉" in html  # the reporter sees their own details
@@ -108,6 +109,30 @@ def test_a_follower_sees_only_public_fields(handled):
     # The house number stands alone, not inside the page's random tokens.
     assert not re.search(r"(?<![0-9A-Za-z])501(?![0-9A-Za-z])", html)
     assert "暖气片冰凉" not in html and "王女士" not in html
+
+
+def test_staff_notes_are_not_shown_to_residents(world, file_issue):
+    """A 交办意见 naming a person and a phone (breaker): the reporter and a follower see the step, not the note."""
+    issue = file_issue()
+    issue_assign(issue=issue, actor=Actor.of(world.dispatcher), lead_unit=world.heat_gz,
+                 note="请联系报告人李建国 13912345678，家中有卧床老人")
+    issue_follow(issue=issue, phone="13900000000", name="")
+    for phone in ("13800000000", "13900000000"):
+        client = Client()
+        html = client.get(track(client, issue.tracking_code, phone)["Location"]).content.decode()
+        assert "交办" in html and "已交办" in html
+        assert "李建国" not in html and "13912345678" not in html and "卧床老人" not in html
+
+
+def test_open311_status_notes_leave_out_staff_notes(world, file_issue):
+    from issues.api.open311 import request_object
+
+    issue = file_issue()
+    issue = issue_assign(issue=issue, actor=Actor.of(world.dispatcher), lead_unit=world.heat_gz, note="请联系李建国")
+    assert request_object(issue, full=True)["status_notes"] == "已交办"  # the status, not the note
+    issue_claim(issue=issue, actor=Actor.of(world.heat_staff))
+    issue_add_note(issue=issue, actor=Actor.of(world.heat_staff), note="明早上门", public=True)
+    assert request_object(issue, full=True)["status_notes"] == "明早上门"
 
 
 def test_a_rejected_issue_shows_the_reason(client, world, file_issue):

@@ -47,7 +47,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
 from issues import workflow as wf
-from issues.choices import OPEN311_STATUS, TERMINAL_STATUSES, Channel
+from issues.choices import OPEN311_STATUS, RESIDENT_NOTE_KINDS, TERMINAL_STATUSES, Channel
 from issues.models import ApiClient, Category, District, Issue, IssueEvent
 
 MAX_RESULTS = 1000
@@ -279,7 +279,8 @@ def service_definition(request, code, fmt):
 
 
 def _latest_public_note(issue: Issue) -> str:
-    event = (IssueEvent.objects.filter(issue=issue, public=True).exclude(note="")
+    # Only a note written for residents (RESIDENT_NOTE_KINDS): the same as /track/ shows.
+    event = (IssueEvent.objects.filter(issue=issue, public=True, kind__in=RESIDENT_NOTE_KINDS).exclude(note="")
              .order_by("-at", "-id").only("note").first())
     return event.note if event else ""
 

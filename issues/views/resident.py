@@ -31,7 +31,7 @@ from accounts.scope import visible_issues
 
 from .. import photos as photo_mod
 from .. import reference
-from ..choices import PHASE_OF_STATUS, EventKind, Phase, Priority, Role, Status, Utility
+from ..choices import PHASE_OF_STATUS, RESIDENT_NOTE_KINDS, EventKind, Phase, Priority, Role, Status, Utility
 from ..forms import LIMITS, FollowForm, RateForm, ReportForm, ResendForm, TrackForm
 from ..limits import RateLimited, Reservation, admit, admit_once, client_network, hit
 from ..links import RATE_MAX_AGE, RATE_SALT, TRACK_MAX_AGE, TRACK_SALT, phone_hash, read_token
@@ -555,7 +555,8 @@ def track_detail(request, code: str):
 
     Shows the status in plain words, the four phases as a progress bar, the
     three deadlines, the handling unit's name and the public timeline
-    (internal notes hidden; ratings without their comments). The reporter
+    (a note only where it was written for residents, RESIDENT_NOTE_KINDS;
+    ratings without their comments). The reporter
     also sees the description, the address and their photos; a follower
     sees only what public surfaces show (category, district, 小区, status).
     Otherwise the neutral 404.
@@ -571,7 +572,7 @@ def track_detail(request, code: str):
               for i, p in enumerate(PHASES)]
     events = []
     for e in issue.events.filter(public=True).select_related("actor", "actor__unit").prefetch_related("attachments"):
-        hide_note = e.kind in (EventKind.RATED, EventKind.FOLLOWED, EventKind.SUBMITTED)
+        hide_note = e.kind not in RESIDENT_NOTE_KINDS
         shown_photos = [a for a in e.attachments.all() if role == "reporter" or e.kind != EventKind.SUBMITTED]
         events.append({"at": e.at, "kind": e.get_kind_display(), "who": _actor_words(e),
                        "note": "" if hide_note else e.note, "photos": shown_photos,
