@@ -53,6 +53,10 @@ ACCEPT_ATTR = "image/jpeg,image/png,image/webp" + (",image/heic,image/heif,.heic
 # Longest side of the stored copy: plenty for a leak or a meter, and small on disk.
 STORED_MAX_SIDE = 2560
 JPEG_QUALITY = 85
+# Most scans (SOS markers) a JPEG may hold, MPO frames and thumbnails together. A progressive JPEG
+# has about 10 per frame; each scan is decoded over the whole image, so a file of a few hundred kB that
+# repeats one scan thousands of times costs minutes of CPU (breaker: 2,000 copies, 11 s at 16 MP).
+JPEG_MAX_SCANS = 50
 # One photo decodes at a time in a process (memory: a 40-megapixel photo takes ~160 MB while it is
 # worked on; CPU: other requests keep their share). The others wait their turn.
 DECODING = threading.BoundedSemaphore(1)
@@ -134,6 +138,10 @@ def _opened(data: bytes, number: int) -> Image.Image:
         raise _too_many_pixels(number) from None
     if image.format not in ACCEPTED_FORMATS:
         raise FieldError(f"第 {number} 张文件不是 JPG、PNG 或 WebP 格式的照片")
+    # In a JPEG, FF DA starts a scan and nowhere else: inside entropy-coded data an FF is followed by 00
+    # or a restart marker. Counted over the whole file, so an embedded thumbnail's scans count too.
+    if image.format in ("JPEG", "MPO") and data.count(b"\xff\xda") > JPEG_MAX_SCANS:
+        raise FieldError(f"第 {number} 张照片的编码异常，无法处理。请换一张照片，或截图后上传")
     with _damaged_is_refused(number):
         pixels = _decoded_pixels(image, data)
     if pixels > max_pixels():
@@ -149,8 +157,10 @@ def clean_photo(data: bytes, number: int) -> bytes:
     the size limit, something that is not a JPEG/PNG/WebP (or HEIC when
     supported) image, HEIC without support, more pixels than allowed
     (decompression bombs included: the size is read from the header before
-    any pixel is decoded; for HEIC the coded size, not the cropped one), or a
-    damaged image (whatever its decoder raises). Waits for ``DECODING``.
+    any pixel is decoded; for HEIC the coded size, not the cropped one), a
+    JPEG of more than JPEG_MAX_SCANS scans (each is decoded over the whole
+    image), or a damaged image (whatever its decoder raises). Waits for
+    ``DECODING``.
     """
     image = _opened(data, number)
     with DECODING:

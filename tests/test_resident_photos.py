@@ -16,7 +16,7 @@ from issues.choices import EventKind
 from issues.models import Attachment, Issue
 from issues.validation import FieldError
 from tests.support.images import (heic_bytes, heic_claiming, heic_cropped, image_bytes, jpeg_with_exif, png_header_only,
-                                  upload)
+                                  progressive_jpeg, upload)
 from tests.test_resident_report import form_data
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("locmem_cache", "frozen")]
@@ -175,6 +175,34 @@ def test_a_jpeg_with_extra_frames_is_accepted_as_the_photo_it_is(client, world):
         assert img.format == "JPEG" and img.size == (60, 40)
         red, green, blue = img.getpixel((30, 20))
         assert red > 150 and blue < 80  # the first frame
+
+
+def test_a_progressive_jpeg_is_accepted(client, world):
+    data, scans = progressive_jpeg()
+    assert scans == 10  # libjpeg's progressive script for colour: the usual count
+    assert post_with(client, world, upload(data)).status_code == 302
+    with Image.open(Attachment.objects.get().file.path) as img:
+        assert img.size == (64, 48) and img.getpixel((50, 24))[0] > 150
+
+
+def test_a_jpeg_of_50_scans_is_accepted_and_of_51_refused_before_decoding(client, world, media, monkeypatch):
+    # A scan repeated thousands of times costs minutes of CPU to decode (breaker): the header pass counts them.
+    decoded = []
+    real = photos.clean_photo
+    monkeypatch.setattr(photos, "clean_photo", lambda data, n: decoded.append(n) or real(data, n))
+    bomb, scans = progressive_jpeg(extra_scans=41)
+    assert scans == 51
+    r = client.post("/report/", {**form_data(world, reporter_phone="12345"), "photos": [upload(bomb)]})
+    assert r.status_code == 400 and r.context["errors"] == {
+        "reporter_phone": ["请填写有效的中国大陆手机或固定电话号码"],
+        "photos": ["第 1 张照片的编码异常，无法处理。请换一张照片，或截图后上传"]}
+    r = post_with(client, world, upload(bomb))
+    assert r.status_code == 400 and r.context["errors"] == {
+        "photos": ["第 1 张照片的编码异常，无法处理。请换一张照片，或截图后上传"]}
+    assert decoded == [] and Issue.objects.count() == 0 and stored_files(media) == []
+    fifty, scans = progressive_jpeg(extra_scans=40)
+    assert scans == 50 and post_with(client, world, upload(fifty)).status_code == 302
+    assert decoded == [1] and Attachment.objects.count() == 1
 
 
 def test_a_large_jpeg_is_stored_upright_at_the_stored_size(client, world):

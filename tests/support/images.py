@@ -84,3 +84,32 @@ def png_header_only(width: int, height: int) -> bytes:
 def upload(data: bytes, name: str = "photo.jpg", content_type: str = "image/jpeg") -> SimpleUploadedFile:
     """Wrap bytes as a file field value for the Django test client."""
     return SimpleUploadedFile(name, data, content_type=content_type)
+
+
+def progressive_jpeg(size=(64, 48), extra_scans: int = 0) -> tuple[bytes, int]:
+    """A progressive colour JPEG, with its last scan repeated ``extra_scans`` more times; and its scan count.
+
+    Walks the file's segments (JPEG, ITU-T T.81 annex B): after each SOS
+    (FF DA) the entropy-coded data runs to the next marker that is neither
+    a stuffed FF 00 nor a restart marker FF D0–D7. A repeated refinement
+    scan decodes (it refines nothing more) but makes the decoder go over
+    the whole image again: the breaker's "scan bomb".
+    """
+    img = Image.new("RGB", size, (200, 30, 30))
+    img.paste((30, 30, 200), (0, 0, size[0] // 2, size[1]))
+    out = io.BytesIO()
+    img.save(out, "JPEG", progressive=True, quality=80)
+    data = out.getvalue()
+    scans, i = [], 2
+    while data[i + 1] != 0xD9:
+        length = struct.unpack(">H", data[i + 2:i + 4])[0]
+        if data[i + 1] != 0xDA:
+            i += 2 + length
+            continue
+        j = i + 2 + length
+        while not (data[j] == 0xFF and data[j + 1] != 0 and not 0xD0 <= data[j + 1] <= 0xD7):
+            j += 1
+        scans.append((i, j))
+        i = j
+    start, end = scans[-1]
+    return data[:end] + data[start:end] * extra_scans + data[end:], len(scans) + extra_scans
