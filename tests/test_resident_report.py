@@ -413,6 +413,17 @@ def test_over_the_ip_limit_answers_429(client, world, settings):
     assert Issue.objects.count() == 1
 
 
+def test_a_repeat_over_the_ip_limit_gets_its_filing_not_the_limit(client, world, settings):
+    # The resident's double click on the address's last allowed filing (breaker): the success page, twice.
+    settings.ZY_RATE_LIMITS = {**settings.ZY_RATE_LIMITS, "file_ip": [(1, 3600)]}
+    first = client.post("/report/", form_data(world))
+    again = client.post("/report/", form_data(world))
+    assert first.status_code == again.status_code == 302 and first["Location"] == again["Location"]
+    assert Issue.objects.count() == 1
+    r = client.post("/report/", form_data(world, idempotency_key="0e0e0e0e-0000-4000-8000-000000000002"))
+    assert r.status_code == 429  # a new filing is still over the limit
+
+
 def test_the_home_page_links_to_report_and_track(client, db):
     html = client.get("/").content.decode()
     assert 'href="/report/"' in html and 'href="/track/"' in html

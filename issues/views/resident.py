@@ -248,9 +248,9 @@ def report(request):
             else:
                 reservation, first = admit(hits=hits, reserve=reserve), None
         except RateLimited as exc:
-            # A repeat of a filing that went through (a double click on the phone's last allowed
-            # filing) gets that filing's page, as any repeat does, not the limit.
-            first = repeat_of(actor, str(key)) if key and exc.rule == "file_phone" else None
+            # A repeat of a filing that went through (a double click on the last filing the phone
+            # or the address may make) gets that filing's page, as any repeat does, not the limit.
+            first = repeat_of(actor, str(key)) if key else None
             if first is None and exc.rule == "once":
                 # An earlier copy of this very form is still (or was, until a restart) on its way: keep
                 # what was typed and its key, so sending it again shortly files it once.
