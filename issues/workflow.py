@@ -803,10 +803,19 @@ class _SelfFollows:
         self.key = f"zy-self-follow:{issue.pk}:{digest}"
 
     def before(self) -> bool:
-        return bool(cache.get(self.key))
+        # The cache unreachable (Redis restarting) reads as "not before": the press goes on as a
+        # stranger's first one does, the same answer, never a 500 that only the reporter's phone gets.
+        try:
+            return bool(cache.get(self.key))
+        except Exception:
+            log.warning("cache unreachable: a repeated \"me too\" by the reporter's phone counts again", exc_info=True)
+            return False
 
     def remember(self) -> None:
-        cache.set(self.key, 1, timeout=self.FOLLOW_MEMORY)
+        try:
+            cache.set(self.key, 1, timeout=self.FOLLOW_MEMORY)
+        except Exception:
+            log.warning("cache unreachable: \"me too\" by the reporter's phone not remembered", exc_info=True)
 
 
 # --------------------------------------------------------------------------

@@ -289,6 +289,22 @@ def test_me_too_does_not_tell_whether_a_phone_is_the_reporters(client, file_issu
     assert [e.kind for e in issue.events.all()] == ["submitted", "followed"]  # the stranger's alone
 
 
+def test_me_too_answers_alike_while_the_cache_is_unreachable(client, file_issue, settings):
+    # Nothing listens on port 9 (discard): every cache call fails to connect, as while Redis restarts.
+    issue = file_issue()
+    working = settings.CACHES
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                   "LOCATION": "redis://127.0.0.1:9/0"}}
+    try:
+        stranger = client.post(f"/report/follow/{issue.pk}/", {"phone": "13900000000", "privacy": "on"})
+        reporter = client.post(f"/report/follow/{issue.pk}/", {"phone": "13800000000", "privacy": "on"})
+    finally:
+        settings.CACHES = working  # the fixture empties the cache afterwards
+    assert stranger.status_code == reporter.status_code == 200
+    assert [t.name for t in reporter.templates][0] == "resident/follow_done.html"
+    assert list(Follower.objects.values_list("phone", flat=True)) == ["+8613900000000"]
+
+
 def test_me_too_checks_the_reporters_phone_as_any_other(client, file_issue, settings):
     # A bad name is refused for the reporter's phone as for a stranger's, and the reporter's phone uses
     # up its filings as a new follower's does: the same answers in the same order.
