@@ -115,6 +115,15 @@ def clean_text(value, *, max_length: int, required: bool = True, label: str = ""
     return value
 
 
+def single_spaced(text: str) -> str:
+    """``text`` with every run of whitespace (U+3000 of Chinese input methods included) as one space, ends trimmed.
+
+    How a 小区 is stored and searched, so "阳光　花园" and "阳光  花园" find
+    "阳光 花园" (the duplicate suggestion compares 小区 exactly).
+    """
+    return " ".join(text.split())
+
+
 def refuse_oversized(value: str, *, max_length: int, label: str = "") -> None:
     """Refuse raw input beyond ``input_length(max_length)`` code points; return None for shorter input.
 

@@ -11,7 +11,7 @@ from django.test import Client
 
 from issues.choices import Status
 from issues.links import tracking_url
-from issues.models import Follower, Notification
+from issues.models import Follower, Issue, Notification
 from issues.workflow import Actor, issue_add_note, issue_assign, issue_claim, issue_follow, issue_reject
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("locmem_cache", "frozen")]
@@ -197,6 +197,15 @@ def test_similar_lists_open_issues_of_that_category_in_that_compound(client, wor
     assert "供暖不热 · 南关小区 · 待分派 · 11月30日 09:00" in html
     for private in ("暖气片冰凉", "王女士", "501", "138", issue.tracking_code):
         assert private not in html
+
+
+@pytest.mark.parametrize("typed", ["阳光　花园", "阳光  花园", " 阳光\t花园 ", "阳光 花园"])
+def test_similar_finds_a_compound_however_its_spaces_were_typed(client, world, file_issue, typed):
+    # A Chinese input method types U+3000 (breaker): stored single-spaced, searched the same way.
+    issue = file_issue(community="阳光　花园")
+    assert Issue.objects.get(pk=issue.pk).community == "阳光 花园"
+    html = similar(client, world, community=typed).content.decode()
+    assert html.count('class="similar-item"') == 1 and f'href="/report/follow/{issue.pk}/"' in html
 
 
 @pytest.mark.parametrize("odd", ["²", "①", "١", "-1", "9" * 30])

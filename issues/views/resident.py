@@ -37,7 +37,7 @@ from ..limits import RateLimited, Reservation, admit, admit_once, client_network
 from ..links import RATE_MAX_AGE, RATE_SALT, TRACK_MAX_AGE, TRACK_SALT, phone_hash, read_token
 from ..models import Attachment, Category, District, Issue
 from ..notifications import resend_codes
-from ..validation import FieldError, is_mobile, normalize_phone
+from ..validation import FieldError, is_mobile, normalize_phone, single_spaced
 from ..workflow import (
     Actor,
     Conflict,
@@ -406,7 +406,7 @@ def similar(request):
     """
     category = request.GET.get("category", "").strip()
     district = request.GET.get("district", "").strip()
-    community = " ".join(request.GET.get("community", "").split())
+    community = single_spaced(request.GET.get("community", ""))
     found = []
     category, district = _small_id(category), _small_id(district)
     if category and district and community:
