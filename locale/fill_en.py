@@ -328,6 +328,17 @@ EN.update({
 })
 
 EN.update({
+    # 405: an address that takes a form's POST only.
+    "这个页面不能直接打开": "This page cannot be opened directly",
+    "这个网址只用于提交表单，不能从收藏夹、浏览记录或刷新直接打开。":
+        "This address only receives forms; it cannot be opened from a bookmark, the history or a refresh.",
+    "请回到首页重新操作。要查看诉求的办理情况，请点“查询办理进度”，输入受理编号和联系电话。":
+        "Please start again from the home page. To see how a report is getting on, choose \"Track a report\" "
+        "and enter its tracking code and phone number.",
+    "整改计划时限": "Plan deadline", "月统计": "Monthly",
+    # Which staff notes residents see.
+    "交办意见（可选，仅工作人员可见）": "Instructions (optional, staff only)",
+    "办理结果（群众可见）": "Result (shown to residents)",
     # API client tokens, stored as their hash only (admin).
     "令牌摘要": "token hash",
     "令牌开头": "token start",
@@ -354,6 +365,19 @@ def main(path: str) -> None:
     out, i = [], 0
     while i < len(lines):
         line = lines[i]
+        if line.startswith("#, fuzzy") and i > 0:
+            # makemessages' guess from a similar msgid (never compiled): replaced when EN knows the msgid.
+            j = i + 1
+            while lines[j].startswith("#|"):
+                j += 1
+            m = re.match(r'^msgid "(.*)"$', lines[j])
+            if m and lines[j + 1].startswith("msgstr ") and \
+                    m.group(1).replace('\\"', '"').replace("\\\\", "\\") in EN:
+                msgid = m.group(1).replace('\\"', '"').replace("\\\\", "\\")
+                flags = line[len("#, fuzzy"):].lstrip(", ")
+                out += ([f"#, {flags}"] if flags else []) + [lines[j], f'msgstr "{esc(EN[msgid])}"']
+                i = j + 2
+                continue
         m = re.match(r'^msgid "(.*)"$', line)
         if m and i + 1 < len(lines):
             msgid = m.group(1).replace('\\"', '"').replace("\\\\", "\\")

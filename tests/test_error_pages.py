@@ -53,6 +53,39 @@ def test_not_found_in_english(english):
     assert "The page you tried to open does not exist." in text(r)
 
 
+# --------------------------------------------------------------------------
+# 405
+# --------------------------------------------------------------------------
+
+
+def test_opening_a_post_only_address_is_a_chinese_page(client):
+    # Logout takes a POST only (Django); a bookmark of it used to open a blank page.
+    r = client.get("/accounts/logout/")
+    assert (r.status_code, r["Allow"]) == (405, "POST, OPTIONS")
+    html = text(r)
+    assert "<title>这个页面不能直接打开 · 张掖城市生命线</title>" in html
+    assert "这个网址只用于提交表单，不能从收藏夹、浏览记录或刷新直接打开。" in html
+    assert 'href="/">返回首页</a>' in html
+
+
+def test_opening_a_post_only_address_in_english(english):
+    r = english.get("/accounts/logout/")
+    assert r.status_code == 405
+    assert '<h1 id="error-title">This page cannot be opened directly</h1>' in text(r)
+
+
+def test_a_wrong_method_on_the_api_keeps_the_api_error_shape(client):
+    r = client.delete("/api/v1/categories/")
+    assert r.status_code == 405 and r["Content-Type"] == "application/json"
+    assert r.json()["error"]["code"] == "method_not_allowed"
+
+
+def test_lost_code_opened_directly_goes_to_the_tracking_page(client):
+    # The language switch after "lost your code?" reloads /track/resend/ with GET (breaker).
+    r = client.get("/track/resend/")
+    assert (r.status_code, r["Location"]) == (302, "/track/")
+
+
 def test_an_unknown_api_address_answers_the_api_error_shape(client):
     r = client.get("/api/v1/no-such-thing/")
     assert r.status_code == 404 and r["Content-Type"] == "application/json"

@@ -38,7 +38,8 @@ def test_healthz_answers_head(client):
 def test_head_on_the_filing_form_files_nothing_and_post_only_views_still_refuse_it(client, world):
     assert client.head("/report/").status_code == 200
     assert not Issue.objects.exists()
-    assert client.head("/track/resend/").status_code == 405
+    assert client.head("/track/resend/").status_code == 302  # to /track/, sending nothing
+    assert client.head("/accounts/logout/").status_code == 405
 
 
 def test_the_tracked_issue_and_its_follow_page_answer_head(client, file_issue):

@@ -36,3 +36,24 @@ class RejectNulBytesMiddleware:
     @staticmethod
     def _nul_in(querydict) -> bool:
         return any("\x00" in key or any("\x00" in v for v in values) for key, values in querydict.lists())
+
+
+class MethodNotAllowedPageMiddleware:
+    """Give a page's empty 405 a page in plain words (issues.views.errors.method_not_allowed).
+
+    Django's ``require_http_methods`` answers 405 with no body; a resident
+    who opens a POST-only address (a bookmark, the language switch after a
+    POST) would see a blank page. Placed after LocaleMiddleware, so the page
+    is in the request's language.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code != 405:
+            return response
+        from issues.views.errors import method_not_allowed
+
+        return method_not_allowed(request, response)

@@ -1,4 +1,4 @@
-"""Answers when a request goes wrong: 400, 403, 404, 500 and a failed CSRF check.
+"""Answers when a request goes wrong: 400, 403, 404, 405, 500 and a failed CSRF check.
 
 A page gets a short page in plain words (Chinese, English under the switch)
 saying what happened and what to do next. The REST API (/api/) answers its
@@ -100,6 +100,23 @@ def page_not_found(request, exception=None) -> HttpResponse:
     """
     machine = machine_answer(request, 404, "不存在", "not found")
     return machine or _page(request, "404.html", 404)
+
+
+def method_not_allowed(request, response: HttpResponse) -> HttpResponse:
+    """A page's empty 405 (Django's ``require_http_methods``) as a page in plain words; ``response`` otherwise.
+
+    In: the request and the 405 response a view gave. Out: templates/405.html
+    with the same status and Allow header, for a page whose 405 has no body;
+    the API's and Open311's answers, and any 405 with a body, unchanged.
+    Residents meet it by opening an address that only takes a form's POST
+    (a bookmark, the history, the language switch after a POST).
+    """
+    if response.content or request.path_info.startswith(("/api/", "/open311/")):
+        return response
+    page = _page(request, "405.html", 405)
+    if response.has_header("Allow"):
+        page["Allow"] = response["Allow"]
+    return page
 
 
 @requires_csrf_token

@@ -591,14 +591,18 @@ def track_detail(request, code: str):
 
 
 @never_cache
-@require_http_methods(["POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def resend(request):
     """POST /track/resend/: "lost your code?" — SMS the codes of that phone's open issues.
 
     The answer is the same whether or not the phone has open issues (no
     enumeration). Per-phone resend limit and per-IP tracking limit → 429.
-    An unparseable phone → the form again with the message, 400.
+    An unparseable phone → the form again with the message, 400. GET (a
+    refresh, a bookmark, the language switch after the POST) goes to
+    /track/, where the form is.
     """
+    if request.method in SAFE_METHODS:
+        return redirect("resident:track")
     form = ResendForm(request.POST)
     context = {"form": TrackForm(), "resend_form": form}
     if not form.is_valid():
