@@ -483,6 +483,22 @@ class Issue(models.Model):
         """True while the status is one of OPEN_STATUSES."""
         return self.status in OPEN_STATUSES
 
+    def answer_lines(self) -> list[tuple[str, str]]:
+        """The extra answers as ``[(question label, answer in words), …]``, in the category's question order.
+
+        A yes/no answer reads 是/否 (translated), a number without a
+        trailing ".0" (14.0 → "14"); an answer to a question the category no
+        longer asks keeps its code as its label, at the end.
+        """
+        answers = dict(self.extra_answers or {})
+        lines = []
+        for q in self.category.extra_questions or []:
+            code = q.get("code")
+            if code in answers:
+                lines.append((q.get("label") or code, _answer_words(answers.pop(code))))
+        lines += [(code, _answer_words(value)) for code, value in answers.items()]
+        return lines
+
     @property
     def address(self) -> str:
         """小区 + building/unit/room as one line, e.g. "滨河新区 3栋 2单元 501"."""
@@ -494,6 +510,14 @@ class Issue(models.Model):
         if self.room:
             parts.append(self.room)
         return " ".join(parts)
+
+
+def _answer_words(value) -> str:
+    if isinstance(value, bool):
+        return str(_("是") if value else _("否"))
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 class Follower(models.Model):

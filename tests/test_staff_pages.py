@@ -251,6 +251,26 @@ def test_issue_page_masks_the_phone_and_shows_internal_events(client, world, fil
     assert 'id="reveal"' not in html  # dispatchers cannot unmask
 
 
+def test_extra_answers_read_as_their_questions_and_words(client, world, file_issue, frozen):
+    # Not "indoor_temp：14.0；evacuated：True" (README trial).
+    world.gas_leak.extra_questions = [
+        {"code": "evacuated", "label": "是否已撤离", "type": "boolean", "required": True},
+        {"code": "indoor_temp", "label": "室内温度（℃）", "type": "number"},
+        {"code": "scope", "label": "影响范围", "type": "choice", "choices": ["仅我家", "整栋楼"]},
+    ]
+    world.gas_leak.save()
+    issue = file_issue(category=world.gas_leak,
+                       extra_answers={"scope": "整栋楼", "indoor_temp": "14", "evacuated": "false"})
+    Issue.objects.filter(pk=issue.pk).update(extra_answers={**Issue.objects.get(pk=issue.pk).extra_answers,
+                                                            "retired": "旧问题的回答"})
+    client.force_login(world.dispatcher)
+    html = client.get(f"/work/issues/{issue.pk}/").content.decode()
+    assert '<dd id="answers">是否已撤离：否；室内温度（℃）：14；影响范围：整栋楼；retired：旧问题的回答</dd>' in html
+    client.cookies["django_language"] = "en"
+    html = client.get(f"/work/issues/{issue.pk}/").content.decode()
+    assert "是否已撤离：No；" in html
+
+
 def test_show_number_needs_a_reason_and_is_audited(client, world, file_issue, frozen):
     issue = file_issue()
     assigned(world, issue)
