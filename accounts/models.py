@@ -27,6 +27,14 @@ class User(AbstractUser):
         verbose_name = _("用户")
         verbose_name_plural = _("用户")
 
+    # Who may open the dashboard (/dashboard/): the mayor's office, admins, supervisors (their utilities).
+    DASHBOARD_ROLES = frozenset({Role.MAYOR, Role.ADMIN, Role.SUPERVISOR})
+
+    @property
+    def sees_dashboard(self) -> bool:
+        """True for a superuser or a role in DASHBOARD_ROLES (the staff menus link the dashboard only then)."""
+        return self.is_superuser or self.role in self.DASHBOARD_ROLES
+
     @property
     def display_role(self) -> str:
         """Role label in the active language, "" when none."""

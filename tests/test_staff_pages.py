@@ -37,11 +37,24 @@ def assigned(world, issue, co=()):
 
 
 @pytest.mark.parametrize("who,where", [("dispatcher", "/work/dispatch/"), ("heat_staff", "/work/queue/"),
-                                       ("supervisor", "/work/supervise/"), ("mayor", "/work/supervise/"),
+                                       ("supervisor", "/work/supervise/"), ("mayor", "/dashboard/"),
                                        ("revisit", "/work/revisit/"), ("admin", "/admin/")])
 def test_home_sends_each_role_to_its_page(client, world, who, where):
     client.force_login(getattr(world, who))
     assert client.get("/work/")["Location"] == where
+
+
+@pytest.mark.parametrize("who,dashboard", [("dispatcher", False), ("heat_staff", False), ("revisit", False),
+                                           ("supervisor", True), ("mayor", True)])
+def test_the_staff_menus_link_the_ledger_and_the_dashboard_only_for_those_who_may_open_it(client, world, who,
+                                                                                           dashboard):
+    # README trial: no page linked them, and the ledger's own menu linked the dashboard to everyone (403).
+    client.force_login(getattr(world, who))
+    for page in ("/work/", "/ledger/"):
+        html = client.get(page, follow=True).content.decode()
+        assert 'href="/ledger/"' in html, page
+        assert ('href="/dashboard/"' in html) is dashboard, page
+    assert client.get("/dashboard/").status_code == (200 if dashboard else 403)
 
 
 def test_home_without_a_role_explains(client, world):

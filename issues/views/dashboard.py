@@ -36,7 +36,6 @@ from ..models import Category, District, Export, MonthlyTopic, Unit
 
 log = logging.getLogger("issues.exports")
 
-DASHBOARD_ROLES = {Role.MAYOR, Role.ADMIN, Role.SUPERVISOR}
 MAP_MEASURES = [
     ("received", _("受理量")), ("overdue", _("超时")), ("open", _("在办")),
     ("resolution_rate", _("按时办结率")), ("satisfaction_rate", _("满意率")),
@@ -46,11 +45,11 @@ ESCALATED_MAX = 20
 
 def _utilities_of(user):
     """Utilities the user's dashboard covers (None = all); PermissionDenied for other roles."""
-    if user.is_superuser or user.role in (Role.MAYOR, Role.ADMIN):
-        return None
-    if user.role == Role.SUPERVISOR:
+    if not user.sees_dashboard:
+        raise PermissionDenied(_("仪表盘仅供市长办公室和督查人员使用"))
+    if user.role == Role.SUPERVISOR and not user.is_superuser:
         return list(user.regulated_utilities or [])
-    raise PermissionDenied(_("仪表盘仅供市长办公室和督查人员使用"))
+    return None
 
 
 def _staff_or_login(request):

@@ -77,7 +77,7 @@ ROLE_HOME = {
     Role.DISPATCHER: "staff:dispatch",
     Role.UNIT_STAFF: "staff:queue",
     Role.SUPERVISOR: "staff:supervise",
-    Role.MAYOR: "staff:supervise",
+    Role.MAYOR: "dashboard:dashboard",  # DESIGN.md: the mayor's office watches the city-wide dashboard
     Role.REVISIT_AGENT: "staff:revisit",
     Role.ADMIN: "admin:index",
 }
