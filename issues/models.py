@@ -238,7 +238,7 @@ class ApiClient(models.Model):
     token_hint = models.CharField(_("令牌开头"), max_length=8, editable=False, default="")
     unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("绑定单位"))
     active = models.BooleanField(_("启用"), default=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
 
     # The plain token, on the instance that made it only (never read from the database).
     token: str = ""
@@ -279,6 +279,10 @@ class DailySequence(models.Model):
 
     date = models.DateField(primary_key=True)
     last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("受理编号计数")
+        verbose_name_plural = _("受理编号计数")
 
 
 # --------------------------------------------------------------------------
@@ -951,6 +955,10 @@ class RollupState(models.Model):
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     last_event_id = models.BigIntegerField(default=0)
     refreshed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("统计汇总进度")
+        verbose_name_plural = _("统计汇总进度")
 
 
 class MonthlyTopic(models.Model):

@@ -43,3 +43,18 @@ def test_the_detail_page_is_titled_and_labelled_in_chinese(client, world, messag
     assert "138****0000 2026-11-30 09:00" in html and "SmsMessage object" not in html
     assert "发件箱记录" in html and "短信内容" in html and "Body:" not in html
     assert "13800000000" not in html
+
+
+def test_the_admin_index_names_the_apps_and_tables_in_chinese(client, world, messages):
+    # README trial: "Accounts", "Issues", "Daily sequences", "Rollup states" in the Chinese admin.
+    client.force_login(world.admin)
+    html = client.get("/admin/").content.decode()
+    assert ">诉求办理<" in html and ">账号<" in html
+    assert "受理编号计数" in html and "统计汇总进度" in html
+    for english in (">Issues<", ">Accounts<", "Daily sequences", "Rollup states"):
+        assert english not in html
+    from issues.models import ApiClient
+
+    ApiClient.objects.create(name="12345热线系统")
+    html = client.get("/admin/issues/apiclient/").content.decode()
+    assert "创建时间" in html and "Created at" not in html
