@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -66,7 +67,10 @@ class Category(models.Model):
     ``extra_questions`` is a list of dicts ``{"code": str, "label": str,
     "type": "text"|"number"|"choice"|"boolean", "required": bool,
     "choices": [str, ...]}`` asked on the form and answered in
-    ``Issue.extra_answers``.
+    ``Issue.extra_answers``; optional ``"label_en"`` and ``"choice_labels_en"``
+    (one per choice, in order) are shown under the English switch (the
+    answer stored is always the Chinese choice). ``safety_instructions_en``
+    likewise, falling back to the Chinese text when empty.
     """
 
     service_code = models.SlugField(_("服务代码"), max_length=64, unique=True)
@@ -84,6 +88,7 @@ class Category(models.Model):
     active = models.BooleanField(_("启用"), default=True)
     extra_questions = models.JSONField(_("附加问题"), default=list, blank=True)
     safety_instructions = models.TextField(_("安全提示"), blank=True)
+    safety_instructions_en = models.TextField(_("安全提示（英文）"), blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -93,6 +98,27 @@ class Category(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_utility_display()}·{self.name}"
+
+    def shown_safety_instructions(self) -> str:
+        """The safety instructions in the active language (the Chinese text when no English is set)."""
+        return self.safety_instructions_en if _english() and self.safety_instructions_en else self.safety_instructions
+
+    @staticmethod
+    def question_label(question: dict) -> str:
+        """An extra question's label in the active language (``label_en`` under English, if set; else ``label``, else its code)."""
+        label = question.get("label") or question.get("code") or ""
+        return question.get("label_en") or label if _english() else label
+
+    @staticmethod
+    def question_options(question: dict) -> list[tuple[str, str]]:
+        """A choice question's ``[(stored value, label shown), …]``: the Chinese choice, in English when given."""
+        choices = list(question.get("choices") or [])
+        shown = list(question.get("choice_labels_en") or []) if _english() else []
+        return [(c, shown[i] if i < len(shown) and shown[i] else c) for i, c in enumerate(choices)]
+
+
+def _english() -> bool:
+    return (get_language() or "").startswith("en")
 
 
 class Unit(models.Model):
@@ -490,16 +516,19 @@ class Issue(models.Model):
     def answer_lines(self) -> list[tuple[str, str]]:
         """The extra answers as ``[(question label, answer in words), …]``, in the category's question order.
 
-        A yes/no answer reads 是/否 (translated), a number without a
-        trailing ".0" (14.0 → "14"); an answer to a question the category no
-        longer asks keeps its code as its label, at the end.
+        Labels and choices in the active language (Category.question_label,
+        question_options); a yes/no answer reads 是/否 (translated), a number
+        without a trailing ".0" (14.0 → "14"); an answer to a question the
+        category no longer asks keeps its code as its label, at the end.
         """
         answers = dict(self.extra_answers or {})
         lines = []
         for q in self.category.extra_questions or []:
             code = q.get("code")
             if code in answers:
-                lines.append((q.get("label") or code, _answer_words(answers.pop(code))))
+                value = answers.pop(code)
+                words = dict(Category.question_options(q)).get(value) if q.get("type") == "choice" else None
+                lines.append((Category.question_label(q), words or _answer_words(value)))
         lines += [(code, _answer_words(value)) for code, value in answers.items()]
         return lines
 

@@ -37,15 +37,41 @@ POWER_SAFETY = (
     "请拨打供电公司24小时热线95598，危及人身安全时拨打119。"
 )
 
+GAS_SAFETY_EN = (
+    "Leave at once and phone only from a safe place outdoors. Do not switch any electrical device on or off "
+    "(lights, extractor fans, doorbells), do not use open flames and do not use a mobile phone on the spot. "
+    "If it is safe to do so, close the main gas valve and open doors and windows. "
+    "Call the gas company's 24-hour emergency line or 119."
+)
+WATER_BURST_SAFETY_EN = (
+    "Keep away from gushing water, standing water and any sunken road surface; go around it and warn people "
+    "and vehicles. If water comes indoors, switch off the electricity first. Call the water company's 24-hour "
+    "line, or 119 if anyone is in danger."
+)
+POWER_SAFETY_EN = (
+    "Keep at least 8 metres away from fallen wires and leaning poles, do not touch them and keep others away. "
+    "Call the power company's 24-hour line 95598, or 119 if anyone is in danger."
+)
+
 SCOPE_CHOICES = ["仅我家", "整个单元", "整栋楼", "整个小区"]
+SCOPE_CHOICES_EN = ["Only my home", "The whole entrance (unit)", "The whole building", "The whole compound"]
 
 
-def _q(code, label, kind, required=False, choices=None) -> dict:
-    """One extra question in the shape Category.extra_questions documents."""
+def _q(code, label, kind, required=False, choices=None, label_en="", choices_en=None) -> dict:
+    """One extra question in the shape Category.extra_questions documents (English label and choices optional)."""
     q = {"code": code, "label": label, "type": kind, "required": required}
+    if label_en:
+        q["label_en"] = label_en
     if choices:
         q["choices"] = list(choices)
+    if choices_en:
+        q["choice_labels_en"] = list(choices_en)
     return q
+
+
+def _scope(required=False) -> dict:
+    return _q("scope", "影响范围", "choice", required=required, choices=SCOPE_CHOICES,
+              label_en="How far it reaches", choices_en=SCOPE_CHOICES_EN)
 
 
 # Each category: service_code (Open311), utility, 中文名, English name,
@@ -57,33 +83,36 @@ CATEGORIES: list[dict] = [
     dict(service_code="heat-not-warm", utility=Utility.HEAT, name="供暖不热", name_en="Heating not warm enough",
          description="室内温度达不到供热标准（18℃）。", priority=Priority.NORMAL,
          heating_season_priority=Priority.URGENT,
-         extra_questions=[_q("indoor_temp", "室内温度（℃）", "number", required=True),
-                          _q("scope", "影响范围", "choice", choices=SCOPE_CHOICES)]),
+         extra_questions=[_q("indoor_temp", "室内温度（℃）", "number", required=True,
+                             label_en="Indoor temperature (°C)"),
+                          _scope()]),
     dict(service_code="heat-outage", utility=Utility.HEAT, name="单户/整栋停暖", name_en="No heating (home or building)",
          description="暖气完全不热，单户或整栋楼停暖，含单一热源故障。", priority=Priority.URGENT,
-         extra_questions=[_q("scope", "影响范围", "choice", required=True, choices=SCOPE_CHOICES)]),
+         extra_questions=[_scope(required=True)]),
     dict(service_code="heat-pipe-leak", utility=Utility.HEAT, name="暖气管道漏水", name_en="Heating pipe leak",
          description="户内外暖气管道、阀门、散热器漏水。", priority=Priority.URGENT),
     dict(service_code="heat-billing", utility=Utility.HEAT, name="供暖收费", name_en="Heating billing and charges",
          description="采暖费收取标准、面积核定、退费、发票等。", priority=Priority.NORMAL,
-         extra_questions=[_q("area", "供热面积（㎡）", "number")]),
+         extra_questions=[_q("area", "供热面积（㎡）", "number", label_en="Heated area (m²)")]),
     dict(service_code="heat-conduct", utility=Utility.HEAT, name="供暖服务态度", name_en="Heating staff conduct",
          description="供热企业工作人员服务态度、作风问题。", priority=Priority.NORMAL),
     # --- water 供水 ----------------------------------------------------------
     dict(service_code="water-low-pressure", utility=Utility.WATER, name="水压不足", name_en="Low water pressure",
          description="水压低、高层上不去水。", priority=Priority.NORMAL,
-         extra_questions=[_q("floor", "所在楼层", "number")]),
+         extra_questions=[_q("floor", "所在楼层", "number", label_en="Floor")]),
     dict(service_code="water-leak", utility=Utility.WATER, name="跑冒滴漏", name_en="Water leak or burst pipe",
          description="供水管道、阀门、水表井漏水或爆管。", priority=Priority.URGENT),
     dict(service_code="water-main-burst", utility=Utility.WATER, name="供水主管道爆管", name_en="Water main burst",
          description="市政供水主管道爆裂，大量冒水或路面塌陷。", priority=Priority.EMERGENCY,
-         needs_verification=True, safety_instructions=WATER_BURST_SAFETY),
+         needs_verification=True, safety_instructions=WATER_BURST_SAFETY,
+         safety_instructions_en=WATER_BURST_SAFETY_EN),
     dict(service_code="water-outage", utility=Utility.WATER, name="停水", name_en="No water",
          description="无计划停水或停水超时未恢复。", priority=Priority.URGENT,
-         extra_questions=[_q("scope", "影响范围", "choice", required=True, choices=SCOPE_CHOICES)]),
+         extra_questions=[_scope(required=True)]),
     dict(service_code="water-quality", utility=Utility.WATER, name="水质问题", name_en="Water quality",
          description="自来水浑浊、有异味或有杂质。", priority=Priority.URGENT,
-         extra_questions=[_q("quality_issue", "水质情况", "choice", required=True, choices=["浑浊", "异味", "有杂质"])]),
+         extra_questions=[_q("quality_issue", "水质情况", "choice", required=True, choices=["浑浊", "异味", "有杂质"],
+                             label_en="What is wrong with the water", choices_en=["Cloudy", "Smells", "Has particles"])]),
     dict(service_code="water-billing", utility=Utility.WATER, name="供水收费", name_en="Water billing and charges",
          description="水费、水表读数、阶梯水价、缴费等。", priority=Priority.NORMAL),
     dict(service_code="water-conduct", utility=Utility.WATER, name="供水服务态度", name_en="Water staff conduct",
@@ -91,14 +120,16 @@ CATEGORIES: list[dict] = [
     # --- gas 供气 ------------------------------------------------------------
     dict(service_code="gas-leak", utility=Utility.GAS, name="燃气泄漏/异味", name_en="Gas leak or smell of gas",
          description="闻到燃气味、燃气管道或设施泄漏。一律按紧急处置。", priority=Priority.EMERGENCY,
-         needs_verification=True, safety_instructions=GAS_SAFETY,
-         extra_questions=[_q("evacuated", "现场人员是否已撤离到安全地点", "boolean")]),
+         needs_verification=True, safety_instructions=GAS_SAFETY, safety_instructions_en=GAS_SAFETY_EN,
+         extra_questions=[_q("evacuated", "现场人员是否已撤离到安全地点", "boolean",
+                             label_en="Has everyone left for a safe place")]),
     dict(service_code="gas-hazard", utility=Utility.GAS, name="燃气安全隐患", name_en="Gas safety hazard",
          description="燃气管道锈蚀、私改管线、胶管老化、占压管道等安全隐患。", priority=Priority.URGENT,
-         safety_instructions="如闻到燃气异味，请按燃气泄漏处理：" + GAS_SAFETY),
+         safety_instructions="如闻到燃气异味，请按燃气泄漏处理：" + GAS_SAFETY,
+         safety_instructions_en="If you smell gas, treat it as a gas leak: " + GAS_SAFETY_EN),
     dict(service_code="gas-outage", utility=Utility.GAS, name="停气", name_en="No gas",
          description="燃气无计划中断或停气超时未恢复。", priority=Priority.URGENT,
-         extra_questions=[_q("scope", "影响范围", "choice", required=True, choices=SCOPE_CHOICES)]),
+         extra_questions=[_scope(required=True)]),
     dict(service_code="gas-billing", utility=Utility.GAS, name="燃气收费", name_en="Gas billing and charges",
          description="燃气费、IC卡表充值、计量争议等。", priority=Priority.NORMAL),
     dict(service_code="gas-conduct", utility=Utility.GAS, name="燃气服务态度", name_en="Gas staff conduct",
@@ -106,16 +137,16 @@ CATEGORIES: list[dict] = [
     # --- power 供电 ----------------------------------------------------------
     dict(service_code="power-outage", utility=Utility.POWER, name="停电", name_en="Power outage",
          description="单户或楼栋停电，或停电超时未恢复。", priority=Priority.URGENT,
-         safety_instructions=POWER_SAFETY,
-         extra_questions=[_q("scope", "影响范围", "choice", required=True, choices=SCOPE_CHOICES)]),
+         safety_instructions=POWER_SAFETY, safety_instructions_en=POWER_SAFETY_EN,
+         extra_questions=[_scope(required=True)]),
     dict(service_code="power-area-outage", utility=Utility.POWER, name="大面积停电", name_en="Area-wide power outage",
          description="片区、多个小区或整条街道停电，含线路断落、变压器故障。", priority=Priority.EMERGENCY,
-         needs_verification=True, safety_instructions=POWER_SAFETY),
+         needs_verification=True, safety_instructions=POWER_SAFETY, safety_instructions_en=POWER_SAFETY_EN),
     dict(service_code="power-voltage", utility=Utility.POWER, name="电压不稳", name_en="Unstable voltage",
          description="电压过高、过低或频繁波动，电器无法正常使用。", priority=Priority.NORMAL),
     dict(service_code="power-meter", utility=Utility.POWER, name="智能电表/缴费服务", name_en="Smart meter and payment service",
          description="智能电表故障、缴费未到账、费控停电、线上缴费等。", priority=Priority.NORMAL,
-         extra_questions=[_q("account_no", "用电户号", "text")]),
+         extra_questions=[_q("account_no", "用电户号", "text", label_en="Electricity account number")]),
     dict(service_code="power-billing", utility=Utility.POWER, name="电费收费", name_en="Electricity billing and charges",
          description="电费计算、阶梯电价、收费争议。", priority=Priority.NORMAL),
     dict(service_code="power-conduct", utility=Utility.POWER, name="供电服务态度", name_en="Power staff conduct",
@@ -142,6 +173,7 @@ def category_values(spec: dict) -> dict:
         "needs_verification": spec.get("needs_verification", spec["priority"] == Priority.EMERGENCY),
         "extra_questions": spec.get("extra_questions", []),
         "safety_instructions": spec.get("safety_instructions", ""),
+        "safety_instructions_en": spec.get("safety_instructions_en", ""),
     }
 
 

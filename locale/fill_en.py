@@ -339,6 +339,7 @@ EN.update({
     # Which staff notes residents see.
     "交办意见（可选，仅工作人员可见）": "Instructions (optional, staff only)",
     "办理结果（群众可见）": "Result (shown to residents)",
+    "安全提示（英文）": "safety instructions (English)",
     # Admin: the apps and two internal tables.
     "诉求办理": "Issues", "账号": "Accounts", "创建时间": "created at", "受理编号计数": "tracking code counter", "统计汇总进度": "rollup progress",
     # API client tokens, stored as their hash only (admin).

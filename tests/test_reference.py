@@ -79,3 +79,18 @@ def test_a_snapshot_is_rebuilt_after_its_maximum_age(world, monkeypatch):
     real = time.monotonic
     monkeypatch.setattr(reference.time, "monotonic", lambda: real() + reference.MAX_AGE_SECONDS + 1)
     assert reference.current().categories[world.heat_cold.pk].name == "改名"
+
+
+def test_the_shipped_categories_speak_english_too():
+    """Every shipped safety text and extra question has its English, and every choice its English label."""
+    from issues.reference_data import CATEGORIES
+
+    with_safety = [c["service_code"] for c in CATEGORIES if c.get("safety_instructions")]
+    assert sorted(with_safety) == ["gas-hazard", "gas-leak", "power-area-outage", "power-outage", "water-main-burst"]
+    assert all(c.get("safety_instructions_en") for c in CATEGORIES if c.get("safety_instructions"))
+    questions = [q for c in CATEGORIES for q in c.get("extra_questions", [])]
+    assert len(questions) == 11  # 5 × 影响范围, 室内温度, 供热面积, 所在楼层, 水质情况, 是否已撤离, 用电户号
+    assert all(q.get("label_en") for q in questions)
+    for q in questions:
+        if q["type"] == "choice":
+            assert len(q["choice_labels_en"]) == len(q["choices"])

@@ -439,6 +439,43 @@ def test_english_is_available_through_the_language_switch(client, world):
     assert "反映水电气暖问题" in client.get("/report/").content.decode()
 
 
+@pytest.fixture
+def gas_in_two_languages(world):
+    world.gas_leak.safety_instructions = "请立即离开现场"
+    world.gas_leak.safety_instructions_en = "Leave at once"
+    world.gas_leak.extra_questions = [
+        {"code": "evacuated", "label": "是否已撤离", "label_en": "Has everyone left", "type": "boolean"},
+        {"code": "scope", "label": "影响范围", "label_en": "How far it reaches", "type": "choice",
+         "choices": ["仅我家", "整栋楼"], "choice_labels_en": ["Only my home", "The whole building"]},
+        {"code": "note", "label": "其他", "type": "text"},  # no English given: the Chinese label
+    ]
+    world.gas_leak.save()
+    return world.gas_leak
+
+
+def test_safety_instructions_and_extra_questions_follow_the_language(client, world, gas_in_two_languages):
+    # Under the English switch they were Chinese only (README trial, breaker); the stored answer stays Chinese.
+    html = client.get("/report/").content.decode()
+    assert "<p>请立即离开现场</p>" in html and ">影响范围" in html and '<option value="整栋楼" >整栋楼</option>' in html
+    client.cookies["django_language"] = "en"
+    html = client.get("/report/").content.decode()
+    assert "<p>Leave at once</p>" in html and "请立即离开现场" not in html
+    assert ">Has everyone left" in html and ">How far it reaches" in html and ">其他" in html
+    assert '<option value="整栋楼" >The whole building</option>' in html
+    r = client.post("/report/", form_data(world, utility="gas", category=str(world.gas_leak.pk),
+                                          **{f"extra_{world.gas_leak.pk}_scope": "整栋楼"}))
+    assert r.status_code == 302
+    assert Issue.objects.get().extra_answers == {"scope": "整栋楼"}
+    assert "<p>Leave at once</p>" in client.get(r["Location"]).content.decode()  # the success page too
+
+
+def test_without_an_english_text_the_chinese_one_is_shown(client, world, gas_in_two_languages):
+    gas_in_two_languages.safety_instructions_en = ""
+    gas_in_two_languages.save()
+    client.cookies["django_language"] = "en"
+    assert "<p>请立即离开现场</p>" in client.get("/report/").content.decode()
+
+
 def test_the_success_page_address_follows_the_script_prefix_and_quotes_odd_codes():
     from django.urls import set_script_prefix
 

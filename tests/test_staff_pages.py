@@ -269,7 +269,8 @@ def test_extra_answers_read_as_their_questions_and_words(client, world, file_iss
     world.gas_leak.extra_questions = [
         {"code": "evacuated", "label": "是否已撤离", "type": "boolean", "required": True},
         {"code": "indoor_temp", "label": "室内温度（℃）", "type": "number"},
-        {"code": "scope", "label": "影响范围", "type": "choice", "choices": ["仅我家", "整栋楼"]},
+        {"code": "scope", "label": "影响范围", "type": "choice", "choices": ["仅我家", "整栋楼"],
+         "label_en": "How far it reaches", "choice_labels_en": ["Only my home", "The whole building"]},
     ]
     world.gas_leak.save()
     issue = file_issue(category=world.gas_leak,
@@ -281,7 +282,7 @@ def test_extra_answers_read_as_their_questions_and_words(client, world, file_iss
     assert '<dd id="answers">是否已撤离：否；室内温度（℃）：14；影响范围：整栋楼；retired：旧问题的回答</dd>' in html
     client.cookies["django_language"] = "en"
     html = client.get(f"/work/issues/{issue.pk}/").content.decode()
-    assert "是否已撤离：No；" in html
+    assert "是否已撤离：No；室内温度（℃）：14；How far it reaches：The whole building；" in html
 
 
 def test_show_number_needs_a_reason_and_is_audited(client, world, file_issue, frozen):

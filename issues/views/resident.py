@@ -344,7 +344,8 @@ def _render_report(request, form, errors, dispatcher, status=200, notice=""):
         qs = []
         for q in c.extra_questions or []:
             field = f"extra_{c.pk}_{q.get('code')}"
-            qs.append({**q, "field": field, "value": form.data.get(field, "") if form.is_bound else "",
+            qs.append({**q, "label": Category.question_label(q), "options": Category.question_options(q),
+                       "field": field, "value": form.data.get(field, "") if form.is_bound else "",
                        "errors": extra_errors.get(field, [])})
         if qs:
             questions.append({"category": c, "questions": qs})
@@ -355,7 +356,7 @@ def _render_report(request, form, errors, dispatcher, status=200, notice=""):
         "groups": groups,
         "districts": districts,
         "questions": questions,
-        "safety": [c for c in cats if c.safety_instructions],
+        "safety": [{"pk": c.pk, "text": c.shown_safety_instructions()} for c in cats if c.safety_instructions],
         "emergencies": [c for c in cats if c.priority == Priority.EMERGENCY],
         "selected": selected,
         "cat_data": cat_data,
