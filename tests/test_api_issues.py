@@ -232,13 +232,15 @@ class TestRead:
         issue = issue_submit(actor=Actor.of(systems.hotline), category=world.heat_cold, district=world.ganzhou,
                              community="南关小区", description="不热", reporter_phone="13800000000")
         from issues.workflow import issue_assign, issue_return
-        issue_assign(issue=issue, actor=Actor.of(world.dispatcher), lead_unit=world.heat_gz)
+        issue_assign(issue=issue, actor=Actor.of(world.dispatcher), lead_unit=world.heat_gz,
+                     note="请联系报告人张三 13800001111")  # for the unit, not for the filer (breaker)
         issue_return(issue=issue, actor=Actor.of(world.heat_staff), reason="非本单位管辖")  # internal
         staff = as_user("dispatcher").get(f"/api/v1/issues/{issue.pk}/events/").json()
         assert [e["kind"] for e in staff] == ["submitted", "assigned", "returned"]
-        assert staff[2]["public"] is False
+        assert staff[2]["public"] is False and staff[1]["note"] == "请联系报告人张三 13800001111"
         own = as_client("hotline").get(f"/api/v1/issues/{issue.pk}/events/").json()
-        assert [e["kind"] for e in own] == ["submitted", "assigned"]
+        assert [(e["kind"], e["note"]) for e in own] == [("submitted", ""), ("assigned", "")]
+        assert "13800001111" not in as_client("hotline").get(f"/api/v1/issues/{issue.pk}/events/").content.decode()
         assert err(as_client("other").get(f"/api/v1/issues/{issue.pk}/events/"))[0] == 404
         assert err(as_user("linze_staff").get(f"/api/v1/issues/{issue.pk}/events/"))[0] == 404
 

@@ -41,6 +41,7 @@ from accounts.scope import visible_issues
 from issues import limits
 from issues import measures as m
 from issues import workflow as wf
+from issues.choices import RESIDENT_NOTE_KINDS
 from issues.models import Category, District, Issue, Unit
 from issues.validation import FieldError, normalize_phone
 from issues.views.dashboard import _utilities_of as dashboard_utilities
@@ -324,7 +325,9 @@ class IssueViewSet(viewsets.GenericViewSet):
         """The timeline, oldest first.
 
         Staff in scope (and a client bound to the issue's unit) see internal
-        events too; a client reading its own filing sees the public ones.
+        events too; a client reading its own filing sees the public ones,
+        with a note only where it was written for residents
+        (RESIDENT_NOTE_KINDS, as /track/ shows; otherwise ``note`` is "").
         404 outside scope.
         """
         principal = request.user
@@ -332,10 +335,13 @@ class IssueViewSet(viewsets.GenericViewSet):
         issue = visible_issues(principal).filter(pk=issue_id).first()
         if issue is None:
             raise wf.NotFound("诉求不存在")
-        qs = issue.events.order_by("at", "id")
+        events = list(issue.events.order_by("at", "id"))
         if is_client(principal) and issue_id not in _client_unit_issue_ids(principal, [issue_id]):
-            qs = qs.filter(public=True)
-        return Response(s.EventSerializer(qs, many=True).data)
+            events = [e for e in events if e.public]
+            for e in events:
+                if e.kind not in RESIDENT_NOTE_KINDS:
+                    e.note = ""  # not saved: the answer's copy only
+        return Response(s.EventSerializer(events, many=True).data)
 
     @extend_schema(summary="An issue's followers", responses={200: s.FollowerOut(many=True),
                                                               **errors(401, 403, 404)},
