@@ -248,6 +248,20 @@ def test_photos_are_not_decoded_over_the_ip_limit(client, world, media, settings
     assert decoded == [1] and Issue.objects.count() == 1 and Attachment.objects.count() == 1
 
 
+def test_a_repeat_over_the_ip_limit_gets_its_page_without_decoding_its_photos(client, world, media, settings,
+                                                                             monkeypatch):
+    # Repeats over the limit are answered with their filing (breaker), but must not cost a decode each.
+    settings.ZY_RATE_LIMITS = {**settings.ZY_RATE_LIMITS, "file_ip": [(1, 3600)]}
+    decoded = []
+    real = photos.clean_photo
+    monkeypatch.setattr(photos, "clean_photo", lambda data, n: decoded.append(n) or real(data, n))
+    first = post_with(client, world, upload(jpeg_with_exif()))
+    for _ in range(3):
+        again = post_with(client, world, upload(jpeg_with_exif()))
+        assert again.status_code == 302 and again["Location"] == first["Location"]
+    assert decoded == [1] and Attachment.objects.count() == 1
+
+
 def test_damaged_pixels_behind_a_good_header_give_the_filing_back(client, world, media, settings):
     # The header passes, the pixels do not: 400 with the photo's message, nothing stored, the phone's count back.
     settings.ZY_RATE_LIMITS = {**settings.ZY_RATE_LIMITS, "file_phone": [(1, 3600)]}

@@ -202,7 +202,7 @@ def report(request):
     then ``issue_submit`` files it (channel
     web, or hotline for a dispatcher) and the browser is redirected to the
     success page. A repeat of the form (same idempotency key and phone)
-    gets the first filing's page, even over the phone's limit. Errors
+    gets the first filing's page, even over a limit (then without decoding its photos). Errors
     re-render the form with everything typed (photos must be chosen
     again), status 400; limits → 429.
     """
@@ -260,7 +260,7 @@ def report(request):
                 return response
             if first is None:
                 return _rate_limited(request, exc)
-            reservation = Reservation()
+            return _filed(request, first, dispatcher, [])  # over a limit nothing is decoded, not even its photos
     try:
         with reservation:  # given back if the photos or the filing fail
             if uploads and first is None:
