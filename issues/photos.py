@@ -20,6 +20,7 @@ from __future__ import annotations
 import io
 import logging
 import os
+import re
 import stat
 import threading
 import warnings
@@ -123,6 +124,44 @@ def _decoded_pixels(image: Image.Image, data: bytes) -> int:
     return max(w * h for w, h in sizes)
 
 
+# In entropy-coded data an FF is followed by 00 (a stuffed byte) or a restart marker; anything else
+# (another FF being a fill byte before it) is the next marker.
+_NEXT_MARKER = re.compile(rb"\xff(?![\x00\xd0-\xd7])")
+
+
+def _jpeg_scans(data: bytes) -> int:
+    """The number of scans (SOS segments) of the first image in JPEG ``data``, counted up to its EOI.
+
+    Walks the segments (ITU-T T.81, annex B): a segment's length skips its
+    body (so an EXIF thumbnail's scans are not counted), and after a scan
+    header the entropy-coded data runs to the next marker. Stops at the
+    first image's EOI: what follows (a phone's "motion photo" video, MPO
+    frames) is not decoded for the photo. Stops early past JPEG_MAX_SCANS,
+    and where a marker should be but is not (the decoder judges that file).
+    """
+    i, scans, end = 2, 0, len(data)
+    while i + 4 <= end and scans <= JPEG_MAX_SCANS:
+        if data[i] != 0xFF:
+            break
+        marker = data[i + 1]
+        if marker == 0xFF:  # a fill byte before the marker
+            i += 1
+            continue
+        if marker == 0xD9:  # EOI
+            break
+        if 0xD0 <= marker <= 0xD7 or marker == 0x01:  # markers without a length
+            i += 2
+            continue
+        i += 2 + int.from_bytes(data[i + 2:i + 4], "big")
+        if marker == 0xDA:
+            scans += 1
+            found = _NEXT_MARKER.search(data, i)
+            if found is None:
+                break
+            i = found.start()
+    return scans
+
+
 def _opened(data: bytes, number: int) -> Image.Image:
     # The image with only its header read; raises FieldError for what the header already shows.
     if len(data) > max_bytes():
@@ -138,9 +177,7 @@ def _opened(data: bytes, number: int) -> Image.Image:
         raise _too_many_pixels(number) from None
     if image.format not in ACCEPTED_FORMATS:
         raise FieldError(f"第 {number} 张文件不是 JPG、PNG 或 WebP 格式的照片")
-    # In a JPEG, FF DA starts a scan and nowhere else: inside entropy-coded data an FF is followed by 00
-    # or a restart marker. Counted over the whole file, so an embedded thumbnail's scans count too.
-    if image.format in ("JPEG", "MPO") and data.count(b"\xff\xda") > JPEG_MAX_SCANS:
+    if image.format in ("JPEG", "MPO") and _jpeg_scans(data) > JPEG_MAX_SCANS:
         raise FieldError(f"第 {number} 张照片的编码异常，无法处理。请换一张照片，或截图后上传")
     with _damaged_is_refused(number):
         pixels = _decoded_pixels(image, data)

@@ -16,7 +16,7 @@ from issues.choices import EventKind
 from issues.models import Attachment, Issue
 from issues.validation import FieldError
 from tests.support.images import (heic_bytes, heic_claiming, heic_cropped, image_bytes, jpeg_with_exif, png_header_only,
-                                  progressive_jpeg, upload)
+                                  motion_photo, progressive_jpeg, upload)
 from tests.test_resident_report import form_data
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("locmem_cache", "frozen")]
@@ -203,6 +203,26 @@ def test_a_jpeg_of_50_scans_is_accepted_and_of_51_refused_before_decoding(client
     fifty, scans = progressive_jpeg(extra_scans=40)
     assert scans == 50 and post_with(client, world, upload(fifty)).status_code == 302
     assert decoded == [1] and Attachment.objects.count() == 1
+
+
+def test_a_motion_photo_is_accepted(client, world):
+    # Pixel, Samsung and Xiaomi append a video after the photo's EOI (breaker round 2): not scans.
+    data = motion_photo()
+    assert data.count(b"\xff\xda") > 51
+    assert post_with(client, world, upload(data)).status_code == 302
+    with Image.open(Attachment.objects.get().file.path) as img:
+        assert img.size == (2560, 1920)
+
+
+def test_scans_are_counted_for_the_photo_only():
+    from issues.photos import _jpeg_scans
+
+    assert _jpeg_scans(progressive_jpeg()[0]) == 10
+    assert _jpeg_scans(image_bytes("JPEG")) == 1
+    assert _jpeg_scans(jpeg_with_exif()) == 1
+    assert _jpeg_scans(motion_photo(size=(64, 48))) == 1
+    bomb, _ = progressive_jpeg(extra_scans=2000)
+    assert _jpeg_scans(bomb) == 51  # stops once past the limit
 
 
 def test_a_large_jpeg_is_stored_upright_at_the_stored_size(client, world):

@@ -113,3 +113,16 @@ def progressive_jpeg(size=(64, 48), extra_scans: int = 0) -> tuple[bytes, int]:
         i = j
     start, end = scans[-1]
     return data[:end] + data[start:end] * extra_scans + data[end:], len(scans) + extra_scans
+
+
+def motion_photo(size=(4000, 3000), trailer_bytes: int = 4 * 1024 * 1024) -> bytes:
+    """A baseline JPEG followed by ``trailer_bytes`` of random data, as a phone's "motion photo" appends its video.
+
+    Random bytes hold about one FF DA per 64 kB: a count over the whole
+    file would take the video for scans.
+    """
+    import random
+
+    out = io.BytesIO()
+    Image.new("RGB", size, (90, 140, 200)).save(out, "JPEG", quality=80)
+    return out.getvalue() + random.Random(7).randbytes(trailer_bytes)
