@@ -23,12 +23,13 @@ import re
 
 from django import forms
 from django.apps import apps
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.core.paginator import Paginator
 from django.db import connections
+from django.template.response import TemplateResponse
+from django.utils.cache import add_never_cache_headers
 from django.utils import timezone
 from django.utils.functional import cached_property
-from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import HistoricalChanges
@@ -442,21 +443,38 @@ class ApiClientAdmin(admin.ModelAdmin):
         """The token's first 6 characters, for recognising a client (the token itself is not stored)."""
         return f"{obj.token_hint}…" if obj.token_hint else ""
 
-    def save_model(self, request, obj, form, change):
-        """Save; on creation tell the admin the new token once."""
-        super().save_model(request, obj, form, change)
-        if not change:
-            self.message_user(request, format_html(_("新令牌：<code>{}</code>（只显示这一次，请妥善保管）"), obj.token),
-                              messages.SUCCESS)
+    def response_add(self, request, obj, post_url_continue=None):
+        """After creating a client: a page showing its token, the only time it is shown (not a message).
 
-    @admin.action(description=_("重新生成所选客户端的令牌（旧令牌立即失效）"))
+        Messages travel in a cookie or the session table; a token must not.
+        """
+        return self._tokens_page(request, [(obj.name, obj.token)], [])
+
+    @admin.action(description=_("重新生成所选客户端的令牌（旧令牌立即失效）"), permissions=["change"])
     def regenerate_token(self, request, queryset):
-        """Give each selected client a new random token, shown once in the message; the old one stops working at once."""
+        """Give each selected client a new random token, shown once on a page; the old one stops working at once.
+
+        Needs the change permission. Each client's token is replaced only if
+        it is still the one read (compare and swap): of two admins
+        regenerating at once, one wins per client and the other is told that
+        client was skipped, so every token shown works.
+        """
+        made, skipped = [], []
         for client in queryset.order_by("name"):
+            read = client.token_hash
             token = client.new_token()
-            client.save(update_fields=["token_hash", "token_hint"])
-            self.message_user(request, format_html(_("{}的新令牌：<code>{}</code>（只显示这一次，请妥善保管）"),
-                                                   client.name, token), messages.SUCCESS)
+            if ApiClient.objects.filter(pk=client.pk, token_hash=read).update(
+                    token_hash=client.token_hash, token_hint=client.token_hint):
+                made.append((client.name, token))
+            else:
+                skipped.append(client.name)
+        return self._tokens_page(request, made, skipped)
+
+    def _tokens_page(self, request, made: list[tuple[str, str]], skipped: list[str]):
+        response = TemplateResponse(request, "admin/issues/apiclient/new_tokens.html", {
+            **self.admin_site.each_context(request), "opts": self.model._meta, "made": made, "skipped": skipped})
+        add_never_cache_headers(response)
+        return response
 
 
 # --------------------------------------------------------------------------

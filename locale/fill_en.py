@@ -345,10 +345,13 @@ EN.update({
     # API client tokens, stored as their hash only (admin).
     "令牌摘要": "token hash",
     "令牌开头": "token start",
-    "新令牌：<code>{}</code>（只显示这一次，请妥善保管）":
-        "New token: <code>{}</code> (shown this once only; keep it safe)",
-    "{}的新令牌：<code>{}</code>（只显示这一次，请妥善保管）":
-        "New token of {}: <code>{}</code> (shown this once only; keep it safe)",
+    "新令牌": "New tokens", "接口客户端": "API client", "返回接口客户端列表": "Back to the API clients",
+    "令牌只显示这一次，离开本页后无法再查看（系统只保存其摘要）。请现在复制，并妥善交给对应系统的管理人员。":
+        "Each token is shown this once only and cannot be seen again after you leave this page (only its hash "
+        "is kept). Copy it now and hand it safely to the people who run that system.",
+    "以下客户端的令牌刚被另一位管理员重新生成，本次未更改（以对方生成的为准）：":
+        "Another administrator has just made new tokens for these clients, so they were left as they are "
+        "(theirs count): ",
 })
 
 PLURAL = {

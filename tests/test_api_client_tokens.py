@@ -69,9 +69,12 @@ def admin_client(client, world):
 
 
 def test_the_admin_shows_a_new_token_once_then_only_its_start(admin_client, world):
-    r = admin_client.post("/admin/issues/apiclient/add/", {"name": "微信小程序", "active": "on"}, follow=True)
-    assert r.status_code == 200
-    [shown] = re.findall(r"新令牌：<code>([A-Za-z0-9_-]{43})</code>（只显示这一次，请妥善保管）", r.content.decode())
+    r = admin_client.post("/admin/issues/apiclient/add/", {"name": "微信小程序", "active": "on"})
+    assert r.status_code == 200 and "no-store" in r["Cache-Control"]
+    [(name, shown)] = re.findall(r"<tr><td>(.+?)</td><td><code>([A-Za-z0-9_-]{43})</code></td></tr>", r.content.decode())
+    assert name == "微信小程序"
+    assert "令牌只显示这一次" in r.content.decode()
+    assert "messages" not in r.cookies  # never in a cookie or the session
     client = ApiClient.objects.get(name="微信小程序")
     assert client.token_hash == ApiClient.hash_token(shown)
     for page in ("/admin/issues/apiclient/", f"/admin/issues/apiclient/{client.pk}/change/"):
@@ -82,9 +85,9 @@ def test_the_admin_shows_a_new_token_once_then_only_its_start(admin_client, worl
 def test_regenerating_shows_each_new_token_once_and_the_old_one_stops_working(admin_client, api, world, systems):
     old = systems.hotline.token
     r = admin_client.post("/admin/issues/apiclient/", {
-        "action": "regenerate_token", "_selected_action": [systems.hotline.pk, systems.other.pk]}, follow=True)
-    html = r.content.decode()
-    tokens = dict(re.findall(r"(12345热线系统|微信小程序)的新令牌：<code>([A-Za-z0-9_-]{43})</code>", html))
+        "action": "regenerate_token", "_selected_action": [systems.hotline.pk, systems.other.pk]})
+    assert r.status_code == 200 and "messages" not in r.cookies
+    tokens = dict(re.findall(r"<tr><td>(.+?)</td><td><code>([A-Za-z0-9_-]{43})</code></td></tr>", r.content.decode()))
     assert sorted(tokens) == ["12345热线系统", "微信小程序"]
     api.credentials(HTTP_AUTHORIZATION=f"Token {old}")
     assert api.get("/api/v1/issues/").status_code == 401
@@ -92,6 +95,44 @@ def test_regenerating_shows_each_new_token_once_and_the_old_one_stops_working(ad
     assert api.get("/api/v1/issues/").status_code == 200
     # The client not selected keeps its token.
     api.credentials(HTTP_AUTHORIZATION=f"Token {systems.heat_system.token}")
+    assert api.get("/api/v1/issues/").status_code == 200
+
+
+def test_regenerating_needs_the_change_permission(client, world, systems, api):
+    # A view-only admin user could replace a live system's token (breaker round 2).
+    from django.contrib.auth.models import Permission
+
+    world.dispatcher.is_staff = True
+    world.dispatcher.save()
+    world.dispatcher.user_permissions.add(Permission.objects.get(codename="view_apiclient"))
+    client.force_login(world.dispatcher)
+    r = client.post("/admin/issues/apiclient/", {"action": "regenerate_token",
+                                                 "_selected_action": [systems.hotline.pk]})
+    assert "<code>" not in r.content.decode()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {systems.hotline.token}")
+    assert api.get("/api/v1/issues/").status_code == 200  # still the same token
+
+
+def test_of_two_regenerations_at_once_each_shown_token_works(admin_client, api, world, systems):
+    """The second admin's action read the old token before the first one's replaced it: skipped, and told."""
+    from django.contrib.admin.sites import site
+    from django.test import RequestFactory
+
+    class Read(list):  # the rows as the second admin's action read them, before the first one's update
+        def order_by(self, *fields):
+            return self
+
+    stale = Read(ApiClient.objects.filter(pk=systems.hotline.pk))
+    r = admin_client.post("/admin/issues/apiclient/", {"action": "regenerate_token",
+                                                       "_selected_action": [systems.hotline.pk]})
+    [(_, winner)] = re.findall(r"<tr><td>(.+?)</td><td><code>([A-Za-z0-9_-]{43})</code></td></tr>", r.content.decode())
+    request = RequestFactory().post("/admin/issues/apiclient/")
+    request.user = world.admin
+    late = site._registry[ApiClient].regenerate_token(request, stale)
+    late.render()
+    assert "<code>" not in late.content.decode()
+    assert "12345热线系统" in late.content.decode() and "本次未更改" in late.content.decode()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {winner}")
     assert api.get("/api/v1/issues/").status_code == 200
 
 
