@@ -329,9 +329,10 @@ EN.update({
 
 EN.update({
     # 405: an address that takes a form's POST only.
-    "这个页面不能直接打开": "This page cannot be opened directly",
-    "这个网址只用于提交表单，不能从收藏夹、浏览记录或刷新直接打开。":
-        "This address only receives forms; it cannot be opened from a bookmark, the history or a refresh.",
+    "这个页面不能这样打开": "This page cannot be opened this way",
+    "这个网址不能用这种方式打开。例如提交表单后的页面，不能从收藏夹、浏览记录或刷新直接打开。":
+        "This address cannot be opened this way. A page that answers a form, for example, cannot be opened "
+        "from a bookmark, the history or a refresh.",
     "请回到首页重新操作。要查看诉求的办理情况，请点“查询办理进度”，输入受理编号和联系电话。":
         "Please start again from the home page. To see how a report is getting on, choose \"Track a report\" "
         "and enter its tracking code and phone number.",

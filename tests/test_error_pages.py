@@ -7,6 +7,7 @@ The 500 cases break the home page's ``render`` to get a view with a bug.
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlencode
 
 import pytest
@@ -63,15 +64,26 @@ def test_opening_a_post_only_address_is_a_chinese_page(client):
     r = client.get("/accounts/logout/")
     assert (r.status_code, r["Allow"]) == (405, "POST, OPTIONS")
     html = text(r)
-    assert "<title>这个页面不能直接打开 · 张掖城市生命线</title>" in html
-    assert "这个网址只用于提交表单，不能从收藏夹、浏览记录或刷新直接打开。" in html
+    assert "<title>这个页面不能这样打开 · 张掖城市生命线</title>" in html
+    assert "这个网址不能用这种方式打开。例如提交表单后的页面，不能从收藏夹、浏览记录或刷新直接打开。" in html
     assert 'href="/">返回首页</a>' in html
+    # The headers every page has, and the CSRF cookie its language switch posts with (breaker round 2).
+    assert r["X-Frame-Options"] == "DENY" and "no-store" in r["Cache-Control"]
+    assert "csrftoken" in r.cookies
+
+
+def test_the_405_pages_language_switch_works_for_a_new_visitor(db):
+    client = Client(enforce_csrf_checks=True)
+    r = client.get("/accounts/logout/")
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', text(r)).group(1)
+    r = client.post("/i18n/setlang/", {"language": "en", "next": "/", "csrfmiddlewaretoken": token})
+    assert r.status_code == 302
 
 
 def test_opening_a_post_only_address_in_english(english):
     r = english.get("/accounts/logout/")
     assert r.status_code == 405
-    assert '<h1 id="error-title">This page cannot be opened directly</h1>' in text(r)
+    assert '<h1 id="error-title">This page cannot be opened this way</h1>' in text(r)
 
 
 def test_a_wrong_method_on_the_api_keeps_the_api_error_shape(client):

@@ -43,8 +43,9 @@ class MethodNotAllowedPageMiddleware:
 
     Django's ``require_http_methods`` answers 405 with no body; a resident
     who opens a POST-only address (a bookmark, the language switch after a
-    POST) would see a blank page. Placed after LocaleMiddleware, so the page
-    is in the request's language.
+    POST) would see a blank page. Placed inside the other middleware (only
+    django-axes after it), so the page is in the request's language and gets
+    their headers and the CSRF cookie.
     """
 
     def __init__(self, get_response):

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
+from django.utils.cache import add_never_cache_headers
 from django.utils import translation
 from django.views.decorators.csrf import requires_csrf_token
 
@@ -114,6 +115,7 @@ def method_not_allowed(request, response: HttpResponse) -> HttpResponse:
     if response.content or request.path_info.startswith(("/api/", "/open311/")):
         return response
     page = _page(request, "405.html", 405)
+    add_never_cache_headers(page)
     if response.has_header("Allow"):
         page["Allow"] = response["Allow"]
     return page
