@@ -199,11 +199,20 @@ def test_similar_lists_open_issues_of_that_category_in_that_compound(client, wor
         assert private not in html
 
 
-@pytest.mark.parametrize("typed", ["阳光　花园", "阳光  花园", " 阳光\t花园 ", "阳光 花园"])
+@pytest.mark.parametrize("typed", ["阳光　花园", "阳光  花园", " 阳光\t花园 ", "阳光 花园", "\ufeff阳光 花园"])
 def test_similar_finds_a_compound_however_its_spaces_were_typed(client, world, file_issue, typed):
     # A Chinese input method types U+3000 (breaker): stored single-spaced, searched the same way.
     issue = file_issue(community="阳光　花园")
     assert Issue.objects.get(pk=issue.pk).community == "阳光 花园"
+    html = similar(client, world, community=typed).content.decode()
+    assert html.count('class="similar-item"') == 1 and f'href="/report/follow/{issue.pk}/"' in html
+
+
+@pytest.mark.parametrize("stored,typed", [("Cafe\u0301小区", "Cafe\u0301小区"), ("\uf900园小区", "\uf900园小区"),
+                                          ("南\ufeff湖\ufeff", "南\ufeff湖\ufeff")])
+def test_similar_finds_what_was_filed_with_the_same_text(client, world, file_issue, stored, typed):
+    # The search applies the rules the filing applied (NFC, trimming), not only the spaces (breaker round 2).
+    issue = file_issue(community=stored)
     html = similar(client, world, community=typed).content.decode()
     assert html.count('class="similar-item"') == 1 and f'href="/report/follow/{issue.pk}/"' in html
 
