@@ -55,6 +55,11 @@ def test_the_staff_menus_link_the_ledger_and_the_dashboard_only_for_those_who_ma
         assert 'href="/ledger/"' in html, page
         assert ('href="/dashboard/"' in html) is dashboard, page
     assert client.get("/dashboard/").status_code == (200 if dashboard else 403)
+    # And back from the ledger to the workbench (the mayor's supervision page had no link; breaker round 2).
+    workbench = "/work/supervise/" if who in ("supervisor", "mayor") else "/work/"
+    assert f'href="{workbench}"' in client.get("/ledger/").content.decode()
+    if dashboard:
+        assert f'href="{workbench}"' in client.get("/dashboard/").content.decode()
 
 
 def test_home_without_a_role_explains(client, world):
