@@ -137,25 +137,35 @@ def test_of_two_regenerations_at_once_each_shown_token_works(admin_client, api, 
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_migration_keeps_existing_tokens_working():
-    """A token stored in plain text before 0010 authenticates afterwards, and is no longer stored."""
-    executor = MigrationExecutor(connection)
+def test_the_migration_keeps_existing_tokens_working_and_going_back_gives_new_ones():
+    """A token stored in plain text before 0010 authenticates afterwards, and is no longer stored.
+
+    Unapplying 0010 with clients present (they cannot be deleted once they filed) gives each a new random
+    token, since a hash cannot be read back (breaker round 2: it used to refuse).
+    """
     before, after = [("issues", "0009_user_text_code_point_capacity")], [("issues", "0010_api_client_token_hash")]
-    executor.migrate(before)
+    MigrationExecutor(connection).migrate(before)
     try:
         with connection.cursor() as cur:
             cur.execute("INSERT INTO issues_apiclient (name, token, active, created_at, unit_id) "
                         "VALUES (%s, %s, %s, %s, NULL)", ["旧系统", "old-plain-token-0123456789", True,
                                                           "2026-11-30T01:00:00+00:00"])
-        executor = MigrationExecutor(connection)
-        executor.migrate(after)
+        MigrationExecutor(connection).migrate(after)
+        with connection.cursor() as cur:
+            cur.execute("SELECT token_hint, token_hash FROM issues_apiclient WHERE name = %s", ["旧系统"])
+            assert cur.fetchone() == ("old-pl", "92a41a33f6f3e8056cb337b3eec623ac3497eb32ec0c1eb7c198e4a3270a5635")
+            cur.execute("SELECT * FROM issues_apiclient")
+            assert not any("old-plain-token" in str(v) for row in cur.fetchall() for v in row)
+        MigrationExecutor(connection).migrate(before)
+        with connection.cursor() as cur:
+            cur.execute("SELECT token FROM issues_apiclient WHERE name = %s", ["旧系统"])
+            [token] = cur.fetchone()
+        assert re.fullmatch(r"[A-Za-z0-9_-]{43}", token)
     finally:
         executor = MigrationExecutor(connection)
         executor.migrate(executor.loader.graph.leaf_nodes())
     client = ApiClient.objects.get(name="旧系统")
-    assert (client.token_hint, client.token_hash) == (
-        "old-pl", "92a41a33f6f3e8056cb337b3eec623ac3497eb32ec0c1eb7c198e4a3270a5635")
+    assert client.token_hash == ApiClient.hash_token(token)  # the token made going back, hashed going forward
     api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION="Token old-plain-token-0123456789")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     assert api.get("/api/v1/issues/").status_code == 200
-    assert not any("old-plain-token" in value for value in stored_row(client))
