@@ -54,9 +54,9 @@ ACCEPT_ATTR = "image/jpeg,image/png,image/webp" + (",image/heic,image/heif,.heic
 # Longest side of the stored copy: plenty for a leak or a meter, and small on disk.
 STORED_MAX_SIDE = 2560
 JPEG_QUALITY = 85
-# Most scans (SOS markers) a JPEG may hold, MPO frames and thumbnails together. A progressive JPEG
-# has about 10 per frame; each scan is decoded over the whole image, so a file of a few hundred kB that
-# repeats one scan thousands of times costs minutes of CPU (breaker: 2,000 copies, 11 s at 16 MP).
+# Most scans (SOS segments) the photo in a JPEG may have (_jpeg_scans). A progressive JPEG has about 10
+# (18 in CMYK); each scan is decoded over the whole image, so a file of a few hundred kB that repeats
+# one scan thousands of times costs minutes of CPU (breaker: 2,000 copies, 11 s at 16 MP).
 JPEG_MAX_SCANS = 50
 # One photo decodes at a time in a process (memory: a 40-megapixel photo takes ~160 MB while it is
 # worked on; CPU: other requests keep their share). The others wait their turn.

@@ -115,13 +115,15 @@ def clean_text(value, *, max_length: int, required: bool = True, label: str = ""
     return value
 
 
-def single_spaced(text: str) -> str:
-    """``text`` with every run of whitespace (U+3000 of Chinese input methods included) as one space, ends trimmed.
+def clean_community(value) -> str:
+    """A 小区 (str, at most 100 characters) as it is stored and searched: ``clean_text``, then single-spaced.
 
-    How a 小区 is stored and searched, so "阳光　花园" and "阳光  花园" find
-    "阳光 花园" (the duplicate suggestion compares 小区 exactly).
+    Every run of whitespace (U+3000 of Chinese input methods included)
+    becomes one space, so "阳光　花园" and "阳光  花园" are stored and found
+    as "阳光 花园" (the duplicate suggestion compares 小区 exactly). Raises
+    FieldError as clean_text does (blank, too long, control characters).
     """
-    return " ".join(text.split())
+    return " ".join(clean_text(value, max_length=100, label="小区").split())
 
 
 def refuse_oversized(value: str, *, max_length: int, label: str = "") -> None:

@@ -73,7 +73,7 @@ from .models import (
     Unit,
 )
 from .routing import route
-from .validation import FieldError, clean_text, is_blank, normalize_phone, single_spaced
+from .validation import FieldError, clean_community, clean_text, is_blank, normalize_phone
 
 log = logging.getLogger(__name__)
 
@@ -452,8 +452,7 @@ def issue_submit(
     snapshot = reference.current()
     cat = _resolve(Category, category, errors, "category", "请选择问题类别", snapshot.categories, active=True)
     dist = _resolve(District, district, errors, "district", "请选择县区", snapshot.districts)
-    community = _field(errors, "community", clean_text, community, max_length=100, label="小区")
-    community = single_spaced(community) if community else community  # searched so by the duplicate suggestion
+    community = _field(errors, "community", clean_community, community)
     description = _field(errors, "description", clean_text, description, max_length=DESCRIPTION_MAX, label="问题描述")
     reporter_name = _field(errors, "reporter_name", clean_text, reporter_name, max_length=50, required=False, label="称呼")
     building = _field(errors, "building", clean_text, building, max_length=20, required=False, label="楼栋")

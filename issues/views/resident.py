@@ -37,7 +37,7 @@ from ..limits import RateLimited, Reservation, admit, admit_once, client_network
 from ..links import RATE_MAX_AGE, RATE_SALT, TRACK_MAX_AGE, TRACK_SALT, phone_hash, read_token
 from ..models import Attachment, Category, District, Issue
 from ..notifications import resend_codes
-from ..validation import FieldError, clean_text, is_mobile, normalize_phone, single_spaced
+from ..validation import FieldError, clean_community, is_mobile, normalize_phone
 from ..workflow import (
     Actor,
     Conflict,
@@ -407,7 +407,10 @@ def similar(request):
     """
     category = request.GET.get("category", "").strip()
     district = request.GET.get("district", "").strip()
-    community = _stored_community(request.GET.get("community", ""))
+    try:
+        community = clean_community(request.GET.get("community", ""))  # as the filing stored it
+    except FieldError:
+        community = ""
     found = []
     category, district = _small_id(category), _small_id(district)
     if category and district and community:
@@ -422,15 +425,6 @@ def similar(request):
     items = [{"id": i.pk, "category": _category_name(i.category), "community": i.community,
               "status": i.get_status_display(), "filed_at": i.filed_at} for i in found]
     return render(request, "resident/similar.html", {"items": items})
-
-
-def _stored_community(typed: str) -> str:
-    # The 小区 as issue_submit stores it (clean_text, then single-spaced), so the search matches
-    # exactly; "" when it could not be stored at all.
-    try:
-        return single_spaced(clean_text(typed, max_length=100, label="小区"))
-    except FieldError:
-        return ""
 
 
 def _followable(issue_id) -> Issue | None:
