@@ -123,9 +123,10 @@ def _answers_errors(*methods: str):
     """Decorator: the view answers ``methods`` (GET also answers HEAD), in the specification's error format.
 
     Another method gets 405 with an Allow header and the error list (not
-    Django's empty 405). The view is CSRF-exempt (api_key, not cookies). Open311Error and workflow errors raised by the
-    view become the error list with their HTTP status (Invalid → 400 with
-    one "field: message" per message).
+    Django's empty 405). The view is CSRF-exempt (api_key, not cookies).
+    Open311Error and workflow errors raised by the view become the error
+    list with their HTTP status (Invalid → 400 with one "field: message"
+    per message).
     """
     allowed = tuple(dict.fromkeys(m for m in methods for m in ((m, "HEAD") if m == "GET" else (m,))))
 
