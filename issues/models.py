@@ -105,7 +105,7 @@ class Category(models.Model):
 
     @staticmethod
     def question_label(question: dict) -> str:
-        """An extra question's label in the active language: ``label_en`` under English if set, else ``label`` (or its code)."""
+        """An extra question's label in the active language: ``label_en`` under English if set, else ``label``/code."""
         label = question.get("label") or question.get("code") or ""
         return question.get("label_en") or label if _english() else label
 
