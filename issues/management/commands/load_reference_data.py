@@ -55,6 +55,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, dry_run=False, no_update=False, **options):
         """Run the load in one transaction and print the summary."""
+        self.verbosity = options.get("verbosity", 1)  # _categories names what changed at 2 and up
         tally = Tally()
         notes: list[str] = []
         update = not no_update
