@@ -33,6 +33,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from .models import Attachment
@@ -88,8 +89,12 @@ def _looks_like_heif(head: bytes) -> bool:
     return any(brand in head[:32] for brand in _HEIF_BRANDS)
 
 
+def _too_large(number: int) -> FieldError:
+    return FieldError(_("第 %(n)s 张照片超过 %(mb)s MB，请压缩后再上传") % {"n": number, "mb": max_bytes() // (1024 * 1024)})
+
+
 def _too_many_pixels(number: int) -> FieldError:
-    return FieldError(f"第 {number} 张照片像素过大（最多 {max_pixels() // 1_000_000} 百万像素）")
+    return FieldError(_("第 %(n)s 张照片像素过大（最多 %(mp)s 百万像素）") % {"n": number, "mp": max_pixels() // 1_000_000})
 
 
 @contextmanager
@@ -102,7 +107,7 @@ def _damaged_is_refused(number: int):
         # NotImplementedError and RecursionError, are bugs rather than damage.
         if isinstance(error, RuntimeError) and type(error) is not RuntimeError:
             raise
-        raise FieldError(f"第 {number} 张文件不是 JPG、PNG 或 WebP 格式的照片，或文件已损坏") from None
+        raise FieldError(_("第 %(n)s 张文件不是 JPG、PNG 或 WebP 格式的照片，或文件已损坏") % {"n": number}) from None
 
 
 def _decoded_pixels(image: Image.Image, data: bytes) -> int:
@@ -165,9 +170,10 @@ def _jpeg_scans(data: bytes) -> int:
 def _opened(data: bytes, number: int) -> Image.Image:
     # The image with only its header read; raises FieldError for what the header already shows.
     if len(data) > max_bytes():
-        raise FieldError(f"第 {number} 张照片超过 {max_bytes() // (1024 * 1024)} MB，请压缩后再上传")
+        raise _too_large(number)
     if not HEIF_SUPPORTED and _looks_like_heif(data):
-        raise FieldError(f"第 {number} 张照片是 HEIC 格式，暂不支持。请在相机设置中选择“兼容性最佳”（JPG）后重拍，或截图后上传")
+        raise FieldError(_("第 %(n)s 张照片是 HEIC 格式，暂不支持。请在相机设置中选择“兼容性最佳”（JPG）后重拍，或截图后上传")
+                         % {"n": number})
     try:
         with warnings.catch_warnings(), _damaged_is_refused(number):
             # Pillow warns (not raises) between MAX_IMAGE_PIXELS and twice that; treat it as an error.
@@ -176,9 +182,9 @@ def _opened(data: bytes, number: int) -> Image.Image:
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise _too_many_pixels(number) from None
     if image.format not in ACCEPTED_FORMATS:
-        raise FieldError(f"第 {number} 张文件不是 JPG、PNG 或 WebP 格式的照片")
+        raise FieldError(_("第 %(n)s 张文件不是 JPG、PNG 或 WebP 格式的照片") % {"n": number})
     if image.format in ("JPEG", "MPO") and _jpeg_scans(data) > JPEG_MAX_SCANS:
-        raise FieldError(f"第 {number} 张照片的编码异常，无法处理。请换一张照片，或截图后上传")
+        raise FieldError(_("第 %(n)s 张照片的编码异常，无法处理。请换一张照片，或截图后上传") % {"n": number})
     with _damaged_is_refused(number):
         pixels = _decoded_pixels(image, data)
     if pixels > max_pixels():
@@ -229,10 +235,10 @@ def clean_photo(data: bytes, number: int) -> bytes:
 def _nonempty(files) -> list:
     files = [f for f in files if getattr(f, "size", 0)]
     if len(files) > max_count():
-        raise FieldError(f"最多上传 {max_count()} 张照片（现在 {len(files)} 张）")
+        raise FieldError(_("最多上传 %(max)s 张照片（现在 %(now)s 张）") % {"max": max_count(), "now": len(files)})
     for number, upload in enumerate(files, start=1):
         if upload.size > max_bytes():
-            raise FieldError(f"第 {number} 张照片超过 {max_bytes() // (1024 * 1024)} MB，请压缩后再上传")
+            raise _too_large(number)
     return files
 
 

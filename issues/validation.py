@@ -11,6 +11,8 @@ import unicodedata
 
 import phonenumbers
 import regex
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 # Control characters other than tab and line breaks (C0, DEL and C1): never part of a complaint.
 # NEL (U+0085) is a C1 control and refused like the rest rather than read as a line break: no
@@ -99,13 +101,13 @@ def clean_text(value, *, max_length: int, required: bool = True, label: str = ""
     if value is None:
         value = ""
     if not isinstance(value, str):
-        raise FieldError(f"{label or '此项'}必须是文字")
+        raise FieldError(_("%(label)s必须是文字") % {"label": field_label(label)})
     if _CONTROL.search(value):
-        raise FieldError(f"{label or '此项'}含有不允许的字符")
+        raise FieldError(_("%(label)s含有不允许的字符") % {"label": field_label(label)})
     value = _tidy(value)
     if is_blank(value):
         if required:
-            raise FieldError(f"请填写{label or '此项'}")
+            raise FieldError(_("请填写%(label)s") % {"label": field_label(label)})
         return ""
     length = user_length(value)
     if length > max_length:
@@ -146,15 +148,34 @@ def refuse_oversized(value: str, *, max_length: int, label: str = "") -> None:
         raise FieldError(_too_long(label, max_length, shown, at_least=True))
     if len(head) > column_length(max_length):
         raise FieldError(_too_dense(label))
-    raise FieldError(f"{label or '此项'}过长，请删减后再提交")
+    raise FieldError(_("%(label)s过长，请删减后再提交") % {"label": field_label(label)})
 
 
 def _too_long(label: str, max_length: int, length: int, at_least: bool = False) -> str:
-    return f"{label or '此项'}最多 {max_length} 个字（现在{'至少' if at_least else ''} {length} 个）"
+    words = {"label": field_label(label), "max": max_length, "now": length}
+    if at_least:
+        return _("%(label)s最多 %(max)s 个字（现在至少 %(now)s 个）") % words
+    return _("%(label)s最多 %(max)s 个字（现在 %(now)s 个）") % words
 
 
 def _too_dense(label: str) -> str:
-    return f"{label or '此项'}含有过多的组合符号或表情修饰，请删减后再提交"
+    return _("%(label)s含有过多的组合符号或表情修饰，请删减后再提交") % {"label": field_label(label)}
+
+
+# The labels that messages name, marked so makemessages collects them (their English is in the catalogue).
+FIELD_LABELS = [
+    gettext_noop("此项"), gettext_noop("小区"), gettext_noop("问题描述"), gettext_noop("称呼"), gettext_noop("楼栋"),
+    gettext_noop("单元"), gettext_noop("户"), gettext_noop("居民"), gettext_noop("交办意见"), gettext_noop("办理结果"),
+    gettext_noop("审批意见"), gettext_noop("延期理由"), gettext_noop("意见"), gettext_noop("整改措施"),
+    gettext_noop("查看理由"), gettext_noop("核查意见"), gettext_noop("申诉理由"), gettext_noop("督办要求"),
+    gettext_noop("裁定意见"), gettext_noop("说明"), gettext_noop("进展说明"), gettext_noop("退单理由"),
+    gettext_noop("退回理由"),
+]
+
+
+def field_label(label: str) -> str:
+    """A field's label (str, Chinese as the code writes it) in the active language; "此项" translated when empty."""
+    return _(label) if label else _("此项")
 
 
 def user_length(text: str) -> int:
@@ -172,7 +193,7 @@ def normalize_phone(raw) -> str:
     Raises FieldError when it is not a valid Chinese number.
     """
     if not isinstance(raw, str) or not raw.strip():
-        raise FieldError("请填写联系电话")
+        raise FieldError(_("请填写联系电话"))
     return _phone(raw)[0]
 
 
@@ -203,23 +224,23 @@ def _phone(raw: str) -> tuple[str, bool]:
         if not isinstance(found, str):
             _PHONES[found[0]] = found
     if isinstance(found, str):
-        raise FieldError(found)
+        raise FieldError(_(found))  # kept untranslated (the msgid): this cache serves every language
     return found
 
 
 def _parse_phone(raw: str) -> tuple[str, bool]:
     text = unicodedata.normalize("NFKC", raw).strip()
     if "\x00" in text or len(text) > 30:
-        raise FieldError("电话号码格式不正确")
+        raise FieldError(gettext_noop("电话号码格式不正确"))
     try:
         number = phonenumbers.parse(text, "CN")
     except phonenumbers.NumberParseException:
-        raise FieldError("电话号码格式不正确") from None
+        raise FieldError(gettext_noop("电话号码格式不正确")) from None
     # For +86, which belongs to one region only, is_valid_number(n) is number_type(n) != UNKNOWN:
     # the type is worked out once and answers both questions.
     kind = phonenumbers.number_type(number) if number.country_code == 86 else phonenumbers.PhoneNumberType.UNKNOWN
     if kind == phonenumbers.PhoneNumberType.UNKNOWN:
-        raise FieldError("请填写有效的中国大陆手机或固定电话号码")
+        raise FieldError(gettext_noop("请填写有效的中国大陆手机或固定电话号码"))
     mobile = kind in (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), mobile
 

@@ -36,6 +36,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.dispatch import Signal
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.scope import visible_issues
 
@@ -450,8 +451,8 @@ def issue_submit(
 
     errors: dict[str, list[str]] = {}
     snapshot = reference.current()
-    cat = _resolve(Category, category, errors, "category", "请选择问题类别", snapshot.categories, active=True)
-    dist = _resolve(District, district, errors, "district", "请选择县区", snapshot.districts)
+    cat = _resolve(Category, category, errors, "category", _("请选择问题类别"), snapshot.categories, active=True)
+    dist = _resolve(District, district, errors, "district", _("请选择县区"), snapshot.districts)
     community = _field(errors, "community", clean_community, community)
     description = _field(errors, "description", clean_text, description, max_length=DESCRIPTION_MAX, label="问题描述")
     reporter_name = _field(errors, "reporter_name", clean_text, reporter_name, max_length=50, required=False, label="称呼")
@@ -464,7 +465,7 @@ def issue_submit(
     if channel is None:
         channel = Channel.API if actor.client else (Channel.HOTLINE if actor.user else Channel.WEB)
     if channel not in _CHANNELS:
-        errors.setdefault("channel", []).append("渠道无效")
+        errors.setdefault("channel", []).append(_("渠道无效"))
     if errors and idempotency_key:
         # A retry whose data no longer passes (its category retired since) still gets its first filing.
         existing = repeat_of(actor, idempotency_key)
@@ -607,10 +608,10 @@ def _clean_location(latitude, longitude, errors):
     try:
         lat, lon = round(float(latitude), 6), round(float(longitude), 6)
     except (TypeError, ValueError):
-        errors.setdefault("latitude", []).append("位置坐标无效")
+        errors.setdefault("latitude", []).append(_("位置坐标无效"))
         return None, None
     if not (-90 <= lat <= 90 and -180 <= lon <= 180) or lat != lat or lon != lon:
-        errors.setdefault("latitude", []).append("位置坐标超出范围")
+        errors.setdefault("latitude", []).append(_("位置坐标超出范围"))
         return None, None
     from decimal import Decimal
 
@@ -620,15 +621,15 @@ def _clean_location(latitude, longitude, errors):
 def _clean_answers(category: Category, answers: dict, errors) -> dict:
     """Check ``answers`` against the category's extra questions; return the clean dict."""
     if not isinstance(answers, dict):
-        errors.setdefault("extra_answers", []).append("附加回答格式不正确")
+        errors.setdefault("extra_answers", []).append(_("附加回答格式不正确"))
         return {}
     clean = {}
     for q in category.extra_questions or []:
-        code, label, kind = q.get("code"), q.get("label", q.get("code")), q.get("type", "text")
+        code, label, kind = q.get("code"), Category.question_label(q), q.get("type", "text")  # as the page shows it
         value = answers.get(code)
         if value is None or (isinstance(value, str) and is_blank(value)):  # nothing visible: not answered
             if q.get("required"):
-                errors.setdefault(f"extra_answers.{code}", []).append(f"请回答：{label}")
+                errors.setdefault(f"extra_answers.{code}", []).append(_("请回答：%(label)s") % {"label": label})
             continue
         if kind == "boolean":
             if isinstance(value, str):
@@ -641,10 +642,10 @@ def _clean_answers(category: Category, answers: dict, errors) -> dict:
                     raise ValueError(value)
                 clean[code] = number
             except (TypeError, ValueError, OverflowError):
-                errors.setdefault(f"extra_answers.{code}", []).append(f"{label}应为数字")
+                errors.setdefault(f"extra_answers.{code}", []).append(_("%(label)s应为数字") % {"label": label})
         elif kind == "choice":
             if value not in (q.get("choices") or []):
-                errors.setdefault(f"extra_answers.{code}", []).append(f"{label}：请从选项中选择")
+                errors.setdefault(f"extra_answers.{code}", []).append(_("%(label)s：请从选项中选择") % {"label": label})
             else:
                 clean[code] = value
         else:

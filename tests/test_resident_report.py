@@ -163,6 +163,23 @@ def test_a_blank_form_gets_every_message_at_once(client, world):
     assert_nothing_stored()
 
 
+def test_the_messages_follow_the_language_switch(client, world):
+    # Under English every message was Chinese (README trial, breakers): they go through the catalogue now.
+    client.cookies["django_language"] = "en"
+    r = client.post("/report/", form_data(world, community="", description="漏" * 2001, reporter_phone="12345",
+                                          room="\x01"))
+    assert r.status_code == 400
+    assert errors_of(r) == {
+        "community": ["Residential compound: please fill this in"],
+        "description": ["Description: at most 2000 characters (now 2001)"],
+        "room": ["Flat: contains characters that are not allowed"],
+        "reporter_phone": ["Please enter a valid mainland China mobile or landline number"],
+    }
+    client.cookies["django_language"] = "zh-hans"
+    r = client.post("/report/", form_data(world, reporter_phone="12345"))  # the phone's message was cached in English
+    assert errors_of(r) == {"reporter_phone": ["请填写有效的中国大陆手机或固定电话号码"]}
+
+
 def test_with_the_notice_unticked_the_other_mistakes_show_too(client, world):
     r = client.post("/report/", form_data(world, privacy=None, reporter_phone="12345", extra_16_x="1"))
     assert r.status_code == 400

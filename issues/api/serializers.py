@@ -22,6 +22,7 @@ import re
 
 from django.core.validators import MaxLengthValidator, ProhibitNullCharactersValidator, RegexValidator
 from drf_spectacular.utils import extend_schema_field
+from django.utils.translation import gettext
 from rest_framework import serializers
 from rest_framework.validators import ProhibitSurrogateCharactersValidator
 
@@ -40,7 +41,7 @@ from issues.models import (
     SupervisionOrder,
     Unit,
 )
-from issues.validation import FieldError, column_length, input_length, mask_phone, refuse_oversized
+from issues.validation import FieldError, column_length, field_label, input_length, mask_phone, refuse_oversized
 
 MAX_ID = 2**63 - 1
 
@@ -69,36 +70,40 @@ PHONE_PATTERN = r"^1(3[0-9]|5[0-35-9]|8[0-9])[0-9]{8}$"
 
 
 class _RefuseCharacters:
-    """Refuses NUL and lone surrogates in the words the web form uses (``message``).
+    """Refuses NUL and lone surrogates in the words the web form uses, in the request's language.
 
-    Stands in for DRF's own two checks of every CharField, whose messages
-    differ from the form's (and whose Chinese for NUL reads "empty string").
+    ``label`` (a field label, as clean_text takes it) gives "<label>含有不允许的字符";
+    None gives the phone's "电话号码格式不正确". Stands in for DRF's own two
+    checks of every CharField, whose messages differ from the form's (and
+    whose Chinese for NUL reads "empty string").
     """
 
     _BAD = re.compile("[\x00\ud800-\udfff]")
 
-    def __init__(self, message: str):
-        self.message = message
+    def __init__(self, label: str | None):
+        self.label = label
 
     def __call__(self, value) -> None:
-        """Return None for clean text; raise ValidationError(``message``) for a NUL or a lone surrogate."""
+        """Return None for clean text; raise ValidationError with the form's message for a NUL or a lone surrogate."""
         if self._BAD.search(str(value)):
-            raise serializers.ValidationError(self.message)
+            if self.label is None:
+                raise serializers.ValidationError(gettext("电话号码格式不正确"))
+            raise serializers.ValidationError(gettext("%(label)s含有不允许的字符") % {"label": field_label(self.label)})
 
 
-def _own_character_check(field: serializers.CharField, message: str) -> None:
-    # Replaces ``field``'s DRF NUL and surrogate validators by _RefuseCharacters(message). Called
+def _own_character_check(field: serializers.CharField, label: str | None) -> None:
+    # Replaces ``field``'s DRF NUL and surrogate validators by _RefuseCharacters(label). Called
     # from __init__: a serializer deep-copies its fields by constructing them anew.
     field.validators = [v for v in field.validators
                         if not isinstance(v, (ProhibitNullCharactersValidator, ProhibitSurrogateCharactersValidator))]
-    field.validators.append(_RefuseCharacters(message))
+    field.validators.append(_RefuseCharacters(label))
 
 
 class _TextField(serializers.CharField):
-    # The CharField ``Text`` returns: a NUL or a lone surrogate gets ``bad_characters``.
-    def __init__(self, *, bad_characters: str, **kw):
+    # The CharField ``Text`` returns: a NUL or a lone surrogate gets "<label>含有不允许的字符".
+    def __init__(self, *, label_for_messages: str, **kw):
         super().__init__(**kw)
-        _own_character_check(self, bad_characters)
+        _own_character_check(self, label_for_messages)
 
 
 @extend_schema_field({"type": "string", "maxLength": 30, "pattern": PHONE_PATTERN, "example": "13800000000"})
@@ -107,7 +112,7 @@ class PhoneField(serializers.CharField):
 
     def __init__(self, **kw):
         super().__init__(max_length=30, trim_whitespace=False, **kw)
-        _own_character_check(self, "电话号码格式不正确")
+        _own_character_check(self, None)
 
 
 class _InputBound(MaxLengthValidator):
@@ -148,7 +153,7 @@ def Text(max_length: int, label: str, required: bool = True, help_text: str = ""
             f"maxLength bounds the raw input in code points.")
     return _TextField(
         required=required, allow_blank=not required, trim_whitespace=False, validators=validators,
-        help_text=f"{help_text}. {rule}" if help_text else rule, bad_characters=f"{label}含有不允许的字符", **kw
+        help_text=f"{help_text}. {rule}" if help_text else rule, label_for_messages=label, **kw
     )
 
 
