@@ -37,6 +37,7 @@ from django.db.models import Q
 from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.scope import visible_issues
 
@@ -86,7 +87,7 @@ DESCRIPTION_MAX = 2000
 # Dates a person sets (extension, plan, supervision due time) lie within
 # five years: anything later is a typo, and keeps deadline arithmetic sane.
 MAX_HORIZON = timedelta(days=5 * 366)
-HORIZON_MESSAGE = "日期不能晚于五年之后"
+HORIZON_MESSAGE = gettext_noop("日期不能晚于五年之后")  # translated where it is raised
 NOTE_MAX = 1000
 REASON_MAX = 500
 
@@ -225,28 +226,28 @@ def _lock(issue, actor: Actor) -> Issue:
     try:
         return qs.get(pk=issue_id)
     except (Issue.DoesNotExist, ValueError, TypeError):
-        raise NotFound("诉求不存在") from None
+        raise NotFound(_("诉求不存在")) from None
 
 
 def _require_role(actor: Actor, *roles: str) -> None:
     if actor.role not in roles:
-        raise Forbidden("您的角色不能执行此操作")
+        raise Forbidden(_("您的角色不能执行此操作"))
 
 
 def _require_lead(actor: Actor, issue: Issue) -> None:
     if actor.role != Role.UNIT_STAFF or actor.unit_id is None or actor.unit_id != issue.lead_unit_id:
-        raise Forbidden("只有牵头单位可以执行此操作")
+        raise Forbidden(_("只有牵头单位可以执行此操作"))
 
 
 def _require_person(actor: Actor) -> None:
     # Requests and appeals name the person who made them; a system cannot.
     if actor.user is None:
-        raise Forbidden("此操作须由具体工作人员办理")
+        raise Forbidden(_("此操作须由具体工作人员办理"))
 
 
 def _require_status(issue: Issue, *statuses: str) -> None:
     if issue.status not in statuses:
-        raise Conflict(f"诉求当前状态为“{issue.get_status_display()}”，不能执行此操作")
+        raise Conflict(_("诉求当前状态为“%(status)s”，不能执行此操作") % {"status": issue.get_status_display()})
 
 
 def _field(errors: dict, name: str, fn, *args, **kwargs):
@@ -259,7 +260,7 @@ def _field(errors: dict, name: str, fn, *args, **kwargs):
 
 def _raise_if(errors: dict) -> None:
     if errors:
-        raise Invalid("输入有误，请按提示修改", errors)
+        raise Invalid(_("输入有误，请按提示修改"), errors)
 
 
 def _pending_request(related, ref, *, missing: str, decided: str, pending: str):
@@ -447,7 +448,7 @@ def issue_submit(
     """
     now = _now(now)
     if actor.user is not None and actor.role != Role.DISPATCHER:
-        raise Forbidden("只有分派员可以代群众登记诉求")
+        raise Forbidden(_("只有分派员可以代群众登记诉求"))
 
     errors: dict[str, list[str]] = {}
     snapshot = reference.current()
@@ -668,10 +669,10 @@ def issue_assign(*, issue, actor: Actor, lead_unit, co_units=(), note: str = "",
         _require_role(actor, Role.DISPATCHER)
         _require_status(issue, Status.NEW)
         errors: dict[str, list[str]] = {}
-        lead = _resolve(Unit, lead_unit, errors, "lead_unit", "请选择有效的牵头单位", active=True)
+        lead = _resolve(Unit, lead_unit, errors, "lead_unit", _("请选择有效的牵头单位"), active=True)
         co = []
         for u in co_units or ():
-            unit = _resolve(Unit, u, errors, "co_units", "协办单位无效", active=True)
+            unit = _resolve(Unit, u, errors, "co_units", _("协办单位无效"), active=True)
             if unit is not None and lead is not None and unit.pk != lead.pk and unit not in co:
                 co.append(unit)
         note = _field(errors, "note", clean_text, note, max_length=NOTE_MAX, required=False, label="交办意见")
@@ -724,11 +725,11 @@ def issue_merge(*, issue, actor: Actor, original, note: str = "", now: datetime 
         except (TypeError, ValueError):
             target = None
         if target is None:
-            errors["original"] = ["请选择要合并到的原诉求"]
+            errors["original"] = [_("请选择要合并到的原诉求")]
         elif target.pk == issue.pk:
-            errors["original"] = ["不能合并到自身"]
+            errors["original"] = [_("不能合并到自身")]
         elif target.status not in OPEN_STATUSES:
-            errors["original"] = ["原诉求已办结或关闭，不能合并"]
+            errors["original"] = [_("原诉求已办结或关闭，不能合并")]
         note = _field(errors, "note", clean_text, note, max_length=REASON_MAX, required=False, label="说明")
         _raise_if(errors)
         issue.status = Status.MERGED
@@ -767,11 +768,11 @@ def issue_follow(*, issue, phone: str, name: str = "", now: datetime | None = No
     with transaction.atomic():
         issue = _lock(issue, Actor.system())
         if issue.status not in OPEN_STATUSES:
-            raise Conflict("该诉求已关闭，不能关注")
+            raise Conflict(_("该诉求已关闭，不能关注"))
         _raise_if(errors)
         reporter = phone == issue.reporter_phone
         if reporter and not as_stranger:
-            raise Conflict("您是该诉求的报告人，无需关注")
+            raise Conflict(_("您是该诉求的报告人，无需关注"))
         pressed = _SelfFollows(issue, phone) if reporter else None
         if pressed is not None and pressed.before():
             # Again, as a follower's repeat: the same read of its row, and ``repeat`` (the count given back).
@@ -871,7 +872,7 @@ def issue_add_note(*, issue, actor: Actor, note: str, public: bool = False, now:
         issue = _lock(issue, actor)
         is_co = actor.unit_id is not None and issue.co_units.filter(pk=actor.unit_id).exists()
         if actor.role != Role.UNIT_STAFF or not (actor.unit_id == issue.lead_unit_id or is_co):
-            raise Forbidden("只有牵头或协办单位可以填写进展")
+            raise Forbidden(_("只有牵头或协办单位可以填写进展"))
         _require_status(issue, *WORKING_STATUSES)
         errors: dict[str, list[str]] = {}
         note = _field(errors, "note", clean_text, note, max_length=NOTE_MAX, label="进展说明")
@@ -893,15 +894,15 @@ def issue_request_extension(*, issue, actor: Actor, reason: str, requested_due, 
         _require_person(actor)
         _require_status(issue, Status.ASSIGNED, Status.IN_PROGRESS)
         if issue.extension_requests.filter(decision=Decision.PENDING).exists():
-            raise Conflict("已有待审批的延期申请")
+            raise Conflict(_("已有待审批的延期申请"))
         errors: dict[str, list[str]] = {}
         reason = _field(errors, "reason", clean_text, reason, max_length=REASON_MAX, label="延期理由")
         if not isinstance(requested_due, datetime) or timezone.is_naive(requested_due):
-            errors["requested_due"] = ["请填写申请的办结时间"]
+            errors["requested_due"] = [_("请填写申请的办结时间")]
         elif requested_due <= issue.resolution_due:
-            errors["requested_due"] = ["申请时间必须晚于当前办结时限"]
+            errors["requested_due"] = [_("申请时间必须晚于当前办结时限")]
         elif requested_due > now + MAX_HORIZON:
-            errors["requested_due"] = [HORIZON_MESSAGE]
+            errors["requested_due"] = [_(HORIZON_MESSAGE)]
         _raise_if(errors)
         req = ExtensionRequest.objects.create(issue=issue, reason=reason, requested_due=requested_due,
                                               requested_by=actor.user, requested_at=now)
@@ -923,15 +924,15 @@ def issue_file_plan(*, issue, actor: Actor, steps: str, target_due, now: datetim
         _require_person(actor)
         _require_status(issue, Status.IN_PROGRESS)
         if issue.plans.filter(decision=Decision.PENDING).exists():
-            raise Conflict("已有待审批的整改计划")
+            raise Conflict(_("已有待审批的整改计划"))
         errors: dict[str, list[str]] = {}
         steps = _field(errors, "steps", clean_text, steps, max_length=DESCRIPTION_MAX, label="整改措施")
         if not isinstance(target_due, datetime) or timezone.is_naive(target_due):
-            errors["target_due"] = ["请填写整改完成时限"]
+            errors["target_due"] = [_("请填写整改完成时限")]
         elif target_due <= now:
-            errors["target_due"] = ["整改完成时限必须晚于现在"]
+            errors["target_due"] = [_("整改完成时限必须晚于现在")]
         elif target_due > now + MAX_HORIZON:
-            errors["target_due"] = [HORIZON_MESSAGE]
+            errors["target_due"] = [_(HORIZON_MESSAGE)]
         _raise_if(errors)
         plan = RectificationPlan.objects.create(issue=issue, steps=steps, target_due=target_due,
                                                 filed_by=actor.user, filed_at=now)
@@ -951,7 +952,7 @@ def issue_decide_extension(*, issue, actor: Actor, request, approve: bool, note:
     with transaction.atomic():
         issue = _lock(issue, actor)
         _require_role(actor, Role.SUPERVISOR)
-        req = _pending_request(issue.extension_requests, request, missing="延期申请不存在", decided="该延期申请已审批",
+        req = _pending_request(issue.extension_requests, request, missing=_("延期申请不存在"), decided=_("该延期申请已审批"),
                                pending=Decision.PENDING)
         _require_status(issue, *WORKING_STATUSES)
         errors: dict[str, list[str]] = {}
@@ -973,7 +974,7 @@ def issue_decide_plan(*, issue, actor: Actor, plan, approve: bool, note: str = "
     with transaction.atomic():
         issue = _lock(issue, actor)
         _require_role(actor, Role.SUPERVISOR)
-        p = _pending_request(issue.plans, plan, missing="整改计划不存在", decided="该整改计划已审批",
+        p = _pending_request(issue.plans, plan, missing=_("整改计划不存在"), decided=_("该整改计划已审批"),
                              pending=Decision.PENDING)
         _require_status(issue, Status.IN_PROGRESS)
         errors: dict[str, list[str]] = {}
@@ -1006,7 +1007,7 @@ def issue_report_plan_progress(*, issue, actor: Actor, note: str, percent: int, 
             if not 0 <= percent <= 100:
                 raise ValueError
         except (TypeError, ValueError):
-            errors["percent"] = ["完成比例应为 0–100 的整数"]
+            errors["percent"] = [_("完成比例应为 0–100 的整数")]
         _raise_if(errors)
         plan = issue.plans.filter(decision=Decision.APPROVED).order_by("-decided_at").first()
         report = PlanProgress.objects.create(plan=plan, note=note, percent=percent, reported_by=actor.user,
@@ -1082,14 +1083,14 @@ def issue_supervise(*, issue, actor: Actor, level: str, instruction: str, due_at
         _require_status(issue, *OPEN_STATUSES)
         errors: dict[str, list[str]] = {}
         if level not in (SupervisionLevel.YELLOW, SupervisionLevel.RED):
-            errors["level"] = ["请选择黄牌或红牌督办"]
+            errors["level"] = [_("请选择黄牌或红牌督办")]
         instruction = _field(errors, "instruction", clean_text, instruction, max_length=NOTE_MAX, label="督办要求")
         if not isinstance(due_at, datetime) or timezone.is_naive(due_at):
-            errors["due_at"] = ["请填写要求完成时间"]
+            errors["due_at"] = [_("请填写要求完成时间")]
         elif due_at <= now:
-            errors["due_at"] = ["要求完成时间必须晚于现在"]
+            errors["due_at"] = [_("要求完成时间必须晚于现在")]
         elif due_at > now + MAX_HORIZON:
-            errors["due_at"] = [HORIZON_MESSAGE]
+            errors["due_at"] = [_(HORIZON_MESSAGE)]
         _raise_if(errors)
         order = SupervisionOrder.objects.create(issue=issue, level=level, instruction=instruction, due_at=due_at,
                                                 issued_by=actor.user, issued_at=now)
@@ -1149,17 +1150,17 @@ def issue_rate(
         elif actor.role == Role.REVISIT_AGENT:
             kind = RaterKind.AGENT
         else:
-            raise Forbidden("只有报告人、关注人或回访员可以评价")
+            raise Forbidden(_("只有报告人、关注人或回访员可以评价"))
         _require_status(issue, Status.AWAITING_RATING)
         already = issue.ratings.filter(round=issue.resolution_round)
         already = already.filter(follower=follower) if follower else already.filter(follower__isnull=True)
         if already.exists():
-            raise Conflict("本轮办理已评价")
+            raise Conflict(_("本轮办理已评价"))
         errors: dict[str, list[str]] = {}
         if satisfaction not in Satisfaction.values:
-            errors["satisfaction"] = ["请选择满意、基本满意或不满意"]
+            errors["satisfaction"] = [_("请选择满意、基本满意或不满意")]
         if not isinstance(resolved, bool):
-            errors["resolved"] = ["请选择问题是否已解决"]
+            errors["resolved"] = [_("请选择问题是否已解决")]
         comment = _field(errors, "comment", clean_text, comment, max_length=REASON_MAX, required=False, label="意见")
         _raise_if(errors)
         try:
@@ -1170,7 +1171,7 @@ def issue_rate(
                     created_at=now,
                 )
         except IntegrityError:
-            raise Conflict("本轮办理已评价") from None
+            raise Conflict(_("本轮办理已评价")) from None
         data = {"rating": rating.pk, "rater": kind, "satisfaction": satisfaction, "resolved": resolved,
                 "round": issue.resolution_round}
         if kind == RaterKind.FOLLOWER:
@@ -1197,7 +1198,7 @@ def issue_decide_at_limit(*, issue, actor: Actor, close: bool, note: str, now: d
         issue = _lock(issue, actor)
         _require_role(actor, Role.SUPERVISOR)
         if issue.status != Status.AWAITING_RATING or not issue.needs_decision:
-            raise Conflict("该诉求不在待裁定状态")
+            raise Conflict(_("该诉求不在待裁定状态"))
         errors: dict[str, list[str]] = {}
         note = _field(errors, "note", clean_text, note, max_length=REASON_MAX, label="裁定意见")
         _raise_if(errors)
@@ -1220,11 +1221,11 @@ def issue_appeal(*, issue, actor: Actor, rating, reason: str, now: datetime | No
         _require_person(actor)
         r = issue.ratings.filter(pk=getattr(rating, "pk", rating)).first()
         if r is None:
-            raise NotFound("评价不存在")
+            raise NotFound(_("评价不存在"))
         if not r.counts or r.satisfaction != Satisfaction.DISSATISFIED:
-            raise Conflict("只能对报告人的不满意评价申诉")
+            raise Conflict(_("只能对报告人的不满意评价申诉"))
         if Appeal.objects.filter(rating=r).exists():
-            raise Conflict("该评价已申诉")
+            raise Conflict(_("该评价已申诉"))
         errors: dict[str, list[str]] = {}
         reason = _field(errors, "reason", clean_text, reason, max_length=REASON_MAX, label="申诉理由")
         _raise_if(errors)
@@ -1232,7 +1233,7 @@ def issue_appeal(*, issue, actor: Actor, rating, reason: str, now: datetime | No
             with transaction.atomic():
                 appeal = Appeal.objects.create(rating=r, issue=issue, reason=reason, filed_by=actor.user, filed_at=now)
         except IntegrityError:
-            raise Conflict("该评价已申诉") from None
+            raise Conflict(_("该评价已申诉")) from None
         _record(issue, actor, EventKind.APPEALED, now=now, note=reason, public=False,
                 data={"appeal": appeal.pk, "rating": r.pk})
     return appeal
@@ -1244,7 +1245,7 @@ def issue_decide_appeal(*, issue, actor: Actor, appeal, exclude: bool, note: str
     with transaction.atomic():
         issue = _lock(issue, actor)
         _require_role(actor, Role.SUPERVISOR)
-        a = _pending_request(issue.appeals, appeal, missing="申诉不存在", decided="该申诉已裁定",
+        a = _pending_request(issue.appeals, appeal, missing=_("申诉不存在"), decided=_("该申诉已裁定"),
                              pending=AppealDecision.PENDING)
         errors: dict[str, list[str]] = {}
         note = _field(errors, "note", clean_text, note, max_length=REASON_MAX, required=False, label="裁定意见")
@@ -1269,10 +1270,10 @@ def issue_close_out(*, issue, now: datetime | None = None) -> Issue:
         issue = _lock(issue, actor)
         _require_status(issue, Status.AWAITING_RATING)
         if issue.needs_decision:
-            raise Conflict("待督查裁定的诉求不自动销号")
+            raise Conflict(_("待督查裁定的诉求不自动销号"))
         window = timedelta(days=settings.ZY_REVISIT_WINDOW_DAYS)
         if issue.awaiting_rating_since is None or issue.awaiting_rating_since + window > now:
-            raise Conflict("回访期未满")
+            raise Conflict(_("回访期未满"))
         _close(issue, now)
         issue.save(update_fields=["status", "closed_at", "needs_decision"])
         _record(issue, actor, EventKind.CLOSED_OUT, now=now, from_status=Status.AWAITING_RATING,
@@ -1295,7 +1296,7 @@ def issue_reveal_phone(*, issue, actor: Actor, reason: str, now: datetime | None
     with transaction.atomic():
         issue = _lock(issue, actor)
         if actor.user is None:
-            raise Forbidden("查看号码须由具体工作人员操作并留痕")
+            raise Forbidden(_("查看号码须由具体工作人员操作并留痕"))
         if actor.role != Role.REVISIT_AGENT:
             _require_lead(actor, issue)
         errors: dict[str, list[str]] = {}
@@ -1320,7 +1321,7 @@ def issue_deidentify(*, issue, now: datetime | None = None) -> Issue:
         issue = _lock(issue, actor)
         _require_status(issue, *TERMINAL_STATUSES)
         if issue.closed_at is None or issue.closed_at + timedelta(days=settings.ZY_RETENTION_DAYS) > now:
-            raise Conflict("未到个人信息保存期限")
+            raise Conflict(_("未到个人信息保存期限"))
         if not issue.reporter_phone and not issue.followers.exclude(phone__startswith="removed-").exists():
             return issue
         issue.reporter_name = issue.reporter_phone = issue.building = issue.unit_no = issue.room = ""

@@ -588,3 +588,22 @@ class TestHardening:
                 issue_file_plan(issue=in_progress, actor=bound, steps="s", target_due=local(2027, 3, 1, 9, 0))
             else:
                 issue_appeal(issue=in_progress, actor=bound, rating=1, reason="r")
+
+
+def test_the_workflows_answers_follow_the_active_language(world, file_issue):
+    """Staff and residents under the English switch get the workflow's refusals in English; Chinese stays the default."""
+    from django.utils import translation
+
+    from issues.workflow import Conflict, Invalid, issue_supervise
+
+    issue = issue_assign(issue=file_issue(), actor=Actor.of(world.dispatcher), lead_unit=world.heat_gz)
+    with pytest.raises(Conflict) as chinese:
+        issue_assign(issue=issue, actor=Actor.of(world.dispatcher), lead_unit=world.heat_gz)
+    with translation.override("en"), pytest.raises(Conflict) as english:
+        issue_assign(issue=issue, actor=Actor.of(world.dispatcher), lead_unit=world.heat_gz)
+    assert chinese.value.message == "诉求当前状态为“已交办”，不能执行此操作"
+    assert english.value.message == 'The issue is "Assigned" now, so this cannot be done'
+    with translation.override("en"), pytest.raises(Invalid) as invalid:
+        issue_supervise(issue=issue, actor=Actor.of(world.supervisor), level="", instruction="尽快", due_at=None)
+    assert invalid.value.fields == {"level": ["Please choose a yellow or red card"],
+                                    "due_at": ["Please fill in the required time"]}
