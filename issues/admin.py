@@ -203,7 +203,10 @@ class CategoryForm(forms.ModelForm):
         fields = "__all__"
 
     def clean_extra_questions(self):
-        """A list of {"code", "label", "type", "required", "choices"} dicts with unique slug codes."""
+        """A list of {"code", "label", "type", "required", "choices"} dicts with unique slug codes.
+
+        Optional "label_en" (text) and "choice_labels_en" (texts, one per choice) are checked too.
+        """
         questions = self.cleaned_data.get("extra_questions") or []
         if not isinstance(questions, list):
             raise forms.ValidationError(_("附加问题必须是列表"))
@@ -225,6 +228,14 @@ class CategoryForm(forms.ModelForm):
                 choices = q.get("choices")
                 if not isinstance(choices, list) or not choices or not all(isinstance(c, str) for c in choices):
                     raise forms.ValidationError(_("第 %(i)s 个问题是选择题，须提供 choices 列表") % {"i": i})
+            if "label_en" in q and not isinstance(q["label_en"], str):
+                raise forms.ValidationError(_("第 %(i)s 个问题的 label_en 须为文字") % {"i": i})
+            if "choice_labels_en" in q:
+                shown = q["choice_labels_en"]
+                if not isinstance(shown, list) or not all(isinstance(c, str) for c in shown) \
+                        or len(shown) != len(q.get("choices") or []):
+                    raise forms.ValidationError(
+                        _("第 %(i)s 个问题的 choice_labels_en 须为文字列表，与 choices 一一对应") % {"i": i})
         return questions
 
     def clean(self):
@@ -248,7 +259,7 @@ class CategoryAdmin(SimpleHistoryAdmin):
     fieldsets = (
         (None, {"fields": ("service_code", "utility", "name", "name_en", "description", "active")}),
         (_("时限与核查"), {"fields": ("priority", "heating_season_priority", "needs_verification")}),
-        (_("表单"), {"fields": ("extra_questions", "safety_instructions")}),
+        (_("表单"), {"fields": ("extra_questions", "safety_instructions", "safety_instructions_en")}),
     )
 
 

@@ -106,15 +106,19 @@ class Category(models.Model):
     @staticmethod
     def question_label(question: dict) -> str:
         """An extra question's label in the active language: ``label_en`` under English if set, else ``label``/code."""
-        label = question.get("label") or question.get("code") or ""
-        return question.get("label_en") or label if _english() else label
+        label = str(question.get("label") or question.get("code") or "")
+        english = question.get("label_en")
+        return english if _english() and isinstance(english, str) and english else label
 
     @staticmethod
     def question_options(question: dict) -> list[tuple[str, str]]:
         """A choice question's ``[(stored value, label shown), …]``: the Chinese choice, in English when given."""
-        choices = list(question.get("choices") or [])
-        shown = list(question.get("choice_labels_en") or []) if _english() else []
-        return [(c, shown[i] if i < len(shown) and shown[i] else c) for i, c in enumerate(choices)]
+        choices = question.get("choices")
+        choices = choices if isinstance(choices, list) else []
+        shown = question.get("choice_labels_en") if _english() else None
+        shown = shown if isinstance(shown, list) else []  # the admin form checks it; older rows may not be
+        return [(c, shown[i] if i < len(shown) and isinstance(shown[i], str) and shown[i] else c)
+                for i, c in enumerate(choices)]
 
 
 def _english() -> bool:

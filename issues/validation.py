@@ -170,6 +170,8 @@ FIELD_LABELS = [
     gettext_noop("查看理由"), gettext_noop("核查意见"), gettext_noop("申诉理由"), gettext_noop("督办要求"),
     gettext_noop("裁定意见"), gettext_noop("说明"), gettext_noop("进展说明"), gettext_noop("退单理由"),
     gettext_noop("退回理由"),
+    # Who acted, as /track/ shows a system or resident step (workflow.Actor labels).
+    gettext_noop("系统"), gettext_noop("自动分派"), gettext_noop("时限监控"), gettext_noop("接口"),
 ]
 
 

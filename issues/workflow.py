@@ -619,6 +619,10 @@ def _clean_location(latitude, longitude, errors):
     return Decimal(str(lat)), Decimal(str(lon))
 
 
+_YES = ("true", "1", "yes", "y", "是", "on")
+_NO = ("false", "0", "no", "n", "否", "off")
+
+
 def _clean_answers(category: Category, answers: dict, errors) -> dict:
     """Check ``answers`` against the category's extra questions; return the clean dict."""
     if not isinstance(answers, dict):
@@ -633,9 +637,13 @@ def _clean_answers(category: Category, answers: dict, errors) -> dict:
                 errors.setdefault(f"extra_answers.{code}", []).append(_("请回答：%(label)s") % {"label": label})
             continue
         if kind == "boolean":
-            if isinstance(value, str):
-                value = value.lower() in ("true", "1", "yes", "是", "on")
-            clean[code] = bool(value)
+            # Yes or no as a form, the API or Open311 may send it; anything else is refused, not read as no.
+            if isinstance(value, bool) or (type(value) is int and value in (0, 1)):
+                clean[code] = bool(value)
+            elif isinstance(value, str) and value.strip().lower() in _YES + _NO:
+                clean[code] = value.strip().lower() in _YES
+            else:
+                errors.setdefault(f"extra_answers.{code}", []).append(_("%(label)s：请选择是或否") % {"label": label})
         elif kind == "number":
             try:
                 number = float(value)

@@ -430,6 +430,13 @@ EN.update({
     "请选择黄牌或红牌督办": "Please choose a yellow or red card",
     "输入有误，请按提示修改": "Some input needs fixing; see the messages",
     "日期不能晚于五年之后": "The date cannot be more than five years ahead",
+    "不存在": "Not found", "没有权限": "Permission denied", "请求体嵌套过深，无法解析": "The body is nested too deeply to read",
+    "系统": "System", "自动分派": "Automatic assignment", "时限监控": "Deadline watch", "接口": "API",
+    "n月j日 H:i": "j M H:i",
+    "%(label)s：请选择是或否": "%(label)s: please choose yes or no",
+    "第 %(i)s 个问题的 label_en 须为文字": "Question %(i)s: label_en must be text",
+    "第 %(i)s 个问题的 choice_labels_en 须为文字列表，与 choices 一一对应":
+        "Question %(i)s: choice_labels_en must be a list of texts, one for each choice",
     # Admin: the apps and two internal tables.
     "诉求办理": "Issues", "账号": "Accounts", "创建时间": "created at", "受理编号计数": "tracking code counter", "统计汇总进度": "rollup progress",
     # API client tokens, stored as their hash only (admin).

@@ -440,6 +440,15 @@ class TestTextLengths:
         assert (status, fields) == (400, {field: [message]})
         assert Issue.objects.count() == 0
 
+    def test_blank_text_gets_the_web_forms_words_in_the_requests_language(self, world, as_client):
+        # "请填写此项" was the API's own wording, in every language (breaker round 3).
+        client = as_client("hotline")
+        status, _, fields = err(client.post("/api/v1/issues/", body(world, community="   "), format="json"))
+        assert (status, fields) == (400, {"community": ["请填写小区"]})
+        r = client.post("/api/v1/issues/", body(world, community="   "), format="json", HTTP_ACCEPT_LANGUAGE="en")
+        assert r.json()["error"]["message"] == "Some input needs fixing; see the messages"
+        assert r.json()["error"]["fields"] == {"community": ["Residential compound: please fill this in"]}
+
     def test_the_schema_documents_characters_and_bounds_code_points(self, api):
         components = api.get("/api/schema/?format=json").json()["components"]["schemas"]
         community = components["IssueCreateInRequest"]["properties"]["community"]

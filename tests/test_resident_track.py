@@ -356,6 +356,22 @@ def test_pressing_me_too_again_answers_alike_for_the_reporter_and_a_stranger(cli
         assert codes == [302, 429], phone
 
 
+def test_the_follow_page_and_the_timeline_speak_english_under_the_switch(client, world, file_issue):
+    # District, date and the system's step were Chinese on English pages (breaker round 3).
+    world.ganzhou.name_en = "Ganzhou District"
+    world.ganzhou.save()
+    issue = file_issue()
+    client.cookies["django_language"] = "en"
+    html = client.get(f"/report/follow/{issue.pk}/").content.decode()
+    assert "Ganzhou District" in html and "甘州区" not in html and "30 Nov 09:00" in html
+    html = client.get("/report/similar/", {"category": world.heat_cold.pk, "district": world.ganzhou.pk,
+                                           "community": "南关小区"}).content.decode()
+    assert "30 Nov 09:00" in html and "11月30日" not in html
+    r = track(client, issue.tracking_code, "13800000000")
+    html = client.get(r["Location"]).content.decode()
+    assert "Resident" in html and "居民" not in html
+
+
 def test_a_closed_issue_cannot_be_followed(client, world, file_issue):
     issue = file_issue()
     issue_reject(issue=issue, actor=Actor.of(world.dispatcher), reason="重复")

@@ -607,3 +607,25 @@ def test_the_workflows_answers_follow_the_active_language(world, file_issue):
         issue_supervise(issue=issue, actor=Actor.of(world.supervisor), level="", instruction="尽快", due_at=None)
     assert invalid.value.fields == {"level": ["Please choose a yellow or red card"],
                                     "due_at": ["Please fill in the required time"]}
+
+
+@pytest.mark.parametrize("sent,stored", [(True, True), (False, False), ("true", True), ("是", True), ("on", True),
+                                         ("Y", True), (1, True), ("false", False), ("否", False), (0, False),
+                                         (" No ", False)])
+def test_a_yes_or_no_answer_is_read_as_sent(world, file_issue, sent, stored):
+    world.gas_leak.extra_questions = [{"code": "evacuated", "label": "是否已撤离", "type": "boolean"}]
+    world.gas_leak.save()
+    issue = file_issue(category=world.gas_leak, extra_answers={"evacuated": sent})
+    assert Issue.objects.get(pk=issue.pk).extra_answers == {"evacuated": stored}
+
+
+@pytest.mark.parametrize("sent", ["maybe", "2", 2, [], {"a": 1}, 0.5])
+def test_anything_else_for_yes_or_no_is_refused_not_read_as_no(world, file_issue, sent):
+    # "maybe" was stored as no (breaker round 3).
+    from issues.workflow import Invalid
+
+    world.gas_leak.extra_questions = [{"code": "evacuated", "label": "是否已撤离", "type": "boolean"}]
+    world.gas_leak.save()
+    with pytest.raises(Invalid) as refused:
+        file_issue(category=world.gas_leak, extra_answers={"evacuated": sent})
+    assert refused.value.fields == {"extra_answers.evacuated": ["是否已撤离：请选择是或否"]}

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext
 from rest_framework import exceptions as drf, serializers, status
 from rest_framework.response import Response
 
@@ -93,16 +94,16 @@ def api_exception_handler(exc, context):
         body = error_body(code, f"操作过于频繁，请 {exc.retry_after} 秒后再试")
     elif isinstance(exc, Http404):
         code = 404
-        body = error_body(code, "不存在")
+        body = error_body(code, gettext("不存在"))
     elif isinstance(exc, DjangoPermissionDenied):
         code = 403
-        body = error_body(code, "没有权限")
+        body = error_body(code, gettext("没有权限"))
     elif isinstance(exc, drf.ValidationError):
         code = 400
-        body = error_body(code, "输入有误，请按提示修改", flatten_detail(exc.detail))
+        body = error_body(code, gettext("输入有误，请按提示修改"), flatten_detail(exc.detail))
     elif isinstance(exc, RecursionError):  # JSON nested thousands deep: Python's parser gives up
         code = 400
-        body = error_body(code, "请求体嵌套过深，无法解析", code="parse_error")
+        body = error_body(code, gettext("请求体嵌套过深，无法解析"), code="parse_error")
     elif isinstance(exc, drf.APIException):
         code = exc.status_code
         if isinstance(exc, (drf.NotAuthenticated, drf.AuthenticationFailed)):

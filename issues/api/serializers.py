@@ -99,6 +99,22 @@ def _own_character_check(field: serializers.CharField, label: str | None) -> Non
     field.validators.append(_RefuseCharacters(label))
 
 
+class _Required(RegexValidator):
+    """Refuses text with no visible character: "请填写<label>", as the web form says, in the request's language.
+
+    A RegexValidator (``\\S``), so drf-spectacular documents it as the field's pattern.
+    """
+
+    def __init__(self, label: str):
+        super().__init__(r"\S")
+        self.label = label
+
+    def __call__(self, value) -> None:
+        """Return None when ``value`` has a non-space character; raise ValidationError otherwise."""
+        if not self.regex.search(str(value)):
+            raise serializers.ValidationError(gettext("请填写%(label)s") % {"label": field_label(self.label)})
+
+
 class _TextField(serializers.CharField):
     # The CharField ``Text`` returns: a NUL or a lone surrogate gets "<label>含有不允许的字符".
     def __init__(self, *, label_for_messages: str, **kw):
@@ -145,7 +161,7 @@ def Text(max_length: int, label: str, required: bool = True, help_text: str = ""
     the web form, and described in the field's documentation. A NUL or a
     lone surrogate gets the web form's "<label>含有不允许的字符".
     """
-    validators = [RegexValidator(r"\S", "请填写此项")] if required else []  # documented as a pattern too
+    validators = [_Required(label)] if required else []  # documented as a pattern too
     validators.append(_InputBound(max_length, label))
     rule = (f"At most {max_length} characters as people see them: extended grapheme clusters after NFC "
             f"(👍🏽, 🇨🇳 or a ZWJ family emoji is one), counted after trimming leading and trailing whitespace, "

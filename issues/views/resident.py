@@ -451,8 +451,8 @@ def follow(request, issue_id: int):
     if issue is None:
         return _not_found(request)
     form = FollowForm(request.POST or None)
-    context = {"issue": issue, "category_name": _category_name(issue.category), "form": form, "errors": {},
-               "limits": LIMITS}
+    context = {"issue": issue, "category_name": _category_name(issue.category),
+               "district_name": _district_name(issue.district), "form": form, "errors": {}, "limits": LIMITS}
     if request.method in SAFE_METHODS:
         return render(request, "resident/follow.html", context)
     if not form.is_valid():
@@ -548,8 +548,9 @@ def _actor_words(event) -> str:
             return user.unit.name
         return _(ROLE_WORDS.get(user.role, gettext_noop("工作人员")))
     if event.actor_client_id:
-        return event.actor_label or "接口"
-    return event.actor_label or "系统"
+        return event.actor_label or _("接口")
+    # The system's and residents' labels ("居民", "系统", "自动分派", "时限监控") are in the catalogue.
+    return _(event.actor_label) if event.actor_label else _("系统")
 
 
 @never_cache

@@ -9,7 +9,9 @@ in production and as often as wanted:
   where a value differs, or left alone — a second run writes nothing;
 - nothing is ever deleted;
 - a category's ``active`` flag is never touched (an admin may have switched
-  a category off);
+  a category off), and a category last saved in Django admin (its newest
+  history record is not this command's) is left as the admin saved it: the
+  command says where it differs from the shipped data;
 - DeadlineRule rows are created when missing but an existing row is never
   overwritten: admins may have edited the windows; the command says which
   rows differ from DESIGN.md's defaults;
@@ -83,10 +85,15 @@ class Command(BaseCommand):
 
     def _categories(self, tally: Tally, update: bool, notes: list[str]) -> None:
         for spec in CATEGORIES:
+            found = Category.objects.filter(service_code=spec["service_code"]).first()
+            edited = found is not None and _edited_in_admin(found)
             _, outcome, diff = upsert(Category, {"service_code": spec["service_code"]}, category_values(spec),
-                                      update=update, reason=REASON)
+                                      update=update and not edited, reason=REASON)
             tally.add("Category", outcome)
-            if diff and self.verbosity >= 2:
+            if diff and edited:  # said at every verbosity: the shipped values did not replace the admin's
+                notes.append(f"category {spec['service_code']}: kept as edited in admin "
+                             f"(differs from the shipped data in {', '.join(diff)})")
+            elif diff and self.verbosity >= 2:
                 notes.append(f"category {spec['service_code']}: {', '.join(diff)} {outcome}")
 
     def _deadline_rules(self, tally: Tally, notes: list[str]) -> None:
@@ -111,3 +118,9 @@ class Command(BaseCommand):
             if outcome == CREATED:
                 notes.append(f"calendar {year} recorded as official; open issues with provisional deadlines "
                              f"need recomputing (workflow.issue_recompute_deadlines)")
+
+
+def _edited_in_admin(category: Category) -> bool:
+    """True when the newest history record of ``category`` was written by someone other than this command."""
+    newest = category.history.order_by("-history_date", "-history_id").first()
+    return newest is not None and newest.history_change_reason != REASON
