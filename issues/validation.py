@@ -165,13 +165,11 @@ def _too_dense(label: str) -> str:
 # The labels that messages name, marked so makemessages collects them (their English is in the catalogue).
 FIELD_LABELS = [
     gettext_noop("此项"), gettext_noop("小区"), gettext_noop("问题描述"), gettext_noop("称呼"), gettext_noop("楼栋"),
-    gettext_noop("单元"), gettext_noop("户"), gettext_noop("居民"), gettext_noop("交办意见"), gettext_noop("办理结果"),
+    gettext_noop("单元"), gettext_noop("户"), gettext_noop("交办意见"), gettext_noop("办理结果"),
     gettext_noop("审批意见"), gettext_noop("延期理由"), gettext_noop("意见"), gettext_noop("整改措施"),
     gettext_noop("查看理由"), gettext_noop("核查意见"), gettext_noop("申诉理由"), gettext_noop("督办要求"),
     gettext_noop("裁定意见"), gettext_noop("说明"), gettext_noop("进展说明"), gettext_noop("退单理由"),
     gettext_noop("退回理由"),
-    # Who acted, as /track/ shows a system or resident step (workflow.Actor labels).
-    gettext_noop("系统"), gettext_noop("自动分派"), gettext_noop("时限监控"), gettext_noop("接口"),
 ]
 
 

@@ -171,10 +171,10 @@ class Actor:
             phone = normalize_phone(phone)
         except FieldError:
             pass
-        return cls(resident_phone=phone, label="居民")
+        return cls(resident_phone=phone, label=gettext_noop("居民"))
 
     @classmethod
-    def system(cls, label: str = "系统") -> "Actor":
+    def system(cls, label: str = gettext_noop("系统")) -> "Actor":
         """The system itself: routing, the sweep, management commands."""
         return cls(label=label)
 
@@ -516,7 +516,8 @@ def issue_submit(
                          data={"channel": channel, "priority": clocks.priority})]
     if auto is not None:  # a routing rule that assigns at once: the issue is written already assigned
         issue.status, issue.lead_unit, issue.first_assigned_at = Status.ASSIGNED, auto.unit, now
-        events.append(_new_event(issue, Actor.system("自动分派"), EventKind.ASSIGNED, now=now, from_status=Status.NEW,
+        events.append(_new_event(issue, Actor.system(gettext_noop("自动分派")), EventKind.ASSIGNED, now=now,
+                                 from_status=Status.NEW,
                                  data={"lead_unit": auto.unit.pk, "co_units": [], "routing_rule": auto.rule_id}))
     try:
         if one_statement:
@@ -1124,7 +1125,7 @@ def issue_escalate(*, issue, level: int, reason: str, now: datetime | None = Non
             return issue
         issue.escalation_level = level
         issue.save(update_fields=["escalation_level"])
-        _record(issue, Actor.system("时限监控"), EventKind.ESCALATED, now=now, note=reason, public=False,
+        _record(issue, Actor.system(gettext_noop("时限监控")), EventKind.ESCALATED, now=now, note=reason, public=False,
                 data={"escalation_level": level})
     return issue
 

@@ -19,8 +19,8 @@ from django.conf import settings
 from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
-from django.utils.cache import add_never_cache_headers
 from django.utils import translation
+from django.utils.cache import add_never_cache_headers
 from django.views.decorators.csrf import requires_csrf_token
 
 from issues.api.errors import error_body

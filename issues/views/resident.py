@@ -549,7 +549,7 @@ def _actor_words(event) -> str:
         return _(ROLE_WORDS.get(user.role, gettext_noop("工作人员")))
     if event.actor_client_id:
         return event.actor_label or _("接口")
-    # The system's and residents' labels ("居民", "系统", "自动分派", "时限监控") are in the catalogue.
+    # The labels workflow.Actor gives residents and the system are marked for the catalogue there.
     return _(event.actor_label) if event.actor_label else _("系统")
 
 
