@@ -7,7 +7,8 @@ Starts gunicorn (gthread, 3 workers × 4 threads) on 127.0.0.1:8799 with the
 filing limits raised through their settings, then for each of 3 runs drives
 16 concurrent clients for --seconds against (a) the real form POST — the
 full intake: validation, routing, deadlines, event, outbox, one short
-transaction — and (b) a floor view that does one INSERT. Prints each run,
+transaction, and the sender kick after it, as in production (the kicked
+tasks go to the REDIS_URL broker; no worker runs, so they wait there) — and (b) a floor view that does one INSERT. Prints each run,
 the medians of requests/s and p95 latency (ms) for both, and their ratio,
 with the CPU time per request spent in gunicorn (master and workers) and in
 the PostgreSQL backends of the database (from /proc) and in this load
@@ -182,7 +183,7 @@ def main():
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         sys.exit("bench/submit.py needs DATABASE_URL=postgres://… (a database it may fill)")
-    env = dict(os.environ, ZY_BENCH_FLOOR="1", ZY_KICK_SENDER="false", DATA_DIR=str(ROOT / "var" / "bench"),
+    env = dict(os.environ, ZY_BENCH_FLOOR="1", ZY_KICK_SENDER="true", DATA_DIR=str(ROOT / "var" / "bench"),
                ZY_LIMIT_FILE_PHONE_HOUR="1000000", ZY_LIMIT_FILE_PHONE_DAY="1000000",
                ZY_LIMIT_FILE_IP_HOUR="100000000", ALLOWED_HOSTS="127.0.0.1,localhost")
     form = prepare(env)

@@ -6,8 +6,10 @@ emergency alerts, escalation notices), so a row exists if and only if the
 change committed. The deadline sweep writes reminder rows the same way. Each
 row has a dedupe key (issue, kind, reference, recipient) enforced by a unique
 constraint; rows are inserted with ``ignore_conflicts`` so writing a key twice
-keeps one row. After commit the sender task is kicked; the beat runs it every
-minute as well, so a lost kick (broker outage) only delays delivery.
+keeps one row. After commit the sender task is kicked (``Kicker``: one task
+published off the request thread, kicks coalesced to at most one task per
+``KICK_INTERVAL`` per process); the beat runs it every minute as well, so a
+lost kick (broker outage, a process exiting) only delays delivery.
 
 Sending: ``deliver_pending()`` claims due rows one by one with a
 compare-and-set (pending → sending with a lease), calls the backend with the
@@ -23,7 +25,12 @@ email goes through Django's EMAIL_BACKEND.
 
 from __future__ import annotations
 
+import atexit
 import logging
+import os
+import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -152,15 +159,87 @@ def _kick_once_after_commit() -> None:
 
 
 def kick_sender() -> None:
-    """Ask a worker to deliver now; failure is harmless (the beat runs the sender every minute)."""
-    if not settings.ZY_KICK_SENDER:
-        return
+    """Ask a worker to deliver soon; returns at once (the publishing is the ``Kicker``'s thread's).
+
+    Does nothing when settings.ZY_KICK_SENDER is off. Runs after the commit
+    that wrote the rows (``kick_after_commit``), so the task it leads to is
+    published after those rows are visible.
+    """
+    if settings.ZY_KICK_SENDER:
+        _kicker.kick()
+
+
+def _publish_send_notifications() -> None:
+    # Failure is harmless: the beat runs the sender every minute.
     try:
         from .tasks import send_notifications
 
         send_notifications.delay()
     except Exception:  # broker down: the periodic run delivers later
         log.warning("could not enqueue send_notifications; the beat will pick the rows up", exc_info=True)
+
+
+KICK_INTERVAL = 0.2  # seconds between two sender tasks published by one process, at most
+
+
+class Kicker:
+    """Coalesces kicks of the sender: one background thread per process publishes the tasks.
+
+    ``kick()`` only sets a flag (a few microseconds; publishing a Celery
+    task costs the caller's thread about half a millisecond of CPU, more than
+    the rest of a filing's write). The thread, started at the first kick,
+    publishes one task (``publish()``) when it sees the flag, then sleeps
+    ``interval`` seconds (float) before looking again. A kick that arrives
+    while it publishes or sleeps is served by one more task when the sleep
+    ends, so every kick is followed by a task published after it, at most
+    ``interval`` seconds later; a burst of filings costs one task per
+    interval, not one each. A kick still pending when the interpreter exits
+    is published by ``flush()`` (registered with atexit: a management command
+    that files an issue and ends); one lost with a killed process waits for
+    the beat (a minute at most). A forked child (gunicorn and Celery
+    workers) starts its own thread at its first kick.
+    """
+
+    def __init__(self, publish: Callable[[], None], interval: float):
+        self._publish = publish
+        self._interval = interval
+        self._reset()
+
+    def _reset(self) -> None:
+        self._wanted = threading.Event()
+        self._start = threading.Lock()
+        self._thread: threading.Thread | None = None
+
+    def kick(self) -> None:
+        """Ask for a task at most ``interval`` seconds from now (never blocks on the broker)."""
+        if self._thread is None:
+            with self._start:
+                if self._thread is None:
+                    thread = threading.Thread(target=self._run, name="zy-sender-kicker", daemon=True)
+                    thread.start()
+                    self._thread = thread
+        self._wanted.set()
+
+    def _run(self) -> None:
+        while True:
+            self._wanted.wait()
+            self._wanted.clear()  # kicks from here on get the next task
+            try:
+                self._publish()
+            except Exception:  # never let the thread die: later kicks would find no one
+                log.exception("sender kick failed")
+            time.sleep(self._interval)
+
+    def flush(self) -> None:
+        """Publish now if a kick is waiting for the thread (at exit; a repeat task is harmless)."""
+        if self._wanted.is_set():
+            self._wanted.clear()
+            self._publish()
+
+
+_kicker = Kicker(_publish_send_notifications, KICK_INTERVAL)
+os.register_at_fork(after_in_child=_kicker._reset)  # the parent's thread does not exist in a child
+atexit.register(_kicker.flush)
 
 
 def staff_messages(users, kind: str, reference: str, body: str, subject: str = "") -> list[Message]:

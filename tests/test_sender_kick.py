@@ -1,0 +1,133 @@
+"""The sender kick (notifications.Kicker): off the caller's thread, bursts coalesced, none lost.
+
+The end-to-end proof that a kick reaches a real worker is test_worker_e2e
+(no beat runs there: the tracking-code SMS goes out only because of it).
+"""
+
+import os
+import threading
+import time
+
+import pytest
+
+from issues import notifications
+from issues.notifications import Kicker
+
+INTERVAL = 0.2
+
+
+class Recorder:
+    """A publish() that records each call and can be held until released."""
+
+    def __init__(self, hold=False):
+        self.calls: list[tuple[float, str]] = []
+        self.started = threading.Event()
+        self.release = threading.Event()
+        if not hold:
+            self.release.set()
+
+    def __call__(self):
+        self.calls.append((time.monotonic(), threading.current_thread().name))
+        self.started.set()
+        assert self.release.wait(10), "the test never released publish()"
+
+
+def wait_until(test, seconds=5.0):
+    deadline = time.monotonic() + seconds
+    while not test():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.005)
+
+
+def test_kick_returns_at_once_and_the_task_is_published_from_the_kickers_thread():
+    publish = Recorder(hold=True)  # a broker that never answers
+    kicker = Kicker(publish, INTERVAL)
+    kicker.kick()  # would never return if it published on this thread
+    assert publish.started.wait(5)
+    assert publish.calls[0][1] == "zy-sender-kicker"
+    publish.release.set()
+
+
+def test_a_burst_of_kicks_costs_one_task_then_one_more_after_the_interval():
+    publish = Recorder(hold=True)
+    kicker = Kicker(publish, INTERVAL)
+    kicker.kick()
+    assert publish.started.wait(5)  # the first task is being published
+    for _ in range(49):  # 49 more filings commit meanwhile
+        kicker.kick()
+    released = time.monotonic()
+    publish.release.set()
+    wait_until(lambda: len(publish.calls) == 2)
+    assert publish.calls[1][0] - released >= INTERVAL * 0.9  # not before the interval is over
+    time.sleep(INTERVAL * 3)
+    assert len(publish.calls) == 2  # the 49 kicks were served by that one task
+    kicker.kick()  # a quiet process: the next kick gets its own task
+    wait_until(lambda: len(publish.calls) == 3)
+
+
+def test_a_failing_publish_does_not_stop_later_kicks(caplog):
+    calls = []
+
+    def publish():
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("broker gone")
+
+    kicker = Kicker(publish, 0.01)
+    kicker.kick()
+    wait_until(lambda: len(calls) == 1)
+    time.sleep(0.05)
+    kicker.kick()
+    wait_until(lambda: len(calls) == 2)
+    assert "sender kick failed" in caplog.text
+
+
+def test_flush_publishes_a_kick_the_thread_has_not_served_yet():
+    publish = Recorder(hold=True)
+    kicker = Kicker(publish, INTERVAL)
+    kicker.flush()
+    assert publish.calls == []  # nothing waiting: nothing to publish
+    kicker.kick()
+    assert publish.started.wait(5)  # the thread is busy with the first kick
+    kicker.kick()  # a second filing commits; the process then exits
+    publish.release.set()
+    kicker.flush()
+    assert [name for _t, name in publish.calls] == ["zy-sender-kicker", threading.current_thread().name]
+    time.sleep(INTERVAL * 2)
+    assert len(publish.calls) == 2  # the flushed kick is not published a second time
+
+
+def test_kick_sender_follows_the_setting(settings, monkeypatch):
+    publish = Recorder()
+    monkeypatch.setattr(notifications._kicker, "_publish", publish)
+    settings.ZY_KICK_SENDER = False
+    notifications.kick_sender()
+    time.sleep(INTERVAL * 2)
+    assert publish.calls == []
+    settings.ZY_KICK_SENDER = True
+    notifications.kick_sender()
+    wait_until(lambda: len(publish.calls) == 1)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork()")
+def test_a_forked_worker_starts_its_own_kicker_thread(monkeypatch):
+    read_end, write_end = os.pipe()
+
+    def publish():
+        os.write(write_end, f"{os.getpid()}\n".encode())
+
+    monkeypatch.setattr(notifications._kicker, "_publish", publish)
+    notifications._kicker.kick()  # the parent's thread exists now
+    time.sleep(INTERVAL * 2)
+    pid = os.fork()
+    if pid == 0:  # the child: as a gunicorn worker forked from a master that had kicked
+        try:
+            notifications._kicker.kick()
+            time.sleep(1)
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    os.waitpid(pid, 0)
+    with os.fdopen(read_end) as out:
+        pids = [int(line) for line in out.read().split()]
+    assert pids == [os.getpid(), pid]
