@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -546,6 +546,22 @@ class Issue(models.Model):
             parts.append(f"{self.unit_no}单元")
         if self.room:
             parts.append(self.room)
+        return " ".join(parts)
+
+    @property
+    def shown_address(self) -> str:
+        """``address`` for a page, in the active language: "滨河新区 3栋 2单元 501" in Chinese,
+        "滨河新区 Building 3 Unit 2 Room 501" under the English switch (小区 is kept as typed).
+
+        Pages only: the SMS, the ledger and Open311 carry ``address``, which is always Chinese.
+        """
+        parts = [self.community]
+        if self.building:
+            parts.append(gettext("%(building)s栋") % {"building": self.building})
+        if self.unit_no:
+            parts.append(gettext("%(unit)s单元") % {"unit": self.unit_no})
+        if self.room:
+            parts.append(pgettext("an address's room number", "%(room)s") % {"room": self.room})
         return " ".join(parts)
 
 

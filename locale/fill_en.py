@@ -458,6 +458,9 @@ PLURAL = {
     ),
 }
 
+# An address's parts on pages (Issue.shown_address); msgid "%(room)s" has the context "an address's room number".
+EN.update({"%(building)s栋": "Building %(building)s", "%(unit)s单元": "Unit %(unit)s", "%(room)s": "Room %(room)s"})
+
 
 def esc(text: str) -> str:
     return text.replace("\\", "\\\\").replace('"', '\\"')

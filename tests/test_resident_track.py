@@ -370,6 +370,15 @@ def test_the_follow_page_and_the_timeline_speak_english_under_the_switch(client,
     r = track(client, issue.tracking_code, "13800000000")
     html = client.get(r["Location"]).content.decode()
     assert "Resident" in html and "居民" not in html
+    # The address's parts too (小区 stays as typed); the SMS keeps its Chinese address.
+    assert "南关小区 Building 3 Unit 2 Room 501" in html and "3栋" not in html
+
+
+def test_the_reporter_sees_the_whole_address_in_chinese(client, world, file_issue):
+    issue = file_issue()
+    r = track(client, issue.tracking_code, "13800000000")
+    html = client.get(r["Location"]).content.decode()
+    assert "南关小区 3栋 2单元 501" in html and "Building" not in html
 
 
 def test_a_closed_issue_cannot_be_followed(client, world, file_issue):
