@@ -69,3 +69,51 @@ def test_the_staff_issue_page_answers_head(client, world, file_issue):
     r = client.head(f"/work/issues/{file_issue().pk}/")
     assert (r.status_code, r.content) == (200, b"")
 
+
+
+def _wsgi(method: str, path: str) -> tuple[str, dict, bytes]:
+    # Through the WSGI application as gunicorn calls it (the test client drops HEAD bodies itself).
+    import io
+
+    from django.core.wsgi import get_wsgi_application
+
+    environ = {"REQUEST_METHOD": method, "PATH_INFO": path, "QUERY_STRING": "", "SERVER_NAME": "testserver",
+               "SERVER_PORT": "80", "HTTP_HOST": "testserver", "wsgi.url_scheme": "http",
+               "wsgi.input": io.BytesIO(b""), "wsgi.errors": io.StringIO(), "REMOTE_ADDR": "127.0.0.1"}
+    seen = {}
+
+    def start_response(status, headers, exc_info=None):
+        seen["status"], seen["headers"] = status, dict(headers)
+
+    result = get_wsgi_application()(environ, start_response)
+    try:
+        body = b"".join(result)
+    finally:
+        getattr(result, "close", lambda: None)()
+    return seen["status"], seen["headers"], body
+
+
+@pytest.mark.parametrize("path", ["/", "/track/", "/open311/v2/services.json"])
+def test_the_wsgi_application_sends_no_body_for_head_but_the_gets_length(world, path):
+    # gunicorn logged "WSGI app sent body bytes on a no-body response" for every HEAD (README trial).
+    status, headers, body = _wsgi("GET", path)
+    assert status == "200 OK" and len(body) > 500
+    head_status, head_headers, head_body = _wsgi("HEAD", path)
+    assert (head_status, head_body) == ("200 OK", b"")
+    assert head_headers["Content-Length"] == str(len(body))
+    assert head_headers["Content-Type"] == headers["Content-Type"]
+
+
+def test_a_streamed_file_is_not_sent_for_head(world, tmp_path):
+    from django.http import FileResponse
+    from django.test import RequestFactory
+
+    from zhangye_utilities.middleware import HeadWithoutBodyMiddleware
+
+    path = tmp_path / "photo.jpg"
+    path.write_bytes(b"\xff\xd8" + b"x" * 5000)
+    handle = open(path, "rb")
+    response = HeadWithoutBodyMiddleware(lambda request: FileResponse(handle))(RequestFactory().head("/attachments/1/"))
+    assert b"".join(response.streaming_content) == b"" and response["Content-Length"] == "5002"
+    response.close()
+    assert handle.closed

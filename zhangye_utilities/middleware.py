@@ -13,6 +13,30 @@ def _bad_request(request):
     return machine or HttpResponseBadRequest(MESSAGE, content_type="text/plain; charset=utf-8")
 
 
+class HeadWithoutBodyMiddleware:
+    """Answer HEAD with the headers a GET gets and no body (RFC 9110, 9.3.2).
+
+    Django's views answer HEAD as they answer GET, body included, and leave
+    dropping it to the server; gunicorn drops it but logs a warning for each
+    such request (a monitor polling /healthz with HEAD would fill the log).
+    First in MIDDLEWARE, so the others' headers (Content-Length among them:
+    the length of the GET's body) are already set when the body goes. A
+    streamed file is not read, and is closed with the response as usual.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.method == "HEAD":
+            if response.streaming:
+                response.streaming_content = []
+            else:
+                response.content = b""
+        return response
+
+
 class RejectNulBytesMiddleware:
     """Answer 400 to a request whose path, query string or form fields contain a NUL byte.
 
