@@ -32,4 +32,4 @@ RUN SECRET_KEY=build-only-not-secret python manage.py collectstatic --noinput --
        fi
 
 EXPOSE 8000
-CMD ["gunicorn", "zhangye_utilities.wsgi", "--worker-class", "gthread", "--workers", "2", "--threads", "4", "--bind", "0.0.0.0:8000", "--access-logfile", "-", "--no-control-socket"]
+CMD ["gunicorn", "zhangye_utilities.wsgi", "--worker-class", "gthread", "--workers", "2", "--threads", "4", "--bind", "0.0.0.0:8000", "--access-logfile", "-", "--logger-class", "zhangye_utilities.gunicorn_log.Logger", "--no-control-socket"]

@@ -122,7 +122,8 @@ if [ -n "$debug" ]; then
 else
     start web "$PY" -m gunicorn zhangye_utilities.wsgi \
         --worker-class gthread --threads 4 --workers 2 \
-        --bind "$HOST:$PORT" --access-logfile - --no-control-socket
+        --bind "$HOST:$PORT" --access-logfile - --logger-class zhangye_utilities.gunicorn_log.Logger \
+        --no-control-socket
 fi
 start worker "$PY" -m celery -A zhangye_utilities worker --loglevel=INFO --concurrency 2
 start beat "$PY" -m celery -A zhangye_utilities beat --loglevel=INFO

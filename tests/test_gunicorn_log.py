@@ -1,0 +1,70 @@
+"""The access log leaves out the secrets a URL can carry (zhangye_utilities.gunicorn_log)."""
+
+import http.client
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from zhangye_utilities.gunicorn_log import redact
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("GET /open311/v2/requests.json?api_key=lm5EtnO-abc_123&status=open HTTP/1.1",
+     "GET /open311/v2/requests.json?api_key=[redacted]&status=open HTTP/1.1"),
+    ("api_key=lm5EtnO-abc_123", "api_key=[redacted]"),
+    ("status=open&API_KEY=x;y=1", "status=open&API_KEY=[redacted];y=1"),
+    ("GET /track/t/eyJpIjo2NDM0NSwicCI6Ijk0ZTM1NDUxY2Q5NDk4MTcifQ:1xaFdK:QXmm/ HTTP/1.1",
+     "GET /track/t/[redacted]/ HTTP/1.1"),
+    ("https://zhangye.example/rate/eyJpIjoxfQ:1xaF:abc/?x=1", "https://zhangye.example/rate/[redacted]/?x=1"),
+    ("GET /track/ZY20261207000001/ HTTP/1.1", "GET /track/ZY20261207000001/ HTTP/1.1"),  # a code is no secret
+    ("GET /report/?monkey_key=1 HTTP/1.1", "GET /report/?monkey_key=1 HTTP/1.1"),
+    ("", ""),
+    (None, None),
+])
+def test_redact(text, expected):
+    assert redact(text) == expected
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_a_real_gunicorn_writes_no_api_key_or_link_token_to_its_access_log(tmp_path):
+    port, log = _free_port(), tmp_path / "access.log"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "tests.support.plain_app:app", "--bind", f"127.0.0.1:{port}",
+         "--logger-class", "zhangye_utilities.gunicorn_log.Logger", "--access-logfile", str(log),
+         "--no-control-socket"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                conn.request("GET", "/open311/v2/requests.json?api_key=SeCrEt-Key_1&status=open",
+                             headers={"Referer": "http://x/rate/SeCrEt-Token:1/"})
+                assert conn.getresponse().read() == b"ok"
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "gunicorn did not start"
+                time.sleep(0.2)
+        conn.request("GET", "/track/t/SeCrEt-Token:2/")
+        conn.getresponse().read()
+        deadline = time.monotonic() + 10
+        while log.read_text().count("\n") < 2:
+            assert time.monotonic() < deadline, "no access log lines"
+            time.sleep(0.1)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    text = log.read_text()
+    assert "SeCrEt" not in text
+    assert "GET /open311/v2/requests.json?api_key=[redacted]&status=open HTTP/1.1" in text
+    assert '"http://x/rate/[redacted]/"' in text and "GET /track/t/[redacted]/ HTTP/1.1" in text
