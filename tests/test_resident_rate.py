@@ -64,6 +64,7 @@ def test_the_reporter_dissatisfied_sends_it_back_for_rework(fixed):
 def test_the_reporter_satisfied_closes_it(fixed):
     r = Client().post(path_of(rating_url(fixed, fixed.reporter_phone)), {"resolved": "yes", "satisfaction": "satisfied"})
     assert "这件诉求已办结销号。" in r.content.decode()
+    assert "<title>感谢您的评价 · 张掖城市生命线</title>" in r.content.decode()  # was the bare site name
     fixed.refresh_from_db()
     assert fixed.status == Status.CLOSED
 

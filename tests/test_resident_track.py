@@ -157,6 +157,7 @@ def test_lost_code_sends_the_open_codes_by_sms(client, handled):
     assert r.status_code == 200
     neutral = "如果该号码有未办结的诉求，受理编号已通过短信发送到该号码"
     assert neutral in r.content.decode()
+    assert "<title>已处理您的请求 · 张掖城市生命线</title>" in r.content.decode()
     sms = Notification.objects.get(kind="resident.codes")
     assert sms.recipient == "+8613800000000" and handled.tracking_code in sms.body
     # A number with nothing open gets the same page and no message.
@@ -252,6 +253,7 @@ def test_me_too_makes_a_follower(client, world, file_issue):
     r = client.post(f"/report/follow/{issue.pk}/", {"phone": "139 0000 0000", "name": "李先生", "privacy": "on"})
     assert r.status_code == 200
     assert issue.tracking_code in r.content.decode()
+    assert "<title>已关注 · 张掖城市生命线</title>" in r.content.decode()  # was the bare site name
     follower = Follower.objects.get()
     assert (follower.issue, follower.phone, follower.name) == (issue, "+8613900000000", "李先生")
     # The follower tracks it with the code and their own phone.
