@@ -5,9 +5,24 @@ the patterns in order (no two modules share a path, so order changes nothing els
 """
 
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_safe
+from django.views.generic import RedirectView
 
 from issues.views.health import healthz
+
+
+class _Favicon(RedirectView):
+    """GET /favicon.ico → 301 to the site's icon (static img/favicon.svg): browsers ask for it on
+    pages that name no icon (the admin's), and each miss was a 404 in the log."""
+
+    permanent = True
+
+    def get_redirect_url(self, *args, **kwargs):
+        return static("img/favicon.svg")
+
 
 urlpatterns = [
     # Resident pages: /, /report/, /track/, /rate/<token>/, /attachments/<id>/.
@@ -15,6 +30,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", require_safe(cache_control(max_age=86400)(_Favicon.as_view()))),
     # REST API /api/v1/, /api/schema/, /api/docs/ and Open311 /open311/v2/.
     path("", include("issues.api.urls")),
     # Staff login/logout (/accounts/) and workbenches (/work/).
