@@ -25,6 +25,18 @@ def test_embedded_default_is_sqlite_and_filesystem_broker(tmp_path):
     assert out.stdout.split() == ["django.db.backends.sqlite3", "False", "filesystem", "Asia/Shanghai"]
 
 
+def test_the_embedded_broker_connects_without_a_warning(tmp_path):
+    # A bare filesystem:// made kombu warn "No hostname was supplied" at every connection (README trial).
+    clean = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DEBUG", "REDIS_URL", "CELERY_BROKER_URL")}
+    clean.update(DATA_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="zhangye_utilities.settings")
+    code = ("import django; django.setup(); from zhangye_utilities.celery import app; "
+            "c = app.connection_for_write(); c.connect(); print(c.as_uri()); c.release()")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["filesystem://:**@localhost//"]
+    assert "No hostname" not in out.stderr
+
+
 def test_postgres_and_redis_from_urls(tmp_path):
     out = _load_settings(DATA_DIR=str(tmp_path), DATABASE_URL="postgres://u@db:5432/x", REDIS_URL="redis://r:6379/0")
     assert out.returncode == 0, out.stderr
