@@ -180,6 +180,8 @@ def _publish_send_notifications() -> None:
 
 
 KICK_INTERVAL = 0.2  # seconds between two sender tasks published by one process, at most
+KICK_STUCK_AFTER = 30.0  # seconds a publish may take before the next kick starts another thread
+FLUSH_WAIT = 5.0  # seconds the exit's publish may take before the process exits anyway
 
 
 class Kicker:
@@ -193,48 +195,72 @@ class Kicker:
     while it publishes or sleeps is served by one more task when the sleep
     ends, so every kick is followed by a task published after it, at most
     ``interval`` seconds later; a burst of filings costs one task per
-    interval, not one each. A kick still pending when the interpreter exits
-    is published by ``flush()`` (registered with atexit: a management command
-    that files an issue and ends); one lost with a killed process waits for
-    the beat (a minute at most). A forked child (gunicorn and Celery
-    workers) starts its own thread at its first kick.
+    interval, not one each.
+
+    A publish that hangs (a broker connection gone half-open: the broker's
+    client has no read timeout) would leave every later kick unserved: a
+    kick that finds the publish running for more than ``stuck_after``
+    seconds logs a warning and starts a new thread (the old one ends if its
+    publish ever returns). At interpreter exit (atexit: a management
+    command that files an issue and ends, a gunicorn worker recycled),
+    ``flush()`` publishes once more if a kick is waiting or a publish is
+    under way, waiting at most FLUSH_WAIT seconds; a kick lost with a killed
+    process waits for the beat (a minute at most). A repeat task is
+    harmless. A forked child (gunicorn and Celery workers) starts its own
+    thread at its first kick.
     """
 
-    def __init__(self, publish: Callable[[], None], interval: float):
+    def __init__(self, publish: Callable[[], None], interval: float, stuck_after: float = KICK_STUCK_AFTER):
         self._publish = publish
         self._interval = interval
+        self._stuck_after = stuck_after
         self._reset()
 
     def _reset(self) -> None:
         self._wanted = threading.Event()
         self._start = threading.Lock()
         self._thread: threading.Thread | None = None
+        self._busy_since: float | None = None  # time.monotonic() when the thread's publish began
 
     def kick(self) -> None:
         """Ask for a task at most ``interval`` seconds from now (never blocks on the broker)."""
-        if self._thread is None:
+        thread, busy_since = self._thread, self._busy_since
+        if thread is None or (busy_since is not None and time.monotonic() - busy_since > self._stuck_after):
             with self._start:
-                if self._thread is None:
-                    thread = threading.Thread(target=self._run, name="zy-sender-kicker", daemon=True)
-                    thread.start()
-                    self._thread = thread
+                if self._thread is thread:  # no other kick replaced it meanwhile
+                    if thread is not None:
+                        log.warning("publishing the sender task has been blocked for over %.0f s (broker "
+                                    "unreachable?); a new thread takes the kicks over", self._stuck_after)
+                    self._busy_since = None
+                    replacement = threading.Thread(target=self._run, name="zy-sender-kicker", daemon=True)
+                    self._thread = replacement  # before start: the thread checks it is the current one
+                    replacement.start()
         self._wanted.set()
 
     def _run(self) -> None:
+        me = threading.current_thread()
         while True:
             self._wanted.wait()
+            if self._thread is not me:
+                return  # replaced while its publish hung: the new thread serves the kicks
             self._wanted.clear()  # kicks from here on get the next task
+            self._busy_since = time.monotonic()
             try:
                 self._publish()
             except Exception:  # never let the thread die: later kicks would find no one
                 log.exception("sender kick failed")
+            if self._thread is not me:
+                return
+            self._busy_since = None
             time.sleep(self._interval)
 
     def flush(self) -> None:
-        """Publish now if a kick is waiting for the thread (at exit; a repeat task is harmless)."""
-        if self._wanted.is_set():
+        """Publish once more if a kick waits or a publish is under way (at exit; waits FLUSH_WAIT s at most)."""
+        if self._wanted.is_set() or self._busy_since is not None:
             self._wanted.clear()
-            self._publish()
+            helper = threading.Thread(target=self._publish, name="zy-sender-flush", daemon=True)
+            helper.start()
+            helper.join(FLUSH_WAIT)
 
 
 _kicker = Kicker(_publish_send_notifications, KICK_INTERVAL)

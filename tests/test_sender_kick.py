@@ -17,19 +17,22 @@ INTERVAL = 0.2
 
 
 class Recorder:
-    """A publish() that records each call and can be held until released."""
+    """A publish() that records each call (time, thread name, thread id); ``hold``: the first call
+    (``hold="first"``) or every call (True) waits until ``release`` is set."""
 
     def __init__(self, hold=False):
-        self.calls: list[tuple[float, str]] = []
+        self.calls: list[tuple[float, str, int]] = []
         self.started = threading.Event()
         self.release = threading.Event()
+        self.hold = hold
         if not hold:
             self.release.set()
 
     def __call__(self):
-        self.calls.append((time.monotonic(), threading.current_thread().name))
+        self.calls.append((time.monotonic(), threading.current_thread().name, threading.get_ident()))
         self.started.set()
-        assert self.release.wait(10), "the test never released publish()"
+        if self.hold is True or (self.hold == "first" and len(self.calls) == 1):
+            assert self.release.wait(10), "the test never released publish()"
 
 
 def wait_until(test, seconds=5.0):
@@ -83,18 +86,55 @@ def test_a_failing_publish_does_not_stop_later_kicks(caplog):
 
 
 def test_flush_publishes_a_kick_the_thread_has_not_served_yet():
-    publish = Recorder(hold=True)
+    publish = Recorder(hold="first")
     kicker = Kicker(publish, INTERVAL)
     kicker.flush()
     assert publish.calls == []  # nothing waiting: nothing to publish
     kicker.kick()
     assert publish.started.wait(5)  # the thread is busy with the first kick
     kicker.kick()  # a second filing commits; the process then exits
-    publish.release.set()
     kicker.flush()
-    assert [name for _t, name in publish.calls] == ["zy-sender-kicker", threading.current_thread().name]
+    assert [name for _t, name, _i in publish.calls] == ["zy-sender-kicker", "zy-sender-flush"]
+    publish.release.set()
     time.sleep(INTERVAL * 2)
     assert len(publish.calls) == 2  # the flushed kick is not published a second time
+
+
+def test_flush_publishes_when_the_threads_publish_is_still_under_way():
+    # The process exited between the thread taking the kick and its task reaching the broker: the
+    # task was lost (breaker: a recycled gunicorn worker's last filing waited for the beat).
+    publish = Recorder(hold="first")
+    kicker = Kicker(publish, INTERVAL)
+    kicker.kick()
+    assert publish.started.wait(5)
+    kicker.flush()
+    assert [name for _t, name, _i in publish.calls] == ["zy-sender-kicker", "zy-sender-flush"]
+    publish.release.set()
+
+
+def test_a_hung_publish_does_not_leave_later_kicks_unserved(caplog):
+    # A broker connection gone half-open blocked the thread in its publish for ever, and every later
+    # kick of the process went unserved, silently (breaker).
+    publish = Recorder(hold="first")
+    kicker = Kicker(publish, 0.01, stuck_after=0.3)
+    kicker.kick()
+    assert publish.started.wait(5)
+    kicker.kick()  # still within stuck_after: the hung thread is given its time
+    time.sleep(0.1)
+    assert len(publish.calls) == 1
+    time.sleep(0.3)
+    kicker.kick()
+    wait_until(lambda: len(publish.calls) == 2)
+    assert publish.calls[1][2] != publish.calls[0][2]  # a new thread published
+    assert "a new thread takes the kicks over" in caplog.text
+    publish.release.set()  # the old publish returns at last: that thread ends, the new one stays
+    time.sleep(0.1)
+    served = len(publish.calls)  # 2 or 3: a kick that came as the new thread started gets its own task
+    kicker.kick()
+    wait_until(lambda: len(publish.calls) == served + 1)
+    time.sleep(0.1)
+    assert len(publish.calls) == served + 1  # one task for one kick: only one thread serves them now
+    assert {ident for _t, _n, ident in publish.calls[1:]} == {publish.calls[1][2]}
 
 
 def test_kick_sender_follows_the_setting(settings, monkeypatch):
