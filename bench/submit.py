@@ -9,8 +9,9 @@ filing limits raised through their settings, then for each of 3 runs drives
 full intake: validation, routing, deadlines, event, outbox, one short
 transaction, and the sender kick after it, as in production (the kicked
 tasks go to the REDIS_URL broker; no worker runs, so they wait there) —
-and (b) a floor view that does one INSERT. Prints each run, the medians of requests/s and p95 latency (ms) for both, and their ratio,
-with the CPU time per request spent in gunicorn (master and workers) and in
+and (b) a floor view that does one INSERT. Prints each run, the medians
+of requests/s and p95 latency (ms) for both, and their ratio, with the
+CPU time per request spent in gunicorn (master and workers) and in
 the PostgreSQL backends of the database (from /proc) and in this load
 generator itself (it runs on the same cores, so CPU per request says where
 the time goes: when the server is CPU-bound, the rate is about the cores
