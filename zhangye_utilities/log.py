@@ -1,6 +1,51 @@
-"""Logging filters."""
+"""Logging filters: no tracebacks for routine 4xx, and no credentials in log lines."""
 
 import logging
+import re
+from urllib.parse import unquote
+
+_SECRET_PARAMETER = re.compile(r"(?i)((?:^|[?&;])api_key=)[^&;#\s'\"]*")
+_SECRET_PATH = re.compile(r"(/(?:track/t|rate)/)[^/?#\s'\"]+")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+REDACTED = "[redacted]"
+
+
+def _redact_plain(text: str) -> str:
+    text = _SECRET_PATH.sub(r"\1" + REDACTED, text)
+    return _SECRET_PARAMETER.sub(r"\1" + REDACTED, text)
+
+
+def redact(text: str | None) -> str | None:
+    """``text`` (a log message, request line, path, query string or URL) with each Open311 ``api_key``
+    value and each SMS link token (``/track/t/<token>/``, ``/rate/<token>/``) replaced by ``[redacted]``.
+
+    A secret written with percent-escapes (``%61pi_key=…``, ``/r%61te/…``: the
+    application decodes them) is found too; the line is then given decoded,
+    with control characters written as ``\\xNN`` (no line breaks forged into
+    a log). Anything else, None included, comes back unchanged.
+    """
+    if not text:
+        return text
+    plain = _redact_plain(text)
+    if "%" in text:
+        decoded = unquote(text)
+        hidden = _redact_plain(decoded)
+        if hidden != decoded:
+            return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", hidden)
+    return plain
+
+
+class RedactSecrets(logging.Filter):
+    """Apply ``redact`` to a record's message (Django's "Conflict: /rate/<token>/" warnings, gunicorn's
+    "Invalid request line" ones). Set on the logger that writes them, so every handler gets the
+    redacted record. Always returns True (nothing is dropped)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = redact(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, ()
+        return True
 
 
 class NoTracebackFor4xx(logging.Filter):

@@ -263,8 +263,11 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "filters": {"no_4xx_traceback": {"()": "zhangye_utilities.log.NoTracebackFor4xx"}},
+    "filters": {"no_4xx_traceback": {"()": "zhangye_utilities.log.NoTracebackFor4xx"},
+                "redact_secrets": {"()": "zhangye_utilities.log.RedactSecrets"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["no_4xx_traceback"]}},
+    # "Conflict: /rate/<token>/": the path of a 4xx carries the SMS links' tokens.
+    "loggers": {"django.request": {"filters": ["redact_secrets"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
 

@@ -1,4 +1,4 @@
-"""The access log leaves out the secrets a URL can carry (zhangye_utilities.gunicorn_log)."""
+"""Logs leave out the secrets a URL can carry (zhangye_utilities.log.redact, gunicorn_log.Logger)."""
 
 import http.client
 import socket
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from zhangye_utilities.gunicorn_log import redact
+from zhangye_utilities.log import redact
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -24,6 +24,14 @@ ROOT = Path(__file__).resolve().parent.parent
     ("https://zhangye.example/rate/eyJpIjoxfQ:1xaF:abc/?x=1", "https://zhangye.example/rate/[redacted]/?x=1"),
     ("GET /track/ZY20261207000001/ HTTP/1.1", "GET /track/ZY20261207000001/ HTTP/1.1"),  # a code is no secret
     ("GET /report/?monkey_key=1 HTTP/1.1", "GET /report/?monkey_key=1 HTTP/1.1"),
+    # Percent-escapes the application decodes (breaker round 2): found, and the line given decoded.
+    ("POST /open311/v2/requests.json?%61pi_key=SeCrEt HTTP/1.1", "POST /open311/v2/requests.json?api_key=[redacted] HTTP/1.1"),
+    ("?api%5Fkey=SeCrEt&a=%E7%94%98", "?api_key=[redacted]&a=甘"),
+    ("GET /track/t%2FSeCrEt/ HTTP/1.1", "GET /track/t/[redacted]/ HTTP/1.1"),
+    ("GET /r%61te/SeCrEt/?x=%0A HTTP/1.1", "GET /rate/[redacted]/?x=\\x0a HTTP/1.1"),  # no forged line break
+    ("GET /report/?q=%E7%94%98 HTTP/1.1", "GET /report/?q=%E7%94%98 HTTP/1.1"),  # nothing hidden: left as sent
+    ("Invalid HTTP request line: 'GET /x?api_key=SeCrEt&a=甘 HTTP/1.1'",
+     "Invalid HTTP request line: 'GET /x?api_key=[redacted]&a=甘 HTTP/1.1'"),
     ("", ""),
     (None, None),
 ])
@@ -38,10 +46,11 @@ def _free_port() -> int:
 
 
 def test_a_real_gunicorn_writes_no_api_key_or_link_token_to_its_access_log(tmp_path):
-    port, log = _free_port(), tmp_path / "access.log"
+    port, log, errors = _free_port(), tmp_path / "access.log", tmp_path / "error.log"
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "tests.support.plain_app:app", "--bind", f"127.0.0.1:{port}",
          "--logger-class", "zhangye_utilities.gunicorn_log.Logger", "--access-logfile", str(log),
+         "--error-logfile", str(errors),
          "--no-control-socket"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 30
@@ -61,10 +70,35 @@ def test_a_real_gunicorn_writes_no_api_key_or_link_token_to_its_access_log(tmp_p
         while log.read_text().count("\n") < 2:
             assert time.monotonic() < deadline, "no access log lines"
             time.sleep(0.1)
+        # gunicorn refuses a request line with raw UTF-8 and logs it whole in its error log.
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as raw:
+            raw.sendall("GET /open311/v2/requests.json?api_key=SeCrEt-3&address_string=甘州区 HTTP/1.1\r\n"
+                        "Host: x\r\n\r\n".encode())
+            assert raw.recv(100).startswith(b"HTTP/1.1 400")
+        deadline = time.monotonic() + 10
+        while "Invalid" not in errors.read_text():
+            assert time.monotonic() < deadline, "no error log line"
+            time.sleep(0.1)
     finally:
         server.terminate()
         server.wait(timeout=30)
     text = log.read_text()
-    assert "SeCrEt" not in text
+    assert "SeCrEt" not in text and "SeCrEt" not in errors.read_text()
+    assert "api_key=[redacted]&address_string=" in errors.read_text()
     assert "GET /open311/v2/requests.json?api_key=[redacted]&status=open HTTP/1.1" in text
     assert '"http://x/rate/[redacted]/"' in text and "GET /track/t/[redacted]/ HTTP/1.1" in text
+
+
+@pytest.mark.django_db
+def test_djangos_request_log_writes_no_link_token(world, file_issue, caplog):
+    # "Conflict: /rate/<token>/" gave a valid token to whoever reads the log (breaker round 2).
+    from django.test import Client
+
+    from issues.links import rating_url
+
+    issue = file_issue()  # new: no rating is due, so a rating is a conflict
+    path = "/" + rating_url(issue, issue.reporter_phone).split("/", 3)[3]
+    token = path.split("/")[2]
+    r = Client().post(path, {"resolved": "yes", "satisfaction": "satisfied"})
+    assert r.status_code == 409
+    assert "Conflict: /rate/[redacted]/" in caplog.text and token not in caplog.text
