@@ -567,12 +567,14 @@ _CHANNELS = frozenset(Channel.values)  # built once: Choices.values makes a new 
 
 
 def scoped_idempotency_key(actor: Actor, key: str) -> str:
-    """The idempotency key as stored: ``key`` (str, first 60 characters) prefixed by its filer.
+    """The idempotency key as stored: ``key`` (str) prefixed by its filer, at most 80 characters.
 
     Keys are per filer: two API clients may use the same key independently,
     and a resident's key is bound to their phone (as a keyed hash), so
     replaying someone else's key with another phone files anew instead of
-    returning (and revealing) the first issue.
+    returning (and revealing) the first issue. A key too long to be stored
+    whole is stored as its SHA-256 (``#`` and hex digits, cut to fit): never
+    cut, so two keys that differ only at their end stay two filings.
     """
     if actor.client:
         owner = f"c{actor.client.pk}"
@@ -580,7 +582,14 @@ def scoped_idempotency_key(actor: Actor, key: str) -> str:
         owner = f"u{actor.user.pk}"
     else:
         owner = "r" + hashlib.sha256(f"{settings.SECRET_KEY}:{actor.resident_phone}".encode()).hexdigest()[:16]
-    return f"{owner}:{str(key)[:60]}"
+    key = str(key)
+    scoped = f"{owner}:{key}"
+    if len(scoped) > _KEY_ROOM:
+        scoped = f"{owner}:#{hashlib.sha256(key.encode()).hexdigest()}"[:_KEY_ROOM]
+    return scoped
+
+
+_KEY_ROOM = Issue._meta.get_field("idempotency_key").max_length
 
 
 def _resolve(model, value, errors, field, message, known: dict | None = None, **filters):

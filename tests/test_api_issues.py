@@ -113,6 +113,16 @@ class TestCreate:
                  ["tracking_code"] for key in ("call-1", "call-1", "call-1", "call-2")]
         assert codes == ["ZY20261130000001"] * 3 + ["ZY20261130000002"]
 
+    def test_long_keys_that_differ_only_at_their_end_are_two_filings(self, world, as_client):
+        # Keys were cut to 60 characters: the second ticket got the first one's issue (breaker round 2).
+        client = as_client("hotline")
+        keys = ["hotline-ticket-" + "0" * 45 + "0001", "hotline-ticket-" + "0" * 45 + "0002"]  # 64 characters
+        first = [client.post("/api/v1/issues/", body(world), format="json", HTTP_IDEMPOTENCY_KEY=k) for k in keys]
+        again = [client.post("/api/v1/issues/", body(world), format="json", HTTP_IDEMPOTENCY_KEY=k) for k in keys]
+        assert [r.status_code for r in first + again] == [201, 201, 200, 200]
+        assert [r.json()["tracking_code"] for r in first + again] == [
+            "ZY20261130000001", "ZY20261130000002", "ZY20261130000001", "ZY20261130000002"]
+
     def test_idempotency_keys_are_per_filer(self, world, as_client, api):
         a = as_client("hotline").post("/api/v1/issues/", body(world), format="json", HTTP_IDEMPOTENCY_KEY="k1")
         b = as_client("other").post("/api/v1/issues/", body(world), format="json", HTTP_IDEMPOTENCY_KEY="k1")
