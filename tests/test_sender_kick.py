@@ -7,6 +7,7 @@ The end-to-end proof that a kick reaches a real worker is test_worker_e2e
 import os
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -171,3 +172,32 @@ def test_a_forked_worker_starts_its_own_kicker_thread(monkeypatch):
     with os.fdopen(read_end) as out:
         pids = [int(line) for line in out.read().split()]
     assert pids == [os.getpid(), pid]
+
+
+def test_a_publish_to_a_broker_that_never_answers_gives_up(tmp_path):
+    # A half-open broker connection blocked the kicker's publish for ever, and with it, once the
+    # producer pool's ten connections were each stuck so, every later kick (breaker round 2).
+    import socket
+    import subprocess
+    import sys
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(64)  # accepts connections in the kernel, never answers: a frozen broker
+    port = listener.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if k not in ("CELERY_BROKER_URL", "DATABASE_URL", "REDIS_URL")}
+    env.update(DJANGO_SETTINGS_MODULE="zhangye_utilities.settings", DATA_DIR=str(tmp_path),
+               CELERY_BROKER_URL=f"redis://127.0.0.1:{port}/0", ZY_BROKER_SOCKET_TIMEOUT="0.5")
+    code = ("import django, time; django.setup()\n"
+            "from issues.tasks import send_notifications\n"
+            "t = time.monotonic()\n"
+            "try:\n    send_notifications.delay()\nexcept Exception as exc:\n"
+            "    print(type(exc).__name__, round(time.monotonic() - t))\n")
+    try:
+        out = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).resolve().parent.parent, env=env,
+                             capture_output=True, text=True, timeout=60)
+    finally:
+        listener.close()
+    assert out.returncode == 0, out.stderr
+    name, seconds = out.stdout.split()
+    assert name in ("OperationalError", "TimeoutError", "ConnectionError") and int(seconds) < 30, out.stdout

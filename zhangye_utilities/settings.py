@@ -235,6 +235,13 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
+elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    # A broker gone without closing the TCP connection (a failover, a NAT or firewall timeout) would
+    # make a publish wait for ever (kombu's advice for its socket_timeout): a blocking socket
+    # operation gives up after ZY_BROKER_SOCKET_TIMEOUT seconds, and the publish fails (it is retried,
+    # and its caller logs it; the sender kick's thread is then free for the next kick).
+    _broker_timeout = env.float("ZY_BROKER_SOCKET_TIMEOUT", default=10.0)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_timeout": _broker_timeout, "socket_connect_timeout": _broker_timeout}
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
