@@ -61,6 +61,10 @@ def test_xlsx_export_runs_as_a_job_with_progress(client, world, frozen, media, e
     page = client.get(reverse("dashboard:export_status", args=[export.pk]), HTTP_HX_REQUEST="true")
     assert b"hx-trigger" not in page.content and b"export-download" in page.content
 
+    head = client.head(reverse("dashboard:export_download", args=[export.pk]))  # a link checker, say
+    assert head.status_code == 200 and head["Content-Disposition"].startswith("attachment")
+    export.refresh_from_db()
+    assert export.downloaded_at is None and "downloaded" not in caplog.text  # HEAD sends no file: no record
     download = client.get(reverse("dashboard:export_download", args=[export.pk]))
     assert download.status_code == 200
     wb = load_workbook(io.BytesIO(b"".join(download.streaming_content)))

@@ -318,14 +318,19 @@ def export_status(request, pk: int):
 @never_cache
 @require_safe
 def export_download(request, pk: int):
-    """The export's file, to its requester only (404 for anyone else or before it is done); audited."""
+    """The export's file, to its requester only (404 for anyone else or before it is done); audited.
+
+    A GET is recorded as the download (``downloaded_at``, a log line); HEAD answers the same
+    headers and sends no file, so it records nothing.
+    """
     denied = _staff_or_login(request)
     if denied:
         return denied
     export = _own_export(request, pk)
     if export.state != Export.State.DONE or not export.file:
         raise Http404
-    Export.objects.filter(pk=export.pk).update(downloaded_at=timezone.now())
-    log.info("export %s downloaded: user=%s", export.pk, request.user.pk)
+    if request.method == "GET":
+        Export.objects.filter(pk=export.pk).update(downloaded_at=timezone.now())
+        log.info("export %s downloaded: user=%s", export.pk, request.user.pk)
     name = f"ledger-{export.pk}.{export.format}"
     return FileResponse(export.file.open("rb"), as_attachment=True, filename=name)
