@@ -6,7 +6,7 @@ from urllib.parse import unquote
 
 _SECRET_PARAMETER = re.compile(r"(?i)((?:^|[?&;])api_key=)[^&;#\s'\"]*")
 _SECRET_PATH = re.compile(r"(/(?:track/t|rate)/)[^/?#\s'\"]+")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")  # C0, DEL, C1 and Unicode line breaks
 REDACTED = "[redacted]"
 
 
@@ -15,14 +15,20 @@ def _redact_plain(text: str) -> str:
     return _SECRET_PARAMETER.sub(r"\1" + REDACTED, text)
 
 
+def _escaped(match: re.Match) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
 def redact(text: str | None) -> str | None:
     """``text`` (a log message, request line, path, query string or URL) with each Open311 ``api_key``
     value and each SMS link token (``/track/t/<token>/``, ``/rate/<token>/``) replaced by ``[redacted]``.
 
     A secret written with percent-escapes (``%61pi_key=…``, ``/r%61te/…``: the
     application decodes them) is found too; the line is then given decoded,
-    with control characters written as ``\\xNN`` (no line breaks forged into
-    a log). Anything else, None included, comes back unchanged.
+    with control characters (C0, DEL, C1, U+2028/9) written as ``\\xNN`` or
+    ``\\uNNNN`` (no line breaks or terminal codes forged into a log).
+    Anything else, None included, comes back unchanged.
     """
     if not text:
         return text
@@ -31,17 +37,21 @@ def redact(text: str | None) -> str | None:
         decoded = unquote(text)
         hidden = _redact_plain(decoded)
         if hidden != decoded:
-            return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", hidden)
+            return _CONTROL.sub(_escaped, hidden)
     return plain
 
 
 class RedactSecrets(logging.Filter):
-    """Apply ``redact`` to a record's message (Django's "Conflict: /rate/<token>/" warnings, gunicorn's
-    "Invalid request line" ones). Set on the logger that writes them, so every handler gets the
-    redacted record. Always returns True (nothing is dropped)."""
+    """Apply ``redact`` to a record's message (Django's "Conflict: /rate/<token>/" and "Forbidden (CSRF
+    …): /rate/<token>/" warnings, gunicorn's "Invalid request line" ones). Set on the console handler
+    (every record written) and on django.request (for other handlers, tests' included). Always
+    returns True (nothing is dropped)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
+        try:
+            message = record.getMessage()
+        except Exception:  # a badly formatted call: left for the handler to report, as logging does
+            return True
         cleaned = redact(message)
         if cleaned != message:
             record.msg, record.args = cleaned, ()

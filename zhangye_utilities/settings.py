@@ -272,8 +272,10 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "filters": {"no_4xx_traceback": {"()": "zhangye_utilities.log.NoTracebackFor4xx"},
                 "redact_secrets": {"()": "zhangye_utilities.log.RedactSecrets"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["no_4xx_traceback"]}},
-    # "Conflict: /rate/<token>/": the path of a 4xx carries the SMS links' tokens.
+    # "Conflict: /rate/<token>/", "Forbidden (CSRF …): /rate/<token>/": a 4xx's path carries the SMS
+    # links' tokens. Every record written to the console is redacted; django.request's at the source too.
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain",
+                             "filters": ["no_4xx_traceback", "redact_secrets"]}},
     "loggers": {"django.request": {"filters": ["redact_secrets"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
