@@ -169,18 +169,24 @@ def kick_sender() -> None:
         _kicker.kick()
 
 
-def _publish_send_notifications() -> None:
-    # Failure is harmless: the beat runs the sender every minute.
+def _publish_send_notifications() -> bool:
+    # True once published; False when the broker could not be reached (logged; the Kicker tries
+    # again, and the beat runs the sender every minute anyway). One retry of the publish, not
+    # Celery's three: with the broker's socket timeout, a frozen broker costs 20 s, not 50.
     try:
         from .tasks import send_notifications
 
-        send_notifications.delay()
-    except Exception:  # broker down: the periodic run delivers later
-        log.warning("could not enqueue send_notifications; the beat will pick the rows up", exc_info=True)
+        send_notifications.apply_async(retry_policy={"max_retries": 1})
+        return True
+    except Exception:  # broker down: a later try or the periodic run delivers
+        log.warning("could not enqueue send_notifications; trying again shortly (and the beat runs it "
+                    "every minute)", exc_info=True)
+        return False
 
 
 KICK_INTERVAL = 0.2  # seconds between two sender tasks published by one process, at most
-KICK_STUCK_AFTER = 30.0  # seconds a publish may take before the next kick starts another thread
+KICK_STUCK_AFTER = 60.0  # seconds a publish may take before the next kick starts another thread
+KICK_RETRY_AFTER = 5.0  # seconds before a failed publish (broker unreachable) is tried again
 FLUSH_WAIT = 5.0  # seconds the exit's publish may take before the process exits anyway
 
 
@@ -195,7 +201,10 @@ class Kicker:
     while it publishes or sleeps is served by one more task when the sleep
     ends, so every kick is followed by a task published after it, at most
     ``interval`` seconds later; a burst of filings costs one task per
-    interval, not one each.
+    interval, not one each. A publish that fails (``publish()`` returns
+    False: the broker unreachable) is tried again ``retry_after`` seconds
+    later, so rows written during a broker outage leave once it is back,
+    without waiting for another filing or the beat.
 
     A publish that hangs (a broker connection gone half-open: the broker's
     client has no read timeout) would leave every later kick unserved: a
@@ -210,10 +219,12 @@ class Kicker:
     thread at its first kick.
     """
 
-    def __init__(self, publish: Callable[[], None], interval: float, stuck_after: float = KICK_STUCK_AFTER):
+    def __init__(self, publish: Callable[[], bool | None], interval: float, stuck_after: float = KICK_STUCK_AFTER,
+                 retry_after: float = KICK_RETRY_AFTER):
         self._publish = publish
         self._interval = interval
         self._stuck_after = stuck_after
+        self._retry_after = retry_after
         self._reset()
 
     def _reset(self) -> None:
@@ -246,13 +257,18 @@ class Kicker:
             self._wanted.clear()  # kicks from here on get the next task
             self._busy_since = time.monotonic()
             try:
-                self._publish()
+                published = self._publish() is not False
             except Exception:  # never let the thread die: later kicks would find no one
                 log.exception("sender kick failed")
+                published = False
             if self._thread is not me:
                 return
             self._busy_since = None
-            time.sleep(self._interval)
+            if published:
+                time.sleep(self._interval)
+            else:
+                time.sleep(self._retry_after)
+                self._wanted.set()  # this kick is still owed a task
 
     def flush(self) -> None:
         """Publish once more if a kick waits or a publish is under way (at exit; waits FLUSH_WAIT s at most)."""

@@ -77,13 +77,29 @@ def test_a_failing_publish_does_not_stop_later_kicks(caplog):
         if len(calls) == 1:
             raise RuntimeError("broker gone")
 
-    kicker = Kicker(publish, 0.01)
+    kicker = Kicker(publish, 0.01, retry_after=0.05)
     kicker.kick()
-    wait_until(lambda: len(calls) == 1)
-    time.sleep(0.05)
-    kicker.kick()
-    wait_until(lambda: len(calls) == 2)
+    wait_until(lambda: len(calls) == 2)  # the failed kick is tried again by itself
     assert "sender kick failed" in caplog.text
+    kicker.kick()
+    wait_until(lambda: len(calls) == 3)
+
+
+def test_a_kick_whose_broker_was_down_is_published_once_it_is_back():
+    # Rows filed during a broker outage stayed pending until another filing or the beat (breaker round 3).
+    answers = [False, False, None]  # _publish_send_notifications returns False when the broker is unreachable
+    calls = []
+
+    def publish():
+        calls.append(time.monotonic())
+        return answers[len(calls) - 1] if len(calls) <= len(answers) else None
+
+    kicker = Kicker(publish, 0.01, retry_after=0.1)
+    kicker.kick()
+    wait_until(lambda: len(calls) == 3)
+    assert calls[1] - calls[0] >= 0.09 and calls[2] - calls[1] >= 0.09  # tried again after retry_after
+    time.sleep(0.3)
+    assert len(calls) == 3  # published: no more tries
 
 
 def test_flush_publishes_a_kick_the_thread_has_not_served_yet():
