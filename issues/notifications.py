@@ -206,11 +206,11 @@ class Kicker:
     later, so rows written during a broker outage leave once it is back,
     without waiting for another filing or the beat.
 
-    A publish that hangs (a broker connection gone half-open: the broker's
-    client has no read timeout) would leave every later kick unserved: a
-    kick that finds the publish running for more than ``stuck_after``
-    seconds logs a warning and starts a new thread (the old one ends if its
-    publish ever returns). At interpreter exit (atexit: a management
+    A publish that hangs (a broker connection gone half-open, on a broker
+    without a socket timeout: settings.ZY_BROKER_SOCKET_TIMEOUT bounds it on
+    Redis) would leave every later kick unserved: a kick that finds the
+    publish running for more than ``stuck_after`` seconds logs a warning and
+    starts a new thread (the old one ends if its publish ever returns). At interpreter exit (atexit: a management
     command that files an issue and ends, a gunicorn worker recycled),
     ``flush()`` publishes once more if a kick is waiting or a publish is
     under way, waiting at most FLUSH_WAIT seconds; a kick lost with a killed
