@@ -210,13 +210,14 @@ class Kicker:
     without a socket timeout: settings.ZY_BROKER_SOCKET_TIMEOUT bounds it on
     Redis) would leave every later kick unserved: a kick that finds the
     publish running for more than ``stuck_after`` seconds logs a warning and
-    starts a new thread (the old one ends if its publish ever returns). At interpreter exit (atexit: a management
-    command that files an issue and ends, a gunicorn worker recycled),
-    ``flush()`` publishes once more if a kick is waiting or a publish is
-    under way, waiting at most FLUSH_WAIT seconds; a kick lost with a killed
-    process waits for the beat (a minute at most). A repeat task is
-    harmless. A forked child (gunicorn and Celery workers) starts its own
-    thread at its first kick.
+    starts a new thread (the old one ends if its publish ever returns).
+
+    At interpreter exit (atexit: a management command that files an issue
+    and ends, a gunicorn worker recycled), ``flush()`` publishes once more
+    if a kick is waiting or a publish is under way, waiting at most
+    FLUSH_WAIT seconds; a kick lost with a killed process waits for the beat
+    (a minute at most). A repeat task is harmless. A forked child (gunicorn
+    and Celery workers) starts its own thread at its first kick.
     """
 
     def __init__(self, publish: Callable[[], bool | None], interval: float, stuck_after: float = KICK_STUCK_AFTER,
