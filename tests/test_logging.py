@@ -35,5 +35,6 @@ def test_the_console_handler_prints_tracebacks_only_for_server_errors(status, tr
 
 
 def test_the_settings_put_the_filter_on_the_console(settings):
-    assert settings.LOGGING["handlers"]["console"]["filters"] == ["no_4xx_traceback"]
+    assert settings.LOGGING["handlers"]["console"]["filters"] == ["no_4xx_traceback", "redact_secrets"]
     assert settings.LOGGING["filters"]["no_4xx_traceback"]["()"] == "zhangye_utilities.log.NoTracebackFor4xx"
+    assert settings.LOGGING["filters"]["redact_secrets"]["()"] == "zhangye_utilities.log.RedactSecrets"
