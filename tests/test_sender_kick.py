@@ -9,8 +9,6 @@ import threading
 import time
 from pathlib import Path
 
-import pytest
-
 from issues import notifications
 from issues.notifications import Kicker
 
@@ -166,7 +164,6 @@ def test_kick_sender_follows_the_setting(settings, monkeypatch):
     wait_until(lambda: len(publish.calls) == 1)
 
 
-@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork()")
 def test_a_forked_worker_starts_its_own_kicker_thread(monkeypatch):
     read_end, write_end = os.pipe()
 
