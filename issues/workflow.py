@@ -433,6 +433,7 @@ def issue_submit(
     Raises Forbidden for a staff role other than dispatcher, Invalid with
     per-field messages. With an ``idempotency_key`` already used by the same
     filer, returns that first issue unchanged, with ``repeat`` True (found
+    before a tracking number is taken for a dispatcher or an API client,
     when the insert hits the key's unique index, or when the repeat's data
     no longer passes).
     Categories, districts, deadline rules and routing rules come from the
@@ -476,6 +477,13 @@ def issue_submit(
     _raise_if(errors)
     if check_only:
         return None
+    if idempotency_key and (actor.user is not None or actor.client is not None):
+        # A dispatcher's or client's retry gets its first filing before a tracking number is taken (no
+        # gap in the day's numbers). A resident's copy is met earlier, by the limits' once-key.
+        existing = repeat_of(actor, idempotency_key)
+        if existing is not None:
+            existing.repeat = True
+            return existing
 
     clocks = dl.compute_deadlines(cat, now)
     found = route(cat, dist)

@@ -297,12 +297,6 @@ class IssueViewSet(viewsets.GenericViewSet):
                 return Response(render_issue(principal, first), status=200)
         else:
             actor = wf.Actor.of(principal)
-            # A retry (a timeout on the client's side) gets its first filing before a tracking
-            # number is taken: issue_submit would find the repeat only at its insert, after
-            # using up the day's next number (a gap in the ledger).
-            first = wf.repeat_of(actor, key) if key is not None else None
-            if first is not None:
-                return Response(render_issue(principal, first), status=200)
         now = timezone.now()
 
         def submit(values):

@@ -235,8 +235,8 @@ def report(request):
 
     key = data.get("idempotency_key")
     first = None  # the issue this POST repeats, when it is a repeat
-    if dispatcher:  # no limits; a repeat gets its filing before a tracking number is taken (no gap)
-        reservation, first = Reservation(), (repeat_of(actor, str(key)) if key else None)
+    if dispatcher:  # no limits (issue_submit finds a repeat before it takes a tracking number)
+        reservation = Reservation()
     else:
         phone = actor.resident_phone
         hits = [("file_ip", client_network(request))]
