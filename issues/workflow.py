@@ -33,7 +33,7 @@ from functools import partial
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
+from django.db.models import Model, Q
 from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -135,6 +135,28 @@ class Invalid(WorkflowError):
 
     status_code = 400
     code = "invalid"
+
+
+class KeyReused(Invalid):
+    """An idempotency key its filer already used for a different filing (422).
+
+    ``first`` is that filing (an Issue); ``differ`` names the fields in
+    which this request differs from it. A key names one request, so a
+    changed request with an old key is refused rather than answered with
+    the first filing, which would silently lose it (a form sent again after
+    the browser's Back and some edits). The rule and its status come from
+    the IETF's Idempotency-Key draft (draft-ietf-httpapi-idempotency-key-
+    header, section 2.7: a reused key with a different payload gets 422).
+    """
+
+    status_code = 422
+    code = "idempotency_key_reused"
+
+    def __init__(self, first: Issue, differ: list[str], field: str = "idempotency_key"):
+        message = _("这个幂等键已用于另一份内容不同的诉求（%(code)s），本次没有登记") % {"code": first.tracking_code}
+        super().__init__(message, {field: [message]})
+        self.first = first
+        self.differ = differ
 
 
 # --------------------------------------------------------------------------
@@ -435,7 +457,8 @@ def issue_submit(
     filer, returns that first issue unchanged, with ``repeat`` True (found
     before a tracking number is taken for a dispatcher or an API client,
     when the insert hits the key's unique index, or when the repeat's data
-    no longer passes).
+    no longer passes), if this request files the same thing; raises
+    KeyReused (422, an Invalid) when it differs.
     Categories, districts, deadline rules and routing rules come from the
     reference snapshot (issues.reference), and the routing rule is applied
     before the write (an auto-assigning rule writes the issue assigned, with
@@ -451,19 +474,9 @@ def issue_submit(
     if actor.user is not None and actor.role != Role.DISPATCHER:
         raise Forbidden(_("只有分派员可以代群众登记诉求"))
 
-    errors: dict[str, list[str]] = {}
-    snapshot = reference.current()
-    cat = _resolve(Category, category, errors, "category", _("请选择问题类别"), snapshot.categories, active=True)
-    dist = _resolve(District, district, errors, "district", _("请选择县区"), snapshot.districts)
-    community = _field(errors, "community", clean_community, community)
-    description = _field(errors, "description", clean_text, description, max_length=DESCRIPTION_MAX, label="问题描述")
-    reporter_name = _field(errors, "reporter_name", clean_text, reporter_name, max_length=50, required=False, label="称呼")
-    building = _field(errors, "building", clean_text, building, max_length=20, required=False, label="楼栋")
-    unit_no = _field(errors, "unit_no", clean_text, unit_no, max_length=20, required=False, label="单元")
-    room = _field(errors, "room", clean_text, room, max_length=20, required=False, label="户")
-    phone = _field(errors, "reporter_phone", normalize_phone, reporter_phone)
-    lat, lon = _clean_location(latitude, longitude, errors)
-    answers = _clean_answers(cat, extra_answers or {}, errors) if cat else {}
+    values, errors = _clean_filing(category, district, community, description, reporter_phone, reporter_name,
+                                   building, unit_no, room, latitude, longitude, extra_answers)
+    cat, dist, phone = values["category"], values["district"], values["reporter_phone"]
     if channel is None:
         channel = Channel.API if actor.client else (Channel.HOTLINE if actor.user else Channel.WEB)
     if channel not in _CHANNELS:
@@ -472,7 +485,7 @@ def issue_submit(
         # A retry whose data no longer passes (its category retired since) still gets its first filing.
         existing = repeat_of(actor, idempotency_key)
         if existing is not None:
-            existing.repeat = True
+            existing = _as_repeat(existing, values, category, district)
             return None if check_only else existing
     _raise_if(errors)
     if check_only:
@@ -482,8 +495,7 @@ def issue_submit(
         # gap in the day's numbers). A resident's copy is met earlier, by the limits' once-key.
         existing = repeat_of(actor, idempotency_key)
         if existing is not None:
-            existing.repeat = True
-            return existing
+            return _as_repeat(existing, values, category, district)
 
     clocks = dl.compute_deadlines(cat, now)
     found = route(cat, dist)
@@ -496,15 +508,15 @@ def issue_submit(
         utility=cat.utility,
         category=cat,
         district=dist,
-        community=community,
-        building=building,
-        unit_no=unit_no,
-        room=room,
-        latitude=lat,
-        longitude=lon,
-        description=description,
-        extra_answers=answers,
-        reporter_name=reporter_name,
+        community=values["community"],
+        building=values["building"],
+        unit_no=values["unit_no"],
+        room=values["room"],
+        latitude=values["latitude"],
+        longitude=values["longitude"],
+        description=values["description"],
+        extra_answers=values["extra_answers"],
+        reporter_name=values["reporter_name"],
         reporter_phone=phone,
         channel=channel,
         filed_by_client=actor.client,
@@ -547,8 +559,7 @@ def issue_submit(
         if idempotency_key:
             existing = repeat_of(actor, idempotency_key)
             if existing is not None:
-                existing.repeat = True
-                return existing
+                return _as_repeat(existing, values, category, district)
         raise
     notifications.kick_after_commit(outbox)
     for event in events:
@@ -561,14 +572,81 @@ def _outbox_rows(issue: Issue, events: list[IssueEvent], now: datetime) -> list[
     return [row for e in events for row in notifications.outbox_rows(issue.pk, notifications.messages_for(e), now)]
 
 
-def repeat_of(actor: Actor, idempotency_key: str) -> Issue | None:
+def repeat_of(actor: Actor, idempotency_key: str, filing: dict | None = None) -> Issue | None:
     """The issue ``actor`` already filed with ``idempotency_key`` (str), or None (one query).
 
     What ``issue_submit`` returns for a repeat (there marked ``repeat``);
     for a caller that must answer a repeat without filing (one over a rate
-    limit).
+    limit). ``filing``: this request's ``issue_submit`` keyword arguments;
+    when given, the issue found is returned marked ``repeat`` only if the
+    request files the same thing, and KeyReused (422) is raised when it
+    differs (any stored field but the channel; photos are not compared).
     """
-    return Issue.objects.filter(idempotency_key=scoped_idempotency_key(actor, idempotency_key)).first()
+    first = Issue.objects.filter(idempotency_key=scoped_idempotency_key(actor, idempotency_key)).first()
+    if first is None or filing is None:
+        return first
+    fields = {name: filing[name] for name in _FILING_FIELDS if name in filing}
+    values, _errors = _clean_filing(**fields)
+    return _as_repeat(first, values, fields.get("category"), fields.get("district"))
+
+
+_FILING_FIELDS = ("category", "district", "community", "description", "reporter_phone", "reporter_name", "building",
+                  "unit_no", "room", "latitude", "longitude", "extra_answers")
+_COMPARED = ("community", "building", "unit_no", "room", "description", "reporter_name", "reporter_phone",
+             "latitude", "longitude")
+
+
+def _clean_filing(category, district, community, description, reporter_phone, reporter_name="", building="",
+                  unit_no="", room="", latitude=None, longitude=None, extra_answers=None) -> tuple[dict, dict]:
+    # A filing's input as issue_submit stores it, and the errors found: ({field: value or None}, {field: [msg]}).
+    # Categories and districts come from the reference snapshot; a field that fails is None.
+    errors: dict[str, list[str]] = {}
+    snapshot = reference.current()
+    cat = _resolve(Category, category, errors, "category", _("请选择问题类别"), snapshot.categories, active=True)
+    dist = _resolve(District, district, errors, "district", _("请选择县区"), snapshot.districts)
+    lat, lon = _clean_location(latitude, longitude, errors)
+    values = {
+        "category": cat,
+        "district": dist,
+        "community": _field(errors, "community", clean_community, community),
+        "description": _field(errors, "description", clean_text, description, max_length=DESCRIPTION_MAX,
+                              label="问题描述"),
+        "reporter_name": _field(errors, "reporter_name", clean_text, reporter_name, max_length=50, required=False,
+                                label="称呼"),
+        "building": _field(errors, "building", clean_text, building, max_length=20, required=False, label="楼栋"),
+        "unit_no": _field(errors, "unit_no", clean_text, unit_no, max_length=20, required=False, label="单元"),
+        "room": _field(errors, "room", clean_text, room, max_length=20, required=False, label="户"),
+        "reporter_phone": _field(errors, "reporter_phone", normalize_phone, reporter_phone),
+        "latitude": lat,
+        "longitude": lon,
+    }
+    values["extra_answers"] = _clean_answers(cat, extra_answers or {}, errors) if cat else {}
+    return values, errors
+
+
+def _as_repeat(first: Issue, values: dict, category, district) -> Issue:
+    # ``first`` marked as a repeat of the request whose cleaned ``values`` (and raw category and district:
+    # one retired since the first filing still compares equal) it holds; KeyReused when they differ.
+    differ = [name for name in _COMPARED if values[name] != getattr(first, name)]
+    for name, raw, stored in (("category", category, first.category_id), ("district", district, first.district_id)):
+        if _raw_pk(raw) != stored:
+            differ.append(name)
+    if values["category"] is not None and values["extra_answers"] != (first.extra_answers or {}):
+        differ.append("extra_answers")
+    if differ:
+        raise KeyReused(first, differ)
+    first.repeat = True
+    return first
+
+
+def _raw_pk(value) -> int | None:
+    # The id a category or district argument names (a model instance, an id or its text), or None.
+    if isinstance(value, Model):
+        return value.pk
+    try:
+        return int(value)
+    except (TypeError, ValueError, OverflowError):
+        return None
 
 
 _CHANNELS = frozenset(Channel.values)  # built once: Choices.values makes a new list on every read

@@ -71,6 +71,12 @@ EN = {
     "您刚才提交的同一份诉求还在处理中。请半分钟后再点“提交”，不会重复登记。":
         "The same report you just sent is still being processed. Please press Submit again in half a minute; "
         "it will not be filed twice.",
+    "这张表单已经提交过，登记编号 %(code)s。这次的内容和那次不同，所以没有登记。"
+    "如果这是另一个问题，请核对下面的内容后再点“提交”，将作为新诉求登记。":
+        "This form was already sent and filed as %(code)s. What you sent this time is different, so nothing was "
+        "filed. If this is another problem, check the form below and press Submit again to file it as a new issue.",
+    "这个幂等键已用于另一份内容不同的诉求（%(code)s），本次没有登记":
+        "This idempotency key was already used for a different filing (%(code)s); nothing was filed this time",
     "1. 哪一类问题": "1. What kind of problem", "行业": "Utility", "问题类别": "Category",
     "请选择问题类别": "Choose a category", "（紧急）": " (emergency)", "安全提示": "Safety first",
     "补充信息": "More details", "请选择": "Choose", "是": "Yes", "否": "No",

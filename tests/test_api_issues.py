@@ -98,13 +98,44 @@ class TestCreate:
     def test_idempotency_key_returns_the_first_issue_with_200(self, world, as_client):
         client = as_client("hotline")
         first = client.post("/api/v1/issues/", body(world), format="json", HTTP_IDEMPOTENCY_KEY="call-778")
-        again = client.post("/api/v1/issues/", body(world, description="另一段文字"), format="json",
+        # The same request again, its text typed with a trailing space and its phone with dashes: the same filing.
+        again = client.post("/api/v1/issues/", body(world, description="暖气片冰凉，室内只有12度 ",
+                                                     reporter_phone="138-0000-0000"), format="json",
                             HTTP_IDEMPOTENCY_KEY="call-778")
         assert (first.status_code, again.status_code) == (201, 200)
         assert again.json()["id"] == first.json()["id"]
         assert again.json()["description"] == "暖气片冰凉，室内只有12度"
         assert Issue.objects.count() == 1
         assert IssueEvent.objects.count() == 1
+
+    @pytest.mark.parametrize("change", [
+        {"description": "另一段文字"}, {"room": "502"}, {"district": "other"}, {"reporter_phone": "13900000000"},
+        {"latitude": 38.93, "longitude": 100.45},
+    ])
+    def test_the_same_key_with_a_different_body_is_refused_with_422(self, world, as_client, change):
+        # A key names one request (IETF Idempotency-Key draft: a reused key with another payload gets 422).
+        # Answering the first filing would lose the second: the caller would take it for filed.
+        client = as_client("hotline")
+        first = client.post("/api/v1/issues/", body(world), format="json", HTTP_IDEMPOTENCY_KEY="call-779")
+        if change.get("district") == "other":
+            change = {"district": world.linze.pk}
+        again = client.post("/api/v1/issues/", body(world, **change), format="json", HTTP_IDEMPOTENCY_KEY="call-779")
+        code = first.json()["tracking_code"]
+        message = f"这个幂等键已用于另一份内容不同的诉求（{code}），本次没有登记"
+        assert again.status_code == 422
+        assert again.json() == {"error": {"code": "idempotency_key_reused", "message": message,
+                                          "fields": {"Idempotency-Key": [message]}}}
+        assert list(Issue.objects.values_list("tracking_code", "description")) == [(code, "暖气片冰凉，室内只有12度")]
+        assert IssueEvent.objects.count() == 1
+
+    def test_an_anonymous_resident_reusing_a_key_for_another_problem_is_refused(self, world, api):
+        first = api.post("/api/v1/issues/", body(world), format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+        same = api.post("/api/v1/issues/", body(world), format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+        other = api.post("/api/v1/issues/", body(world, description="水管漏水"), format="json",
+                         HTTP_IDEMPOTENCY_KEY="k-1")
+        assert (first.status_code, same.status_code, other.status_code) == (201, 200, 422)
+        assert other.json()["error"]["code"] == "idempotency_key_reused"
+        assert Issue.objects.count() == 1
 
     def test_a_repeat_uses_up_no_tracking_number(self, world, as_client):
         # The day's numbers had a gap after each retry (README trial): …009, a repeat, then …011.

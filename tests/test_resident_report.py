@@ -328,6 +328,64 @@ def test_a_new_key_files_a_new_issue(client, world):
     assert Issue.objects.count() == 2
 
 
+REUSED = "这张表单已经提交过，登记编号 ZY20261130000001。这次的内容和那次不同，所以没有登记。"
+
+
+def test_the_same_form_sent_again_with_changes_files_nothing_and_says_so(client, world):
+    # Back after filing, another problem typed over the first, Submit: answering with the first
+    # filing's page would hide that the second was never filed.
+    client.post("/report/", form_data(world))
+    r = client.post("/report/", form_data(world, description="楼道水管漏水", room="502"))
+    assert r.status_code == 409
+    assert REUSED in r.content.decode()
+    assert (r.context["value"]["description"], r.context["value"]["room"]) == ("楼道水管漏水", "502")
+    new_key = r.context["value"]["idempotency_key"]
+    assert new_key != KEY and len(new_key) == 36
+    assert Issue.objects.count() == 1
+    again = client.post("/report/", form_data(world, description="楼道水管漏水", room="502", idempotency_key=new_key))
+    assert again["Location"] == "/report/done/ZY20261130000002/"
+    assert list(Issue.objects.order_by("pk").values_list("description", "room")) == [
+        ("暖气片冰凉，室内只有12度", "501"), ("楼道水管漏水", "502")]
+
+
+def test_the_same_form_sent_again_with_changes_and_a_mistake_shows_both(client, world):
+    client.post("/report/", form_data(world))
+    r = client.post("/report/", form_data(world, description="", room="502"))
+    assert r.status_code == 400
+    assert REUSED in r.content.decode()
+    assert errors_of(r) == {"description": ["请填写问题描述"]}
+    assert r.context["value"]["idempotency_key"] != KEY
+    assert Issue.objects.count() == 1
+
+
+def test_the_same_form_sent_again_unchanged_over_the_limit_gets_its_page_and_changed_is_told(client, world, settings):
+    settings.ZY_RATE_LIMITS = {**settings.ZY_RATE_LIMITS, "file_phone": [(1, 3600)]}
+    first = client.post("/report/", form_data(world))
+    assert client.post("/report/", form_data(world))["Location"] == first["Location"]
+    r = client.post("/report/", form_data(world, description="楼道水管漏水"))
+    assert r.status_code == 409 and REUSED in r.content.decode()
+    assert Issue.objects.count() == 1
+
+
+def test_the_changed_form_notice_follows_the_language_switch(client, world):
+    client.post("/report/", form_data(world))
+    client.cookies["django_language"] = "en"
+    r = client.post("/report/", form_data(world, description="楼道水管漏水"))
+    assert r.status_code == 409
+    assert ("This form was already sent and filed as ZY20261130000001. What you sent this time is different, "
+            "so nothing was filed.") in r.content.decode()
+
+
+def test_a_dispatchers_form_sent_again_for_another_caller_files_nothing_and_says_so(client, world):
+    client.force_login(world.dispatcher)
+    client.post("/report/", form_data(world))
+    r = client.post("/report/", form_data(world, reporter_phone="13900000000", reporter_name="李先生"))
+    assert r.status_code == 409
+    assert REUSED in r.content.decode()
+    assert r.context["value"]["reporter_phone"] == "13900000000"
+    assert Issue.objects.count() == 1
+
+
 def test_a_dispatcher_files_for_a_caller_on_the_hotline_channel(client, world, settings):
     settings.ZY_RATE_LIMITS = {**settings.ZY_RATE_LIMITS, "file_ip": [(1, 3600)]}
     client.force_login(world.dispatcher)

@@ -16,6 +16,7 @@ from issues.workflow import (
     Conflict,
     Forbidden,
     Invalid,
+    KeyReused,
     NotFound,
     event_committed,
     issue_add_note,
@@ -183,9 +184,40 @@ class TestSubmit:
 
     def test_idempotency_key_returns_the_first_issue(self, world, file_issue):
         first = file_issue(idempotency_key="form-123")
-        again = file_issue(idempotency_key="form-123", description="different text")
+        # The same filing as typed again: ids as text, spaces around the words, the phone written locally.
+        again = file_issue(idempotency_key="form-123", category=str(world.heat_cold.pk), district=str(world.ganzhou.pk),
+                           community=" 南关小区 ", description="暖气片冰凉，室内只有12度\u3000", phone="138 0000 0000")
         assert again.pk == first.pk
+        assert again.repeat is True
         assert Issue.objects.count() == 1
+
+    @pytest.mark.parametrize("change, differ", [
+        ({"description": "different text"}, ["description"]), ({"community": "北关小区"}, ["community"]),
+        ({"building": "4"}, ["building"]), ({"unit_no": "1"}, ["unit_no"]), ({"room": ""}, ["room"]),
+        ({"reporter_name": "李先生"}, ["reporter_name"]),
+        ({"latitude": "38.93", "longitude": "100.45"}, ["latitude", "longitude"]),
+        ({"district": "linze"}, ["district"]), ({"category": "water"}, ["category"]),
+    ])
+    def test_the_same_key_with_another_filing_is_refused_and_files_nothing(self, world, file_issue, change, differ):
+        first = file_issue(idempotency_key="form-124", extra_answers={})
+        named = {"linze": world.linze, "water": world.water_pressure}
+        change = {k: named.get(v, v) for k, v in change.items()}
+        with pytest.raises(KeyReused) as caught:
+            file_issue(idempotency_key="form-124", **change)
+        assert caught.value.status_code == 422
+        assert caught.value.first.pk == first.pk
+        assert caught.value.differ == differ
+        assert caught.value.fields == {"idempotency_key": [
+            f"这个幂等键已用于另一份内容不同的诉求（{first.tracking_code}），本次没有登记"]}
+        assert Issue.objects.count() == 1
+        assert Issue.objects.get().description == "暖气片冰凉，室内只有12度"
+
+    def test_a_retry_whose_category_was_retired_since_still_gets_its_first_filing(self, world, file_issue):
+        first = file_issue(idempotency_key="form-125")
+        world.heat_cold.active = False
+        world.heat_cold.save()
+        again = file_issue(idempotency_key="form-125", category=world.heat_cold.pk)
+        assert (again.pk, again.repeat) == (first.pk, True)
 
     def test_auto_routing_assigns_at_filing(self, world, file_issue):
         RoutingRule.objects.create(category=world.gas_leak, utility="gas", district=world.ganzhou,

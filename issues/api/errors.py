@@ -15,6 +15,8 @@ HTTP  code                    raised by
 406   not_acceptable          an Accept header we cannot satisfy
 409   conflict                workflow.Conflict (state, lost race)
 415   unsupported_media_type  a body type we cannot parse
+422   idempotency_key_reused  workflow.KeyReused (a key reused for a
+                              different filing)
 429   rate_limited            issues.limits.RateLimited (Retry-After set)
 ====  ======================  ==========================================
 """
@@ -39,6 +41,7 @@ _CODE_BY_STATUS = {
     406: "not_acceptable",
     409: "conflict",
     415: "unsupported_media_type",
+    422: "unprocessable",
     429: "rate_limited",
 }
 

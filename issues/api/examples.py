@@ -224,6 +224,12 @@ ERROR_EXAMPLES = {
         value=_error("conflict", "诉求当前状态为“办理中”，不能执行此操作"),
         response_only=True, status_codes=["409"],
     ),
+    422: OpenApiExample(
+        "Idempotency-Key used for a different filing",
+        value=_error("idempotency_key_reused", "这个幂等键已用于另一份内容不同的诉求（ZY20261206000123），本次没有登记",
+                     {"Idempotency-Key": ["这个幂等键已用于另一份内容不同的诉求（ZY20261206000123），本次没有登记"]}),
+        response_only=True, status_codes=["422"],
+    ),
     429: OpenApiExample(
         "Too many filings",
         value=_error("rate_limited", "操作过于频繁，请 60 秒后再试"),

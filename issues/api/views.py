@@ -127,6 +127,8 @@ _ERROR_TEXT = {
     403: "The caller's role may not do this (code forbidden)",
     404: "No such issue, or outside the caller's scope (code not_found)",
     409: "The issue's state does not allow it, or another user won a race (code conflict)",
+    422: "The Idempotency-Key was already used for a different filing; nothing was filed "
+         "(code idempotency_key_reused)",
     429: "Rate limit reached; see Retry-After (code rate_limited)",
 }
 
@@ -241,10 +243,11 @@ class IssueViewSet(viewsets.GenericViewSet):
         request=s.IssueCreateIn,
         parameters=[OpenApiParameter(
             "Idempotency-Key", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False,
-            description="1–64 printable ASCII characters; a repeat with the same key returns the first issue (200)",
+            description="1–64 printable ASCII characters; a repeat with the same key returns the first issue (200), "
+                        "the same key with a different body is refused (422)",
         )],
         responses={201: ISSUE, 200: OpenApiResponse(ISSUE, description="repeat of an Idempotency-Key"),
-                   **errors(400, 403, 429)},
+                   **errors(400, 403, 422, 429)},
         examples=ex.ISSUE_CREATE,
     )
     def create(self, request):
@@ -253,12 +256,34 @@ class IssueViewSet(viewsets.GenericViewSet):
         Body: IssueCreateIn. Answers 201 with the new issue (anonymous callers
         see its public fields and tracking code; a client its own filing in
         full), or 200 with the first issue when the Idempotency-Key was
-        already used by the same filer. Errors: 400 per field, 403 for staff
-        other than dispatchers, 429 over the anonymous filing limits.
+        already used by the same filer for the same filing. Errors: 400 per
+        field, 403 for staff other than dispatchers, 422 (code
+        idempotency_key_reused, field Idempotency-Key) when the key was used
+        for a different filing, 429 over the anonymous filing limits.
         """
+        try:
+            return self._create(request)
+        except wf.KeyReused as exc:  # the key is a header here: name it as the client sent it
+            raise wf.KeyReused(exc.first, exc.differ, field="Idempotency-Key") from None
+
+    def _create(self, request):
         principal = request.user
         anonymous = not is_client(principal) and not principal.is_authenticated
         key = request.headers.get("Idempotency-Key")
+        now = timezone.now()
+        actor = None  # who files: set below, before the first call of filing()
+
+        def filing(values) -> dict:
+            # issue_submit's keyword arguments for this request's body (validated or raw).
+            return dict(
+                actor=actor, category=values.get("category"), district=values.get("district"),
+                community=values.get("community"), description=values.get("description"),
+                reporter_phone=values.get("reporter_phone"), reporter_name=values.get("reporter_name", ""),
+                building=values.get("building", ""), unit_no=values.get("unit_no", ""), room=values.get("room", ""),
+                latitude=values.get("latitude"), longitude=values.get("longitude"),
+                extra_answers=values.get("extra_answers") or {}, idempotency_key=key, now=now,
+            )
+
         if key is not None and not _IDEMPOTENCY_KEY.fullmatch(key):
             raise wf.Invalid("Idempotency-Key 无效", {"Idempotency-Key": ["应为 1–64 个可打印 ASCII 字符"]})
         ser = s.IssueCreateIn(data=request.data)
@@ -285,35 +310,25 @@ class IssueViewSet(viewsets.GenericViewSet):
             try:
                 if key is not None and phone_ok:
                     once = f"file:{wf.scoped_idempotency_key(actor, key)}"
-                    reservation, first = limits.admit_once(hits, reserve, once, first=lambda: wf.repeat_of(actor, key))
+                    reservation, first = limits.admit_once(hits, reserve, once,
+                                                           first=lambda: wf.repeat_of(actor, key, filing(data)))
                 else:
                     reservation, first = limits.admit(hits=hits, reserve=reserve), None
             except limits.RateLimited as exc:
                 # A retry of a filing that went through gets it, even over the phone's limit.
-                first = wf.repeat_of(actor, key) if key is not None and exc.rule == "file_phone" else None
+                first = wf.repeat_of(actor, key, filing(data)) if key is not None and exc.rule == "file_phone" else None
                 if first is None:
                     raise
             if first is not None:
                 return Response(render_issue(principal, first), status=200)
         else:
             actor = wf.Actor.of(principal)
-        now = timezone.now()
-
-        def submit(values):
-            return wf.issue_submit(
-                actor=actor, category=values.get("category"), district=values.get("district"),
-                community=values.get("community"), description=values.get("description"),
-                reporter_phone=values.get("reporter_phone"), reporter_name=values.get("reporter_name", ""),
-                building=values.get("building", ""), unit_no=values.get("unit_no", ""), room=values.get("room", ""),
-                latitude=values.get("latitude"), longitude=values.get("longitude"),
-                extra_answers=values.get("extra_answers") or {}, idempotency_key=key, now=now,
-            )
 
         with reservation:  # given back when this raises
             if not valid:
-                _precedence(lambda: submit(data))
+                _precedence(lambda: wf.issue_submit(**filing(data)))
                 raise ValidationError(ser.errors)
-            issue = submit(data)
+            issue = wf.issue_submit(**filing(data))
         created = not issue.repeat
         if not created:
             reservation.release()

@@ -6,7 +6,7 @@ code + whole phone number, or a signed SMS link) gets the issue recorded in
 a signed cookie as ``reporter`` or ``follower`` (``_remember``, issues.proofs), and that
 decides what the tracking page and the photo view show them.
 
-Answers: Invalid → the form again with messages, status 400; Conflict → a
+Answers: Invalid → the form again with messages, status 400 (KeyReused: 409); Conflict → a
 message page, 409; not found or not theirs → one neutral page, 404; over a
 rate limit → a friendly page, 429.
 """
@@ -42,6 +42,7 @@ from ..workflow import (
     Actor,
     Conflict,
     Invalid,
+    KeyReused,
     issue_follow,
     issue_rate,
     issue_submit,
@@ -204,7 +205,10 @@ def report(request):
     success page. A repeat of the form (same idempotency key and phone)
     gets the first filing's page, even over a limit (then without decoding its photos). Errors
     re-render the form with everything typed (photos must be chosen
-    again), status 400; limits → 429.
+    again), status 400; limits → 429. The same key and phone with changed
+    content (Back after filing, edits, Submit) files nothing: 409, the
+    form with everything typed, a notice naming the first filing's code
+    and a new key, so Submit files it anew (workflow.KeyReused).
     """
     dispatcher = _is_dispatcher(request)
     if request.method in SAFE_METHODS:
@@ -226,13 +230,39 @@ def report(request):
     filing = _filing(form, request.POST, actor)
     if errors:
         # Every mistake at once: what the workflow would refuse too (nothing is written or counted).
+        notice = ""
         try:
-            issue_submit(**filing, check_only=True)
+            try:
+                issue_submit(**filing, check_only=True)
+            except KeyReused as exc:  # sent before, changed since: say so, and judge it as a new filing
+                notice = _key_reused_notice(exc)
+                issue_submit(**{**filing, "idempotency_key": None}, check_only=True)
         except Invalid as exc:
             for name, msgs in exc.fields.items():
                 errors.setdefault(name, []).extend(m for m in msgs if m not in errors[name])
-        return _render_report(request, form, errors, dispatcher, status=400)
+        return _render_report(request, form, errors, dispatcher, status=400, notice=notice, new_key=bool(notice))
+    try:
+        return _file_from_form(request, form, filing, dispatcher, actor, uploads)
+    except KeyReused as exc:
+        # The form was sent before and has changed since (Back, edits, Submit): nothing is filed; the
+        # page says so, keeps what was typed, shows what a new filing would have to fix, and carries
+        # a new key, so Submit files it as a new issue.
+        try:
+            issue_submit(**{**filing, "idempotency_key": None}, check_only=True)
+        except Invalid as new:
+            errors = new.fields
+        return _render_report(request, form, errors, dispatcher, status=400 if errors else 409,
+                              notice=_key_reused_notice(exc), new_key=True)
 
+
+def _key_reused_notice(exc: KeyReused) -> str:
+    return _("这张表单已经提交过，登记编号 %(code)s。这次的内容和那次不同，所以没有登记。"
+             "如果这是另一个问题，请核对下面的内容后再点“提交”，将作为新诉求登记。") % {"code": exc.first.tracking_code}
+
+
+def _file_from_form(request, form: ReportForm, filing: dict, dispatcher: bool, actor: Actor, uploads: list):
+    # report()'s POST once the form is well-formed: limits, photos, the filing, the redirect. Raises KeyReused.
+    data = form.cleaned_data
     key = data.get("idempotency_key")
     first = None  # the issue this POST repeats, when it is a repeat
     if dispatcher:  # no limits (issue_submit finds a repeat before it takes a tracking number)
@@ -244,13 +274,13 @@ def report(request):
         try:
             if key:  # a double click's copy waits for the first copy and gets its filing
                 reservation, first = admit_once(hits, reserve, f"file:{scoped_idempotency_key(actor, str(key))}",
-                                                first=lambda: repeat_of(actor, str(key)))
+                                                first=lambda: repeat_of(actor, str(key), filing))
             else:
                 reservation, first = admit(hits=hits, reserve=reserve), None
         except RateLimited as exc:
             # A repeat of a filing that went through (a double click on the last filing the phone
             # or the address may make) gets that filing's page, as any repeat does, not the limit.
-            first = repeat_of(actor, str(key)) if key else None
+            first = repeat_of(actor, str(key), filing) if key else None
             if first is None and exc.rule == "once":
                 # An earlier copy of this very form is still (or was, until a restart) on its way: keep
                 # what was typed and its key, so sending it again shortly files it once.
@@ -272,6 +302,8 @@ def report(request):
             if first is not None:
                 return _filed(request, first, dispatcher, photos)
             issue = issue_submit(**filing)
+    except KeyReused:
+        raise
     except Invalid as exc:
         return _render_report(request, form, exc.fields, dispatcher, status=400)
     if issue.repeat:
@@ -331,7 +363,7 @@ def _done_url(code: str) -> str:
     return _done_url_template(get_script_prefix()).replace(_CODE_SLOT, code)
 
 
-def _render_report(request, form, errors, dispatcher, status=200, notice=""):
+def _render_report(request, form, errors, dispatcher, status=200, notice="", new_key=False):
     cats, groups, cat_data = _catalogue()
     districts = list(reference.current().districts.values())
     chosen = str(form["category"].value() or "")
@@ -369,8 +401,9 @@ def _render_report(request, form, errors, dispatcher, status=200, notice=""):
         "notice": notice,
         "value": {name: (form[name].value() or "") for name in form.fields if name != "privacy"},
     }
-    if form.is_bound:  # the key as cleaned, or a fresh one in place of a mangled one
-        context["value"]["idempotency_key"] = form.cleaned_data.get("idempotency_key") or ReportForm.new_key()
+    if form.is_bound:  # the key as cleaned, or a fresh one in place of a mangled or used-up one
+        key = None if new_key else form.cleaned_data.get("idempotency_key")
+        context["value"]["idempotency_key"] = key or ReportForm.new_key()
     return render(request, "resident/report.html", context, status=status)
 
 
