@@ -1,6 +1,6 @@
 """zhangye_utilities.postgresql: Django's PostgreSQL backend with a health check that needs no round trip."""
 
-import time
+import select
 
 import psycopg
 import pytest
@@ -38,12 +38,15 @@ def test_an_idle_quiet_connection_is_usable_without_asking_the_server(asked):
 
 def test_a_connection_the_server_dropped_is_not_usable(asked):
     conn = _connected()
-    with psycopg.connect(conn.info.dsn, autocommit=True) as admin:
-        admin.execute("SELECT pg_terminate_backend(%s)", [conn.info.backend_pid])
-    time.sleep(0.1)  # the server's goodbye reaches the socket
-    assert connection.is_usable() is False
-    assert asked == ["default"]  # something to read: Django's SELECT 1 decided
-    connection.close()  # as close_old_connections() then does; the next use reconnects
+    try:
+        with psycopg.connect(conn.info.dsn, autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(%s)", [conn.info.backend_pid])
+        # The server's goodbye reaches the socket: wait until it is readable (at most 10 s on a loaded machine).
+        assert select.select([conn.pgconn.socket], [], [], 10)[0], "the server's goodbye never arrived"
+        assert connection.is_usable() is False
+        assert asked == ["default"]  # something to read: Django's SELECT 1 decided
+    finally:
+        connection.close()  # as close_old_connections() then does; the next use reconnects
 
 
 def test_inside_a_transaction_the_server_is_asked(asked):
