@@ -393,8 +393,9 @@ def messages_for(event) -> list[Message]:
         msgs += staff_messages(users, f"escalation.{level}", ref, body)
     if event.to_status == Status.AWAITING_RATING and event.from_status != Status.AWAITING_RATING:
         result = issue.events.filter(kind=EventKind.RESOLVED).order_by("-at", "-id").values_list("note", flat=True).first()
+        said = (result or "")[:60].rstrip("。．.！!？?；;，,、 \n")  # the sentence's own full stop follows
         msgs += [Message("resident.fixed", ref, p,
-                         f"{SIGNATURE}您反映的问题（编号{code}）已办结：{(result or '')[:60]}。请您评价：{rating_url(issue, p)}")
+                         f"{SIGNATURE}您反映的问题（编号{code}）已办结：{said}。请您评价：{rating_url(issue, p)}")
                  for p in _resident_phones(issue)]
     return msgs
 

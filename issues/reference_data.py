@@ -123,7 +123,7 @@ CATEGORIES: list[dict] = [
          description="闻到燃气味、燃气管道或设施泄漏。一律按紧急处置。", priority=Priority.EMERGENCY,
          needs_verification=True, safety_instructions=GAS_SAFETY, safety_instructions_en=GAS_SAFETY_EN,
          extra_questions=[_q("evacuated", "现场人员是否已撤离到安全地点", "boolean",
-                             label_en="Has everyone left for a safe place")]),
+                             label_en="Has everyone left for a safe place?")]),
     dict(service_code="gas-hazard", utility=Utility.GAS, name="燃气安全隐患", name_en="Gas safety hazard",
          description="燃气管道锈蚀、私改管线、胶管老化、占压管道等安全隐患。", priority=Priority.URGENT,
          safety_instructions="如闻到燃气异味，请按燃气泄漏处理：" + GAS_SAFETY,

@@ -77,6 +77,10 @@ EN = {
         "filed. If this is another problem, check the form below and press Submit again to file it as a new issue.",
     "这个幂等键已用于另一份内容不同的诉求（%(code)s），本次没有登记":
         "This idempotency key was already used for a different filing (%(code)s); nothing was filed this time",
+    "、": ", ", "拨打 119": "Call 119", "24小时热线": "24-hour line", "%(unit)s：%(hotline)s": "%(unit)s: %(hotline)s",
+    "（已完成）": " (done)", "（进行中）": " (in progress)", "（未开始）": " (not yet)",
+    "这次提交没有成功，您的问题还没有登记。": "This was not sent: your problem has not been filed yet.",
+    "返回刚才填写的内容": "Back to what you typed",
     "1. 哪一类问题": "1. What kind of problem", "行业": "Utility", "问题类别": "Category",
     "请选择问题类别": "Choose a category", "（紧急）": " (emergency)", "安全提示": "Safety first",
     "补充信息": "More details", "请选择": "Choose", "是": "Yes", "否": "No",

@@ -73,6 +73,17 @@ def test_fix_sends_each_resident_their_own_rating_link(world, file_issue):
         assert read_token(token, RATE_SALT, 3600) == (issue.pk, phone_hash(row.recipient))
 
 
+@pytest.mark.parametrize("result", ["阀门已更换，现已正常。", "阀门已更换，现已正常", "阀门已更换，现已正常！\n"])
+def test_the_fix_sms_ends_the_result_with_one_full_stop(world, file_issue, result):
+    # "现已正常。。" (accessibility audit): the result's own stop and the sentence's made two.
+    issue = file_issue()
+    issue_assign(issue=issue, actor=Actor.of(world.dispatcher), lead_unit=world.heat_gz)
+    issue_claim(issue=issue, actor=Actor.of(world.heat_staff))
+    issue_resolve(issue=issue, actor=Actor.of(world.heat_staff), result=result)
+    body = Notification.objects.get(issue=issue, kind="resident.fixed").body
+    assert f"已办结：阀门已更换，现已正常。请您评价：http" in body
+
+
 def test_approved_extension_tells_the_new_date(world, file_issue):
     issue = file_issue()
     issue_assign(issue=issue, actor=Actor.of(world.dispatcher), lead_unit=world.heat_gz)

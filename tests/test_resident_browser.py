@@ -290,3 +290,81 @@ def test_chinese_renders_with_a_cjk_font_not_boxes(transactional_db, live_server
     assert pixels["gong"] != pixels["tofu"], "a Han character drew like an unassigned code point: a box"
     assert pixels["width"] > 0 and pixels["inked"] > 100
     page.context.close()
+
+
+def test_a_refused_form_takes_the_focus_to_a_summary_linking_each_message(
+        transactional_db, live_server, browser, world):
+    # Focus stayed on the page's top and the messages were far below on a phone (accessibility audit).
+    page = browser.new_context(**PHONE).new_page()
+    page.goto(f"{live_server.url}/report/")
+    fill_report(page, world, phone="12345")
+    page.fill("#id_description", "")
+    page.click("#submit-button")
+    page.wait_for_selector("#form-error li")
+    assert page.evaluate("document.activeElement.id") == "form-error"
+    links = page.locator("#form-error li a")
+    assert links.all_inner_texts() == ["问题描述：请填写问题描述", "联系电话：请填写有效的中国大陆手机或固定电话号码"]
+    links.nth(1).click()
+    assert page.evaluate("document.activeElement.id") == "id_reporter_phone"
+    assert Issue.objects.count() == 0
+    page.context.close()
+
+
+def test_the_language_switch_and_me_too_keep_what_was_typed(transactional_db, live_server, browser, world, file_issue):
+    # One tap on "English" emptied a half-filled form, and so did "not the same problem? back" (audit).
+    file_issue()  # an open issue the suggestion will show
+    page = browser.new_context(**PHONE).new_page()
+    page.goto(f"{live_server.url}/report/")
+    fill_report(page, world, phone="139 0000 0000")
+    page.get_by_role("button", name="English").click()
+    page.wait_for_selector("html[lang=en]")
+    assert page.input_value("#id_description") == "暖气片冰凉，室内只有12度，已经三天了"
+    assert page.input_value("#id_category") == str(world.heat_cold.pk)
+    assert page.is_checked("input[name=utility][value=heat]")
+    assert (page.input_value("#id_community"), page.input_value("#id_room")) == ("南关小区", "501")
+    assert page.input_value("#id_reporter_phone") == "139 0000 0000"
+    assert not page.is_checked("input[name=privacy]")  # consent is given anew
+    # "This is my problem too" takes the phone and name along; "not the same problem" brings the rest back.
+    page.locator("#similar-list").wait_for()
+    page.locator("#similar-list a").first.click()
+    page.wait_for_selector("form[data-follow-form]")
+    assert (page.input_value("#id_phone"), page.input_value("#id_name")) == ("139 0000 0000", "王女士")
+    page.locator("a.tap").click()
+    page.wait_for_selector("#report-form")
+    assert page.input_value("#id_description") == "暖气片冰凉，室内只有12度，已经三天了"
+    # The draft is used once: the form opened afresh is empty.
+    page.goto(f"{live_server.url}/report/")
+    assert page.input_value("#id_description") == ""
+    page.context.close()
+
+
+def test_at_200_percent_text_nothing_scrolls_sideways_on_a_phone(transactional_db, live_server, browser, world):
+    # The form's fieldsets and the English progress bar pushed the page to 431–660 px (audit).
+    from issues.workflow import issue_submit
+
+    issue = issue_submit(actor=Actor.resident("+8613800000000"), category=world.heat_cold, district=world.ganzhou,
+                         community="南关小区", description="暖气片冰凉", reporter_phone="13800000000")
+    for language in ("zh-hans", "en"):
+        context = browser.new_context(**PHONE)
+        context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
+        page = context.new_page()
+        page.context.new_cdp_session(page).send("Page.setFontSizes", {"fontSizes": {"standard": 32, "fixed": 26}})
+        page.goto(f"{live_server.url}/report/")
+        page.select_option("#id_category", str(world.gas_leak.pk))
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360, language
+        page.goto(f"{live_server.url}/track/")
+        page.fill("#id_code", issue.tracking_code)
+        page.fill("#id_track_phone", "13800000000")
+        page.locator("#id_track_phone").press("Enter")
+        page.wait_for_selector("ol.phases")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360, language
+        context.close()
+
+
+def test_space_presses_a_link_shown_as_a_button(transactional_db, live_server, browser, world):
+    page = browser.new_context(**DESKTOP).new_page()
+    page.goto(f"{live_server.url}/")
+    page.locator("a[role=button][href='/report/']").focus()
+    page.keyboard.press("Space")
+    page.wait_for_url("**/report/")
+    page.context.close()

@@ -405,6 +405,9 @@ def test_over_the_phone_limit_answers_a_friendly_429(client, world, settings):
     r = client.post("/report/", form_data(world, idempotency_key="0e0e0e0e-0000-4000-8000-000000000009"))
     assert r.status_code == 429
     assert "操作太频繁，请稍后再试" in r.content.decode()
+    # The page says nothing was filed and leads back to what was typed (accessibility audit).
+    assert '<p class="warn" id="not-filed">这次提交没有成功，您的问题还没有登记。</p>' in r.content.decode()
+    assert '<a role="button" class="big" href="/report/" data-back>返回刚才填写的内容</a>' in r.content.decode()
     assert int(r["Retry-After"]) > 0
     assert Issue.objects.count() == 2
     # Another phone from the same browser is not affected.
@@ -551,7 +554,7 @@ def test_safety_instructions_and_extra_questions_follow_the_language(client, wor
                                           **{f"extra_{world.gas_leak.pk}_scope": "整栋楼"}))
     assert r.status_code == 302
     assert Issue.objects.get().extra_answers == {"scope": "整栋楼"}
-    assert "<p>Leave at once</p>" in client.get(r["Location"]).content.decode()  # the success page too
+    assert '<p role="status">Leave at once</p>' in client.get(r["Location"]).content.decode()  # the success page too
 
 
 def test_without_an_english_text_the_chinese_one_is_shown(client, world, gas_in_two_languages):

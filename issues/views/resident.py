@@ -34,7 +34,7 @@ from .. import reference
 from ..choices import PHASE_OF_STATUS, RESIDENT_NOTE_KINDS, EventKind, Phase, Priority, Role, Status, Utility
 from ..forms import LIMITS, FollowForm, RateForm, ReportForm, ResendForm, TrackForm
 from ..limits import RateLimited, Reservation, admit, admit_once, client_network, hit
-from ..links import RATE_MAX_AGE, RATE_SALT, TRACK_MAX_AGE, TRACK_SALT, phone_hash, read_token
+from ..links import RATE_MAX_AGE, RATE_SALT, TRACK_MAX_AGE, TRACK_SALT, make_token, phone_hash, read_token
 from ..models import Attachment, Category, District, Issue
 from ..notifications import resend_codes
 from ..validation import FieldError, clean_community, is_mobile, normalize_phone
@@ -84,10 +84,14 @@ ROLE_WORDS = {
 # --------------------------------------------------------------------------
 
 
-def _rate_limited(request, exc: RateLimited):
-    """The friendly 429 page for ``exc`` (minutes until the window resets)."""
+def _rate_limited(request, exc: RateLimited, not_filed: bool = False):
+    """The friendly 429 page for ``exc`` (minutes until the window resets).
+
+    ``not_filed``: the refused request was a filing or a follow, and the page
+    says it was not recorded and leads back to what was typed.
+    """
     minutes = max(1, (exc.retry_after + 59) // 60)
-    response = render(request, "resident/limited.html", {"minutes": minutes}, status=429)
+    response = render(request, "resident/limited.html", {"minutes": minutes, "not_filed": not_filed}, status=429)
     response["Retry-After"] = str(exc.retry_after)
     return response
 
@@ -289,7 +293,7 @@ def _file_from_form(request, form: ReportForm, filing: dict, dispatcher: bool, a
                 response["Retry-After"] = str(exc.retry_after)
                 return response
             if first is None:
-                return _rate_limited(request, exc)
+                return _rate_limited(request, exc, not_filed=True)
             return _filed(request, first, dispatcher, [])  # over a limit nothing is decoded, not even its photos
     try:
         with reservation:  # given back if the photos or the filing fail
@@ -497,7 +501,7 @@ def follow(request, issue_id: int):
         reservation = admit(hits=[("file_ip", client_network(request))],
                             reserve=[("file_phone", phone)] if phone.startswith("+") else [])
     except RateLimited as exc:
-        return _rate_limited(request, exc)
+        return _rate_limited(request, exc, not_filed=True)
     try:
         with reservation:  # counts against the phone only when accepted
             # as_stranger: the reporter's own phone is answered as any new follower's (see issue_follow).
@@ -558,16 +562,19 @@ def track_link(request, token: str):
     """GET /track/t/<token>/: the signed link from the SMS; remembers the issue, redirects to it.
 
     A forged, altered or expired token, or one whose phone is no longer the
-    reporter's or a follower's, gets the neutral 404. Rate-limited per IP.
+    reporter's or a follower's, gets the neutral 404 and counts against the
+    per-IP tracking limit (429 over it). A good link does not count: it
+    cannot be guessed, and residents behind a carrier's shared address
+    would otherwise use up each other's lookups.
     """
-    try:
-        hit("track_ip", client_network(request))
-    except RateLimited as exc:
-        return _rate_limited(request, exc)
     found = read_token(token, TRACK_SALT, TRACK_MAX_AGE)
     issue = Issue.objects.filter(pk=found[0]).first() if found else None
     phone, role = _phone_from_hash(issue, found[1]) if issue else (None, None)
     if role is None:
+        try:
+            hit("track_ip", client_network(request))
+        except RateLimited as exc:
+            return _rate_limited(request, exc)
         return _not_found(request)
     _remember(request, issue, role)
     return redirect("resident:track_detail", code=issue.tracking_code)
@@ -592,10 +599,11 @@ def track_detail(request, code: str):
     """GET /track/<code>/: the issue for a browser that proved it is the reporter or a follower.
 
     Shows the status in plain words, the four phases as a progress bar, the
-    three deadlines, the handling unit's name and the public timeline
+    three deadlines, the handling unit's name (and 24-hour line) and the public timeline
     (a note only where it was written for residents, RESIDENT_NOTE_KINDS;
     ratings without their comments). The reporter
-    also sees the description, the address and their photos; a follower
+    also sees the description, the address and their photos, and, while the
+    issue awaits rating, a link to rate it (landlines get no SMS); a follower
     sees only what public surfaces show (category, district, 小区, status).
     Otherwise the neutral 404.
     """
@@ -612,9 +620,13 @@ def track_detail(request, code: str):
     for e in issue.events.filter(public=True).select_related("actor", "actor__unit").prefetch_related("attachments"):
         hide_note = e.kind not in RESIDENT_NOTE_KINDS
         shown_photos = [a for a in e.attachments.all() if role == "reporter" or e.kind != EventKind.SUBMITTED]
-        events.append({"at": e.at, "kind": e.get_kind_display(), "who": _actor_words(e),
+        kind, to_status = e.get_kind_display(), e.get_to_status_display() if e.to_status else ""
+        events.append({"at": e.at, "kind": kind, "who": _actor_words(e),
+                       # a unit's or a system's own name is Chinese on English pages too
+                       "who_is_name": bool(e.actor_client_id or (e.actor_id and e.actor.unit_id)),
                        "note": "" if hide_note else e.note, "photos": shown_photos,
-                       "to_status": e.get_to_status_display() if e.to_status else ""})
+                       # "Assigned → Assigned" says nothing: the new status only where it adds a word
+                       "to_status": to_status if to_status != kind else ""})
     return render(request, "resident/track_detail.html", {
         "issue": issue,
         "role": role,
@@ -625,6 +637,9 @@ def track_detail(request, code: str):
         "show_phases": issue.status not in (Status.REJECTED, Status.MERGED),
         "events": events,
         "open": issue.is_open,
+        # The reporter may rate here too, not only from the SMS (which a landline never gets).
+        "rate_url": reverse("resident:rate", args=[make_token(issue.pk, issue.reporter_phone, RATE_SALT)])
+        if role == "reporter" and issue.status == Status.AWAITING_RATING else "",
     })
 
 

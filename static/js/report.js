@@ -42,7 +42,7 @@
       var radio = form.querySelector("input[name=utility][value=" + c.utility + "]");
       if (radio && !radio.checked) { radio.checked = true; }
     }
-    if (shownSafety && c && c.emergency) { shownSafety.scrollIntoView({ block: "start" }); }
+    if (shownSafety && c && c.emergency) { shownSafety.scrollIntoView({ block: "nearest" }); }
   }
   form.querySelectorAll("input[name=utility]").forEach(function (r) { r.addEventListener("change", filterCategories); });
   select.addEventListener("change", showForCategory);

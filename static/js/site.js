@@ -32,24 +32,139 @@
     field.dataset.counted = "1";
     var counter = document.createElement("small");
     counter.className = "counter";
-    counter.setAttribute("aria-live", "polite");
+    counter.setAttribute("aria-hidden", "true");  // read on every keystroke it would drown the typing
+    // What a screen reader hears: only a change of state (near the limit, over it, back within it).
+    var spoken = document.createElement("span");
+    spoken.className = "visually-hidden";
+    spoken.setAttribute("aria-live", "polite");
     field.insertAdjacentElement("afterend", counter);
+    counter.insertAdjacentElement("afterend", spoken);
+    var state = null;
     function update() {
       var m = measure(field.value), en = document.documentElement.lang === "en";
       var control = CONTROL.test(field.value);
       var long = m.characters > max, dense = !long && m.codePoints > max * CODE_POINTS_PER_CHARACTER;
+      var problem = control ? (en ? "Contains characters that are not allowed" : "含有不允许的字符")
+                    : long ? (en ? "Too long" : "超出字数限制")
+                    : dense ? (en ? "Too many combining marks or emoji modifiers" : "含有过多的组合符号或表情修饰")
+                    : "";
       counter.textContent = m.characters + " / " + max;
-      counter.classList.toggle("over", long || dense || control);
-      field.setCustomValidity(control ? (en ? "Contains characters that are not allowed" : "含有不允许的字符")
-                              : long ? (en ? "Too long" : "超出字数限制")
-                              : dense ? (en ? "Too many combining marks or emoji modifiers" : "含有过多的组合符号或表情修饰")
-                              : "");
-      if (control || long || dense) { field.setAttribute("aria-invalid", "true"); }
+      counter.classList.toggle("over", !!problem);
+      field.setCustomValidity(problem);
+      if (problem) { field.setAttribute("aria-invalid", "true"); }
+      var now = problem ? "over" : (m.characters >= Math.floor(max * 0.9) ? "near" : "ok");
+      if (state !== null && now !== state) {
+        spoken.textContent = problem ? problem
+          : now === "near" ? (en ? (max - m.characters) + " characters left" : "还可以输入 " + (max - m.characters) + " 字")
+          : (en ? "Within the limit" : "字数符合要求");
+      }
+      state = now;
     }
     field.addEventListener("input", update);
     update();
   }
   function init(root) { (root || document).querySelectorAll("[data-maxlength]").forEach(attach); }
-  document.addEventListener("DOMContentLoaded", function () { init(document); });
+  document.addEventListener("DOMContentLoaded", function () { init(document); summarise(); });
   document.addEventListener("htmx:afterSwap", function (e) { init(e.target); });
+
+  // After a refused submit: the summary at the top lists each message as a link to its field, and
+  // takes the focus, so a screen reader reads it and a phone shows it (the messages stay by the fields).
+  function summarise() {
+    var box = document.querySelector("[data-error-summary]");
+    if (!box) { box = document.querySelector("[data-focus-on-load]"); if (box) { box.setAttribute("tabindex", "-1"); box.focus(); } return; }
+    var list = document.createElement("ul");
+    document.querySelectorAll(".field-error[id]").forEach(function (err) {
+      var text = err.textContent.trim();
+      var field = text && document.querySelector("[aria-describedby~='" + err.id + "']");
+      if (!field) { return; }
+      var target = field.matches("fieldset") ? field.querySelector("input, select, textarea") : field;
+      var label = field.matches("fieldset") ? field.querySelector("legend")
+                : (field.id && document.querySelector("label[for='" + field.id + "']")) || field.closest("label");
+      var name = label ? label.textContent.replace(/[*＊]/g, "").replace(/\s+/g, " ").trim() : "";
+      var item = document.createElement("li"), link = document.createElement("a");
+      link.href = "#" + (target && target.id ? target.id : err.id);
+      link.textContent = (name ? name + (document.documentElement.lang === "en" ? ": " : "：") : "") + text;
+      link.addEventListener("click", function (e) { if (target) { e.preventDefault(); target.focus(); } });
+      item.appendChild(link);
+      list.appendChild(item);
+    });
+    if (list.children.length) { box.appendChild(list); }
+    box.setAttribute("tabindex", "-1");
+    box.focus();
+  }
+
+  // "Back to what you typed": the browser's Back keeps the form as it was; the link's own address is
+  // the fallback when there is no page to go back to.
+  document.addEventListener("click", function (e) {
+    var link = e.target.closest && e.target.closest("a[data-back]");
+    if (link && window.history.length > 1) { e.preventDefault(); window.history.back(); }
+  });
+
+  // Space presses a link shown as a button (role="button"), as it presses a button; Enter already does.
+  document.addEventListener("keydown", function (e) {
+    var t = e.target;
+    if (e.key === " " && t && t.matches && t.matches("a[role=button]")) { e.preventDefault(); t.click(); }
+  });
+
+  // The duplicate suggestion is fetched again as the 小区 is typed: an unchanged answer is not swapped
+  // in again, so a screen reader does not read the same list anew.
+  document.addEventListener("htmx:beforeSwap", function (e) {
+    var target = e.detail.target;
+    if (!target || target.id !== "similar") { return; }
+    if (target.dataset.shown === e.detail.serverResponse) { e.detail.shouldSwap = false; return; }
+    target.dataset.shown = e.detail.serverResponse;
+  });
+
+  // A draft of the report form (this tab only, sessionStorage) survives the language switch and a visit
+  // to "this is my problem too"; the form, when opened again empty, takes it back; a finished filing or
+  // follow drops it. Photos and the privacy consent are never kept.
+  var DRAFT = "zy-report-draft";
+  function draftFields(form) {
+    var fields = {};
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (!el.name || el.type === "file" || el.name === "privacy" || el.name === "csrfmiddlewaretoken" ||
+          el.name === "idempotency_key" || el.disabled) { return; }
+      if (el.type === "radio" || el.type === "checkbox") { if (el.checked) { fields[el.name] = el.value; } return; }
+      if (el.value) { fields[el.name] = el.value; }
+    });
+    return fields;
+  }
+  function readDraft() {
+    try { return JSON.parse(sessionStorage.getItem(DRAFT) || "null"); } catch (e) { return null; }
+  }
+  function saveDraft() {
+    var form = document.getElementById("report-form");
+    if (!form) { return; }
+    try { sessionStorage.setItem(DRAFT, JSON.stringify(draftFields(form))); } catch (e) { /* storage off */ }
+  }
+  function dropDraft() { try { sessionStorage.removeItem(DRAFT); } catch (e) { /* storage off */ } }
+  document.addEventListener("submit", function (e) { if (e.target.matches("form.lang")) { saveDraft(); } }, true);
+  document.addEventListener("click", function (e) {
+    if (e.target.closest && e.target.closest("#similar a")) { saveDraft(); }
+  }, true);
+  (function restore() {
+    var draft = readDraft();
+    if (document.querySelector("[data-drop-draft]")) { dropDraft(); return; }
+    if (!draft) { return; }
+    var follow = document.querySelector("form[data-follow-form]");
+    if (follow) {  // the follow form asks for the phone and name typed into the report form
+      [["phone", "reporter_phone"], ["name", "reporter_name"]].forEach(function (pair) {
+        var el = follow.elements[pair[0]];
+        if (el && !el.value && draft[pair[1]]) { el.value = draft[pair[1]]; }
+      });
+      return;
+    }
+    var form = document.querySelector("#report-form[data-restore-draft]");
+    if (!form) { return; }
+    Object.keys(draft).forEach(function (name) {
+      var el = form.elements[name];
+      if (!el) { return; }
+      if (el instanceof RadioNodeList || el.type === "radio") {
+        Array.prototype.forEach.call(form.querySelectorAll("input[name='" + name + "']"), function (r) {
+          r.checked = r.value === draft[name];
+        });
+      } else if (!el.value) { el.value = draft[name]; }
+    });
+    dropDraft();
+  })();
 })();
