@@ -28,6 +28,7 @@ import logging
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 from functools import partial
 
 from django.conf import settings
@@ -293,7 +294,7 @@ def _pending_request(related, ref, *, missing: str, decided: str, pending: str):
     """
     try:
         obj = related.select_for_update().filter(pk=getattr(ref, "pk", ref)).first()
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         obj = None
     if obj is None:
         raise NotFound(missing)
@@ -485,7 +486,7 @@ def issue_submit(
         # A retry whose data no longer passes (its category retired since) still gets its first filing.
         existing = repeat_of(actor, idempotency_key)
         if existing is not None:
-            existing = _as_repeat(existing, values, category, district)
+            existing = _as_repeat(existing, values, category, district, errors)
             return None if check_only else existing
     _raise_if(errors)
     if check_only:
@@ -495,7 +496,7 @@ def issue_submit(
         # gap in the day's numbers). A resident's copy is met earlier, by the limits' once-key.
         existing = repeat_of(actor, idempotency_key)
         if existing is not None:
-            return _as_repeat(existing, values, category, district)
+            return _as_repeat(existing, values, category, district, errors)
 
     clocks = dl.compute_deadlines(cat, now)
     found = route(cat, dist)
@@ -559,7 +560,7 @@ def issue_submit(
         if idempotency_key:
             existing = repeat_of(actor, idempotency_key)
             if existing is not None:
-                return _as_repeat(existing, values, category, district)
+                return _as_repeat(existing, values, category, district, errors)
         raise
     notifications.kick_after_commit(outbox)
     for event in events:
@@ -586,8 +587,8 @@ def repeat_of(actor: Actor, idempotency_key: str, filing: dict | None = None) ->
     if first is None or filing is None:
         return first
     fields = {name: filing[name] for name in _FILING_FIELDS if name in filing}
-    values, _errors = _clean_filing(**fields)
-    return _as_repeat(first, values, fields.get("category"), fields.get("district"))
+    values, errors = _clean_filing(**fields)
+    return _as_repeat(first, values, fields.get("category"), fields.get("district"), errors)
 
 
 _FILING_FIELDS = ("category", "district", "community", "description", "reporter_phone", "reporter_name", "building",
@@ -624,19 +625,31 @@ def _clean_filing(category, district, community, description, reporter_phone, re
     return values, errors
 
 
-def _as_repeat(first: Issue, values: dict, category, district) -> Issue:
+def _as_repeat(first: Issue, values: dict, category, district, errors: dict) -> Issue:
     # ``first`` marked as a repeat of the request whose cleaned ``values`` (and raw category and district:
-    # one retired since the first filing still compares equal) it holds; KeyReused when they differ.
-    differ = [name for name in _COMPARED if values[name] != getattr(first, name)]
+    # one retired since the first filing still compares equal) it holds; KeyReused when they differ. A
+    # field that did not pass (``errors``) differs, even where its cleaned value (None) matches.
+    differ = [name for name in _COMPARED if name in errors or values[name] != getattr(first, name)]
     for name, raw, stored in (("category", category, first.category_id), ("district", district, first.district_id)):
         if _raw_pk(raw) != stored:
             differ.append(name)
-    if values["category"] is not None and values["extra_answers"] != (first.extra_answers or {}):
+    if values["category"] is not None and _by_value(values["extra_answers"]) != _by_value(first.extra_answers or {}):
         differ.append("extra_answers")
     if differ:
         raise KeyReused(first, differ)
     first.repeat = True
     return first
+
+
+def _by_value(value):
+    # JSON for comparing, numbers by their value: PostgreSQL's jsonb gives 1e23 back as the integer 10**23.
+    if isinstance(value, dict):
+        return {k: _by_value(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_by_value(v) for v in value]
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return Decimal(repr(value))
+    return value
 
 
 def _raw_pk(value) -> int | None:
@@ -690,7 +703,7 @@ def _resolve(model, value, errors, field, message, known: dict | None = None, **
                 obj = known.get(int(value))
             else:
                 obj = model.objects.filter(pk=int(value)).first()
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             obj = None
     if obj is not None and any(getattr(obj, k) != v for k, v in filters.items()):
         obj = None
@@ -704,14 +717,12 @@ def _clean_location(latitude, longitude, errors):
         return None, None
     try:
         lat, lon = round(float(latitude), 6), round(float(longitude), 6)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         errors.setdefault("latitude", []).append(_("位置坐标无效"))
         return None, None
     if not (-90 <= lat <= 90 and -180 <= lon <= 180) or lat != lat or lon != lon:
         errors.setdefault("latitude", []).append(_("位置坐标超出范围"))
         return None, None
-    from decimal import Decimal
-
     return Decimal(str(lat)), Decimal(str(lon))
 
 
@@ -826,7 +837,7 @@ def issue_merge(*, issue, actor: Actor, original, note: str = "", now: datetime 
         target = None
         try:
             target = visible_issues(actor.principal).filter(pk=getattr(original, "pk", original)).first()
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             target = None
         if target is None:
             errors["original"] = [_("请选择要合并到的原诉求")]
@@ -851,6 +862,22 @@ def issue_merge(*, issue, actor: Actor, original, note: str = "", now: datetime 
     return issue
 
 
+def follower_errors(phone, name) -> dict[str, list[str]]:
+    """What ``issue_follow`` would refuse in ``phone`` and ``name`` (as sent), per field; {} when both pass.
+
+    For a form that shows every mistake at once (the "me too" page checks
+    its consent box itself). Writes nothing.
+    """
+    errors: dict[str, list[str]] = {}
+    _clean_follower(phone, name, errors)
+    return errors
+
+
+def _clean_follower(phone, name, errors: dict) -> tuple[str | None, str | None]:
+    return (_field(errors, "phone", normalize_phone, phone),
+            _field(errors, "name", clean_text, name, max_length=50, required=False, label="称呼"))
+
+
 def issue_follow(*, issue, phone: str, name: str = "", now: datetime | None = None,
                  as_stranger: bool = False) -> Follower:
     """"Me too": a resident follows another resident's open issue.
@@ -867,8 +894,7 @@ def issue_follow(*, issue, phone: str, name: str = "", now: datetime | None = No
     """
     now = _now(now)
     errors: dict[str, list[str]] = {}
-    phone = _field(errors, "phone", normalize_phone, phone)
-    name = _field(errors, "name", clean_text, name, max_length=50, required=False, label="称呼")
+    phone, name = _clean_follower(phone, name, errors)
     with transaction.atomic():
         issue = _lock(issue, Actor.system())
         if issue.status not in OPEN_STATUSES:
@@ -1110,7 +1136,7 @@ def issue_report_plan_progress(*, issue, actor: Actor, note: str, percent: int, 
             percent = int(percent)
             if not 0 <= percent <= 100:
                 raise ValueError
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             errors["percent"] = [_("完成比例应为 0–100 的整数")]
         _raise_if(errors)
         plan = issue.plans.filter(decision=Decision.APPROVED).order_by("-decided_at").first()

@@ -81,6 +81,10 @@ EN = {
     "（已完成）": " (done)", "（进行中）": " (in progress)", "（未开始）": " (not yet)",
     "这次提交没有成功，您的问题还没有登记。": "This was not sent: your problem has not been filed yet.",
     "返回刚才填写的内容": "Back to what you typed",
+    "短信只能发到手机。留的是固定电话的，请拨打 12345 政务服务便民热线，由话务员帮您查询。":
+        "Text messages reach mobiles only. If you gave a landline, call the 12345 government service hotline "
+        "and an operator will look it up for you.",
+    "拨打 12345": "Call 12345",
     "1. 哪一类问题": "1. What kind of problem", "行业": "Utility", "问题类别": "Category",
     "请选择问题类别": "Choose a category", "（紧急）": " (emergency)", "安全提示": "Safety first",
     "补充信息": "More details", "请选择": "Choose", "是": "Yes", "否": "No",

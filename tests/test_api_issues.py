@@ -128,6 +128,16 @@ class TestCreate:
         assert list(Issue.objects.values_list("tracking_code", "description")) == [(code, "暖气片冰凉，室内只有12度")]
         assert IssueEvent.objects.count() == 1
 
+    @pytest.mark.parametrize("odd", ['"category": 1e400', '"latitude": 1' + "0" * 400 + ', "longitude": 100'])
+    def test_a_reused_key_with_numbers_too_large_is_refused_not_crashed(self, world, api, odd):
+        # 500 (OverflowError) within the once-window (breaker): now 422, and nothing filed.
+        first = api.post("/api/v1/issues/", body(world), format="json", HTTP_IDEMPOTENCY_KEY="k-2")
+        raw = json.dumps(body(world))[:-1] + ", " + odd + "}"
+        again = api.post("/api/v1/issues/", raw, content_type="application/json", HTTP_IDEMPOTENCY_KEY="k-2")
+        assert (first.status_code, again.status_code) == (201, 422)
+        assert again.json()["error"]["code"] == "idempotency_key_reused"
+        assert Issue.objects.count() == 1
+
     def test_an_anonymous_resident_reusing_a_key_for_another_problem_is_refused(self, world, api):
         first = api.post("/api/v1/issues/", body(world), format="json", HTTP_IDEMPOTENCY_KEY="k-1")
         same = api.post("/api/v1/issues/", body(world), format="json", HTTP_IDEMPOTENCY_KEY="k-1")

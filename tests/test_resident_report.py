@@ -358,6 +358,17 @@ def test_the_same_form_sent_again_with_changes_and_a_mistake_shows_both(client, 
     assert Issue.objects.count() == 1
 
 
+def test_the_same_form_sent_again_with_changes_and_the_consent_unticked_says_so_at_once(client, world):
+    # Only a form-level mistake (the consent): the notice came one Submit late, with the old key (breaker).
+    client.post("/report/", form_data(world))
+    r = client.post("/report/", form_data(world, description="楼道水管漏水", privacy=None))
+    assert r.status_code == 400
+    assert REUSED in r.content.decode()
+    assert errors_of(r) == {"privacy": ["请阅读并同意个人信息收集和使用说明"]}
+    assert r.context["value"]["idempotency_key"] != KEY
+    assert Issue.objects.count() == 1
+
+
 def test_the_same_form_sent_again_unchanged_over_the_limit_gets_its_page_and_changed_is_told(client, world, settings):
     settings.ZY_RATE_LIMITS = {**settings.ZY_RATE_LIMITS, "file_phone": [(1, 3600)]}
     first = client.post("/report/", form_data(world))

@@ -296,6 +296,18 @@ def test_me_too_bad_input(client, file_issue, data, field, message):
     assert Follower.objects.count() == 0
 
 
+def test_me_too_shows_every_mistake_at_once(client, file_issue):
+    # The phone's message came only after the consent was ticked, a second round (accessibility audit).
+    issue = file_issue()
+    r = client.post(f"/report/follow/{issue.pk}/", {"phone": "12345", "name": "名" * 51})
+    assert r.status_code == 400
+    assert {k: list(v) for k, v in r.context["errors"].items()} == {
+        "phone": ["请填写有效的中国大陆手机或固定电话号码"], "name": ["称呼最多 50 个字（现在 51 个）"],
+        "privacy": ["请阅读并同意个人信息收集和使用说明"]}
+    assert 'id="form-error" data-error-summary' in r.content.decode()
+    assert Follower.objects.count() == 0
+
+
 def test_me_too_does_not_tell_whether_a_phone_is_the_reporters(client, file_issue):
     # Whoever tries phone numbers on "me too" gets the same page for the reporter's phone as for any
     # other (tracking code included), and the reporter's phone becomes no follower and gets no message.

@@ -212,6 +212,29 @@ class TestSubmit:
         assert Issue.objects.count() == 1
         assert Issue.objects.get().description == "暖气片冰凉，室内只有12度"
 
+    @pytest.mark.parametrize("sent", [1e23, "1e23", 14.5, "14.50", 3])
+    def test_a_number_answer_retried_is_the_same_filing_however_the_database_returns_it(
+            self, world, file_issue, sent):
+        # PostgreSQL's jsonb gives 1e23 back as the integer 10**23, unequal to the float (breaker).
+        world.heat_cold.extra_questions = [{"code": "indoor_temp", "label": "室内温度", "type": "number"}]
+        world.heat_cold.save()
+        first = file_issue(idempotency_key="form-126", extra_answers={"indoor_temp": sent})
+        again = file_issue(idempotency_key="form-126", extra_answers={"indoor_temp": sent})
+        assert (again.pk, again.repeat) == (first.pk, True)
+        with pytest.raises(KeyReused):
+            file_issue(idempotency_key="form-126", extra_answers={"indoor_temp": 15})
+
+    @pytest.mark.parametrize("odd", [{"category": float("inf")}, {"district": 10**400},
+                                     {"latitude": 10**400, "longitude": 100.45}, {"latitude": float("inf"), "longitude": 1}])
+    def test_numbers_too_large_for_a_float_are_refused_not_crashed(self, world, file_issue, odd):
+        # int(inf) and float(10**400) raise OverflowError, which was let through as a 500 (breaker).
+        file_issue(idempotency_key="form-127")
+        with pytest.raises(KeyReused):
+            file_issue(idempotency_key="form-127", **odd)
+        with pytest.raises(Invalid) as caught:
+            file_issue(**odd)
+        assert not isinstance(caught.value, KeyReused)
+
     def test_a_retry_whose_category_was_retired_since_still_gets_its_first_filing(self, world, file_issue):
         first = file_issue(idempotency_key="form-125")
         world.heat_cold.active = False

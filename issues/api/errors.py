@@ -41,7 +41,6 @@ _CODE_BY_STATUS = {
     406: "not_acceptable",
     409: "conflict",
     415: "unsupported_media_type",
-    422: "unprocessable",
     429: "rate_limited",
 }
 
@@ -128,11 +127,12 @@ def api_exception_handler(exc, context):
 class ErrorDetailSerializer(serializers.Serializer):
     """Schema of the inner error object."""
 
-    code = serializers.CharField(help_text="invalid | unauthenticated | forbidden | not_found | conflict | rate_limited | …")
+    code = serializers.CharField(help_text="invalid | unauthenticated | forbidden | not_found | conflict | "
+                                           "idempotency_key_reused | rate_limited | …")
     message = serializers.CharField(help_text="A sentence for people (Simplified Chinese)")
     fields = serializers.DictField(
         child=serializers.ListField(child=serializers.CharField()),
-        help_text="For 400: the messages per input field, e.g. {\"reporter_phone\": [\"电话号码格式不正确\"]}",
+        help_text="For 400 and 422: the messages per input field, e.g. {\"reporter_phone\": [\"电话号码格式不正确\"]}",
     )
 
 

@@ -43,6 +43,7 @@ from ..workflow import (
     Conflict,
     Invalid,
     KeyReused,
+    follower_errors,
     issue_follow,
     issue_rate,
     issue_submit,
@@ -234,13 +235,15 @@ def report(request):
     filing = _filing(form, request.POST, actor)
     if errors:
         # Every mistake at once: what the workflow would refuse too (nothing is written or counted).
-        notice = ""
+        notice, key = "", filing["idempotency_key"]
         try:
-            try:
-                issue_submit(**filing, check_only=True)
-            except KeyReused as exc:  # sent before, changed since: say so, and judge it as a new filing
-                notice = _key_reused_notice(exc)
-                issue_submit(**{**filing, "idempotency_key": None}, check_only=True)
+            if key:
+                repeat_of(actor, key, filing)
+        except KeyReused as exc:  # sent before, changed since: say so, and judge it as a new filing
+            notice = _key_reused_notice(exc)
+        try:
+            # With the notice shown, the form is judged as the new filing that Submit will make.
+            issue_submit(**{**filing, "idempotency_key": None} if notice else filing, check_only=True)
         except Invalid as exc:
             for name, msgs in exc.fields.items():
                 errors.setdefault(name, []).extend(m for m in msgs if m not in errors[name])
@@ -493,7 +496,9 @@ def follow(request, issue_id: int):
     if request.method in SAFE_METHODS:
         return render(request, "resident/follow.html", context)
     if not form.is_valid():
-        context["errors"] = dict(form.errors)
+        # Every mistake at once: the phone and name as the workflow judges them, with the form's own.
+        data = form.cleaned_data
+        context["errors"] = {**follower_errors(data.get("phone", ""), data.get("name", "")), **form.errors}
         return render(request, "resident/follow.html", context, status=400)
     data = form.cleaned_data
     try:
