@@ -13,6 +13,7 @@ urlpatterns = [
     path("queue/", staff.queue, name="queue"),
     path("supervise/", staff.supervise, name="supervise"),
     path("revisit/", staff.revisit, name="revisit"),
+    path("find/", staff.find, name="find"),
     path("issues/<str:issue_id>/", staff.issue_page, name="issue"),
     path("issues/<str:issue_id>/<slug:action>/", staff.act, name="act"),
 ]

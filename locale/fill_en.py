@@ -85,6 +85,14 @@ EN = {
         "Text messages reach mobiles only. If you gave a landline, call the 12345 government service hotline "
         "and an operator will look it up for you.",
     "拨打 12345": "Call 12345",
+    "查找来电群众的诉求": "Find a caller's issues",
+    "群众忘了受理编号（留固定电话的收不到短信）时，用他提交或关注时留的完整电话查找；也可以直接输入受理编号。":
+        "When a caller has lost the tracking code (a landline gets no text messages), find their issues by the whole "
+        "phone number they filed or followed with, or type the tracking code.",
+    "受理编号或完整电话": "Tracking code or whole phone number", "查找": "Find",
+    "没有找到相关诉求。": "No issues found.",
+    "只列出最近的 %(limit)s 件。": "Only the latest %(limit)s are listed.",
+    "请输入受理编号（ZY 开头）或完整的电话号码": "Type a tracking code (starting with ZY) or a whole phone number",
     "1. 哪一类问题": "1. What kind of problem", "行业": "Utility", "问题类别": "Category",
     "请选择问题类别": "Choose a category", "（紧急）": " (emergency)", "安全提示": "Safety first",
     "补充信息": "More details", "请选择": "Choose", "是": "Yes", "否": "No",

@@ -424,3 +424,44 @@ def test_pages_are_chinese_with_english_available(client, world, file_issue, fro
     client.logout()
     client.cookies["django_language"] = "en"
     assert "Staff login" in client.get("/accounts/login/").content.decode()
+
+
+class TestFind:
+    """/work/find/: a caller who lost the code (a landline gets no SMS) is found by phone or code."""
+
+    def test_a_dispatcher_finds_a_callers_filed_and_followed_issues_by_phone(self, client, world, file_issue,
+                                                                             frozen):
+        from issues.workflow import issue_follow, issue_reject
+
+        older = file_issue(phone="09368211234", description="暖气不热")  # a landline
+        frozen.shift(timedelta(hours=1))
+        rejected = file_issue(phone="09368211234", description="水压低")
+        issue_reject(issue=rejected, actor=Actor.of(world.dispatcher), reason="不属于受理范围")
+        neighbours = file_issue(phone="13800000000")
+        issue_follow(issue=neighbours, phone="0936-8211234")
+        file_issue(phone="13900000000")  # someone else's
+        client.force_login(world.dispatcher)
+        r = client.get("/work/find/", {"q": "０９３６ ８２１ １２３４"})  # full-width, spaced, as typed
+        assert r.status_code == 200
+        html = r.content.decode()
+        # Newest first, any status, the followed one too; never the whole number.
+        assert codes_in(html) == [neighbours.tracking_code, rejected.tracking_code, older.tracking_code]
+        assert '<span class="badge status">已退回</span>' in html  # rejected: still listed
+        assert "09368211234" not in html and "936***1234" in html
+
+    def test_a_code_in_any_case_finds_its_issue_and_nonsense_is_told(self, client, world, file_issue):
+        issue = file_issue()
+        client.force_login(world.revisit)
+        assert codes_in(client.get("/work/find/", {"q": issue.tracking_code.lower()}).content.decode()) == [
+            issue.tracking_code]
+        r = client.get("/work/find/", {"q": "12345"})
+        assert r.status_code == 400 and "请输入受理编号（ZY 开头）或完整的电话号码" in r.content.decode()
+        r = client.get("/work/find/", {"q": "ZY20991231000001"})
+        assert codes_in(r.content.decode()) == [] and "没有找到相关诉求。" in r.content.decode()
+
+    def test_only_the_roles_that_take_calls_have_it(self, client, world):
+        client.force_login(world.heat_staff)
+        assert client.get("/work/find/", {"q": "13800000000"}).status_code == 403
+        assert "/work/find/" not in client.get("/work/queue/").content.decode()
+        client.force_login(world.dispatcher)
+        assert 'href="/work/find/"' in client.get("/work/dispatch/").content.decode()

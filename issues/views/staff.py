@@ -16,6 +16,7 @@ whole issue page with the message and the typed values.
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime, timedelta
 from functools import wraps
 
@@ -62,7 +63,7 @@ from ..models import (
     dispatch_rank,
 )
 from ..staff_filters import StaffIssueFilter, keyset_page
-from ..validation import FieldError, mask_phone
+from ..validation import FieldError, mask_phone, normalize_phone
 from .. import workflow as wf
 
 # Rows per page. Server time is template rendering, not SQL (each list query reads
@@ -369,6 +370,45 @@ def revisit(request):
     rows = [{"issue": i, "phone": mask_phone(i.reporter_phone)} for i in issues]
     return render(request, "staff/revisit.html", _list_context(request, rows, nxt, f,
                                                                 satisfactions=Satisfaction.choices, active="revisit"))
+
+
+FIND_MAX = 50  # issues a lookup lists, newest first
+
+
+@staff_page(Role.DISPATCHER, Role.REVISIT_AGENT)
+@require_safe
+def find(request):
+    """GET /work/find/?q=…: a caller's issues, by tracking code or by their whole phone number.
+
+    For the roles that answer residents' calls (dispatchers, revisit agents;
+    both see every issue): a landline gets no SMS, so a caller who lost the
+    code is found by the phone they filed or followed with. ``q`` (str) is a
+    tracking code (any case, full-width, spaces ignored) or a whole Chinese
+    phone number as ``normalize_phone`` reads it; anything else is answered
+    with a message, status 400. Lists at most FIND_MAX issues of any status,
+    newest first, with phones masked as everywhere on staff pages.
+    """
+    raw = request.GET.get("q", "")
+    q = "".join(unicodedata.normalize("NFKC", raw).split()).upper()[:40]
+    rows, error, status = [], "", 200
+    if q:
+        qs = visible_issues(request.user).select_related("category", "district", "lead_unit")
+        if q.startswith("ZY"):
+            qs = qs.filter(tracking_code=q)
+        else:
+            try:
+                phone = normalize_phone(q)
+            except FieldError:
+                phone = None
+            if phone is None:
+                error, status = _("请输入受理编号（ZY 开头）或完整的电话号码"), 400
+                qs = qs.none()
+            else:
+                qs = qs.filter(Q(reporter_phone=phone) | Q(followers__phone=phone)).distinct()
+        issues = list(qs.order_by("-filed_at", "-id")[:FIND_MAX])
+        rows = _with_urls([{"issue": i, "phone": mask_phone(i.reporter_phone)} for i in issues])
+    return render(request, "staff/find.html", {"q": raw, "searched": bool(q), "rows": rows, "error": error,
+                                               "limit": FIND_MAX, "active": "find"}, status=status)
 
 
 # --------------------------------------------------------------------------
