@@ -591,6 +591,7 @@ class Follower(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["issue", "phone"], name="follower_once_per_issue")]
+        indexes = [models.Index(fields=["phone"], name="follower_phone")]  # staff find a caller's issues by phone
         verbose_name = _("关注人")
         verbose_name_plural = _("关注人")
 

@@ -85,6 +85,10 @@ EN = {
         "Text messages reach mobiles only. If you gave a landline, call the 12345 government service hotline "
         "and an operator will look it up for you.",
     "拨打 12345": "Call 12345",
+    "已恢复您刚才填写的内容（照片需要重新选择）。": "What you typed a moment ago is back (photos must be chosen again).",
+    "清空，重新填写": "Clear and start again",
+    "已处理完毕，请您评价办理结果。": "The work is done: please rate the result.",
+    "来电人是报告人": "The caller filed it", "来电人是关注人": "The caller follows it",
     "查找来电群众的诉求": "Find a caller's issues",
     "群众忘了受理编号（留固定电话的收不到短信）时，用他提交或关注时留的完整电话查找；也可以直接输入受理编号。":
         "When a caller has lost the tracking code (a landline gets no text messages), find their issues by the whole "

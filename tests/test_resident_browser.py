@@ -303,7 +303,8 @@ def test_a_refused_form_takes_the_focus_to_a_summary_linking_each_message(
     page.wait_for_selector("#form-error li")
     assert page.evaluate("document.activeElement.id") == "form-error"
     links = page.locator("#form-error li a")
-    assert links.all_inner_texts() == ["问题描述：请填写问题描述", "联系电话：请填写有效的中国大陆手机或固定电话号码"]
+    # A message that names its field already is not prefixed with the label again.
+    assert links.all_inner_texts() == ["请填写问题描述", "联系电话：请填写有效的中国大陆手机或固定电话号码"]
     links.nth(1).click()
     assert page.evaluate("document.activeElement.id") == "id_reporter_phone"
     assert Issue.objects.count() == 0
@@ -324,6 +325,7 @@ def test_the_language_switch_and_me_too_keep_what_was_typed(transactional_db, li
     assert (page.input_value("#id_community"), page.input_value("#id_room")) == ("南关小区", "501")
     assert page.input_value("#id_reporter_phone") == "139 0000 0000"
     assert not page.is_checked("input[name=privacy]")  # consent is given anew
+    assert page.locator("#draft-notice").is_visible()  # and the page says it put them back
     # "This is my problem too" takes the phone and name along; "not the same problem" brings the rest back.
     page.locator("#similar-list").wait_for()
     page.locator("#similar-list a").first.click()
@@ -367,4 +369,65 @@ def test_space_presses_a_link_shown_as_a_button(transactional_db, live_server, b
     page.locator("a[role=button][href='/report/']").focus()
     page.keyboard.press("Space")
     page.wait_for_url("**/report/")
+    page.context.close()
+
+
+def test_a_kept_draft_says_so_can_be_cleared_and_expires(transactional_db, live_server, browser, world):
+    # On a shared phone the next person saw the last one's details, silently (breaker).
+    page = browser.new_context(**PHONE).new_page()
+    page.goto(f"{live_server.url}/report/")
+    fill_report(page, world)
+    page.get_by_role("button", name="English").click()
+    page.wait_for_selector("html[lang=en]")
+    assert page.input_value("#id_reporter_phone") == "13800000000"
+    page.locator("#draft-notice button").click()
+    assert (page.input_value("#id_reporter_phone"), page.input_value("#id_description")) == ("", "")
+    assert page.input_value("#id_category") == "" and not page.locator("#draft-notice").is_visible()
+    # A draft is used within ten minutes of being kept, not later.
+    for minutes, shown in ((9, "楼道漏水"), (11, "")):
+        page.evaluate("""m => sessionStorage.setItem("zy-report-draft", JSON.stringify(
+            {saved: Date.now() - m * 60000, fields: {description: "楼道漏水"}}))""", minutes)
+        page.goto(f"{live_server.url}/report/")
+        assert page.input_value("#id_description") == shown, minutes
+    page.context.close()
+
+
+def test_a_dispatchers_form_keeps_no_draft_of_a_caller(transactional_db, live_server, browser, world):
+    # Logging out saved the caller's details, and the next user of the tab got them (breaker).
+    from django.test import Client
+
+    staff = Client()
+    staff.force_login(world.dispatcher)
+    context = browser.new_context(**DESKTOP)
+    context.add_cookies([{"name": "sessionid", "value": staff.cookies["sessionid"].value, "url": live_server.url}])
+    page = context.new_page()
+    page.goto(f"{live_server.url}/report/")
+    fill_report(page, world, phone="13900000000")
+    page.get_by_role("button", name="English").click()
+    page.wait_for_selector("html[lang=en]")
+    assert page.input_value("#id_reporter_phone") == ""
+    page.get_by_role("button", name="中文").click()
+    page.wait_for_selector("html[lang=zh-Hans]")
+    fill_report(page, world, phone="13900000000")
+    page.click("#logout-button")
+    page.goto(f"{live_server.url}/report/")
+    assert page.evaluate("sessionStorage.getItem('zy-report-draft')") is None
+    assert page.input_value("#id_reporter_phone") == ""
+    context.close()
+
+
+def test_back_from_a_refused_filing_brings_back_everything_typed(transactional_db, live_server, browser, world,
+                                                                  settings):
+    # The browser's Back did not put back the 小区 (autocomplete="off"), which is required (breaker).
+    settings.ZY_RATE_LIMITS = {**settings.ZY_RATE_LIMITS, "file_ip": [(0, 3600)]}
+    page = browser.new_context(**PHONE).new_page()
+    page.goto(f"{live_server.url}/report/")
+    fill_report(page, world, community="湿地雅苑")
+    page.click("#submit-button")
+    page.wait_for_selector("#not-filed")
+    page.get_by_role("button", name="返回刚才填写的内容").click()
+    page.wait_for_selector("#report-form")
+    assert page.input_value("#id_community") == "湿地雅苑"
+    assert page.input_value("#id_description") == "暖气片冰凉，室内只有12度，已经三天了"
+    assert Issue.objects.count() == 0
     page.context.close()

@@ -441,27 +441,38 @@ class TestFind:
         issue_follow(issue=neighbours, phone="0936-8211234")
         file_issue(phone="13900000000")  # someone else's
         client.force_login(world.dispatcher)
-        r = client.get("/work/find/", {"q": "０９３６ ８２１ １２３４"})  # full-width, spaced, as typed
+        r = client.post("/work/find/", {"q": "０９３６ ８２１ １２３４"})  # full-width, spaced, as typed
         assert r.status_code == 200
         html = r.content.decode()
         # Newest first, any status, the followed one too; never the whole number.
         assert codes_in(html) == [neighbours.tracking_code, rejected.tracking_code, older.tracking_code]
+        # Each row says how the caller is tied to it: the followed one is someone else's report.
+        assert re.findall(r'class="badge caller">([^<]+)<', html) == ["来电人是关注人", "来电人是报告人", "来电人是报告人"]
         assert '<span class="badge status">已退回</span>' in html  # rejected: still listed
         assert "09368211234" not in html and "936***1234" in html
 
     def test_a_code_in_any_case_finds_its_issue_and_nonsense_is_told(self, client, world, file_issue):
         issue = file_issue()
         client.force_login(world.revisit)
-        assert codes_in(client.get("/work/find/", {"q": issue.tracking_code.lower()}).content.decode()) == [
+        assert codes_in(client.post("/work/find/", {"q": issue.tracking_code.lower()}).content.decode()) == [
             issue.tracking_code]
-        r = client.get("/work/find/", {"q": "12345"})
+        r = client.post("/work/find/", {"q": "12345"})
         assert r.status_code == 400 and "请输入受理编号（ZY 开头）或完整的电话号码" in r.content.decode()
-        r = client.get("/work/find/", {"q": "ZY20991231000001"})
+        r = client.post("/work/find/", {"q": "ZY20991231000001"})
         assert codes_in(r.content.decode()) == [] and "没有找到相关诉求。" in r.content.decode()
+
+    def test_a_phone_is_posted_never_put_in_the_address(self, client, world, file_issue):
+        # A GET form wrote whole numbers into the access log and the browser's history (breaker).
+        issue = file_issue()
+        client.force_login(world.dispatcher)
+        html = client.get("/work/find/", {"q": "13800000000"}).content.decode()
+        assert '<form method="post" role="search" id="find-form">' in html
+        assert codes_in(html) == []  # a number in the address is not searched
+        assert codes_in(client.post("/work/find/", {"q": "13800000000"}).content.decode()) == [issue.tracking_code]
 
     def test_only_the_roles_that_take_calls_have_it(self, client, world):
         client.force_login(world.heat_staff)
-        assert client.get("/work/find/", {"q": "13800000000"}).status_code == 403
+        assert client.post("/work/find/", {"q": "13800000000"}).status_code == 403
         assert "/work/find/" not in client.get("/work/queue/").content.decode()
         client.force_login(world.dispatcher)
         assert 'href="/work/find/"' in client.get("/work/dispatch/").content.decode()

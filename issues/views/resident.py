@@ -608,7 +608,8 @@ def track_detail(request, code: str):
     (a note only where it was written for residents, RESIDENT_NOTE_KINDS;
     ratings without their comments). The reporter
     also sees the description, the address and their photos, and, while the
-    issue awaits rating, a link to rate it (landlines get no SMS); a follower
+    issue awaits rating, a landline reporter gets a link to rate it (no SMS
+    reaches a landline); a follower
     sees only what public surfaces show (category, district, 小区, status).
     Otherwise the neutral 404.
     """
@@ -617,6 +618,7 @@ def track_detail(request, code: str):
     role = _tracked_role(request, issue.pk) if issue else None
     if role is None:
         return _not_found(request)
+    landline_reporter = role == "reporter" and not is_mobile(issue.reporter_phone)
     current = PHASE_OF_STATUS[Status(issue.status)]
     index = PHASES.index(current)
     phases = [{"label": p.label, "done": i < index or issue.status == Status.CLOSED, "current": i == index}
@@ -630,21 +632,24 @@ def track_detail(request, code: str):
                        # a unit's or a system's own name is Chinese on English pages too
                        "who_is_name": bool(e.actor_client_id or (e.actor_id and e.actor.unit_id)),
                        "note": "" if hide_note else e.note, "photos": shown_photos,
-                       # "Assigned → Assigned" says nothing: the new status only where it adds a word
-                       "to_status": to_status if to_status != kind else ""})
+                       # "交办 → 已交办", "Assigned → Assigned" say nothing: the status only where it adds a word
+                       "to_status": "" if kind.casefold() in to_status.casefold() else to_status})
     return render(request, "resident/track_detail.html", {
         "issue": issue,
         "role": role,
         "category_name": _category_name(issue.category),
         "district_name": _district_name(issue.district),
-        "status_words": _(STATUS_WORDS[Status(issue.status)]),
+        "status_words": _(gettext_noop("已处理完毕，请您评价办理结果。")
+                          if landline_reporter and issue.status == Status.AWAITING_RATING
+                          else STATUS_WORDS[Status(issue.status)]),
         "phases": phases,
         "show_phases": issue.status not in (Status.REJECTED, Status.MERGED),
         "events": events,
         "open": issue.is_open,
-        # The reporter may rate here too, not only from the SMS (which a landline never gets).
+        # A landline reporter may rate here, having no SMS link (a mobile's link proves the phone is
+        # theirs; the code and the number are less of a proof, so only where there is no other way).
         "rate_url": reverse("resident:rate", args=[make_token(issue.pk, issue.reporter_phone, RATE_SALT)])
-        if role == "reporter" and issue.status == Status.AWAITING_RATING else "",
+        if landline_reporter and issue.status == Status.AWAITING_RATING else "",
     })
 
 

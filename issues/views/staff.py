@@ -33,7 +33,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.scope import visible_issues
 
@@ -53,6 +53,7 @@ from ..choices import (
 from ..models import (
     Appeal,
     ExtensionRequest,
+    Follower,
     Issue,
     IssueEvent,
     Rating,
@@ -376,21 +377,25 @@ FIND_MAX = 50  # issues a lookup lists, newest first
 
 
 @staff_page(Role.DISPATCHER, Role.REVISIT_AGENT)
-@require_safe
+@require_http_methods(["GET", "HEAD", "POST"])
 def find(request):
-    """GET /work/find/?q=…: a caller's issues, by tracking code or by their whole phone number.
+    """GET/POST /work/find/: a caller's issues, by tracking code or by their whole phone number.
 
     For the roles that answer residents' calls (dispatchers, revisit agents;
     both see every issue): a landline gets no SMS, so a caller who lost the
-    code is found by the phone they filed or followed with. ``q`` (str) is a
-    tracking code (any case, full-width, spaces ignored) or a whole Chinese
-    phone number as ``normalize_phone`` reads it; anything else is answered
-    with a message, status 400. Lists at most FIND_MAX issues of any status,
-    newest first, with phones masked as everywhere on staff pages.
+    code is found by the phone they filed or followed with. GET shows the
+    form; POST ``q`` (str: posted, so a phone number never sits in a URL,
+    an access log or the browser's history) is a tracking code (any case,
+    full-width, spaces ignored) or a whole Chinese phone number as
+    ``normalize_phone`` reads it; anything else is answered with a
+    message, status 400. Lists at most FIND_MAX issues of any status,
+    newest first, each saying whether the caller filed or follows it, with
+    phones masked as everywhere on staff pages. Both lookups use an index
+    (tracking code; reporter phone and Follower.phone, read apart).
     """
-    raw = request.GET.get("q", "")
+    raw = request.POST.get("q", "") if request.method == "POST" else ""
     q = "".join(unicodedata.normalize("NFKC", raw).split()).upper()[:40]
-    rows, error, status = [], "", 200
+    rows, error, status, phone = [], "", 200, None
     if q:
         qs = visible_issues(request.user).select_related("category", "district", "lead_unit")
         if q.startswith("ZY"):
@@ -399,14 +404,17 @@ def find(request):
             try:
                 phone = normalize_phone(q)
             except FieldError:
-                phone = None
-            if phone is None:
                 error, status = _("请输入受理编号（ZY 开头）或完整的电话号码"), 400
                 qs = qs.none()
             else:
-                qs = qs.filter(Q(reporter_phone=phone) | Q(followers__phone=phone)).distinct()
+                # Two index reads, not one OR across a join (which PostgreSQL answers by scanning every issue).
+                filed = Issue.objects.filter(reporter_phone=phone).order_by("-id").values_list("id", flat=True)
+                followed = Follower.objects.filter(phone=phone).order_by("-issue_id").values_list("issue_id", flat=True)
+                qs = qs.filter(pk__in={*filed[:FIND_MAX], *followed[:FIND_MAX]})
         issues = list(qs.order_by("-filed_at", "-id")[:FIND_MAX])
-        rows = _with_urls([{"issue": i, "phone": mask_phone(i.reporter_phone)} for i in issues])
+        rows = _with_urls([{"issue": i, "phone": mask_phone(i.reporter_phone),
+                            "caller": "" if phone is None else ("reporter" if i.reporter_phone == phone else "follower")}
+                           for i in issues])
     return render(request, "staff/find.html", {"q": raw, "searched": bool(q), "rows": rows, "error": error,
                                                "limit": FIND_MAX, "active": "find"}, status=status)
 

@@ -81,6 +81,7 @@
       var label = field.matches("fieldset") ? field.querySelector("legend")
                 : (field.id && document.querySelector("label[for='" + field.id + "']")) || field.closest("label");
       var name = label ? label.textContent.replace(/[*＊]/g, "").replace(/\s+/g, " ").trim() : "";
+      if (name && text.indexOf(name) >= 0) { name = ""; }  // the message names its field already
       var item = document.createElement("li"), link = document.createElement("a");
       link.href = "#" + (target && target.id ? target.id : err.id);
       link.textContent = (name ? name + (document.documentElement.lang === "en" ? ": " : "：") : "") + text;
@@ -103,7 +104,10 @@
   // Space presses a link shown as a button (role="button"), as it presses a button; Enter already does.
   document.addEventListener("keydown", function (e) {
     var t = e.target;
-    if (e.key === " " && t && t.matches && t.matches("a[role=button]")) { e.preventDefault(); t.click(); }
+    if (e.key === " " && t && t.matches && t.matches("a[role=button]")) {
+      e.preventDefault();
+      if (!e.repeat) { t.click(); }  // a held key presses once
+    }
   });
 
   // The duplicate suggestion is fetched again as the 小区 is typed: an unchanged answer is not swapped
@@ -115,10 +119,12 @@
     target.dataset.shown = e.detail.serverResponse;
   });
 
-  // A draft of the report form (this tab only, sessionStorage) survives the language switch and a visit
-  // to "this is my problem too"; the form, when opened again empty, takes it back; a finished filing or
-  // follow drops it. Photos and the privacy consent are never kept.
-  var DRAFT = "zy-report-draft";
+  // A resident's draft of the report form (this tab only, sessionStorage, for DRAFT_MINUTES) survives
+  // the language switch, a visit to "this is my problem too" and a refused submit (the browser's Back
+  // does not put back every field); the form, when opened again empty, takes it back and says so, with
+  // a button to clear it; a finished filing or follow drops it. Photos, the privacy consent and the
+  // key are never kept, and a dispatcher's form (a caller's details) keeps no draft at all.
+  var DRAFT = "zy-report-draft", DRAFT_MINUTES = 10;
   function draftFields(form) {
     var fields = {};
     Array.prototype.forEach.call(form.elements, function (el) {
@@ -130,23 +136,30 @@
     return fields;
   }
   function readDraft() {
-    try { return JSON.parse(sessionStorage.getItem(DRAFT) || "null"); } catch (e) { return null; }
+    var draft = null;
+    try { draft = JSON.parse(sessionStorage.getItem(DRAFT) || "null"); } catch (e) { return null; }
+    if (!draft || !draft.fields || !(Date.now() - draft.saved < DRAFT_MINUTES * 60000)) { dropDraft(); return null; }
+    return draft.fields;
   }
   function saveDraft() {
     var form = document.getElementById("report-form");
-    if (!form) { return; }
-    try { sessionStorage.setItem(DRAFT, JSON.stringify(draftFields(form))); } catch (e) { /* storage off */ }
+    if (!form || form.hasAttribute("data-no-draft")) { return; }
+    try {
+      sessionStorage.setItem(DRAFT, JSON.stringify({saved: Date.now(), fields: draftFields(form)}));
+    } catch (e) { /* storage off */ }
   }
   function dropDraft() { try { sessionStorage.removeItem(DRAFT); } catch (e) { /* storage off */ } }
-  document.addEventListener("submit", function (e) { if (e.target.matches("form.lang")) { saveDraft(); } }, true);
+  document.addEventListener("submit", function (e) {
+    if (e.target.matches("form[data-language-switch], #report-form")) { saveDraft(); }
+  }, true);
   document.addEventListener("click", function (e) {
     if (e.target.closest && e.target.closest("#similar a")) { saveDraft(); }
   }, true);
   (function restore() {
+    if (document.querySelector("[data-drop-draft], #report-form[data-no-draft]")) { dropDraft(); return; }
     var draft = readDraft();
-    if (document.querySelector("[data-drop-draft]")) { dropDraft(); return; }
     if (!draft) { return; }
-    var follow = document.querySelector("form[data-follow-form]");
+    var follow = document.querySelector("form[data-follow-form][data-prefill]");
     if (follow) {  // the follow form asks for the phone and name typed into the report form
       [["phone", "reporter_phone"], ["name", "reporter_name"]].forEach(function (pair) {
         var el = follow.elements[pair[0]];
@@ -156,6 +169,7 @@
     }
     var form = document.querySelector("#report-form[data-restore-draft]");
     if (!form) { return; }
+    var restored = false;
     Object.keys(draft).forEach(function (name) {
       var el = form.elements[name];
       if (!el) { return; }
@@ -163,8 +177,22 @@
         Array.prototype.forEach.call(form.querySelectorAll("input[name='" + name + "']"), function (r) {
           r.checked = r.value === draft[name];
         });
-      } else if (!el.value) { el.value = draft[name]; }
+        restored = true;
+      } else if (!el.value) { el.value = draft[name]; restored = true; }
     });
     dropDraft();
+    var notice = document.getElementById("draft-notice");
+    if (restored && notice) {  // say so, and offer a clean form (a shared phone, another problem)
+      notice.hidden = false;
+      notice.querySelector("button").addEventListener("click", function () {
+        form.reset();
+        Array.prototype.forEach.call(form.elements, function (el) {
+          if (el.type === "hidden" && (el.name === "latitude" || el.name === "longitude")) { el.value = ""; }
+        });
+        form.querySelectorAll("[data-maxlength]").forEach(function (f) { f.dispatchEvent(new Event("input")); });
+        form.querySelectorAll("input[name=utility]").forEach(function (r) { r.dispatchEvent(new Event("change")); });
+        notice.hidden = true;
+      });
+    }
   })();
 })();
