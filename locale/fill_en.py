@@ -87,6 +87,10 @@ EN = {
     "拨打 12345": "Call 12345",
     "已恢复您刚才填写的内容（照片需要重新选择）。": "What you typed a moment ago is back (photos must be chosen again).",
     "清空，重新填写": "Clear and start again",
+    "已收到您对本轮办理结果的评价，谢谢。": "Thank you: your rating of this round of work has been received.",
+    "已处理完毕，正在请群众评价。关注人留的是手机的，也会收到评价短信。":
+        "The work is done and residents are being asked to rate it. Followers who gave a mobile number get a "
+        "text message to rate it too.",
     "已处理完毕，请您评价办理结果。": "The work is done: please rate the result.",
     "来电人是报告人": "The caller filed it", "来电人是关注人": "The caller follows it",
     "查找来电群众的诉求": "Find a caller's issues",

@@ -397,6 +397,14 @@ def test_a_dispatchers_form_sent_again_for_another_caller_files_nothing_and_says
     assert Issue.objects.count() == 1
 
 
+def test_a_signed_in_users_form_keeps_no_draft(client, world):
+    # A resident's draft came back after a staff sign-in in the same tab (breaker): signed in, none is kept.
+    assert "data-restore-draft" in client.get("/report/").content.decode()
+    client.force_login(world.revisit)
+    html = client.get("/report/").content.decode()
+    assert "data-no-draft" in html and "data-restore-draft" not in html
+
+
 def test_a_dispatcher_files_for_a_caller_on_the_hotline_channel(client, world, settings):
     settings.ZY_RATE_LIMITS = {**settings.ZY_RATE_LIMITS, "file_ip": [(1, 3600)]}
     client.force_login(world.dispatcher)

@@ -468,6 +468,39 @@ def test_a_landline_reporter_can_rate_from_the_tracking_page(world, file_issue):
     assert issue.status == Status.IN_PROGRESS and issue.rework_count == 1  # the reporter's rating: rework
 
 
+def test_once_rated_the_landline_reporter_is_thanked_not_asked_again(world, file_issue, settings):
+    # At the rework limit a dissatisfied rating leaves the issue awaiting a decision: the page kept
+    # asking for a rating that the link then refused (breaker).
+    from issues.workflow import issue_resolve
+
+    issue = file_issue(phone="0936-8211234")
+    issue_assign(issue=issue, actor=Actor.of(world.dispatcher), lead_unit=world.heat_gz)
+    issue_claim(issue=issue, actor=Actor.of(world.heat_staff))
+    issue_resolve(issue=issue, actor=Actor.of(world.heat_staff), result="更换了阀门")
+    Issue.objects.filter(pk=issue.pk).update(rework_count=settings.ZY_REWORK_LIMIT)
+    client = Client()
+    page = track(client, issue.tracking_code, "09368211234")["Location"]
+    link = re.search(r'id="rate-link" href="(/rate/[^"]+/)"', client.get(page).content.decode()).group(1)
+    client.post(link, {"resolved": "no", "satisfaction": "dissatisfied"})
+    issue.refresh_from_db()
+    assert (issue.status, issue.needs_decision) == (Status.AWAITING_RATING, True)
+    html = client.get(page).content.decode()
+    assert 'id="rate-link"' not in html and "已收到您对本轮办理结果的评价，谢谢。" in html
+
+
+def test_a_follower_is_not_told_a_text_went_to_their_phone(world, handled):
+    # A follower may have given a landline: the words no longer say the link was sent to them (breaker).
+    from issues.workflow import issue_resolve
+
+    issue_follow(issue=handled, phone="0936-8200002", name="")
+    client = Client()
+    page = track(client, handled.tracking_code, "09368200002")["Location"]
+    issue_resolve(issue=handled, actor=Actor.of(world.heat_staff), result="更换了阀门")
+    html = client.get(page).content.decode()
+    assert "已处理完毕，正在请群众评价。关注人留的是手机的，也会收到评价短信。" in html
+    assert 'id="rate-link"' not in html and "评价链接已通过短信发送" not in html
+
+
 def test_a_mobile_reporter_rates_from_the_sms_not_the_tracking_page(world, handled):
     # The code and the whole number are less of a proof than the SMS link (breaker): no link for a mobile.
     from issues.workflow import issue_resolve

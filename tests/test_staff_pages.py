@@ -461,6 +461,22 @@ class TestFind:
         r = client.post("/work/find/", {"q": "ZY20991231000001"})
         assert codes_in(r.content.decode()) == [] and "没有找到相关诉求。" in r.content.decode()
 
+    def test_the_newest_by_filing_time_are_listed_whatever_their_ids(self, client, world, file_issue, frozen,
+                                                                     monkeypatch):
+        # The limit was taken by id, so back-filled or imported issues (ids out of time order) were lost (breaker).
+        from issues.views import staff
+
+        monkeypatch.setattr(staff, "FIND_MAX", 2)
+        newest = file_issue(phone="09368211234")
+        frozen.shift(timedelta(hours=-2))
+        oldest = file_issue(phone="09368211234")  # a higher id, filed earlier
+        frozen.shift(timedelta(hours=1))
+        middle = file_issue(phone="09368211234")
+        assert oldest.filed_at < middle.filed_at < newest.filed_at and oldest.pk > newest.pk
+        client.force_login(world.dispatcher)
+        html = client.post("/work/find/", {"q": "09368211234"}).content.decode()
+        assert codes_in(html) == [newest.tracking_code, middle.tracking_code]
+
     def test_a_phone_is_posted_never_put_in_the_address(self, client, world, file_issue):
         # A GET form wrote whole numbers into the access log and the browser's history (breaker).
         issue = file_issue()

@@ -35,7 +35,7 @@ from ..choices import PHASE_OF_STATUS, RESIDENT_NOTE_KINDS, EventKind, Phase, Pr
 from ..forms import LIMITS, FollowForm, RateForm, ReportForm, ResendForm, TrackForm
 from ..limits import RateLimited, Reservation, admit, admit_once, client_network, hit
 from ..links import RATE_MAX_AGE, RATE_SALT, TRACK_MAX_AGE, TRACK_SALT, make_token, phone_hash, read_token
-from ..models import Attachment, Category, District, Issue
+from ..models import Attachment, Category, District, Issue, Rating
 from ..notifications import resend_codes
 from ..validation import FieldError, clean_community, is_mobile, normalize_phone
 from ..workflow import (
@@ -618,7 +618,18 @@ def track_detail(request, code: str):
     role = _tracked_role(request, issue.pk) if issue else None
     if role is None:
         return _not_found(request)
+    words = STATUS_WORDS[Status(issue.status)]
     landline_reporter = role == "reporter" and not is_mobile(issue.reporter_phone)
+    can_rate = False
+    if issue.status == Status.AWAITING_RATING:
+        # The SMS link is named only to whom it went: a mobile reporter; a landline reporter rates here.
+        if role == "reporter" and Rating.objects.filter(issue=issue, round=issue.resolution_round,
+                                                        follower__isnull=True).exists():
+            words = gettext_noop("已收到您对本轮办理结果的评价，谢谢。")
+        elif landline_reporter:
+            words, can_rate = gettext_noop("已处理完毕，请您评价办理结果。"), True
+        elif role == "follower":
+            words = gettext_noop("已处理完毕，正在请群众评价。关注人留的是手机的，也会收到评价短信。")
     current = PHASE_OF_STATUS[Status(issue.status)]
     index = PHASES.index(current)
     phases = [{"label": p.label, "done": i < index or issue.status == Status.CLOSED, "current": i == index}
@@ -639,9 +650,7 @@ def track_detail(request, code: str):
         "role": role,
         "category_name": _category_name(issue.category),
         "district_name": _district_name(issue.district),
-        "status_words": _(gettext_noop("已处理完毕，请您评价办理结果。")
-                          if landline_reporter and issue.status == Status.AWAITING_RATING
-                          else STATUS_WORDS[Status(issue.status)]),
+        "status_words": _(words),
         "phases": phases,
         "show_phases": issue.status not in (Status.REJECTED, Status.MERGED),
         "events": events,
@@ -649,7 +658,7 @@ def track_detail(request, code: str):
         # A landline reporter may rate here, having no SMS link (a mobile's link proves the phone is
         # theirs; the code and the number are less of a proof, so only where there is no other way).
         "rate_url": reverse("resident:rate", args=[make_token(issue.pk, issue.reporter_phone, RATE_SALT)])
-        if landline_reporter and issue.status == Status.AWAITING_RATING else "",
+        if can_rate else "",
     })
 
 

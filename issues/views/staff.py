@@ -408,8 +408,9 @@ def find(request):
                 qs = qs.none()
             else:
                 # Two index reads, not one OR across a join (which PostgreSQL answers by scanning every issue).
-                filed = Issue.objects.filter(reporter_phone=phone).order_by("-id").values_list("id", flat=True)
-                followed = Follower.objects.filter(phone=phone).order_by("-issue_id").values_list("issue_id", flat=True)
+                filed = Issue.objects.filter(reporter_phone=phone).order_by("-filed_at").values_list("id", flat=True)
+                followed = (Follower.objects.filter(phone=phone).order_by("-issue__filed_at")
+                            .values_list("issue_id", flat=True))
                 qs = qs.filter(pk__in={*filed[:FIND_MAX], *followed[:FIND_MAX]})
         issues = list(qs.order_by("-filed_at", "-id")[:FIND_MAX])
         rows = _with_urls([{"issue": i, "phone": mask_phone(i.reporter_phone),

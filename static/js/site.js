@@ -138,7 +138,8 @@
   function readDraft() {
     var draft = null;
     try { draft = JSON.parse(sessionStorage.getItem(DRAFT) || "null"); } catch (e) { return null; }
-    if (!draft || !draft.fields || !(Date.now() - draft.saved < DRAFT_MINUTES * 60000)) { dropDraft(); return null; }
+    var age = draft && Date.now() - draft.saved;
+    if (!draft || !draft.fields || !(age >= 0 && age < DRAFT_MINUTES * 60000)) { dropDraft(); return null; }
     return draft.fields;
   }
   function saveDraft() {
@@ -181,6 +182,10 @@
       } else if (!el.value) { el.value = draft[name]; restored = true; }
     });
     dropDraft();
+    var located = document.getElementById("locate-status");
+    if (located && draft.latitude && !located.textContent) {
+      located.textContent = document.documentElement.lang === "en" ? "Location attached" : "已附上位置";
+    }
     var notice = document.getElementById("draft-notice");
     if (restored && notice) {  // say so, and offer a clean form (a shared phone, another problem)
       notice.hidden = false;
