@@ -86,7 +86,7 @@ EN = {
         "and an operator will look it up for you.",
     "拨打 12345": "Call 12345",
     "已恢复您刚才填写的内容（照片需要重新选择）。": "What you typed a moment ago is back (photos must be chosen again).",
-    "清空，重新填写": "Clear and start again",
+    "清空，重新填写": "Clear and start again", "：": ": ",
     "已收到您对本轮办理结果的评价，谢谢。": "Thank you: your rating of this round of work has been received.",
     "已处理完毕，正在请群众评价。关注人留的是手机的，也会收到评价短信。":
         "The work is done and residents are being asked to rate it. Followers who gave a mobile number get a "
@@ -486,6 +486,7 @@ PLURAL = {
         "To keep everyone's data safe, each number or network may only do this a few times in a while. Please try again in about %(m)s minute.",
         "To keep everyone's data safe, each number or network may only do this a few times in a while. Please try again in about %(m)s minutes.",
     ),
+    "找到 %(n)s 件": ("%(n)s issue found", "%(n)s issues found"),
 }
 
 # An address's parts on pages (Issue.shown_address); msgid "%(room)s" has the context "an address's room number".

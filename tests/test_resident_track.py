@@ -524,3 +524,12 @@ def test_the_timeline_does_not_repeat_a_step_as_its_status(client, world, file_i
     issue_claim(issue=issue, actor=Actor.of(world.heat_staff))
     html = client.get(f"/track/{issue.tracking_code}/").content.decode()
     assert "<strong>认领</strong> → 办理中" in html  # here the status says more than the step
+
+
+def test_an_empty_lookup_gets_a_summary_that_takes_the_focus(client, db):
+    # The messages were by the fields only, with nothing announced (accessibility re-audit).
+    r = client.post("/track/", {"code": "", "phone": ""})
+    html = r.content.decode()
+    assert r.status_code == 400
+    assert '<div class="form-error" role="alert" id="form-error" data-error-summary>输入有误，请按红色提示修改。</div>' in html
+    assert '<small id="code-error" class="field-error" role="alert">请填写受理编号</small>' in html

@@ -446,6 +446,7 @@ class TestFind:
         html = r.content.decode()
         # Newest first, any status, the followed one too; never the whole number.
         assert codes_in(html) == [neighbours.tracking_code, rejected.tracking_code, older.tracking_code]
+        assert '<h2 id="found" tabindex="-1" data-focus-on-load>找到 3 件</h2>' in html  # focused, so it is read
         # Each row says how the caller is tied to it: the followed one is someone else's report.
         assert re.findall(r'class="badge caller">([^<]+)<', html) == ["来电人是关注人", "来电人是报告人", "来电人是报告人"]
         assert '<span class="badge status">已退回</span>' in html  # rejected: still listed
@@ -482,7 +483,7 @@ class TestFind:
         issue = file_issue()
         client.force_login(world.dispatcher)
         html = client.get("/work/find/", {"q": "13800000000"}).content.decode()
-        assert '<form method="post" role="search" id="find-form">' in html
+        assert '<form method="post" id="find-form">' in html
         assert codes_in(html) == []  # a number in the address is not searched
         assert codes_in(client.post("/work/find/", {"q": "13800000000"}).content.decode()) == [issue.tracking_code]
 

@@ -42,7 +42,11 @@
       var radio = form.querySelector("input[name=utility][value=" + c.utility + "]");
       if (radio && !radio.checked) { radio.checked = true; }
     }
-    if (shownSafety && c && c.emergency) { shownSafety.scrollIntoView({ block: "nearest" }); }
+    if (shownSafety && c && c.emergency && shownSafety.getBoundingClientRect().top > window.innerHeight) {
+      // The safety text is below the screen: bring it up, but never past the list just chosen from
+      // (its label stays the first thing on the screen).
+      (form.querySelector("label[for=id_category]") || select).scrollIntoView({ block: "start" });
+    }
   }
   form.querySelectorAll("input[name=utility]").forEach(function (r) { r.addEventListener("change", filterCategories); });
   select.addEventListener("change", showForCategory);

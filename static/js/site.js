@@ -71,7 +71,11 @@
   // takes the focus, so a screen reader reads it and a phone shows it (the messages stay by the fields).
   function summarise() {
     var box = document.querySelector("[data-error-summary]");
-    if (!box) { box = document.querySelector("[data-focus-on-load]"); if (box) { box.setAttribute("tabindex", "-1"); box.focus(); } return; }
+    if (!box) {  // no mistakes to list: a notice (not found, sent before) may still want the focus
+      box = document.querySelector("[data-focus-on-load]");
+      if (box) { box.setAttribute("tabindex", "-1"); box.focus(); }
+      return;
+    }
     var list = document.createElement("ul");
     document.querySelectorAll(".field-error[id]").forEach(function (err) {
       var text = err.textContent.trim();
@@ -82,9 +86,11 @@
                 : (field.id && document.querySelector("label[for='" + field.id + "']")) || field.closest("label");
       var name = label ? label.textContent.replace(/[*＊]/g, "").replace(/\s+/g, " ").trim() : "";
       if (name && text.indexOf(name) >= 0) { name = ""; }  // the message names its field already
+      var en = document.documentElement.lang === "en";
+      var sep = /[？?：:]$/.test(name) ? " " : (en ? ": " : "：");  // a question keeps its own mark
       var item = document.createElement("li"), link = document.createElement("a");
       link.href = "#" + (target && target.id ? target.id : err.id);
-      link.textContent = (name ? name + (document.documentElement.lang === "en" ? ": " : "：") : "") + text;
+      link.textContent = (name ? name + sep : "") + text;
       link.addEventListener("click", function (e) { if (target) { e.preventDefault(); target.focus(); } });
       item.appendChild(link);
       list.appendChild(item);
@@ -196,7 +202,10 @@
         });
         form.querySelectorAll("[data-maxlength]").forEach(function (f) { f.dispatchEvent(new Event("input")); });
         form.querySelectorAll("input[name=utility]").forEach(function (r) { r.dispatchEvent(new Event("change")); });
-        notice.hidden = true;
+        // Said, and the focus put where filling in starts (the button that had it is gone).
+        notice.textContent = document.documentElement.lang === "en" ? "Cleared: you can start again." : "已清空，可以重新填写。";
+        var first = form.querySelector("input:not([type=hidden]), select, textarea");
+        if (first) { first.focus(); }
       });
     }
   })();
