@@ -10,7 +10,6 @@ error keys, so ``Invalid.fields`` maps straight onto the fields.
 
 from __future__ import annotations
 
-import unicodedata
 import uuid
 
 from django import forms
@@ -19,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .choices import Satisfaction
+from .validation import normalize_tracking_code
 from .workflow import DESCRIPTION_MAX, REASON_MAX
 
 # Browser and server limits are the same numbers (the page's counter script
@@ -139,13 +139,8 @@ class TrackForm(forms.Form):
     phone = forms.CharField(max_length=40, error_messages={"required": _("请填写联系电话")})
 
     def clean_code(self) -> str:
-        """The typed code as stored: NFKC, spaces removed, upper-case: ``ｚｙ ２０２６…`` → ``ZY2026…``.
-
-        NFKC first, so a code typed with a Chinese input method's full-width
-        letters and digits (and its full-width space) matches, as the phone does.
-        """
-        code = unicodedata.normalize("NFKC", self.cleaned_data["code"])
-        return "".join(code.split()).upper()
+        """The typed code as stored (``validation.normalize_tracking_code``): ``ｚｙ ２０２６…`` → ``ZY2026…``."""
+        return normalize_tracking_code(self.cleaned_data["code"])
 
 
 class ResendForm(forms.Form):

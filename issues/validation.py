@@ -186,6 +186,17 @@ def user_length(text: str) -> int:
 _GRAPHEME = regex.compile(r"\X")
 
 
+def normalize_tracking_code(text: str) -> str:
+    """A tracking code as typed (str) → as stored: NFKC, whitespace removed, upper-case.
+
+    ``ｚｙ ２０２６…`` → ``ZY2026…``: NFKC first, so a code typed with a
+    Chinese input method's full-width letters, digits and space matches, as
+    the phone does. Never raises; a code that does not exist just matches
+    nothing.
+    """
+    return "".join(unicodedata.normalize("NFKC", text).split()).upper()
+
+
 def normalize_phone(raw) -> str:
     """A Chinese mobile or landline number in E.164 (``+8613800000000``).
 

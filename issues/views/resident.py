@@ -241,12 +241,10 @@ def report(request):
                 repeat_of(actor, key, filing)
         except KeyReused as exc:  # sent before, changed since: say so, and judge it as a new filing
             notice = _key_reused_notice(exc)
-        try:
-            # With the notice shown, the form is judged as the new filing that Submit will make.
-            issue_submit(**{**filing, "idempotency_key": None} if notice else filing, check_only=True)
-        except Invalid as exc:
-            for name, msgs in exc.fields.items():
-                errors.setdefault(name, []).extend(m for m in msgs if m not in errors[name])
+        # With the notice shown, the form is judged as the new filing that Submit will make.
+        found = _new_filing_errors(filing) if notice else _filing_errors(filing)
+        for name, msgs in found.items():
+            errors.setdefault(name, []).extend(m for m in msgs if m not in errors[name])
         return _render_report(request, form, errors, dispatcher, status=400, notice=notice, new_key=bool(notice))
     try:
         return _file_from_form(request, form, filing, dispatcher, actor, uploads)
@@ -254,12 +252,23 @@ def report(request):
         # The form was sent before and has changed since (Back, edits, Submit): nothing is filed; the
         # page says so, keeps what was typed, shows what a new filing would have to fix, and carries
         # a new key, so Submit files it as a new issue.
-        try:
-            issue_submit(**{**filing, "idempotency_key": None}, check_only=True)
-        except Invalid as new:
-            errors = new.fields
+        errors = _new_filing_errors(filing)
         return _render_report(request, form, errors, dispatcher, status=400 if errors else 409,
                               notice=_key_reused_notice(exc), new_key=True)
+
+
+def _filing_errors(filing: dict) -> dict[str, list[str]]:
+    # What issue_submit would refuse in ``filing`` (its keyword arguments), per field; writes nothing.
+    try:
+        issue_submit(**filing, check_only=True)
+    except Invalid as exc:
+        return exc.fields
+    return {}
+
+
+def _new_filing_errors(filing: dict) -> dict[str, list[str]]:
+    # As _filing_errors, for the filing made anew under a fresh key (its old key was used for another).
+    return _filing_errors({**filing, "idempotency_key": None})
 
 
 def _key_reused_notice(exc: KeyReused) -> str:

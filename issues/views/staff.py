@@ -16,7 +16,6 @@ whole issue page with the message and the typed values.
 
 from __future__ import annotations
 
-import unicodedata
 from datetime import datetime, timedelta
 from functools import wraps
 
@@ -64,7 +63,7 @@ from ..models import (
     dispatch_rank,
 )
 from ..staff_filters import StaffIssueFilter, keyset_page
-from ..validation import FieldError, mask_phone, normalize_phone
+from ..validation import FieldError, mask_phone, normalize_phone, normalize_tracking_code
 from .. import workflow as wf
 
 # Rows per page. Server time is template rendering, not SQL (each list query reads
@@ -394,7 +393,7 @@ def find(request):
     (tracking code; reporter phone and Follower.phone, read apart).
     """
     raw = request.POST.get("q", "") if request.method == "POST" else ""
-    q = "".join(unicodedata.normalize("NFKC", raw).split()).upper()[:40]
+    q = normalize_tracking_code(raw)[:40]  # a code as stored; a phone is read from it below
     rows, error, status, phone = [], "", 200, None
     if q:
         qs = visible_issues(request.user).select_related("category", "district", "lead_unit")
