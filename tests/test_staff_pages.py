@@ -141,6 +141,10 @@ def test_merge_searches_by_code_and_needs_an_original(client, world, file_issue,
     assert original.tracking_code in response.content.decode() and "<html" not in response.content.decode()
     # Without JavaScript the same search renders the whole page.
     assert original.tracking_code in client.get(f"/work/issues/{dup.pk}/?merge_q={original.tracking_code}").content.decode()
+    # Typed with a Chinese input method's full-width letters and digits, and an ideographic space.
+    wide = "".join(chr(ord(c) + 0xFEE0) for c in original.tracking_code.lower())
+    response = client.get(f"/work/issues/{dup.pk}/", {"merge_q": wide[:6] + "\u3000" + wide[6:], "fragment": "merge"}, **HX)
+    assert original.tracking_code in response.content.decode()
     response = client.post(f"/work/issues/{dup.pk}/merge/", {"note": "同一问题"})
     assert response.status_code == 400 and "请选择要合并到的原诉求" in response.content.decode()
     response = client.post(f"/work/issues/{dup.pk}/merge/", {"original": original.pk})

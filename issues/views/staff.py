@@ -520,7 +520,7 @@ def _current_deadline(issue):
 def _merge_candidates(user, issue, q: str):
     """Open issues the duplicate may be merged into: by tracking code, else the same 小区 and category."""
     qs = visible_issues(user).filter(status__in=OPEN_STATUSES).exclude(pk=issue.pk).select_related("category")
-    q = "".join((q or "").split()).upper()
+    q = normalize_tracking_code(q or "")  # as /track/ and /work/find/ read it: full-width too
     if q:
         qs = qs.filter(tracking_code__icontains=q[:24])
     else:
