@@ -198,7 +198,7 @@ def test_similar_lists_open_issues_of_that_category_in_that_compound(client, wor
     html = similar(client, world).content.decode()
     assert html.count('class="similar-item"') == 1
     assert f'href="/report/follow/{issue.pk}/"' in html
-    assert "供暖不热 · 南关小区 · 待分派 · 11月30日 09:00" in html
+    assert "供暖不热 · <span>南关小区</span> · 待分派 · 11月30日 09:00" in html
     for private in ("暖气片冰凉", "王女士", "501", "138", issue.tracking_code):
         assert private not in html
 
@@ -389,6 +389,23 @@ def test_the_follow_page_and_the_timeline_speak_english_under_the_switch(client,
     assert "Resident" in html and "居民" not in html
     # The address's parts too (小区 stays as typed); the SMS keeps its Chinese address.
     assert "南关小区 Building 3 Unit 2 Room 501" in html and "3栋" not in html
+
+
+def test_typed_chinese_text_is_marked_chinese_on_english_pages_only(client, world, file_issue):
+    # A screen reader spelled a resident's 小区 and description out with an English voice (WCAG 3.1.2).
+    issue = file_issue()
+    other = file_issue(phone="+8613900000002", community="Riverside Garden", description="No hot water since Monday")
+    client.cookies["django_language"] = "en"
+    html = client.get(track(client, issue.tracking_code, "13800000000")["Location"]).content.decode()
+    assert '<span lang="zh-Hans">南关小区 Building 3 Unit 2 Room 501</span>' in html
+    assert '<dd class="prewrap" lang="zh-Hans">暖气片冰凉' in html
+    assert f'<span lang="zh-Hans">南关小区</span> · ' in client.get(f"/report/follow/{issue.pk}/").content.decode()
+    html = client.get(track(client, other.tracking_code, "13900000002")["Location"]).content.decode()
+    assert '<dd class="prewrap">No hot water since Monday</dd>' in html  # English typed text: no mark
+    assert "<span>Riverside Garden Building 3 Unit 2 Room 501</span>" in html
+    client.cookies["django_language"] = "zh-hans"  # a Chinese page is Chinese already
+    html = client.get(track(client, issue.tracking_code, "13800000000")["Location"]).content.decode()
+    assert '<dd class="prewrap">暖气片冰凉' in html and "<span>南关小区 3栋 2单元 501</span>" in html
 
 
 def test_the_reporter_sees_the_whole_address_in_chinese(client, world, file_issue):

@@ -1,0 +1,26 @@
+"""Template helpers for text residents and staff typed themselves (not translated by the UI)."""
+
+import re
+
+from django import template
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
+
+register = template.Library()
+
+# Han ideographs: the CJK Unified Ideographs block and its extensions A–F, and the compatibility ideographs.
+_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
+
+
+@register.filter(is_safe=True)
+def zh_lang(value) -> str:
+    """`` lang="zh-Hans"`` (with its leading space) for text holding a Han character on a page not in Chinese, else "".
+
+    Put inside the tag that wraps typed text (``<span{{ text|zh_lang }}>``):
+    on an English page a screen reader then reads a resident's 小区 or
+    description with a Chinese voice instead of spelling it out in English
+    (WCAG 3.1.2, language of parts). Any value (str or not); never raises.
+    """
+    if (get_language() or "").startswith("zh") or not _HAN.search(str(value or "")):
+        return ""
+    return mark_safe(' lang="zh-Hans"')
