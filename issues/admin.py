@@ -56,6 +56,7 @@ from .models import (
     Unit,
     WorkdayOverride,
 )
+from .links import phone_hash
 from .reference_data import library_has_official_year
 from .validation import FieldError, mask_phone, normalize_phone
 
@@ -742,6 +743,34 @@ if SmsMessage is not None:
         def outbox_row(self, obj):
             """The Notification id this message came from (its idempotency key)."""
             return obj.idempotency_key
+
+
+PhoneLookup = _model("PhoneLookup")
+if PhoneLookup is not None:
+
+    @admin.register(PhoneLookup)
+    class PhoneLookupAdmin(ReadOnlyAdmin):
+        """电话查询记录: who searched /work/find/ for which number (masked), when, and how much they found."""
+
+        fields = ("looked_up_at", "user", "phone_masked", "found")
+        list_display = ("looked_up_at", "user", "phone_masked", "found")
+        list_select_related = ("user",)
+        search_fields = ("user__username",)
+        search_help_text = _("输入完整电话号码，查看谁查过这个号码；或输入工作人员的用户名")
+
+        @admin.display(description=_("查询时间"), ordering="at")
+        def looked_up_at(self, obj):
+            """When the search was made (Asia/Shanghai)."""
+            return timezone.localtime(obj.at).strftime("%Y-%m-%d %H:%M:%S")
+
+        def get_search_results(self, request, queryset, search_term):
+            """A whole phone number (any form normalize_phone reads) finds that number's lookups by its hash;
+            anything else searches the staff member's username."""
+            try:
+                phone = normalize_phone(search_term)
+            except FieldError:
+                return super().get_search_results(request, queryset, search_term)
+            return queryset.filter(phone_hash=phone_hash(phone)), False
 
 
 # Anything else in the app (a table added later) is read-only until someone

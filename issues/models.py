@@ -893,6 +893,34 @@ class SmsMessage(models.Model):
         return f"{mask_phone(self.phone)} {timezone.localtime(self.received_at):%Y-%m-%d %H:%M}"
 
 
+class PhoneLookup(models.Model):
+    """One staff search for a caller's issues by phone number at /work/find/ (the PIPL audit trail).
+
+    Written by ``issues.views.staff.find`` for every phone search, found or
+    not: who (``user``), when (``at``, UTC, shown in Asia/Shanghai), the
+    number masked (``138****0000``) and as ``links.phone_hash`` (16 hex
+    characters keyed by SECRET_KEY), so an auditor can list every search for
+    one number without the log keeping numbers, and how many issues the
+    search listed (``found``). A search by tracking code reveals no number
+    and is not recorded. Read-only in admin (电话查询记录).
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                             verbose_name=_("查询人"))
+    at = models.DateTimeField(_("查询时间"), default=timezone.now, db_index=True)
+    phone_masked = models.CharField(_("电话"), max_length=20)
+    phone_hash = models.CharField(max_length=16, db_index=True)
+    found = models.PositiveIntegerField(_("找到件数"))
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("电话查询记录")
+        verbose_name_plural = _("电话查询记录")
+
+    def __str__(self) -> str:
+        return f"{self.phone_masked} {timezone.localtime(self.at):%Y-%m-%d %H:%M}"
+
+
 class Heartbeat(models.Model):
     """Last run of a periodic job (``name`` e.g. "sweep"); read by /healthz."""
 

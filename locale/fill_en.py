@@ -94,6 +94,11 @@ EN = {
     "已处理完毕，请您评价办理结果。": "The work is done: please rate the result.",
     "来电人是报告人": "The caller filed it", "来电人是关注人": "The caller follows it",
     "查找来电群众的诉求": "Find a caller's issues",
+    "按电话查找会记录查询人、时间和号码（脱敏），供个人信息保护审计。":
+        "A search by phone number records who searched, when and the number (masked), for the personal-data audit.",
+    "查询人": "Searched by", "查询时间": "Searched at", "找到件数": "Issues found", "电话查询记录": "Phone lookups",
+    "输入完整电话号码，查看谁查过这个号码；或输入工作人员的用户名":
+        "Type a whole phone number to see who searched for it, or a staff member's username",
     "群众忘了受理编号（留固定电话的收不到短信）时，用他提交或关注时留的完整电话查找；也可以直接输入受理编号。":
         "When a caller has lost the tracking code (a landline gets no text messages), find their issues by the whole "
         "phone number they filed or followed with, or type the tracking code.",

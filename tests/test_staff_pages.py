@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -490,6 +490,44 @@ class TestFind:
         assert '<form method="post" id="find-form">' in html
         assert codes_in(html) == []  # a number in the address is not searched
         assert codes_in(client.post("/work/find/", {"q": "13800000000"}).content.decode()) == [issue.tracking_code]
+
+    def test_every_search_by_number_is_recorded_for_audit_and_a_code_search_is_not(self, client, world, file_issue,
+                                                                                    frozen):
+        # Staff could look up anyone's complaints by number without a trace (PIPL audit trail).
+        from issues.models import PhoneLookup
+
+        issue = file_issue(phone="13800000000")
+        client.force_login(world.dispatcher)
+        client.post("/work/find/", {"q": "138 0000 0000"})
+        frozen.shift(timedelta(minutes=5))
+        client.force_login(world.revisit)
+        client.post("/work/find/", {"q": "13900000009"})  # found nothing: recorded all the same
+        client.post("/work/find/", {"q": issue.tracking_code})  # a code reveals no number: not recorded
+        client.post("/work/find/", {"q": "12345"})  # neither: refused, nothing searched
+        rows = list(PhoneLookup.objects.order_by("at").values_list("user__username", "phone_masked", "found", "at"))
+        assert rows == [
+            ("dispatcher", "138****0000", 1, datetime(2026, 11, 30, 1, 0, tzinfo=timezone.utc)),
+            ("revisit", "139****0009", 0, datetime(2026, 11, 30, 1, 5, tzinfo=timezone.utc)),
+        ]
+        assert not PhoneLookup.objects.filter(phone_hash__contains="1380000").exists()  # no number kept
+        assert "查询人、时间和号码" in client.get("/work/find/").content.decode()  # staff are told
+
+    def test_admin_finds_who_searched_a_number_by_typing_it(self, client, world, file_issue):
+        from issues.models import PhoneLookup
+
+        client.force_login(world.dispatcher)
+        client.post("/work/find/", {"q": "13800000000"})
+        client.force_login(world.revisit)
+        client.post("/work/find/", {"q": "13900000009"})
+        world.admin.is_staff = world.admin.is_superuser = True
+        world.admin.save()
+        client.force_login(world.admin)
+        html = client.get("/admin/issues/phonelookup/", {"q": "+86 138-0000-0000"}).content.decode()
+        assert "dispatcher" in html and "138****0000" in html and "139****0009" not in html
+        html = client.get("/admin/issues/phonelookup/", {"q": "revisit"}).content.decode()
+        assert "139****0009" in html and "138****0000" not in html
+        assert "13800000000" not in client.get("/admin/issues/phonelookup/").content.decode()
+        assert client.get(f"/admin/issues/phonelookup/{PhoneLookup.objects.first().pk}/delete/").status_code == 403
 
     def test_only_the_roles_that_take_calls_have_it(self, client, world):
         client.force_login(world.heat_staff)

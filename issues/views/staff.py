@@ -55,6 +55,7 @@ from ..models import (
     Follower,
     Issue,
     IssueEvent,
+    PhoneLookup,
     Rating,
     RectificationPlan,
     RoutingRule,
@@ -62,6 +63,7 @@ from ..models import (
     deadline_in_force,
     dispatch_rank,
 )
+from ..links import phone_hash
 from ..staff_filters import StaffIssueFilter, keyset_page
 from ..validation import FieldError, mask_phone, normalize_phone, normalize_tracking_code
 from .. import workflow as wf
@@ -389,7 +391,9 @@ def find(request):
     ``normalize_phone`` reads it; anything else is answered with a
     message, status 400. Lists at most FIND_MAX issues of any status,
     newest first, each saying whether the caller filed or follows it, with
-    phones masked as everywhere on staff pages. Both lookups use an index
+    phones masked as everywhere on staff pages. Every search by number is
+    recorded (models.PhoneLookup: who, when, the number masked and hashed,
+    how many found); one by tracking code is not. Both lookups use an index
     (tracking code; reporter phone and Follower.phone, read apart).
     """
     raw = request.POST.get("q", "") if request.method == "POST" else ""
@@ -412,6 +416,9 @@ def find(request):
                             .values_list("issue_id", flat=True))
                 qs = qs.filter(pk__in={*filed[:FIND_MAX], *followed[:FIND_MAX]})
         issues = list(qs.order_by("-filed_at", "-id")[:FIND_MAX])
+        if phone is not None:  # a search by number is audited, found or not (PIPL)
+            PhoneLookup.objects.create(user=request.user, phone_masked=mask_phone(phone), phone_hash=phone_hash(phone),
+                                       found=len(issues))
         rows = _with_urls([{"issue": i, "phone": mask_phone(i.reporter_phone),
                             "caller": "" if phone is None else ("reporter" if i.reporter_phone == phone else "follower")}
                            for i in issues])
