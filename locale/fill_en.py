@@ -328,6 +328,13 @@ EN.update({
         "Check the address and try again, or start again from the home page. To see how your report is going, "
         "choose “Track a report” and enter the tracking code and your phone number.",
     "提交的内容太多": "Too much was sent",
+    "提交的内容无法读取": "What was sent could not be read",
+    "提交的内容无法读取，系统没能收下": "What was sent could not be read",
+    "您这次提交的内容格式有误或不完整（例如网络中断），系统无法读取，诉求还没有提交成功。":
+        "What you sent was malformed or incomplete (for example, the connection dropped), so it could not be read "
+        "and nothing has been filed yet.",
+    "请点浏览器的“返回”按钮回到上一页，刷新一下页面，再提交一次。返回后，您填写的文字一般还在。":
+        "Press the browser's Back button, refresh the page and submit again. What you typed is usually still there.",
     "提交的内容太多，系统没能收下": "Too much was sent at once",
     "您这次提交的内容太多或太大，系统无法处理，诉求还没有提交成功。常见的原因是一次选的照片太多，或者照片太大。":
         "What you sent was too much or too large to handle, so it has not been submitted yet. "

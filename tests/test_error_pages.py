@@ -160,6 +160,36 @@ def test_too_much_sent_to_the_api_answers_the_api_error_shape(client):
     assert r.json()["error"]["code"] == "invalid"
 
 
+@pytest.mark.parametrize("url", ["/report/", "/track/", "/track/resend/", "/i18n/setlang/"])
+@pytest.mark.parametrize("charset", ["gbk", "latin-1"])
+def test_a_form_in_another_charset_is_a_400_page_not_the_servers_bare_500(db, url, charset):
+    # With the CSRF cookie every visitor holds, the error page's own CSRF step read the unreadable
+    # body again and the server answered its bare 500 (breaker).
+    c = Client()
+    c.cookies["csrftoken"] = "x" * 32
+    r = c.post(url, "code=ZY1&phone=1", content_type=f"application/x-www-form-urlencoded; charset={charset}",
+               HTTP_REFERER=f"http://testserver{url}")
+    assert r.status_code == 400
+    html = text(r)
+    assert '<h1 id="error-title">提交的内容无法读取，系统没能收下</h1>' in html
+    assert "刷新一下页面，再提交一次。" in html and "照片太多" not in html
+
+
+def test_a_multipart_body_without_its_boundary_is_not_blamed_on_photos(db):
+    r = Client().post("/report/", b"description=x", content_type="multipart/form-data")
+    assert r.status_code == 400
+    assert '<h1 id="error-title">提交的内容无法读取，系统没能收下</h1>' in text(r)
+
+
+@pytest.mark.parametrize("suffix", ["json", "xml"])
+def test_open311_in_another_charset_answers_open311_errors(db, suffix):
+    c = Client()
+    c.cookies["csrftoken"] = "x" * 32
+    r = c.post(f"/open311/v2/requests.{suffix}", "service_code=x", content_type="application/x-www-form-urlencoded; charset=gbk")
+    assert r.status_code == 400
+    assert "<code>400</code>" in text(r) if suffix == "xml" else r.json() == [{"code": 400, "description": "bad request"}]
+
+
 # --------------------------------------------------------------------------
 # 403: a failed CSRF check, and PermissionDenied
 # --------------------------------------------------------------------------

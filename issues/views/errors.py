@@ -14,13 +14,16 @@ RejectNulBytesMiddleware) comes before LocaleMiddleware has run.
 from __future__ import annotations
 
 import logging
+from functools import wraps
 
 from django.conf import settings
-from django.http import HttpResponse, HttpResponseServerError, JsonResponse
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.http import HttpResponse, HttpResponseServerError, JsonResponse, QueryDict
 from django.shortcuts import render
 from django.template import loader
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers
+from django.utils.datastructures import MultiValueDict
 from django.views.decorators.csrf import requires_csrf_token
 
 from issues.api.errors import error_body
@@ -60,25 +63,48 @@ def machine_answer(request, status: int, message: str, open311_message: str,
     return None
 
 
+def _body_read_once(view):
+    # An error view whose request body could not be read (a charset other than UTF-8, a broken multipart
+    # body, too much sent) reads it as empty: requires_csrf_token reads request.POST again, and raising
+    # there left the error to the server's bare 500 (breaker).
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            request.POST
+        except Exception:  # noqa: BLE001 - whatever made the body unreadable made this answer already
+            request._post, request._files = QueryDict(), MultiValueDict()
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+_TOO_MUCH = (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent)
+
+
 def _page(request, template: str, status: int, context: dict | None = None) -> HttpResponse:
     """``template`` rendered with the request (base.html's menu and language switch) in its language."""
     with translation.override(_language(request)):
         return render(request, template, context or {}, status=status)
 
 
+@_body_read_once
 @requires_csrf_token
 def bad_request(request, exception=None) -> HttpResponse:
-    """handler400: in ``request`` and the SuspiciousOperation; out a 400 answer.
+    """handler400: in ``request`` and the SuspiciousOperation or BadRequest; out a 400 answer.
 
     Residents meet it when a form sends more than Django accepts: more than
     DATA_UPLOAD_MAX_NUMBER_FILES files, a field over DATA_UPLOAD_MAX_MEMORY_SIZE,
     more than DATA_UPLOAD_MAX_NUMBER_FIELDS fields. The page (templates/400.html)
-    says so and suggests fewer or smaller photos.
+    says so and suggests fewer or smaller photos. A body Django cannot read
+    at all (a charset other than UTF-8, a multipart body without its
+    boundary) gets the same page saying the form could not be read and to
+    send it again from a refreshed page, not a hint about photos.
     """
     machine = machine_answer(request, 400, "请求无法处理：内容过多、过大或格式有误", "bad request")
-    return machine or _page(request, "400.html", 400)
+    return machine or _page(request, "400.html", 400, {"too_much": exception is None or isinstance(exception, _TOO_MUCH)})
 
 
+@_body_read_once
 @requires_csrf_token
 def permission_denied(request, exception=None) -> HttpResponse:
     """handler403: in ``request`` and the PermissionDenied; out a 403 answer.
@@ -92,6 +118,7 @@ def permission_denied(request, exception=None) -> HttpResponse:
     return machine or _page(request, "403.html", 403, {"reason": reason})
 
 
+@_body_read_once
 @requires_csrf_token
 def page_not_found(request, exception=None) -> HttpResponse:
     """handler404: in ``request`` and the Http404/Resolver404; out a 404 answer.
@@ -121,6 +148,7 @@ def method_not_allowed(request, response: HttpResponse) -> HttpResponse:
     return page
 
 
+@_body_read_once
 @requires_csrf_token
 def server_error(request) -> HttpResponse:
     """handler500: in ``request``; out a 500 answer that cannot itself fail.
