@@ -13,8 +13,17 @@ from django.db import connection
 
 from accounts.models import User
 from issues.choices import EventKind, Role, Status
-from issues.models import Issue
-from issues.workflow import Actor, Conflict, issue_assign, issue_claim, issue_rate, issue_resolve
+from issues.models import Issue, Notification
+from issues.workflow import (
+    Actor,
+    Conflict,
+    issue_assign,
+    issue_claim,
+    issue_merge,
+    issue_rate,
+    issue_reject,
+    issue_resolve,
+)
 
 THREADS = 50
 
@@ -89,3 +98,64 @@ def test_concurrent_filings_get_distinct_consecutive_codes(world, file_issue):
     codes = sorted(Issue.objects.values_list("tracking_code", flat=True))
     day = codes[0][:10]
     assert codes == [f"{day}{n:06d}" for n in range(1, 21)]
+
+
+def _together(*calls):
+    """Run ``calls`` (no-argument functions) at the same moment; their outcomes in order: ok / its exception's class name."""
+    barrier = threading.Barrier(len(calls))
+    outcomes = [None] * len(calls)
+
+    def worker(i, call):
+        try:
+            barrier.wait(timeout=30)
+            call()
+            outcomes[i] = "ok"
+        except Exception as exc:  # recorded so the assertion shows it
+            outcomes[i] = type(exc).__name__
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(i, c)) for i, c in enumerate(calls)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    return outcomes
+
+
+ROUNDS = 8
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_merge_into_an_original_being_rejected_never_leaves_its_caller_untold(world, file_issue):
+    # The merge read the original unlocked: a rejection committing meanwhile left the duplicate merged
+    # into a rejected issue whose rejection its reporter was never sent (breaker, 10 of 10 runs).
+    dispatcher = Actor.of(world.dispatcher)
+    for n in range(ROUNDS):
+        original = file_issue(phone=f"+86139000{n:05d}")
+        dup = file_issue(phone=f"+86137000{n:05d}")
+        outcomes = _together(lambda: issue_merge(issue=dup.pk, actor=dispatcher, original=original.pk),
+                             lambda: issue_reject(issue=original.pk, actor=dispatcher, reason="不属于受理范围"))
+        dup.refresh_from_db()
+        told = Notification.objects.filter(issue=original, recipient=dup.reporter_phone, kind="resident.rejected").exists()
+        assert outcomes[1] == "ok", outcomes
+        if outcomes[0] == "ok":  # merged first: the rejection that followed told the merged reporter too
+            assert dup.status == Status.MERGED and told, (n, outcomes)
+        else:  # rejected first: the merge saw it and refused
+            assert outcomes[0] == "Invalid" and dup.status == Status.NEW and not told, (n, outcomes)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_merges_crossing_each_other_have_one_winner_and_no_deadlock(world, file_issue):
+    # A into B and B into A at once: each held its own row and waited for the other's (a deadlock, 500).
+    dispatcher = Actor.of(world.dispatcher)
+    for n in range(ROUNDS):
+        a = file_issue(phone=f"+86139000{n:05d}")
+        b = file_issue(phone=f"+86137000{n:05d}")
+        outcomes = _together(lambda: issue_merge(issue=a.pk, actor=dispatcher, original=b.pk),
+                             lambda: issue_merge(issue=b.pk, actor=dispatcher, original=a.pk))
+        assert sorted(outcomes) == ["Conflict", "ok"] or sorted(outcomes) == ["Invalid", "ok"], (n, outcomes)
+        statuses = sorted(Issue.objects.filter(pk__in=[a.pk, b.pk]).values_list("status", flat=True))
+        assert statuses == sorted([Status.MERGED, Status.NEW]), (n, statuses)
