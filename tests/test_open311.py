@@ -4,10 +4,13 @@ Time is frozen at Monday 2026-11-30 09:00 Asia/Shanghai (heating season:
 a heating complaint is urgent, resolution within 48 h).
 """
 
+import json
 import xml.etree.ElementTree as ET
 from datetime import timedelta
 
 import pytest
+
+from rest_framework.test import APIClient
 
 from issues.models import Issue
 from issues.workflow import Actor, issue_assign, issue_reject
@@ -131,10 +134,16 @@ class TestFileAndReadBack:
         [request] = api.get(f"{BASE}/requests/ZY20261130000002.json").json()
         assert request["address"] == "甘州区 南关小区 甘州区菜市场对面"
 
-    def test_coordinates_without_an_address_are_accepted(self, api, systems):
-        r = api.post(f"{BASE}/requests.json", form(systems, address_string=None))
+    def test_coordinates_without_an_address_are_accepted_and_shown_only_to_their_filer(self, api, systems):
+        # The raw coordinates were written into the 小区, which every reader of the request sees (breaker).
+        r = api.post(f"{BASE}/requests.json", form(systems, address_string=None, lat="38.123456789012345678"))
         assert r.status_code == 201
-        assert Issue.objects.get().community == "坐标 38.932100,100.455600"
+        issue = Issue.objects.get()
+        assert (issue.community, float(issue.latitude), float(issue.longitude)) == (
+            "（未填地址，仅有坐标）", 38.123457, 100.4556)
+        [anyone] = APIClient().get(f"{BASE}/requests/{issue.tracking_code}.json").json()
+        assert anyone["address"] == "甘州区 （未填地址，仅有坐标）" and anyone["lat"] is None
+        assert "38.12" not in json.dumps(anyone)
 
     def test_district_as_an_attribute_and_extra_answers(self, api, systems, world):
         world.heat_cold.extra_questions = [{"code": "temp", "label": "室温", "type": "number", "required": True}]

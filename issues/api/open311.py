@@ -334,6 +334,9 @@ def _objects(issues, client) -> list[dict]:
     return [request_object(i, full=client is not None and i.filed_by_client_id == client.pk) for i in issues]
 
 
+NO_ADDRESS = "（未填地址，仅有坐标）"  # the 小区 of a request filed with lat and long but no address_string
+
+
 @_answers_errors("GET", "POST")
 def requests(request, fmt):
     """GET requests.(json|xml): search; POST requests.(json|xml): file (api_key required).
@@ -403,7 +406,9 @@ def _create(request, fmt):
     # email is not collected: the loop reaches residents by phone (PIPL: collect only what is needed).
     issue = wf.issue_submit(
         actor=wf.Actor.of(client), category=cat, district=district,
-        community=address or f"坐标 {lat},{lon}", description=post.get("description", ""),
+        # Without an address the coordinates go only where they are kept from other readers (latitude,
+        # longitude); the 小区, shown to anyone who reads the request, says none was given (breaker).
+        community=address or NO_ADDRESS, description=post.get("description", ""),
         reporter_phone=post.get("phone", ""), reporter_name=name[:50],
         latitude=lat or None, longitude=lon or None, extra_answers=attributes, channel=Channel.OPEN311,
     )
