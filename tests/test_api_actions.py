@@ -248,8 +248,42 @@ class TestFollow:
         open_one = scenario.original
         status, _, fields = err(api.post(f"/api/v1/issues/{open_one.pk}/follow/", {"phone": "12"}, format="json"))
         assert (status, set(fields)) == (400, {"phone"})
-        r = api.post(f"/api/v1/issues/{open_one.pk}/follow/", {"phone": "13900000009"}, format="json")
-        assert err(r)[0] == 409  # the reporter of that issue
+
+    def test_the_reporters_phone_is_answered_as_anyone_elses(self, api, as_client, file_issue):
+        # A 409 for the reporter's phone told anyone which number filed the issue (API breaker); the
+        # "me too" page already answered it as a stranger's.
+        open_one = file_issue(phone="+8613900000009")
+        base = f"/api/v1/issues/{open_one.pk}/follow/"
+        answers = {}
+        for phone in ("13900000009", "13700000077"):  # the reporter's, a stranger's: the same answers
+            answers[phone] = [(r.status_code, r.json()) for r in (
+                api.post(base, {"phone": phone}, format="json"),
+                as_client("hotline").post(base, {"phone": phone}, format="json"))]
+        body = {"issue": open_one.pk, "tracking_code": open_one.tracking_code, "following": True}
+        assert answers["13900000009"] == answers["13700000077"] == [(201, body), (200, body)]
+        assert list(Follower.objects.filter(issue=open_one).values_list("phone", flat=True)) == ["+8613700000077"]
+
+    def test_staff_follow_for_a_caller_only_within_their_scope(self, scenario, as_user):
+        # An out-of-scope unit's staff got 201 and the tracking code of an issue they could not read (breaker).
+        scenario.build("in_progress")
+        base = f"/api/v1/issues/{scenario.issue.pk}/follow/"
+        assert err(as_user("linze_staff").post(base, {"phone": "13900000005"}, format="json"))[0] == 404
+        assert not Follower.objects.filter(issue=scenario.issue).exists()
+        assert as_user("heat_staff").post(base, {"phone": "13900000005"}, format="json").status_code == 201
+
+    def test_signed_in_callers_are_held_to_the_phones_limit_but_a_dispatcher_is_not(self, scenario, as_user,
+                                                                                     as_client, settings, file_issue):
+        # A client token followed one number to any number of issues, each an SMS to it (breaker).
+        settings.ZY_RATE_LIMITS = {**settings.ZY_RATE_LIMITS, "file_phone": [(2, 3600)]}
+        issues = [file_issue(phone=f"+86138000001{n:02d}") for n in range(4)]
+        client = as_client("hotline")
+        answers = [client.post(f"/api/v1/issues/{i.pk}/follow/", {"phone": "13700009999"}, format="json").status_code
+                   for i in issues]
+        assert answers == [201, 201, 429, 429]
+        dispatcher = as_user("dispatcher")
+        answers = [dispatcher.post(f"/api/v1/issues/{i.pk}/follow/", {"phone": "13700008888"}, format="json").status_code
+                   for i in issues]
+        assert answers == [201, 201, 201, 201]
 
     def test_limited_per_phone(self, scenario, api, settings):
         settings.ZY_RATE_LIMITS = {**settings.ZY_RATE_LIMITS, "file_phone": [(1, 3600)]}

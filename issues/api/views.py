@@ -41,7 +41,7 @@ from accounts.scope import visible_issues
 from issues import limits
 from issues import measures as m
 from issues import workflow as wf
-from issues.choices import RESIDENT_NOTE_KINDS
+from issues.choices import RESIDENT_NOTE_KINDS, Role
 from issues.models import Category, District, Issue, Unit
 from issues.validation import FieldError, normalize_phone
 from issues.views.dashboard import _utilities_of as dashboard_utilities
@@ -412,21 +412,33 @@ class IssueViewSet(viewsets.GenericViewSet):
         """A resident (no account needed) follows an open issue with their phone.
 
         201 when now following, 200 when already was. 409 when the issue is
-        closed or the phone is the reporter's; 429 over the anonymous limits.
+        closed. The reporter's own phone is answered 201 as a new follower's
+        would be, and nothing of it is kept (``issue_follow(as_stranger=True)``,
+        as on the "me too" page), so the answer never tells which phone filed.
+        A staff member follows for a caller only an issue in their scope (404
+        otherwise); an API client, any issue (it reads every issue's public
+        fields). Limits: a follow counts against its phone (the filing
+        limits, 429 over them) for every caller but a dispatcher, who takes
+        calls for residents; anonymous attempts also count against their IP.
         """
-        anonymous = not is_client(request.user) and not request.user.is_authenticated
+        principal = request.user
+        anonymous = not is_client(principal) and not principal.is_authenticated
+        if not anonymous and not is_client(principal):
+            if not visible_issues(principal).filter(pk=parse_id(pk)).exists():
+                raise wf.NotFound("诉求不存在")
         reservation = limits.Reservation()
-        if anonymous:
+        if anonymous or getattr(principal, "role", None) != Role.DISPATCHER:
             try:
                 phones = [normalize_phone(request.data.get("phone") if hasattr(request.data, "get") else None)]
             except FieldError:
                 phones = []
-            # Every attempt counts against the IP; a follow counts against the phone only when
+            # Anonymous attempts count against the IP; a follow counts against the phone only when
             # accepted (given back on failure or a repeat).
-            reservation = limits.admit(hits=[("file_ip", limits.client_network(request))],
-                                       reserve=[("file_phone", p) for p in phones])
+            hits = [("file_ip", limits.client_network(request))] if anonymous else []
+            reservation = limits.admit(hits=hits, reserve=[("file_phone", p) for p in phones])
+
         def call(i, a, d):
-            return wf.issue_follow(issue=i, phone=d.get("phone"), name=d.get("name", ""))
+            return wf.issue_follow(issue=i, phone=d.get("phone"), name=d.get("name", ""), as_stranger=True)
 
         def render(follower):
             if follower.repeat:
