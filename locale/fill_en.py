@@ -94,6 +94,7 @@ EN = {
     "已处理完毕，请您评价办理结果。": "The work is done: please rate the result.",
     "来电人是报告人": "The caller filed it", "来电人是关注人": "The caller follows it",
     "查找来电群众的诉求": "Find a caller's issues",
+    "请点击其中一个按钮作出决定": "Press one of the buttons to decide",
     "按电话查找会记录查询人、时间和号码（脱敏），供个人信息保护审计。":
         "A search by phone number records who searched, when and the number (masked), for the personal-data audit.",
     "查询人": "Searched by", "查询时间": "Searched at", "找到件数": "Issues found", "电话查询记录": "Phone lookups",

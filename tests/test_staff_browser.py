@@ -170,3 +170,32 @@ def test_queue_and_issue_page_fit_a_phone(transactional_db, live_server, browser
     page.goto(f"{live_server.url}/work/queue/")
     assert "/accounts/login/" in page.url
     assert Issue.objects.get(pk=issue.pk).status == Status.ASSIGNED
+
+
+def test_enter_in_a_decision_note_decides_nothing(transactional_db, live_server, browser, world):
+    # Enter in the verify note "clicked" 核查通过, the form's first button, though the note asked to
+    # send it back (breaker); it now does nothing, and only a click on a button decides.
+    from issues.workflow import issue_assign, issue_claim, issue_resolve
+
+    issue = issue_submit(actor=Actor.resident(world.phone), category=world.gas_leak, district=world.ganzhou,
+                         community="北街小区", description="楼道有燃气味", reporter_phone=world.phone)
+    issue_assign(issue=issue, actor=Actor.of(world.dispatcher), lead_unit=world.gas_gz)
+    issue_claim(issue=issue, actor=Actor.of(world.gas_staff))
+    issue_resolve(issue=issue, actor=Actor.of(world.gas_staff), result="已关阀检修")
+    issue.refresh_from_db()
+    assert issue.status == Status.RESOLVED  # a gas leak needs verification
+    sup = login(browser, live_server, "supervisor")
+    sup.goto(f"{live_server.url}/work/issues/{issue.pk}/")
+    note = sup.locator("#verify input[name=note]")
+    note.fill("没修好，请退回重新办理")
+    posts = []
+    sup.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+    note.press("Enter")
+    sup.wait_for_timeout(1500)
+    assert posts == []  # nothing was sent
+    issue.refresh_from_db()
+    assert issue.status == Status.RESOLVED and note.input_value() == "没修好，请退回重新办理"
+    sup.get_by_role("button", name="退回重新办理").click()
+    sup.locator(".flash-ok").wait_for()
+    issue.refresh_from_db()
+    assert issue.status == Status.IN_PROGRESS

@@ -535,3 +535,18 @@ class TestFind:
         assert "/work/find/" not in client.get("/work/queue/").content.decode()
         client.force_login(world.dispatcher)
         assert 'href="/work/find/"' in client.get("/work/dispatch/").content.decode()
+
+
+@pytest.mark.parametrize("sent", [{}, {"approve": ""}, {"approve": "maybe"}])
+def test_a_decision_without_its_button_changes_nothing(client, world, file_issue, sent):
+    # Any value but "no" (none at all: Enter in the note) approved the fix (breaker).
+    issue = file_issue(category=world.gas_leak)
+    issue_assign(issue=issue, actor=Actor.of(world.dispatcher), lead_unit=world.gas_gz)
+    issue_claim(issue=issue, actor=Actor.of(world.gas_staff))
+    issue_resolve(issue=issue, actor=Actor.of(world.gas_staff), result="已关阀检修")
+    client.force_login(world.supervisor)
+    r = client.post(f"/work/issues/{issue.pk}/verify/", {"note": "没修好，请退回", **sent})
+    assert r.status_code == 400 and "请点击其中一个按钮作出决定" in r.content.decode()
+    issue.refresh_from_db()
+    assert issue.status == Status.RESOLVED and not issue.events.filter(kind=EventKind.VERIFIED).exists()
+    assert 'value="没修好，请退回"' in r.content.decode()  # what was typed stays
