@@ -126,6 +126,9 @@ class Decision(models.TextChoices):
     PENDING = "pending", _("待审批")
     APPROVED = "approved", _("已批准")
     REFUSED = "refused", _("已拒绝")
+    # Left undecided when the issue was returned by its unit or went back for rework: that request was
+    # for another unit or round, and approving it later would set a deadline nobody asked for.
+    WITHDRAWN = "withdrawn", _("已失效")
 
 
 class AppealDecision(models.TextChoices):

@@ -307,9 +307,19 @@ def _pending_request(related, ref, *, missing: str, decided: str, pending: str):
         obj = None
     if obj is None:
         raise NotFound(missing)
+    if obj.decision == Decision.WITHDRAWN:
+        raise Conflict(_("该申请已失效：诉求已退单或转入重办，请按现在的办理情况重新申请"))
     if obj.decision != pending:
         raise Conflict(decided)
     return obj
+
+
+def _withdraw_pending(issue: Issue, now: datetime, why: str) -> None:
+    # Pending extension requests and plans lapse (Decision.WITHDRAWN) when the unit that made them
+    # returns the issue or a new resolution round starts: they asked for that unit's, that round's time.
+    for related in (issue.extension_requests, issue.plans):
+        related.filter(decision=Decision.PENDING).update(decision=Decision.WITHDRAWN, decided_at=now,
+                                                         decision_note=why)
 
 
 def _stamp_decision(obj, decision: str, actor: Actor, now: datetime, note: str) -> None:
@@ -409,6 +419,7 @@ def _next_tracking_code(local_day, take_ids: list[tuple[type, int]] = ()) -> tup
 
 
 def _start_rework(issue: Issue, now: datetime) -> None:
+    _withdraw_pending(issue, now, gettext_noop("转入重办，申请失效"))
     issue.status = Status.IN_PROGRESS
     issue.rework_count += 1
     issue.resolution_round += 1
@@ -1005,6 +1016,7 @@ def issue_return(*, issue, actor: Actor, reason: str, now: datetime | None = Non
         issue.claimed_by = None
         issue.save(update_fields=["status", "lead_unit", "claimed_by"])
         issue.co_units.clear()
+        _withdraw_pending(issue, now, gettext_noop("承办单位已退单，申请失效"))
         _record(issue, actor, EventKind.RETURNED, now=now, from_status=before, note=reason, public=False,
                 data={"returned_by_unit": unit})
     return issue
@@ -1030,7 +1042,10 @@ def issue_request_extension(*, issue, actor: Actor, reason: str, requested_due, 
     """Ask to move the resolution deadline to ``requested_due`` (aware datetime).
 
     Lead unit; assigned / in_progress; one pending request at a time
-    (Conflict). Invalid unless the date is after the current deadline.
+    (Conflict). Invalid unless the date is after the current deadline and
+    after now (an overdue issue's extension must reach into the future).
+    A pending request lapses when the unit returns the issue or rework
+    starts (Decision.WITHDRAWN).
     """
     now = _now(now)
     with transaction.atomic():
@@ -1046,6 +1061,8 @@ def issue_request_extension(*, issue, actor: Actor, reason: str, requested_due, 
             errors["requested_due"] = [_("请填写申请的办结时间")]
         elif requested_due <= issue.resolution_due:
             errors["requested_due"] = [_("申请时间必须晚于当前办结时限")]
+        elif requested_due <= now:
+            errors["requested_due"] = [_("申请时间必须晚于现在")]
         elif requested_due > now + MAX_HORIZON:
             errors["requested_due"] = [_(HORIZON_MESSAGE)]
         _raise_if(errors)
@@ -1091,7 +1108,10 @@ def issue_decide_extension(*, issue, actor: Actor, request, approve: bool, note:
 
     Approved → the resolution deadline becomes the requested date and the
     issue is marked extended. Conflict when the request is already decided
-    or the issue is no longer being worked on.
+    or lapsed (the issue was returned or went back for rework since), the
+    issue is no longer being worked on, or — for an approval — the
+    requested date is no longer later than both the deadline in force and
+    now (an "extension" must never shorten the time).
     """
     now = _now(now)
     with transaction.atomic():
@@ -1103,6 +1123,8 @@ def issue_decide_extension(*, issue, actor: Actor, request, approve: bool, note:
         errors: dict[str, list[str]] = {}
         note = _field(errors, "note", clean_text, note, max_length=REASON_MAX, required=not approve, label="审批意见")
         _raise_if(errors)
+        if approve and (req.requested_due <= issue.resolution_due or req.requested_due <= now):
+            raise Conflict(_("申请的时间已不晚于现行办结时限或已过，批准它不会延期；请拒绝，由承办单位重新申请"))
         _stamp_decision(req, Decision.APPROVED if approve else Decision.REFUSED, actor, now, note)
         if approve:
             issue.resolution_due = req.requested_due
@@ -1114,7 +1136,12 @@ def issue_decide_extension(*, issue, actor: Actor, request, approve: bool, note:
 
 
 def issue_decide_plan(*, issue, actor: Actor, plan, approve: bool, note: str = "", now: datetime | None = None) -> Issue:
-    """Supervisor approves (in_progress → planned, resolution deadline = plan date) or refuses a plan."""
+    """Supervisor approves (in_progress → planned, resolution deadline = plan date) or refuses a plan.
+
+    Conflict when the plan is already decided or lapsed (the issue was
+    returned or went back for rework since), the issue is not in progress,
+    or — for an approval — its completion date has passed.
+    """
     now = _now(now)
     with transaction.atomic():
         issue = _lock(issue, actor)
@@ -1125,6 +1152,8 @@ def issue_decide_plan(*, issue, actor: Actor, plan, approve: bool, note: str = "
         errors: dict[str, list[str]] = {}
         note = _field(errors, "note", clean_text, note, max_length=REASON_MAX, required=not approve, label="审批意见")
         _raise_if(errors)
+        if approve and p.target_due <= now:
+            raise Conflict(_("整改完成时限已过，不能批准；请拒绝，由承办单位重新提交"))
         _stamp_decision(p, Decision.APPROVED if approve else Decision.REFUSED, actor, now, note)
         before = issue.status
         if approve:

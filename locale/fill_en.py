@@ -95,6 +95,17 @@ EN = {
     "来电人是报告人": "The caller filed it", "来电人是关注人": "The caller follows it",
     "查找来电群众的诉求": "Find a caller's issues",
     "请点击其中一个按钮作出决定": "Press one of the buttons to decide",
+    "已失效": "Lapsed",
+    "该申请已失效：诉求已退单或转入重办，请按现在的办理情况重新申请":
+        "This request has lapsed: the issue was returned or went back for rework. Ask again for the work as it is now.",
+    "申请的时间已不晚于现行办结时限或已过，批准它不会延期；请拒绝，由承办单位重新申请":
+        "The requested date is no later than the deadline in force, or has passed, so approving it extends nothing. "
+        "Refuse it and let the unit ask again.",
+    "整改完成时限已过，不能批准；请拒绝，由承办单位重新提交":
+        "The plan's completion date has passed, so it cannot be approved. Refuse it and let the unit file it again.",
+    "申请时间必须晚于现在": "The requested date must be later than now",
+    "承办单位已退单，申请失效": "Lapsed: the unit returned the issue",
+    "转入重办，申请失效": "Lapsed: the issue went back for rework",
     "按电话查找会记录查询人、时间和号码（脱敏），供个人信息保护审计。":
         "A search by phone number records who searched, when and the number (masked), for the personal-data audit.",
     "查询人": "Searched by", "查询时间": "Searched at", "找到件数": "Issues found", "电话查询记录": "Phone lookups",

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from django.db import transaction
 
-from issues.choices import Channel, EventKind, Priority, Status
+from issues.choices import Channel, Decision, EventKind, Priority, Status
 from issues.models import Follower, Issue, IssueEvent, RoutingRule
 from issues.workflow import (
     Actor,
@@ -362,6 +362,67 @@ class TestNotesExtensionsPlans:
         assert report.plan == plan and report.percent == 30
         issue = issue_resolve(issue=issue, actor=Actor.of(world.heat_staff), result="改造完成")
         assert issue.status == Status.AWAITING_RATING
+
+
+class TestStaleRequests:
+    """A pending extension or plan was for one unit and one round (staff breaker: a leftover request was
+    approved after the issue changed hands or went back for rework, and set a deadline nobody asked for)."""
+
+    def test_a_return_lapses_the_units_pending_requests_and_the_next_unit_asks_anew(self, world, in_progress):
+        req = issue_request_extension(issue=in_progress, actor=Actor.of(world.heat_staff), reason="材料未到",
+                                      requested_due=local(2026, 12, 4, 18, 0))
+        issue_return(issue=in_progress, actor=Actor.of(world.heat_staff), reason="属临泽县管辖")
+        req.refresh_from_db()
+        assert (req.decision, req.decided_at, req.decision_note) == (
+            Decision.WITHDRAWN, local(2026, 11, 30, 9, 0), "承办单位已退单，申请失效")
+        issue_assign(issue=in_progress, actor=Actor.of(world.dispatcher), lead_unit=world.heat_lz)
+        issue_claim(issue=in_progress, actor=Actor.of(world.linze_staff))
+        with pytest.raises(Conflict) as exc:
+            issue_decide_extension(issue=in_progress, actor=Actor.of(world.supervisor), request=req, approve=True)
+        assert exc.value.message == "该申请已失效：诉求已退单或转入重办，请按现在的办理情况重新申请"
+        own = issue_request_extension(issue=in_progress, actor=Actor.of(world.linze_staff), reason="管网改造",
+                                      requested_due=local(2026, 12, 6, 18, 0))  # not refused as "one pending"
+        issue = issue_decide_extension(issue=in_progress, actor=Actor.of(world.supervisor), request=own, approve=True)
+        assert issue.resolution_due == local(2026, 12, 6, 18, 0)
+
+    def test_rework_lapses_a_pending_extension_and_plan_of_the_round_before(self, world, in_progress, frozen):
+        req = issue_request_extension(issue=in_progress, actor=Actor.of(world.heat_staff), reason="材料未到",
+                                      requested_due=local(2026, 12, 2, 17, 0))
+        plan = issue_file_plan(issue=in_progress, actor=Actor.of(world.heat_staff), steps="更换主管道",
+                               target_due=local(2027, 3, 31, 18, 0))
+        issue_resolve(issue=in_progress, actor=Actor.of(world.heat_staff), result="已处理")
+        frozen.shift(timedelta(days=1))
+        issue_rate(issue=in_progress, actor=Actor.resident(world.phone), resolved=False, satisfaction="dissatisfied")
+        issue = Issue.objects.get(pk=in_progress.pk)
+        assert issue.status == Status.IN_PROGRESS and issue.resolution_due == local(2026, 12, 3, 9, 0)
+        req.refresh_from_db()
+        plan.refresh_from_db()
+        assert req.decision == plan.decision == Decision.WITHDRAWN
+        assert req.decision_note == plan.decision_note == "转入重办，申请失效"
+        with pytest.raises(Conflict):  # approved, it would have cut the new round's 48 hours to 32
+            issue_decide_extension(issue=issue, actor=Actor.of(world.supervisor), request=req, approve=True)
+        assert Issue.objects.get(pk=issue.pk).resolution_due == local(2026, 12, 3, 9, 0)
+
+    def test_an_extension_must_reach_past_now_even_on_an_overdue_issue(self, world, in_progress, frozen):
+        frozen.shift(timedelta(days=3))  # 12-03 09:00: a day past the 12-02 09:00 deadline
+        with pytest.raises(Invalid) as exc:
+            issue_request_extension(issue=in_progress, actor=Actor.of(world.heat_staff), reason="r",
+                                    requested_due=local(2026, 12, 3, 8, 0))
+        assert exc.value.fields == {"requested_due": ["申请时间必须晚于现在"]}
+
+    def test_a_request_whose_date_has_passed_cannot_be_approved(self, world, in_progress, frozen):
+        req = issue_request_extension(issue=in_progress, actor=Actor.of(world.heat_staff), reason="r",
+                                      requested_due=local(2026, 12, 4, 18, 0))
+        plan = issue_file_plan(issue=in_progress, actor=Actor.of(world.heat_staff), steps="更换主管道",
+                               target_due=local(2026, 12, 5, 18, 0))
+        frozen.shift(timedelta(days=6))  # 12-06 09:00: both dates have passed
+        with pytest.raises(Conflict):
+            issue_decide_extension(issue=in_progress, actor=Actor.of(world.supervisor), request=req, approve=True)
+        with pytest.raises(Conflict):
+            issue_decide_plan(issue=in_progress, actor=Actor.of(world.supervisor), plan=plan, approve=True)
+        issue = issue_decide_extension(issue=in_progress, actor=Actor.of(world.supervisor), request=req,
+                                       approve=False, note="已过期，请重新申请")
+        assert issue.resolution_due == local(2026, 12, 2, 9, 0) and issue.status == Status.IN_PROGRESS
 
 
 class TestResolveVerify:
