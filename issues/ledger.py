@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import csv
 import math
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import django_filters as df
 from django.db.models import Q
@@ -304,6 +304,28 @@ def write_xlsx(path, issues, now: datetime, progress=None) -> int:
             progress(n)
     wb.save(path)
     return n
+
+
+EXPORT_ABANDONED_AFTER = timedelta(minutes=30)
+
+
+def fail_abandoned_exports(now: datetime | None = None) -> int:
+    """Mark failed the exports still queued or running ``EXPORT_ABANDONED_AFTER`` (30 min) after they were asked for.
+
+    An export's task runs at most CELERY_TASK_TIME_LIMIT (180 s), and a
+    message whose worker died is redelivered within the broker's visibility
+    timeout (300 s); one still unfinished after half an hour lost its
+    message (a broker restarted without persistence), and would otherwise
+    show "导出中" for ever. Its requester sees it failed, with the reason,
+    and can export again. Called by the sweep task every minute; returns
+    how many were marked. ``now``: aware datetime (default: now).
+    """
+    from .models import Export
+
+    now = now or timezone.now()
+    return Export.objects.filter(state__in=(Export.State.PENDING, Export.State.RUNNING),
+                                 created_at__lt=now - EXPORT_ABANDONED_AFTER).update(
+        state=Export.State.FAILED, finished_at=now, error="导出中断（处理进程重启或消息丢失），请重新导出")
 
 
 def run_export(export_id: int, now: datetime | None = None) -> int:

@@ -8,14 +8,18 @@ or countdown (nothing waits in the broker).
 from celery import shared_task
 from django.utils import timezone
 
-from . import digest, notifications, sweep as sweep_module
+from . import digest, ledger, notifications, sweep as sweep_module
 
 
 @shared_task(name="issues.tasks.sweep")
 def sweep() -> int:
-    """The deadline sweep (beat, every minute); then deliver what it wrote. Returns issues processed."""
+    """The deadline sweep (beat, every minute); then deliver what it wrote, and fail abandoned exports.
+
+    Returns issues processed.
+    """
     processed = sweep_module.run()
     notifications.deliver_pending()
+    ledger.fail_abandoned_exports()
     return processed
 
 

@@ -122,3 +122,35 @@ def test_an_export_keeps_the_requesters_scope(client, world, frozen, media):
 def test_bad_format_is_refused(client, world, db):
     client.force_login(world.mayor)
     assert client.post(reverse("dashboard:export_start"), {"format": "pdf"}).status_code == 400
+
+
+def test_an_export_whose_message_was_lost_is_failed_after_half_an_hour(world, frozen):
+    # A worker killed mid-export left it "导出中" for an hour, and one whose message was lost for ever (breaker).
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    now = timezone.now()
+    user = world.supervisor
+    old_running = Export.objects.create(requested_by=user, state=Export.State.RUNNING, progress=2000, total=80000,
+                                        created_at=now - timedelta(minutes=31))
+    old_pending = Export.objects.create(requested_by=user, created_at=now - timedelta(minutes=45))
+    recent = Export.objects.create(requested_by=user, state=Export.State.RUNNING, created_at=now - timedelta(minutes=29))
+    done = Export.objects.create(requested_by=user, state=Export.State.DONE, created_at=now - timedelta(hours=3))
+    assert ledger.fail_abandoned_exports(now) == 2
+    states = {e.pk: (e.state, e.finished_at) for e in Export.objects.all()}
+    assert states[old_running.pk] == states[old_pending.pk] == (Export.State.FAILED, now)
+    assert states[recent.pk] == (Export.State.RUNNING, None) and states[done.pk][0] == Export.State.DONE
+    assert Export.objects.get(pk=old_running.pk).error == "导出中断（处理进程重启或消息丢失），请重新导出"
+
+
+def test_the_sweep_task_fails_abandoned_exports(world, frozen, monkeypatch):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from issues import tasks
+
+    stuck = Export.objects.create(requested_by=world.supervisor, created_at=timezone.now() - timedelta(hours=1))
+    tasks.sweep()
+    assert Export.objects.get(pk=stuck.pk).state == Export.State.FAILED

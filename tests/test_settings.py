@@ -44,6 +44,17 @@ def test_postgres_and_redis_from_urls(tmp_path):
     assert out.stdout.split()[2] == "redis"
 
 
+def test_a_redis_broker_redelivers_a_dead_workers_task_within_five_minutes(tmp_path):
+    # Redis's default visibility timeout (an hour) left a killed export "导出中" for an hour (breaker).
+    clean = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DEBUG", "CELERY_BROKER_URL")}
+    clean.update(DATA_DIR=str(tmp_path), REDIS_URL="redis://r:6379/0", DJANGO_SETTINGS_MODULE="zhangye_utilities.settings")
+    code = ("import django; django.setup(); from zhangye_utilities.celery import app; "
+            "print(app.conf.broker_transport_options['visibility_timeout'], app.conf.task_time_limit)")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["300", "180"]  # longer than any task may run
+
+
 @pytest.mark.parametrize("env,message", [
     ({"DEBUG": "maybe"}, "DEBUG='maybe' is not a boolean"),
     ({"DATABASE_URL": "notaurl"}, "DATABASE_URL is not a database URL"),

@@ -241,7 +241,11 @@ elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     # operation gives up after ZY_BROKER_SOCKET_TIMEOUT seconds, and the publish fails (it is retried,
     # and its caller logs it; the sender kick's thread is then free for the next kick).
     _broker_timeout = env.float("ZY_BROKER_SOCKET_TIMEOUT", default=10.0)
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_timeout": _broker_timeout, "socket_connect_timeout": _broker_timeout}
+    # With late acks, a message whose worker died unacknowledged is redelivered after the visibility
+    # timeout: Redis's default hour left a killed export "导出中" for an hour. Five minutes outlasts the
+    # longest task (CELERY_TASK_TIME_LIMIT, 180 s), and no task is sent with an ETA or a countdown.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_timeout": _broker_timeout, "socket_connect_timeout": _broker_timeout,
+                                       "visibility_timeout": 300}
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
