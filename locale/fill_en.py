@@ -95,6 +95,7 @@ EN = {
     "来电人是报告人": "The caller filed it", "来电人是关注人": "The caller follows it",
     "查找来电群众的诉求": "Find a caller's issues",
     "请点击其中一个按钮作出决定": "Press one of the buttons to decide",
+    "问题类别无效": "Not a valid category",
     "已失效": "Lapsed",
     "该申请已失效：诉求已退单或转入重办，请按现在的办理情况重新申请":
         "This request has lapsed: the issue was returned or went back for rework. Ask again for the work as it is now.",

@@ -135,6 +135,22 @@ def test_english_is_available(client, world, data, settings):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     html = client.get(URL, P).content.decode()
     assert "City lifelines supervision dashboard" in html and "Satisfaction rate" in html
+    # The map's measures and the breakdowns' columns were translated once, at import, into Chinese (breaker).
+    options = re.findall(r'<option value="(received|overdue|open|resolution_rate|satisfaction_rate)"[^>]*>([^<]+)<', html)
+    assert options == [("received", "Received"), ("overdue", "Overdue"), ("open", "Open"),
+                       ("resolution_rate", "On-time resolution"), ("satisfaction_rate", "Satisfaction rate")]
+    assert client.get(URL, P).context["columns"] == ["Received", "Closed out", "Open", "Overdue",
+                                                     "On-time resolution", "Satisfaction rate", "Solved rate"]
+
+
+@pytest.mark.parametrize("category", ["abc", "1.5", "9" * 30])
+def test_a_topic_with_a_category_that_is_not_an_id_is_a_400(client, world, db, category):
+    # int("abc") was a 500 (breaker).
+    client.force_login(world.mayor)
+    response = client.post(reverse("dashboard:topic_set"),
+                           {"month": "2026-11", "utility": "heat", "category": category, "title": "x"})
+    assert response.status_code == 400 and "问题类别无效" in response.content.decode()
+    assert not MonthlyTopic.objects.exists()
 
 
 def test_ledger_link_is_the_urlencoded_query(db):

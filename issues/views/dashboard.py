@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
@@ -36,9 +37,10 @@ from ..models import Category, District, Export, MonthlyTopic, Unit
 
 log = logging.getLogger("issues.exports")
 
+# Lazy: built at import, read in the request's language (gettext here gave the English page Chinese labels).
 MAP_MEASURES = [
-    ("received", _("受理量")), ("overdue", _("超时")), ("open", _("在办")),
-    ("resolution_rate", _("按时办结率")), ("satisfaction_rate", _("满意率")),
+    ("received", _lazy("受理量")), ("overdue", _lazy("超时")), ("open", _lazy("在办")),
+    ("resolution_rate", _lazy("按时办结率")), ("satisfaction_rate", _lazy("满意率")),
 ]
 ESCALATED_MAX = 20
 
@@ -105,9 +107,9 @@ def _cell(counts: dict, key: str, period, dims: dict, basis: str | None = None) 
 
 
 BREAKDOWN_COLUMNS = [
-    ("received", None, _("受理")), ("closed", None, _("销号")), ("open", None, _("在办")),
-    ("overdue", None, _("超时")), ("resolved_on_time", "resolved", _("按时办结率")),
-    ("rated_satisfied", "rated", _("满意率")), ("rated_resolved", "rated", _("解决率")),
+    ("received", None, _lazy("受理")), ("closed", None, _lazy("销号")), ("open", None, _lazy("在办")),
+    ("overdue", None, _lazy("超时")), ("resolved_on_time", "resolved", _lazy("按时办结率")),
+    ("rated_satisfied", "rated", _lazy("满意率")), ("rated_resolved", "rated", _lazy("解决率")),
 ]
 
 
@@ -229,7 +231,10 @@ def topic_set(request):
     title = (request.POST.get("title") or "").strip()[:100]
     if utility not in Utility.values or not title:
         return HttpResponseBadRequest(_("请选择行业并填写题目"))
-    category = Category.objects.filter(pk=request.POST.get("category") or 0, utility=utility).first()
+    raw = (request.POST.get("category") or "").strip()
+    if raw and not (raw.isascii() and raw.isdigit() and len(raw) <= 18):  # a hand-made POST: "abc", "1.5"
+        return HttpResponseBadRequest(_("问题类别无效"))
+    category = Category.objects.filter(pk=int(raw), utility=utility).first() if raw else None
     MonthlyTopic.objects.update_or_create(month=month, defaults={"utility": utility, "category": category,
                                                                  "title": title, "created_by": request.user})
     return redirect(reverse("dashboard:dashboard"))
