@@ -2,7 +2,9 @@
 
 A token carries the issue id and a short hash of the phone number it was
 sent to (never the number itself, since URLs end up in logs), signed with
-SECRET_KEY. Tracking links stay valid 180 days, rating links 30 days.
+SECRET_KEY. Tracking links stay valid 180 days, rating links 30 days. A
+rating link also carries the resolution round it asks about, so an old
+round's link cannot rate a later round.
 """
 
 from __future__ import annotations
@@ -23,17 +25,27 @@ def phone_hash(phone: str) -> str:
     return hashlib.sha256(f"{settings.SECRET_KEY}:{phone}".encode()).hexdigest()[:16]
 
 
-def make_token(issue_id: int, phone: str, salt: str) -> str:
-    """A URL-safe signed token for (issue, phone)."""
-    return signing.TimestampSigner(salt=salt).sign_object({"i": issue_id, "p": phone_hash(phone)})
+def make_token(issue_id: int, phone: str, salt: str, round: int | None = None) -> str:
+    """A URL-safe signed token for (issue, phone), and for ``round`` (a resolution round, int) when given."""
+    data = {"i": issue_id, "p": phone_hash(phone)}
+    if round is not None:
+        data["r"] = round
+    return signing.TimestampSigner(salt=salt).sign_object(data)
 
 
 def read_token(token: str, salt: str, max_age: int) -> tuple[int, str] | None:
     """``(issue_id, phone_hash)`` from a valid token, or None when forged, altered or expired."""
+    found = read_token_round(token, salt, max_age)
+    return found[:2] if found else None
+
+
+def read_token_round(token: str, salt: str, max_age: int) -> tuple[int, str, int | None] | None:
+    """``(issue_id, phone_hash, round)`` from a valid token (round None in a token made without one), or None."""
     try:
         data = signing.TimestampSigner(salt=salt).unsign_object(token, max_age=max_age)
-        return int(data["i"]), str(data["p"])
-    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        issue_id, digest, round = int(data["i"]), str(data["p"]), data.get("r")
+        return issue_id, digest, None if round is None else int(round)
+    except (signing.BadSignature, KeyError, TypeError, ValueError, AttributeError, OverflowError):
         return None
 
 
@@ -43,5 +55,10 @@ def tracking_url(issue, phone: str) -> str:
 
 
 def rating_url(issue, phone: str) -> str:
-    """Absolute rating link for the SMS."""
-    return f"{settings.ZY_PUBLIC_BASE_URL}/rate/{make_token(issue.pk, phone, RATE_SALT)}/"
+    """Absolute rating link for the SMS: for ``issue``'s current resolution round only."""
+    return f"{settings.ZY_PUBLIC_BASE_URL}/rate/{rating_token(issue, phone)}/"
+
+
+def rating_token(issue, phone: str) -> str:
+    """The token of ``issue``'s rating link for ``phone``, naming its current resolution round."""
+    return make_token(issue.pk, phone, RATE_SALT, round=issue.resolution_round)

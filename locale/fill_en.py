@@ -96,6 +96,9 @@ EN = {
     "查找来电群众的诉求": "Find a caller's issues",
     "请点击其中一个按钮作出决定": "Press one of the buttons to decide",
     "问题类别无效": "Not a valid category",
+    "这个评价链接是上一轮办理结果的。问题已重新办理，新的结果办好后会再发短信请您评价，请用新短信里的链接。":
+        "This rating link was for an earlier result. The issue has been worked on again; when the new result is "
+        "ready you will get a new text message asking you to rate it. Please use the link in that message.",
     "已失效": "Lapsed",
     "该申请已失效：诉求已退单或转入重办，请按现在的办理情况重新申请":
         "This request has lapsed: the issue was returned or went back for rework. Ask again for the work as it is now.",

@@ -55,10 +55,38 @@ def test_the_reporter_dissatisfied_sends_it_back_for_rework(fixed):
     rating = Rating.objects.get()
     assert (rating.rater_kind, rating.resolved, rating.satisfaction, rating.comment) == (
         RaterKind.REPORTER, False, Satisfaction.DISSATISFIED, "还是不热")
-    # The link again: no longer awaiting a rating.
+    # The link again: its round is over, and the page says a new message will come.
     again = client.post(url, {"resolved": "no", "satisfaction": "dissatisfied"})
-    assert again.status_code == 409 and "该诉求目前不在待评价状态，无需评价。" in again.content.decode()
+    assert again.status_code == 409 and "这个评价链接是上一轮办理结果的。" in again.content.decode()
     assert Rating.objects.count() == 1
+
+
+def test_an_earlier_rounds_link_cannot_rate_the_next_round(world, fixed):
+    # The round-1 link, kept in the SMS inbox, rated (and closed) round 2 before the resident read the
+    # new result (breaker).
+    old = path_of(rating_url(fixed, fixed.reporter_phone))
+    Client().post(old, {"resolved": "no", "satisfaction": "dissatisfied"})
+    issue_resolve(issue=fixed, actor=Actor.of(world.heat_staff), result="更换了整段管道")
+    fixed.refresh_from_db()
+    assert (fixed.status, fixed.resolution_round) == (Status.AWAITING_RATING, 2)
+    stale = "这个评价链接是上一轮办理结果的。问题已重新办理，新的结果办好后会再发短信请您评价，请用新短信里的链接。"
+    r = Client().get(old)
+    assert r.status_code == 200 and stale in r.content.decode() and 'name="satisfaction"' not in r.content.decode()
+    r = Client().post(old, {"resolved": "yes", "satisfaction": "basic"})
+    assert r.status_code == 409 and stale in r.content.decode()
+    fixed.refresh_from_db()
+    assert fixed.status == Status.AWAITING_RATING and Rating.objects.filter(round=2).count() == 0
+    new = path_of(rating_url(fixed, fixed.reporter_phone))  # the round-2 SMS's link
+    assert Client().post(new, {"resolved": "yes", "satisfaction": "basic"}).status_code == 200
+    assert Rating.objects.filter(round=2).count() == 1
+
+
+def test_a_link_sent_before_links_named_their_round_still_rates(fixed):
+    from issues.links import RATE_SALT, make_token
+
+    r = Client().post(f"/rate/{make_token(fixed.pk, fixed.reporter_phone, RATE_SALT)}/",
+                      {"resolved": "yes", "satisfaction": "satisfied"})
+    assert r.status_code == 200 and Rating.objects.count() == 1
 
 
 def test_the_reporter_satisfied_closes_it(fixed):

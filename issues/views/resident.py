@@ -34,7 +34,16 @@ from .. import reference
 from ..choices import PHASE_OF_STATUS, RESIDENT_NOTE_KINDS, EventKind, Phase, Priority, Role, Status, Utility
 from ..forms import LIMITS, FollowForm, RateForm, ReportForm, ResendForm, TrackForm
 from ..limits import RateLimited, Reservation, admit, admit_once, client_network, hit
-from ..links import RATE_MAX_AGE, RATE_SALT, TRACK_MAX_AGE, TRACK_SALT, make_token, phone_hash, read_token
+from ..links import (
+    RATE_MAX_AGE,
+    RATE_SALT,
+    TRACK_MAX_AGE,
+    TRACK_SALT,
+    phone_hash,
+    rating_token,
+    read_token,
+    read_token_round,
+)
 from ..models import Attachment, Category, District, Issue, Rating
 from ..notifications import resend_codes
 from ..validation import FieldError, clean_community, is_mobile, normalize_phone
@@ -666,7 +675,7 @@ def track_detail(request, code: str):
         "open": issue.is_open,
         # A landline reporter may rate here, having no SMS link (a mobile's link proves the phone is
         # theirs; the code and the number are less of a proof, so only where there is no other way).
-        "rate_url": reverse("resident:rate", args=[make_token(issue.pk, issue.reporter_phone, RATE_SALT)])
+        "rate_url": reverse("resident:rate", args=[rating_token(issue, issue.reporter_phone)])
         if can_rate else "",
     })
 
@@ -718,10 +727,12 @@ def rate(request, token: str):
     page (never uses the token up). POST rates through ``issue_rate`` as
     ``Actor.resident(phone)``: the reporter's rating moves the issue
     (dissatisfied → rework), a follower's is recorded only. Already rated
-    this round or not awaiting a rating → a clear message, 409. A bad
-    token → the neutral 404.
+    this round or not awaiting a rating → a clear message, 409. A link
+    sent for an earlier resolution round (the issue was reworked since)
+    rates nothing: the page says a newer message has the current link
+    (409 to a POST). A bad token → the neutral 404.
     """
-    found = read_token(token, RATE_SALT, RATE_MAX_AGE)
+    found = read_token_round(token, RATE_SALT, RATE_MAX_AGE)
     issue = (Issue.objects.select_related("category", "district", "lead_unit").filter(pk=found[0]).first()
              if found else None)
     phone, role = _phone_from_hash(issue, found[1]) if issue else (None, None)
@@ -734,6 +745,9 @@ def rate(request, token: str):
     result = issue.events.filter(kind=EventKind.RESOLVED, public=True).order_by("-at", "-id").first()
     context = {"issue": issue, "role": role, "category_name": _category_name(issue.category),
                "result": result.note if result else "", "errors": {}, "limits": LIMITS}
+    if found[2] is not None and found[2] != issue.resolution_round:
+        context["closed_reason"] = _("这个评价链接是上一轮办理结果的。问题已重新办理，新的结果办好后会再发短信请您评价，请用新短信里的链接。")
+        return render(request, "resident/rate.html", context, status=409 if request.method == "POST" else 200)
     if issue.status != Status.AWAITING_RATING:
         context["closed_reason"] = _("该诉求目前不在待评价状态，无需评价。")
         return render(request, "resident/rate.html", context, status=409 if request.method == "POST" else 200)
