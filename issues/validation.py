@@ -76,9 +76,20 @@ def is_blank(value: str) -> bool:
     return _VISIBLE.search(value) is None
 
 
+# Invisible characters clean_text drops wherever they are: the bidirectional embeddings, overrides
+# and isolates (U+202A–U+202E, U+2066–U+2069), which reverse the text after them on staff pages and
+# in exports; the direction marks (U+200E, U+200F, U+061C); and the zero-width space, word joiner,
+# invisible operators, Mongolian vowel separator and BOM (U+200B, U+2060–U+2064, U+180E, U+FEFF).
+# None is typed on purpose, and each hid a duplicate ("阳光花园" + U+200B is not "阳光花园", breaker).
+# The zero-width joiner and non-joiner (U+200D, U+200C) stay: emoji sequences and scripts need them.
+# Dropping only shortens the text, so nothing the page's counter accepted is refused.
+_INVISIBLE = re.compile("[\u061c\u180e\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+
+
 def _tidy(value: str) -> str:
-    # The text clean_text judges: one LF per line break, NFC, trimmed as JavaScript's trim() trims.
-    return unicodedata.normalize("NFC", _CR.sub("\n", value)).strip(TRIMMED)
+    # The text clean_text judges: invisible characters dropped (_INVISIBLE), one LF per line break,
+    # NFC, trimmed as JavaScript's trim() trims.
+    return unicodedata.normalize("NFC", _CR.sub("\n", _INVISIBLE.sub("", value))).strip(TRIMMED)
 
 
 def clean_text(value, *, max_length: int, required: bool = True, label: str = "") -> str:
@@ -88,7 +99,8 @@ def clean_text(value, *, max_length: int, required: bool = True, label: str = ""
     characters, whether the field is required and its label for messages.
     Refuses NUL bytes, other control characters (C0, DEL and C1, NEL
     included), lone surrogates and text with no visible character
-    (``is_blank``). Turns CRLF and a lone CR into LF (a textarea's value,
+    (``is_blank``). Drops invisible direction and zero-width characters
+    (``_INVISIBLE``: bidi overrides, ZWSP, BOM…; ZWJ stays). Turns CRLF and a lone CR into LF (a textarea's value,
     which the page counts, has LF where the browser sends CRLF) and trims
     what JavaScript's trim() trims (``TRIMMED``). ``max_length`` counts
     characters as the user sees them: grapheme clusters after NFC

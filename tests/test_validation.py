@@ -2,7 +2,7 @@
 
 import pytest
 
-from issues.validation import FieldError, clean_text, is_blank, is_mobile, mask_phone, normalize_phone
+from issues.validation import FieldError, clean_community, clean_text, is_blank, is_mobile, mask_phone, normalize_phone
 
 
 @pytest.mark.parametrize("raw,expected", [
@@ -97,7 +97,7 @@ def test_text_with_no_visible_character_is_blank(raw):
 @pytest.mark.parametrize("raw", ["\u3164水", "a\u0331", "\u200b。", "\u2800\u2801", "\u0e33", "\u0903"])
 def test_one_visible_character_is_enough(raw):
     assert is_blank(raw) is False
-    assert clean_text(raw, max_length=10) == raw
+    assert clean_text(raw, max_length=10) == raw.replace("\u200b", "")  # the zero-width space is dropped
 
 
 
@@ -185,7 +185,8 @@ def test_trimmed_like_the_pages_counter_trims():
     assert clean_text("\ufeff\u00a0\u2028水管\u205f\u202f\r\n", max_length=2) == "水管"
     # ... and the page blocked 2000 characters + NEL that the server accepted. NEL is now refused on
     # both sides (test_c1_controls_are_refused_nel_included); neither side trims it.
-    assert clean_text("\u180e水管\u200b", max_length=4) == "\u180e水管\u200b"
+    # U+180E and U+200B are not trimmed by either; the server drops them as invisible (_INVISIBLE).
+    assert clean_text("\u180e水管\u200b", max_length=4) == "水管"
 
 
 def test_one_character_of_too_many_code_points_is_refused():
@@ -260,3 +261,26 @@ def test_emoji_are_not_lone_surrogates():
 
 def test_tabs_and_line_breaks_allowed():
     assert clean_text("第一行\n第二行\t完", max_length=20) == "第一行\n第二行\t完"
+
+
+@pytest.mark.parametrize("raw, stored", [
+    ("阳光花园\u200b", "阳光花园"),  # a trailing zero-width space hid a duplicate (breaker)
+    ("\u202e阳光花园", "阳光花园"),  # right-to-left override: reversed what followed on staff pages
+    ("阳光\u2066花园\u2069", "阳光花园"),  # an isolate
+    ("\ufeff阳光\u200e花园\u200f", "阳光花园"),  # BOM and direction marks
+    ("阳光\u2060花园", "阳光花园"),  # word joiner
+])
+def test_invisible_direction_and_zero_width_characters_are_dropped(raw, stored):
+    assert clean_community(raw) == stored
+    assert clean_text(f"暖气不热{raw}", max_length=50) == f"暖气不热{stored}"
+
+
+def test_the_zero_width_joiner_of_an_emoji_sequence_stays():
+    family = "\U0001F468\u200d\U0001F469\u200d\U0001F467"  # 👨‍👩‍👧: one character
+    assert clean_text(f"全家{family}都冻着", max_length=6) == f"全家{family}都冻着"
+
+
+def test_text_of_nothing_but_invisible_characters_is_blank():
+    with pytest.raises(FieldError) as exc:
+        clean_text("\u200b\u202e\ufeff", max_length=10, label="问题描述")
+    assert str(exc.value) == "请填写问题描述"
