@@ -328,6 +328,11 @@ def _resident_phones(issue: Issue) -> list[str]:
     return [p for p in dict.fromkeys(phones) if p and is_mobile(p)]
 
 
+def _yours(issue: Issue, phone: str) -> str:
+    # How a resident message names the issue: the reporter raised it, a follower only follows it.
+    return "您反映的问题" if phone == issue.reporter_phone else "您关注的问题"
+
+
 def _local(dt) -> str:
     return timezone.localtime(dt).strftime("%Y年%m月%d日%H:%M")
 
@@ -371,20 +376,20 @@ def messages_for(event) -> list[Message]:
                                 f"{SIGNATURE}您已关注诉求{code}（{issue.category.name}），办结后将通知您并请您评价。"
                                 f"查询进度：{tracking_url(issue, follower.phone)}"))
     elif kind == EventKind.REJECTED:
-        msgs += [Message("resident.rejected", ref, p, f"{SIGNATURE}您反映的问题（编号{code}）未予受理：{issue.public_reason}")
+        msgs += [Message("resident.rejected", ref, p, f"{SIGNATURE}{_yours(issue, p)}（编号{code}）未予受理：{issue.public_reason}")
                  for p in _resident_phones(issue)]
     elif kind == EventKind.MERGED:
         original = issue.duplicate_of
         msgs += [Message("resident.merged", ref, p,
-                         f"{SIGNATURE}您反映的问题（编号{code}）与{original.tracking_code}为同一问题，已合并办理，"
+                         f"{SIGNATURE}{_yours(issue, p)}（编号{code}）与{original.tracking_code}为同一问题，已合并办理，"
                          f"进展将继续通知您。") for p in _resident_phones(issue)]
     elif kind == EventKind.EXTENSION_DECIDED and event.data.get("approved"):
         msgs += [Message("resident.extended", ref, p,
-                         f"{SIGNATURE}您反映的问题（编号{code}）办理时限经批准延长至{_local(issue.resolution_due)}。")
+                         f"{SIGNATURE}{_yours(issue, p)}（编号{code}）办理时限经批准延长至{_local(issue.resolution_due)}。")
                  for p in _resident_phones(issue)]
     elif kind == EventKind.PLAN_DECIDED and event.data.get("approved"):
         msgs += [Message("resident.planned", ref, p,
-                         f"{SIGNATURE}您反映的问题（编号{code}）需限期整改，计划于{_local(issue.resolution_due)}前完成。")
+                         f"{SIGNATURE}{_yours(issue, p)}（编号{code}）需限期整改，计划于{_local(issue.resolution_due)}前完成。")
                  for p in _resident_phones(issue)]
     elif kind == EventKind.ESCALATED:
         level = event.data.get("escalation_level")
@@ -395,7 +400,7 @@ def messages_for(event) -> list[Message]:
         result = issue.events.filter(kind=EventKind.RESOLVED).order_by("-at", "-id").values_list("note", flat=True).first()
         said = (result or "")[:60].rstrip("。．.！!？?；;，,、 \n")  # the sentence's own full stop follows
         msgs += [Message("resident.fixed", ref, p,
-                         f"{SIGNATURE}您反映的问题（编号{code}）已办结：{said}。请您评价：{rating_url(issue, p)}")
+                         f"{SIGNATURE}{_yours(issue, p)}（编号{code}）已办结：{said}。请您评价：{rating_url(issue, p)}")
                  for p in _resident_phones(issue)]
     return msgs
 
@@ -426,14 +431,22 @@ def resend_codes(phone: str, request_id: str, now=None) -> int:
     message). Returns the number of open issues listed (0 sends nothing).
     Rate limits are applied by the caller (DESIGN.md: 3 an hour per phone).
     """
-    issues = list(Issue.objects.open().filter(reporter_phone=phone).order_by("filed_at")[:10])
+    mine = Issue.objects.open().filter(reporter_phone=phone)
+    # The newest RESEND_MAX by code (a code is the day and its sequence: filing order, where filed_at of
+    # filings made in the same instant is not), listed oldest first; the text says when there are more.
+    issues = list(mine.order_by("-tracking_code")[:RESEND_MAX])[::-1]
     if not issues or not is_mobile(phone):
         return 0
     codes = "、".join(i.tracking_code for i in issues)
+    total = len(issues) if len(issues) < RESEND_MAX else mine.count()
+    more = f"（共{total}件，这里是最近的{len(issues)}件）" if total > len(issues) else ""
     with transaction.atomic():
-        write(issues[0], [Message("resident.codes", f"resend:{request_id}", phone,
-                                  f"{SIGNATURE}您未办结的诉求编号：{codes}。")], now=now)
+        write(issues[-1], [Message("resident.codes", f"resend:{request_id}", phone,
+                                   f"{SIGNATURE}您未办结的诉求编号：{codes}{more}。")], now=now)
     return len(issues)
+
+
+RESEND_MAX = 10  # codes in one "lost your code?" message
 
 
 # --------------------------------------------------------------------------

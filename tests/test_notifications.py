@@ -84,6 +84,18 @@ def test_the_fix_sms_ends_the_result_with_one_full_stop(world, file_issue, resul
     assert f"已办结：阀门已更换，现已正常。请您评价：http" in body
 
 
+def test_a_follower_is_told_of_the_problem_they_follow_not_one_they_reported(world, file_issue):
+    # Followers read "您反映的问题" (the problem you reported) in every message after their own "已关注" (breaker).
+    issue = file_issue()
+    Follower.objects.create(issue=issue, phone="+8613900000001")
+    issue_assign(issue=issue, actor=Actor.of(world.dispatcher), lead_unit=world.heat_gz)
+    issue_claim(issue=issue, actor=Actor.of(world.heat_staff))
+    issue_resolve(issue=issue, actor=Actor.of(world.heat_staff), result="更换了循环泵")
+    bodies = dict(Notification.objects.filter(issue=issue, kind="resident.fixed").values_list("recipient", "body"))
+    assert bodies["+8613800000000"].startswith("【张掖城市生命线】您反映的问题（编号ZY20261130000001）已办结：更换了循环泵。")
+    assert bodies["+8613900000001"].startswith("【张掖城市生命线】您关注的问题（编号ZY20261130000001）已办结：更换了循环泵。")
+
+
 def test_approved_extension_tells_the_new_date(world, file_issue):
     issue = file_issue()
     issue_assign(issue=issue, actor=Actor.of(world.dispatcher), lead_unit=world.heat_gz)
@@ -181,3 +193,14 @@ def test_a_new_follower_gets_the_code_and_a_tracking_link(world, file_issue):
     assert row.recipient == "+8613900000001" and issue.tracking_code in row.body
     token = row.body.split("/track/t/")[1].rstrip("/")
     assert read_token(token, TRACK_SALT, 3600) == (issue.pk, phone_hash("+8613900000001"))
+
+
+def test_resent_codes_are_the_newest_ten_in_filing_order_and_say_how_many_there_are(world, file_issue):
+    # Twelve filings in one instant: sorted by filing time the codes came out of order, and the two
+    # beyond ten were left out without a word (breaker).
+    for _ in range(12):
+        file_issue()
+    assert notifications.resend_codes("+8613800000000", "req-1") == 10
+    body = Notification.objects.get(kind="resident.codes").body
+    codes = "、".join(f"ZY20261130{n:06d}" for n in range(3, 13))
+    assert body == f"【张掖城市生命线】您未办结的诉求编号：{codes}（共12件，这里是最近的10件）。"
