@@ -135,8 +135,10 @@ ReportForm.base_fields = _SharedFields(ReportForm.base_fields)
 class TrackForm(forms.Form):
     """/track/: the tracking code and the whole phone number (both required)."""
 
-    code = forms.CharField(max_length=40, error_messages={"required": _("请填写受理编号")})
-    phone = forms.CharField(max_length=40, error_messages={"required": _("请填写联系电话")})
+    code = forms.CharField(max_length=40, error_messages={"required": _("请填写受理编号"),
+                                                          "max_length": _("受理编号太长了，请核对后再试")})
+    phone = forms.CharField(max_length=40, error_messages={"required": _("请填写联系电话"),
+                                                           "max_length": _("电话号码太长了，请核对后再试")})
 
     def clean_code(self) -> str:
         """The typed code as stored (``validation.normalize_tracking_code``): ``ｚｙ ２０２６…`` → ``ZY2026…``."""
@@ -146,7 +148,8 @@ class TrackForm(forms.Form):
 class ResendForm(forms.Form):
     """"Lost your code?": the phone number the issues were filed with."""
 
-    phone = forms.CharField(max_length=40, error_messages={"required": _("请填写联系电话")})
+    phone = forms.CharField(max_length=40, error_messages={"required": _("请填写联系电话"),
+                                                           "max_length": _("电话号码太长了，请核对后再试")})
 
 
 class FollowForm(forms.Form):

@@ -550,3 +550,13 @@ def test_an_empty_lookup_gets_a_summary_that_takes_the_focus(client, db):
     assert r.status_code == 400
     assert '<div class="form-error" role="alert" id="form-error" data-error-summary>输入有误，请按红色提示修改。</div>' in html
     assert '<small id="code-error" class="field-error" role="alert">请填写受理编号</small>' in html
+
+
+def test_a_too_long_code_or_phone_is_told_in_plain_words(client, world):
+    # Django's own "确保该变量包含不超过 40 字符" reached residents (breaker).
+    r = client.post("/track/", {"code": "ZY" + "1" * 48, "phone": "1" * 50})
+    html = r.content.decode()
+    assert r.status_code == 400 and "受理编号太长了，请核对后再试" in html and "电话号码太长了，请核对后再试" in html
+    assert "确保该变量" not in html
+    r = client.post("/track/resend/", {"phone": "1" * 50})
+    assert "电话号码太长了，请核对后再试" in r.content.decode() and "确保该变量" not in r.content.decode()
