@@ -206,7 +206,8 @@ class CategoryForm(forms.ModelForm):
     def clean_extra_questions(self):
         """A list of {"code", "label", "type", "required", "choices"} dicts with unique slug codes.
 
-        Optional "label_en" (text) and "choice_labels_en" (texts, one per choice) are checked too.
+        Optional "label_en" (text), "choice_labels_en" (texts, one per choice) and a number's
+        "min" / "max" (numbers, min ≤ max) are checked too.
         """
         questions = self.cleaned_data.get("extra_questions") or []
         if not isinstance(questions, list):
@@ -229,6 +230,10 @@ class CategoryForm(forms.ModelForm):
                 choices = q.get("choices")
                 if not isinstance(choices, list) or not choices or not all(isinstance(c, str) for c in choices):
                     raise forms.ValidationError(_("第 %(i)s 个问题是选择题，须提供 choices 列表") % {"i": i})
+            bounds = [q.get(k) for k in ("min", "max") if k in q]
+            if any(isinstance(b, bool) or not isinstance(b, (int, float)) for b in bounds) or (
+                    len(bounds) == 2 and bounds[0] > bounds[1]):
+                raise forms.ValidationError(_("第 %(i)s 个问题的 min / max 须为数字，且 min 不大于 max") % {"i": i})
             if "label_en" in q and not isinstance(q["label_en"], str):
                 raise forms.ValidationError(_("第 %(i)s 个问题的 label_en 须为文字") % {"i": i})
             if "choice_labels_en" in q:

@@ -69,7 +69,9 @@ class Category(models.Model):
     "choices": [str, ...]}`` asked on the form and answered in
     ``Issue.extra_answers``; optional ``"label_en"`` and ``"choice_labels_en"``
     (one per choice, in order) are shown under the English switch (the
-    answer stored is always the Chinese choice). ``safety_instructions_en``
+    answer stored is always the Chinese choice). A number question may
+    have ``"min"`` and ``"max"`` (numbers, inclusive): an answer outside is
+    refused. ``safety_instructions_en``
     likewise, falling back to the Chinese text when empty.
     """
 

@@ -57,9 +57,14 @@ SCOPE_CHOICES = ["仅我家", "整个单元", "整栋楼", "整个小区"]
 SCOPE_CHOICES_EN = ["Only my home", "The whole entrance (unit)", "The whole building", "The whole compound"]
 
 
-def _q(code, label, kind, required=False, choices=None, label_en="", choices_en=None) -> dict:
-    """One extra question in the shape Category.extra_questions documents (English label and choices optional)."""
+def _q(code, label, kind, required=False, choices=None, label_en="", choices_en=None, low=None, high=None) -> dict:
+    """One extra question in the shape Category.extra_questions documents (English label and choices, and a
+    number's bounds ``low``/``high`` as "min"/"max", optional)."""
     q = {"code": code, "label": label, "type": kind, "required": required}
+    if low is not None:
+        q["min"] = low
+    if high is not None:
+        q["max"] = high
     if label_en:
         q["label_en"] = label_en
     if choices:
@@ -84,7 +89,7 @@ CATEGORIES: list[dict] = [
          description="室内温度达不到供热标准（18℃）。", priority=Priority.NORMAL,
          heating_season_priority=Priority.URGENT,
          extra_questions=[_q("indoor_temp", "室内温度（℃）", "number", required=True,
-                             label_en="Indoor temperature (°C)"),
+                             label_en="Indoor temperature (°C)", low=-30, high=40),
                           _scope()]),
     dict(service_code="heat-outage", utility=Utility.HEAT, name="单户/整栋停暖", name_en="No heating (home or building)",
          description="暖气完全不热，单户或整栋楼停暖，含单一热源故障。", priority=Priority.URGENT,

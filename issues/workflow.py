@@ -773,12 +773,22 @@ def _clean_answers(category: Category, answers: dict, errors) -> dict:
                 errors.setdefault(f"extra_answers.{code}", []).append(_("%(label)s：请选择是或否") % {"label": label})
         elif kind == "number":
             try:
+                if isinstance(value, bool):  # JSON true is not the number 1
+                    raise TypeError(value)
                 number = float(value)
                 if not math.isfinite(number):
                     raise ValueError(value)
-                clean[code] = number
             except (TypeError, ValueError, OverflowError):
                 errors.setdefault(f"extra_answers.{code}", []).append(_("%(label)s应为数字") % {"label": label})
+                continue
+            low, high = q.get("min"), q.get("max")  # the question's bounds, when it has them (an indoor −300 ℃)
+            if (low is not None and number < low) or (high is not None and number > high):
+                errors.setdefault(f"extra_answers.{code}", []).append(
+                    _("%(label)s应在 %(min)s 到 %(max)s 之间") % {
+                        "label": label, "min": "—" if low is None else f"{low:g}",
+                        "max": "—" if high is None else f"{high:g}"})
+                continue
+            clean[code] = number
         elif kind == "choice":
             if value not in (q.get("choices") or []):
                 errors.setdefault(f"extra_answers.{code}", []).append(_("%(label)s：请从选项中选择") % {"label": label})

@@ -96,6 +96,9 @@ EN = {
     "查找来电群众的诉求": "Find a caller's issues",
     "请点击其中一个按钮作出决定": "Press one of the buttons to decide",
     "问题类别无效": "Not a valid category",
+    "%(label)s应在 %(min)s 到 %(max)s 之间": "%(label)s must be between %(min)s and %(max)s",
+    "第 %(i)s 个问题的 min / max 须为数字，且 min 不大于 max":
+        "Question %(i)s: min and max must be numbers, and min no greater than max",
     "受理编号太长了，请核对后再试": "That tracking code is too long: please check it and try again",
     "电话号码太长了，请核对后再试": "That phone number is too long: please check it and try again",
     "这个评价链接是上一轮办理结果的。问题已重新办理，新的结果办好后会再发短信请您评价，请用新短信里的链接。":

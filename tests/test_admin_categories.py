@@ -41,6 +41,18 @@ def test_bad_english_parts_are_refused(world, bad, message):
     assert form_errors(world, [{**GOOD, **bad}]) == [message]
 
 
+TEMP = {"code": "indoor_temp", "label": "室内温度（℃）", "type": "number"}
+
+
+@pytest.mark.parametrize("bounds, ok", [
+    ({"min": -30, "max": 40}, True), ({"min": 0}, True), ({"max": 40.5}, True),
+    ({"min": "low"}, False), ({"max": True}, False), ({"min": 50, "max": 40}, False),
+])
+def test_a_number_questions_bounds_are_checked(world, bounds, ok):
+    errors = form_errors(world, [{**TEMP, **bounds}])
+    assert errors == ([] if ok else ["第 1 个问题的 min / max 须为数字，且 min 不大于 max"])
+
+
 def test_bad_english_parts_already_stored_are_ignored_not_a_500(client, world):
     Category.objects.filter(pk=world.water_pressure.pk).update(extra_questions=[
         {**GOOD, "label_en": 5, "choice_labels_en": 5},

@@ -314,6 +314,32 @@ def test_extra_questions_are_asked_and_checked(client, world):
     assert Issue.objects.get().extra_answers == {"indoor_temp": 12.5, "scope": "整栋楼"}
 
 
+@pytest.mark.parametrize("typed, message", [
+    ("-300", "室内温度（℃）应在 -30 到 40 之间"),  # an indoor −300 ℃ was stored (breaker)
+    ("1e308", "室内温度（℃）应在 -30 到 40 之间"),
+    ("40.5", "室内温度（℃）应在 -30 到 40 之间"),
+])
+def test_a_number_answer_outside_its_questions_bounds_is_refused(client, world, typed, message):
+    world.heat_cold.extra_questions = [
+        {"code": "indoor_temp", "label": "室内温度（℃）", "type": "number", "required": True, "min": -30, "max": 40}]
+    world.heat_cold.save()
+    field = f"extra_{world.heat_cold.pk}_indoor_temp"
+    r = client.post("/report/", form_data(world, **{field: typed}))
+    assert r.status_code == 400 and message in r.content.decode()
+    assert f'value="{typed}"' in r.content.decode()  # what was typed stays
+    assert_nothing_stored()
+    for edge in ("-30", "40"):  # the bounds themselves are answers
+        assert client.post("/report/", form_data(world, **{field: edge}, idempotency_key=None)).status_code == 302
+
+
+def test_the_shipped_heating_question_has_bounds():
+    from issues.reference_data import CATEGORIES
+
+    [heat] = [c for c in CATEGORIES if c["service_code"] == "heat-not-warm"]
+    [temp] = [q for q in heat["extra_questions"] if q["code"] == "indoor_temp"]
+    assert (temp["min"], temp["max"]) == (-30, 40)
+
+
 def test_a_double_submit_files_one_issue(client, world):
     first = client.post("/report/", form_data(world))
     second = client.post("/report/", form_data(world))

@@ -745,3 +745,13 @@ def test_anything_else_for_yes_or_no_is_refused_not_read_as_no(world, file_issue
     with pytest.raises(Invalid) as refused:
         file_issue(category=world.gas_leak, extra_answers={"evacuated": sent})
     assert refused.value.fields == {"extra_answers.evacuated": ["是否已撤离：请选择是或否"]}
+
+
+def test_a_number_answer_is_not_a_json_true(world, file_issue):
+    # true was stored as 1.0 ℃ (API breaker).
+    world.heat_cold.extra_questions = [{"code": "indoor_temp", "label": "室内温度（℃）", "type": "number"}]
+    world.heat_cold.save()
+    with pytest.raises(Invalid) as exc:
+        file_issue(extra_answers={"indoor_temp": True})
+    assert exc.value.fields == {"extra_answers.indoor_temp": ["室内温度（℃）应为数字"]}
+    assert file_issue(extra_answers={"indoor_temp": 1}).extra_answers == {"indoor_temp": 1.0}
