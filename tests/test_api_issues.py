@@ -365,6 +365,24 @@ class TestFilters:
         assert ids("overdue=true") == {linze.pk}
         assert ids("overdue=false") == {assigned.pk, water.pk}
 
+    def test_a_client_cannot_filter_others_issues_on_what_their_public_view_hides(self, world, as_client, systems,
+                                                                                   file_issue):
+        # ?supervision_level=red told a client which of other units' issues were under a red order (breaker).
+        from issues.workflow import issue_supervise
+
+        others = file_issue()
+        mine = issue_submit(actor=Actor.of(systems.hotline), category=world.heat_cold, district=world.ganzhou,
+                            community="南关小区", description="暖气不热", reporter_phone="13900000001")
+        for issue in (others, mine):
+            issue_supervise(issue=issue, actor=Actor.of(world.supervisor), level="red", instruction="限期办结",
+                            due_at=issue.filed_at + timedelta(days=1))
+        client = as_client("hotline")
+        ids = lambda q: {i["id"] for i in client.get(f"/api/v1/issues/?{q}").json()["results"]}  # noqa: E731
+        assert ids("") == {others.pk, mine.pk}  # public fields of every issue
+        assert ids("supervision_level=red") == {mine.pk}
+        assert ids("priority=urgent") == {mine.pk}
+        assert ids("utility=heat") == {others.pk, mine.pk}  # what the public view shows filters everything
+
     @pytest.mark.parametrize("query,field", [
         ("status=bogus", "status"), ("utility=oil", "utility"), ("overdue=perhaps", "overdue"),
         ("filed_after=yesterday", "filed_after"), ("filed_after=0001-01-01T00:00:00%2B14:00", "filed_after"),

@@ -5,6 +5,12 @@
 of the request), ``supervision_level`` (yellow, red or none),
 ``filed_after`` / ``filed_before`` (ISO 8601; after is inclusive, before
 exclusive). A bad value answers 400 naming the parameter.
+
+An API client reads every issue's public fields, which leave out the
+priority, the deadlines and the supervision level: when it filters on one
+of those (``priority``, ``overdue``, ``supervision_level``), only the issues
+it sees in full (its own filings, its unit's) are filtered, so a filter
+cannot tell it what the answer hides.
 """
 
 from __future__ import annotations
@@ -58,6 +64,18 @@ class IssueFilter(df.FilterSet):
     class Meta:
         model = Issue
         fields = []
+
+    HIDDEN_FROM_PUBLIC = ("priority", "overdue", "supervision_level")
+
+    def filter_queryset(self, queryset):
+        """The filters applied; for an API client filtering on a field its public view hides, within its full view."""
+        from accounts.scope import visible_issues
+        from issues.api.auth import is_client
+
+        principal = getattr(self.request, "user", None)
+        if is_client(principal) and any(self.form.cleaned_data.get(n) for n in self.HIDDEN_FROM_PUBLIC):
+            queryset = visible_issues(principal, queryset)
+        return super().filter_queryset(queryset)
 
     def filter_overdue(self, queryset, name, value):
         if not value:
