@@ -123,3 +123,21 @@ def test_list_example_is_a_page(schema):
     op = schema["paths"]["/api/v1/issues/"]["get"]
     page = next(iter(_examples(op["responses"]["200"]["content"]).values()))["value"]
     assert set(page) == {"next", "previous", "results"} and page["results"][0]["view"] == "staff"
+
+
+def test_filing_and_following_document_the_401_a_bad_token_gets(schema, api):
+    # The schema listed no 401 for them, which a bad token answers (breaker).
+    for path in ("/api/v1/issues/", "/api/v1/issues/{id}/follow/"):
+        assert "401" in schema["paths"][path]["post"]["responses"]
+    api.credentials(HTTP_AUTHORIZATION="Token nope")
+    assert api.post("/api/v1/issues/", {}, format="json").status_code == 401
+
+
+def test_the_documented_phone_pattern_takes_every_mobile_prefix_the_server_takes(schema):
+    import re
+
+    pattern = re.compile(schema["components"]["schemas"]["IssueCreateInRequest"]["properties"]["reporter_phone"]["pattern"])
+    for number in ("13800000000", "14512345678", "16612345678", "17012345678", "19912345678"):
+        assert pattern.match(number), number
+    for number in ("12012345678", "14012345678", "19412345678", "1381234567"):
+        assert not pattern.match(number), number

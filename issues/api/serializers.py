@@ -64,9 +64,11 @@ class When(serializers.DateTimeField):
         return value
 
 
-# Documented for generated clients; the server also accepts +86, 0086, spaces,
-# dashes, full-width digits and landlines (issues.validation.normalize_phone).
-PHONE_PATTERN = r"^1(3[0-9]|5[0-35-9]|8[0-9])[0-9]{8}$"
+# Documented for generated clients: the mobile prefixes phonenumbers (the server's check) takes as
+# Chinese mobiles (13x, 145, 147, 15x, 162, 165–167, 170–173, 175–178, 18x, 19x but 194; checked on
+# samples of every prefix). The server also accepts +86, 0086, spaces, dashes, full-width digits and
+# landlines (issues.validation.normalize_phone); this names the plain mobile form.
+PHONE_PATTERN = r"^1(3[0-9]|4[57]|5[0-35-9]|6[2567]|7[0-35-8]|8[0-9]|9[0-35-9])[0-9]{8}$"
 
 
 class _RefuseCharacters:

@@ -247,7 +247,7 @@ class IssueViewSet(viewsets.GenericViewSet):
                         "the same key with a different body is refused (422)",
         )],
         responses={201: ISSUE, 200: OpenApiResponse(ISSUE, description="repeat of an Idempotency-Key"),
-                   **errors(400, 403, 422, 429)},
+                   **errors(400, 401, 403, 422, 429)},  # 401: a bad token (no token files as a resident)
         examples=ex.ISSUE_CREATE,
     )
     def create(self, request):
@@ -406,7 +406,7 @@ class IssueViewSet(viewsets.GenericViewSet):
             issue=i, actor=a, original=d.get("original"), note=d.get("note", "")), self._issue_out)
 
     @extend_schema(summary='Follow ("me too")', request=s.FollowIn, auth=[],
-                   responses={201: s.FollowOut, 200: s.FollowOut, **errors(400, 404, 409, 429)})
+                   responses={201: s.FollowOut, 200: s.FollowOut, **errors(400, 401, 404, 409, 429)})
     @action(detail=True, methods=["post"])
     def follow(self, request, pk=None):
         """A resident (no account needed) follows an open issue with their phone.
