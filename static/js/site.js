@@ -19,9 +19,12 @@
     while (end > start && TRIMMED.indexOf(t.charAt(end - 1)) >= 0) { end--; }
     return t.slice(start, end);
   }
+  // issues.validation._INVISIBLE, character for character: direction and zero-width characters the
+  // server drops wherever they are, so they count for nothing here either.
+  var INVISIBLE = /[\u061c\u180e\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g;
   function measure(text) {
     // A textarea's value has LF, the text the browser sends CRLF: the server makes both LF, as here.
-    var t = trim((text || "").replace(/\r\n?/g, "\n").normalize("NFC"));
+    var t = trim((text || "").replace(INVISIBLE, "").replace(/\r\n?/g, "\n").normalize("NFC"));
     var n = 0;
     if (segmenter) { for (var _ of segmenter.segment(t)) { n++; } } else { n = Array.from(t).length; }
     return {characters: n, codePoints: Array.from(t).length};
