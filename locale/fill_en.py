@@ -96,6 +96,9 @@ EN = {
     "查找来电群众的诉求": "Find a caller's issues",
     "请点击其中一个按钮作出决定": "Press one of the buttons to decide",
     "问题类别无效": "Not a valid category",
+    "这件诉求已不在您的办理范围内（可能刚被退单、改派或合并），请刷新工作台。":
+        "This issue is no longer yours to handle (it may just have been returned, reassigned or merged). "
+        "Please refresh your workbench.",
     "%(label)s应在 %(min)s 到 %(max)s 之间": "%(label)s must be between %(min)s and %(max)s",
     "第 %(i)s 个问题的 min / max 须为数字，且 min 不大于 max":
         "Question %(i)s: min and max must be numbers, and min no greater than max",

@@ -550,3 +550,17 @@ def test_a_decision_without_its_button_changes_nothing(client, world, file_issue
     issue.refresh_from_db()
     assert issue.status == Status.RESOLVED and not issue.events.filter(kind=EventKind.VERIFIED).exists()
     assert 'value="没修好，请退回"' in r.content.decode()  # what was typed stays
+
+
+def test_claiming_an_issue_a_colleague_just_returned_says_so_in_the_row(client, world, file_issue):
+    # The row was replaced by the residents' whole "page not found" page (breaker).
+    issue = file_issue()
+    issue_assign(issue=issue, actor=Actor.of(world.dispatcher), lead_unit=world.heat_gz)
+    issue_return(issue=issue, actor=Actor.of(world.heat_staff2), reason="不属于本单位")  # meanwhile, a colleague
+    client.force_login(world.heat_staff)
+    r = client.post(f"/work/issues/{issue.pk}/claim/", {"panel": "queue"}, **HX)
+    html = r.content.decode()
+    assert r.status_code == 404 and "<html" not in html
+    assert f'id="row-{issue.pk}"' in html and "这件诉求已不在您的办理范围内（可能刚被退单、改派或合并），请刷新工作台。" in html
+    issue.refresh_from_db()
+    assert issue.status == Status.NEW

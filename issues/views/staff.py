@@ -824,10 +824,19 @@ def act(request, issue_id, action: str):
     handler = ACTIONS.get(action)
     if handler is None:
         raise Http404
-    issue = _issue_or_404(request.user, issue_id)
     panel = request.POST.get("panel", "")
     if panel not in ROW_TEMPLATES:
         panel = ""
+    try:
+        issue = _issue_or_404(request.user, issue_id)
+    except Http404:
+        # Gone from this user's scope since the page was drawn (a colleague returned, reassigned or merged
+        # it): say so where the row or panel was, not with the residents' "page not found" (breaker).
+        gone = _("这件诉求已不在您的办理范围内（可能刚被退单、改派或合并），请刷新工作台。")
+        if request.htmx:
+            return render(request, "partials/gone_missing.html", {"flash": gone, "issue_id": _small(issue_id),
+                                                                  "panel": panel}, status=404)
+        raise
     actor = wf.Actor.of(request.user)
     try:
         result = handler(request, issue, actor)
