@@ -164,3 +164,20 @@ def test_ledger_link_is_the_urlencoded_query(db):
         "/ledger/?measure=received&start=2026-11-17&end=2026-11-18&unit=none"
     assert ledger_link("open", period, utility="heat") == "/ledger/?measure=open&utility=heat"
     assert ledger_link("rated", period, district=3) == "/ledger/?measure=rated&start=2026-11-17&end=2026-11-18&district=3"
+
+
+@pytest.mark.parametrize("query, problem", [
+    ({"period": "custom", "start": "2026-11-30", "end": "2026-11-01"}, "开始日期晚于结束日期，已改为显示本月。"),
+    ({"period": "custom", "start": "2010-01-01", "end": "2026-11-01"},
+     "自定义时段须填写开始和结束日期，且不超过十年，已改为显示本月。"),
+    ({"period": "custom", "start": "", "end": "2026-11-01"},
+     "自定义时段须填写开始和结束日期，且不超过十年，已改为显示本月。"),
+])
+def test_a_custom_period_that_cannot_be_used_is_said_not_silently_replaced(client, world, db, query, problem):
+    # The dashboard fell back to this month without a word (breaker).
+    client.force_login(world.mayor)
+    r = client.get(URL, query)
+    assert r.context["period"].kind == "month"
+    assert f'<p class="flash-error" role="alert" id="period-problem">{problem}</p>' in r.content.decode()
+    assert "period-problem" not in client.get(URL, {"period": "custom", "start": "2026-11-01",
+                                                    "end": "2026-11-30"}).content.decode()

@@ -65,14 +65,26 @@ def _staff_or_login(request):
 
 def parse_period(params, now) -> m.Period:
     """The period from GET ``period`` (today|week|month|custom) and ``start``/``end``; month by default."""
+    return parse_period_or_problem(params, now)[0]
+
+
+def parse_period_or_problem(params, now) -> tuple[m.Period, str]:
+    """``(period, problem)``: as parse_period, and why a custom period asked for was not used ("" when it was).
+
+    A custom period with a missing or malformed date, the start after the end, or more than ten years
+    falls back to this month, and the page says so instead of showing another period without a word.
+    """
     kind = params.get("period") or "month"
     try:
         if kind == "custom":
             start, end = date.fromisoformat(params.get("start", "")), date.fromisoformat(params.get("end", ""))
-            return m.Period.of("custom", now, start, end)
-        return m.Period.of(kind, now)
+            if start > end:
+                return m.Period.of("month", now), _("开始日期晚于结束日期，已改为显示本月。")
+            return m.Period.of("custom", now, start, end), ""
+        return m.Period.of(kind, now), ""
     except ValueError:
-        return m.Period.of("month", now)
+        problem = _("自定义时段须填写开始和结束日期，且不超过十年，已改为显示本月。") if kind == "custom" else ""
+        return m.Period.of("month", now), problem
 
 
 _LEDGER_URL = None  # reverse() once: the dashboard draws a thousand links
@@ -145,7 +157,7 @@ def dashboard(request):
         return redirect_to_login(request.get_full_path())
     utilities = _utilities_of(request.user)
     now = timezone.now()
-    period = parse_period(request.GET, now)
+    period, period_problem = parse_period_or_problem(request.GET, now)
     summary = m.summarize(period, utilities=utilities, now=now)
     utility_names = {u.value: str(u.label) for u in Utility}
     districts = {d.pk: d.name for d in District.objects.all()}
@@ -190,7 +202,7 @@ def dashboard(request):
         ],
         "columns": [str(c[2]) for c in BREAKDOWN_COLUMNS],
         "trend": trend, "map_data": map_data,
-        "map_measures": MAP_MEASURES, "map_measure": map_measure,
+        "map_measures": MAP_MEASURES, "map_measure": map_measure, "period_problem": period_problem,
         "ranking": ranked, "ranking_min": m.RANKING_MIN_RATED,
         "red": ranked[:3], "black": list(reversed(ranked[3:]))[:3] if len(ranked) > 3 else [],
         "escalated": escalated, "escalated_href": ledger_link("escalated"),
