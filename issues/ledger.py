@@ -74,6 +74,21 @@ class LedgerFilter(df.FilterSet):
                 return None
         return None
 
+    def period_problem(self) -> str:
+        """Why a measure that needs a period lists nothing here (str, "" when it does not): the page says it.
+
+        Start after end, a date missing, or days outside those a period may cover. Before, the
+        list was just empty, as if nothing had been filed (breaker).
+        """
+        data = getattr(self.form, "cleaned_data", {}) or {}
+        measure = data.get("measure")
+        if not measure or measure in m.NOW_COUNTS or self.period() is not None:
+            return ""
+        start, end = data.get("start"), data.get("end")
+        if isinstance(start, date) and isinstance(end, date) and start > end:
+            return _("开始日期晚于结束日期，请改正后再筛选。")
+        return _("这个指标需要开始和结束日期，请填写后再筛选。")
+
     def filter_measure(self, qs, name, value):
         """Issues behind measure ``value`` for the period (now-measures need none)."""
         period = self.period()

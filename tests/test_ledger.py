@@ -67,3 +67,17 @@ def test_filters_and_marks(client, world, frozen):
     # A period measure without a period selects nothing rather than everything.
     assert codes(client.get(URL, {"measure": "received"})) == []
     assert client.get(URL, {"unit": "none", "measure": "open"}).context["issues"][0].lead_unit_id is None
+
+
+@pytest.mark.parametrize("query, problem", [
+    ({"measure": "received", "start": "2026-12-31", "end": "2026-12-01"}, "开始日期晚于结束日期，请改正后再筛选。"),
+    ({"measure": "received", "start": "2026-12-01"}, "这个指标需要开始和结束日期，请填写后再筛选。"),
+])
+def test_a_measure_without_a_usable_period_says_why_the_list_is_empty(client, world, frozen, query, problem):
+    # The ledger showed 没有符合条件的诉求 as if nothing had been filed (breaker).
+    client.force_login(world.mayor)
+    html = client.get(URL, query).content.decode()
+    assert f'<p class="flash-error" role="alert" id="period-problem">{problem}</p>' in html
+    ok = client.get(URL, {"measure": "received", "start": "2026-11-01", "end": "2026-11-30"}).content.decode()
+    assert "period-problem" not in ok
+    assert "period-problem" not in client.get(URL, {"measure": "open"}).content.decode()  # needs no period
