@@ -717,7 +717,16 @@ if SmsMessage is not None:
         fields = ("sent_at", "phone_masked", "text", "times", "outbox_row")
         list_display = ("sent_at", "phone_masked", "text_preview", "times")
         search_fields = ("body",)  # e.g. a tracking code
-        search_help_text = _("按短信内容搜索，例如受理编号")
+        search_help_text = _("按短信内容搜索，例如受理编号；或输入完整电话号码，查看发给它的短信")
+
+        def get_search_results(self, request, queryset, search_term):
+            """A whole phone number (any form normalize_phone reads) finds the messages sent to it;
+            anything else searches the text (a tracking code, say)."""
+            try:
+                phone = normalize_phone(search_term)
+            except FieldError:
+                return super().get_search_results(request, queryset, search_term)
+            return queryset.filter(phone=phone), False
 
         @admin.display(description=_("电话"))
         def phone_masked(self, obj):

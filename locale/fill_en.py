@@ -96,6 +96,8 @@ EN = {
     "查找来电群众的诉求": "Find a caller's issues",
     "请点击其中一个按钮作出决定": "Press one of the buttons to decide",
     "问题类别无效": "Not a valid category",
+    "按短信内容搜索，例如受理编号；或输入完整电话号码，查看发给它的短信":
+        "Search the text, a tracking code for example, or type a whole phone number to see the messages sent to it",
     "开始日期晚于结束日期，请改正后再筛选。": "The start date is after the end date: correct it and filter again.",
     "这个指标需要开始和结束日期，请填写后再筛选。": "This measure needs a start and an end date: fill them in and filter again.",
     "开始日期晚于结束日期，已改为显示本月。": "The start date is after the end date, so this month is shown instead.",

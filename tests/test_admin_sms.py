@@ -58,3 +58,10 @@ def test_the_admin_index_names_the_apps_and_tables_in_chinese(client, world, mes
     ApiClient.objects.create(name="12345热线系统")
     html = client.get("/admin/issues/apiclient/").content.decode()
     assert "创建时间" in html and "Created at" not in html
+
+
+def test_a_whole_phone_number_finds_the_messages_sent_to_it(client, world, messages):
+    # A new user checking "did my SMS go out?" typed the phone and got nothing (README trial).
+    client.force_login(world.admin)
+    html = client.get("/admin/issues/smsmessage/", {"q": "138 0000 0000"}).content.decode()
+    assert "编号ZY20261130000001" in html and "ZY20261130000002" not in html
