@@ -144,3 +144,9 @@ def test_a_rating_link_before_the_fix_says_no_rating_is_needed(world, file_issue
     issue = file_issue()
     r = Client().get(path_of(rating_url(issue, issue.reporter_phone)))
     assert r.status_code == 200 and "该诉求目前不在待评价状态，无需评价。" in r.content.decode()
+
+
+def test_an_empty_rating_post_is_told_what_to_fill_in(fixed):
+    r = Client().post(path_of(rating_url(fixed, fixed.reporter_phone)), "",
+                      content_type="application/x-www-form-urlencoded")
+    assert r.status_code == 400 and Rating.objects.count() == 0

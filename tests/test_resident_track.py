@@ -560,3 +560,11 @@ def test_a_too_long_code_or_phone_is_told_in_plain_words(client, world):
     assert "确保该变量" not in html
     r = client.post("/track/resend/", {"phone": "1" * 50})
     assert "电话号码太长了，请核对后再试" in r.content.decode() and "确保该变量" not in r.content.decode()
+
+
+def test_an_empty_me_too_post_is_told_what_to_fill_in(client, world, file_issue):
+    # An empty body made an unbound form, and reading its cleaned data was a 500 (breaker).
+    issue = file_issue()
+    r = client.post(f"/report/follow/{issue.pk}/", "", content_type="application/x-www-form-urlencoded")
+    assert r.status_code == 400 and "请阅读并同意个人信息收集和使用说明" in r.content.decode()
+    assert not Follower.objects.exists()

@@ -508,7 +508,7 @@ def follow(request, issue_id: int):
     issue = _followable(issue_id)
     if issue is None:
         return _not_found(request)
-    form = FollowForm(request.POST or None)
+    form = FollowForm(request.POST if request.method == "POST" else None)  # an empty POST is bound: its errors
     context = {"issue": issue, "category_name": _category_name(issue.category),
                "district_name": _district_name(issue.district), "form": form, "errors": {}, "limits": LIMITS}
     if request.method in SAFE_METHODS:
@@ -754,7 +754,7 @@ def rate(request, token: str):
     if already.exists():
         context["closed_reason"] = _("您已评价过本轮办理结果，感谢您的反馈。")
         return render(request, "resident/rate.html", context, status=409 if request.method == "POST" else 200)
-    form = RateForm(request.POST or None)
+    form = RateForm(request.POST if request.method == "POST" else None)
     context["form"] = form
     if request.method in SAFE_METHODS:
         return render(request, "resident/rate.html", context)
