@@ -19,6 +19,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 
 from django import forms
@@ -196,6 +197,17 @@ class DistrictAdmin(SimpleHistoryAdmin):
     ordering = ("id",)
 
 
+def _plain_number(value) -> bool:
+    # A bound a question may have: an int or float, finite and within ±10^9 (JSON's NaN and 1e400 read as
+    # NaN and infinity, which jsonb refuses; a 400-digit integer has no float) — never a bool.
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    try:
+        return math.isfinite(float(value)) and abs(value) <= 1e9
+    except OverflowError:
+        return False
+
+
 class CategoryForm(forms.ModelForm):
     """Category edit form; checks the shape of ``extra_questions`` that the filing form relies on."""
 
@@ -231,9 +243,9 @@ class CategoryForm(forms.ModelForm):
                 if not isinstance(choices, list) or not choices or not all(isinstance(c, str) for c in choices):
                     raise forms.ValidationError(_("第 %(i)s 个问题是选择题，须提供 choices 列表") % {"i": i})
             bounds = [q.get(k) for k in ("min", "max") if k in q]
-            if any(isinstance(b, bool) or not isinstance(b, (int, float)) for b in bounds) or (
-                    len(bounds) == 2 and bounds[0] > bounds[1]):
-                raise forms.ValidationError(_("第 %(i)s 个问题的 min / max 须为数字，且 min 不大于 max") % {"i": i})
+            if any(not _plain_number(b) for b in bounds) or (len(bounds) == 2 and bounds[0] > bounds[1]):
+                raise forms.ValidationError(
+                    _("第 %(i)s 个问题的 min / max 须为 ±10 亿以内的数字，且 min 不大于 max") % {"i": i})
             if "label_en" in q and not isinstance(q["label_en"], str):
                 raise forms.ValidationError(_("第 %(i)s 个问题的 label_en 须为文字") % {"i": i})
             if "choice_labels_en" in q:

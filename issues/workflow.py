@@ -773,7 +773,7 @@ def _clean_answers(category: Category, answers: dict, errors) -> dict:
                 errors.setdefault(f"extra_answers.{code}", []).append(_("%(label)s：请选择是或否") % {"label": label})
         elif kind == "number":
             try:
-                if isinstance(value, bool):  # JSON true is not the number 1
+                if isinstance(value, bool) or (isinstance(value, str) and "_" in value):  # true is not 1; nor 1_0 10
                     raise TypeError(value)
                 number = float(value)
                 if not math.isfinite(number):
@@ -781,12 +781,17 @@ def _clean_answers(category: Category, answers: dict, errors) -> dict:
             except (TypeError, ValueError, OverflowError):
                 errors.setdefault(f"extra_answers.{code}", []).append(_("%(label)s应为数字") % {"label": label})
                 continue
-            low, high = q.get("min"), q.get("max")  # the question's bounds, when it has them (an indoor −300 ℃)
+            low, high = _bound(q.get("min")), _bound(q.get("max"))  # the question's bounds (an indoor −300 ℃)
             if (low is not None and number < low) or (high is not None and number > high):
-                errors.setdefault(f"extra_answers.{code}", []).append(
-                    _("%(label)s应在 %(min)s 到 %(max)s 之间") % {
-                        "label": label, "min": "—" if low is None else f"{low:g}",
-                        "max": "—" if high is None else f"{high:g}"})
+                words = {"label": label, "min": f"{low:g}" if low is not None else "",
+                         "max": f"{high:g}" if high is not None else ""}
+                if low is not None and high is not None:
+                    message = _("%(label)s应在 %(min)s 到 %(max)s 之间") % words
+                elif low is not None:
+                    message = _("%(label)s不能小于 %(min)s") % words
+                else:
+                    message = _("%(label)s不能大于 %(max)s") % words
+                errors.setdefault(f"extra_answers.{code}", []).append(message)
                 continue
             clean[code] = number
         elif kind == "choice":
@@ -800,6 +805,18 @@ def _clean_answers(category: Category, answers: dict, errors) -> dict:
             except FieldError as exc:
                 errors.setdefault(f"extra_answers.{code}", []).append(str(exc))
     return clean
+
+
+def _bound(value) -> float | None:
+    # A number question's "min" or "max" as a float; None when absent or not a usable number (admin checks
+    # bounds, but a row written otherwise must not turn every answer into a 500).
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    return number if math.isfinite(number) else None
 
 
 def issue_assign(*, issue, actor: Actor, lead_unit, co_units=(), note: str = "", now: datetime | None = None) -> Issue:

@@ -107,8 +107,10 @@ EN = {
         "This issue is no longer yours to handle (it may just have been returned, reassigned or merged). "
         "Please refresh your workbench.",
     "%(label)s应在 %(min)s 到 %(max)s 之间": "%(label)s must be between %(min)s and %(max)s",
-    "第 %(i)s 个问题的 min / max 须为数字，且 min 不大于 max":
-        "Question %(i)s: min and max must be numbers, and min no greater than max",
+    "第 %(i)s 个问题的 min / max 须为 ±10 亿以内的数字，且 min 不大于 max":
+        "Question %(i)s: min and max must be numbers within ±1,000,000,000, and min no greater than max",
+    "%(label)s不能小于 %(min)s": "%(label)s must be at least %(min)s",
+    "%(label)s不能大于 %(max)s": "%(label)s must be at most %(max)s",
     "受理编号太长了，请核对后再试": "That tracking code is too long: please check it and try again",
     "电话号码太长了，请核对后再试": "That phone number is too long: please check it and try again",
     "这个评价链接是上一轮办理结果的。问题已重新办理，新的结果办好后会再发短信请您评价，请用新短信里的链接。":

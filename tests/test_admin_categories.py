@@ -47,10 +47,13 @@ TEMP = {"code": "indoor_temp", "label": "室内温度（℃）", "type": "number
 @pytest.mark.parametrize("bounds, ok", [
     ({"min": -30, "max": 40}, True), ({"min": 0}, True), ({"max": 40.5}, True),
     ({"min": "low"}, False), ({"max": True}, False), ({"min": 50, "max": 40}, False),
+    # JSON's NaN and 1e400 (NaN, infinity: jsonb refuses them, a 500) and a 401-digit integer (no float) (breaker)
+    ({"min": float("nan")}, False), ({"min": float("inf")}, False), ({"min": 10 ** 400}, False),
+    ({"max": 2e9}, False),
 ])
 def test_a_number_questions_bounds_are_checked(world, bounds, ok):
     errors = form_errors(world, [{**TEMP, **bounds}])
-    assert errors == ([] if ok else ["第 1 个问题的 min / max 须为数字，且 min 不大于 max"])
+    assert errors == ([] if ok else ["第 1 个问题的 min / max 须为 ±10 亿以内的数字，且 min 不大于 max"])
 
 
 def test_bad_english_parts_already_stored_are_ignored_not_a_500(client, world):

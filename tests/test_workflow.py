@@ -755,3 +755,28 @@ def test_a_number_answer_is_not_a_json_true(world, file_issue):
         file_issue(extra_answers={"indoor_temp": True})
     assert exc.value.fields == {"extra_answers.indoor_temp": ["室内温度（℃）应为数字"]}
     assert file_issue(extra_answers={"indoor_temp": 1}).extra_answers == {"indoor_temp": 1.0}
+
+
+@pytest.mark.parametrize("bounds, answer, message", [
+    ({"min": 0}, -1, "面积不能小于 0"),
+    ({"max": 500}, 501, "面积不能大于 500"),
+    ({"min": 10 ** 400}, 5, None),  # unusable bounds stored outside admin: ignored, not a 500 (breaker)
+    ({"max": "big"}, 5, None),
+])
+def test_one_sided_and_unusable_bounds(world, file_issue, bounds, answer, message):
+    world.heat_cold.extra_questions = [{"code": "area", "label": "面积", "type": "number", **bounds}]
+    world.heat_cold.save()
+    if message is None:
+        assert file_issue(extra_answers={"area": answer}).extra_answers == {"area": float(answer)}
+    else:
+        with pytest.raises(Invalid) as exc:
+            file_issue(extra_answers={"area": answer})
+        assert exc.value.fields == {"extra_answers.area": [message]}
+
+
+def test_a_number_answer_with_underscores_is_not_a_number(world, file_issue):
+    world.heat_cold.extra_questions = [{"code": "area", "label": "面积", "type": "number"}]
+    world.heat_cold.save()
+    with pytest.raises(Invalid) as exc:
+        file_issue(extra_answers={"area": "1_0"})  # Python's float() reads 10
+    assert exc.value.fields == {"extra_answers.area": ["面积应为数字"]}
