@@ -314,3 +314,23 @@ def test_reasons_count_characters_as_seen_and_name_the_action(scenario, as_user,
     status, _, fields = err(post(as_user(who), scenario, action, {"reason": "水" * 10001}))
     assert (status, fields) == (400, {"reason": [f"{label}最多 500 个字（现在至少 10000 个）"]})
     assert post(as_user(who), scenario, action, {"reason": "👍🏽" * 500}).status_code == 200
+
+
+@pytest.mark.parametrize("action, field, note", [
+    ("verify", "approve", {"note": "复查仍有问题"}),
+    ("decide-extension", "approve", {"note": "材料不足"}),
+    ("decide-at-limit", "close", {"note": "已尽力"}),
+    ("decide-appeal", "exclude", {}),
+    ("rate", "resolved", {"satisfaction": "satisfied"}),
+])
+def test_a_decision_missing_from_a_form_encoded_body_is_refused_not_read_as_no(scenario, as_user, action, field,
+                                                                              note):
+    # DRF read the missing yes/no of a form-encoded body as false: the fix was sent back, another rework
+    # ordered, the rating upheld (breaker round 2). JSON already said "required".
+    _, _body, who, state, *_ = ACTIONS[action]
+    scenario.build(state)
+    before = IssueEvent.objects.filter(issue=scenario.issue).count()
+    r = as_user(who).post(url(scenario, action), note)  # multipart form, as a browser or curl -F would send
+    status, _code, fields = err(r)
+    assert status == 400 and set(fields) == {field}
+    assert IssueEvent.objects.filter(issue=scenario.issue).count() == before

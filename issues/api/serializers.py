@@ -227,8 +227,20 @@ class ExtensionIn(serializers.Serializer):
     requested_due = When(help_text="ISO 8601 with offset; after the current resolution_due")
 
 
+class Decision(serializers.BooleanField):
+    """A required yes/no that must be sent in any encoding.
+
+    DRF's BooleanField reads a field missing from a form-encoded body as
+    false (an HTML checkbox left unticked), so a decision sent without it was
+    taken as a refusal or a send-back. Here missing is missing: 400
+    "This field is required", as in JSON (breaker).
+    """
+
+    default_empty_html = serializers.empty
+
+
 class DecideIn(serializers.Serializer):
-    approve = serializers.BooleanField()
+    approve = Decision()
     note = Text(500, "审批意见", required=False, help_text="required when refusing")
 
 
@@ -247,7 +259,7 @@ class ResolveIn(serializers.Serializer):
 
 
 class VerifyIn(serializers.Serializer):
-    approve = serializers.BooleanField(help_text="false sends the fix back (note required)")
+    approve = Decision(help_text="false sends the fix back (note required)")
     note = Text(500, "核查意见", required=False)
 
 
@@ -258,13 +270,13 @@ class SuperviseIn(serializers.Serializer):
 
 
 class RateIn(serializers.Serializer):
-    resolved = serializers.BooleanField()
+    resolved = Decision()
     satisfaction = serializers.ChoiceField(choices=Satisfaction.choices)
     comment = Text(500, "意见", required=False)
 
 
 class DecideAtLimitIn(serializers.Serializer):
-    close = serializers.BooleanField(help_text="true closes the issue; false orders one more rework")
+    close = Decision(help_text="true closes the issue; false orders one more rework")
     note = Text(500, "裁定意见")
 
 
@@ -274,7 +286,7 @@ class AppealIn(serializers.Serializer):
 
 
 class DecideAppealIn(serializers.Serializer):
-    exclude = serializers.BooleanField(help_text="true excludes the rating from every measure")
+    exclude = Decision(help_text="true excludes the rating from every measure")
     note = Text(500, "裁定意见", required=False)
 
 
