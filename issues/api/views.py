@@ -419,13 +419,18 @@ class IssueViewSet(viewsets.GenericViewSet):
         otherwise); an API client, any issue (it reads every issue's public
         fields). Limits: a follow counts against its phone (the filing
         limits, 429 over them) for every caller but a dispatcher, who takes
-        calls for residents; anonymous attempts also count against their IP.
+        calls for residents; anonymous attempts also count against their IP,
+        and a signed-in caller's attempts on one issue against that pair
+        (``follow_caller``, 20 an hour), whoever they name.
         """
         principal = request.user
         anonymous = not is_client(principal) and not principal.is_authenticated
         if not anonymous and not is_client(principal):
             if not visible_issues(principal).filter(pk=parse_id(pk)).exists():
                 raise wf.NotFound("诉求不存在")
+        if not anonymous:  # every attempt counts: see the follow_caller rule in settings
+            caller = f"{'c' if is_client(principal) else 'u'}{principal.pk}"
+            limits.hit("follow_caller", f"{caller}:{parse_id(pk)}")
         reservation = limits.Reservation()
         if anonymous or getattr(principal, "role", None) != Role.DISPATCHER:
             try:
