@@ -83,7 +83,15 @@ def is_blank(value: str) -> bool:
 # None is typed on purpose, and each hid a duplicate ("阳光花园" + U+200B is not "阳光花园", breaker).
 # The zero-width joiner and non-joiner (U+200D, U+200C) stay: emoji sequences and scripts need them.
 # Dropping only shortens the text, so nothing the page's counter accepted is refused.
-_INVISIBLE = re.compile("[\u061c\u180e\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+# Also the soft hyphen, the combining grapheme joiner, the Khmer inherent vowels, the Mongolian free
+# variation selectors and the Hangul fillers (U+00AD, U+034F, U+17B4–U+17B5, U+180B–U+180F, U+115F,
+# U+1160, U+3164, U+FFA0): drawn as nothing, they hid duplicates the same way (breaker round 2).
+_INVISIBLE = re.compile("[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b\u200e\u200f"
+                        "\u202a-\u202e\u2060-\u2064\u2066-\u2069\u3164\ufeff\uffa0]")
+# A 小区 (a place's name, compared exactly by the duplicate suggestion) loses every character drawn as
+# nothing: all default-ignorable and format characters (the joiners, variation selectors and tag
+# characters an emoji sequence needs included: a place's name has no emoji) and the braille blank.
+_INVISIBLE_IN_PLACE = regex.compile(r"[\p{Default_Ignorable_Code_Point}\p{Cf}\u2800]")
 
 
 def _tidy(value: str) -> str:
@@ -134,10 +142,11 @@ def clean_community(value) -> str:
 
     Every run of whitespace (U+3000 of Chinese input methods included)
     becomes one space, so "阳光　花园" and "阳光  花园" are stored and found
-    as "阳光 花园" (the duplicate suggestion compares 小区 exactly). Raises
+    as "阳光 花园" (the duplicate suggestion compares 小区 exactly), and every
+    character drawn as nothing is dropped (``_INVISIBLE_IN_PLACE``). Raises
     FieldError as clean_text does (blank, too long, control characters).
     """
-    return " ".join(clean_text(value, max_length=100, label="小区").split())
+    return " ".join(_INVISIBLE_IN_PLACE.sub("", clean_text(value, max_length=100, label="小区")).split())
 
 
 def refuse_oversized(value: str, *, max_length: int, label: str = "") -> None:

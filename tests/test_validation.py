@@ -97,7 +97,8 @@ def test_text_with_no_visible_character_is_blank(raw):
 @pytest.mark.parametrize("raw", ["\u3164水", "a\u0331", "\u200b。", "\u2800\u2801", "\u0e33", "\u0903"])
 def test_one_visible_character_is_enough(raw):
     assert is_blank(raw) is False
-    assert clean_text(raw, max_length=10) == raw.replace("\u200b", "")  # the zero-width space is dropped
+    # The zero-width space and the Hangul filler are dropped (_INVISIBLE); the visible character stays.
+    assert clean_text(raw, max_length=10) == raw.replace("\u200b", "").replace("\u3164", "")
 
 
 
@@ -284,3 +285,16 @@ def test_text_of_nothing_but_invisible_characters_is_blank():
     with pytest.raises(FieldError) as exc:
         clean_text("\u200b\u202e\ufeff", max_length=10, label="问题描述")
     assert str(exc.value) == "请填写问题描述"
+
+
+
+@pytest.mark.parametrize("ch", ["\u00ad", "\u034f", "\u17b4", "\u180b", "\u3164", "\u115f", "\uffa0"])
+def test_more_characters_drawn_as_nothing_are_dropped_from_any_text(ch):
+    # Kept before, each hid a duplicate 小区 (breaker round 2).
+    assert clean_text(f"阳光{ch}花园{ch}", max_length=10) == "阳光花园"
+
+
+@pytest.mark.parametrize("ch", ["\u200d", "\u200c", "\ufe0f", "\U000e0020", "\u2800"])
+def test_a_place_loses_even_the_joiners_and_selectors_text_keeps(ch):
+    assert clean_community(f"阳光花园{ch}") == "阳光花园"
+    assert clean_community(f"阳光{ch} {ch}花园") == "阳光 花园"
