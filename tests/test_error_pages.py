@@ -284,3 +284,11 @@ def test_a_server_error_in_the_api_answers_the_api_error_shape(buggy, monkeypatc
     r = buggy.get("/api/v1/categories/")
     assert r.status_code == 500 and r["Content-Type"] == "application/json"
     assert r.json() == {"error": {"code": "server_error", "message": "服务器内部错误，请稍后再试", "fields": {}}}
+
+
+@pytest.mark.parametrize("suffix", ["json", "xml"])
+def test_open311_with_a_multipart_body_without_its_boundary_says_so(db, suffix):
+    # Answered 403 "api_key missing or invalid" though the body carried a good key (breaker round 2).
+    r = Client().post(f"/open311/v2/requests.{suffix}", b"api_key=x&service_code=y", content_type="multipart/form-data")
+    assert r.status_code == 400
+    assert "the body must be application/x-www-form-urlencoded" in text(r)
