@@ -321,26 +321,32 @@ def write_xlsx(path, issues, now: datetime, progress=None) -> int:
     return n
 
 
-EXPORT_ABANDONED_AFTER = timedelta(minutes=30)
+EXPORT_QUEUED_AT_MOST = timedelta(minutes=30)
+EXPORT_RUNNING_AT_MOST = timedelta(minutes=15)
 
 
 def fail_abandoned_exports(now: datetime | None = None) -> int:
-    """Mark failed the exports still queued or running ``EXPORT_ABANDONED_AFTER`` (30 min) after they were asked for.
+    """Mark failed the exports whose task is gone: queued 30 minutes after they were asked for, or running
+    15 minutes after a worker began them (``EXPORT_QUEUED_AT_MOST``, ``EXPORT_RUNNING_AT_MOST``).
 
     An export's task runs at most CELERY_TASK_TIME_LIMIT (180 s), and a
     message whose worker died is redelivered within the broker's visibility
-    timeout (300 s); one still unfinished after half an hour lost its
-    message (a broker restarted without persistence), and would otherwise
-    show "导出中" for ever. Its requester sees it failed, with the reason,
-    and can export again. Called by the sweep task every minute; returns
-    how many were marked. ``now``: aware datetime (default: now).
+    timeout (300 s) and begins anew (``started_at``); one still unfinished
+    so long after lost its message (a broker restarted without
+    persistence), and would otherwise show "导出中" for ever. The page then
+    says 导出失败，请重试, and the reason is kept in ``error`` for admins. A
+    late task that does finish it still marks it done (and clears the
+    error). Called by the sweep task every minute; returns how many were
+    marked. ``now``: aware datetime (default: now).
     """
     from .models import Export
 
     now = now or timezone.now()
-    return Export.objects.filter(state__in=(Export.State.PENDING, Export.State.RUNNING),
-                                 created_at__lt=now - EXPORT_ABANDONED_AFTER).update(
-        state=Export.State.FAILED, finished_at=now, error="导出中断（处理进程重启或消息丢失），请重新导出")
+    lost = (Q(state=Export.State.PENDING, created_at__lt=now - EXPORT_QUEUED_AT_MOST)
+            | Q(state=Export.State.RUNNING, started_at__lt=now - EXPORT_RUNNING_AT_MOST)
+            | Q(state=Export.State.RUNNING, started_at__isnull=True, created_at__lt=now - EXPORT_QUEUED_AT_MOST))
+    return Export.objects.filter(lost).update(state=Export.State.FAILED, finished_at=now,
+                                              error="导出中断（处理进程重启或消息丢失），请重新导出")
 
 
 def run_export(export_id: int, now: datetime | None = None) -> int:
@@ -371,7 +377,8 @@ def run_export(export_id: int, now: datetime | None = None) -> int:
         Export.objects.filter(pk=export.pk).update(state=Export.State.FAILED, error=str(exc)[:500])
         log.exception("export %s failed", export.pk)
         raise
-    Export.objects.filter(pk=export.pk).update(state=Export.State.RUNNING, total=total, progress=0)
+    Export.objects.filter(pk=export.pk).update(state=Export.State.RUNNING, total=total, progress=0,
+                                              started_at=timezone.now(), error="")
 
     def progress(n):
         Export.objects.filter(pk=export.pk).update(progress=n)

@@ -124,24 +124,40 @@ def test_bad_format_is_refused(client, world, db):
     assert client.post(reverse("dashboard:export_start"), {"format": "pdf"}).status_code == 400
 
 
-def test_an_export_whose_message_was_lost_is_failed_after_half_an_hour(world, frozen):
-    # A worker killed mid-export left it "导出中" for an hour, and one whose message was lost for ever (breaker).
+def test_an_export_whose_task_is_gone_is_failed_and_a_slow_queue_is_not(world, frozen):
+    # A worker killed mid-export left it "导出中" for an hour, and one whose message was lost for ever
+    # (breaker); an export asked for long ago but begun just now is still running (breaker round 2).
     from datetime import timedelta
 
     from django.utils import timezone
 
     now = timezone.now()
     user = world.supervisor
-    old_running = Export.objects.create(requested_by=user, state=Export.State.RUNNING, progress=2000, total=80000,
-                                        created_at=now - timedelta(minutes=31))
-    old_pending = Export.objects.create(requested_by=user, created_at=now - timedelta(minutes=45))
-    recent = Export.objects.create(requested_by=user, state=Export.State.RUNNING, created_at=now - timedelta(minutes=29))
-    done = Export.objects.create(requested_by=user, state=Export.State.DONE, created_at=now - timedelta(hours=3))
+
+    def export(state, asked_ago, started_ago=None):
+        return Export.objects.create(requested_by=user, state=state, created_at=now - asked_ago,
+                                     started_at=None if started_ago is None else now - started_ago)
+
+    running_dead = export(Export.State.RUNNING, timedelta(minutes=40), timedelta(minutes=16))
+    running_late_start = export(Export.State.RUNNING, timedelta(minutes=40), timedelta(minutes=2))
+    queued_lost = export(Export.State.PENDING, timedelta(minutes=31))
+    queued_recent = export(Export.State.PENDING, timedelta(minutes=29))
+    done = export(Export.State.DONE, timedelta(hours=3), timedelta(hours=3))
     assert ledger.fail_abandoned_exports(now) == 2
-    states = {e.pk: (e.state, e.finished_at) for e in Export.objects.all()}
-    assert states[old_running.pk] == states[old_pending.pk] == (Export.State.FAILED, now)
-    assert states[recent.pk] == (Export.State.RUNNING, None) and states[done.pk][0] == Export.State.DONE
-    assert Export.objects.get(pk=old_running.pk).error == "导出中断（处理进程重启或消息丢失），请重新导出"
+    states = {e.pk: e.state for e in Export.objects.all()}
+    assert states == {running_dead.pk: Export.State.FAILED, queued_lost.pk: Export.State.FAILED,
+                      running_late_start.pk: Export.State.RUNNING, queued_recent.pk: Export.State.PENDING,
+                      done.pk: Export.State.DONE}
+    failed = Export.objects.get(pk=running_dead.pk)
+    assert (failed.finished_at, failed.error) == (now, "导出中断（处理进程重启或消息丢失），请重新导出")
+
+
+def test_a_late_task_finishes_a_failed_export_and_clears_its_reason(world, frozen, media):
+    export = Export.objects.create(requested_by=world.supervisor, format=Export.Format.CSV, state=Export.State.FAILED,
+                                   error="导出中断（处理进程重启或消息丢失），请重新导出")
+    ledger.run_export(export.pk)
+    export.refresh_from_db()
+    assert (export.state, export.error) == (Export.State.DONE, "")
 
 
 def test_the_sweep_task_fails_abandoned_exports(world, frozen, monkeypatch):
