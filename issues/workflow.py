@@ -896,6 +896,9 @@ def issue_merge(*, issue, actor: Actor, original, note: str = "", now: datetime 
             errors["original"] = [_("请选择要合并到的原诉求")]
         elif target.pk == issue.pk:
             errors["original"] = [_("不能合并到自身")]
+        elif target.status == Status.MERGED:  # e.g. into this very issue, by a colleague a moment ago
+            errors["original"] = [_("原诉求已合并到 %(code)s，不能再合并到它") % {
+                "code": target.duplicate_of.tracking_code if target.duplicate_of else ""}]
         elif target.status not in OPEN_STATUSES:
             errors["original"] = [_("原诉求已办结或关闭，不能合并")]
         note = _field(errors, "note", clean_text, note, max_length=REASON_MAX, required=False, label="说明")

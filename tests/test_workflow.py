@@ -780,3 +780,12 @@ def test_a_number_answer_with_underscores_is_not_a_number(world, file_issue):
     with pytest.raises(Invalid) as exc:
         file_issue(extra_answers={"area": "1_0"})  # Python's float() reads 10
     assert exc.value.fields == {"extra_answers.area": ["面积应为数字"]}
+
+
+def test_merging_into_an_issue_already_merged_names_where_it_went(world, file_issue):
+    # The loser of two crossing merges was told the original was "closed" (breaker round 2).
+    a, b = file_issue(), file_issue(phone="+8613900000002")
+    issue_merge(issue=b, actor=Actor.of(world.dispatcher), original=a)
+    with pytest.raises(Invalid) as exc:
+        issue_merge(issue=a, actor=Actor.of(world.dispatcher), original=b)
+    assert exc.value.fields == {"original": [f"原诉求已合并到 {a.tracking_code}，不能再合并到它"]}
