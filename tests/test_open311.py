@@ -283,8 +283,15 @@ class TestErrors:
         r = api.post(f"{BASE}/requests.json", form(systems, phone="123", description="", lat="north"))
         assert r.status_code == 400
         descriptions = sorted(e["description"].split(":")[0] for e in r.json())
-        assert descriptions == ["description", "latitude", "reporter_phone"]
+        # Named as the client sent them, not as the workflow calls them (breaker).
+        assert descriptions == ["description", "lat", "phone"]
         assert {e["code"] for e in r.json()} == {400}
+
+    def test_a_bad_attribute_is_named_as_sent(self, api, systems, world):
+        world.heat_cold.extra_questions = [{"code": "temp", "label": "室温", "type": "number", "required": True}]
+        world.heat_cold.save()
+        r = api.post(f"{BASE}/requests.json", {**form(systems), "attribute[temp]": "warm"})
+        assert (r.status_code, r.json()) == (400, [{"code": 400, "description": "attribute[temp]: 室温应为数字"}])
 
     def test_unknown_district_is_400(self, api, systems, world):
         r = api.post(f"{BASE}/requests.json", form(systems, district="beijing"))

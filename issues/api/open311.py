@@ -144,7 +144,8 @@ def _answers_errors(*methods: str):
             except Open311Error as exc:
                 return render_error(fmt, exc)
             except wf.Invalid as exc:
-                messages = [f"{field}: {m}" for field, msgs in exc.fields.items() for m in msgs] or [exc.message]
+                messages = [f"{_open311_name(field)}: {m}" for field, msgs in exc.fields.items() for m in msgs] \
+                    or [exc.message]
                 return render_error(fmt, Open311Error(400, *messages))
             except wf.WorkflowError as exc:
                 code = exc.status_code if exc.status_code in (400, 403, 404) else 400
@@ -157,6 +158,18 @@ def _answers_errors(*methods: str):
         return csrf_exempt(wrapped)
 
     return decorate
+
+
+# The workflow's field names as a GeoReport v2 client sent them (its errors named "latitude" for "lat").
+_OPEN311_NAMES = {"latitude": "lat", "longitude": "long", "reporter_phone": "phone", "community": "address_string",
+                  "reporter_name": "first_name", "category": "service_code", "district": "district"}
+
+
+def _open311_name(field: str) -> str:
+    """A workflow field (``latitude``, ``extra_answers.temp``…) as the Open311 parameter that carried it."""
+    if field.startswith("extra_answers."):
+        return f"attribute[{field.split('.', 1)[1]}]"
+    return _OPEN311_NAMES.get(field, field)
 
 
 def _param(request, name: str) -> str:
