@@ -89,9 +89,17 @@ def is_blank(value: str) -> bool:
 _INVISIBLE = re.compile("[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b\u200e\u200f"
                         "\u202a-\u202e\u2060-\u2064\u2066-\u2069\u3164\ufeff\uffa0]")
 # A 小区 (a place's name, compared exactly by the duplicate suggestion) loses every character drawn as
-# nothing: all default-ignorable and format characters (the joiners, variation selectors and tag
-# characters an emoji sequence needs included: a place's name has no emoji) and the braille blank.
+# nothing — all default-ignorable and format characters (joiners, variation selectors, tag characters)
+# and the braille blank — except inside an emoji: a character (grapheme cluster) holding a pictograph
+# keeps its joiners and selectors, so 👨‍👩‍👧 stays one family and is counted as one.
 _INVISIBLE_IN_PLACE = regex.compile(r"[\p{Default_Ignorable_Code_Point}\p{Cf}\u2800]")
+_PICTOGRAPH = regex.compile(r"\p{Extended_Pictographic}")
+
+
+def _visible_place(text: str) -> str:
+    # ``text`` without the characters drawn as nothing, cluster by cluster (emoji kept whole).
+    return "".join(cluster if _PICTOGRAPH.search(cluster) else _INVISIBLE_IN_PLACE.sub("", cluster)
+                   for cluster in _GRAPHEME.findall(text))
 
 
 def _tidy(value: str) -> str:
@@ -143,10 +151,10 @@ def clean_community(value) -> str:
     Every run of whitespace (U+3000 of Chinese input methods included)
     becomes one space, so "阳光　花园" and "阳光  花园" are stored and found
     as "阳光 花园" (the duplicate suggestion compares 小区 exactly), and every
-    character drawn as nothing is dropped (``_INVISIBLE_IN_PLACE``). Raises
+    character drawn as nothing is dropped, emoji aside (``_visible_place``). Raises
     FieldError as clean_text does (blank, too long, control characters).
     """
-    return " ".join(_INVISIBLE_IN_PLACE.sub("", clean_text(value, max_length=100, label="小区")).split())
+    return " ".join(_visible_place(clean_text(value, max_length=100, label="小区")).split())
 
 
 def refuse_oversized(value: str, *, max_length: int, label: str = "") -> None:

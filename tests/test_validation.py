@@ -298,3 +298,9 @@ def test_more_characters_drawn_as_nothing_are_dropped_from_any_text(ch):
 def test_a_place_loses_even_the_joiners_and_selectors_text_keeps(ch):
     assert clean_community(f"阳光花园{ch}") == "阳光花园"
     assert clean_community(f"阳光{ch} {ch}花园") == "阳光 花园"
+
+
+def test_a_place_keeps_its_emoji_whole():
+    # Dropping every joiner split 👨‍👩‍👧‍👦 into four emoji, and 100 families became 400 characters past the limit.
+    family, heart, scotland = "👨\u200d👩\u200d👧\u200d👦", "❤\ufe0f", "🏴\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f"
+    assert clean_community(f"幸福{family}{heart}{scotland}家园\u200d") == f"幸福{family}{heart}{scotland}家园"
