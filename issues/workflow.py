@@ -295,6 +295,24 @@ def _raise_if(errors: dict) -> None:
         raise Invalid(_("输入有误，请按提示修改"), errors)
 
 
+def refusal_first(call) -> None:
+    """Run ``call`` (a workflow call made with input that is wrong) and roll everything it did back.
+
+    For a caller that has found bad input before the workflow could judge it (a field of the wrong
+    type, a decision without its yes/no): scope, role and state errors (NotFound 404, Forbidden 403,
+    Conflict 409) still come first, as DESIGN.md orders them, so they are raised; whatever else
+    happens is discarded, and the caller then answers 400. Returns None.
+    """
+    with transaction.atomic():
+        try:
+            call()
+        except (NotFound, Forbidden, Conflict):
+            raise
+        except Exception:  # noqa: BLE001 - wrong input may fail anywhere; the answer is 400 anyway
+            pass
+        transaction.set_rollback(True)
+
+
 def _pending_request(related, ref, *, missing: str, decided: str, pending: str):
     """Lock and return a request hanging off the issue (extension, plan, appeal) still awaiting a decision.
 

@@ -564,3 +564,17 @@ def test_claiming_an_issue_a_colleague_just_returned_says_so_in_the_row(client, 
     assert f'id="row-{issue.pk}"' in html and "这件诉求已不在您的办理范围内（可能刚被退单、改派或合并），请刷新工作台。" in html
     issue.refresh_from_db()
     assert issue.status == Status.NEW
+
+
+def test_a_decision_without_its_button_still_meets_role_and_state_first(client, world, file_issue):
+    # Scope 404, role 403, state 409, then input 400 (DESIGN.md): the missing yes/no is judged last.
+    issue = file_issue(category=world.gas_leak)
+    issue_assign(issue=issue, actor=Actor.of(world.dispatcher), lead_unit=world.gas_gz)
+    issue_claim(issue=issue, actor=Actor.of(world.gas_staff))
+    client.force_login(world.supervisor)
+    assert client.post(f"/work/issues/{issue.pk}/verify/", {"note": "x"}).status_code == 409  # not resolved yet
+    issue_resolve(issue=issue, actor=Actor.of(world.gas_staff), result="已关阀检修")
+    client.force_login(world.gas_staff)
+    assert client.post(f"/work/issues/{issue.pk}/verify/", {"note": "x"}).status_code == 403  # not a supervisor
+    issue.refresh_from_db()
+    assert issue.status == Status.RESOLVED and not issue.events.filter(kind=EventKind.SENT_BACK).exists()

@@ -7,7 +7,7 @@
 - Every change is one ``issues.workflow`` function; its errors become HTTP
   answers in ``issues.api.errors`` (one shape). Checks answer in DESIGN.md's
   order — scope 404, role 403, state 409, input 400 — even when the body's
-  types are wrong (see ``_precedence``).
+  types are wrong (see ``workflow.refusal_first``).
 - Anonymous residents may file (``POST /issues/``) and follow
   (``POST /issues/{id}/follow/``), rate-limited by ``issues.limits`` (429).
 - ``GET /measures/``: the dashboard's cards, computed by ``issues.measures``
@@ -151,23 +151,6 @@ def _raw(data) -> dict:
     return dict(data.items()) if hasattr(data, "items") else {}
 
 
-def _precedence(call) -> None:
-    """Run ``call`` (the workflow with the raw input) and roll everything back.
-
-    Used only when the body's types are wrong: scope, role and state errors
-    (404/403/409) still come first, as DESIGN.md orders them; whatever else
-    happens is discarded and the caller answers 400.
-    """
-    with transaction.atomic():
-        try:
-            call()
-        except (wf.NotFound, wf.Forbidden, wf.Conflict):
-            raise
-        except Exception:  # noqa: BLE001 - wrong types may fail anywhere; the answer is 400 anyway
-            pass
-        transaction.set_rollback(True)
-
-
 def _transition(request, pk, in_cls, call, render, *, ok=status.HTTP_200_OK):
     """Validate types, run the workflow ``call(issue_id, actor, data)``, answer ``render(result)``."""
     actor = wf.Actor.of(request.user)
@@ -175,7 +158,7 @@ def _transition(request, pk, in_cls, call, render, *, ok=status.HTTP_200_OK):
     ser = in_cls(data=request.data)
     if not ser.is_valid():
         raw = _raw(request.data)
-        _precedence(lambda: call(issue_id, actor, raw))
+        wf.refusal_first(lambda: call(issue_id, actor, raw))
         raise ValidationError(ser.errors)
     result = call(issue_id, actor, ser.validated_data)
     out = render(result)
@@ -326,7 +309,7 @@ class IssueViewSet(viewsets.GenericViewSet):
 
         with reservation:  # given back when this raises
             if not valid:
-                _precedence(lambda: wf.issue_submit(**filing(data)))
+                wf.refusal_first(lambda: wf.issue_submit(**filing(data)))
                 raise ValidationError(ser.errors)
             issue = wf.issue_submit(**filing(data))
         created = not issue.repeat

@@ -670,23 +670,29 @@ def _act_resolve(request, issue, actor):
     return _("已办结")
 
 
-def _decision(request, name: str) -> bool:
+def _decision(request, name: str, call) -> bool:
     """The button pressed on a two-button decision form: POST ``name`` "yes" → True, "no" → False.
 
     Anything else (no button: Enter in the form's note field, a hand-made
-    POST) is Invalid (400) and changes nothing; the form's hidden first
+    POST) is Invalid (400) and changes nothing — after ``call(False)`` (the
+    decision's workflow call) has had its say on scope, role and state
+    (404/403/409 first, ``workflow.refusal_first``). The form's hidden first
     button already keeps Enter from choosing (partials/_no_implicit_submit.html).
     A send-back note typed and then Enter had approved or closed the issue (breaker).
     """
     value = request.POST.get(name, "")
     if value not in ("yes", "no"):
+        wf.refusal_first(lambda: call(False))
         raise wf.Invalid(_("请点击其中一个按钮作出决定"))
     return value == "yes"
 
 
 def _act_verify(request, issue, actor):
-    approve = _decision(request, "approve")
-    wf.issue_verify(issue=issue, actor=actor, approve=approve, note=request.POST.get("note", ""))
+    def verify(approve):
+        return wf.issue_verify(issue=issue, actor=actor, approve=approve, note=request.POST.get("note", ""))
+
+    approve = _decision(request, "approve", verify)
+    verify(approve)
     return _("核查通过") if approve else _("已退回重新办理")
 
 
@@ -702,22 +708,31 @@ def _small(raw):
 
 
 def _act_decide_extension(request, issue, actor):
-    approve = _decision(request, "approve")
-    wf.issue_decide_extension(issue=issue, actor=actor, request=_small(request.POST.get("request")), approve=approve,
-                              note=request.POST.get("note", ""))
+    def decide(approve):
+        return wf.issue_decide_extension(issue=issue, actor=actor, request=_small(request.POST.get("request")),
+                                         approve=approve, note=request.POST.get("note", ""))
+
+    approve = _decision(request, "approve", decide)
+    decide(approve)
     return _("已批准延期") if approve else _("已拒绝延期")
 
 
 def _act_decide_plan(request, issue, actor):
-    approve = _decision(request, "approve")
-    wf.issue_decide_plan(issue=issue, actor=actor, plan=_small(request.POST.get("plan")), approve=approve,
-                         note=request.POST.get("note", ""))
+    def decide(approve):
+        return wf.issue_decide_plan(issue=issue, actor=actor, plan=_small(request.POST.get("plan")), approve=approve,
+                                    note=request.POST.get("note", ""))
+
+    approve = _decision(request, "approve", decide)
+    decide(approve)
     return _("已批准整改计划") if approve else _("已拒绝整改计划")
 
 
 def _act_decide_limit(request, issue, actor):
-    close = _decision(request, "close")
-    wf.issue_decide_at_limit(issue=issue, actor=actor, close=close, note=request.POST.get("note", ""))
+    def decide(close):
+        return wf.issue_decide_at_limit(issue=issue, actor=actor, close=close, note=request.POST.get("note", ""))
+
+    close = _decision(request, "close", decide)
+    decide(close)
     return _("已裁定销号") if close else _("已要求再次重办")
 
 
@@ -728,9 +743,12 @@ def _act_appeal(request, issue, actor):
 
 
 def _act_decide_appeal(request, issue, actor):
-    exclude = _decision(request, "exclude")
-    wf.issue_decide_appeal(issue=issue, actor=actor, appeal=_small(request.POST.get("appeal")), exclude=exclude,
-                           note=request.POST.get("note", ""))
+    def decide(exclude):
+        return wf.issue_decide_appeal(issue=issue, actor=actor, appeal=_small(request.POST.get("appeal")),
+                                      exclude=exclude, note=request.POST.get("note", ""))
+
+    exclude = _decision(request, "exclude", decide)
+    decide(exclude)
     return _("申诉成立，该评价不计入考核") if exclude else _("维持原评价")
 
 
