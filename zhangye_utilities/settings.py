@@ -316,7 +316,8 @@ ZY_RATE_LIMITS = {
     "file_ip": [(env.int("ZY_LIMIT_FILE_IP_HOUR", default=60), 3600)],
     "track_ip": [(env.int("ZY_LIMIT_TRACK_IP_MINUTE", default=10), 60)],
     "resend_phone": [(env.int("ZY_LIMIT_RESEND_PHONE_HOUR", default=3), 3600)],
-    # Follows of one issue by one signed-in caller (a staff user or an API client), counted per attempt: a
+    # Follows of one issue by one signed-in caller who reads its timeline (unit staff, supervisors, a unit's
+    # system; not a dispatcher or a hotline system, who follow for many callers), counted per attempt: a
     # stranger's follow leaves an event and the reporter's own number does not, so trying every number the
     # masked phone allows (10^4) would name the reporter without the logged "show number" (breaker).
     "follow_caller": [(env.int("ZY_LIMIT_FOLLOW_CALLER_HOUR", default=20), 3600)],

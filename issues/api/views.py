@@ -403,15 +403,20 @@ class IssueViewSet(viewsets.GenericViewSet):
         fields). Limits: a follow counts against its phone (the filing
         limits, 429 over them) for every caller but a dispatcher, who takes
         calls for residents; anonymous attempts also count against their IP,
-        and a signed-in caller's attempts on one issue against that pair
-        (``follow_caller``, 20 an hour), whoever they name.
+        and the attempts on one issue of a signed-in caller who can read its
+        timeline (unit staff, supervisors, a unit's system; not a dispatcher
+        or a hotline system without a unit, who follow for many callers of
+        one outage) against that pair (``follow_caller``, 20 an hour),
+        whoever they name.
         """
         principal = request.user
         anonymous = not is_client(principal) and not principal.is_authenticated
         if not anonymous and not is_client(principal):
             if not visible_issues(principal).filter(pk=parse_id(pk)).exists():
                 raise wf.NotFound("诉求不存在")
-        if not anonymous:  # every attempt counts: see the follow_caller rule in settings
+        takes_calls = (is_client(principal) and principal.unit_id is None) or \
+            getattr(principal, "role", None) == Role.DISPATCHER  # a hotline: many callers follow one outage
+        if not anonymous and not takes_calls:  # every attempt counts: see the follow_caller rule in settings
             caller = f"{'c' if is_client(principal) else 'u'}{principal.pk}"
             limits.hit("follow_caller", f"{caller}:{parse_id(pk)}")
         reservation = limits.Reservation()
