@@ -78,28 +78,32 @@ def is_blank(value: str) -> bool:
 
 # Invisible characters clean_text drops wherever they are: the bidirectional embeddings, overrides
 # and isolates (U+202A–U+202E, U+2066–U+2069), which reverse the text after them on staff pages and
-# in exports; the direction marks (U+200E, U+200F, U+061C); and the zero-width space, word joiner,
-# invisible operators, Mongolian vowel separator and BOM (U+200B, U+2060–U+2064, U+180E, U+FEFF).
-# None is typed on purpose, and each hid a duplicate ("阳光花园" + U+200B is not "阳光花园", breaker).
-# The zero-width joiner and non-joiner (U+200D, U+200C) stay: emoji sequences and scripts need them.
-# Dropping only shortens the text, so nothing the page's counter accepted is refused.
-# Also the soft hyphen, the combining grapheme joiner, the Khmer inherent vowels, the Mongolian free
-# variation selectors and the Hangul fillers (U+00AD, U+034F, U+17B4–U+17B5, U+180B–U+180F, U+115F,
-# U+1160, U+3164, U+FFA0): drawn as nothing, they hid duplicates the same way (breaker round 2).
-_INVISIBLE = re.compile("[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b\u200e\u200f"
-                        "\u202a-\u202e\u2060-\u2064\u2066-\u2069\u3164\ufeff\uffa0]")
-# A 小区 (a place's name, compared exactly by the duplicate suggestion) loses every character drawn as
-# nothing — all default-ignorable and format characters (joiners, variation selectors, tag characters)
-# and the braille blank — except inside an emoji: a character (grapheme cluster) holding a pictograph
-# keeps its joiners and selectors, so 👨‍👩‍👧 stays one family and is counted as one.
-_INVISIBLE_IN_PLACE = regex.compile(r"[\p{Default_Ignorable_Code_Point}\p{Cf}\u2800]")
-_PICTOGRAPH = regex.compile(r"\p{Extended_Pictographic}")
+# in exports; the direction marks (U+200E, U+200F, U+061C); the zero-width space, word joiner,
+# invisible operators and BOM (U+200B, U+2060–U+2064, U+FEFF); the soft hyphen, the combining
+# grapheme joiner, the Khmer inherent vowels and the Hangul fillers used as blanks (U+00AD, U+034F,
+# U+17B4–U+17B5, U+3164, U+FFA0). None is typed on purpose, and each hid a duplicate ("阳光花园" +
+# U+200B is not "阳光花园", breaker). Kept: the zero-width joiner and non-joiner (U+200D, U+200C:
+# emoji sequences, Uyghur and other Arabic-script spelling), the Mongolian vowel separator and free
+# variation selectors (U+180B–U+180F: they choose Mongolian letter shapes, as in ᠰᠢᠨ᠎ᠡ, breaker round 3)
+# and the conjoining Hangul fillers (U+115F, U+1160). Dropping only shortens the text, so nothing the
+# page's counter accepted is refused; static/js/site.js drops the same set.
+_INVISIBLE = re.compile("[\u00ad\u034f\u061c\u17b4\u17b5\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064"
+                        "\u2066-\u2069\u3164\ufeff\uffa0]")
+# A 小区 (a place's name, compared exactly by the duplicate suggestion) also loses the other characters
+# drawn as nothing — default-ignorable and format characters (joiners, variation selectors, tags) and
+# the braille blank — but not inside an emoji (a character holding a pictograph keeps its joiners and
+# selectors: 👨‍👩‍👧 stays one family, counted as one), not beside a Mongolian, Arabic-script or Syriac
+# letter (whose spelling they are), and not the visible Arabic number signs (U+0600–U+0605, U+06DD).
+_SPELLED_WITH_JOINERS = r"[\p{Script=Mongolian}\p{Script=Arabic}\p{Script=Syriac}]"
+_PLACE_INVISIBLE = regex.compile(
+    r"(?P<emoji>(?=\p{Extended_Pictographic})\X)"
+    rf"|(?<!{_SPELLED_WITH_JOINERS})(?![\u0600-\u0605\u06dd])"
+    rf"[\p{{Default_Ignorable_Code_Point}}\p{{Cf}}\u2800](?!{_SPELLED_WITH_JOINERS})")
 
 
 def _visible_place(text: str) -> str:
-    # ``text`` without the characters drawn as nothing, cluster by cluster (emoji kept whole).
-    return "".join(cluster if _PICTOGRAPH.search(cluster) else _INVISIBLE_IN_PLACE.sub("", cluster)
-                   for cluster in _GRAPHEME.findall(text))
+    # ``text`` without the characters drawn as nothing that spell nothing (see _PLACE_INVISIBLE).
+    return _PLACE_INVISIBLE.sub(lambda m: m.group("emoji") or "", text)
 
 
 def _tidy(value: str) -> str:

@@ -224,7 +224,7 @@ def test_the_counter_counts_and_trims_as_the_server_does(transactional_db, live_
         assert typed("#id_description", f"{ch}水{ch}") == ["1 / 2000", ""], repr(ch)
         assert clean_text(f"{ch}水{ch}", max_length=2000) == "水", repr(ch)
     # The invisible direction and zero-width characters: both sides drop them wherever they are.
-    for ch in "\u180e\u200b\u2060\u202e\u2066\u200f":
+    for ch in "\u200b\u2060\u202e\u2066\u200f\u00ad":
         assert typed("#id_description", f"{ch}水{ch}水") == ["2 / 2000", ""], repr(ch)
         assert clean_text(f"{ch}水{ch}水", max_length=2000) == "水水", repr(ch)
     assert typed("#id_description", "\u200d水") == ["2 / 2000", ""]  # a joiner stays, and counts, on both

@@ -21,7 +21,7 @@
   }
   // issues.validation._INVISIBLE, character for character: direction and zero-width characters the
   // server drops wherever they are, so they count for nothing here either.
-  var INVISIBLE = /[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\u3164\ufeff\uffa0]/g;
+  var INVISIBLE = /[\u00ad\u034f\u061c\u17b4\u17b5\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\u3164\ufeff\uffa0]/g;
   function measure(text) {
     // A textarea's value has LF, the text the browser sends CRLF: the server makes both LF, as here.
     var t = trim((text || "").replace(INVISIBLE, "").replace(/\r\n?/g, "\n").normalize("NFC"));
