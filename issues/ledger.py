@@ -205,7 +205,8 @@ def _local(tz, dt) -> str:
 
 # The columns ``row`` reads: an export loads only these (no JSON fields to decode).
 EXPORT_FIELDS = (
-    "tracking_code", "filed_at", "utility", "category__name", "district__name", "community", "building", "unit_no",
+    "tracking_code", "filed_at", "utility", "category__name", "category__name_en", "district__name", "district__name_en",
+    "community", "building", "unit_no",
     "room", "description", "reporter_name", "reporter_phone", "lead_unit__name", "status", "dispatch_due",
     "response_due", "resolution_due", "resolution_extended", "deadlines_provisional", "first_assigned_at",
     "first_claimed_at", "resolved_at", "closed_at", "supervision_level", "escalation_level", "rework_count",
@@ -258,7 +259,7 @@ def row(issue: Issue, now: datetime, texts: dict | None = None) -> list:
     tz = texts["tz"]
     return [
         issue.tracking_code, _local(tz, issue.filed_at), texts["utility"].get(issue.utility, issue.utility),
-        issue.category.name, issue.district.name, issue.address, issue.description, issue.reporter_name,
+        issue.category.shown_name, issue.district.shown_name, issue.address, issue.description, issue.reporter_name,
         mask_phone(issue.reporter_phone), issue.lead_unit.name if issue.lead_unit_id else "",
         texts["status"].get(issue.status, issue.status),
         _local(tz, issue.dispatch_due), _local(tz, issue.response_due), _local(tz, issue.resolution_due), marks(issue),
@@ -353,9 +354,25 @@ def run_export(export_id: int, now: datetime | None = None) -> int:
     """Write export ``export_id``'s file, updating its progress; returns rows written.
 
     Re-reads the requester's scope and the saved filters, so a repeated
-    message rewrites the same file. A finished export is left as is.
+    message rewrites the same file. A finished export is left as is. The
+    file's headings and labels are in the language of the page it was asked
+    from (``Export.language``; Chinese when none was recorded).
     Failures mark the export failed (with the error) and re-raise.
     """
+    from django.conf import settings
+    from django.utils import translation
+
+    from .models import Export
+
+    export = Export.objects.select_related("requested_by").get(pk=export_id)
+    if export.state == Export.State.DONE:
+        return export.progress
+    with translation.override(export.language or settings.LANGUAGE_CODE):  # the requester's page language
+        return _write_export(export, now)
+
+
+def _write_export(export, now: datetime | None) -> int:
+    # run_export's work, in the language it chose. Returns rows written.
     import logging
     import os
     import tempfile
@@ -365,9 +382,6 @@ def run_export(export_id: int, now: datetime | None = None) -> int:
     from .models import Export
 
     log = logging.getLogger(__name__)
-    export = Export.objects.select_related("requested_by").get(pk=export_id)
-    if export.state == Export.State.DONE:
-        return export.progress
     now = now or timezone.now()
     try:
         qs, _f = ledger_queryset(export.requested_by, export.filters, now=now)

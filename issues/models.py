@@ -55,7 +55,12 @@ class District(models.Model):
         verbose_name_plural = _("县区")
 
     def __str__(self) -> str:
-        return self.name
+        return self.shown_name
+
+    @property
+    def shown_name(self) -> str:
+        """The name in the active language: ``name_en`` under the English switch when set, else ``name``."""
+        return self.name_en if self.name_en and (get_language() or "").startswith("en") else self.name
 
 
 class Category(models.Model):
@@ -99,7 +104,15 @@ class Category(models.Model):
         verbose_name_plural = _("问题类别")
 
     def __str__(self) -> str:
-        return f"{self.get_utility_display()}·{self.name}"
+        return f"{self.get_utility_display()}·{self.shown_name}"
+
+    @property
+    def shown_name(self) -> str:
+        """The name in the active language: ``name_en`` under the English switch when set, else ``name``.
+
+        Pages and exports show this; SMS keep ``name`` (they are sent in Chinese).
+        """
+        return self.name_en if self.name_en and (get_language() or "").startswith("en") else self.name
 
     def shown_safety_instructions(self) -> str:
         """The safety instructions in the active language (the Chinese text when no English is set)."""
@@ -1099,6 +1112,7 @@ class Export(models.Model):
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)  # when a worker last began writing it
+    language = models.CharField(max_length=10, blank=True)  # the requester's page language: the file's (zh-hans, en)
     finished_at = models.DateTimeField(null=True, blank=True)
     downloaded_at = models.DateTimeField(null=True, blank=True)
 

@@ -170,3 +170,26 @@ def test_the_sweep_task_fails_abandoned_exports(world, frozen, monkeypatch):
     stuck = Export.objects.create(requested_by=world.supervisor, created_at=timezone.now() - timedelta(hours=1))
     tasks.sweep()
     assert Export.objects.get(pk=stuck.pk).state == Export.State.FAILED
+
+
+def test_an_export_asked_from_an_english_page_is_in_english(client, world, frozen, media, enqueued):
+    # The worker wrote every export in Chinese, whatever the page (breaker round 3).
+    from issues.workflow import Actor, issue_submit
+
+    world.heat_cold.name_en = "Heating not warm enough"
+    world.heat_cold.save()
+    world.ganzhou.name_en = "Ganzhou District"
+    world.ganzhou.save()
+    issue_submit(actor=Actor.resident(world.phone), category=world.heat_cold, district=world.ganzhou,
+                 community="南关小区", description="暖气不热", reporter_phone=world.phone)
+    client.force_login(world.mayor)
+    client.cookies["django_language"] = "en"
+    start(client, "csv")
+    export = Export.objects.get()
+    assert export.language == "en"
+    ledger.run_export(export.pk)
+    export.refresh_from_db()
+    rows = list(csv.reader(io.StringIO(export.file.read().decode("utf-8-sig"))))
+    assert rows[0][:5] == ["Tracking code", "Filed", "Utility", "Category", "District"]
+    assert rows[1][2:5] == ["Heating", "Heating not warm enough", "Ganzhou District"]
+    assert "南关小区" in rows[1][5]  # what the resident typed stays as typed

@@ -578,3 +578,20 @@ def test_a_decision_without_its_button_still_meets_role_and_state_first(client, 
     assert client.post(f"/work/issues/{issue.pk}/verify/", {"note": "x"}).status_code == 403  # not a supervisor
     issue.refresh_from_db()
     assert issue.status == Status.RESOLVED and not issue.events.filter(kind=EventKind.SENT_BACK).exists()
+
+
+def test_english_staff_pages_name_categories_and_districts_in_english(client, world, file_issue):
+    # Only resident pages used name_en: the workbenches, filters and ledger said 供暖不热 · 甘州区 (breaker round 3).
+    world.heat_cold.name_en = "Heating not warm enough"
+    world.heat_cold.save()
+    world.ganzhou.name_en = "Ganzhou District"
+    world.ganzhou.save()
+    issue = file_issue()
+    client.force_login(world.dispatcher)
+    client.cookies["django_language"] = "en"
+    html = client.get("/work/dispatch/").content.decode()
+    assert "Heating not warm enough · Ganzhou District" in html and "供暖不热" not in html
+    html = client.get(f"/work/issues/{issue.pk}/").content.decode()
+    assert "Heating · Heating not warm enough" in html
+    client.cookies["django_language"] = "zh-hans"
+    assert "供暖不热 · 甘州区" in client.get("/work/dispatch/").content.decode()

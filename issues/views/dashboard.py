@@ -21,7 +21,7 @@ from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -296,7 +296,8 @@ def export_start(request):
     # NUL cannot be stored in the filters' JSON (PostgreSQL text): such a value is dropped like a bad one.
     filters = {k: query.get(k) for k in ledger_mod.LedgerFilter.base_filters
                if query.get(k) and "\x00" not in query.get(k)}
-    export = Export.objects.create(requested_by=request.user, format=fmt, filters=filters)
+    export = Export.objects.create(requested_by=request.user, format=fmt, filters=filters,
+                                   language=translation.get_language() or "")  # the file speaks the page's language
     log.info("export %s requested: user=%s format=%s filters=%s", export.pk, request.user.pk, fmt, filters)
     transaction.on_commit(lambda: _enqueue(export.pk))
     if request.headers.get("HX-Request"):

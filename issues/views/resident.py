@@ -163,11 +163,11 @@ def _english() -> bool:
 
 
 def _category_name(cat: Category) -> str:
-    return cat.name_en if _english() and cat.name_en else cat.name
+    return cat.shown_name
 
 
 def _district_name(dist: District) -> str:
-    return dist.name_en if _english() and dist.name_en else dist.name
+    return dist.shown_name
 
 
 def _catalogue():
