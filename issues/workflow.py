@@ -914,9 +914,11 @@ def issue_merge(*, issue, actor: Actor, original, note: str = "", now: datetime 
             errors["original"] = [_("请选择要合并到的原诉求")]
         elif target.pk == issue.pk:
             errors["original"] = [_("不能合并到自身")]
-        elif target.status == Status.MERGED:  # e.g. into this very issue, by a colleague a moment ago
+        elif target.status == Status.MERGED and target.duplicate_of_id == issue.pk:  # a colleague, a moment ago
+            errors["original"] = [_("原诉求刚被合并到本诉求，不能再把本诉求合并到它")]
+        elif target.status == Status.MERGED and target.duplicate_of_id:
             errors["original"] = [_("原诉求已合并到 %(code)s，不能再合并到它") % {
-                "code": target.duplicate_of.tracking_code if target.duplicate_of else ""}]
+                "code": target.duplicate_of.tracking_code}]
         elif target.status not in OPEN_STATUSES:
             errors["original"] = [_("原诉求已办结或关闭，不能合并")]
         note = _field(errors, "note", clean_text, note, max_length=REASON_MAX, required=False, label="说明")

@@ -96,6 +96,7 @@ EN = {
     "查找来电群众的诉求": "Find a caller's issues",
     "请点击其中一个按钮作出决定": "Press one of the buttons to decide",
     "问题类别无效": "Not a valid category",
+    "原诉求刚被合并到本诉求，不能再把本诉求合并到它": "That original has just been merged into this issue: this one cannot be merged into it",
     "原诉求已合并到 %(code)s，不能再合并到它": "That original was merged into %(code)s: it cannot take a merge",
     "Django site admin": "Django site admin", "Home": "Home",
     "仅督查角色：其监管的行业": "Supervisors only: the utilities they regulate",

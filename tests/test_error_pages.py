@@ -292,3 +292,13 @@ def test_open311_with_a_multipart_body_without_its_boundary_says_so(db, suffix):
     r = Client().post(f"/open311/v2/requests.{suffix}", b"api_key=x&service_code=y", content_type="multipart/form-data")
     assert r.status_code == 400
     assert "the body must be application/x-www-form-urlencoded" in text(r)
+
+
+@pytest.mark.parametrize("body, content_type, description", [
+    (b'{"api_key": "x"}', "application/json", "the body must be application/x-www-form-urlencoded"),
+    (b"api_key=x", "application/x-www-form-urlencoded; charset=bogus", "unknown charset bogus"),
+])
+def test_open311_says_what_is_wrong_with_a_body_it_cannot_read(db, body, content_type, description):
+    # Read as no parameters at all, these were told 403 "api_key missing or invalid" (breaker round 3).
+    r = Client().generic("POST", "/open311/v2/requests.json", body, content_type=content_type)
+    assert (r.status_code, r.json()) == (400, [{"code": 400, "description": description}])

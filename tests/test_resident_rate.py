@@ -150,3 +150,19 @@ def test_an_empty_rating_post_is_told_what_to_fill_in(fixed):
     r = Client().post(path_of(rating_url(fixed, fixed.reporter_phone)), "",
                       content_type="application/x-www-form-urlencoded")
     assert r.status_code == 400 and Rating.objects.count() == 0
+
+
+def test_a_double_tap_that_loses_the_race_is_thanked_not_shown_an_error(fixed, monkeypatch):
+    # Two copies of one rating at once: the loser was shown "状态为已销号，不能执行此操作" (breaker round 3).
+    from issues.views import resident
+    from issues.workflow import issue_rate
+
+    def other_copy_first(**kw):
+        issue_rate(**kw)  # the other copy, a moment earlier
+        return issue_rate(**kw)  # this one: Conflict
+
+    monkeypatch.setattr(resident, "issue_rate", other_copy_first)
+    r = Client().post(path_of(rating_url(fixed, fixed.reporter_phone)), {"resolved": "yes", "satisfaction": "satisfied"})
+    assert r.status_code == 200 and "不能执行此操作" not in r.content.decode()
+    assert 'id="rate-result"' in r.content.decode()
+    assert Rating.objects.count() == 1

@@ -784,8 +784,11 @@ def test_a_number_answer_with_underscores_is_not_a_number(world, file_issue):
 
 def test_merging_into_an_issue_already_merged_names_where_it_went(world, file_issue):
     # The loser of two crossing merges was told the original was "closed" (breaker round 2).
-    a, b = file_issue(), file_issue(phone="+8613900000002")
+    a, b, c = file_issue(), file_issue(phone="+8613900000002"), file_issue(phone="+8613900000003")
     issue_merge(issue=b, actor=Actor.of(world.dispatcher), original=a)
     with pytest.raises(Invalid) as exc:
         issue_merge(issue=a, actor=Actor.of(world.dispatcher), original=b)
+    assert exc.value.fields == {"original": ["原诉求刚被合并到本诉求，不能再把本诉求合并到它"]}
+    with pytest.raises(Invalid) as exc:
+        issue_merge(issue=c, actor=Actor.of(world.dispatcher), original=b)
     assert exc.value.fields == {"original": [f"原诉求已合并到 {a.tracking_code}，不能再合并到它"]}

@@ -34,6 +34,8 @@ Errors follow the specification: a list of ``{"code", "description"}``
 
 from __future__ import annotations
 
+import codecs
+
 import json
 import re
 import xml.etree.ElementTree as ET
@@ -189,6 +191,7 @@ def _refuse_nul(request, kwargs) -> None:
     """NUL characters cannot be stored or searched (PostgreSQL refuses them): 400 at the door."""
     values = list(kwargs.values()) + [v for vs in request.GET.lists() for v in [vs[0], *vs[1]]]
     if request.method == "POST":
+        _require_form_body(request)
         try:
             values += [v for vs in request.POST.lists() for v in [vs[0], *vs[1]]]
         except Exception:  # noqa: BLE001 - a body Django cannot parse (a multipart without its boundary…)
@@ -197,6 +200,22 @@ def _refuse_nul(request, kwargs) -> None:
             raise Open311Error(400, "the body must be application/x-www-form-urlencoded") from None
     if any("\x00" in str(v) for v in values):
         raise Open311Error(400, "parameters must not contain NUL characters")
+
+
+def _require_form_body(request) -> None:
+    """A POST's body must be a form Django can read (GeoReport v2 posts application/x-www-form-urlencoded;
+    multipart is read too): 400 for another content type (JSON, say) or an unknown charset, which Django
+    would read as no parameters at all, so the client was told 403 "api_key missing" (breaker round 3)."""
+    content_type = request.META.get("CONTENT_TYPE", "").split(";")[0].strip().lower()
+    if request.body if content_type == "" else content_type not in (
+            "application/x-www-form-urlencoded", "multipart/form-data"):
+        raise Open311Error(400, "the body must be application/x-www-form-urlencoded")
+    charset = (request.content_params or {}).get("charset")  # Django ignores one it does not know
+    if charset:
+        try:
+            codecs.lookup(charset)
+        except LookupError:
+            raise Open311Error(400, f"unknown charset {charset[:40]}") from None
 
 
 def _check_jurisdiction(request) -> None:

@@ -768,6 +768,10 @@ def rate(request, token: str):
         context["errors"] = exc.fields
         return render(request, "resident/rate.html", context, status=400)
     except Conflict as exc:
+        mine = already.first()
+        if mine is not None:  # the same person's other copy (a double tap) won the race: thank them, as it did
+            issue.refresh_from_db()
+            return render(request, "resident/rate_done.html", {"issue": issue, "rating": mine, "role": role})
         context["closed_reason"] = exc.message
         context.pop("form")
         return render(request, "resident/rate.html", context, status=409)
