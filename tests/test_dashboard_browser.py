@@ -59,3 +59,25 @@ def test_dashboard_period_hover_and_drill_down(transactional_db, live_server, br
     assert "待分派" in page.content()
     shot(page, "ledger-drill.png")
     context.close()
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_dashboard_and_ledger_fit_a_phone(transactional_db, live_server, browser, world, client, language):
+    # At 360 px the period picker and the breakdown tables ran 130–500 px off the screen, and in English
+    # the header pushed "Log out" and the language switch out of reach (breaker round 3).
+    from tests.support.browser import PHONE
+
+    measures_data.build(world)
+    client.force_login(world.mayor)
+    context = browser.new_context(**PHONE)
+    context.add_cookies([
+        {"name": django_settings.SESSION_COOKIE_NAME, "value": client.cookies[django_settings.SESSION_COOKIE_NAME].value,
+         "url": live_server.url},
+        {"name": django_settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}])
+    page = context.new_page()
+    for path in ("/dashboard/?period=custom&start=2026-11-01&end=2026-11-30", "/ledger/"):
+        page.goto(f"{live_server.url}{path}")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360, path
+        assert page.locator("#logout-button").bounding_box()["x"] + 10 < 360
+    shot(page, f"ledger-360-{language}.png")
+    context.close()
