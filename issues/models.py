@@ -60,7 +60,7 @@ class District(models.Model):
     @property
     def shown_name(self) -> str:
         """The name in the active language: ``name_en`` under the English switch when set, else ``name``."""
-        return self.name_en if self.name_en and (get_language() or "").startswith("en") else self.name
+        return self.name_en if self.name_en and _english() else self.name
 
 
 class Category(models.Model):
@@ -112,7 +112,7 @@ class Category(models.Model):
 
         Pages and exports show this; SMS keep ``name`` (they are sent in Chinese).
         """
-        return self.name_en if self.name_en and (get_language() or "").startswith("en") else self.name
+        return self.name_en if self.name_en and _english() else self.name
 
     def shown_safety_instructions(self) -> str:
         """The safety instructions in the active language (the Chinese text when no English is set)."""

@@ -180,7 +180,7 @@ def _param(request, name: str) -> str:
     if request.method == "POST":
         try:
             value = request.POST.get(name)
-        except Exception:  # noqa: BLE001 - an unparsable body; _create answers 400 for it
+        except Exception:  # noqa: BLE001 - an unparsable body; _refuse_nul answers 400 for it
             value = None
     if value is None:
         value = request.GET.get(name, "")
@@ -207,8 +207,8 @@ def _require_form_body(request) -> None:
     multipart is read too): 400 for another content type (JSON, say) or an unknown charset, which Django
     would read as no parameters at all, so the client was told 403 "api_key missing" (breaker round 3)."""
     content_type = request.META.get("CONTENT_TYPE", "").split(";")[0].strip().lower()
-    if request.body if content_type == "" else content_type not in (
-            "application/x-www-form-urlencoded", "multipart/form-data"):
+    if content_type not in ("application/x-www-form-urlencoded", "multipart/form-data") and (
+            content_type or request.body):  # no content type is fine for an empty body
         raise Open311Error(400, "the body must be application/x-www-form-urlencoded")
     charset = (request.content_params or {}).get("charset")  # Django ignores one it does not know
     if charset:
@@ -411,10 +411,7 @@ def requests(request, fmt):
 
 
 def _create(request, fmt):
-    try:
-        post = request.POST
-    except Exception:  # noqa: BLE001 - a body Django cannot parse
-        raise Open311Error(400, "the body must be application/x-www-form-urlencoded") from None
+    post = request.POST  # readable: an unreadable body was refused at the door (_refuse_nul)
     client = _client(request)
     if client is None:
         raise Open311Error(403, "api_key missing or invalid")

@@ -63,13 +63,9 @@ def _staff_or_login(request):
     return None
 
 
-def parse_period(params, now) -> m.Period:
-    """The period from GET ``period`` (today|week|month|custom) and ``start``/``end``; month by default."""
-    return parse_period_or_problem(params, now)[0]
-
-
 def parse_period_or_problem(params, now) -> tuple[m.Period, str]:
-    """``(period, problem)``: as parse_period, and why a custom period asked for was not used ("" when it was).
+    """``(period, problem)``: the period from GET ``period`` (today|week|month|custom) and ``start``/``end``
+    (month by default), and why a custom period asked for was not used ("" when it was).
 
     A custom period with a missing or malformed date, the start after the end, or more than ten years
     falls back to this month, and the page says so instead of showing another period without a word.

@@ -21,7 +21,6 @@ from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.cache import never_cache
@@ -44,7 +43,7 @@ from ..links import (
     read_token,
     read_token_round,
 )
-from ..models import Attachment, Category, District, Issue, Rating
+from ..models import Attachment, Category, Issue, Rating
 from ..notifications import resend_codes
 from ..validation import FieldError, clean_community, is_mobile, normalize_phone
 from ..workflow import (
@@ -158,18 +157,6 @@ def _is_dispatcher(request) -> bool:
     return bool(user.is_authenticated and user.is_active and user.role == Role.DISPATCHER)
 
 
-def _english() -> bool:
-    return (get_language() or "").startswith("en")
-
-
-def _category_name(cat: Category) -> str:
-    return cat.shown_name
-
-
-def _district_name(dist: District) -> str:
-    return dist.shown_name
-
-
 def _catalogue():
     """Active categories grouped by utility, for the select, the script and the extra questions."""
     cats = reference.current().active_categories()
@@ -182,7 +169,7 @@ def _catalogue():
         {
             "id": c.pk,
             "utility": c.utility,
-            "name": _category_name(c),
+            "name": c.shown_name,
             "emergency": c.priority == Priority.EMERGENCY,
             "safety": bool(c.safety_instructions),
         }
@@ -444,7 +431,7 @@ def report_done(request, code: str):
         return _not_found(request)
     return render(request, "resident/report_done.html", {
         "issue": issue,
-        "category_name": _category_name(issue.category),
+        "category_name": issue.category.shown_name,
         "mobile": is_mobile(issue.reporter_phone),
         "emergency": issue.priority == Priority.EMERGENCY,
     })
@@ -480,7 +467,7 @@ def similar(request):
             .only("id", "category__name", "category__name_en", "community", "status", "filed_at")
             .order_by("-filed_at")[:SIMILAR_MAX]
         )
-    items = [{"id": i.pk, "category": _category_name(i.category), "community": i.community,
+    items = [{"id": i.pk, "category": i.category.shown_name, "community": i.community,
               "status": i.get_status_display(), "filed_at": i.filed_at} for i in found]
     return render(request, "resident/similar.html", {"items": items})
 
@@ -509,8 +496,8 @@ def follow(request, issue_id: int):
     if issue is None:
         return _not_found(request)
     form = FollowForm(request.POST if request.method == "POST" else None)  # an empty POST is bound: its errors
-    context = {"issue": issue, "category_name": _category_name(issue.category),
-               "district_name": _district_name(issue.district), "form": form, "errors": {}, "limits": LIMITS}
+    context = {"issue": issue, "category_name": issue.category.shown_name,
+               "district_name": issue.district.shown_name, "form": form, "errors": {}, "limits": LIMITS}
     if request.method in SAFE_METHODS:
         return render(request, "resident/follow.html", context)
     if not form.is_valid():
@@ -537,7 +524,7 @@ def follow(request, issue_id: int):
     except Conflict as exc:
         return _message(request, _("无法关注"), exc.message, status=409)
     return render(request, "resident/follow_done.html", {
-        "issue": issue, "category_name": _category_name(issue.category), "mobile": is_mobile(follower.phone),
+        "issue": issue, "category_name": issue.category.shown_name, "mobile": is_mobile(follower.phone),
     })
 
 
@@ -666,8 +653,8 @@ def track_detail(request, code: str):
     return render(request, "resident/track_detail.html", {
         "issue": issue,
         "role": role,
-        "category_name": _category_name(issue.category),
-        "district_name": _district_name(issue.district),
+        "category_name": issue.category.shown_name,
+        "district_name": issue.district.shown_name,
         "status_words": _(words),
         "phases": phases,
         "show_phases": issue.status not in (Status.REJECTED, Status.MERGED),
@@ -743,7 +730,7 @@ def rate(request, token: str):
     already = issue.ratings.filter(round=issue.resolution_round)
     already = already.filter(follower=follower) if follower else already.filter(follower__isnull=True)
     result = issue.events.filter(kind=EventKind.RESOLVED, public=True).order_by("-at", "-id").first()
-    context = {"issue": issue, "role": role, "category_name": _category_name(issue.category),
+    context = {"issue": issue, "role": role, "category_name": issue.category.shown_name,
                "result": result.note if result else "", "errors": {}, "limits": LIMITS}
     if found[2] is not None and found[2] != issue.resolution_round:
         context["closed_reason"] = _("这个评价链接是上一轮办理结果的。问题已重新办理，新的结果办好后会再发短信请您评价，请用新短信里的链接。")
