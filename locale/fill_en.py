@@ -349,6 +349,10 @@ EN = {
         "You were not satisfied, so the unit must work on it again; the new deadline is %(t)s.",
     "这件诉求已办结销号。": "This report is closed.",
     "您的评价已记录，督查部门将研判后续处理。": "Your rating is recorded; the supervising department will decide what happens next.",
+    # partials/unsaved.html, staff/gone.html
+    "您填写的内容没有保存。可复制下面的文字，刷新后按当前状态另行处理：":
+        "What you typed was not saved. Copy the text below, refresh, and act on the issue as it is now:",
+    "未保存的内容": "Text not saved", "不在办理范围内": "No longer yours to handle", "返回工作台": "Back to your workbench",
 }
 # The dashboard, the ledger and exports (issue #6: issues/measures.py, issues/ledger.py, templates/dashboard/).
 EN.update({

@@ -595,3 +595,57 @@ def test_english_staff_pages_name_categories_and_districts_in_english(client, wo
     assert "Heating · Heating not warm enough" in html
     client.cookies["django_language"] = "zh-hans"
     assert "供暖不热 · 甘州区" in client.get("/work/dispatch/").content.decode()
+
+
+# --------------------------------------------------------------------------
+# A colleague acted first: what was typed is given back
+# --------------------------------------------------------------------------
+
+
+def _unsaved(html: str) -> list[str]:
+    block = re.search(r'<div class="unsaved" id="unsaved">(.*?)</div>', html, re.S)
+    return re.findall(r"<textarea readonly[^>]*>(.*?)</textarea>", block.group(1), re.S) if block else []
+
+
+@pytest.mark.parametrize("htmx", [True, False])
+def test_a_resolve_that_lost_the_race_gives_its_text_back(client, world, file_issue, htmx):
+    # The colleague resolved first: the resolve form is gone, and the result typed with it was lost.
+    issue = file_issue()
+    assigned(world, issue)
+    issue_claim(issue=issue, actor=Actor.of(world.heat_staff))
+    issue_resolve(issue=issue, actor=Actor.of(world.heat_staff2), result="已更换阀门")
+    client.force_login(world.heat_staff)
+    r = client.post(f"/work/issues/{issue.pk}/resolve/", {"result": "更换了暖气片 <b>阀门</b>\n已试水"},
+                    **(HX if htmx else {}))
+    html = r.content.decode()
+    assert r.status_code == 409 and 'id="action-error"' in html
+    assert "您填写的内容没有保存" in html
+    assert _unsaved(html) == ["更换了暖气片 &lt;b&gt;阀门&lt;/b&gt;\n已试水"]
+
+
+def test_a_failed_form_still_offered_keeps_its_text_in_place_without_a_copy(client, world, file_issue):
+    # A refusal whose form is still there (a note without text) keeps what was typed in the form itself.
+    issue = file_issue()
+    assigned(world, issue)
+    issue_claim(issue=issue, actor=Actor.of(world.heat_staff))
+    client.force_login(world.heat_staff)
+    r = client.post(f"/work/issues/{issue.pk}/extension/", {"reason": "需要采购配件", "requested_due": "2020-01-01T08:00"})
+    html = r.content.decode()
+    assert r.status_code == 400 and "需要采购配件" in html and 'id="unsaved"' not in html
+
+
+@pytest.mark.parametrize("htmx", [True, False])
+def test_a_note_on_an_issue_a_colleague_returned_gives_its_text_back(client, world, file_issue, htmx):
+    issue = file_issue()
+    assigned(world, issue)
+    issue_claim(issue=issue, actor=Actor.of(world.heat_staff))
+    issue_return(issue=issue, actor=Actor.of(world.heat_staff2), reason="不属于本单位")
+    client.force_login(world.heat_staff)
+    r = client.post(f"/work/issues/{issue.pk}/note/", {"note": "已联系住户，明早上门"}, **(HX if htmx else {}))
+    html = r.content.decode()
+    assert r.status_code == 404
+    assert "这件诉求已不在您的办理范围内（可能刚被退单、改派或合并），请刷新工作台。" in html
+    assert _unsaved(html) == ["已联系住户，明早上门"]
+    assert ("<html" in html) is not htmx  # without htmx: a staff page with its menu, not the residents' 404
+    if not htmx:
+        assert 'href="/work/queue/"' in html

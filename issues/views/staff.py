@@ -500,6 +500,10 @@ def _issue_context(request, issue, **extra) -> dict:
     }
     ctx.update(extra)
     ctx["can"] = _can(request.user, issue, ctx)
+    failed = ctx["failed"]
+    if failed and not ctx["can"].get("reveal" if failed == "reveal-phone" else failed.replace("-", "_")):
+        # The form that failed is gone (a colleague acted first): give its text back to copy.
+        ctx["unsaved"] = unsaved_text(failed, ctx["typed"])
     if ctx["can"]["assign"]:
         ctx["units"] = list(Unit.objects.filter(active=True))
         ctx["suggested"] = RouteTable().suggest(issue)
@@ -785,6 +789,25 @@ ACTIONS = {
     "reveal-phone": _act_reveal,
 }
 
+# The free text each action's form carries (POST field names). When a colleague's action wins a race and
+# the form is no longer offered, what was typed is shown back read-only, so it can be copied, not lost.
+TEXT_FIELDS = {
+    "reject": ("reason",), "return": ("reason",), "note": ("note",), "extension": ("reason",),
+    "plan": ("steps",), "plan-progress": ("note",), "resolve": ("result",), "verify": ("note",),
+    "supervise": ("instruction",), "decide-extension": ("note",), "decide-plan": ("note",),
+    "decide-limit": ("note",), "appeal": ("reason",), "decide-appeal": ("note",), "rate": ("comment",),
+    "reveal-phone": ("reason",),
+}
+
+
+def unsaved_text(action: str, post) -> list[str]:
+    """The non-blank free text (list of str, in form order) that ``post`` (a QueryDict) carried for ``action``.
+
+    What ``TEXT_FIELDS`` names for the action; [] for an action without free text or an unknown one.
+    """
+    return [text for name in TEXT_FIELDS.get(action, ()) if (text := post.get(name, "")).strip()]
+
+
 ROW_TEMPLATES = {
     "dispatch": "partials/dispatch_row.html",
     "queue": "partials/queue_row.html",
@@ -835,9 +858,13 @@ def _safe_next(request) -> str | None:
 def act(request, issue_id, action: str):
     """POST /work/issues/<id>/<action>/: one workflow transition (see ACTIONS).
 
-    Scope first (404); then the workflow checks role (403), state (409) and
-    input (400). ``panel`` = dispatch/queue/supervise/revisit answers htmx
-    with that list's row, otherwise with the issue panel.
+    Scope first (404: an issue gone from this user's scope is answered with
+    a staff notice, not the residents' 404 page); then the workflow checks
+    role (403), state (409) and input (400). ``panel`` =
+    dispatch/queue/supervise/revisit answers htmx with that list's row,
+    otherwise with the issue panel. When the action's form is no longer
+    offered (a colleague acted first, or the issue left the scope), the
+    free text that was posted (``TEXT_FIELDS``) is shown back read-only.
     """
     handler = ACTIONS.get(action)
     if handler is None:
@@ -851,10 +878,9 @@ def act(request, issue_id, action: str):
         # Gone from this user's scope since the page was drawn (a colleague returned, reassigned or merged
         # it): say so where the row or panel was, not with the residents' "page not found" (breaker).
         gone = _("这件诉求已不在您的办理范围内（可能刚被退单、改派或合并），请刷新工作台。")
-        if request.htmx:
-            return render(request, "partials/gone_missing.html", {"flash": gone, "issue_id": _small(issue_id),
-                                                                  "panel": panel}, status=404)
-        raise
+        ctx = {"flash": gone, "issue_id": _small(issue_id), "panel": panel if request.htmx else "",
+               "unsaved": unsaved_text(action, request.POST)}
+        return render(request, "partials/gone_missing.html" if request.htmx else "staff/gone.html", ctx, status=404)
     actor = wf.Actor.of(request.user)
     try:
         result = handler(request, issue, actor)
