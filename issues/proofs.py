@@ -9,9 +9,10 @@ tracking page, the photo view and the success page read that here.
 
 Kept in the cookie ``COOKIE`` as signed JSON (HMAC with SECRET_KEY, salt
 ``SALT``, timestamped): ``{"t": {"<issue id>": "reporter"|"follower"},
-"f": <id of the issue this browser filed last>, "u": <the staff user who
-filed it, or null>}`` (so a dispatcher's success page ends at logout), at
-most ``MAX_ISSUES`` issues (the oldest proofs are dropped first). Signed,
+"f": [[<id of an issue this browser filed>, <the staff user who filed it,
+or null>], …]}`` (newest last, at most ``MAX_FILED``: a second filing keeps
+the first one's success page; a dispatcher's end at logout), at most
+``MAX_ISSUES`` issues (the oldest proofs are dropped first). Signed,
 not encrypted: it holds only ids and roles, never a phone number. Anonymous residents thus leave no
 session row in the database, and filing costs no session write.
 
@@ -27,6 +28,7 @@ from django.core import signing
 COOKIE = "zy_proofs"
 SALT = "zy.resident-proofs"
 MAX_ISSUES = 20
+MAX_FILED = 10
 
 
 class Proofs:
@@ -39,8 +41,9 @@ class Proofs:
 
     @property
     def data(self) -> dict:
-        """``{"t": {str id: role}, "f": int | None, "u": int | None}``; empty when the cookie is absent,
-        forged, older than SESSION_COOKIE_AGE or of the wrong shape (never raises)."""
+        """``{"t": {str id: role}, "f": [[int id, int | None user id], …]}``; empty when the cookie is absent,
+        forged, older than SESSION_COOKIE_AGE or of the wrong shape (never raises). A cookie of the
+        earlier shape (``"f": id, "u": user id``) reads as that one filing."""
         if self._data is None:
             raw = self._request.COOKIES.get(COOKIE)
             data = {}
@@ -53,18 +56,21 @@ class Proofs:
                 data = {}
             tracked = data.get("t")
             filed = data.get("f")
+            if type(filed) is int:  # the earlier shape: one filing and its user
+                filed = [[filed, data.get("u")]]
             self._data = {
                 "t": {str(k): v for k, v in tracked.items() if v in ("reporter", "follower")}
                 if isinstance(tracked, dict) else {},
-                "f": filed if type(filed) is int else None,
-                "u": data.get("u") if type(data.get("u")) is int else None,
+                "f": [[pair[0], pair[1] if type(pair[1]) is int else None] for pair in filed
+                      if isinstance(pair, list) and len(pair) == 2 and type(pair[0]) is int][-MAX_FILED:]
+                if isinstance(filed, list) else [],
             }
         return self._data
 
     @property
     def present(self) -> bool:
         """True when the request carried valid proofs (the middleware then renews them: an idle timeout)."""
-        return bool(self.data["t"] or self.data["f"] is not None)
+        return bool(self.data["t"] or self.data["f"])
 
     def role(self, issue_id) -> str | None:
         """``"reporter"``, ``"follower"`` or None for the issue with id ``issue_id`` (int or str)."""
@@ -82,15 +88,16 @@ class Proofs:
         self.changed = True
 
     def filed(self, issue_id: int) -> None:
-        """Record that this browser (and the staff user logged in, if any) just filed the issue."""
-        self.data["f"] = issue_id
-        self.data["u"] = self._user_id()
+        """Record that this browser (and the staff user logged in, if any) just filed the issue (an int id)."""
+        pair = [issue_id, self._user_id()]
+        filed = [p for p in self.data["f"] if p != pair] + [pair]
+        self.data["f"] = filed[-MAX_FILED:]
         self.changed = True
 
-    @property
-    def last_filed(self) -> int | None:
-        """The id of the issue this browser filed last, or None (also after the filer logged out)."""
-        return self.data["f"] if self.data["u"] == self._user_id() else None
+    def filed_here(self, issue_id: int) -> bool:
+        """True when this browser filed the issue with id ``issue_id`` (an int) among its last ``MAX_FILED``
+        filings, as the user logged in now (none for a resident): a dispatcher's end at logout."""
+        return [issue_id, self._user_id()] in self.data["f"]
 
     def _user_id(self) -> int | None:
         user = getattr(self._request, "user", None)

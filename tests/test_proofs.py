@@ -24,7 +24,7 @@ def test_filing_leaves_no_session_row_and_a_signed_cookie_without_the_phone(clie
     raw = r.cookies[COOKIE]
     assert raw["httponly"] and raw["samesite"] == "Lax" and raw["max-age"] == 1800
     data = signing.loads(raw.value, salt=SALT)
-    assert data == {"t": {str(issue.pk): "reporter"}, "f": issue.pk, "u": None}
+    assert data == {"t": {str(issue.pk): "reporter"}, "f": [[issue.pk, None]]}
     assert "13800000000" not in raw.value and "8613800000000" not in raw.value
     assert client.get(r["Location"]).status_code == 200  # the success page, for this browser
 
@@ -68,7 +68,8 @@ def test_a_dispatchers_success_page_ends_at_logout(client, world):
 
 def test_a_signed_cookie_with_wrong_types_proves_nothing(world, file_issue):
     issue = file_issue()
-    for data in ({"f": True, "t": {str(issue.pk): "admin"}}, {"t": [issue.pk]}, [1, 2], None, {"f": str(issue.pk)}):
+    for data in ({"f": True, "t": {str(issue.pk): "admin"}}, {"t": [issue.pk]}, [1, 2], None, {"f": str(issue.pk)},
+                 {"f": [str(issue.pk)]}, {"f": [[str(issue.pk), None]]}, {"f": [[issue.pk]]}, {"f": [[True, None]]}):
         client = Client()
         client.cookies[COOKIE] = signing.dumps(data, salt=SALT)
         assert client.get(f"/track/{issue.tracking_code}/").status_code == 404
@@ -97,3 +98,35 @@ def test_a_reporter_is_never_demoted_to_follower():
     proofs.remember(7, "follower")
     proofs.remember(8, "follower")
     assert proofs.role(7) == "reporter" and proofs.role("8") == "follower" and proofs.role(9) is None
+
+
+def test_a_second_filing_keeps_the_first_ones_success_page(client, world):
+    # Reloading the first success page (or switching its language) after a second filing gave 404 (breaker).
+    first = client.post("/report/", form_data(world))
+    second = client.post("/report/", form_data(world, description="另一处问题：小区东门水管漏水", idempotency_key="k-2"))
+    assert first.status_code == second.status_code == 302 and first["Location"] != second["Location"]
+    assert client.get(first["Location"]).status_code == 200
+    assert client.get(second["Location"]).status_code == 200
+    assert Client().get(first["Location"]).status_code == 404  # another browser still sees nothing
+
+
+def test_only_the_last_ten_filings_keep_their_success_page(world, file_issue):
+    from issues.proofs import MAX_FILED
+
+    issues = [file_issue() for _ in range(MAX_FILED + 1)]
+    client = Client()
+    client.cookies[COOKIE] = signing.dumps({"t": {}, "f": [[i.pk, None] for i in issues]}, salt=SALT)
+    assert MAX_FILED == 10
+    assert client.get(f"/report/done/{issues[0].tracking_code}/").status_code == 404
+    assert client.get(f"/report/done/{issues[1].tracking_code}/").status_code == 200
+    assert client.get(f"/report/done/{issues[-1].tracking_code}/").status_code == 200
+
+
+def test_a_cookie_of_the_earlier_shape_still_shows_its_filing(world, file_issue):
+    # Cookies set before a deploy held one filing as "f": id, "u": user id.
+    issue = file_issue()
+    client = Client()
+    client.cookies[COOKIE] = signing.dumps({"t": {}, "f": issue.pk, "u": None}, salt=SALT)
+    assert client.get(f"/report/done/{issue.tracking_code}/").status_code == 200
+    client.cookies[COOKIE] = signing.dumps({"t": {}, "f": issue.pk, "u": world.dispatcher.pk}, salt=SALT)
+    assert client.get(f"/report/done/{issue.tracking_code}/").status_code == 404  # a dispatcher's, logged out

@@ -424,10 +424,11 @@ def _render_report(request, form, errors, dispatcher, status=200, notice="", new
 def report_done(request, code: str):
     """GET /report/done/<code>/: the tracking code, the three deadlines, what happens next.
 
-    Shown only to the browser that filed it (its signed proofs cookie), else the neutral 404.
+    Shown only to the browser that filed it, among its last ten filings (its signed proofs cookie),
+    else the neutral 404.
     """
     issue = Issue.objects.select_related("category", "district", "lead_unit").filter(tracking_code=code).first()
-    if issue is None or request.resident_proofs.last_filed != issue.pk:
+    if issue is None or not request.resident_proofs.filed_here(issue.pk):
         return _not_found(request)
     return render(request, "resident/report_done.html", {
         "issue": issue,
