@@ -352,6 +352,9 @@ EN = {
     # partials/unsaved.html, staff/gone.html
     "您填写的内容没有保存。可复制下面的文字，刷新后按当前状态另行处理：":
         "What you typed was not saved. Copy the text below, refresh, and act on the issue as it is now:",
+    "这份诉求您刚才已经提交，受理编号：": "You sent this report a moment ago. Tracking code: ",
+    "。原样再次提交不会重复登记；要反映另一个问题，请清空后重新填写。":
+        ". Sent again unchanged, it files nothing new; to report another problem, clear the form and start again.",
     "未保存的内容": "Text not saved", "不在办理范围内": "No longer yours to handle", "返回工作台": "Back to your workbench",
 }
 # The dashboard, the ledger and exports (issue #6: issues/measures.py, issues/ledger.py, templates/dashboard/).

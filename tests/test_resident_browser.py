@@ -442,3 +442,42 @@ def test_back_from_a_refused_filing_brings_back_everything_typed(transactional_d
     assert page.input_value("#id_description") == "暖气片冰凉，室内只有12度，已经三天了"
     assert Issue.objects.count() == 0
     page.context.close()
+
+
+def test_back_after_filing_brings_the_filing_back_and_sending_it_again_files_nothing_new(
+        transactional_db, live_server, browser, world):
+    # Back after a filing lost the 小区 and carried a new key: retyped and sent, it filed a second issue (breaker).
+    page = browser.new_context(**PHONE).new_page()
+    page.goto(f"{live_server.url}/report/")
+    fill_report(page, world, community="湿地雅苑")
+    key = page.input_value("input[name=idempotency_key]")
+    page.click("#submit-button")
+    page.wait_for_url("**/report/done/**")
+    done_url = page.url
+    code = Issue.objects.get().tracking_code
+    page.go_back()
+    page.wait_for_selector("#filed-notice:not([hidden])")
+    assert page.locator("#filed-notice [data-filed-code]").inner_text() == code
+    assert page.input_value("#id_community") == "湿地雅苑"
+    assert page.input_value("#id_description") == "暖气片冰凉，室内只有12度，已经三天了"
+    assert page.input_value("input[name=idempotency_key]") == key
+    page.check("input[name=privacy]")  # consent is given anew
+    page.click("#submit-button")
+    page.wait_for_url("**/report/done/**")
+    assert page.url == done_url and Issue.objects.count() == 1
+    # The form opened afresh (not by Back) starts empty, though the filing was just kept.
+    assert page.evaluate("sessionStorage.getItem('zy-report-filed')") is not None
+    page.goto(f"{live_server.url}/report/")
+    assert page.input_value("#id_community") == "" and page.locator("#filed-notice").is_hidden()
+    # Back after another filing, then "clear": what is typed next is a new filing, under a new key.
+    fill_report(page, world, community="南关小区")
+    key = page.input_value("input[name=idempotency_key]")
+    page.click("#submit-button")
+    page.wait_for_url("**/report/done/**")
+    page.go_back()
+    page.wait_for_selector("#filed-notice:not([hidden])")
+    assert page.input_value("input[name=idempotency_key]") == key
+    page.locator("#filed-notice button").click()
+    assert page.input_value("#id_community") == "" and page.input_value("input[name=idempotency_key]") not in ("", key)
+    assert Issue.objects.count() == 2
+    page.context.close()

@@ -131,9 +131,12 @@
   // A resident's draft of the report form (this tab only, sessionStorage, for DRAFT_MINUTES) survives
   // the language switch, a visit to "this is my problem too" and a refused submit (the browser's Back
   // does not put back every field); the form, when opened again empty, takes it back and says so, with
-  // a button to clear it; a finished filing or follow drops it. Photos, the privacy consent and the
-  // key are never kept, and a dispatcher's form (a caller's details) keeps no draft at all.
-  var DRAFT = "zy-report-draft", DRAFT_MINUTES = 10;
+  // a button to clear it; a finished filing or follow drops it. Photos and the privacy consent are
+  // never kept, and a dispatcher's form (a caller's details) keeps no draft at all. A finished filing
+  // keeps what it sent, with its key and code, as FILED for DRAFT_MINUTES: the browser's Back to the
+  // form brings it all back (the 小区 too, which the browser itself does not), so sending it again
+  // unchanged gets the first filing, not a second issue; the form opened any other way starts empty.
+  var DRAFT = "zy-report-draft", FILED = "zy-report-filed", DRAFT_MINUTES = 10;
   function draftFields(form) {
     var fields = {};
     Array.prototype.forEach.call(form.elements, function (el) {
@@ -144,21 +147,72 @@
     });
     return fields;
   }
-  function readDraft() {
-    var draft = null;
-    try { draft = JSON.parse(sessionStorage.getItem(DRAFT) || "null"); } catch (e) { return null; }
-    var age = draft && Date.now() - draft.saved;
-    if (!draft || !draft.fields || !(age >= 0 && age < DRAFT_MINUTES * 60000)) { dropDraft(); return null; }
-    return draft.fields;
+  function readKept(name) {  // the stored {saved, fields, key, code} when fresh, else null (and dropped)
+    var kept = null;
+    try { kept = JSON.parse(sessionStorage.getItem(name) || "null"); } catch (e) { return null; }
+    var age = kept && Date.now() - kept.saved;
+    if (!kept || !kept.fields || !(age >= 0 && age < DRAFT_MINUTES * 60000)) { drop(name); return null; }
+    return kept;
   }
+  function readDraft() { var kept = readKept(DRAFT); return kept && kept.fields; }
   function saveDraft() {
     var form = document.getElementById("report-form");
     if (!form || form.hasAttribute("data-no-draft")) { return; }
+    var key = form.elements.idempotency_key;
     try {
-      sessionStorage.setItem(DRAFT, JSON.stringify({saved: Date.now(), fields: draftFields(form)}));
+      sessionStorage.setItem(DRAFT, JSON.stringify({saved: Date.now(), fields: draftFields(form),
+                                                    key: key ? key.value : ""}));
     } catch (e) { /* storage off */ }
   }
-  function dropDraft() { try { sessionStorage.removeItem(DRAFT); } catch (e) { /* storage off */ } }
+  function drop(name) { try { sessionStorage.removeItem(name); } catch (e) { /* storage off */ } }
+  function dropDraft() { drop(DRAFT); }
+  function keepFiled(code) {  // on the success page: what was sent becomes the FILED record
+    var kept = readKept(DRAFT);
+    if (!code || !kept || !kept.key) { return; }
+    try {
+      sessionStorage.setItem(FILED, JSON.stringify({saved: Date.now(), fields: kept.fields, key: kept.key,
+                                                    code: code}));
+    } catch (e) { /* storage off */ }
+  }
+  function putBack(form, fields, overwrite) {  // true when a field was filled in
+    var restored = false;
+    Object.keys(fields).forEach(function (name) {
+      var el = form.elements[name];
+      if (!el) { return; }
+      if (el instanceof RadioNodeList || el.type === "radio") {
+        Array.prototype.forEach.call(form.querySelectorAll("input[name='" + name + "']"), function (r) {
+          r.checked = r.value === fields[name];
+        });
+        restored = true;
+      } else if (overwrite || !el.value) { el.value = fields[name]; restored = true; }
+    });
+    var located = document.getElementById("locate-status");
+    if (located && fields.latitude && !located.textContent) {
+      located.textContent = document.documentElement.lang === "en" ? "Location attached" : "已附上位置";
+    }
+    return restored;
+  }
+  function offerClear(form, notice, freshKey) {  // say so, and offer a clean form (a shared phone, another problem)
+    notice.hidden = false;
+    notice.querySelector("button").addEventListener("click", function () {
+      drop(FILED);
+      form.reset();
+      Array.prototype.forEach.call(form.elements, function (el) {
+        if (el.type === "hidden" && (el.name === "latitude" || el.name === "longitude")) { el.value = ""; }
+      });
+      form.elements.idempotency_key.value = freshKey;  // what is typed now is a new filing
+      form.querySelectorAll("[data-maxlength]").forEach(function (f) { f.dispatchEvent(new Event("input")); });
+      form.querySelectorAll("input[name=utility]").forEach(function (r) { r.dispatchEvent(new Event("change")); });
+      // Said, and the focus put where filling in starts (the button that had it is gone).
+      notice.textContent = document.documentElement.lang === "en" ? "Cleared: you can start again." : "已清空，可以重新填写。";
+      var first = form.querySelector("input:not([type=hidden]), select, textarea");
+      if (first) { first.focus(); }
+    });
+  }
+  function cameBack() {  // the page was reached with the browser's Back (or Forward)
+    var nav = window.performance && performance.getEntriesByType && performance.getEntriesByType("navigation")[0];
+    return Boolean(nav && nav.type === "back_forward");
+  }
   document.addEventListener("submit", function (e) {
     if (e.target.matches("form[data-language-switch], #report-form")) { saveDraft(); }
   }, true);
@@ -166,7 +220,24 @@
     if (e.target.closest && e.target.closest("#similar a")) { saveDraft(); }
   }, true);
   (function restore() {
-    if (document.querySelector("[data-drop-draft], #report-form[data-no-draft]")) { dropDraft(); return; }
+    var done = document.querySelector("[data-drop-draft]");
+    if (done) { keepFiled(done.getAttribute("data-filed-code")); dropDraft(); return; }
+    if (document.querySelector("#report-form[data-no-draft]")) { dropDraft(); drop(FILED); return; }
+    var form = document.querySelector("#report-form[data-restore-draft]");
+    var filed = form && readKept(FILED);
+    if (filed && !cameBack()) { drop(FILED); filed = null; }  // opened afresh: a new filing, empty
+    if (filed) {  // Back from the success page: the filing as sent, with its key (sent again, it files nothing new)
+      var keyField = form.elements.idempotency_key, freshKey = keyField.value;
+      putBack(form, filed.fields, true);
+      keyField.value = filed.key;
+      dropDraft();
+      var told = document.getElementById("filed-notice");
+      if (told) {
+        told.querySelector("[data-filed-code]").textContent = filed.code;
+        offerClear(form, told, freshKey);
+      }
+      return;
+    }
     var draft = readDraft();
     if (!draft) { return; }
     var follow = document.querySelector("form[data-follow-form][data-prefill]");
@@ -177,39 +248,10 @@
       });
       return;
     }
-    var form = document.querySelector("#report-form[data-restore-draft]");
     if (!form) { return; }
-    var restored = false;
-    Object.keys(draft).forEach(function (name) {
-      var el = form.elements[name];
-      if (!el) { return; }
-      if (el instanceof RadioNodeList || el.type === "radio") {
-        Array.prototype.forEach.call(form.querySelectorAll("input[name='" + name + "']"), function (r) {
-          r.checked = r.value === draft[name];
-        });
-        restored = true;
-      } else if (!el.value) { el.value = draft[name]; restored = true; }
-    });
+    var restored = putBack(form, draft, false);
     dropDraft();
-    var located = document.getElementById("locate-status");
-    if (located && draft.latitude && !located.textContent) {
-      located.textContent = document.documentElement.lang === "en" ? "Location attached" : "已附上位置";
-    }
     var notice = document.getElementById("draft-notice");
-    if (restored && notice) {  // say so, and offer a clean form (a shared phone, another problem)
-      notice.hidden = false;
-      notice.querySelector("button").addEventListener("click", function () {
-        form.reset();
-        Array.prototype.forEach.call(form.elements, function (el) {
-          if (el.type === "hidden" && (el.name === "latitude" || el.name === "longitude")) { el.value = ""; }
-        });
-        form.querySelectorAll("[data-maxlength]").forEach(function (f) { f.dispatchEvent(new Event("input")); });
-        form.querySelectorAll("input[name=utility]").forEach(function (r) { r.dispatchEvent(new Event("change")); });
-        // Said, and the focus put where filling in starts (the button that had it is gone).
-        notice.textContent = document.documentElement.lang === "en" ? "Cleared: you can start again." : "已清空，可以重新填写。";
-        var first = form.querySelector("input:not([type=hidden]), select, textarea");
-        if (first) { first.focus(); }
-      });
-    }
+    if (restored && notice) { offerClear(form, notice, form.elements.idempotency_key.value); }
   })();
 })();
