@@ -355,6 +355,14 @@ EN = {
     "这份诉求您刚才已经提交，受理编号：": "You sent this report a moment ago. Tracking code: ",
     "。原样再次提交不会重复登记；要反映另一个问题，请清空后重新填写。":
         ". Sent again unchanged, it files nothing new; to report another problem, clear the form and start again.",
+    "选“不满意”，问题将退回承办单位重新办理；选“满意”或“基本满意”，这件诉求将办结销号（即使上面选了“未解决”）。":
+        "Choosing “Dissatisfied” sends the problem back to the unit to work on again; “Satisfied” or "
+        "“Basically satisfied” closes the report (even if you chose “Not solved” above).",
+    "这个评价链接是上一轮办理结果的。这件诉求现已办结销号，无需再评价。":
+        "This rating link is for an earlier result. The report is now closed; no rating is needed.",
+    "这个评价链接是上一轮办理结果的。问题已重新办理，新的办理结果已用短信发送，请用最新短信里的链接评价。":
+        "This rating link is for an earlier result. The problem was worked on again and the new result was sent "
+        "by SMS: please rate with the link in the latest message.",
     "未保存的内容": "Text not saved", "不在办理范围内": "No longer yours to handle", "返回工作台": "Back to your workbench",
 }
 # The dashboard, the ledger and exports (issue #6: issues/measures.py, issues/ledger.py, templates/dashboard/).

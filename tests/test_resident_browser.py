@@ -481,3 +481,28 @@ def test_back_after_filing_brings_the_filing_back_and_sending_it_again_files_not
     assert page.input_value("#id_community") == "" and page.input_value("input[name=idempotency_key]") not in ("", key)
     assert Issue.objects.count() == 2
     page.context.close()
+
+
+def test_a_rating_sent_twice_in_a_row_goes_out_once(transactional_db, live_server, browser, world, file_issue):
+    # Two taps on a slow network sent two ratings; the second was told "no rating needed" (breaker).
+    issue = file_issue()
+    issue_assign(issue=issue, actor=Actor.of(world.dispatcher), lead_unit=world.heat_gz)
+    issue_claim(issue=issue, actor=Actor.of(world.heat_staff))
+    issue_resolve(issue=issue, actor=Actor.of(world.heat_staff), result="已疏通阀门，室温恢复")
+    link = rating_url(issue, issue.reporter_phone).split("://", 1)[1].split("/", 1)[1]
+    page = browser.new_context(**PHONE).new_page()
+    posts = []
+    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+    page.goto(f"{live_server.url}/{link}")
+    page.get_by_label("已解决").check()
+    page.get_by_label("满意", exact=True).check()
+    # The second tap's submit is stopped in the page (seen after every handler: whether it was cancelled).
+    cancelled = page.evaluate("""() => {
+        const f = document.getElementById('id_comment').form, seen = [];
+        window.addEventListener('submit', e => seen.push(e.defaultPrevented));
+        f.requestSubmit(); f.requestSubmit();
+        return seen; }""")
+    assert cancelled == [False, True]
+    page.wait_for_selector("#rate-result")
+    assert len(posts) == 1 and page.locator("#rate-result").inner_text() == "这件诉求已办结销号。"
+    page.context.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import time_machine
 from django.test import Client
 
 from issues.choices import RaterKind, Satisfaction, Status
@@ -55,9 +56,16 @@ def test_the_reporter_dissatisfied_sends_it_back_for_rework(fixed):
     rating = Rating.objects.get()
     assert (rating.rater_kind, rating.resolved, rating.satisfaction, rating.comment) == (
         RaterKind.REPORTER, False, Satisfaction.DISSATISFIED, "还是不热")
-    # The link again: its round is over, and the page says a new message will come.
+    # The same rating sent again at once (a double tap on a slow network): thanked as the first copy was.
     again = client.post(url, {"resolved": "no", "satisfaction": "dissatisfied"})
-    assert again.status_code == 409 and "这个评价链接是上一轮办理结果的。" in again.content.decode()
+    assert again.status_code == 200 and "新的办结时限为 2026年12月2日 09:00" in again.content.decode()
+    assert Rating.objects.count() == 1
+    # The link opened later: its round is over, and the page says a new message will come.
+    stale = "这个评价链接是上一轮办理结果的。问题已重新办理，新的结果办好后会再发短信请您评价，请用新短信里的链接。"
+    assert stale in client.get(url).content.decode()
+    with time_machine.travel("2026-11-30 09:03:00+08:00", tick=False):  # sent again minutes later
+        later = client.post(url, {"resolved": "no", "satisfaction": "dissatisfied"})
+    assert later.status_code == 409 and stale in later.content.decode()
     assert Rating.objects.count() == 1
 
 
@@ -69,16 +77,21 @@ def test_an_earlier_rounds_link_cannot_rate_the_next_round(world, fixed):
     issue_resolve(issue=fixed, actor=Actor.of(world.heat_staff), result="更换了整段管道")
     fixed.refresh_from_db()
     assert (fixed.status, fixed.resolution_round) == (Status.AWAITING_RATING, 2)
-    stale = "这个评价链接是上一轮办理结果的。问题已重新办理，新的结果办好后会再发短信请您评价，请用新短信里的链接。"
+    # Round 2 awaits its rating: the old link says the new one was sent (it said one would come: breaker).
+    stale = "这个评价链接是上一轮办理结果的。问题已重新办理，新的办理结果已用短信发送，请用最新短信里的链接评价。"
     r = Client().get(old)
     assert r.status_code == 200 and stale in r.content.decode() and 'name="satisfaction"' not in r.content.decode()
-    r = Client().post(old, {"resolved": "yes", "satisfaction": "basic"})
+    with time_machine.travel("2026-11-30 10:00:00+08:00", tick=False):
+        r = Client().post(old, {"resolved": "yes", "satisfaction": "basic"})
     assert r.status_code == 409 and stale in r.content.decode()
     fixed.refresh_from_db()
     assert fixed.status == Status.AWAITING_RATING and Rating.objects.filter(round=2).count() == 0
     new = path_of(rating_url(fixed, fixed.reporter_phone))  # the round-2 SMS's link
     assert Client().post(new, {"resolved": "yes", "satisfaction": "basic"}).status_code == 200
     assert Rating.objects.filter(round=2).count() == 1
+    # Closed since: the old link says so, not that a new result will come.
+    r = Client().get(old)
+    assert "这个评价链接是上一轮办理结果的。这件诉求现已办结销号，无需再评价。" in r.content.decode()
 
 
 def test_a_link_sent_before_links_named_their_round_still_rates(fixed):
@@ -109,8 +122,10 @@ def test_a_followers_rating_is_recorded_only(fixed):
     # A second visit: already rated this round.
     again = Client().get(url)
     assert "您已评价过本轮办理结果，感谢您的反馈。" in again.content.decode()
-    assert Client().post(url, {"resolved": "no", "satisfaction": "dissatisfied"}).status_code == 409
-    assert Rating.objects.count() == 1
+    # Sent again: thanked for the rating recorded (one only), not told to rate.
+    again = Client().post(url, {"resolved": "yes", "satisfaction": "satisfied"})
+    assert again.status_code == 200 and "您的评价已记录，并反馈给承办单位。" in again.content.decode()
+    assert Rating.objects.count() == 1 and Rating.objects.get().satisfaction == Satisfaction.DISSATISFIED
 
 
 @pytest.mark.parametrize(
@@ -166,3 +181,27 @@ def test_a_double_tap_that_loses_the_race_is_thanked_not_shown_an_error(fixed, m
     assert r.status_code == 200 and "不能执行此操作" not in r.content.decode()
     assert 'id="rate-result"' in r.content.decode()
     assert Rating.objects.count() == 1
+
+
+def test_a_reporter_who_rated_is_told_so_not_that_no_rating_is_needed(fixed):
+    # After a satisfied rating closed the issue, the link said "not awaiting a rating, none needed" (breaker).
+    client = Client()
+    url = path_of(rating_url(fixed, fixed.reporter_phone))
+    assert client.post(url, {"resolved": "yes", "satisfaction": "satisfied"}).status_code == 200
+    r = client.get(url)
+    html = r.content.decode()
+    assert r.status_code == 200 and "您已评价过本轮办理结果，感谢您的反馈。" in html and "无需评价" not in html
+    # A double tap's second copy, after the first closed the issue: thanked, as the first was.
+    again = client.post(url, {"resolved": "yes", "satisfaction": "satisfied"})
+    assert again.status_code == 200 and "这件诉求已办结销号。" in again.content.decode()
+    assert Rating.objects.count() == 1
+    # Someone who has not rated (the follower) is told no rating is needed now.
+    r = Client().get(path_of(rating_url(fixed, "+8613900000000")))
+    assert "该诉求目前不在待评价状态，无需评价。" in r.content.decode()
+
+
+def test_the_reporter_is_told_which_answer_reopens_the_issue(fixed):
+    # "Not solved" with "basically satisfied" closed the issue without a word (breaker): the page says so first.
+    hint = "选“不满意”，问题将退回承办单位重新办理；选“满意”或“基本满意”，这件诉求将办结销号（即使上面选了“未解决”）。"
+    assert hint in Client().get(path_of(rating_url(fixed, fixed.reporter_phone))).content.decode()
+    assert hint not in Client().get(path_of(rating_url(fixed, "+8613900000000"))).content.decode()  # changes nothing

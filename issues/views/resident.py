@@ -714,11 +714,15 @@ def rate(request, token: str):
     phone is found among the reporter and followers. GET only shows the
     page (never uses the token up). POST rates through ``issue_rate`` as
     ``Actor.resident(phone)``: the reporter's rating moves the issue
-    (dissatisfied → rework), a follower's is recorded only. Already rated
-    this round or not awaiting a rating → a clear message, 409. A link
-    sent for an earlier resolution round (the issue was reworked since)
-    rates nothing: the page says a newer message has the current link
-    (409 to a POST). A bad token → the neutral 404.
+    (dissatisfied → rework), a follower's is recorded only. A POST from
+    someone who already rated with this link's round (a double tap, a page
+    sent again), while that round is current or within two minutes of the
+    rating, gets the thanks page for that rating, 200. GET after
+    rating → "already rated". Not awaiting a rating → a clear message
+    (409 to a POST). A link sent for an earlier resolution round (the
+    issue was reworked since) rates nothing: the page says where the issue
+    is now — closed, or its newer link already sent, or to come (409 to a
+    POST). A bad token → the neutral 404.
     """
     found = read_token_round(token, RATE_SALT, RATE_MAX_AGE)
     issue = (Issue.objects.select_related("category", "district", "lead_unit").filter(pk=found[0]).first()
@@ -728,19 +732,27 @@ def rate(request, token: str):
         return _not_found(request)
     _remember(request, issue, role)
     follower = issue.followers.filter(phone=phone).first() if role == "follower" else None
-    already = issue.ratings.filter(round=issue.resolution_round)
-    already = already.filter(follower=follower) if follower else already.filter(follower__isnull=True)
+    # The round the link was sent for (a link from before rounds were named: the current one).
+    link_round = found[2] if found[2] is not None else issue.resolution_round
+    mine = issue.ratings.filter(round=link_round)
+    mine = mine.filter(follower=follower) if follower else mine.filter(follower__isnull=True)
+    mine = mine.order_by("id").first()
     result = issue.events.filter(kind=EventKind.RESOLVED, public=True).order_by("-at", "-id").first()
     context = {"issue": issue, "role": role, "category_name": issue.category.shown_name,
                "result": result.note if result else "", "errors": {}, "limits": LIMITS}
-    if found[2] is not None and found[2] != issue.resolution_round:
-        context["closed_reason"] = _("这个评价链接是上一轮办理结果的。问题已重新办理，新的结果办好后会再发短信请您评价，请用新短信里的链接。")
+    if mine is not None and request.method == "POST" and (
+            link_round == issue.resolution_round or timezone.now() - mine.created_at < _DOUBLE_TAP):
+        # Rated already with this link, in this round or a moment ago: a double tap, or the page sent
+        # again. Thanked as the first copy was (its rating may have closed the issue or started a rework).
+        return render(request, "resident/rate_done.html", {"issue": issue, "rating": mine, "role": role})
+    if link_round != issue.resolution_round:
+        context["closed_reason"] = _earlier_round_words(issue)
         return render(request, "resident/rate.html", context, status=409 if request.method == "POST" else 200)
+    if mine is not None:
+        context["closed_reason"] = _("您已评价过本轮办理结果，感谢您的反馈。")
+        return render(request, "resident/rate.html", context)
     if issue.status != Status.AWAITING_RATING:
         context["closed_reason"] = _("该诉求目前不在待评价状态，无需评价。")
-        return render(request, "resident/rate.html", context, status=409 if request.method == "POST" else 200)
-    if already.exists():
-        context["closed_reason"] = _("您已评价过本轮办理结果，感谢您的反馈。")
         return render(request, "resident/rate.html", context, status=409 if request.method == "POST" else 200)
     form = RateForm(request.POST if request.method == "POST" else None)
     context["form"] = form
@@ -756,7 +768,8 @@ def rate(request, token: str):
         context["errors"] = exc.fields
         return render(request, "resident/rate.html", context, status=400)
     except Conflict as exc:
-        mine = already.first()
+        mine = (issue.ratings.filter(round=link_round, follower=follower) if follower else
+                issue.ratings.filter(round=link_round, follower__isnull=True)).order_by("id").first()
         if mine is not None:  # the same person's other copy (a double tap) won the race: thank them, as it did
             issue.refresh_from_db()
             return render(request, "resident/rate_done.html", {"issue": issue, "rating": mine, "role": role})
@@ -765,6 +778,18 @@ def rate(request, token: str):
         return render(request, "resident/rate.html", context, status=409)
     issue.refresh_from_db()
     return render(request, "resident/rate_done.html", {"issue": issue, "rating": rating, "role": role})
+
+
+_DOUBLE_TAP = timedelta(minutes=2)  # a second copy of a rating within this is thanked, even after a rework began
+
+
+def _earlier_round_words(issue: Issue) -> str:
+    # What a rating link of an earlier resolution round says, by where the issue is now.
+    if issue.status == Status.CLOSED:
+        return _("这个评价链接是上一轮办理结果的。这件诉求现已办结销号，无需再评价。")
+    if issue.status == Status.AWAITING_RATING:
+        return _("这个评价链接是上一轮办理结果的。问题已重新办理，新的办理结果已用短信发送，请用最新短信里的链接评价。")
+    return _("这个评价链接是上一轮办理结果的。问题已重新办理，新的结果办好后会再发短信请您评价，请用新短信里的链接。")
 
 
 # --------------------------------------------------------------------------

@@ -216,6 +216,20 @@
   document.addEventListener("submit", function (e) {
     if (e.target.matches("form[data-language-switch], #report-form")) { saveDraft(); }
   }, true);
+  // A form marked data-once is sent once: a second tap while the first is on its way does nothing
+  // (the server answers a copy that gets through anyway as it answered the first).
+  document.addEventListener("submit", function (e) {
+    var form = e.target;
+    if (!form.matches || !form.matches("form[data-once]") || e.defaultPrevented) { return; }
+    if (form.dataset.sent) { e.preventDefault(); return; }
+    form.dataset.sent = "1";
+    form.setAttribute("aria-busy", "true");
+  });
+  window.addEventListener("pageshow", function (e) {  // back to a page kept in memory: it may be sent again
+    if (e.persisted) {
+      document.querySelectorAll("form[data-once]").forEach(function (f) { delete f.dataset.sent; f.removeAttribute("aria-busy"); });
+    }
+  });
   document.addEventListener("click", function (e) {
     if (e.target.closest && e.target.closest("#similar a")) { saveDraft(); }
   }, true);
