@@ -354,7 +354,8 @@ def messages_for(event) -> list[Message]:
     DESIGN.md: tracking code on filing; rejection or merge with the reason;
     approved extension or plan with the new date; the fix with the rating
     link; the same to followers (and a follower's own confirmation with
-    its tracking link). Emergencies alert the routed unit's on-call
+    its tracking link, or with its rating link when the issue awaits its
+    rating already). Emergencies alert the routed unit's on-call
     contacts and the dispatchers at once.
     """
     issue = event.issue
@@ -372,9 +373,13 @@ def messages_for(event) -> list[Message]:
     elif kind == EventKind.FOLLOWED:
         follower = issue.followers.filter(pk=event.data.get("follower")).first()
         if follower and is_mobile(follower.phone):
-            msgs.append(Message("resident.followed", ref, follower.phone,
-                                f"{SIGNATURE}您已关注诉求{code}（{issue.category.name}），办结后将通知您并请您评价。"
-                                f"查询进度：{tracking_url(issue, follower.phone)}"))
+            if issue.status == Status.AWAITING_RATING:  # fixed already: the rating link the others got, now
+                body = (f"{SIGNATURE}您已关注诉求{code}（{issue.category.name}），该问题已办结：{_result_words(issue)}。"
+                        f"请您评价：{rating_url(issue, follower.phone)}")
+            else:
+                body = (f"{SIGNATURE}您已关注诉求{code}（{issue.category.name}），办结后将通知您并请您评价。"
+                        f"查询进度：{tracking_url(issue, follower.phone)}")
+            msgs.append(Message("resident.followed", ref, follower.phone, body))
     elif kind == EventKind.REJECTED:
         msgs += [Message("resident.rejected", ref, p, f"{SIGNATURE}{_yours(issue, p)}（编号{code}）未予受理：{issue.public_reason}")
                  for p in _resident_phones(issue)]
@@ -397,12 +402,18 @@ def messages_for(event) -> list[Message]:
         users = supervisors_of(issue.utility) if level == 1 else mayors_office()
         msgs += staff_messages(users, f"escalation.{level}", ref, body)
     if event.to_status == Status.AWAITING_RATING and event.from_status != Status.AWAITING_RATING:
-        result = issue.events.filter(kind=EventKind.RESOLVED).order_by("-at", "-id").values_list("note", flat=True).first()
-        said = (result or "")[:60].rstrip("。．.！!？?；;，,、 \n")  # the sentence's own full stop follows
+        said = _result_words(issue)
         msgs += [Message("resident.fixed", ref, p,
                          f"{SIGNATURE}{_yours(issue, p)}（编号{code}）已办结：{said}。请您评价：{rating_url(issue, p)}")
                  for p in _resident_phones(issue)]
     return msgs
+
+
+def _result_words(issue: Issue) -> str:
+    # The latest fix's result as an SMS quotes it: its first 60 characters, without a closing stop
+    # (the sentence's own full stop follows).
+    result = issue.events.filter(kind=EventKind.RESOLVED).order_by("-at", "-id").values_list("note", flat=True).first()
+    return (result or "")[:60].rstrip("。．.！!？?；;，,、 \n")
 
 
 def emergency_messages(issue: Issue, reference: str) -> list[Message]:
@@ -427,17 +438,19 @@ def emergency_messages(issue: Issue, reference: str) -> list[Message]:
 def resend_codes(phone: str, request_id: str, now=None) -> int:
     """Send a phone's open tracking codes again ("lost your code?").
 
-    ``request_id`` makes the reference of this request (a new request is a new
-    message). Returns the number of open issues listed (0 sends nothing).
-    Rate limits are applied by the caller (DESIGN.md: 3 an hour per phone).
+    ``phone``: E.164. The open issues it reported or follows (a followed
+    one marked （关注）). ``request_id`` makes the reference of this request
+    (a new request is a new message). Returns the number of open issues
+    listed (0 sends nothing). Rate limits are applied by the caller
+    (DESIGN.md: 3 an hour per phone).
     """
-    mine = Issue.objects.open().filter(reporter_phone=phone)
+    mine = Issue.objects.open().filter(Q(reporter_phone=phone) | Q(followers__phone=phone)).distinct()
     # The newest RESEND_MAX by code (a code is the day and its sequence: filing order, where filed_at of
     # filings made in the same instant is not), listed oldest first; the text says when there are more.
     issues = list(mine.order_by("-tracking_code")[:RESEND_MAX])[::-1]
     if not issues or not is_mobile(phone):
         return 0
-    codes = "、".join(i.tracking_code for i in issues)
+    codes = "、".join(i.tracking_code + ("" if i.reporter_phone == phone else "（关注）") for i in issues)
     total = len(issues) if len(issues) < RESEND_MAX else mine.count()
     more = f"（共{total}件，这里是最近的{len(issues)}件）" if total > len(issues) else ""
     with transaction.atomic():

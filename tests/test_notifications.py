@@ -137,6 +137,19 @@ def test_resend_codes_is_a_new_request_each_time(world, file_issue):
     assert notifications.resend_codes("+8613700000000", "req-3") == 0
 
 
+def test_resend_codes_lists_the_issues_a_phone_follows_too(world, file_issue):
+    # "Lost your code?" sent nothing to a follower, though the follow SMS had been its only copy (breaker).
+    from issues.workflow import issue_follow, issue_reject
+
+    mine, followed, closed = file_issue(phone="13900000001"), file_issue(), file_issue(phone="13800000002")
+    issue_follow(issue=followed, phone="13900000001")
+    issue_follow(issue=closed, phone="13900000001")
+    issue_reject(issue=closed, actor=Actor.of(world.dispatcher), reason="不属于水电气暖")
+    assert notifications.resend_codes("+8613900000001", "req-1") == 2
+    body = Notification.objects.get(kind="resident.codes").body
+    assert body == (f"【张掖城市生命线】您未办结的诉求编号：{mine.tracking_code}、{followed.tracking_code}（关注）。")
+
+
 class TestDelivery:
     def test_delivers_once_with_the_row_id_as_key(self, world, file_issue):
         issue = file_issue()
@@ -204,3 +217,24 @@ def test_resent_codes_are_the_newest_ten_in_filing_order_and_say_how_many_there_
     body = Notification.objects.get(kind="resident.codes").body
     codes = "、".join(f"ZY20261130{n:06d}" for n in range(3, 13))
     assert body == f"【张掖城市生命线】您未办结的诉求编号：{codes}（共12件，这里是最近的10件）。"
+
+
+def test_a_follower_joining_a_fixed_issue_gets_its_rating_link_at_once(world, file_issue):
+    # Following an issue that awaited its rating promised a rating SMS that never came (breaker).
+    from issues.workflow import issue_follow
+
+    issue = file_issue()
+    issue_assign(issue=issue, actor=Actor.of(world.dispatcher), lead_unit=world.heat_gz)
+    issue_claim(issue=issue, actor=Actor.of(world.heat_staff))
+    issue_resolve(issue=issue, actor=Actor.of(world.heat_staff), result="更换了循环泵。")
+    issue_follow(issue=issue, phone="13900000001")
+    row = Notification.objects.get(issue=issue, kind="resident.followed")
+    assert row.recipient == "+8613900000001"
+    assert row.body.startswith("【张掖城市生命线】您已关注诉求ZY20261130000001（供暖不热），该问题已办结：更换了循环泵。请您评价：http")
+    token = row.body.split("/rate/")[1].rstrip("/")
+    assert read_token(token, RATE_SALT, 3600) == (issue.pk, phone_hash("+8613900000001"))
+    # Before the fix, the confirmation promises the rating SMS to come, with the tracking link.
+    other = file_issue(phone="13800000002")
+    issue_follow(issue=other, phone="13900000001")
+    body = Notification.objects.get(issue=other, kind="resident.followed").body
+    assert "办结后将通知您并请您评价。查询进度：http" in body and "/rate/" not in body

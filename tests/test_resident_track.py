@@ -158,7 +158,7 @@ def test_tracking_is_rate_limited_per_ip(client, handled, settings):
 def test_lost_code_sends_the_open_codes_by_sms(client, handled):
     r = client.post("/track/resend/", {"phone": "138 0000 0000"})
     assert r.status_code == 200
-    neutral = "如果该号码有未办结的诉求，受理编号已通过短信发送到该号码"
+    neutral = "如果该号码反映或关注的诉求还未办结，受理编号已通过短信发送到该号码"
     assert neutral in r.content.decode()
     assert "<title>已处理您的请求 · 张掖城市生命线</title>" in r.content.decode()
     sms = Notification.objects.get(kind="resident.codes")
