@@ -257,6 +257,8 @@ def test_me_too_makes_a_follower(client, world, file_issue):
     assert r.status_code == 200
     assert issue.tracking_code in r.content.decode()
     assert "<title>已关注 · 张掖城市生命线</title>" in r.content.decode()  # was the bare site name
+    # The language switch on this answer to a POST opens the tracking form with the code, not an empty form.
+    assert f'<input name="next" type="hidden" value="/track/?code={issue.tracking_code}">' in r.content.decode()
     follower = Follower.objects.get()
     assert (follower.issue, follower.phone, follower.name) == (issue, "+8613900000000", "李先生")
     # The follower tracks it with the code and their own phone.

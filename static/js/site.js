@@ -215,7 +215,22 @@
   }
   document.addEventListener("submit", function (e) {
     if (e.target.matches("form[data-language-switch], #report-form")) { saveDraft(); }
+    if (e.target.matches("form[data-language-switch]")) { keepForms(); }
   }, true);
+  // The other resident forms (tracking, "lost your code?", "me too", rating), marked data-keep="<name>",
+  // keep what was typed across the language switch the same way: this tab, this page, DRAFT_MINUTES.
+  function keepName(form) { return "zy-keep:" + location.pathname + ":" + form.getAttribute("data-keep"); }
+  function keepForms() {
+    document.querySelectorAll("form[data-keep]").forEach(function (form) {
+      try {
+        sessionStorage.setItem(keepName(form), JSON.stringify({saved: Date.now(), fields: draftFields(form)}));
+      } catch (e) { /* storage off */ }
+    });
+  }
+  document.querySelectorAll("form[data-keep]").forEach(function (form) {
+    var kept = readKept(keepName(form));
+    if (kept) { putBack(form, kept.fields, false); drop(keepName(form)); }
+  });
   // A form marked data-once is sent once: a second tap while the first is on its way does nothing
   // (the server answers a copy that gets through anyway as it answered the first).
   document.addEventListener("submit", function (e) {
