@@ -220,14 +220,15 @@ _GRAPHEME = regex.compile(r"\X")
 
 
 def normalize_tracking_code(text: str) -> str:
-    """A tracking code as typed (str) → as stored: NFKC, whitespace removed, upper-case.
+    """A tracking code as typed (str) → as stored: NFKC, whitespace and invisible characters removed, upper-case.
 
     ``ｚｙ ２０２６…`` → ``ZY2026…``: NFKC first, so a code typed with a
     Chinese input method's full-width letters, digits and space matches, as
-    the phone does. Never raises; a code that does not exist just matches
-    nothing.
+    the phone does; a code pasted with a zero-width space, a BOM or a bidi
+    mark (``_INVISIBLE``) matches too. Never raises; a code that does not
+    exist just matches nothing.
     """
-    return "".join(unicodedata.normalize("NFKC", text).split()).upper()
+    return "".join(_INVISIBLE.sub("", unicodedata.normalize("NFKC", text)).split()).upper()
 
 
 def normalize_phone(raw) -> str:

@@ -14,7 +14,7 @@ EN = {
     "供水": "Water", "供电": "Power", "供气": "Gas", "供暖": "Heating",
     "紧急": "Emergency", "加急": "Urgent", "一般": "Normal",
     "待分派": "Awaiting dispatch", "已交办": "Assigned", "办理中": "In progress", "限期整改": "Rectification plan",
-    "待核查": "Awaiting verification", "待回访": "Awaiting your rating", "已销号": "Closed", "已退回": "Rejected",
+    "待核查": "Awaiting verification", "待回访": "Awaiting rating", "已销号": "Closed", "已退回": "Rejected",
     "已合并": "Merged",
     "问题汇集": "Collected", "分流交办": "Assigned", "督查研判": "Supervised", "回访评价": "Rated",
     "网页": "Web", "接口": "API", "热线": "Hotline",

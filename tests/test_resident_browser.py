@@ -534,3 +534,32 @@ def test_the_language_switch_keeps_what_was_typed_on_tracking_and_rating(
     page.reload()  # kept once, for the switch: a later visit starts empty
     assert page.input_value("#id_comment") == ""
     page.context.close()
+
+
+def test_the_english_phase_names_are_not_broken_inside_a_word_on_a_phone(transactional_db, live_server, browser,
+                                                                         world, file_issue):
+    # At 360 px the progress bar read "Collecte/d", "Assigne/d", "Supervis/ed" (breaker).
+    issue = file_issue()
+    page = browser.new_context(**PHONE).new_page()
+    page.goto(f"{live_server.url}/track/")
+    page.get_by_role("button", name="English").click()
+    page.wait_for_selector("html[lang=en]")
+    page.fill("#id_code", issue.tracking_code)
+    page.fill("#id_track_phone", "13800000000")
+    page.locator("#id_track_phone").press("Enter")
+    page.wait_for_selector(".phases")
+    broken = page.evaluate("""() => {
+        const out = [], range = document.createRange();
+        for (const li of document.querySelectorAll('.phases li')) {
+          const walker = document.createTreeWalker(li, NodeFilter.SHOW_TEXT);
+          for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+            for (const m of n.data.matchAll(/\\S+/g)) {
+              range.setStart(n, m.index); range.setEnd(n, m.index + m[0].length);
+              if (range.getClientRects().length > 1) out.push(m[0]);  // drawn on two lines: broken
+            }
+          }
+        }
+        return out; }""")
+    assert page.locator(".phases li").count() == 4 and broken == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.context.close()

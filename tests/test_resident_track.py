@@ -57,7 +57,9 @@ def test_code_and_whole_phone_show_the_issue(client, handled, phone):
     assert "处理完毕：最迟 2026年12月2日 09:00" in html
 
 
-@pytest.mark.parametrize("code", ["ＺＹ２０２６１１３００００００１", "ｚｙ２０２６１１３０　０００００１"])
+@pytest.mark.parametrize("code", ["ＺＹ２０２６１１３００００００１", "ｚｙ２０２６１１３０　０００００１",
+                                  # pasted with a zero-width space, a BOM or bidi marks (breaker)
+                                  "ZY20261130000001\u200b", "\ufeffZY20261130000001", "\u202aZY20261130000001\u202c\u200e"])
 def test_a_full_width_code_and_phone_find_the_issue(client, handled, code):
     # A Chinese input method in full-width mode types letters, digits and the space full-width.
     r = track(client, code, "１３８００００００００")
