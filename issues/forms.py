@@ -168,7 +168,7 @@ class RateForm(forms.Form):
     resolved = forms.TypedChoiceField(
         choices=[("yes", _("已解决")), ("no", _("未解决"))],
         coerce=lambda v: v == "yes",
-        error_messages={"required": _("请选择问题是否已解决")},
+        error_messages={"required": _("请选择问题是否已解决"), "invalid_choice": _("请选择问题是否已解决")},
     )
     satisfaction = forms.ChoiceField(
         choices=Satisfaction.choices, error_messages={"required": _("请选择满意、基本满意或不满意"),

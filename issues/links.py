@@ -49,6 +49,21 @@ def read_token_round(token: str, salt: str, max_age: int) -> tuple[int, str, int
         return None
 
 
+def expired(token: str, salt: str, max_age: int) -> bool:
+    """True when ``token`` is one this server signed with ``salt`` that is older than ``max_age`` seconds.
+
+    False for a good token and for a forged, altered or garbled one (those
+    are answered as "not found", not as "expired").
+    """
+    try:
+        signing.TimestampSigner(salt=salt).unsign(token, max_age=max_age)
+    except signing.SignatureExpired:
+        return True
+    except (signing.BadSignature, TypeError, ValueError):
+        return False
+    return False
+
+
 def tracking_url(issue, phone: str) -> str:
     """Absolute tracking link for the SMS."""
     return f"{settings.ZY_PUBLIC_BASE_URL}/track/t/{make_token(issue.pk, phone, TRACK_SALT)}/"

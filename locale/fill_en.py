@@ -363,6 +363,10 @@ EN = {
     "这个评价链接是上一轮办理结果的。问题已重新办理，新的办理结果已用短信发送，请用最新短信里的链接评价。":
         "This rating link is for an earlier result. The problem was worked on again and the new result was sent "
         "by SMS: please rate with the link in the latest message.",
+    "评价链接已过期": "This rating link has expired",
+    "这个评价链接发出已超过30天，不能再评价了。凭受理编号和电话号码仍可查询办理进度；对办理结果有意见，请拨打12345热线。":
+        "This rating link was sent more than 30 days ago and can no longer be used. You can still follow the report "
+        "with its tracking code and your phone number; if you are unhappy with the result, call the 12345 hotline.",
     "未保存的内容": "Text not saved", "不在办理范围内": "No longer yours to handle", "返回工作台": "Back to your workbench",
 }
 # The dashboard, the ledger and exports (issue #6: issues/measures.py, issues/ledger.py, templates/dashboard/).

@@ -205,3 +205,22 @@ def test_the_reporter_is_told_which_answer_reopens_the_issue(fixed):
     hint = "选“不满意”，问题将退回承办单位重新办理；选“满意”或“基本满意”，这件诉求将办结销号（即使上面选了“未解决”）。"
     assert hint in Client().get(path_of(rating_url(fixed, fixed.reporter_phone))).content.decode()
     assert hint not in Client().get(path_of(rating_url(fixed, "+8613900000000"))).content.decode()  # changes nothing
+
+
+def test_an_expired_link_says_so_and_a_forged_one_finds_nothing(fixed):
+    # A link older than 30 days showed the tracking page's "not found, check the code" (breaker).
+    url = path_of(rating_url(fixed, fixed.reporter_phone))
+    with time_machine.travel("2026-12-31 09:00:01+08:00", tick=False):  # 30 days and a second after the fix
+        for r in (Client().get(url), Client().post(url, {"resolved": "yes", "satisfaction": "satisfied"})):
+            html = r.content.decode()
+            assert r.status_code == 410 and "这个评价链接发出已超过30天，不能再评价了。" in html
+            assert "未找到" not in html
+        forged = url[:-3] + ("A" if url[-3] != "A" else "B") + url[-2:]
+        assert Client().get(forged).status_code == 404
+    assert Rating.objects.count() == 0
+
+
+def test_a_tampered_answer_to_solved_gets_the_plain_message(fixed):
+    r = Client().post(path_of(rating_url(fixed, fixed.reporter_phone)), {"resolved": "maybe", "satisfaction": "basic"})
+    assert r.status_code == 400 and "请选择问题是否已解决" in r.content.decode()
+    assert "不在可用的选项中" not in r.content.decode() and Rating.objects.count() == 0

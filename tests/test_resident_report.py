@@ -340,6 +340,18 @@ def test_the_shipped_heating_question_has_bounds():
     assert (temp["min"], temp["max"]) == (-30, 40)
 
 
+@pytest.mark.parametrize("code, question, bounds", [
+    ("water-low-pressure", "floor", (-5, 100)),  # 99999999999999999999999 was stored as a floor (breaker)
+    ("heat-billing", "area", (1, 100000)),
+])
+def test_the_shipped_number_questions_have_bounds(code, question, bounds):
+    from issues.reference_data import CATEGORIES
+
+    [cat] = [c for c in CATEGORIES if c["service_code"] == code]
+    [q] = [q for q in cat["extra_questions"] if q["code"] == question]
+    assert (q["min"], q["max"]) == bounds
+
+
 def test_a_double_submit_files_one_issue(client, world):
     first = client.post("/report/", form_data(world))
     second = client.post("/report/", form_data(world))

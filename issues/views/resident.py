@@ -28,6 +28,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.scope import visible_issues
 
+from .. import links
 from .. import photos as photo_mod
 from .. import reference
 from ..choices import PHASE_OF_STATUS, RESIDENT_NOTE_KINDS, EventKind, Phase, Priority, Role, Status, Utility
@@ -722,13 +723,18 @@ def rate(request, token: str):
     (409 to a POST). A link sent for an earlier resolution round (the
     issue was reworked since) rates nothing: the page says where the issue
     is now — closed, or its newer link already sent, or to come (409 to a
-    POST). A bad token → the neutral 404.
+    POST). A link older than 30 days (RATE_MAX_AGE) → "expired", 410; a
+    forged or altered one → the neutral 404.
     """
     found = read_token_round(token, RATE_SALT, RATE_MAX_AGE)
     issue = (Issue.objects.select_related("category", "district", "lead_unit").filter(pk=found[0]).first()
              if found else None)
     phone, role = _phone_from_hash(issue, found[1]) if issue else (None, None)
     if role is None:
+        if found is None and links.expired(token, RATE_SALT, RATE_MAX_AGE):
+            return _message(request, _("评价链接已过期"), _(
+                "这个评价链接发出已超过30天，不能再评价了。凭受理编号和电话号码仍可查询办理进度；"
+                "对办理结果有意见，请拨打12345热线。"), status=410)
         return _not_found(request)
     _remember(request, issue, role)
     follower = issue.followers.filter(phone=phone).first() if role == "follower" else None
