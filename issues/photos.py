@@ -107,7 +107,18 @@ def _damaged_is_refused(number: int):
         # NotImplementedError and RecursionError, are bugs rather than damage.
         if isinstance(error, RuntimeError) and type(error) is not RuntimeError:
             raise
-        raise FieldError(_("第 %(n)s 张文件不是 JPG、PNG 或 WebP 格式的照片，或文件已损坏") % {"n": number}) from None
+        raise FieldError(_not_a_photo(number, damaged=True)) from None
+
+
+def _not_a_photo(number: int, damaged: bool = False) -> str:
+    # "File n is not a photo we take": naming HEIC where it is taken (the page's file picker offers it).
+    if HEIF_SUPPORTED:
+        text = (_("第 %(n)s 张文件不是 JPG、PNG、WebP 或 HEIC 格式的照片，或文件已损坏") if damaged
+                else _("第 %(n)s 张文件不是 JPG、PNG、WebP 或 HEIC 格式的照片"))
+    else:
+        text = (_("第 %(n)s 张文件不是 JPG、PNG 或 WebP 格式的照片，或文件已损坏") if damaged
+                else _("第 %(n)s 张文件不是 JPG、PNG 或 WebP 格式的照片"))
+    return text % {"n": number}
 
 
 def _decoded_pixels(image: Image.Image, data: bytes) -> int:
@@ -182,7 +193,7 @@ def _opened(data: bytes, number: int) -> Image.Image:
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise _too_many_pixels(number) from None
     if image.format not in ACCEPTED_FORMATS:
-        raise FieldError(_("第 %(n)s 张文件不是 JPG、PNG 或 WebP 格式的照片") % {"n": number})
+        raise FieldError(_not_a_photo(number))
     if image.format in ("JPEG", "MPO") and _jpeg_scans(data) > JPEG_MAX_SCANS:
         raise FieldError(_("第 %(n)s 张照片的编码异常，无法处理。请换一张照片，或截图后上传") % {"n": number})
     with _damaged_is_refused(number):

@@ -367,6 +367,9 @@ EN = {
     "这个评价链接发出已超过30天，不能再评价了。凭受理编号和电话号码仍可查询办理进度；对办理结果有意见，请拨打12345热线。":
         "This rating link was sent more than 30 days ago and can no longer be used. You can still follow the report "
         "with its tracking code and your phone number; if you are unhappy with the result, call the 12345 hotline.",
+    "第 %(n)s 张文件不是 JPG、PNG、WebP 或 HEIC 格式的照片，或文件已损坏":
+        "File %(n)s is not a JPG, PNG, WebP or HEIC photo, or it is damaged",
+    "第 %(n)s 张文件不是 JPG、PNG、WebP 或 HEIC 格式的照片": "File %(n)s is not a JPG, PNG, WebP or HEIC photo",
     "未保存的内容": "Text not saved", "不在办理范围内": "No longer yours to handle", "返回工作台": "Back to your workbench",
 }
 # The dashboard, the ledger and exports (issue #6: issues/measures.py, issues/ledger.py, templates/dashboard/).

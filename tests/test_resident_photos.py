@@ -19,6 +19,9 @@ from tests.support.images import (heic_bytes, heic_claiming, heic_cropped, image
                                   motion_photo, progressive_jpeg, upload)
 from tests.test_resident_report import form_data
 
+# The formats the messages name: HEIC too where pillow-heif is installed (the file picker offers it then).
+FORMATS = "JPG、PNG、WebP 或 HEIC" if photos.HEIF_SUPPORTED else "JPG、PNG 或 WebP"
+
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("locmem_cache", "frozen")]
 
 
@@ -85,10 +88,10 @@ def test_heic_is_refused_with_a_clear_message_without_support(client, world, med
 @pytest.mark.parametrize(
     "make, message",
     [
-        (lambda: upload(b"hello, not an image", "photo.jpg"), "第 1 张文件不是 JPG、PNG 或 WebP 格式的照片，或文件已损坏"),
+        (lambda: upload(b"hello, not an image", "photo.jpg"), f"第 1 张文件不是 {FORMATS} 格式的照片，或文件已损坏"),
         (lambda: upload(image_bytes("GIF"), "a.gif", "image/gif"),
-         "第 1 张文件不是 JPG、PNG 或 WebP 格式的照片"),
-        (lambda: upload(jpeg_with_exif()[:200], "cut.jpg"), "第 1 张文件不是 JPG、PNG 或 WebP 格式的照片，或文件已损坏"),
+         f"第 1 张文件不是 {FORMATS} 格式的照片"),
+        (lambda: upload(jpeg_with_exif()[:200], "cut.jpg"), f"第 1 张文件不是 {FORMATS} 格式的照片，或文件已损坏"),
         # 10000 × 10000 = 100 megapixels: over our 40 MP limit, read from the header alone.
         (lambda: upload(png_header_only(10_000, 10_000), "big.png", "image/png"), "第 1 张照片像素过大（最多 40 百万像素）"),
         # 30000 × 30000: Pillow itself refuses to open it (a decompression bomb).
@@ -105,7 +108,7 @@ def test_bad_photos_are_refused_and_nothing_is_stored(client, world, media, make
 
 def test_the_second_bad_photo_is_named_and_the_first_good_one_is_not_stored(client, world, media):
     r = post_with(client, world, upload(jpeg_with_exif(), "a.jpg"), upload(b"garbage", "b.jpg"))
-    assert r.context["errors"]["photos"] == ["第 2 张文件不是 JPG、PNG 或 WebP 格式的照片，或文件已损坏"]
+    assert r.context["errors"]["photos"] == [f"第 2 张文件不是 {FORMATS} 格式的照片，或文件已损坏"]
     assert Issue.objects.count() == 0 and stored_files(media) == []
 
 
@@ -245,7 +248,7 @@ def test_photos_are_not_decoded_while_the_page_has_other_errors(client, world, m
     r = client.post("/report/", {**form_data(world, privacy=None),
                                  "photos": [upload(image_bytes("GIF"), "a.gif", "image/gif")]})
     assert r.context["errors"] == {"privacy": ["请阅读并同意个人信息收集和使用说明"],
-                                   "photos": ["第 1 张文件不是 JPG、PNG 或 WebP 格式的照片"]}
+                                   "photos": [f"第 1 张文件不是 {FORMATS} 格式的照片"]}
     # Nor while the filing itself would be refused (a bad phone, no description, no category).
     for overrides, field in (({"reporter_phone": "12345"}, "reporter_phone"), ({"description": "\u3000"}, "description"),
                              ({"category": ""}, "category")):
@@ -289,7 +292,7 @@ def test_damaged_pixels_behind_a_good_header_give_the_filing_back(client, world,
     broken = data[:60] + bytes(b ^ 0x55 for b in data[60:-20]) + data[-20:]
     r = post_with(client, world, upload(broken, "a.png", "image/png"))
     assert r.status_code == 400
-    assert r.context["errors"]["photos"] == ["第 1 张文件不是 JPG、PNG 或 WebP 格式的照片，或文件已损坏"]
+    assert r.context["errors"]["photos"] == [f"第 1 张文件不是 {FORMATS} 格式的照片，或文件已损坏"]
     assert r.context["value"]["description"] == "暖气片冰凉，室内只有12度"
     assert Issue.objects.count() == 0 and stored_files(media) == []
     assert post_with(client, world).status_code == 302  # the one filing the phone may make this hour
@@ -364,7 +367,7 @@ def test_a_heic_the_decoder_refuses_is_a_damaged_photo(client, world, media):
     # The header says 16 × 16, the picture is 320 × 256: pillow_heif raises RuntimeError while decoding.
     r = post_with(client, world, upload(heic_claiming((320, 256), (16, 16)), "IMG_0001.HEIC", "image/heic"))
     assert r.status_code == 400
-    assert r.context["errors"]["photos"] == ["第 1 张文件不是 JPG、PNG 或 WebP 格式的照片，或文件已损坏"]
+    assert r.context["errors"]["photos"] == [f"第 1 张文件不是 {FORMATS} 格式的照片，或文件已损坏"]
     assert r.context["value"]["description"] == "暖气片冰凉，室内只有12度"
     assert "照片需要重新选择" in r.content.decode()
     assert Issue.objects.count() == 0 and Attachment.objects.count() == 0 and stored_files(media) == []
