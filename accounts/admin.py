@@ -13,11 +13,11 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.utils.translation import gettext_lazy as _
 
-from issues.admin import UtilitiesField, utility_labels
+from issues.admin import OneTimeTokenAdmin, UtilitiesField, utility_labels
 from issues.choices import Role
 from issues.validation import FieldError, normalize_phone
 
-from .models import User
+from .models import StaffToken, User
 
 ROLE_FIELDS = ("role", "unit", "regulated_utilities", "phone")
 
@@ -87,3 +87,21 @@ class UserAdmin(DjangoUserAdmin):
     def regulated(self, obj):
         """The supervisor's regulated utilities as labels."""
         return utility_labels(obj.regulated_utilities)
+
+
+@admin.register(StaffToken)
+class StaffTokenAdmin(OneTimeTokenAdmin):
+    """员工接口令牌: a staff member's API token (one each), shown once when made or regenerated; afterwards
+    only its first 6 characters. Deleting the row stops the token at once."""
+
+    list_display = ("user", "token_start", "created_at")
+    list_select_related = ("user",)
+    search_fields = ("user__username",)
+    autocomplete_fields = ("user",)
+    fields = ("user", "token_start", "created_at")
+    readonly_fields = ("token_start", "created_at")
+    regenerate_order = ("user__username",)
+
+    def get_readonly_fields(self, request, obj=None):
+        """The user is chosen when the token is made, and stays (a token is not handed to someone else)."""
+        return (*self.readonly_fields, "user") if obj is not None else self.readonly_fields

@@ -1,10 +1,15 @@
-"""Staff accounts: one User model with a role, a unit and regulated utilities."""
+"""Staff accounts: one User model with a role, a unit and regulated utilities; staff API tokens."""
+
+from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from issues.choices import Role
+
+from .tokens import HashedToken
 
 
 class User(AbstractUser):
@@ -39,3 +44,29 @@ class User(AbstractUser):
     def display_role(self) -> str:
         """Role label in the active language, "" when none."""
         return self.get_role_display() if self.role else ""
+
+
+class StaffToken(HashedToken):
+    """A staff user's API token (``Authorization: Token <token>``), one per user, stored as its SHA-256 only.
+
+    For scripts a staff member runs against the API in their own name (the
+    browser uses the login session). Made in admin (员工接口令牌), shown once
+    there; the database keeps ``token_hash`` and ``token_hint``
+    (accounts.tokens.HashedToken). Replaced DRF's authtoken, whose keys were
+    stored as they are (migration 0003 moved them over as hashes).
+    """
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="api_token", verbose_name=_("用户"))
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("员工接口令牌")
+        verbose_name_plural = _("员工接口令牌")
+
+    @classmethod
+    def by_token(cls, token: str) -> StaffToken | None:
+        """The token row (with its user, active or not) whose token is ``token`` (str), or None."""
+        return cls.objects.select_related("user").filter(token_hash=cls.hash_token(token)).first()
+
+    def __str__(self) -> str:
+        return self.user.username

@@ -453,8 +453,55 @@ class CalendarYearAdmin(SimpleHistoryAdmin):
         return library_has_official_year(obj.year)
 
 
+class OneTimeTokenAdmin(admin.ModelAdmin):
+    """Admin for a holder of a hashed token (accounts.tokens.HashedToken): the token is shown once, when
+    made (on creation, or by the regenerate action), on a page of its own; afterwards only its first 6
+    characters."""
+
+    actions = ["regenerate_token"]
+    regenerate_order = ("pk",)  # the order the new tokens' page lists the holders in
+
+    @admin.display(description=_("令牌"))
+    def token_start(self, obj):
+        """The token's first 6 characters, for recognising it (the token itself is not stored)."""
+        return f"{obj.token_hint}…" if obj.token_hint else ""
+
+    def response_add(self, request, obj, post_url_continue=None):
+        """After creating a holder: a page showing its token, the only time it is shown (not a message).
+
+        Messages travel in a cookie or the session table; a token must not.
+        """
+        return self._tokens_page(request, [(str(obj), obj.token)], [])
+
+    @admin.action(description=_("重新生成所选项的令牌（旧令牌立即失效）"), permissions=["change"])
+    def regenerate_token(self, request, queryset):
+        """Give each selected holder a new random token, shown once on a page; the old one stops working at once.
+
+        Needs the change permission. Each token is replaced only if it is
+        still the one read (compare and swap): of two admins regenerating at
+        once, one wins per holder and the other is told it was skipped, so
+        every token shown works.
+        """
+        made, skipped = [], []
+        for holder in queryset.order_by(*self.regenerate_order):
+            read = holder.token_hash
+            token = holder.new_token()
+            if self.model.objects.filter(pk=holder.pk, token_hash=read).update(
+                    token_hash=holder.token_hash, token_hint=holder.token_hint):
+                made.append((str(holder), token))
+            else:
+                skipped.append(str(holder))
+        return self._tokens_page(request, made, skipped)
+
+    def _tokens_page(self, request, made: list[tuple[str, str]], skipped: list[str]):
+        response = TemplateResponse(request, "admin/new_tokens.html", {
+            **self.admin_site.each_context(request), "opts": self.model._meta, "made": made, "skipped": skipped})
+        add_never_cache_headers(response)
+        return response
+
+
 @admin.register(ApiClient)
-class ApiClientAdmin(admin.ModelAdmin):
+class ApiClientAdmin(OneTimeTokenAdmin):
     """接口客户端: registered systems. A token (also the Open311 api_key) is shown once, when made
     (on creation, or by the regenerate action); afterwards only its first 6 characters."""
 
@@ -465,45 +512,7 @@ class ApiClientAdmin(admin.ModelAdmin):
     autocomplete_fields = ("unit",)
     fields = ("name", "unit", "active", "token_start", "created_at")
     readonly_fields = ("token_start", "created_at")
-    actions = ["regenerate_token"]
-
-    @admin.display(description=_("令牌"))
-    def token_start(self, obj):
-        """The token's first 6 characters, for recognising a client (the token itself is not stored)."""
-        return f"{obj.token_hint}…" if obj.token_hint else ""
-
-    def response_add(self, request, obj, post_url_continue=None):
-        """After creating a client: a page showing its token, the only time it is shown (not a message).
-
-        Messages travel in a cookie or the session table; a token must not.
-        """
-        return self._tokens_page(request, [(obj.name, obj.token)], [])
-
-    @admin.action(description=_("重新生成所选客户端的令牌（旧令牌立即失效）"), permissions=["change"])
-    def regenerate_token(self, request, queryset):
-        """Give each selected client a new random token, shown once on a page; the old one stops working at once.
-
-        Needs the change permission. Each client's token is replaced only if
-        it is still the one read (compare and swap): of two admins
-        regenerating at once, one wins per client and the other is told that
-        client was skipped, so every token shown works.
-        """
-        made, skipped = [], []
-        for client in queryset.order_by("name"):
-            read = client.token_hash
-            token = client.new_token()
-            if ApiClient.objects.filter(pk=client.pk, token_hash=read).update(
-                    token_hash=client.token_hash, token_hint=client.token_hint):
-                made.append((client.name, token))
-            else:
-                skipped.append(client.name)
-        return self._tokens_page(request, made, skipped)
-
-    def _tokens_page(self, request, made: list[tuple[str, str]], skipped: list[str]):
-        response = TemplateResponse(request, "admin/issues/apiclient/new_tokens.html", {
-            **self.admin_site.each_context(request), "opts": self.model._meta, "made": made, "skipped": skipped})
-        add_never_cache_headers(response)
-        return response
+    regenerate_order = ("name",)
 
 
 # --------------------------------------------------------------------------

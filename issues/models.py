@@ -8,7 +8,6 @@ Asia/Shanghai (settings.TIME_ZONE).
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 
 from django.conf import settings
@@ -18,6 +17,8 @@ from django.utils import timezone
 from django.utils.translation import get_language, gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+from accounts.tokens import HashedToken
 
 from .choices import (
     OPEN_STATUSES,
@@ -265,55 +266,30 @@ class CalendarYear(models.Model):
         return str(self.year)
 
 
-class ApiClient(models.Model):
+class ApiClient(HashedToken):
     """A registered system (hotline, utility company, 311 app) using the API.
 
     Its token is both the DRF token and the Open311 ``api_key``. Only the
-    token's SHA-256 (``token_hash``, 64 hex characters) and its first 6
-    characters (``token_hint``, to recognise it) are stored: the token itself
-    exists only on the instance that made it (``token``, after ``save()`` of
-    a new client or ``new_token()``), to be shown once. A token is 32 random
-    bytes (43 URL-safe characters), so a plain hash suffices (no salt or
-    slow hash: nothing to guess). A client with a ``unit`` may act as that
-    unit's staff.
+    token's SHA-256 (``token_hash``) and its first 6 characters
+    (``token_hint``) are stored (accounts.tokens.HashedToken): the token
+    itself exists only on the instance that made it (``token``, after
+    ``save()`` of a new client or ``new_token()``), to be shown once. A
+    client with a ``unit`` may act as that unit's staff.
     """
 
     name = models.CharField(_("名称"), max_length=100, unique=True)
-    token_hash = models.CharField(_("令牌摘要"), max_length=64, unique=True, editable=False)
-    token_hint = models.CharField(_("令牌开头"), max_length=8, editable=False, default="")
     unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("绑定单位"))
     active = models.BooleanField(_("启用"), default=True)
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
-
-    # The plain token, on the instance that made it only (never read from the database).
-    token: str = ""
 
     class Meta:
         verbose_name = _("接口客户端")
         verbose_name_plural = _("接口客户端")
 
-    @staticmethod
-    def hash_token(token: str) -> str:
-        """SHA-256 of ``token`` (str) as 64 lowercase hex characters: what ``token_hash`` holds."""
-        return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
-
     @classmethod
     def by_token(cls, token: str) -> ApiClient | None:
         """The client (active or not, with its unit) whose token is ``token`` (str), or None."""
         return cls.objects.select_related("unit").filter(token_hash=cls.hash_token(token)).first()
-
-    def new_token(self) -> str:
-        """Give the client a fresh random token (not saved: the caller saves); returns it, the only copy."""
-        self.token = secrets.token_urlsafe(32)
-        self.token_hash = self.hash_token(self.token)
-        self.token_hint = self.token[:6]
-        return self.token
-
-    def save(self, *args, **kwargs):
-        """Save; a new client without a token gets one (readable once, as ``token``)."""
-        if not self.token_hash:
-            self.new_token()
-        super().save(*args, **kwargs)
 
     def __str__(self) -> str:
         return self.name

@@ -370,6 +370,14 @@ EN = {
     "第 %(n)s 张文件不是 JPG、PNG、WebP 或 HEIC 格式的照片，或文件已损坏":
         "File %(n)s is not a JPG, PNG, WebP or HEIC photo, or it is damaged",
     "第 %(n)s 张文件不是 JPG、PNG、WebP 或 HEIC 格式的照片": "File %(n)s is not a JPG, PNG, WebP or HEIC photo",
+    "员工接口令牌": "Staff API token", "令牌摘要": "Token digest", "令牌开头": "Token start",
+    "重新生成所选项的令牌（旧令牌立即失效）": "Make new tokens for the chosen rows (the old ones stop working at once)",
+    "令牌只显示这一次，离开本页后无法再查看（系统只保存其摘要）。请现在复制，并妥善交给使用它的人或系统的管理人员。":
+        "Each token is shown this once and cannot be seen again after you leave this page (only its digest is "
+        "kept). Copy it now and hand it safely to the person or system that will use it.",
+    "以下各项的令牌刚被另一位管理员重新生成，本次未更改（以对方生成的为准）：":
+        "These tokens were just made anew by another admin and were left as that admin made them: ",
+    "返回%(what)s列表": "Back to the %(what)s",
     "未保存的内容": "Text not saved", "不在办理范围内": "No longer yours to handle", "返回工作台": "Back to your workbench",
 }
 # The dashboard, the ledger and exports (issue #6: issues/measures.py, issues/ledger.py, templates/dashboard/).

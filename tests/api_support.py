@@ -39,14 +39,16 @@ def api():
 
 @pytest.fixture
 def as_user(world):
-    """``as_user("dispatcher")``: an APIClient with that persona's staff token (DRF authtoken)."""
-    from rest_framework.authtoken.models import Token
+    """``as_user("dispatcher")``: an APIClient with that persona's staff token (accounts.StaffToken)."""
+    from accounts.models import StaffToken
+
+    tokens = {}
 
     def _client(name):
-        user = getattr(world, name)
-        token, _ = Token.objects.get_or_create(user=user)
+        if name not in tokens:
+            tokens[name] = StaffToken.objects.create(user=getattr(world, name)).token
         client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {tokens[name]}")
         return client
 
     return _client

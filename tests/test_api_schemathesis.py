@@ -133,12 +133,12 @@ def run_operations(schema, headers_for, ids, body_ids, owner, tally):
 def test_schemathesis_staff_and_system(frozen, world, rows, systems):
     from django.core.signals import request_finished, request_started
     from django.db import close_old_connections
-    from rest_framework.authtoken.models import Token
+    from accounts.models import StaffToken
 
     from zhangye_utilities.wsgi import application
 
     ids, body_ids, owner = rows
-    tokens = {name: Token.objects.create(user=getattr(world, name)).key
+    tokens = {name: StaffToken.objects.create(user=getattr(world, name)).token
               for name in ("dispatcher", "heat_staff", "supervisor", "revisit", "mayor")}
 
     def staff(operation):

@@ -61,7 +61,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "simple_history",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -340,11 +339,11 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 20
 
 # --- REST API and Open311 (issues/api) ----------------------------------------
 REST_FRAMEWORK = {
-    # A registered system's ApiClient token, a staff user's authtoken (both
-    # "Authorization: Token ..."), or the browser session (CSRF enforced).
+    # A registered system's ApiClient token, a staff user's StaffToken (both
+    # "Authorization: Token ...", both stored hashed), or the browser session (CSRF enforced).
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "issues.api.auth.ApiClientTokenAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "issues.api.auth.StaffTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["issues.api.auth.IsPrincipal"],

@@ -3,9 +3,11 @@
 - ``ApiClientTokenAuthentication``: ``Authorization: Token <an ApiClient's token>``;
   ``request.user`` becomes the ApiClient itself (the principal that
   ``accounts.scope.visible_issues`` and ``workflow.Actor.of`` accept).
-- DRF's ``rest_framework.authtoken`` TokenAuthentication for staff users
-  (same header, ``Token <key>``), and SessionAuthentication (CSRF enforced)
-  for the browser; both set ``request.user`` to an ``accounts.User``.
+- ``StaffTokenAuthentication``: the same header with a staff user's
+  ``accounts.StaffToken``; and SessionAuthentication (CSRF enforced) for the
+  browser; both set ``request.user`` to an ``accounts.User``.
+
+Both kinds of token are stored as their SHA-256 only (accounts.tokens).
 """
 
 from __future__ import annotations
@@ -14,7 +16,31 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions, permissions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 
+from accounts.models import StaffToken
 from issues.models import ApiClient
+
+KEYWORD = "Token"
+
+
+def token_from_header(request) -> str | None:
+    """The token of an ``Authorization: Token <token>`` header (str), or None when there is no such header.
+
+    Raises AuthenticationFailed (401) for a header of that scheme that is
+    malformed: no token or more than one word, non-ASCII, NUL, or over 64
+    characters.
+    """
+    parts = get_authorization_header(request).split()
+    if not parts or parts[0].lower() != KEYWORD.lower().encode():
+        return None
+    if len(parts) != 2:
+        raise exceptions.AuthenticationFailed("Authorization 头格式应为：Token <令牌>")
+    try:
+        key = parts[1].decode("ascii")
+    except UnicodeError:
+        raise exceptions.AuthenticationFailed("令牌含有无效字符") from None
+    if not key or len(key) > 64 or "\x00" in key:
+        raise exceptions.AuthenticationFailed("令牌无效")
+    return key
 
 
 class ApiClientTokenAuthentication(BaseAuthentication):
@@ -26,20 +52,12 @@ class ApiClientTokenAuthentication(BaseAuthentication):
     inactive client.
     """
 
-    keyword = "Token"
+    keyword = KEYWORD
 
     def authenticate(self, request):
-        parts = get_authorization_header(request).split()
-        if not parts or parts[0].lower() != self.keyword.lower().encode():
+        key = token_from_header(request)
+        if key is None:
             return None
-        if len(parts) != 2:
-            raise exceptions.AuthenticationFailed("Authorization 头格式应为：Token <令牌>")
-        try:
-            key = parts[1].decode("ascii")
-        except UnicodeError:
-            raise exceptions.AuthenticationFailed("令牌含有无效字符") from None
-        if not key or len(key) > 64 or "\x00" in key:
-            raise exceptions.AuthenticationFailed("令牌无效")
         client = ApiClient.by_token(key)
         if client is None:
             return None
@@ -49,6 +67,32 @@ class ApiClientTokenAuthentication(BaseAuthentication):
         client.is_authenticated = True
         client.is_active = True
         return client, client
+
+    def authenticate_header(self, request):
+        return self.keyword
+
+
+class StaffTokenAuthentication(BaseAuthentication):
+    """Authenticate a staff user by their token (found by its hash, ``StaffToken.by_token``).
+
+    Runs after ApiClientTokenAuthentication. Returns ``(user, token row)``;
+    None when there is no ``Token`` header; AuthenticationFailed (401) for a
+    token that is neither a client's nor a staff member's, or a deactivated
+    user's, and for a malformed header.
+    """
+
+    keyword = KEYWORD
+
+    def authenticate(self, request):
+        key = token_from_header(request)
+        if key is None:
+            return None
+        found = StaffToken.by_token(key)
+        if found is None:
+            raise exceptions.AuthenticationFailed("令牌无效")
+        if not found.user.is_active:
+            raise exceptions.AuthenticationFailed("该用户已停用")
+        return found.user, found
 
     def authenticate_header(self, request):
         return self.keyword
@@ -81,4 +125,19 @@ class ApiClientTokenScheme(OpenApiAuthenticationExtension):
             "in": "header",
             "name": "Authorization",
             "description": "A registered system's token (also its Open311 api_key): `Token <token>`",
+        }
+
+
+class StaffTokenScheme(OpenApiAuthenticationExtension):
+    """Documents StaffTokenAuthentication in the OpenAPI schema (as ``tokenAuth``, the name DRF's token had)."""
+
+    target_class = "issues.api.auth.StaffTokenAuthentication"
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "A staff member's token, made in admin (员工接口令牌): `Token <token>`",
         }
