@@ -563,3 +563,80 @@ def test_the_english_phase_names_are_not_broken_inside_a_word_on_a_phone(transac
     assert page.locator(".phases li").count() == 4 and broken == []
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     page.context.close()
+
+
+def test_after_filing_neither_a_language_switch_nor_report_another_then_back_files_it_twice(
+        transactional_db, live_server, browser, world):
+    # Back, then English, then Submit filed a second issue; so did "report another", Back, Back (breaker round 2).
+    page = browser.new_context(**PHONE).new_page()
+    page.goto(f"{live_server.url}/report/")
+    fill_report(page, world, community="湿地雅苑")
+    key = page.input_value("input[name=idempotency_key]")
+    page.click("#submit-button")
+    page.wait_for_url("**/report/done/**")
+    done_url, code = page.url, Issue.objects.get().tracking_code
+    page.go_back()
+    page.wait_for_selector("#filed-notice:not([hidden])")
+    page.get_by_role("button", name="English").click()
+    page.wait_for_selector("html[lang=en]")
+    assert page.locator("#filed-notice").is_visible() and page.input_value("input[name=idempotency_key]") == key
+    assert page.input_value("#id_community") == "湿地雅苑"
+    page.check("input[name=privacy]")
+    page.click("#submit-button")
+    page.wait_for_url("**/report/done/**")
+    assert page.url == done_url and Issue.objects.count() == 1
+    # "Report another problem", then Back twice to the form it was sent from: the filing, under its key.
+    page.get_by_role("button", name="Report another problem").click()
+    page.wait_for_selector("#report-form")
+    assert page.input_value("#id_description") == ""
+    page.go_back()
+    page.wait_for_url("**/report/done/**")
+    page.go_back()
+    page.wait_for_selector("#filed-notice:not([hidden])")
+    assert page.locator("#filed-notice [data-filed-code]").inner_text() == code
+    assert page.input_value("input[name=idempotency_key]") == key
+    assert page.input_value("#id_community") == "湿地雅苑"
+    page.check("input[name=privacy]")
+    page.click("#submit-button")
+    page.wait_for_url("**/report/done/**")
+    assert page.url == done_url and Issue.objects.count() == 1
+    page.context.close()
+
+
+def test_a_form_the_browser_refilled_with_nothing_kept_says_so(transactional_db, live_server, browser, world):
+    # Past the hour the filing is kept, Back showed the last filing's details silently (a shared phone).
+    page = browser.new_context(**PHONE).new_page()
+    page.goto(f"{live_server.url}/report/")
+    fill_report(page, world)
+    page.click("#submit-button")
+    page.wait_for_url("**/report/done/**")
+    page.evaluate("""() => { const f = JSON.parse(sessionStorage.getItem("zy-report-filed"));
+        f.saved = Date.now() - 61 * 60000; sessionStorage.setItem("zy-report-filed", JSON.stringify(f)); }""")
+    page.go_back()
+    page.wait_for_selector("#report-form")
+    # Chromium refills the form it left (all but the 小区, autocomplete="off"): said, and it can be cleared.
+    page.wait_for_selector("#draft-notice:not([hidden])")
+    assert page.input_value("#id_description") == "暖气片冰凉，室内只有12度，已经三天了"
+    assert page.locator("#filed-notice").is_hidden()
+    page.locator("#draft-notice button").click()
+    assert page.input_value("#id_description") == "" and page.input_value("#id_reporter_phone") == ""
+    page.context.close()
+
+
+def test_a_dispatchers_form_is_not_refilled_by_the_browser(transactional_db, live_server, browser, world):
+    # Back after a hotline filing, even after logout, showed the caller's phone and description (breaker).
+    from django.test import Client
+
+    staff = Client()
+    staff.force_login(world.dispatcher)
+    context = browser.new_context(**DESKTOP)
+    context.add_cookies([{"name": "sessionid", "value": staff.cookies["sessionid"].value, "url": live_server.url}])
+    page = context.new_page()
+    page.goto(f"{live_server.url}/report/")
+    fill_report(page, world, phone="13900000000")
+    page.click("#submit-button")
+    page.wait_for_url("**/report/done/**")
+    page.go_back()
+    page.wait_for_selector("#report-form")
+    assert page.input_value("#id_reporter_phone") == "" and page.input_value("#id_description") == ""
+    context.close()

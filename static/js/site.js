@@ -133,10 +133,12 @@
   // does not put back every field); the form, when opened again empty, takes it back and says so, with
   // a button to clear it; a finished filing or follow drops it. Photos and the privacy consent are
   // never kept, and a dispatcher's form (a caller's details) keeps no draft at all. A finished filing
-  // keeps what it sent, with its key and code, as FILED for DRAFT_MINUTES: the browser's Back to the
-  // form brings it all back (the 小区 too, which the browser itself does not), so sending it again
-  // unchanged gets the first filing, not a second issue; the form opened any other way starts empty.
-  var DRAFT = "zy-report-draft", FILED = "zy-report-filed", DRAFT_MINUTES = 10;
+  // keeps what it sent, with its key and code, as FILED for FILED_MINUTES: the browser's Back to the
+  // form it was sent from brings it all back (the 小区 too, which the browser itself does not) with a
+  // notice naming its code, so sending it again unchanged gets the first filing, not a second issue,
+  // and the language switch keeps it so; the form opened any other way starts empty, and a form the
+  // browser itself refilled on Back (nothing kept for it) says so and offers to clear it.
+  var DRAFT = "zy-report-draft", FILED = "zy-report-filed", DRAFT_MINUTES = 10, FILED_MINUTES = 60;
   function draftFields(form) {
     var fields = {};
     Array.prototype.forEach.call(form.elements, function (el) {
@@ -147,32 +149,35 @@
     });
     return fields;
   }
-  function readKept(name) {  // the stored {saved, fields, key, code} when fresh, else null (and dropped)
+  function readKept(name) {  // the stored {saved, fields, …} when fresh, else null (and dropped)
     var kept = null;
     try { kept = JSON.parse(sessionStorage.getItem(name) || "null"); } catch (e) { return null; }
     var age = kept && Date.now() - kept.saved;
-    if (!kept || !kept.fields || !(age >= 0 && age < DRAFT_MINUTES * 60000)) { drop(name); return null; }
+    var minutes = name === FILED ? FILED_MINUTES : DRAFT_MINUTES;
+    if (!kept || !kept.fields || !(age >= 0 && age < minutes * 60000)) { drop(name); return null; }
     return kept;
   }
+  function keep(name, value) {
+    try { sessionStorage.setItem(name, JSON.stringify(value)); } catch (e) { /* storage off */ }
+  }
   function readDraft() { var kept = readKept(DRAFT); return kept && kept.fields; }
-  function saveDraft() {
+  function saveDraft(sent) {  // sent: the report form itself is being submitted (not a switch or a link)
     var form = document.getElementById("report-form");
     if (!form || form.hasAttribute("data-no-draft")) { return; }
     var key = form.elements.idempotency_key;
-    try {
-      sessionStorage.setItem(DRAFT, JSON.stringify({saved: Date.now(), fields: draftFields(form),
-                                                    key: key ? key.value : ""}));
-    } catch (e) { /* storage off */ }
+    keep(DRAFT, {saved: Date.now(), fields: draftFields(form), key: key ? key.value : "", sent: Boolean(sent)});
   }
   function drop(name) { try { sessionStorage.removeItem(name); } catch (e) { /* storage off */ } }
   function dropDraft() { drop(DRAFT); }
   function keepFiled(code) {  // on the success page: what was sent becomes the FILED record
     var kept = readKept(DRAFT);
-    if (!code || !kept || !kept.key) { return; }
-    try {
-      sessionStorage.setItem(FILED, JSON.stringify({saved: Date.now(), fields: kept.fields, key: kept.key,
-                                                    code: code}));
-    } catch (e) { /* storage off */ }
+    if (!code || !kept || !kept.key || !kept.sent) { return; }  // a draft kept by a link or a switch: not this
+    keep(FILED, {saved: Date.now(), fields: kept.fields, key: kept.key, code: code});
+    dropDraft();
+  }
+  function sameAs(form, fields) {  // every field the form holds now has the value in ``fields``
+    var now = draftFields(form);
+    return Object.keys(now).every(function (name) { return fields[name] === now[name]; });
   }
   function putBack(form, fields, overwrite) {  // true when a field was filled in
     var restored = false;
@@ -196,6 +201,7 @@
     notice.hidden = false;
     notice.querySelector("button").addEventListener("click", function () {
       drop(FILED);
+      delete form.dataset.filed;
       form.reset();
       Array.prototype.forEach.call(form.elements, function (el) {
         if (el.type === "hidden" && (el.name === "latitude" || el.name === "longitude")) { el.value = ""; }
@@ -214,8 +220,12 @@
     return Boolean(nav && nav.type === "back_forward");
   }
   document.addEventListener("submit", function (e) {
-    if (e.target.matches("form[data-language-switch], #report-form")) { saveDraft(); }
-    if (e.target.matches("form[data-language-switch]")) { keepForms(); }
+    if (e.target.matches("form[data-language-switch], #report-form")) { saveDraft(e.target.id === "report-form"); }
+    if (e.target.matches("form[data-language-switch]")) {
+      keepForms();
+      var filedForm = document.querySelector("#report-form[data-filed]"), filed = filedForm && readKept(FILED);
+      if (filed) { filed.switched = true; keep(FILED, filed); }  // the page in the other language keeps it
+    }
   }, true);
   // The other resident forms (tracking, "lost your code?", "me too", rating), marked data-keep="<name>",
   // keep what was typed across the language switch the same way: this tab, this page, DRAFT_MINUTES.
@@ -250,24 +260,46 @@
   }, true);
   (function restore() {
     var done = document.querySelector("[data-drop-draft]");
-    if (done) { keepFiled(done.getAttribute("data-filed-code")); dropDraft(); return; }
+    if (done) {  // a success page: what was sent is kept as FILED; a follow's page drops the draft
+      var code = done.getAttribute("data-filed-code");
+      if (code) { keepFiled(code); } else { dropDraft(); }
+      return;
+    }
     if (document.querySelector("#report-form[data-no-draft]")) { dropDraft(); drop(FILED); return; }
     var form = document.querySelector("#report-form[data-restore-draft]");
     var filed = form && readKept(FILED);
-    if (filed && !cameBack()) { drop(FILED); filed = null; }  // opened afresh: a new filing, empty
-    if (filed) {  // Back from the success page: the filing as sent, with its key (sent again, it files nothing new)
+    var draft = readDraft();
+    function showFiled(fields) {  // the filing with its key (sent again unchanged, it files nothing new)
       var keyField = form.elements.idempotency_key, freshKey = keyField.value;
-      putBack(form, filed.fields, true);
+      putBack(form, fields, true);
       keyField.value = filed.key;
+      form.dataset.filed = "1";
       dropDraft();
       var told = document.getElementById("filed-notice");
       if (told) {
         told.querySelector("[data-filed-code]").textContent = filed.code;
         offerClear(form, told, freshKey);
       }
+    }
+    if (filed && filed.switched) {  // the language switch from a form showing the filing: as it was then
+      delete filed.switched;
+      keep(FILED, filed);
+      showFiled(draft || filed.fields);
       return;
     }
-    var draft = readDraft();
+    if (form && cameBack()) {
+      // The browser refills a form on Back only after "load", just before "pageshow": judged then.
+      window.addEventListener("pageshow", function (e) {
+        if (e.persisted || form.dataset.filed) { return; }
+        if (filed && sameAs(form, filed.fields)) { showFiled(filed.fields); return; }  // the form it was sent from
+        var shown = document.getElementById("draft-notice");
+        // Refilled by the browser with nothing kept for it (sent long ago; someone else's on a shared
+        // phone): say so, and offer a clean form.
+        if (shown && shown.hidden && Object.keys(draftFields(form)).length) {
+          offerClear(form, shown, form.elements.idempotency_key.value);
+        }
+      }, {once: true});
+    }
     if (!draft) { return; }
     var follow = document.querySelector("form[data-follow-form][data-prefill]");
     if (follow) {  // the follow form asks for the phone and name typed into the report form
