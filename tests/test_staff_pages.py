@@ -649,3 +649,28 @@ def test_a_note_on_an_issue_a_colleague_returned_gives_its_text_back(client, wor
     assert ("<html" in html) is not htmx  # without htmx: a staff page with its menu, not the residents' 404
     if not htmx:
         assert 'href="/work/queue/"' in html
+
+
+def test_a_revisit_row_whose_resident_rated_first_gives_the_comment_back(client, world, file_issue):
+    # The resident rated by SMS while the agent typed: the row said "已销号，不能执行此操作" and the comment was gone.
+    from issues.workflow import issue_rate
+
+    issue = file_issue()
+    assigned(world, issue)
+    issue_claim(issue=issue, actor=Actor.of(world.heat_staff))
+    issue_resolve(issue=issue, actor=Actor.of(world.heat_staff), result="已修复")
+    issue_rate(issue=issue, actor=Actor.resident(issue.reporter_phone), resolved=True, satisfaction="satisfied")
+    client.force_login(world.revisit)
+    r = client.post(f"/work/issues/{issue.pk}/rate/", {"resolved": "no", "satisfaction": "dissatisfied",
+                                                        "comment": "住户说晚上还是冷", "panel": "revisit"}, **HX)
+    html = r.content.decode()
+    assert r.status_code == 409 and f'id="row-{issue.pk}"' in html
+    assert _unsaved(html) == ["住户说晚上还是冷"]
+    # A refusal for what was typed (400) keeps it in the row's own form, without a copy.
+    other = file_issue(phone="13800000003")
+    assigned(world, other)
+    issue_claim(issue=other, actor=Actor.of(world.heat_staff))
+    issue_resolve(issue=other, actor=Actor.of(world.heat_staff), result="已修复")
+    r = client.post(f"/work/issues/{other.pk}/rate/", {"resolved": "no", "comment": "住户不在家", "panel": "revisit"},
+                    **HX)
+    assert r.status_code == 400 and 'id="unsaved"' not in r.content.decode()

@@ -816,7 +816,7 @@ ROW_TEMPLATES = {
 }
 
 
-def _row_answer(request, issue_id, panel, flash, error, status):
+def _row_answer(request, issue_id, panel, flash, error, status, action: str = ""):
     user, now = request.user, timezone.now()
     if panel == "dispatch":
         issue = _dispatch_qs(user).filter(pk=issue_id).first() or _issue_or_404(user, issue_id)
@@ -843,6 +843,8 @@ def _row_answer(request, issue_id, panel, flash, error, status):
     ctx = {"row": row, "flash": flash, "error": error, "now": now, "list_url": list_url, **extra}
     if error is not None:
         ctx["typed"], ctx["errors"] = request.POST, error.fields
+        if status == 409:  # the row's state moved on (a colleague, or the resident, acted first): text to copy
+            ctx["unsaved"] = unsaved_text(action, request.POST)
     return render(request, ROW_TEMPLATES[panel], ctx, status=status)
 
 
@@ -886,7 +888,7 @@ def act(request, issue_id, action: str):
         result = handler(request, issue, actor)
     except wf.WorkflowError as exc:
         if request.htmx and panel:
-            return _row_answer(request, issue.pk, panel, None, exc, exc.status_code)
+            return _row_answer(request, issue.pk, panel, None, exc, exc.status_code, action)
         issue = _issue_or_404(request.user, issue.pk)
         ctx = _issue_context(request, issue, error=exc, errors=exc.fields, typed=request.POST, failed=action)
         template = "partials/issue_panel.html" if request.htmx else "staff/issue.html"
