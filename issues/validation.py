@@ -224,11 +224,17 @@ def normalize_tracking_code(text: str) -> str:
 
     ``ｚｙ ２０２６…`` → ``ZY2026…``: NFKC first, so a code typed with a
     Chinese input method's full-width letters, digits and space matches, as
-    the phone does; a code pasted with a zero-width space, a BOM or a bidi
-    mark (``_INVISIBLE``) matches too. Never raises; a code that does not
+    the phone does; a code pasted with a zero-width space or joiner, a BOM
+    or a bidi mark (``_INVISIBLE``, and every format character) matches too. Never raises; a code that does not
     exist just matches nothing.
     """
-    return "".join(_INVISIBLE.sub("", unicodedata.normalize("NFKC", text)).split()).upper()
+    return "".join(_without_format_characters(unicodedata.normalize("NFKC", text)).split()).upper()
+
+
+def _without_format_characters(text: str) -> str:
+    # ``text`` without what is drawn as nothing in a code or a number: _INVISIBLE and every format character
+    # (Unicode category Cf: joiners, bidi controls, the Mongolian vowel separator…).
+    return "".join(ch for ch in _INVISIBLE.sub("", text) if unicodedata.category(ch) != "Cf")
 
 
 def normalize_phone(raw) -> str:
@@ -274,7 +280,7 @@ def _phone(raw: str) -> tuple[str, bool]:
 
 
 def _parse_phone(raw: str) -> tuple[str, bool]:
-    text = unicodedata.normalize("NFKC", raw).strip()
+    text = _without_format_characters(unicodedata.normalize("NFKC", raw)).strip()  # a bidi mark pasted inside
     if "\x00" in text or len(text) > 30:
         raise FieldError(gettext_noop("电话号码格式不正确"))
     try:

@@ -1350,6 +1350,12 @@ def issue_escalate(*, issue, level: int, reason: str, now: datetime | None = Non
 # --------------------------------------------------------------------------
 
 
+def reworks_left(issue: Issue) -> bool:
+    """True while the reporter's "dissatisfied" sends ``issue`` back for rework (fewer than ZY_REWORK_LIMIT
+    reworks so far, DESIGN.md: after the second rework it goes to the supervisor instead)."""
+    return issue.rework_count < settings.ZY_REWORK_LIMIT
+
+
 def issue_rate(
     *, issue, actor: Actor, resolved: bool, satisfaction: str, comment: str = "", now: datetime | None = None
 ) -> Rating:
@@ -1404,7 +1410,7 @@ def issue_rate(
         before = issue.status
         if satisfaction != Satisfaction.DISSATISFIED:
             _close(issue, now)
-        elif issue.rework_count < settings.ZY_REWORK_LIMIT:
+        elif reworks_left(issue):
             _start_rework(issue, now)
             data["rework"] = True
         else:

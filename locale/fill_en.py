@@ -378,6 +378,19 @@ EN = {
     "以下各项的令牌刚被另一位管理员重新生成，本次未更改（以对方生成的为准）：":
         "These tokens were just made anew by another admin and were left as that admin made them: ",
     "返回%(what)s列表": "Back to the %(what)s",
+    "这件诉求已经办结，评价邀请已短信发送到您的手机。": "This report has been resolved: the invitation to rate it was sent to your phone by SMS.",
+    "您已评价过这一轮办理结果。": "You rated this result already. ",
+    "这个评价链接是上一轮办理结果的。": "This rating link is for an earlier result. ",
+    "这件诉求现已办结销号，无需再评价。": "The report is now closed; no rating is needed.",
+    "最新一轮办理结果您已评价，感谢您的反馈。": "You have rated the latest result. Thank you.",
+    "问题已重新办理，新的办理结果已用短信发送，请用最新短信里的链接评价。":
+        "The problem was worked on again and the new result was sent by SMS: please rate it with the link in the latest message.",
+    "问题已重新办理，新的结果办好后会再发短信请您评价，请用新短信里的链接。":
+        "The problem is being worked on again; when it is done, a new SMS will ask you to rate it with a new link.",
+    "这件诉求已多次重新办理。选“不满意”，将交督查部门研判后续处理；选“满意”或“基本满意”，这件诉求将办结销号（即使上面选了“未解决”）。":
+        "This report has been worked on again more than once. “Dissatisfied” passes it to the supervising "
+        "department to decide what happens next; “Satisfied” or “Basically satisfied” closes the "
+        "report (even if you chose “Not resolved” above).",
     "未保存的内容": "Text not saved", "不在办理范围内": "No longer yours to handle", "返回工作台": "Back to your workbench",
 }
 # The dashboard, the ledger and exports (issue #6: issues/measures.py, issues/ledger.py, templates/dashboard/).

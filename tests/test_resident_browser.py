@@ -519,9 +519,13 @@ def test_the_language_switch_keeps_what_was_typed_on_tracking_and_rating(
     page.goto(f"{live_server.url}/track/")
     page.fill("#id_code", issue.tracking_code)
     page.fill("#id_track_phone", "138 0000 0000")
+    page.locator("details.resend summary").click()
+    page.fill("#id_resend_phone", "139 0000 0001")
     page.get_by_role("button", name="English").click()
     page.wait_for_selector("html[lang=en]")
     assert (page.input_value("#id_code"), page.input_value("#id_track_phone")) == (issue.tracking_code, "138 0000 0000")
+    # "Lost your code?" comes back open, showing the number it kept (it came back folded: breaker round 2).
+    assert page.locator("#id_resend_phone").is_visible() and page.input_value("#id_resend_phone") == "139 0000 0001"
     link = rating_url(issue, issue.reporter_phone).split("://", 1)[1].split("/", 1)[1]
     page.goto(f"{live_server.url}/{link}")
     page.check("input[name=resolved][value=no]")

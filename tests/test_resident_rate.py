@@ -60,8 +60,8 @@ def test_the_reporter_dissatisfied_sends_it_back_for_rework(fixed):
     again = client.post(url, {"resolved": "no", "satisfaction": "dissatisfied"})
     assert again.status_code == 200 and "新的办结时限为 2026年12月2日 09:00" in again.content.decode()
     assert Rating.objects.count() == 1
-    # The link opened later: its round is over, and the page says a new message will come.
-    stale = "这个评价链接是上一轮办理结果的。问题已重新办理，新的结果办好后会再发短信请您评价，请用新短信里的链接。"
+    # The link opened later: rated with it, and the page says a new message will come.
+    stale = "您已评价过这一轮办理结果。问题已重新办理，新的结果办好后会再发短信请您评价，请用新短信里的链接。"
     assert stale in client.get(url).content.decode()
     with time_machine.travel("2026-11-30 09:03:00+08:00", tick=False):  # sent again minutes later
         later = client.post(url, {"resolved": "no", "satisfaction": "dissatisfied"})
@@ -78,7 +78,7 @@ def test_an_earlier_rounds_link_cannot_rate_the_next_round(world, fixed):
     fixed.refresh_from_db()
     assert (fixed.status, fixed.resolution_round) == (Status.AWAITING_RATING, 2)
     # Round 2 awaits its rating: the old link says the new one was sent (it said one would come: breaker).
-    stale = "这个评价链接是上一轮办理结果的。问题已重新办理，新的办理结果已用短信发送，请用最新短信里的链接评价。"
+    stale = "您已评价过这一轮办理结果。问题已重新办理，新的办理结果已用短信发送，请用最新短信里的链接评价。"
     r = Client().get(old)
     assert r.status_code == 200 and stale in r.content.decode() and 'name="satisfaction"' not in r.content.decode()
     with time_machine.travel("2026-11-30 10:00:00+08:00", tick=False):
@@ -91,7 +91,31 @@ def test_an_earlier_rounds_link_cannot_rate_the_next_round(world, fixed):
     assert Rating.objects.filter(round=2).count() == 1
     # Closed since: the old link says so, not that a new result will come.
     r = Client().get(old)
+    assert "您已评价过这一轮办理结果。这件诉求现已办结销号，无需再评价。" in r.content.decode()
+    # A follower who never rated round 1 reads that their link was for the earlier result.
+    from issues.links import RATE_SALT, make_token
+
+    r = Client().get(f"/rate/{make_token(fixed.pk, '+8613900000000', RATE_SALT, round=1)}/")
     assert "这个评价链接是上一轮办理结果的。这件诉求现已办结销号，无需再评价。" in r.content.decode()
+
+
+def test_an_earlier_link_of_someone_who_rated_the_latest_round_says_so(world, fixed):
+    # The old link said "use the link in the latest SMS", though that one was used already (breaker round 2).
+    from issues.links import RATE_SALT, make_token
+    from issues.workflow import issue_rate
+
+    Client().post(path_of(rating_url(fixed, fixed.reporter_phone)), {"resolved": "no", "satisfaction": "dissatisfied"})
+    issue_resolve(issue=fixed, actor=Actor.of(world.heat_staff), result="更换了整段管道")
+    issue_rate(issue=fixed, actor=Actor.resident("+8613900000000"), resolved=True, satisfaction="basic")
+    r = Client().get(f"/rate/{make_token(fixed.pk, '+8613900000000', RATE_SALT, round=1)}/")
+    assert "这个评价链接是上一轮办理结果的。最新一轮办理结果您已评价，感谢您的反馈。" in r.content.decode()
+
+
+def test_at_the_rework_limit_the_hint_says_dissatisfied_goes_to_the_supervisor(world, fixed, settings):
+    settings.ZY_REWORK_LIMIT = 0
+    html = Client().get(path_of(rating_url(fixed, fixed.reporter_phone))).content.decode()
+    assert "这件诉求已多次重新办理。选“不满意”，将交督查部门研判后续处理；" in html
+    assert "问题将退回承办单位重新办理" not in html
 
 
 def test_a_link_sent_before_links_named_their_round_still_rates(fixed):

@@ -59,7 +59,8 @@ def test_code_and_whole_phone_show_the_issue(client, handled, phone):
 
 @pytest.mark.parametrize("code", ["ＺＹ２０２６１１３００００００１", "ｚｙ２０２６１１３０　０００００１",
                                   # pasted with a zero-width space, a BOM or bidi marks (breaker)
-                                  "ZY20261130000001\u200b", "\ufeffZY20261130000001", "\u202aZY20261130000001\u202c\u200e"])
+                                  "ZY20261130000001\u200b", "\ufeffZY20261130000001", "\u202aZY20261130000001\u202c\u200e",
+                                  "ZY2026\u200d1130\u200c000001\u180e"])
 def test_a_full_width_code_and_phone_find_the_issue(client, handled, code):
     # A Chinese input method in full-width mode types letters, digits and the space full-width.
     r = track(client, code, "１３８００００００００")
@@ -572,3 +573,16 @@ def test_an_empty_me_too_post_is_told_what_to_fill_in(client, world, file_issue)
     r = client.post(f"/report/follow/{issue.pk}/", "", content_type="application/x-www-form-urlencoded")
     assert r.status_code == 400 and "请阅读并同意个人信息收集和使用说明" in r.content.decode()
     assert not Follower.objects.exists()
+
+
+def test_following_a_fixed_issue_says_the_rating_invitation_was_sent(client, world, file_issue):
+    from issues.workflow import issue_resolve
+
+    issue = file_issue()
+    issue_assign(issue=issue, actor=Actor.of(world.dispatcher), lead_unit=world.heat_gz)
+    issue_claim(issue=issue, actor=Actor.of(world.heat_staff))
+    issue_resolve(issue=issue, actor=Actor.of(world.heat_staff), result="已修复")
+    r = client.post(f"/report/follow/{issue.pk}/", {"phone": "13900000000", "privacy": "on"})
+    html = r.content.decode()
+    assert r.status_code == 200 and "这件诉求已经办结，评价邀请已短信发送到您的手机。" in html
+    assert "办理进展和评价邀请会短信发送到您的手机。" not in html

@@ -11,6 +11,8 @@ from issues.validation import FieldError, clean_community, clean_text, is_blank,
     ("0086 13800000000", "+8613800000000"),
     ("１３８００００００００", "+8613800000000"),
     ("0936-8221234", "+869368221234"),
+    ("+86\u202d139 0000 1111", "+8613900001111"),  # a bidi override pasted inside (breaker round 2)
+    ("138\u200b0000\u200d0000", "+8613800000000"),
 ])
 def test_phone_normalised_to_e164(raw, expected):
     assert normalize_phone(raw) == expected

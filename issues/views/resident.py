@@ -57,6 +57,7 @@ from ..workflow import (
     issue_rate,
     issue_submit,
     repeat_of,
+    reworks_left,
     scoped_idempotency_key,
 )
 
@@ -751,8 +752,11 @@ def rate(request, token: str):
         # Rated already with this link, in this round or a moment ago: a double tap, or the page sent
         # again. Thanked as the first copy was (its rating may have closed the issue or started a rework).
         return render(request, "resident/rate_done.html", {"issue": issue, "rating": mine, "role": role})
+    context["reworks_left"] = reworks_left(issue)
     if link_round != issue.resolution_round:
-        context["closed_reason"] = _earlier_round_words(issue)
+        rated_now = (issue.ratings.filter(round=issue.resolution_round, follower=follower) if follower else
+                     issue.ratings.filter(round=issue.resolution_round, follower__isnull=True)).exists()
+        context["closed_reason"] = _earlier_round_words(issue, rated_link=mine is not None, rated_now=rated_now)
         return render(request, "resident/rate.html", context, status=409 if request.method == "POST" else 200)
     if mine is not None:
         context["closed_reason"] = _("您已评价过本轮办理结果，感谢您的反馈。")
@@ -789,13 +793,19 @@ def rate(request, token: str):
 _DOUBLE_TAP = timedelta(minutes=2)  # a second copy of a rating within this is thanked, even after a rework began
 
 
-def _earlier_round_words(issue: Issue) -> str:
-    # What a rating link of an earlier resolution round says, by where the issue is now.
+def _earlier_round_words(issue: Issue, rated_link: bool, rated_now: bool) -> str:
+    # What a rating link of an earlier resolution round says: whether its reader rated with it
+    # (``rated_link``), then where the issue is now (``rated_now``: they rated the current round too).
+    first = _("您已评价过这一轮办理结果。") if rated_link else _("这个评价链接是上一轮办理结果的。")
     if issue.status == Status.CLOSED:
-        return _("这个评价链接是上一轮办理结果的。这件诉求现已办结销号，无需再评价。")
-    if issue.status == Status.AWAITING_RATING:
-        return _("这个评价链接是上一轮办理结果的。问题已重新办理，新的办理结果已用短信发送，请用最新短信里的链接评价。")
-    return _("这个评价链接是上一轮办理结果的。问题已重新办理，新的结果办好后会再发短信请您评价，请用新短信里的链接。")
+        then = _("这件诉求现已办结销号，无需再评价。")
+    elif issue.status == Status.AWAITING_RATING and rated_now:
+        then = _("最新一轮办理结果您已评价，感谢您的反馈。")
+    elif issue.status == Status.AWAITING_RATING:
+        then = _("问题已重新办理，新的办理结果已用短信发送，请用最新短信里的链接评价。")
+    else:
+        then = _("问题已重新办理，新的结果办好后会再发短信请您评价，请用新短信里的链接。")
+    return first + then
 
 
 # --------------------------------------------------------------------------

@@ -239,7 +239,11 @@
   }
   document.querySelectorAll("form[data-keep]").forEach(function (form) {
     var kept = readKept(keepName(form));
-    if (kept) { putBack(form, kept.fields, false); drop(keepName(form)); }
+    if (!kept) { return; }
+    var restored = putBack(form, kept.fields, false);
+    drop(keepName(form));
+    var folded = form.closest("details");
+    if (restored && folded) { folded.open = true; }  // "lost your code?" shows what it kept
   });
   // A form marked data-once is sent once: a second tap while the first is on its way does nothing
   // (the server answers a copy that gets through anyway as it answered the first).
