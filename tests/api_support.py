@@ -16,7 +16,8 @@ from issues.workflow import (
     issue_resolve,
 )
 
-__all__ = ["api", "as_user", "as_client", "systems", "clean_cache", "assigned", "in_progress", "awaiting", "err"]
+__all__ = ["api", "as_user", "as_client", "systems", "clean_cache", "assigned", "in_progress", "awaiting", "err",
+           "admin_client"]
 
 
 @pytest.fixture(autouse=True)
@@ -52,6 +53,15 @@ def as_user(world):
         return client
 
     return _client
+
+
+@pytest.fixture
+def admin_client(client, world):
+    """Django's test client logged in as the persona ``admin``, made superuser (admin pages)."""
+    world.admin.is_staff = world.admin.is_superuser = True
+    world.admin.save()
+    client.force_login(world.admin)
+    return client
 
 
 @pytest.fixture

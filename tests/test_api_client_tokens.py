@@ -60,14 +60,6 @@ def test_an_inactive_clients_token_is_refused(world, api, systems):
     assert r.status_code == 401 and "该接口客户端已停用" in r.content.decode()
 
 
-@pytest.fixture
-def admin_client(client, world):
-    world.admin.is_staff = world.admin.is_superuser = True
-    world.admin.save()
-    client.force_login(world.admin)
-    return client
-
-
 def test_the_admin_shows_a_new_token_once_then_only_its_start(admin_client, world):
     r = admin_client.post("/admin/issues/apiclient/add/", {"name": "微信小程序", "active": "on"})
     assert r.status_code == 200 and "no-store" in r["Cache-Control"]

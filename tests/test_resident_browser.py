@@ -56,6 +56,19 @@ def fill_report(page, world, *, community="南关小区", phone="13800000000", p
     page.check("input[name=privacy]")
 
 
+def dispatcher_form(browser, live_server, world):
+    """A desktop page on /report/ logged in as the dispatcher (a session made by Django's test client)."""
+    from django.test import Client
+
+    staff = Client()
+    staff.force_login(world.dispatcher)
+    context = browser.new_context(**DESKTOP)
+    context.add_cookies([{"name": "sessionid", "value": staff.cookies["sessionid"].value, "url": live_server.url}])
+    page = context.new_page()
+    page.goto(f"{live_server.url}/report/")
+    return page
+
+
 def test_file_follow_track_and_rate_dissatisfied(transactional_db, live_server, browser, world, media, tmp_path):
     photo = tmp_path / "IMG_20261130.jpg"
     photo.write_bytes(jpeg_with_exif(40, 20, orientation=6))
@@ -405,14 +418,8 @@ def test_a_kept_draft_says_so_can_be_cleared_and_expires(transactional_db, live_
 
 def test_a_dispatchers_form_keeps_no_draft_of_a_caller(transactional_db, live_server, browser, world):
     # Logging out saved the caller's details, and the next user of the tab got them (breaker).
-    from django.test import Client
-
-    staff = Client()
-    staff.force_login(world.dispatcher)
-    context = browser.new_context(**DESKTOP)
-    context.add_cookies([{"name": "sessionid", "value": staff.cookies["sessionid"].value, "url": live_server.url}])
-    page = context.new_page()
-    page.goto(f"{live_server.url}/report/")
+    page = dispatcher_form(browser, live_server, world)
+    context = page.context
     fill_report(page, world, phone="13900000000")
     page.get_by_role("button", name="English").click()
     page.wait_for_selector("html[lang=en]")
@@ -629,14 +636,8 @@ def test_a_form_the_browser_refilled_with_nothing_kept_says_so(transactional_db,
 
 def test_a_dispatchers_form_is_not_refilled_by_the_browser(transactional_db, live_server, browser, world):
     # Back after a hotline filing, even after logout, showed the caller's phone and description (breaker).
-    from django.test import Client
-
-    staff = Client()
-    staff.force_login(world.dispatcher)
-    context = browser.new_context(**DESKTOP)
-    context.add_cookies([{"name": "sessionid", "value": staff.cookies["sessionid"].value, "url": live_server.url}])
-    page = context.new_page()
-    page.goto(f"{live_server.url}/report/")
+    page = dispatcher_form(browser, live_server, world)
+    context = page.context
     fill_report(page, world, phone="13900000000")
     page.click("#submit-button")
     page.wait_for_url("**/report/done/**")

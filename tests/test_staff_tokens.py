@@ -12,6 +12,8 @@ from rest_framework.test import APIClient
 
 from accounts.models import StaffToken
 
+from .api_support import admin_client  # noqa: F401 - fixture
+
 pytestmark = pytest.mark.django_db
 
 # The SHA-256 of "old-plain-token-0123456789", as computed for test_api_client_tokens (sha256sum).
@@ -45,14 +47,6 @@ def test_a_wrong_token_or_a_deactivated_users_is_refused(world):
     world.heat_staff.save()
     r = with_token(made.token).get("/api/v1/issues/")
     assert r.status_code == 401 and "该用户已停用" in r.content.decode()
-
-
-@pytest.fixture
-def admin_client(client, world):
-    world.admin.is_staff = world.admin.is_superuser = True
-    world.admin.save()
-    client.force_login(world.admin)
-    return client
 
 
 def test_admin_shows_a_new_token_once_and_then_only_its_start(admin_client, world):
