@@ -26,9 +26,9 @@ USER app
 
 # Static files are built into the image (STATIC_ROOT = $DATA_DIR/staticfiles);
 # only /data/media is a volume, so a new image always brings its own static files.
-RUN SECRET_KEY=build-only-not-secret python manage.py collectstatic --noinput --verbosity 0 \
+RUN SECRET_KEY=build-only-not-secret ZY_PUBLIC_BASE_URL=https://build-only.invalid python manage.py collectstatic --noinput --verbosity 0 \
     && if find . -path '*/locale/*' -name '*.po' | grep -q .; then \
-           SECRET_KEY=build-only-not-secret python manage.py compilemessages --verbosity 0; \
+           SECRET_KEY=build-only-not-secret ZY_PUBLIC_BASE_URL=https://build-only.invalid python manage.py compilemessages --verbosity 0; \
        fi
 
 EXPOSE 8000

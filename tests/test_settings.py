@@ -69,3 +69,20 @@ def test_bad_values_stop_start_up_with_a_clear_message(tmp_path, env, message):
 def test_production_needs_a_secret_key(tmp_path):
     out = _load_settings(DATA_DIR=str(tmp_path), DJANGO_ENV="production", SECRET_KEY="")
     assert out.returncode != 0 and "SECRET_KEY" in out.stderr
+
+
+def test_production_needs_the_public_address_of_the_sms_links(tmp_path):
+    # docker-compose set no ZY_PUBLIC_BASE_URL: every SMS link pointed at http://127.0.0.1:8000 (breaker).
+    out = _load_settings(DATA_DIR=str(tmp_path), DJANGO_ENV="production", SECRET_KEY="s" * 50, ZY_PUBLIC_BASE_URL="")
+    assert out.returncode != 0 and "ZY_PUBLIC_BASE_URL must be set in production" in out.stderr
+
+
+def test_an_https_public_address_makes_the_cookies_secure(tmp_path):
+    clean = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DEBUG", "REDIS_URL")}
+    clean.update(DATA_DIR=str(tmp_path), DJANGO_ENV="production", SECRET_KEY="s" * 50,
+                 ZY_PUBLIC_BASE_URL="https://lifelines.example.cn/", DJANGO_SETTINGS_MODULE="zhangye_utilities.settings")
+    code = ("import django; django.setup(); from django.conf import settings as s; "
+            "print(s.ZY_PUBLIC_BASE_URL, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_PROXY_SSL_HEADER)")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "https://lifelines.example.cn True True ('HTTP_X_FORWARDED_PROTO', 'https')"

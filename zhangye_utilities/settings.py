@@ -266,8 +266,18 @@ ZY_REVISIT_WINDOW_DAYS = env.int("ZY_REVISIT_WINDOW_DAYS", default=7)
 ZY_REWORK_LIMIT = env.int("ZY_REWORK_LIMIT", default=2)
 # Days after close-out before personal fields are de-identified.
 ZY_RETENTION_DAYS = env.int("ZY_RETENTION_DAYS", default=730)
-# Public base URL used in SMS links.
-ZY_PUBLIC_BASE_URL = env.str("ZY_PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
+# Public base URL used in SMS links (scheme and host, no trailing slash). Required in production: the
+# default would send every resident a link to 127.0.0.1.
+ZY_PUBLIC_BASE_URL = env.str("ZY_PUBLIC_BASE_URL", default="").rstrip("/")
+if not ZY_PUBLIC_BASE_URL:
+    if not DEBUG and env.str("DJANGO_ENV", default="dev") == "production":
+        raise environ.ImproperlyConfigured("ZY_PUBLIC_BASE_URL must be set in production (e.g. https://lifelines.example.cn)")
+    ZY_PUBLIC_BASE_URL = "http://127.0.0.1:8000"
+if ZY_PUBLIC_BASE_URL.startswith("https://"):
+    # Served over HTTPS (behind a TLS-terminating proxy that sets X-Forwarded-Proto): cookies only over
+    # HTTPS, and requests the proxy marks https are https (Open311's discovery advertises https URLs).
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 LOGGING = {
     "version": 1,
