@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import base64
 import json
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 import django_filters as df
 from django.db.models import Q
@@ -65,11 +65,15 @@ class StaffIssueFilter(df.FilterSet):
         return timezone.make_aware(datetime.combine(day, time.min))
 
     def filter_filed_from(self, qs, name, value):
-        """Filed on or after this local date."""
+        """Filed on or after this local date; the first days there are (0001-01-01, …02) leave all."""
+        if value <= date.min + timedelta(days=1):  # its midnight in Asia/Shanghai is before year 1 in UTC
+            return qs
         return qs.filter(filed_at__gte=self._local_midnight(value))
 
     def filter_filed_to(self, qs, name, value):
-        """Filed on or before this local date (inclusive)."""
+        """Filed on or before this local date (inclusive); the last date there is (9999-12-31) leaves all."""
+        if value >= date.max:
+            return qs
         return qs.filter(filed_at__lt=self._local_midnight(value + timedelta(days=1)))
 
 

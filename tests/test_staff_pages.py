@@ -674,3 +674,18 @@ def test_a_revisit_row_whose_resident_rated_first_gives_the_comment_back(client,
     r = client.post(f"/work/issues/{other.pk}/rate/", {"resolved": "no", "comment": "住户不在家", "panel": "revisit"},
                     **HX)
     assert r.status_code == 400 and 'id="unsaved"' not in r.content.decode()
+
+
+@pytest.mark.parametrize("query", ["filed_to=9999-12-31", "filed_from=0001-01-01", "filed_from=0001-01-02&filed_to=9999-12-30"])
+@pytest.mark.parametrize("who,page", [("dispatcher", "/work/dispatch/"), ("heat_staff", "/work/queue/"),
+                                      ("supervisor", "/work/supervise/"), ("revisit", "/work/revisit/")])
+def test_the_first_and_last_dates_there_are_filter_without_a_500(client, world, file_issue, query, who, page):
+    # /work/dispatch/?filed_to=9999-12-31 was an OverflowError, 500 (breaker).
+    issue = file_issue()
+    if who != "dispatcher":
+        assigned(world, issue)
+    client.force_login(getattr(world, who))
+    r = client.get(f"{page}?{query}")
+    assert r.status_code == 200
+    if who in ("dispatcher", "heat_staff"):
+        assert codes_in(r.content.decode()) == [issue.tracking_code]
