@@ -689,3 +689,15 @@ def test_the_first_and_last_dates_there_are_filter_without_a_500(client, world, 
     assert r.status_code == 200
     if who in ("dispatcher", "heat_staff"):
         assert codes_in(r.content.decode()) == [issue.tracking_code]
+
+
+@pytest.mark.parametrize("nxt", ["queue", "３", "//evil.example/x", "https://evil.example/", ""])
+def test_a_next_that_is_not_a_path_here_is_ignored_after_the_action(client, world, file_issue, nxt):
+    # next=queue: the note was saved, then redirect("queue") raised NoReverseMatch, a 500 (breaker).
+    issue = file_issue()
+    assigned(world, issue)
+    issue_claim(issue=issue, actor=Actor.of(world.heat_staff))
+    client.force_login(world.heat_staff)
+    r = client.post(f"/work/issues/{issue.pk}/note/", {"note": "已联系住户", "next": nxt})
+    assert r.status_code == 302 and r["Location"] == f"/work/issues/{issue.pk}/"
+    assert issue.events.filter(kind=EventKind.NOTE).count() == 1

@@ -849,8 +849,11 @@ def _row_answer(request, issue_id, panel, flash, error, status, action: str = ""
 
 
 def _safe_next(request) -> str | None:
+    # The posted ``next``: a path on this site ("/work/queue/…"), or None. Anything else (another host, a
+    # bare word that redirect() would take for a URL name) is ignored: the action is done by then.
     nxt = request.POST.get("next", "")
-    if nxt and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if (nxt.startswith("/") and not nxt.startswith("//")
+            and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}, require_https=request.is_secure())):
         return nxt
     return None
 
