@@ -12,20 +12,23 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from .choices import TERMINAL_STATUSES
-from .models import Issue
-from .workflow import WorkflowError, issue_deidentify
+from .models import Issue, Notification
+from .workflow import ERASED, WorkflowError, issue_deidentify
 
 log = logging.getLogger(__name__)
 
 
 def due_for_deidentification(now):
-    """Ids of terminal issues closed at least ZY_RETENTION_DAYS ago that still hold a phone."""
+    """Ids of terminal issues closed at least ZY_RETENTION_DAYS ago that still hold a phone, or an outbox
+    row whose text is not yet erased (issues de-identified before messages were)."""
     cutoff = now - timedelta(days=settings.ZY_RETENTION_DAYS)
+    unerased = Notification.objects.filter(issue=OuterRef("pk")).exclude(body=ERASED)
     return (Issue.objects.filter(status__in=TERMINAL_STATUSES, closed_at__lte=cutoff)
-            .exclude(reporter_phone="").order_by("id").values_list("id", flat=True))
+            .filter(~Q(reporter_phone="") | Exists(unerased)).order_by("id").values_list("id", flat=True))
 
 
 def deidentify_closed(now=None, limit: int = 5000, progress=None) -> int:

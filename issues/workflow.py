@@ -34,7 +34,8 @@ from functools import partial
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Model, Q
+from django.db.models import CharField, Model, Q, Value
+from django.db.models.functions import Cast, Concat
 from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -72,6 +73,7 @@ from .models import (
     PlanProgress,
     Rating,
     RectificationPlan,
+    SmsMessage,
     SupervisionOrder,
     Unit,
 )
@@ -1542,8 +1544,11 @@ def issue_deidentify(*, issue, now: datetime | None = None) -> Issue:
     Clears the reporter's name and phone, the building / unit / room and the
     location, and replaces followers' phones with a placeholder; category,
     district, 小区, description, dates and ratings stay for the measures.
-    System only. Conflict when the issue is open or closed less than
-    ``ZY_RETENTION_DAYS`` days ago; no-op (no event) when already done.
+    The issue's outbox rows (their texts quote codes, addresses and links)
+    and the SMS records made from them lose their text, and residents'
+    rows their number (``_erase_messages``). System only. Conflict when the
+    issue is open or closed less than ``ZY_RETENTION_DAYS`` days ago; no-op
+    (no event) when already done.
     """
     now = _now(now)
     actor = Actor.system("个人信息保护")
@@ -1552,6 +1557,7 @@ def issue_deidentify(*, issue, now: datetime | None = None) -> Issue:
         _require_status(issue, *TERMINAL_STATUSES)
         if issue.closed_at is None or issue.closed_at + timedelta(days=settings.ZY_RETENTION_DAYS) > now:
             raise Conflict(_("未到个人信息保存期限"))
+        _erase_messages(issue)  # also for an issue de-identified before messages were erased
         if not issue.reporter_phone and not issue.followers.exclude(phone__startswith="removed-").exists():
             return issue
         issue.reporter_name = issue.reporter_phone = issue.building = issue.unit_no = issue.room = ""
@@ -1563,6 +1569,23 @@ def issue_deidentify(*, issue, now: datetime | None = None) -> Issue:
         _record(issue, actor, EventKind.DEIDENTIFIED, now=now, public=False,
                 note=f"销号满 {settings.ZY_RETENTION_DAYS} 天，个人信息已删除")
     return issue
+
+
+ERASED = "（个人信息保存期满，内容已删除）"
+
+
+def _erase_messages(issue: Issue) -> int:
+    # The outbox rows of ``issue`` lose their text (and subject), residents' rows (kind "resident.…") their
+    # number too (made unique per row: the dedupe constraint), and the SMS records made from them (keyed by
+    # the row's id) lose number and text. Returns how many outbox rows still held text until now.
+    rows = Notification.objects.filter(issue=issue)
+    ids = [str(pk) for pk in rows.values_list("pk", flat=True)]
+    rows.filter(kind__startswith="resident.").exclude(recipient__startswith="removed-").update(
+        recipient=Concat(Value("removed-"), Cast("id", output_field=CharField())))
+    erased = rows.exclude(body=ERASED).update(body=ERASED, subject="")
+    if ids:
+        SmsMessage.objects.filter(idempotency_key__in=ids).update(phone="removed", body=ERASED)
+    return erased
 
 
 def issue_recompute_deadlines(*, issue, calendar: dl.WorkCalendar | None = None, now: datetime | None = None) -> Issue:

@@ -43,3 +43,39 @@ def test_command_dry_run_counts(world, file_issue, capsys, frozen):
     assert Issue.objects.get(pk=issue.pk).reporter_phone == "+8613800000000"
     call_command("deidentify_closed")
     assert Issue.objects.get(pk=issue.pk).reporter_phone == ""
+
+
+def test_outbox_rows_and_sms_records_lose_phones_and_addresses_too(world, file_issue, settings):
+    # The issue was de-identified, yet its outbox rows and the SMS records still held the phone, the code
+    # and "3栋 2单元 501", so admin → 短信记录 searched by the number still tied the resident to it (breaker).
+    from issues.models import Notification, SmsMessage
+    from issues.notifications import deliver_pending
+    from issues.workflow import issue_follow
+
+    issue = file_issue(category=world.gas_leak)
+    issue_follow(issue=issue, phone="13900000001")
+    deliver_pending(now=local(2026, 11, 30, 9, 1))
+    issue_reject(issue=issue, actor=Actor.of(world.dispatcher), reason="已由燃气公司现场处置")
+    deliver_pending(now=local(2026, 11, 30, 9, 2))
+    assert SmsMessage.objects.filter(phone="+8613800000000").exists()
+    assert Notification.objects.filter(issue=issue, body__contains=issue.tracking_code).count() >= 3
+    assert deidentify_closed(now=local(2028, 11, 29, 9, 0)) == 1
+    texts = [str(v) for row in Notification.objects.filter(issue=issue).values_list("recipient", "body", "subject")
+             for v in row]
+    texts += [str(v) for row in SmsMessage.objects.values_list("phone", "body") for v in row]
+    for secret in ("13800000000", "13900000001", "3栋", "501", issue.tracking_code, "/track/t/"):
+        assert not any(secret in t for t in texts), secret
+    assert set(Notification.objects.filter(issue=issue).values_list("body", flat=True)) == {
+        "（个人信息保存期满，内容已删除）"}
+    assert deidentify_closed(now=local(2028, 12, 1, 9, 0)) == 0  # done once
+
+
+def test_an_issue_de_identified_before_messages_were_erased_is_finished(world, file_issue):
+    from issues.models import Notification
+
+    issue = file_issue()
+    issue_reject(issue=issue, actor=Actor.of(world.dispatcher), reason="重复")
+    Issue.objects.filter(pk=issue.pk).update(reporter_phone="", reporter_name="", building="", unit_no="", room="")
+    assert Notification.objects.filter(issue=issue, recipient="+8613800000000").exists()
+    assert deidentify_closed(now=local(2028, 11, 29, 9, 0)) == 1
+    assert not Notification.objects.filter(issue=issue, recipient="+8613800000000").exists()
