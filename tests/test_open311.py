@@ -134,6 +134,21 @@ class TestFileAndReadBack:
         [request] = api.get(f"{BASE}/requests/ZY20261130000002.json").json()
         assert request["address"] == "甘州区 南关小区 甘州区菜市场对面"
 
+    @pytest.mark.parametrize("address, community, house", [
+        ("南关路88号金色家园3号楼2单元501室", "南关路88号金色家园", ("3号楼", "2单元", "501室")),
+        ("滨河新区锦绣花园１２栋 ３单元 １５０２", "滨河新区锦绣花园", ("12栋", "3单元", "1502")),
+        ("东湖小区2单元501室", "东湖小区", ("", "2单元", "501室")),
+        ("3号楼2单元501室", "（地址未写小区名称）", ("3号楼", "2单元", "501室")),
+    ])
+    def test_the_house_part_of_an_address_stays_private(self, api, systems, address, community, house):
+        # The whole address_string became the public 小区: anyone read "…3号楼2单元501室" without a key (breaker).
+        r = api.post(f"{BASE}/requests.json", form(systems, address_string=address))
+        assert r.status_code == 201
+        issue = Issue.objects.get()
+        assert (issue.community, (issue.building, issue.unit_no, issue.room)) == (community, house)
+        [anyone] = APIClient().get(f"{BASE}/requests/{issue.tracking_code}.json").json()
+        assert anyone["address"] == f"甘州区 {community}"
+
     def test_coordinates_without_an_address_are_accepted_and_shown_only_to_their_filer(self, api, systems):
         # The raw coordinates were written into the 小区, which every reader of the request sees (breaker).
         r = api.post(f"{BASE}/requests.json", form(systems, address_string=None, lat="38.123456789012345678"))

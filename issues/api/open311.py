@@ -11,7 +11,9 @@ Endpoints, each as ``.json`` or ``.xml``:
   ``status`` (open, closed or both); newest first, at most 1000;
 - ``POST requests``: file an issue; ``api_key`` (an ApiClient token) required
   (403 otherwise); a location is required: ``lat`` + ``long``, or
-  ``address_string`` (which becomes the 小区/community) (400 otherwise); the
+  ``address_string`` (its house part — building, unit, room — goes to the
+  private fields, the rest becomes the public 小区: ``split_address``)
+  (400 otherwise); the
   district comes from ``district`` or ``attribute[district]`` (a district
   code), else ``settings.ZY_OPEN311_DEFAULT_DISTRICT``;
 - ``GET requests/{service_request_id}``, ``GET tokens/{token}`` (filing is
@@ -38,6 +40,7 @@ import codecs
 
 import json
 import re
+import unicodedata
 import xml.etree.ElementTree as ET
 from datetime import datetime
 from datetime import timezone as dt_timezone, timedelta
@@ -369,6 +372,42 @@ def _objects(issues, client) -> list[dict]:
 
 
 NO_ADDRESS = "（未填地址，仅有坐标）"  # the 小区 of a request filed with lat and long but no address_string
+NO_COMMUNITY = "（地址未写小区名称）"  # the 小区 of an address_string that starts at the building
+
+# Where an address_string's house part begins: a building (3号楼, 12栋, 5幢), else a unit (2单元), else a
+# room (501室). Digits or Chinese numerals; after NFKC, so full-width digits count.
+_NUMBER = r"(?:\d+|[零一二三四五六七八九十百]+)"
+_BUILDING = re.compile(rf"{_NUMBER}\s*(?:号楼|栋|幢)")
+_UNIT = re.compile(rf"{_NUMBER}\s*单元")
+_ROOM = re.compile(rf"{_NUMBER}\s*(?:室|户|号房)")
+
+
+def split_address(text: str) -> dict[str, str]:
+    """An Open311 ``address_string`` (str) → ``{"community", "building", "unit_no", "room"}`` (str each).
+
+    The 小区 (community) is public — the duplicate suggestion and every
+    reader of a request see it — so the house part never goes there
+    (DESIGN.md: public views show no house numbers): it starts at the first
+    building (号楼/栋/幢), unit (单元) or room (室/户/号房) number and is kept
+    in the private building / unit / room fields, each cut to 20 characters.
+    "南关路88号金色家园3号楼2单元501室" → 小区 "南关路88号金色家园", 楼栋 "3号楼",
+    单元 "2单元", 户 "501室". An address with no such part is the 小区
+    whole; one that starts with it gets NO_COMMUNITY as its 小区.
+    """
+    text = unicodedata.normalize("NFKC", text).strip()
+    starts = [m for m in (_BUILDING.search(text), _UNIT.search(text), _ROOM.search(text)) if m]
+    if not starts:
+        return {"community": text, "building": "", "unit_no": "", "room": ""}
+    cut = min(m.start() for m in starts)
+    community, rest = text[:cut].strip(" ,，、-—"), text[cut:]
+    parts = {"building": "", "unit_no": "", "room": ""}
+    for name, pattern in (("building", _BUILDING), ("unit_no", _UNIT)):
+        found = pattern.match(rest.lstrip(" ,，、-—"))
+        if found:
+            parts[name] = found.group(0)[:20]
+            rest = rest.lstrip(" ,，、-—")[found.end():]
+    parts["room"] = rest.strip(" ,，、-—")[:20]
+    return {"community": community or NO_COMMUNITY, **parts}
 
 
 @_answers_errors("GET", "POST")
@@ -439,7 +478,7 @@ def _create(request, fmt):
         actor=wf.Actor.of(client), category=cat, district=district,
         # Without an address the coordinates go only where they are kept from other readers (latitude,
         # longitude); the 小区, shown to anyone who reads the request, says none was given (breaker).
-        community=address or NO_ADDRESS, description=post.get("description", ""),
+        **(split_address(address) if address else {"community": NO_ADDRESS}), description=post.get("description", ""),
         reporter_phone=post.get("phone", ""), reporter_name=name[:50],
         latitude=lat or None, longitude=lon or None, extra_answers=attributes, channel=Channel.OPEN311,
     )
