@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import get_language, gettext, pgettext
+from django.utils.translation import get_language, gettext, gettext_noop, pgettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -29,6 +29,7 @@ from .choices import (
     EventKind,
     Priority,
     RaterKind,
+    Role,
     Satisfaction,
     Status,
     SupervisionLevel,
@@ -630,8 +631,32 @@ class IssueEvent(models.Model):
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("IssueEvent rows are append-only")
 
+    def public_actor(self) -> str:
+        """Who did it, as residents and other systems see it (str, in the active language): the unit or
+        office, "居民" or "系统", a client's name — never a staff member's name (DESIGN.md, Privacy).
+        Reads ``actor`` and its unit (select_related them for a list)."""
+        user = self.actor
+        if user is not None:
+            if user.unit_id:
+                return user.unit.name
+            return gettext(ROLE_WORDS.get(user.role, gettext_noop("工作人员")))
+        if self.actor_client_id:
+            return self.actor_label or gettext("接口")
+        # The labels workflow.Actor gives residents and the system are marked for the catalogue there.
+        return gettext(self.actor_label) if self.actor_label else gettext("系统")
+
     def __str__(self) -> str:
         return f"{self.issue_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
+
+
+# Who did it, as a resident sees it (IssueEvent.public_actor): a unit or an office, never a person.
+ROLE_WORDS = {
+    Role.DISPATCHER: gettext_noop("市热线分派中心"),
+    Role.SUPERVISOR: gettext_noop("行业监管部门"),
+    Role.REVISIT_AGENT: gettext_noop("回访中心"),
+    Role.MAYOR: gettext_noop("市长办公室"),
+    Role.ADMIN: gettext_noop("系统管理员"),
+}
 
 
 class SupervisionOrder(models.Model):

@@ -298,6 +298,9 @@ class TestRead:
         assert staff[2]["public"] is False and staff[1]["note"] == "请联系报告人张三 13800001111"
         own = as_client("hotline").get(f"/api/v1/issues/{issue.pk}/events/").json()
         assert [(e["kind"], e["note"]) for e in own] == [("submitted", ""), ("assigned", "")]
+        # Who acted, as /track/ says it: the office, not the dispatcher's login name (breaker).
+        assert [e["actor"] for e in own] == ["12345热线系统", "市热线分派中心"]
+        assert staff[1]["actor"] == "dispatcher"  # staff see their colleague
         assert "13800001111" not in as_client("hotline").get(f"/api/v1/issues/{issue.pk}/events/").content.decode()
         assert err(as_client("other").get(f"/api/v1/issues/{issue.pk}/events/"))[0] == 404
         assert err(as_user("linze_staff").get(f"/api/v1/issues/{issue.pk}/events/"))[0] == 404

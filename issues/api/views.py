@@ -325,20 +325,22 @@ class IssueViewSet(viewsets.GenericViewSet):
         Staff in scope (and a client bound to the issue's unit) see internal
         events too; a client reading its own filing sees the public ones,
         with a note only where it was written for residents
-        (RESIDENT_NOTE_KINDS, as /track/ shows; otherwise ``note`` is "").
-        404 outside scope.
+        (RESIDENT_NOTE_KINDS, as /track/ shows; otherwise ``note`` is "")
+        and ``actor`` the unit or office, never a staff login name
+        (IssueEvent.public_actor). 404 outside scope.
         """
         principal = request.user
         issue_id = parse_id(pk)
         issue = visible_issues(principal).filter(pk=issue_id).first()
         if issue is None:
             raise wf.NotFound("诉求不存在")
-        events = list(issue.events.order_by("at", "id"))
+        events = list(issue.events.select_related("actor", "actor__unit").order_by("at", "id"))
         if is_client(principal) and issue_id not in _client_unit_issue_ids(principal, [issue_id]):
             events = [e for e in events if e.public]
-            for e in events:
+            for e in events:  # not saved: the answer's copy only
                 if e.kind not in RESIDENT_NOTE_KINDS:
-                    e.note = ""  # not saved: the answer's copy only
+                    e.note = ""
+                e.actor_label = e.public_actor()  # the unit or office, as /track/ says: no staff login names
         return Response(s.EventSerializer(events, many=True).data)
 
     @extend_schema(summary="An issue's followers", responses={200: s.FollowerOut(many=True),

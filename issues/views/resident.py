@@ -80,14 +80,6 @@ STATUS_WORDS = {
     Status.MERGED: gettext_noop("您的诉求与另一件同样的问题合并办理。"),
 }
 PHASES = [Phase.COLLECTED, Phase.ASSIGNED, Phase.SUPERVISED, Phase.RATED]
-# Who did it, as the resident sees it: a unit or an office, never a person.
-ROLE_WORDS = {
-    Role.DISPATCHER: gettext_noop("市热线分派中心"),
-    Role.SUPERVISOR: gettext_noop("行业监管部门"),
-    Role.REVISIT_AGENT: gettext_noop("回访中心"),
-    Role.MAYOR: gettext_noop("市长办公室"),
-    Role.ADMIN: gettext_noop("系统管理员"),
-}
 
 
 # --------------------------------------------------------------------------
@@ -593,19 +585,6 @@ def track_link(request, token: str):
     return redirect("resident:track_detail", code=issue.tracking_code)
 
 
-def _actor_words(event) -> str:
-    """Who did it, for residents: the unit or office, "居民" or "系统" — never a staff name."""
-    user = event.actor
-    if user is not None:
-        if user.unit_id:
-            return user.unit.name
-        return _(ROLE_WORDS.get(user.role, gettext_noop("工作人员")))
-    if event.actor_client_id:
-        return event.actor_label or _("接口")
-    # The labels workflow.Actor gives residents and the system are marked for the catalogue there.
-    return _(event.actor_label) if event.actor_label else _("系统")
-
-
 @never_cache
 @require_safe
 def track_detail(request, code: str):
@@ -647,7 +626,7 @@ def track_detail(request, code: str):
         hide_note = e.kind not in RESIDENT_NOTE_KINDS
         shown_photos = [a for a in e.attachments.all() if role == "reporter" or e.kind != EventKind.SUBMITTED]
         kind, to_status = e.get_kind_display(), e.get_to_status_display() if e.to_status else ""
-        events.append({"at": e.at, "kind": kind, "who": _actor_words(e),
+        events.append({"at": e.at, "kind": kind, "who": e.public_actor(),
                        # a unit's or a system's own name is Chinese on English pages too
                        "who_is_name": bool(e.actor_client_id or (e.actor_id and e.actor.unit_id)),
                        "note": "" if hide_note else e.note, "photos": shown_photos,
