@@ -701,3 +701,21 @@ def test_a_next_that_is_not_a_path_here_is_ignored_after_the_action(client, worl
     r = client.post(f"/work/issues/{issue.pk}/note/", {"note": "已联系住户", "next": nxt})
     assert r.status_code == 302 and r["Location"] == f"/work/issues/{issue.pk}/"
     assert issue.events.filter(kind=EventKind.NOTE).count() == 1
+
+
+@pytest.mark.parametrize("htmx", [True, False])
+def test_a_refused_merge_keeps_the_note_the_choice_and_the_search(client, world, file_issue, htmx):
+    # An over-long note: the note, the chosen original and the searched list were gone, the message too (breaker).
+    original = file_issue()
+    dup = file_issue(phone="+8613900000002", community="别的小区")
+    client.force_login(world.dispatcher)
+    note = "同一问题" * 126  # 504 characters: the limit is 500
+    r = client.post(f"/work/issues/{dup.pk}/merge/", {"original": original.pk, "note": note,
+                                                       "merge_q": original.tracking_code}, **(HX if htmx else {}))
+    html = r.content.decode()
+    assert r.status_code == 400
+    assert f'value="{note}"' in html
+    assert re.search(rf'value="{original.pk}" checked', html)
+    assert '<small id="merge-note-error" class="field-error" role="alert">' in html and "500" in html
+    dup.refresh_from_db()
+    assert dup.status == Status.NEW
