@@ -193,3 +193,24 @@ def test_an_export_asked_from_an_english_page_is_in_english(client, world, froze
     assert rows[0][:5] == ["Tracking code", "Filed", "Utility", "Category", "District"]
     assert rows[1][2:5] == ["Heating", "Heating not warm enough", "Ganzhou District"]
     assert "南关小区" in rows[1][5]  # what the resident typed stays as typed
+
+
+def test_an_export_the_broker_cannot_take_fails_at_once(client, world, frozen, media, monkeypatch,
+                                                         django_capture_on_commit_callbacks):
+    # Asked while Redis was down, it showed "排队中 0%" until the sweep gave it up 30 minutes later (breaker).
+    from kombu.exceptions import OperationalError
+
+    from issues import tasks
+
+    def broker_down(pk):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(tasks.export_ledger, "delay", broker_down)
+    client.force_login(world.mayor)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("dashboard:export_start"), {"format": "csv", "query": ""})
+    export = Export.objects.get()
+    assert response.status_code == 302
+    assert (export.state, export.error) == (Export.State.FAILED, "任务队列暂时不可用，请稍后重新导出")
+    page = client.get(reverse("dashboard:export_status", args=[export.pk])).content.decode()
+    assert "导出失败，请重试" in page

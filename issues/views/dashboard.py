@@ -302,12 +302,16 @@ def export_start(request):
 
 
 def _enqueue(export_id: int) -> None:
+    # Hand the export to a worker; when the broker cannot take it (Redis down), mark it failed at once, so
+    # the page says to ask again instead of showing "排队中" until the sweep gives it up half an hour later.
     from ..tasks import export_ledger
 
     try:
         export_ledger.delay(export_id)
-    except Exception:  # broker down: the row stays pending and can be retried
+    except Exception:
         log.exception("export %s could not be enqueued", export_id)
+        Export.objects.filter(pk=export_id, state=Export.State.PENDING).update(
+            state=Export.State.FAILED, finished_at=timezone.now(), error="任务队列暂时不可用，请稍后重新导出")
 
 
 def _own_export(request, pk: int) -> Export:
