@@ -33,6 +33,10 @@ ROOT = Path(__file__).resolve().parent.parent
     ("GET /report/?q=%E7%94%98 HTTP/1.1", "GET /report/?q=%E7%94%98 HTTP/1.1"),  # nothing hidden: left as sent
     ("Invalid HTTP request line: 'GET /x?api_key=SeCrEt&a=甘 HTTP/1.1'",
      "Invalid HTTP request line: 'GET /x?api_key=[redacted]&a=甘 HTTP/1.1'"),
+    # Admin searches by phone number are GETs: the number is masked, in any spelling (breaker).
+    ("GET /admin/issues/smsmessage/?q=%2B8613900002222 HTTP/1.1", "GET /admin/issues/smsmessage/?q=+86139****2222 HTTP/1.1"),  # given decoded, as for the secrets
+    ("q=13900002222&p=2", "q=139****2222&p=2"),
+    ("GET /track/ZY20261130000001/?n=913900002222 HTTP/1.1", "GET /track/ZY20261130000001/?n=913900002222 HTTP/1.1"),
     ("", ""),
     (None, None),
 ])

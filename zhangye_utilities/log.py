@@ -7,11 +7,15 @@ from urllib.parse import unquote
 _SECRET_PARAMETER = re.compile(r"(?i)((?:^|[?&;])api_key=)[^&;#\s'\"]*")
 _SECRET_PATH = re.compile(r"(/(?:track/t|rate)/)[^/?#\s'\"]+")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")  # C0, DEL, C1 and Unicode line breaks
+# A Chinese mobile number standing alone (an admin search ?q=+8613900002222): its middle four digits go.
+# Not a run of digits inside a longer one (a tracking code's ZY20261130000001).
+_MOBILE = re.compile(r"(?<!\d)((?:0{0,2}86)?1[3-9]\d)\d{4}(\d{4})(?!\d)")
 REDACTED = "[redacted]"
 
 
 def _redact_plain(text: str) -> str:
     text = _SECRET_PATH.sub(r"\1" + REDACTED, text)
+    text = _MOBILE.sub(r"\1****\2", text)
     return _SECRET_PARAMETER.sub(r"\1" + REDACTED, text)
 
 
@@ -22,7 +26,9 @@ def _escaped(match: re.Match) -> str:
 
 def redact(text: str | None) -> str | None:
     """``text`` (a log message, request line, path, query string or URL) with each Open311 ``api_key``
-    value and each SMS link token (``/track/t/<token>/``, ``/rate/<token>/``) replaced by ``[redacted]``.
+    value and each SMS link token (``/track/t/<token>/``, ``/rate/<token>/``) replaced by ``[redacted]``,
+    and each mobile number masked as it is on staff pages (``139****2222``; PIPL: admin searches by
+    number are GETs).
 
     A secret written with percent-escapes (``%61pi_key=…``, ``/r%61te/…``: the
     application decodes them) is found too; the line is then given decoded,
