@@ -719,3 +719,22 @@ def test_a_refused_merge_keeps_the_note_the_choice_and_the_search(client, world,
     assert '<small id="merge-note-error" class="field-error" role="alert">' in html and "500" in html
     dup.refresh_from_db()
     assert dup.status == Status.NEW
+
+
+@pytest.mark.parametrize("who,page,packed", [
+    ("dispatcher", "/work/dispatch/", [["i", 1], ["i", 5], ["i", 1]]),  # an id where the filing time goes
+    ("dispatcher", "/work/dispatch/", [["i", 1], ["d", "2026-11-30T09:00:00+08:00"], ["d", "2026-11-30T09:00:00+08:00"]]),
+    ("heat_staff", "/work/queue/", [["i", 5], ["i", 1]]),
+])
+def test_a_forged_cursor_gives_the_first_page_not_a_500(client, world, file_issue, who, page, packed):
+    # The cursor was checked for its shape only: a value of the wrong kind for its column was a 500 (breaker).
+    import base64
+    import json
+
+    issue = file_issue()
+    if who != "dispatcher":
+        assigned(world, issue)
+    client.force_login(getattr(world, who))
+    cursor = base64.urlsafe_b64encode(json.dumps(packed).encode()).decode().rstrip("=")
+    r = client.get(page, {"cursor": cursor})
+    assert r.status_code == 200 and codes_in(r.content.decode()) == [issue.tracking_code]

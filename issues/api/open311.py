@@ -374,39 +374,44 @@ def _objects(issues, client) -> list[dict]:
 NO_ADDRESS = "（未填地址，仅有坐标）"  # the 小区 of a request filed with lat and long but no address_string
 NO_COMMUNITY = "（地址未写小区名称）"  # the 小区 of an address_string that starts at the building
 
-# Where an address_string's house part begins: a building (3号楼, 12栋, 5幢), else a unit (2单元), else a
-# room (501室). Digits or Chinese numerals; after NFKC, so full-width digits count.
-_NUMBER = r"(?:\d+|[零一二三四五六七八九十百]+)"
-_BUILDING = re.compile(rf"{_NUMBER}\s*(?:号楼|栋|幢)")
-_UNIT = re.compile(rf"{_NUMBER}\s*单元")
-_ROOM = re.compile(rf"{_NUMBER}\s*(?:室|户|号房)")
+# Where an address_string's house part may begin (checked after NFKC, without format characters): any
+# digit or "#", a letter naming a building (B座, A栋), or a Chinese numeral before a building, unit or
+# room word. Cautious on purpose: what follows goes private, so a 小区 named with a number ("7号院")
+# loses it from the public view rather than a house number reaching it.
+_HOUSE_START = re.compile(r"\d|#|[A-Za-z]\s*(?:座|栋|棟|幢|号楼|號樓)"
+                          r"|[零〇一二两三四五六七八九十百]+\s*(?:号|號|栋|棟|幢|单元|單元|室|户|戶|座|楼|樓)")
+# The usual spelling of the house part: 3号楼2单元501室, 12栋 3单元 1502 (building, unit, room numbers).
+_HOUSE = re.compile(r"(\d{1,6})\s*(?:号楼|號樓|栋|棟|幢)\s*(?:(\d{1,6})\s*(?:单元|單元)\s*)?(\d{1,8})?\s*(?:室|户|戶|号房)?")
 
 
 def split_address(text: str) -> dict[str, str]:
     """An Open311 ``address_string`` (str) → ``{"community", "building", "unit_no", "room"}`` (str each).
 
     The 小区 (community) is public — the duplicate suggestion and every
-    reader of a request see it — so the house part never goes there
-    (DESIGN.md: public views show no house numbers): it starts at the first
-    building (号楼/栋/幢), unit (单元) or room (室/户/号房) number and is kept
-    in the private building / unit / room fields, each cut to 20 characters.
-    "南关路88号金色家园3号楼2单元501室" → 小区 "南关路88号金色家园", 楼栋 "3号楼",
-    单元 "2单元", 户 "501室". An address with no such part is the 小区
-    whole; one that starts with it gets NO_COMMUNITY as its 小区.
+    reader of a request see it — so nothing that may be a house number
+    goes there (DESIGN.md: public views show no house numbers): the 小区
+    is the text before the first digit, "#", lettered building (B座) or
+    Chinese-numbered building, unit or room (``_HOUSE_START``); the rest is
+    private. In the usual spelling it is split into building, unit and room
+    numbers ("南关路88号金色家园3号楼2单元501室" → 小区 "南关路", and
+    "88号金色家园3号楼2单元501室" private: 户 is the whole rest, as it does
+    not start with a building); "金色家园3号楼2单元501室" → 小区
+    "金色家园", 楼栋 "3", 单元 "2", 户 "501". Any other rest is kept whole
+    as the 户 (cut to 20 characters). An address with no such part is the
+    小区 whole; one that starts with it gets NO_COMMUNITY as its 小区.
     """
-    text = unicodedata.normalize("NFKC", text).strip()
-    starts = [m for m in (_BUILDING.search(text), _UNIT.search(text), _ROOM.search(text)) if m]
-    if not starts:
+    text = "".join(ch for ch in unicodedata.normalize("NFKC", text) if unicodedata.category(ch) != "Cf").strip()
+    start = _HOUSE_START.search(text)
+    if start is None:
         return {"community": text, "building": "", "unit_no": "", "room": ""}
-    cut = min(m.start() for m in starts)
-    community, rest = text[:cut].strip(" ,，、-—"), text[cut:]
-    parts = {"building": "", "unit_no": "", "room": ""}
-    for name, pattern in (("building", _BUILDING), ("unit_no", _UNIT)):
-        found = pattern.match(rest.lstrip(" ,，、-—"))
-        if found:
-            parts[name] = found.group(0)[:20]
-            rest = rest.lstrip(" ,，、-—")[found.end():]
-    parts["room"] = rest.strip(" ,，、-—")[:20]
+    community = text[:start.start()].strip(" ,，、-—第")
+    rest = text[start.start():].strip()
+    house = _HOUSE.fullmatch(rest)
+    if house:
+        building, unit, room = house.groups()
+        parts = {"building": building, "unit_no": unit or "", "room": room or ""}
+    else:
+        parts = {"building": "", "unit_no": "", "room": rest[:20]}
     return {"community": community or NO_COMMUNITY, **parts}
 
 
