@@ -97,7 +97,7 @@ class StaffTokenAdmin(OneTimeTokenAdmin):
     list_display = ("user", "token_start", "created_at")
     list_select_related = ("user",)
     search_fields = ("user__username",)
-    autocomplete_fields = ("user",)
+    raw_id_fields = ("user",)  # an id typed wrong is "not a valid choice" (the autocomplete widget made it a 500)
     fields = ("user", "token_start", "created_at")
     readonly_fields = ("token_start", "created_at")
     regenerate_order = ("user__username",)

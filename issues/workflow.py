@@ -1575,10 +1575,12 @@ ERASED = "（个人信息保存期满，内容已删除）"
 
 
 def _erase_messages(issue: Issue) -> int:
-    # The outbox rows of ``issue`` lose their text (and subject), residents' rows (kind "resident.…") their
+    # The outbox rows of ``issue`` (and the "lost your code?" rows listing its code) lose their text (and
+    # subject), residents' rows (kind "resident.…") their
     # number too (made unique per row: the dedupe constraint), and the SMS records made from them (keyed by
     # the row's id) lose number and text. Returns how many outbox rows still held text until now.
-    rows = Notification.objects.filter(issue=issue)
+    # A "lost your code?" message is kept under the newest issue it lists: found by this issue's code too.
+    rows = Notification.objects.filter(Q(issue=issue) | Q(kind="resident.codes", body__contains=issue.tracking_code))
     ids = [str(pk) for pk in rows.values_list("pk", flat=True)]
     rows.filter(kind__startswith="resident.").exclude(recipient__startswith="removed-").update(
         recipient=Concat(Value("removed-"), Cast("id", output_field=CharField())))

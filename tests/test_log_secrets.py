@@ -36,6 +36,9 @@ ROOT = Path(__file__).resolve().parent.parent
     # Admin searches by phone number are GETs: the number is masked, in any spelling (breaker).
     ("GET /admin/issues/smsmessage/?q=%2B8613900002222 HTTP/1.1", "GET /admin/issues/smsmessage/?q=+86139****2222 HTTP/1.1"),  # given decoded, as for the secrets
     ("q=13900002222&p=2", "q=139****2222&p=2"),
+    ("GET /admin/issues/smsmessage/?q=139+5555+0001 HTTP/1.1", "GET /admin/issues/smsmessage/?q=139****0001 HTTP/1.1"),
+    ("?q=139-5555-0001", "?q=139****0001"),
+    ("?q=%2B86+139+5555+0001", "?q=+86+139****0001"),
     ("GET /track/ZY20261130000001/?n=913900002222 HTTP/1.1", "GET /track/ZY20261130000001/?n=913900002222 HTTP/1.1"),
     ("", ""),
     (None, None),

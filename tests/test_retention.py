@@ -79,3 +79,18 @@ def test_an_issue_de_identified_before_messages_were_erased_is_finished(world, f
     assert Notification.objects.filter(issue=issue, recipient="+8613800000000").exists()
     assert deidentify_closed(now=local(2028, 11, 29, 9, 0)) == 1
     assert not Notification.objects.filter(issue=issue, recipient="+8613800000000").exists()
+
+
+def test_a_lost_code_message_listing_the_issue_is_erased_with_it(world, file_issue):
+    # "Lost your code?" is kept under the newest issue it lists: the older one's code stayed tied to the phone.
+    from issues.models import Notification
+    from issues.notifications import resend_codes
+
+    older, newer = file_issue(), file_issue()
+    assert resend_codes("+8613800000000", "req-1") == 2
+    issue_reject(issue=older, actor=Actor.of(world.dispatcher), reason="重复")
+    row = Notification.objects.get(kind="resident.codes")
+    assert row.issue_id == newer.pk and older.tracking_code in row.body
+    assert deidentify_closed(now=local(2028, 11, 29, 9, 0)) == 1
+    row.refresh_from_db()
+    assert older.tracking_code not in row.body and "13800000000" not in row.recipient

@@ -77,12 +77,25 @@ def test_production_needs_the_public_address_of_the_sms_links(tmp_path):
     assert out.returncode != 0 and "ZY_PUBLIC_BASE_URL must be set in production" in out.stderr
 
 
-def test_an_https_public_address_makes_the_cookies_secure(tmp_path):
+@pytest.mark.parametrize("url, proxies, expected", [
+    ("https://lifelines.example.cn/", "1", "https://lifelines.example.cn True True ('HTTP_X_FORWARDED_PROTO', 'https')"),
+    (" HTTPS://lifelines.example.cn", "1", "https://lifelines.example.cn True True ('HTTP_X_FORWARDED_PROTO', 'https')"),
+    # No trusted proxy: X-Forwarded-Proto could come from any client, so it is not read (breaker round 3).
+    ("https://lifelines.example.cn", "0", "https://lifelines.example.cn True True None"),
+    ("http://10.0.0.5:8000", "1", "http://10.0.0.5:8000 False False None"),
+])
+def test_an_https_public_address_makes_the_cookies_secure(tmp_path, url, proxies, expected):
     clean = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DEBUG", "REDIS_URL")}
-    clean.update(DATA_DIR=str(tmp_path), DJANGO_ENV="production", SECRET_KEY="s" * 50,
-                 ZY_PUBLIC_BASE_URL="https://lifelines.example.cn/", DJANGO_SETTINGS_MODULE="zhangye_utilities.settings")
+    clean.update(DATA_DIR=str(tmp_path), DJANGO_ENV="production", SECRET_KEY="s" * 50, ZY_PUBLIC_BASE_URL=url,
+                 ZY_TRUSTED_PROXY_COUNT=proxies, DJANGO_SETTINGS_MODULE="zhangye_utilities.settings")
     code = ("import django; django.setup(); from django.conf import settings as s; "
             "print(s.ZY_PUBLIC_BASE_URL, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_PROXY_SSL_HEADER)")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
-    assert out.stdout.strip() == "https://lifelines.example.cn True True ('HTTP_X_FORWARDED_PROTO', 'https')"
+    assert out.stdout.strip() == expected
+
+
+@pytest.mark.parametrize("url", ["lifelines.example.cn", "ftp://lifelines.example.cn", "https://"])
+def test_a_public_address_without_its_scheme_stops_start_up(tmp_path, url):
+    out = _load_settings(DATA_DIR=str(tmp_path), ZY_PUBLIC_BASE_URL=url)
+    assert out.returncode != 0 and "must be an http:// or https:// address" in out.stderr

@@ -87,3 +87,11 @@ def test_the_migration_moves_plain_keys_over_as_hashes_and_drops_their_table(wor
     assert (row.token_hash, row.token_hint) == (OLD_HASH, "old-pl")
     assert row.created_at.isoformat() == "2026-11-30T01:00:00+00:00"
     assert with_token(OLD_KEY).get("/api/v1/issues/").status_code == 200
+
+
+@pytest.mark.parametrize("user", ["abc", "0x1", "99999999"])
+def test_the_admin_add_form_refuses_a_user_that_is_not_one(admin_client, world, user):
+    # user=abc was a 500 while the form was drawn again (breaker round 3).
+    r = admin_client.post("/admin/accounts/stafftoken/add/", {"user": user})
+    assert r.status_code == 200 and "errorlist" in r.content.decode()
+    assert not StaffToken.objects.exists()

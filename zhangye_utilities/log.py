@@ -9,7 +9,8 @@ _SECRET_PATH = re.compile(r"(/(?:track/t|rate)/)[^/?#\s'\"]+")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")  # C0, DEL, C1 and Unicode line breaks
 # A Chinese mobile number standing alone (an admin search ?q=+8613900002222): its middle four digits go.
 # Not a run of digits inside a longer one (a tracking code's ZY20261130000001).
-_MOBILE = re.compile(r"(?<!\d)((?:0{0,2}86)?1[3-9]\d)\d{4}(\d{4})(?!\d)")
+# Spaces, "+" (a URL's space) and dashes between its groups are read too: 139 5555 0001, +86-139-5555-0001.
+_MOBILE = re.compile(r"(?<!\d)((?:0{0,2}86[\s+-]*)?1[3-9]\d)[\s+-]?\d{4}[\s+-]?(\d{4})(?!\d)")
 REDACTED = "[redacted]"
 
 

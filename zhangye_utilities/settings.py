@@ -268,16 +268,18 @@ ZY_REWORK_LIMIT = env.int("ZY_REWORK_LIMIT", default=2)
 ZY_RETENTION_DAYS = env.int("ZY_RETENTION_DAYS", default=730)
 # Public base URL used in SMS links (scheme and host, no trailing slash). Required in production: the
 # default would send every resident a link to 127.0.0.1.
-ZY_PUBLIC_BASE_URL = env.str("ZY_PUBLIC_BASE_URL", default="").rstrip("/")
+ZY_PUBLIC_BASE_URL = env.str("ZY_PUBLIC_BASE_URL", default="").strip().rstrip("/")
 if not ZY_PUBLIC_BASE_URL:
     if not DEBUG and env.str("DJANGO_ENV", default="dev") == "production":
         raise environ.ImproperlyConfigured("ZY_PUBLIC_BASE_URL must be set in production (e.g. https://lifelines.example.cn)")
     ZY_PUBLIC_BASE_URL = "http://127.0.0.1:8000"
-if ZY_PUBLIC_BASE_URL.startswith("https://"):
-    # Served over HTTPS (behind a TLS-terminating proxy that sets X-Forwarded-Proto): cookies only over
-    # HTTPS, and requests the proxy marks https are https (Open311's discovery advertises https URLs).
-    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+_scheme, _sep, _host = ZY_PUBLIC_BASE_URL.partition("://")
+if _scheme.lower() not in ("http", "https") or not _sep or not _host:
+    raise environ.ImproperlyConfigured(
+        f"ZY_PUBLIC_BASE_URL={ZY_PUBLIC_BASE_URL!r} must be an http:// or https:// address (e.g. https://lifelines.example.cn)")
+ZY_PUBLIC_BASE_URL = f"{_scheme.lower()}://{_host}"
+# Served over HTTPS: cookies only over HTTPS (see SECURE_PROXY_SSL_HEADER below, with the proxies).
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = _scheme.lower() == "https"
 
 LOGGING = {
     "version": 1,
@@ -333,6 +335,10 @@ ZY_RATE_LIMITS = {
 }
 # Reverse proxies of ours in front of gunicorn (nginx = 1); 0 = trust REMOTE_ADDR.
 ZY_TRUSTED_PROXY_COUNT = env.int("ZY_TRUSTED_PROXY_COUNT", default=0)
+if SESSION_COOKIE_SECURE and ZY_TRUSTED_PROXY_COUNT > 0:
+    # Behind the TLS-terminating proxies counted above, a request they mark https is https (Open311's
+    # discovery then advertises https URLs). Without a trusted proxy the header could come from anyone.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # --- Resident uploads (photos) ---------------------------------------------------
 # Photos are stored under MEDIA_ROOT but never served from it directly: only
