@@ -509,7 +509,7 @@ class ApiClientAdmin(OneTimeTokenAdmin):
     list_filter = ("active",)
     list_select_related = ("unit",)
     search_fields = ("name",)
-    autocomplete_fields = ("unit",)
+    raw_id_fields = ("unit",)  # an id typed wrong is "not a valid choice" (the autocomplete widget made it a 500)
     fields = ("name", "unit", "active", "token_start", "created_at")
     readonly_fields = ("token_start", "created_at")
     regenerate_order = ("name",)

@@ -161,3 +161,11 @@ def test_the_migration_keeps_existing_tokens_working_and_going_back_gives_new_on
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     assert api.get("/api/v1/issues/").status_code == 200
+
+
+@pytest.mark.parametrize("unit", ["abc", "0x1"])
+def test_the_add_form_refuses_a_unit_that_is_not_one(admin_client, world, unit):
+    # unit=abc was a 500 while the form was drawn again (breaker round 3).
+    r = admin_client.post("/admin/issues/apiclient/add/", {"name": "新系统", "unit": unit, "active": "on"})
+    assert r.status_code == 200 and "errorlist" in r.content.decode()
+    assert not ApiClient.objects.filter(name="新系统").exists()
