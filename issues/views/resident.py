@@ -720,9 +720,7 @@ def rate(request, token: str):
     follower = issue.followers.filter(phone=phone).first() if role == "follower" else None
     # The round the link was sent for (a link from before rounds were named: the current one).
     link_round = found[2] if found[2] is not None else issue.resolution_round
-    mine = issue.ratings.filter(round=link_round)
-    mine = mine.filter(follower=follower) if follower else mine.filter(follower__isnull=True)
-    mine = mine.order_by("id").first()
+    mine = _rating_by(issue, follower, link_round)
     result = issue.events.filter(kind=EventKind.RESOLVED, public=True).order_by("-at", "-id").first()
     context = {"issue": issue, "role": role, "category_name": issue.category.shown_name,
                "result": result.note if result else "", "errors": {}, "limits": LIMITS}
@@ -733,8 +731,7 @@ def rate(request, token: str):
         return render(request, "resident/rate_done.html", {"issue": issue, "rating": mine, "role": role})
     context["reworks_left"] = reworks_left(issue)
     if link_round != issue.resolution_round:
-        rated_now = (issue.ratings.filter(round=issue.resolution_round, follower=follower) if follower else
-                     issue.ratings.filter(round=issue.resolution_round, follower__isnull=True)).exists()
+        rated_now = _rating_by(issue, follower, issue.resolution_round) is not None
         context["closed_reason"] = _earlier_round_words(issue, rated_link=mine is not None, rated_now=rated_now)
         return render(request, "resident/rate.html", context, status=409 if request.method == "POST" else 200)
     if mine is not None:
@@ -757,8 +754,7 @@ def rate(request, token: str):
         context["errors"] = exc.fields
         return render(request, "resident/rate.html", context, status=400)
     except Conflict as exc:
-        mine = (issue.ratings.filter(round=link_round, follower=follower) if follower else
-                issue.ratings.filter(round=link_round, follower__isnull=True)).order_by("id").first()
+        mine = _rating_by(issue, follower, link_round)
         if mine is not None:  # the same person's other copy (a double tap) won the race: thank them, as it did
             issue.refresh_from_db()
             return render(request, "resident/rate_done.html", {"issue": issue, "rating": mine, "role": role})
@@ -767,6 +763,13 @@ def rate(request, token: str):
         return render(request, "resident/rate.html", context, status=409)
     issue.refresh_from_db()
     return render(request, "resident/rate_done.html", {"issue": issue, "rating": rating, "role": role})
+
+
+def _rating_by(issue: Issue, follower, round: int) -> Rating | None:
+    # The rating of ``round`` by ``follower`` (a Follower), or by the reporter (or an agent for them) when None.
+    found = issue.ratings.filter(round=round)
+    found = found.filter(follower=follower) if follower else found.filter(follower__isnull=True)
+    return found.order_by("id").first()
 
 
 _DOUBLE_TAP = timedelta(minutes=2)  # a second copy of a rating within this is thanked, even after a rework began
