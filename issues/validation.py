@@ -228,12 +228,12 @@ def normalize_tracking_code(text: str) -> str:
     or a bidi mark (``_INVISIBLE``, and every format character) matches too. Never raises; a code that does not
     exist just matches nothing.
     """
-    return "".join(_without_format_characters(unicodedata.normalize("NFKC", text)).split()).upper()
+    return "".join(without_format_characters(unicodedata.normalize("NFKC", text)).split()).upper()
 
 
-def _without_format_characters(text: str) -> str:
-    # ``text`` without what is drawn as nothing in a code or a number: _INVISIBLE and every format character
-    # (Unicode category Cf: joiners, bidi controls, the Mongolian vowel separator…).
+def without_format_characters(text: str) -> str:
+    """``text`` (str) without what is drawn as nothing in a code, a number or an address: _INVISIBLE and every
+    format character (Unicode category Cf: joiners, bidi controls, the Mongolian vowel separator…)."""
     return "".join(ch for ch in _INVISIBLE.sub("", text) if unicodedata.category(ch) != "Cf")
 
 
@@ -280,7 +280,7 @@ def _phone(raw: str) -> tuple[str, bool]:
 
 
 def _parse_phone(raw: str) -> tuple[str, bool]:
-    text = _without_format_characters(unicodedata.normalize("NFKC", raw)).strip()  # a bidi mark pasted inside
+    text = without_format_characters(unicodedata.normalize("NFKC", raw)).strip()  # a bidi mark pasted inside
     if "\x00" in text or len(text) > 30:
         raise FieldError(gettext_noop("电话号码格式不正确"))
     try:

@@ -54,6 +54,7 @@ from django.views.decorators.csrf import csrf_exempt
 from issues import workflow as wf
 from issues.choices import OPEN311_STATUS, RESIDENT_NOTE_KINDS, TERMINAL_STATUSES, Channel
 from issues.models import ApiClient, Category, District, Issue, IssueEvent
+from issues.validation import without_format_characters
 
 MAX_RESULTS = 1000
 DEFAULT_DAYS = 90
@@ -400,7 +401,7 @@ def split_address(text: str) -> dict[str, str]:
     as the 户 (cut to 20 characters). An address with no such part is the
     小区 whole; one that starts with it gets NO_COMMUNITY as its 小区.
     """
-    text = "".join(ch for ch in unicodedata.normalize("NFKC", text) if unicodedata.category(ch) != "Cf").strip()
+    text = without_format_characters(unicodedata.normalize("NFKC", text)).strip()
     start = _HOUSE_START.search(text)
     if start is None:
         return {"community": text, "building": "", "unit_no": "", "room": ""}
