@@ -564,8 +564,12 @@ def track(request):
 @never_cache
 @require_safe
 def track_link(request, token: str):
-    """GET /track/t/<token>/: the signed link from the SMS; remembers the issue, redirects to it.
+    """GET /track/t/<token>/: the signed link from the SMS; shows the issue here and remembers it.
 
+    The page is the one /track/<code>/ shows (``_detail``), answered at the
+    link itself, so a browser that keeps no cookies (a privacy mode, an
+    app's built-in viewer) still sees its issue; the proofs cookie is set
+    too, so /track/<code>/ opens it later in a browser that keeps it.
     A forged, altered or expired token, or one whose phone is no longer the
     reporter's or a follower's, gets the neutral 404 and counts against the
     per-IP tracking limit (429 over it). A good link does not count: it
@@ -573,7 +577,7 @@ def track_link(request, token: str):
     would otherwise use up each other's lookups.
     """
     found = read_token(token, TRACK_SALT, TRACK_MAX_AGE)
-    issue = Issue.objects.filter(pk=found[0]).first() if found else None
+    issue = _detail_issues().filter(pk=found[0]).first() if found else None
     phone, role = _phone_from_hash(issue, found[1]) if issue else (None, None)
     if role is None:
         try:
@@ -582,7 +586,12 @@ def track_link(request, token: str):
             return _rate_limited(request, exc)
         return _not_found(request)
     _remember(request, issue, role)
-    return redirect("resident:track_detail", code=issue.tracking_code)
+    return _detail(request, issue, role)
+
+
+def _detail_issues():
+    """Issues with what the tracking page reads of them in the same query."""
+    return Issue.objects.select_related("category", "district", "lead_unit", "duplicate_of")
 
 
 @never_cache
@@ -600,11 +609,15 @@ def track_detail(request, code: str):
     sees only what public surfaces show (category, district, 小区, status).
     Otherwise the neutral 404.
     """
-    issue = (Issue.objects.select_related("category", "district", "lead_unit", "duplicate_of")
-             .filter(tracking_code=code).first())
+    issue = _detail_issues().filter(tracking_code=code).first()
     role = _tracked_role(request, issue.pk) if issue else None
     if role is None:
         return _not_found(request)
+    return _detail(request, issue, role)
+
+
+def _detail(request, issue: Issue, role: str):
+    """The tracking page of ``issue`` for ``role`` ("reporter" or "follower"), 200 (see track_detail)."""
     words = STATUS_WORDS[Status(issue.status)]
     landline_reporter = role == "reporter" and not is_mobile(issue.reporter_phone)
     can_rate = False
