@@ -1,4 +1,4 @@
-"""Resident forms: parse and keep what was typed; the workflow judges the content.
+"""Resident forms (and the dashboard's 每月一题 form): parse and keep what was typed; the workflow judges the content.
 
 Content rules (required fields, lengths counted in characters, phone
 numbers, blank-looking text) live once in ``issues.validation`` and
@@ -11,14 +11,16 @@ error keys, so ``Invalid.fields`` maps straight onto the fields.
 from __future__ import annotations
 
 import uuid
+from datetime import date
 
 from django import forms
 from django.core.validators import ProhibitNullCharactersValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .choices import Satisfaction
-from .validation import normalize_tracking_code
+from .choices import Satisfaction, Utility
+from .models import Category
+from .validation import FieldError, clean_text, normalize_tracking_code
 from .workflow import DESCRIPTION_MAX, REASON_MAX
 
 # Browser and server limits are the same numbers (the page's counter script
@@ -175,3 +177,47 @@ class RateForm(forms.Form):
                                                       "invalid_choice": _("请选择满意、基本满意或不满意")}
     )
     comment = _text()
+
+
+TOPIC_TITLE_MAX = 100  # characters as seen (issues.validation.user_length)
+
+
+class MonthlyTopicForm(forms.Form):
+    """每月一题 as the dashboard's form posts it (the mayor's office and admins set it).
+
+    Takes ``month`` "YYYY-MM" (the ``<input type="month">`` value, years
+    2000–2099), ``utility`` (a Utility value), ``category`` (optional: the
+    id of one of that utility's categories) and ``title`` (1–100
+    characters as seen, ``issues.validation.clean_text``). ``cleaned_data``
+    then holds ``month`` as a date (the month's first day), ``utility``,
+    ``category`` (a Category or None) and ``title``. Each problem is a
+    Chinese message on its field; what was typed stays bound for the page
+    to show again.
+    """
+
+    month = forms.RegexField(regex=r"^20[0-9]{2}-(0[1-9]|1[0-2])$", error_messages={
+        "required": _("请选择月份"), "invalid": _("月份格式应为 YYYY-MM，如 2026-12")})
+    utility = forms.ChoiceField(choices=Utility.choices, error_messages={
+        "required": _("请选择行业"), "invalid_choice": _("请选择行业")})
+    category = forms.ModelChoiceField(queryset=Category.objects.all(), required=False, error_messages={
+        "invalid_choice": _("问题类别无效，请重新选择")})
+    title = RawText(required=False)
+
+    def clean_month(self):
+        """The first day of the month, a date."""
+        return date.fromisoformat(self.cleaned_data["month"] + "-01")
+
+    def clean_title(self) -> str:
+        """The title trimmed and checked like residents' text (no blank-looking or control characters)."""
+        try:
+            return clean_text(self.cleaned_data["title"], max_length=TOPIC_TITLE_MAX, label="题目")
+        except FieldError as exc:
+            raise forms.ValidationError(str(exc)) from None
+
+    def clean(self):
+        """A category must belong to the chosen utility."""
+        data = super().clean()
+        category, utility = data.get("category"), data.get("utility")
+        if category is not None and utility and category.utility != utility:
+            self.add_error("category", _("所选类别不属于所选行业，请重新选择或选“全部类别”"))
+        return data

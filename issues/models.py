@@ -1065,7 +1065,7 @@ class MonthlyTopic(models.Model):
     month = models.DateField(_("月份"), help_text=_("该月第一天"))
     utility = models.CharField(_("行业"), max_length=10, choices=Utility.choices)
     category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("类别"))
-    title = models.CharField(_("题目"), max_length=100)
+    title = models.CharField(_("题目"), max_length=column_length(100))  # 100 characters as seen (forms.MonthlyTopicForm)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="+")
     created_at = models.DateTimeField(default=timezone.now)

@@ -704,6 +704,17 @@ EN.update({
         "(theirs count): ",
 })
 
+# The dashboard's 每月一题 form (forms.MonthlyTopicForm).
+EN.update({
+    "请选择月份": "Choose the month",
+    "月份格式应为 YYYY-MM，如 2026-12": "Give the month as YYYY-MM, e.g. 2026-12",
+    "请选择行业": "Choose the utility",
+    "问题类别无效，请重新选择": "That category is not valid; choose it again",
+    "所选类别不属于所选行业，请重新选择或选“全部类别”":
+        "That category is not one of the chosen utility's; choose another or \"All categories\"",
+    "每月一题未保存，请按提示修改：": "The topic of the month was not saved. Please correct the following:",
+})
+
 PLURAL = {
     "为保护大家的信息安全，同一号码或网络在一段时间内的操作次数有限。请在约 %(m)s 分钟后再试。": (
         "To keep everyone's data safe, each number or network may only do this a few times in a while. Please try again in about %(m)s minute.",

@@ -7,11 +7,12 @@ read right after the data is written, without running any job.
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
 from django.urls import reverse
 
-from issues.models import MonthlyTopic
+from issues.models import Category, MonthlyTopic
 from tests import measures_data
 from tests.test_measures import EXPECTED
 
@@ -143,14 +144,64 @@ def test_english_is_available(client, world, data, settings):
                                                      "On-time resolution", "Satisfaction rate", "Solved rate"]
 
 
+def _topic_errors(html: str) -> dict[str, str]:
+    """The messages the dashboard's 每月一题 form shows, by field."""
+    return {m[0]: m[1] for m in re.findall(r'id="topic-(\w+)-error">([^<]*)<', html) if m[1]}
+
+
 @pytest.mark.parametrize("category", ["abc", "1.5", "9" * 30])
 def test_a_topic_with_a_category_that_is_not_an_id_is_a_400(client, world, db, category):
     # int("abc") was a 500 (breaker).
     client.force_login(world.mayor)
     response = client.post(reverse("dashboard:topic_set"),
                            {"month": "2026-11", "utility": "heat", "category": category, "title": "x"})
-    assert response.status_code == 400 and "问题类别无效" in response.content.decode()
+    assert response.status_code == 400
+    assert _topic_errors(response.content.decode()) == {"category": "问题类别无效，请重新选择"}
     assert not MonthlyTopic.objects.exists()
+
+
+@pytest.mark.parametrize("data, errors", [
+    ({"month": "2026-13", "utility": "heat", "title": "供暖不热"}, {"month": "月份格式应为 YYYY-MM，如 2026-12"}),
+    ({"month": "", "utility": "heat", "title": "供暖不热"}, {"month": "请选择月份"}),
+    ({"month": "2026-11", "utility": "oil", "title": "供暖不热"}, {"utility": "请选择行业"}),
+    ({"month": "2026-11", "utility": "heat", "title": "\u3000\u200b "}, {"title": "请填写题目"}),
+    ({"month": "2026-11", "utility": "heat", "title": "供" * 101}, {"title": "题目最多 100 个字（现在 101 个）"}),
+    ({"month": "2026-11", "utility": "heat", "title": "a\x00b"}, {"title": "题目含有不允许的字符"}),
+    ({"month": "x", "utility": "", "title": ""}, {"month": "月份格式应为 YYYY-MM，如 2026-12",
+                                                  "utility": "请选择行业", "title": "请填写题目"}),
+])
+def test_a_refused_topic_shows_the_dashboard_with_each_fields_message(client, world, db, data, errors):
+    """A bare-text 400 lost what the mayor's office typed (breaker): the form comes back open, filled in."""
+    client.force_login(world.mayor)
+    response = client.post(reverse("dashboard:topic_set"), data)
+    html = response.content.decode()
+    assert response.status_code == 400 and _topic_errors(html) == errors
+    assert '<details id="topic-form" open>' in html and "每月一题未保存，请按提示修改：" in html
+    if data["month"]:
+        assert f'name="month" value="{data["month"]}"' in html
+    assert not MonthlyTopic.objects.exists()
+
+
+def test_a_topic_category_of_another_utility_is_refused_not_dropped(client, world, db):
+    """A water category under 供热 was silently saved as 'all categories' (breaker)."""
+    client.force_login(world.mayor)
+    water = Category.objects.filter(utility="water").first()
+    response = client.post(reverse("dashboard:topic_set"),
+                           {"month": "2026-11", "utility": "heat", "category": water.pk, "title": "供暖不热集中整治"})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert _topic_errors(html) == {"category": "所选类别不属于所选行业，请重新选择或选“全部类别”"}
+    assert f'<option value="{water.pk}" selected>' in html and 'value="供暖不热集中整治"' in html
+    assert not MonthlyTopic.objects.exists()
+
+
+def test_a_topic_title_is_kept_as_typed_with_emoji_up_to_100_characters(client, world, db):
+    client.force_login(world.mayor)
+    title = "🔥👍🏽" * 50  # 100 characters as seen, 150 code points
+    response = client.post(reverse("dashboard:topic_set"), {"month": "2026-12", "utility": "heat", "title": f"  {title} "})
+    assert response.status_code == 302
+    topic = MonthlyTopic.objects.get()
+    assert (topic.title, topic.month, topic.category) == (title, date(2026, 12, 1), None)
 
 
 def test_ledger_link_is_the_urlencoded_query(db):

@@ -33,6 +33,7 @@ from accounts.scope import visible_issues
 from .. import ledger as ledger_mod
 from .. import measures as m
 from ..choices import OPEN_STATUSES, Role, Utility
+from ..forms import MonthlyTopicForm
 from ..models import Category, District, Export, MonthlyTopic, Unit
 
 log = logging.getLogger("issues.exports")
@@ -151,6 +152,11 @@ def dashboard(request):
     """/dashboard/: cards, breakdowns, trend, map, ranking, escalated list and monthly topic for a period."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
+    return _dashboard_page(request)
+
+
+def _dashboard_page(request, topic_form: MonthlyTopicForm | None = None, status: int = 200):
+    """The dashboard for the period in ``request.GET``; ``topic_form`` is a refused 每月一题 form to show again."""
     utilities = _utilities_of(request.user)
     now = timezone.now()
     period, period_problem = parse_period_or_problem(request.GET, now)
@@ -205,9 +211,10 @@ def dashboard(request):
         "topic": _topic_panel(request.user, utilities, now),
         "can_set_topic": request.user.is_superuser or request.user.role in (Role.MAYOR, Role.ADMIN),
         "utilities": list(Utility), "all_categories": Category.objects.order_by("utility", "id"),
+        "topic_form": topic_form or MonthlyTopicForm(initial={"month": f"{timezone.localdate(now):%Y-%m}"}),
         "scope_label": "、".join(utility_names[u] for u in utilities) if utilities is not None else _("全市"),
     }
-    return render(request, "dashboard/dashboard.html", context)
+    return render(request, "dashboard/dashboard.html", context, status=status)
 
 
 def _topic_panel(user, utilities, now):
@@ -226,25 +233,24 @@ def _topic_panel(user, utilities, now):
 
 @require_POST
 def topic_set(request):
-    """Set the month's 每月一题 (mayor's office, admins): POST month (YYYY-MM), utility, category?, title."""
+    """POST /dashboard/topic/: set the month's 每月一题 (the mayor's office and admins; others 403).
+
+    Takes what ``forms.MonthlyTopicForm`` reads (month YYYY-MM, utility,
+    category?, title). Saved (one topic a month; setting it again replaces
+    it) → redirect to /dashboard/. Refused → the dashboard again, status
+    400, with the form open showing each field's message and what was typed.
+    """
     if not request.user.is_authenticated:
         return redirect_to_login(reverse("dashboard:dashboard"))
     if not (request.user.is_superuser or request.user.role in (Role.MAYOR, Role.ADMIN)):
         raise PermissionDenied
-    try:
-        month = date.fromisoformat((request.POST.get("month") or "") + "-01")
-    except ValueError:
-        return HttpResponseBadRequest(_("月份格式应为 YYYY-MM"))
-    utility = request.POST.get("utility")
-    title = (request.POST.get("title") or "").strip()[:100]
-    if utility not in Utility.values or not title:
-        return HttpResponseBadRequest(_("请选择行业并填写题目"))
-    raw = (request.POST.get("category") or "").strip()
-    if raw and not (raw.isascii() and raw.isdigit() and len(raw) <= 18):  # a hand-made POST: "abc", "1.5"
-        return HttpResponseBadRequest(_("问题类别无效"))
-    category = Category.objects.filter(pk=int(raw), utility=utility).first() if raw else None
-    MonthlyTopic.objects.update_or_create(month=month, defaults={"utility": utility, "category": category,
-                                                                 "title": title, "created_by": request.user})
+    form = MonthlyTopicForm(request.POST)
+    if not form.is_valid():
+        return _dashboard_page(request, topic_form=form, status=400)
+    data = form.cleaned_data
+    MonthlyTopic.objects.update_or_create(month=data["month"], defaults={
+        "utility": data["utility"], "category": data["category"], "title": data["title"],
+        "created_by": request.user})
     return redirect(reverse("dashboard:dashboard"))
 
 
