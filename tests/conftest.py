@@ -194,3 +194,19 @@ def browser():
         chromium = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture
+def redis_cache(settings):
+    """The default cache on the real Redis of REDIS_URL (a private key prefix, emptied after)."""
+    import os
+    import uuid
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                   "LOCATION": os.environ["REDIS_URL"], "KEY_PREFIX": f"t{uuid.uuid4().hex[:8]}"}}
+    from django.core.cache import caches
+
+    yield caches["default"]
+    client = caches["default"]._cache.get_client(write=True)
+    for key in client.scan_iter(f"{settings.CACHES['default']['KEY_PREFIX']}:*"):
+        client.delete(key)

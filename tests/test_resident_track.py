@@ -162,7 +162,8 @@ def test_a_rejected_issue_shows_the_reason(client, world, file_issue):
     assert 'class="phases"' not in html
 
 
-def test_tracking_is_rate_limited_per_ip(client, handled, settings):
+def test_tracking_is_rate_limited_per_ip(client, handled, settings, locmem_cache, frozen):
+    # (Fresh counters and time standing still: lookups straddling a minute's boundary fall in two windows.)
     settings.ZY_RATE_LIMITS = {**settings.ZY_RATE_LIMITS, "track_ip": [(3, 60)]}
     for _ in range(3):
         track(client, "ZY20261130000099", "13800000000")
@@ -459,7 +460,7 @@ def test_absurd_ids_and_parameters_are_answered_not_crashed(client, world, file_
     assert r.status_code == 400 and r.context["errors"]["category"] == ["请选择问题类别"]
 
 
-def test_a_good_sms_link_does_not_use_up_the_addresss_lookups(handled, settings):
+def test_a_good_sms_link_does_not_use_up_the_addresss_lookups(handled, settings, locmem_cache, frozen):
     # Residents behind one carrier address shared their 10 lookups a minute with every SMS link opened
     # (accessibility audit): a link cannot be guessed, so only a bad one counts.
     settings.ZY_RATE_LIMITS = {**settings.ZY_RATE_LIMITS, "track_ip": [(2, 60)]}

@@ -3,7 +3,10 @@
 from datetime import timedelta
 
 from django import template
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
+
+from issues import formkeys
 
 register = template.Library()
 
@@ -38,3 +41,9 @@ def field_errors(context, action: str, name: str) -> list:
     if context.get("failed") != action:
         return []
     return (context.get("errors") or {}).get(name, [])
+
+
+@register.simple_tag
+def form_key():
+    """A hidden ``form_key`` input with a fresh key (issues.formkeys): a second copy of the form is not acted on."""
+    return format_html('<input type="hidden" name="form_key" value="{}">', formkeys.new_key())

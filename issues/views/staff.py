@@ -36,6 +36,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from accounts.scope import visible_issues
 
+from .. import formkeys
 from .. import photos as photo_mod
 from ..choices import (
     OPEN_STATUSES,
@@ -848,6 +849,32 @@ def _row_answer(request, issue_id, panel, flash, error, status, action: str = ""
     return render(request, ROW_TEMPLATES[panel], ctx, status=status)
 
 
+def _repeat_answer(request, issue, action: str, panel: str):
+    """The answer to a second copy of a form that was acted on (issues.formkeys): nothing is done again.
+
+    "Show the number" shows it again (the first copy, by this user, was
+    allowed and logged); any other action says the form was already sent,
+    where the row or the issue is, or on the issue page (no JavaScript).
+    """
+    if action == "reveal-phone":
+        issue = _issue_or_404(request.user, issue.pk)
+        ctx = _issue_context(request, issue, revealed_phone=issue.reporter_phone, flash=_("号码已显示，本次查看已记录"))
+        return render(request, "partials/issue_panel.html" if request.htmx else "staff/issue.html", ctx)
+    flash = _("这张表单刚才已经提交过，这次没有重复保存。请看下方记录是否是您要的结果。")
+    if not visible_issues(request.user).filter(pk=issue.pk).exists():
+        if request.htmx:
+            return render(request, "partials/gone.html", {"flash": flash, "issue": issue, "panel": panel})
+        messages.info(request, f"{issue.tracking_code}：{flash}")
+        return redirect(ROLE_HOME.get(request.user.role, "staff:home"))
+    if request.htmx:
+        if panel:
+            return _row_answer(request, issue.pk, panel, flash, None, 200)
+        issue = _issue_or_404(request.user, issue.pk)
+        return render(request, "partials/issue_panel.html", _issue_context(request, issue, flash=flash))
+    messages.info(request, f"{issue.tracking_code}：{flash}")
+    return redirect(_safe_next(request) or reverse("staff:issue", args=[issue.pk]))
+
+
 def _safe_next(request) -> str | None:
     # The posted ``next``: a path on this site ("/work/queue/…"), or None. Anything else (another host, a
     # bare word that redirect() would take for a URL name) is ignored: the action is done by then.
@@ -888,7 +915,10 @@ def act(request, issue_id, action: str):
         return render(request, "partials/gone_missing.html" if request.htmx else "staff/gone.html", ctx, status=404)
     actor = wf.Actor.of(request.user)
     try:
-        result = handler(request, issue, actor)
+        with formkeys.sent_once(request.user.pk, request.POST.get("form_key")) as once:
+            if once.repeat:
+                return _repeat_answer(request, issue, action, panel)
+            result = handler(request, issue, actor)
     except wf.WorkflowError as exc:
         if request.htmx and panel:
             return _row_answer(request, issue.pk, panel, None, exc, exc.status_code, action)
