@@ -75,18 +75,19 @@ def sent_once(user_id: int, key: str | None):
         return
     cache, name = caches["default"], _cache_key(user_id, key)
     try:
-        taken = not cache.add(name, _PENDING, PENDING_TTL)
+        taken, state = not cache.add(name, _PENDING, PENDING_TTL), _PENDING
         deadline = time.monotonic() + WAIT
-        while taken:
+        while taken and state != _DONE and time.monotonic() < deadline:
+            time.sleep(POLL)
             state = cache.get(name)
-            if state == _DONE or (state == _PENDING and time.monotonic() >= deadline):
-                break
             if state is None:  # given back: the first copy was refused; this one acts on its own
                 taken = not cache.add(name, _PENDING, PENDING_TTL)
-                continue
-            time.sleep(POLL)
     except Exception:  # noqa: BLE001 - Redis down must not stop staff work
         log.warning("form keys unavailable; acting without the double-send guard", exc_info=True)
+        yield Once(False)
+        return
+    if taken and state is None:  # the key kept coming back empty yet could not be taken: act, unguarded
+        log.warning("form key %s could not be taken; acting without the double-send guard", name)
         yield Once(False)
         return
     if taken:

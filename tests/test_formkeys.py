@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 
 import pytest
 from django.db import connection
@@ -164,3 +165,30 @@ def test_on_redis_a_key_is_taken_kept_and_given_back(redis_cache):
         assert not once.repeat
     client = redis_cache._cache.get_client(write=True)
     assert 3500 < client.ttl(redis_cache.make_and_validate_key(f"zy-form:7:{key}")) <= 3600
+
+
+@pytest.mark.parametrize("first_fails, second_repeats", [(False, True), (True, False)])
+def test_a_copy_waits_for_the_first_still_in_flight(locmem_cache, first_fails, second_repeats):
+    """The second copy arrives while the first is acting: done → a repeat; refused → the copy acts itself."""
+    key, inside, seen = formkeys.new_key(), threading.Event(), []
+
+    def first():
+        try:
+            with formkeys.sent_once(5, key) as once:
+                assert not once.repeat
+                inside.set()
+                time.sleep(0.3)
+                if first_fails:
+                    raise ValueError("refused")
+        except ValueError:
+            pass
+
+    thread = threading.Thread(target=first)
+    thread.start()
+    inside.wait(5)
+    started = time.monotonic()
+    with formkeys.sent_once(5, key) as once:
+        seen.append(once.repeat)
+    waited = time.monotonic() - started
+    thread.join(5)
+    assert seen == [second_repeats] and 0.2 < waited < formkeys.WAIT
