@@ -713,6 +713,7 @@ EN.update({
     "所选类别不属于所选行业，请重新选择或选“全部类别”":
         "That category is not one of the chosen utility's; choose another or \"All categories\"",
     "每月一题未保存，请按提示修改：": "The topic of the month was not saved. Please correct the following:",
+    "%(code)s：%(text)s": "%(code)s: %(text)s",
     # issues.formkeys: a second copy of a staff form
     "这张表单刚才已经提交过，这次没有重复保存。请看下方记录是否是您要的结果。":
         "This form was sent a moment ago, so it was not saved a second time. Check below that the record is what "

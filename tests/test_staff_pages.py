@@ -119,6 +119,16 @@ def test_bulk_assign_to_each_suggestion(client, world, file_issue, frozen):
     assert set(Issue.objects.filter(status=Status.ASSIGNED).values_list("pk", flat=True)) == {a.pk, b.pk}
 
 
+def test_a_message_about_one_issue_reads_as_english_on_english_pages(client, world, file_issue, frozen, settings):
+    # "ZY…：no routing suggestion" kept the Chinese full-width colon in English.
+    water = file_issue(category=world.water_pressure)
+    client.force_login(world.dispatcher)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.post("/work/dispatch/assign/", {"ids": [water.pk], "lead_unit": "suggested"},
+                       follow=True).content.decode()
+    assert f"{water.tracking_code}: no routing suggestion" in html and "：" not in html.split("<main", 1)[1]
+
+
 def test_reject_needs_a_reason_and_keeps_the_page(client, world, file_issue, frozen):
     issue = file_issue()
     client.force_login(world.dispatcher)

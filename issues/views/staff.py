@@ -102,6 +102,11 @@ SUPERVISE_TABS = [
 # --------------------------------------------------------------------------
 
 
+def _coded(issue, text: str) -> str:
+    """A message about one issue, "ZY…：text" ("ZY…: text" on English pages)."""
+    return _("%(code)s：%(text)s") % {"code": issue.tracking_code, "text": text}
+
+
 def _denied(request, text: str | None = None):
     return render(request, "staff/denied.html", {"text": text or _("您的角色不能使用此页面。")}, status=403)
 
@@ -263,14 +268,14 @@ def bulk_assign(request):
     for issue in issues:
         unit = routes.suggest(issue) if routes else lead
         if unit is None:
-            failed.append(f"{issue.tracking_code}：{_('没有分派建议')}")
+            failed.append(_coded(issue, _("没有分派建议")))
             continue
         try:
             wf.issue_assign(issue=issue, actor=actor, lead_unit=unit)
             done += 1
         except wf.WorkflowError as exc:
             detail = "；".join(m for ms in exc.fields.values() for m in ms) or exc.message
-            failed.append(f"{issue.tracking_code}：{detail}")
+            failed.append(_coded(issue, detail))
     if done:
         messages.success(request, _("已交办 %(n)d 件") % {"n": done})
     for line in failed:
@@ -864,14 +869,14 @@ def _repeat_answer(request, issue, action: str, panel: str):
     if not visible_issues(request.user).filter(pk=issue.pk).exists():
         if request.htmx:
             return render(request, "partials/gone.html", {"flash": flash, "issue": issue, "panel": panel})
-        messages.info(request, f"{issue.tracking_code}：{flash}")
+        messages.info(request, _coded(issue, flash))
         return redirect(ROLE_HOME.get(request.user.role, "staff:home"))
     if request.htmx:
         if panel:
             return _row_answer(request, issue.pk, panel, flash, None, 200)
         issue = _issue_or_404(request.user, issue.pk)
         return render(request, "partials/issue_panel.html", _issue_context(request, issue, flash=flash))
-    messages.info(request, f"{issue.tracking_code}：{flash}")
+    messages.info(request, _coded(issue, flash))
     return redirect(_safe_next(request) or reverse("staff:issue", args=[issue.pk]))
 
 
@@ -930,7 +935,7 @@ def act(request, issue_id, action: str):
         # E.g. a return to dispatch: the unit no longer sees the issue.
         if request.htmx:
             return render(request, "partials/gone.html", {"flash": result, "issue": issue, "panel": panel})
-        messages.success(request, f"{issue.tracking_code}：{result}")
+        messages.success(request, _coded(issue, result))
         return redirect(ROLE_HOME.get(request.user.role, "staff:home"))
     if action == "reveal-phone":
         issue = _issue_or_404(request.user, issue.pk)
@@ -941,5 +946,5 @@ def act(request, issue_id, action: str):
             return _row_answer(request, issue.pk, panel, result, None, 200)
         issue = _issue_or_404(request.user, issue.pk)
         return render(request, "partials/issue_panel.html", _issue_context(request, issue, flash=result))
-    messages.success(request, f"{issue.tracking_code}：{result}")
+    messages.success(request, _coded(issue, result))
     return redirect(_safe_next(request) or reverse("staff:issue", args=[issue.pk]))
