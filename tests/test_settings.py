@@ -99,3 +99,23 @@ def test_an_https_public_address_makes_the_cookies_secure(tmp_path, url, proxies
 def test_a_public_address_without_its_scheme_stops_start_up(tmp_path, url):
     out = _load_settings(DATA_DIR=str(tmp_path), ZY_PUBLIC_BASE_URL=url)
     assert out.returncode != 0 and "must be an http:// or https:// address" in out.stderr
+
+
+@pytest.mark.parametrize("url, hsts, expected", [
+    ("https://lifelines.example.cn", "31536000", "31536000"),
+    ("https://lifelines.example.cn", None, "0"),  # the operator turns it on
+    ("http://10.0.0.5:8000", "31536000", "0"),  # never over plain HTTP
+])
+def test_hsts_is_sent_only_when_asked_for_over_https(tmp_path, url, hsts, expected):
+    clean = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DEBUG", "REDIS_URL", "ZY_HSTS_SECONDS")}
+    clean.update(DATA_DIR=str(tmp_path), DJANGO_ENV="production", SECRET_KEY="s" * 50, ZY_PUBLIC_BASE_URL=url,
+                 DJANGO_SETTINGS_MODULE="zhangye_utilities.settings", **({"ZY_HSTS_SECONDS": hsts} if hsts else {}))
+    code = "import django; django.setup(); from django.conf import settings as s; print(s.SECURE_HSTS_SECONDS)"
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == expected
+
+
+def test_a_negative_hsts_stops_start_up(tmp_path):
+    out = _load_settings(DATA_DIR=str(tmp_path), ZY_PUBLIC_BASE_URL="https://lifelines.example.cn", ZY_HSTS_SECONDS="-5")
+    assert out.returncode != 0 and "ZY_HSTS_SECONDS=-5 must be 0 or more seconds" in out.stderr

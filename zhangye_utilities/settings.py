@@ -280,6 +280,11 @@ if _scheme.lower() not in ("http", "https") or not _sep or not _host:
 ZY_PUBLIC_BASE_URL = f"{_scheme.lower()}://{_host}"
 # Served over HTTPS: cookies only over HTTPS (see SECURE_PROXY_SSL_HEADER below, with the proxies).
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = _scheme.lower() == "https"
+# HSTS (Strict-Transport-Security), seconds; 0 = not sent. Only over HTTPS: once a browser has seen it, it
+# will not open the site over plain HTTP for that long, so the operator turns it on when HTTPS is there to stay.
+SECURE_HSTS_SECONDS = env.int("ZY_HSTS_SECONDS", default=0) if SESSION_COOKIE_SECURE else 0
+if SECURE_HSTS_SECONDS < 0:
+    raise environ.ImproperlyConfigured(f"ZY_HSTS_SECONDS={SECURE_HSTS_SECONDS} must be 0 or more seconds")
 
 LOGGING = {
     "version": 1,
