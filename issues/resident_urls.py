@@ -17,5 +17,6 @@ urlpatterns = [
     path("track/t/<str:token>/", resident.track_link, name="track_link"),
     path("track/<str:code>/", resident.track_detail, name="track_detail"),
     path("rate/<str:token>/", resident.rate, name="rate"),
+    path("stats/", resident.stats, name="stats"),
     path("attachments/<int:attachment_id>/", resident.attachment, name="attachment"),
 ]

@@ -714,6 +714,25 @@ EN.update({
         "That category is not one of the chosen utility's; choose another or \"All categories\"",
     "每月一题未保存，请按提示修改：": "The topic of the month was not saved. Please correct the following:",
     "%(code)s：%(text)s": "%(code)s: %(text)s",
+    # /stats/ (issues.public_figures)
+    "水电气暖诉求公开数据": "Public figures: water, power, gas and heating issues",
+    "全市群众反映的供水、供电、供气、供暖问题的受理和办理情况，按月公开。只公布统计数字，不含任何个人信息。":
+        "How the city received and handled residents' water, power, gas and heating issues, month by month. "
+        "Figures only: nothing about any person.",
+    "Y年n月": "F Y",
+    "查看": "Show",
+    "本月至今的数据，每 5 分钟更新一次。": "This month so far, updated every 5 minutes.",
+    "责任单位满意度排名": "Units ranked by satisfaction",
+    "当月评价满 %(n)s 件的单位参与排名，按满意率从高到低排列。":
+        "Units with at least %(n)s ratings in the month are ranked, highest satisfaction first.",
+    "本月还没有评价件数达到要求的单位。": "No unit has enough ratings this month to be ranked yet.",
+    "指标说明": "What the figures mean",
+    "合并到同一诉求的重复反映不重复计数。“—”表示当月没有可计算的件数。":
+        "Repeat reports merged into one issue are counted once. \"—\" means there was nothing to count that month.",
+    "只能查看最近 13 个月的数据，请从列表中选择月份。以下是本月的数据。":
+        "Only the last 13 months can be shown; choose a month from the list. These are this month's figures.",
+    "每月公开数据：受理多少、按时办结多少、群众满不满意": "Monthly public figures: how many issues, how many fixed on time, how satisfied residents were",
+    "公开数据": "Public figures",
     # issues.formkeys: a second copy of a staff form
     "这张表单刚才已经提交过，这次没有重复保存。请看下方记录是否是您要的结果。":
         "This form was sent a moment ago, so it was not saved a second time. Check below that the record is what "

@@ -645,3 +645,25 @@ def test_a_dispatchers_form_is_not_refilled_by_the_browser(transactional_db, liv
     page.wait_for_selector("#report-form")
     assert page.input_value("#id_reporter_phone") == "" and page.input_value("#id_description") == ""
     context.close()
+
+
+def test_the_public_figures_fit_a_phone_and_keep_their_tables_readable(transactional_db, live_server, browser, world,
+                                                                        file_issue):
+    file_issue()
+    for language, fonts in (("zh-hans", None), ("en", None), ("en", {"standard": 32, "fixed": 26})):
+        context = browser.new_context(**PHONE)
+        context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
+        page = context.new_page()
+        if fonts:
+            page.context.new_cdp_session(page).send("Page.setFontSizes", {"fontSizes": fonts})
+        page.goto(f"{live_server.url}/")
+        page.click("#stats-link")
+        page.wait_for_selector("#by-district")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360, (language, fonts)
+        # The month list works without a script: choose, press the button, the page shows that month.
+        page.select_option("#id_month", index=1)
+        page.click("#stats-month button[type=submit]")
+        page.wait_for_selector("#by-district")
+        assert "month=" in page.url and page.locator("#headline .value").first.inner_text() == "0"
+        shot(page, f"stats-360-{language}{'-200' if fonts else ''}.png")
+        context.close()

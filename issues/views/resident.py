@@ -30,7 +30,7 @@ from accounts.scope import visible_issues
 
 from .. import links
 from .. import photos as photo_mod
-from .. import reference
+from .. import public_figures, reference
 from ..choices import PHASE_OF_STATUS, RESIDENT_NOTE_KINDS, EventKind, Phase, Priority, Role, Status, Utility
 from ..forms import LIMITS, FollowForm, RateForm, ReportForm, ResendForm, TrackForm
 from ..limits import RateLimited, Reservation, admit, admit_once, client_network, hit
@@ -179,8 +179,32 @@ def _catalogue():
 
 @require_safe
 def home(request):
-    """GET / : the front door, linking to /report/ and /track/."""
+    """GET / : the front door, linking to /report/, /track/ and /stats/."""
     return render(request, "resident/home.html")
+
+
+@require_safe
+def stats(request):
+    """GET /stats/?month=YYYY-MM: the public figures of one month, city-wide (issues.public_figures).
+
+    ``month`` is one of the 13 months offered (this month and the 12
+    before it, Asia/Shanghai); without it, this month. Any other value
+    shows this month with a notice saying so, status 400. Counts and rates
+    only, no issue and no personal data; the counts are at most
+    ``public_figures.CACHE_SECONDS`` (5 minutes) old.
+    """
+    now = timezone.now()
+    offered = public_figures.months(now)
+    raw = request.GET.get("month", "")
+    chosen = next((d for d in offered if f"{d:%Y-%m}" == raw), None)
+    problem = ""
+    if chosen is None:
+        chosen = offered[0]
+        if raw:
+            problem = _("只能查看最近 13 个月的数据，请从列表中选择月份。以下是本月的数据。")
+    context = {**public_figures.figures(chosen, now), "months": offered, "chosen": chosen, "problem": problem,
+               "current": chosen == offered[0]}
+    return render(request, "resident/stats.html", context, status=400 if problem else 200)
 
 
 @never_cache
