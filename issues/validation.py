@@ -226,9 +226,16 @@ def normalize_tracking_code(text: str) -> str:
     Chinese input method's full-width letters, digits and space matches, as
     the phone does; a code pasted with a zero-width space or joiner, a BOM
     or a bidi mark (``_INVISIBLE``, and every format character) matches too. Never raises; a code that does not
-    exist just matches nothing.
+    exist just matches nothing. Only letters and digits count, so the
+    full stop or quotes copied with it from an SMS (``ZY2026…。``), a dash
+    or a slash are dropped, and a code of digits alone (the "ZY" left off)
+    gets its prefix back.
     """
-    return "".join(without_format_characters(unicodedata.normalize("NFKC", text)).split()).upper()
+    code = _NOT_IN_CODE.sub("", unicodedata.normalize("NFKC", text).upper())
+    return f"ZY{code}" if code.isdigit() and len(code) >= 14 else code
+
+
+_NOT_IN_CODE = re.compile(r"[^0-9A-Z]")
 
 
 def without_format_characters(text: str) -> str:

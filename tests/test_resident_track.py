@@ -60,7 +60,10 @@ def test_code_and_whole_phone_show_the_issue(client, handled, phone):
 @pytest.mark.parametrize("code", ["ＺＹ２０２６１１３００００００１", "ｚｙ２０２６１１３０　０００００１",
                                   # pasted with a zero-width space, a BOM or bidi marks (breaker)
                                   "ZY20261130000001\u200b", "\ufeffZY20261130000001", "\u202aZY20261130000001\u202c\u200e",
-                                  "ZY2026\u200d1130\u200c000001\u180e"])
+                                  "ZY2026\u200d1130\u200c000001\u180e",
+                                  # copied from the SMS with its full stop or quotes, dashed, or without "ZY" (audit)
+                                  "ZY20261130000001。", "“ZY20261130000001”", "ZY-2026-1130-000001",
+                                  "20261130000001", "２０２６１１３０００００01"])
 def test_a_full_width_code_and_phone_find_the_issue(client, handled, code):
     # A Chinese input method in full-width mode types letters, digits and the space full-width.
     r = track(client, code, "１３８００００００００")

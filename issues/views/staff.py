@@ -403,7 +403,7 @@ def find(request):
     (tracking code; reporter phone and Follower.phone, read apart).
     """
     raw = request.POST.get("q", "") if request.method == "POST" else ""
-    q = normalize_tracking_code(raw)[:40]  # a code as stored; a phone is read from it below
+    q = normalize_tracking_code(raw)[:40]  # a code as stored; else a phone, read from what was typed
     rows, error, status, phone = [], "", 200, None
     if q:
         qs = visible_issues(request.user).select_related("category", "district", "lead_unit")
@@ -411,7 +411,7 @@ def find(request):
             qs = qs.filter(tracking_code=q)
         else:
             try:
-                phone = normalize_phone(q)
+                phone = normalize_phone(raw)
             except FieldError:
                 error, status = _("请输入受理编号（ZY 开头）或完整的电话号码"), 400
                 qs = qs.none()
