@@ -43,7 +43,7 @@ from django.utils.module_loading import import_string
 
 from .choices import EventKind, Priority, Role, Status
 from .links import rating_url, tracking_url
-from .models import Issue, Notification, SmsMessage
+from .models import Issue, Notification, Rating, SmsMessage
 from .validation import is_mobile
 
 log = logging.getLogger(__name__)
@@ -441,8 +441,11 @@ def resend_codes(phone: str, request_id: str, now=None) -> int:
     ``phone``: E.164. The open issues it reported or follows (a followed
     one marked （关注）). ``request_id`` makes the reference of this request
     (a new request is a new message). Returns the number of open issues
-    listed (0 sends nothing). Rate limits are applied by the caller
-    (DESIGN.md: 3 an hour per phone).
+    listed (0 sends nothing). Each listed issue awaiting a rating this
+    phone has not given in the current round also gets its rating link
+    again, one message each (a resident who deleted the SMS could not rate,
+    and the issue would be closed out at the window's end as if unanswered).
+    Rate limits are applied by the caller (DESIGN.md: 3 an hour per phone).
     """
     mine = Issue.objects.open().filter(Q(reporter_phone=phone) | Q(followers__phone=phone)).distinct()
     # The newest RESEND_MAX by code (a code is the day and its sequence: filing order, where filed_at of
@@ -456,7 +459,25 @@ def resend_codes(phone: str, request_id: str, now=None) -> int:
     with transaction.atomic():
         write(issues[-1], [Message("resident.codes", f"resend:{request_id}", phone,
                                    f"{SIGNATURE}您未办结的诉求编号：{codes}{more}。")], now=now)
+        for issue in _unrated_by(issues, phone):
+            write(issue, [Message("resident.rate_again", f"resend:{request_id}", phone,
+                                  f"{SIGNATURE}{_yours(issue, phone)}（编号{issue.tracking_code}）已办结："
+                                  f"{_result_words(issue)}。请您评价：{rating_url(issue, phone)}")], now=now)
     return len(issues)
+
+
+def _unrated_by(issues: list[Issue], phone: str) -> list[Issue]:
+    """Those of ``issues`` awaiting a rating that ``phone`` (the reporter or a follower) has not given this round."""
+    out = []
+    for issue in issues:
+        if issue.status != Status.AWAITING_RATING:
+            continue
+        mine = Rating.objects.filter(issue=issue, round=issue.resolution_round)
+        mine = mine.filter(follower__isnull=True) if phone == issue.reporter_phone else mine.filter(
+            follower__phone=phone)
+        if not mine.exists():
+            out.append(issue)
+    return out
 
 
 RESEND_MAX = 10  # codes in one "lost your code?" message

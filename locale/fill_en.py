@@ -38,15 +38,18 @@ EN = {
     "责任单位正在处理。": "The responsible unit is working on it.",
     "问题需要限期整改，责任单位正按批准的整改计划处理。": "It cannot be fixed at once; the unit is following an approved rectification plan.",
     "责任单位已报告处理完毕，正在核查处理结果。": "The unit reports it fixed; the fix is being verified.",
-    "已处理完毕，请您评价办理结果（评价链接已通过短信发送）。": "It has been fixed. Please rate the result (the link was sent by SMS).",
+    "已处理完毕，请您评价办理结果（评价链接已通过短信发送；找不到短信，可在查询页点“忘记受理编号？”重新发送）。":
+        "It has been fixed. Please rate the result (the link was sent by SMS; if you cannot find the message, "
+        "\"Lost your code?\" on the tracking page sends it again).",
     "已办结销号。感谢您的反映。": "Closed. Thank you for reporting it.",
     "您的诉求未予受理。": "Your report was not accepted.",
     "您的诉求与另一件同样的问题合并办理。": "Your report was merged with another report of the same problem.",
     "市热线分派中心": "City hotline dispatch centre", "行业监管部门": "Regulating department",
     "回访中心": "Revisit centre", "工作人员": "Staff",
     "无法关注": "Cannot follow", "已处理您的请求": "Request received",
-    "如果该号码反映或关注的诉求还未办结，受理编号已通过短信发送到该号码，请注意查收。固定电话无法接收短信。":
-        "If this number made or follows open reports, their tracking codes have been sent to it by SMS. Landlines cannot receive SMS.",
+    "如果该号码反映或关注的诉求还未办结，受理编号已通过短信发送到该号码，请注意查收；已办结待评价的，评价链接也一并重新发送。固定电话无法接收短信。":
+        "If this number made or follows open reports, their tracking codes have been sent to it by SMS, with the "
+        "rating link again for any that were fixed and await a rating. Landlines cannot receive SMS.",
     "该诉求目前不在待评价状态，无需评价。": "This report is not waiting for a rating.",
     "您已评价过本轮办理结果，感谢您的反馈。": "You have already rated this round. Thank you for your feedback.",
     # templates

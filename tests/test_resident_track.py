@@ -548,6 +548,29 @@ def test_a_mobile_reporter_rates_from_the_sms_not_the_tracking_page(world, handl
     issue_resolve(issue=handled, actor=Actor.of(world.heat_staff), result="更换了阀门")
     html = client.get(page).content.decode()
     assert 'id="rate-link"' not in html and "评价链接已通过短信发送" in html
+    assert "找不到短信，可在查询页点“忘记受理编号？”重新发送" in html
+
+
+def test_lost_code_sends_the_rating_links_not_yet_used_again(client, world, handled, settings):
+    """A mobile reporter who deleted the fix's SMS had no way to rate (audit): "lost your code?" sends it again."""
+    from issues.links import RATE_MAX_AGE, RATE_SALT, read_token
+    from issues.workflow import issue_follow, issue_rate, issue_resolve
+
+    issue_follow(issue=handled, phone="13900000000", name="")
+    issue_resolve(issue=handled, actor=Actor.of(world.heat_staff), result="更换了阀门。")
+    r = client.post("/track/resend/", {"phone": "13800000000"})
+    assert "已办结待评价的，评价链接也一并重新发送" in r.content.decode()
+    again = Notification.objects.get(kind="resident.rate_again", recipient="+8613800000000")
+    assert again.body.startswith(f"【张掖城市生命线】您反映的问题（编号{handled.tracking_code}）已办结：更换了阀门。请您评价：")
+    token = again.body.rsplit("/rate/", 1)[1].rstrip("/")
+    assert read_token(token, RATE_SALT, RATE_MAX_AGE)[0] == handled.pk
+    assert "问题解决了吗？" in Client().get(f"/rate/{token}/").content.decode()
+    # A follower who has rated this round is not sent it again; the reporter who has not, is.
+    issue_rate(issue=handled, actor=Actor.resident("+8613900000000"), resolved=True, satisfaction="satisfied")
+    for phone in ("13800000000", "13900000000"):
+        client.post("/track/resend/", {"phone": phone})
+    assert list(Notification.objects.filter(kind="resident.rate_again").values_list("recipient", flat=True)
+                .order_by("id")) == ["+8613800000000", "+8613800000000"]
 
 
 def test_the_timeline_does_not_repeat_a_step_as_its_status(client, world, file_issue):

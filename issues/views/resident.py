@@ -74,7 +74,7 @@ STATUS_WORDS = {
     Status.IN_PROGRESS: gettext_noop("责任单位正在处理。"),
     Status.PLANNED: gettext_noop("问题需要限期整改，责任单位正按批准的整改计划处理。"),
     Status.RESOLVED: gettext_noop("责任单位已报告处理完毕，正在核查处理结果。"),
-    Status.AWAITING_RATING: gettext_noop("已处理完毕，请您评价办理结果（评价链接已通过短信发送）。"),
+    Status.AWAITING_RATING: gettext_noop("已处理完毕，请您评价办理结果（评价链接已通过短信发送；找不到短信，可在查询页点“忘记受理编号？”重新发送）。"),
     Status.CLOSED: gettext_noop("已办结销号。感谢您的反映。"),
     Status.REJECTED: gettext_noop("您的诉求未予受理。"),
     Status.MERGED: gettext_noop("您的诉求与另一件同样的问题合并办理。"),
@@ -715,7 +715,7 @@ def resend(request):
         return _rate_limited(request, exc)
     resend_codes(phone, request_id=uuid.uuid4().hex)
     return _message(request, _("已处理您的请求"),
-                    _("如果该号码反映或关注的诉求还未办结，受理编号已通过短信发送到该号码，请注意查收。固定电话无法接收短信。"))
+                    _("如果该号码反映或关注的诉求还未办结，受理编号已通过短信发送到该号码，请注意查收；已办结待评价的，评价链接也一并重新发送。固定电话无法接收短信。"))
 
 
 # --------------------------------------------------------------------------
