@@ -360,7 +360,7 @@ EN = {
         ". Sent again unchanged, it files nothing new; to report another problem, clear the form and start again.",
     "选“不满意”，问题将退回承办单位重新办理；选“满意”或“基本满意”，这件诉求将办结销号（即使上面选了“未解决”）。":
         "Choosing “Dissatisfied” sends the problem back to the unit to work on again; “Satisfied” or "
-        "“Basically satisfied” closes the report (even if you chose “Not solved” above).",
+        "“Basically satisfied” closes the report (even if you chose “Not resolved” above).",
     "这个评价链接是上一轮办理结果的。这件诉求现已办结销号，无需再评价。":
         "This rating link is for an earlier result. The report is now closed; no rating is needed.",
     "这个评价链接是上一轮办理结果的。问题已重新办理，新的办理结果已用短信发送，请用最新短信里的链接评价。":

@@ -321,8 +321,38 @@ def test_a_refused_form_takes_the_focus_to_a_summary_linking_each_message(
     links = page.locator("#form-error li a")
     # A message that names its field already is not prefixed with the label again.
     assert links.all_inner_texts() == ["请填写问题描述", "联系电话：请填写有效的中国大陆手机或固定电话号码"]
+    # Each a tap target of its own (they were 21 px high: audit).
+    assert min(link.bounding_box()["height"] for link in links.all()) >= 44
     links.nth(1).click()
     assert page.evaluate("document.activeElement.id") == "id_reporter_phone"
+    # Corrected, the field is no longer announced as invalid (it stayed so until the next submit: audit).
+    assert page.get_attribute("#id_reporter_phone", "aria-invalid") == "true"
+    page.fill("#id_reporter_phone", "13800000000")
+    assert page.get_attribute("#id_reporter_phone", "aria-invalid") == "false"
+    assert Issue.objects.count() == 0
+    page.context.close()
+
+
+def test_without_javascript_the_summary_lists_each_message_and_the_privacy_link_reaches_the_box(
+        transactional_db, live_server, browser, world):
+    # Without a script the summary said only "please correct the red messages" (audit).
+    page = browser.new_context(**PHONE, java_script_enabled=False).new_page()
+    page.goto(f"{live_server.url}/report/")
+    page.get_by_label("供暖", exact=True).check()
+    page.select_option("#id_category", str(world.heat_cold.pk))
+    page.select_option("#id_district", str(world.ganzhou.pk))
+    page.fill("#id_community", "南关小区")
+    page.fill("#id_reporter_phone", "12345")
+    page.click("#submit-button")
+    page.wait_for_selector("#form-error")
+    links = page.locator("#form-error li a")
+    assert links.all_inner_texts() == ["请填写问题描述", "请填写有效的中国大陆手机或固定电话号码",
+                                       "请阅读并同意个人信息收集和使用说明"]
+    assert [a.get_attribute("href") for a in links.all()] == ["#description-error", "#reporter_phone-error",
+                                                              "#privacy-error"]
+    links.nth(2).click()
+    assert page.url.endswith("#privacy-error") and page.locator("#privacy-error").is_visible()
+    assert page.get_by_label("我已阅读并同意上述个人信息收集和使用说明").get_attribute("id") == "id_privacy"
     assert Issue.objects.count() == 0
     page.context.close()
 
@@ -667,3 +697,81 @@ def test_the_public_figures_fit_a_phone_and_keep_their_tables_readable(transacti
         assert "month=" in page.url and page.locator("#headline .value").first.inner_text() == "0"
         shot(page, f"stats-360-{language}{'-200' if fonts else ''}.png")
         context.close()
+
+
+_BROKEN_WORDS = """(selector) => {
+    const out = [], range = document.createRange();
+    for (const el of document.querySelectorAll(selector)) {
+      const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+      for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+        for (const m of n.data.matchAll(/\\S+/g)) {
+          range.setStart(n, m.index); range.setEnd(n, m.index + m[0].length);
+          if (range.getClientRects().length > 1) out.push(m[0]);  // drawn on two lines: broken
+        }
+      }
+    }
+    return out; }"""
+
+
+def _big_text_phone(browser, live_server, language):
+    context = browser.new_context(**PHONE)
+    context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
+    page = context.new_page()
+    page.context.new_cdp_session(page).send("Page.setFontSizes", {"fontSizes": {"standard": 32, "fixed": 26}})
+    return page
+
+
+def test_at_200_percent_text_fields_radios_and_phases_keep_their_shape(transactional_db, live_server, browser, world,
+                                                                       file_issue):
+    """Audit: at 200% text the address parts broke inside words, the photo button was cut off, the rating
+    radios were squashed into ovals and the page scrolled sideways, and the English phases were cut."""
+    issue = file_issue()
+    issue_assign(issue=issue, actor=Actor.of(world.dispatcher), lead_unit=world.heat_gz)
+    issue_claim(issue=issue, actor=Actor.of(world.heat_staff))
+    issue_resolve(issue=issue, actor=Actor.of(world.heat_staff), result="已疏通阀门，室温恢复")
+    link = rating_url(issue, issue.reporter_phone).split("://", 1)[1].split("/", 1)[1]
+    for language in ("zh-hans", "en"):
+        page = _big_text_phone(browser, live_server, language)
+        page.goto(f"{live_server.url}/report/")
+        labels = "label[for=id_building], label[for=id_unit_no], label[for=id_room]"
+        assert page.evaluate(_BROKEN_WORDS, labels) == [], language
+        widths = [page.locator(f"#id_{n}").bounding_box()["width"] for n in ("building", "unit_no", "room")]
+        assert min(widths) > 250, (language, widths)  # stacked, each the full width
+        box = page.locator("#id_photos").bounding_box()
+        assert box["x"] + box["width"] <= 360, language
+        page.set_input_files("#id_photos", [{"name": "楼道.jpg", "mimeType": "image/jpeg", "buffer": b"x"},
+                                            {"name": "暖气片.jpg", "mimeType": "image/jpeg", "buffer": b"y"}])
+        chosen = page.locator("#photos-chosen").inner_text()
+        assert chosen == ("已选 2 张：楼道.jpg、暖气片.jpg" if language == "zh-hans"
+                          else "Chosen: 2 photos (楼道.jpg, 暖气片.jpg)"), chosen
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360, language
+
+        page.goto(f"{live_server.url}/{link}")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360, language
+        for radio in page.locator("input[type=radio]").all():
+            b = radio.bounding_box()
+            assert abs(b["width"] - b["height"]) <= 1, (language, b)  # round, not squashed
+
+        page.goto(f"{live_server.url}/track/")
+        page.fill("#id_code", issue.tracking_code)
+        page.fill("#id_track_phone", "13800000000")
+        page.locator("#id_track_phone").press("Enter")
+        page.wait_for_selector("ol.phases")
+        assert page.evaluate(_BROKEN_WORDS, ".phases li") == [], language
+        cut = page.evaluate("() => [...document.querySelectorAll('.phases li')].filter(li => li.scrollWidth > li.clientWidth + 1).length")
+        assert cut == 0 and page.evaluate("document.documentElement.scrollWidth") <= 360, language
+        page.context.close()
+
+
+@pytest.mark.parametrize("width", [320, 360])
+def test_the_tracking_code_is_one_line_on_a_phone(transactional_db, live_server, browser, world, width):
+    # It broke as "ZY2026120700003" / "1" at 360 px: a resident copying it by hand drops the last digit (audit).
+    page = browser.new_context(**{**PHONE, "viewport": {"width": width, "height": 780}}).new_page()
+    page.goto(f"{live_server.url}/report/")
+    fill_report(page, world)
+    page.click("#submit-button")
+    page.wait_for_url("**/report/done/**")
+    lines = page.evaluate("""() => { const r = document.createRange(); r.selectNodeContents(document.getElementById('tracking-code'));
+        return new Set([...r.getClientRects()].map(x => Math.round(x.top))).size; }""")
+    assert lines == 1 and page.locator("#tracking-code").inner_text() == Issue.objects.get().tracking_code
+    page.context.close()

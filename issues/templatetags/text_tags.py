@@ -3,6 +3,7 @@
 import re
 
 from django import template
+from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
@@ -24,3 +25,17 @@ def zh_lang(value) -> str:
     if (get_language() or "").startswith("zh") or not _HAN.search(str(value or "")):
         return ""
     return mark_safe(' lang="zh-Hans"')
+
+
+@register.filter
+def code_parts(code) -> str:
+    """A tracking code (str) as HTML in its three parts, "ZY", the date and the day's number, each unbreakable.
+
+    ``ZY20261207000034`` → ``<span class="part">ZY</span><wbr><span class="part">20261207</span><wbr>…``:
+    a line too narrow for the whole code (a phone at a large text size) breaks between parts, never
+    inside one, and copying it gives the code unchanged. Text escaped; any other string is one part.
+    """
+    text = str(code or "")
+    m = re.fullmatch(r"([A-Z]+)(\d{8})(\d+)", text)
+    parts = m.groups() if m else (text,)
+    return format_html_join(mark_safe("<wbr>"), '<span class="part">{}</span>', ((p,) for p in parts))

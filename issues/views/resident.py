@@ -393,6 +393,22 @@ def _done_url(code: str) -> str:
     return _done_url_template(get_script_prefix()).replace(_CODE_SLOT, code)
 
 
+# The report form's fields as the page shows them ("extra": the chosen category's questions).
+_PAGE_ORDER = ["utility", "category", "extra", "district", "community", "building", "unit_no", "room", "latitude",
+               "longitude", "description", "photos", "reporter_phone", "reporter_name", "privacy"]
+
+
+def _in_page_order(errors: dict, chosen: str) -> list[tuple[str, list]]:
+    """``errors`` ({workflow or form field: [message]}) as [(the id of its message element less "-error",
+    [message])], in the order the fields stand on the page: the summary a page without a script lists."""
+    def place(name):
+        key = "extra" if name.startswith("extra_answers.") else name
+        return _PAGE_ORDER.index(key) if key in _PAGE_ORDER else len(_PAGE_ORDER)
+
+    return [(f"extra_{chosen}_{name.split('.', 1)[1]}" if name.startswith("extra_answers.") else name, msgs)
+            for name, msgs in sorted(errors.items(), key=lambda item: place(item[0]))]
+
+
 def _render_report(request, form, errors, dispatcher, status=200, notice="", new_key=False):
     cats, groups, cat_data = _catalogue()
     districts = list(reference.current().districts.values())
@@ -415,6 +431,7 @@ def _render_report(request, form, errors, dispatcher, status=200, notice="", new
     context = {
         "form": form,
         "errors": errors,
+        "error_list": _in_page_order(errors, chosen),
         "groups": groups,
         "districts": districts,
         "questions": questions,

@@ -96,6 +96,18 @@
       photos.insertAdjacentElement("afterend", box);
     }
     box.textContent = msg;
+    // Which photos are chosen, in words: the file input's own text is cut off on a phone at large text sizes.
+    var chosen = document.getElementById("photos-chosen");
+    if (!chosen) {
+      chosen = document.createElement("small");
+      chosen.id = "photos-chosen";
+      chosen.className = "photos-chosen";
+      chosen.setAttribute("aria-live", "polite");
+      box.insertAdjacentElement("afterend", chosen);
+    }
+    var names = Array.prototype.map.call(photos.files, function (f) { return f.name; });
+    chosen.textContent = !names.length ? "" : (en ? ("Chosen: " + names.length + " photo" + (names.length > 1 ? "s" : "") + " (" + names.join(", ") + ")")
+                                                   : ("已选 " + names.length + " 张：" + names.join("、")));
   });
 
   // Landline hint: SMS only reaches mobiles.

@@ -67,6 +67,14 @@
     update();
   }
   function init(root) { (root || document).querySelectorAll("[data-maxlength]").forEach(attach); }
+  // A field the server marked invalid stops being announced as invalid once it is changed and the browser
+  // finds nothing wrong with it (the server checks it again on submit); the counter's own problems stay.
+  document.addEventListener("input", function (e) {
+    var f = e.target;
+    if (f.getAttribute && f.getAttribute("aria-invalid") === "true" && f.validity && f.validity.valid) {
+      f.setAttribute("aria-invalid", "false");
+    }
+  });
   document.addEventListener("DOMContentLoaded", function () { init(document); summarise(); });
   document.addEventListener("htmx:afterSwap", function (e) { init(e.target); });
 
