@@ -222,6 +222,17 @@ def test_similar_lists_open_issues_of_that_category_in_that_compound(client, wor
         assert private not in html
 
 
+def test_a_refused_filing_shows_the_suggestions_without_a_script(client, world, file_issue):
+    """Without JavaScript "this is my problem too" never appeared (audit): the refused form draws them itself."""
+    issue = file_issue()
+    html = client.post("/report/", {"utility": "heat", "category": world.heat_cold.pk, "district": world.ganzhou.pk,
+                                    "community": "南关小区", "reporter_phone": "12345"}).content.decode()
+    similar_box = html.split('id="similar"', 1)[1].split("</div>", 1)[0]
+    assert f'href="/report/follow/{issue.pk}/"' in similar_box and "这也是我的问题" in similar_box
+    # An empty form draws none (htmx asks as the resident types).
+    assert 'class="similar-item"' not in client.get("/report/").content.decode()
+
+
 @pytest.mark.parametrize("typed", ["阳光　花园", "阳光  花园", " 阳光\t花园 ", "阳光 花园", "\ufeff阳光 花园"])
 def test_similar_finds_a_compound_however_its_spaces_were_typed(client, world, file_issue, typed):
     # A Chinese input method types U+3000 (breaker): stored single-spaced, searched the same way.

@@ -432,6 +432,9 @@ def _render_report(request, form, errors, dispatcher, status=200, notice="", new
         "form": form,
         "errors": errors,
         "error_list": _in_page_order(errors, chosen),
+        # Drawn here too, for a browser without a script (htmx draws it again on load, as the resident types).
+        "similar_items": _similar_items(form.data.get("category", ""), form.data.get("district", ""),
+                                        form.data.get("community", "")) if form.is_bound else [],
         "groups": groups,
         "districts": districts,
         "questions": questions,
@@ -486,14 +489,19 @@ def similar(request):
     newest first, at most 5: category, 小区, status and time only. Empty
     fragment when a parameter is missing.
     """
-    category = request.GET.get("category", "").strip()
-    district = request.GET.get("district", "").strip()
+    items = _similar_items(request.GET.get("category", ""), request.GET.get("district", ""),
+                           request.GET.get("community", ""))
+    return render(request, "resident/similar.html", {"items": items})
+
+
+def _similar_items(category: str, district: str, community: str) -> list[dict]:
+    """The suggestions of ``similar`` for what was typed (ids as text, the 小区 as typed); [] when one is missing."""
     try:
-        community = clean_community(request.GET.get("community", ""))  # as the filing stored it
+        community = clean_community(community)  # as the filing stored it
     except FieldError:
         community = ""
     found = []
-    category, district = _small_id(category), _small_id(district)
+    category, district = _small_id(str(category or "").strip()), _small_id(str(district or "").strip())
     if category and district and community:
         since = timezone.now() - timedelta(days=SIMILAR_DAYS)
         found = list(
@@ -503,9 +511,8 @@ def similar(request):
             .only("id", "category__name", "category__name_en", "community", "status", "filed_at")
             .order_by("-filed_at")[:SIMILAR_MAX]
         )
-    items = [{"id": i.pk, "category": i.category.shown_name, "community": i.community,
-              "status": i.get_status_display(), "filed_at": i.filed_at} for i in found]
-    return render(request, "resident/similar.html", {"items": items})
+    return [{"id": i.pk, "category": i.category.shown_name, "community": i.community,
+             "status": i.get_status_display(), "filed_at": i.filed_at} for i in found]
 
 
 def _followable(issue_id) -> Issue | None:
