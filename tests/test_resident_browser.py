@@ -335,9 +335,16 @@ def test_a_refused_form_takes_the_focus_to_a_summary_linking_each_message(
 
 def test_without_javascript_the_summary_lists_each_message_and_the_privacy_link_reaches_the_box(
         transactional_db, live_server, browser, world):
-    # Without a script the summary said only "please correct the red messages" (audit).
+    # Without a script the summary said only "please correct the red messages", and a category's own
+    # questions stayed hidden until a submit failed on them (audit).
+    world.heat_cold.extra_questions = [{"code": "indoor_temp", "label": "室内温度（℃）", "type": "number",
+                                        "required": True}]
+    world.heat_cold.save()
     page = browser.new_context(**PHONE, java_script_enabled=False).new_page()
     page.goto(f"{live_server.url}/report/")
+    question = f"#id_extra_{world.heat_cold.pk}_indoor_temp"
+    assert page.locator(question).is_visible()
+    assert page.locator(f"fieldset.extra[data-category='{world.heat_cold.pk}'] legend").inner_text() == "补充信息（供暖不热）"
     page.get_by_label("供暖", exact=True).check()
     page.select_option("#id_category", str(world.heat_cold.pk))
     page.select_option("#id_district", str(world.ganzhou.pk))
@@ -346,11 +353,13 @@ def test_without_javascript_the_summary_lists_each_message_and_the_privacy_link_
     page.click("#submit-button")
     page.wait_for_selector("#form-error")
     links = page.locator("#form-error li a")
-    assert links.all_inner_texts() == ["请填写问题描述", "请填写有效的中国大陆手机或固定电话号码",
+    assert links.all_inner_texts() == ["请回答：室内温度（℃）", "请填写问题描述", "请填写有效的中国大陆手机或固定电话号码",
                                        "请阅读并同意个人信息收集和使用说明"]
-    assert [a.get_attribute("href") for a in links.all()] == ["#description-error", "#reporter_phone-error",
-                                                              "#privacy-error"]
-    links.nth(2).click()
+    assert [a.get_attribute("href") for a in links.all()] == [
+        f"#extra_{world.heat_cold.pk}_indoor_temp-error", "#description-error", "#reporter_phone-error",
+        "#privacy-error"]
+    assert page.locator(f"#extra_{world.heat_cold.pk}_indoor_temp-error").inner_text() == "请回答：室内温度（℃）"
+    links.nth(3).click()
     assert page.url.endswith("#privacy-error") and page.locator("#privacy-error").is_visible()
     assert page.get_by_label("我已阅读并同意上述个人信息收集和使用说明").get_attribute("id") == "id_privacy"
     assert Issue.objects.count() == 0
