@@ -718,6 +718,7 @@ EN.update({
     "每月一题未保存，请按提示修改：": "The topic of the month was not saved. Please correct the following:",
     "%(code)s：%(text)s": "%(code)s: %(text)s",
     "补充信息（%(category)s）": "More details (%(category)s)",
+    "ZY 开头，如 ZY2026…": "Starts with ZY, e.g. ZY2026…",
     # /stats/ (issues.public_figures)
     "水电气暖诉求公开数据": "Public figures: water, power, gas and heating issues",
     "全市群众反映的供水、供电、供气、供暖问题的受理和办理情况，按月公开。只公布统计数字，不含任何个人信息。":
