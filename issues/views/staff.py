@@ -862,21 +862,34 @@ def _repeat_answer(request, issue, action: str, panel: str):
     where the row or the issue is, or on the issue page (no JavaScript).
     """
     if action == "reveal-phone":
-        issue = _issue_or_404(request.user, issue.pk)
-        ctx = _issue_context(request, issue, revealed_phone=issue.reporter_phone, flash=_("号码已显示，本次查看已记录"))
-        return render(request, "partials/issue_panel.html" if request.htmx else "staff/issue.html", ctx)
-    flash = _("这张表单刚才已经提交过，这次没有重复保存。请看下方记录是否是您要的结果。")
+        return _done_answer(request, issue, action, panel, issue.reporter_phone)
+    return _done_answer(request, issue, action, panel, _("这张表单刚才已经提交过，这次没有重复保存。请看下方记录是否是您要的结果。"),
+                        note=messages.info)
+
+
+def _done_answer(request, issue, action: str, panel: str, result: str, note=messages.success):
+    """The answer to an action that went through: ``result`` is its message (for "reveal-phone", the number).
+
+    Gone from the user's scope (a return to dispatch): a notice in place of
+    the row or panel, or the role's home page with the message. Otherwise
+    the row (``panel``) or the issue panel with the message under htmx, or
+    the issue page (``next`` when it is a page here) with the message.
+    """
     if not visible_issues(request.user).filter(pk=issue.pk).exists():
         if request.htmx:
-            return render(request, "partials/gone.html", {"flash": flash, "issue": issue, "panel": panel})
-        messages.info(request, _coded(issue, flash))
+            return render(request, "partials/gone.html", {"flash": result, "issue": issue, "panel": panel})
+        note(request, _coded(issue, result))
         return redirect(ROLE_HOME.get(request.user.role, "staff:home"))
+    if action == "reveal-phone":
+        issue = _issue_or_404(request.user, issue.pk)
+        ctx = _issue_context(request, issue, revealed_phone=result, flash=_("号码已显示，本次查看已记录"))
+        return render(request, "partials/issue_panel.html" if request.htmx else "staff/issue.html", ctx)
     if request.htmx:
         if panel:
-            return _row_answer(request, issue.pk, panel, flash, None, 200)
+            return _row_answer(request, issue.pk, panel, result, None, 200)
         issue = _issue_or_404(request.user, issue.pk)
-        return render(request, "partials/issue_panel.html", _issue_context(request, issue, flash=flash))
-    messages.info(request, _coded(issue, flash))
+        return render(request, "partials/issue_panel.html", _issue_context(request, issue, flash=result))
+    note(request, _coded(issue, result))
     return redirect(_safe_next(request) or reverse("staff:issue", args=[issue.pk]))
 
 
@@ -931,20 +944,4 @@ def act(request, issue_id, action: str):
         ctx = _issue_context(request, issue, error=exc, errors=exc.fields, typed=request.POST, failed=action)
         template = "partials/issue_panel.html" if request.htmx else "staff/issue.html"
         return render(request, template, ctx, status=exc.status_code)
-    if not visible_issues(request.user).filter(pk=issue.pk).exists():
-        # E.g. a return to dispatch: the unit no longer sees the issue.
-        if request.htmx:
-            return render(request, "partials/gone.html", {"flash": result, "issue": issue, "panel": panel})
-        messages.success(request, _coded(issue, result))
-        return redirect(ROLE_HOME.get(request.user.role, "staff:home"))
-    if action == "reveal-phone":
-        issue = _issue_or_404(request.user, issue.pk)
-        ctx = _issue_context(request, issue, revealed_phone=result, flash=_("号码已显示，本次查看已记录"))
-        return render(request, "partials/issue_panel.html" if request.htmx else "staff/issue.html", ctx)
-    if request.htmx:
-        if panel:
-            return _row_answer(request, issue.pk, panel, result, None, 200)
-        issue = _issue_or_404(request.user, issue.pk)
-        return render(request, "partials/issue_panel.html", _issue_context(request, issue, flash=result))
-    messages.success(request, _coded(issue, result))
-    return redirect(_safe_next(request) or reverse("staff:issue", args=[issue.pk]))
+    return _done_answer(request, issue, action, panel, result)

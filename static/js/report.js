@@ -71,6 +71,19 @@
     });
   }
 
+  // A <small id=…> right after ``after``, made on first use.
+  function note(after, id, className, attribute, value) {
+    var el = document.getElementById(id);
+    if (!el) {
+      el = document.createElement("small");
+      el.id = id;
+      el.className = className;
+      el.setAttribute(attribute, value);
+      after.insertAdjacentElement("afterend", el);
+    }
+    return el;
+  }
+
   // Photos: the server checks again; this only saves a wasted upload.
   var photos = document.getElementById("id_photos");
   photos.addEventListener("change", function () {
@@ -87,24 +100,10 @@
     });
     photos.setCustomValidity(msg);
     photos.setAttribute("aria-invalid", msg ? "true" : "false");
-    var box = document.getElementById("photos-client-error");
-    if (!box) {
-      box = document.createElement("small");
-      box.id = "photos-client-error";
-      box.className = "field-error";
-      box.setAttribute("role", "alert");
-      photos.insertAdjacentElement("afterend", box);
-    }
+    var box = note(photos, "photos-client-error", "field-error", "role", "alert");
     box.textContent = msg;
     // Which photos are chosen, in words: the file input's own text is cut off on a phone at large text sizes.
-    var chosen = document.getElementById("photos-chosen");
-    if (!chosen) {
-      chosen = document.createElement("small");
-      chosen.id = "photos-chosen";
-      chosen.className = "photos-chosen";
-      chosen.setAttribute("aria-live", "polite");
-      box.insertAdjacentElement("afterend", chosen);
-    }
+    var chosen = note(box, "photos-chosen", "photos-chosen", "aria-live", "polite");
     var names = Array.prototype.map.call(photos.files, function (f) { return f.name; });
     chosen.textContent = !names.length ? "" : (en ? ("Chosen: " + names.length + " photo" + (names.length > 1 ? "s" : "") + " (" + names.join(", ") + ")")
                                                    : ("已选 " + names.length + " 张：" + names.join("、")));
