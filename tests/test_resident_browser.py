@@ -754,6 +754,11 @@ def test_at_200_percent_text_fields_radios_and_phases_keep_their_shape(transacti
         assert chosen == ("已选 2 张：楼道.jpg、暖气片.jpg" if language == "zh-hans"
                           else "Chosen: 2 photos (楼道.jpg, 暖气片.jpg)"), chosen
         assert page.evaluate("document.documentElement.scrollWidth") <= 360, language
+        page.set_input_files("#id_photos", [{"name": f"{n}.jpg", "mimeType": "image/jpeg", "buffer": b"x"}
+                                            for n in range(7)])
+        assert page.locator("#photos-client-error").inner_text() == (
+            "最多上传 6 张照片（现在 7 张）" if language == "zh-hans" else "At most 6 photos"), language
+        assert page.locator("#photos-chosen").inner_text().startswith(("已选 7 张：", "Chosen: 7 photos")), language
 
         page.goto(f"{live_server.url}/{link}")
         assert page.evaluate("document.documentElement.scrollWidth") <= 360, language
