@@ -195,7 +195,7 @@ class MonthlyTopicForm(forms.Form):
     to show again.
     """
 
-    month = forms.RegexField(regex=r"^20[0-9]{2}-(0[1-9]|1[0-2])$", error_messages={
+    month = forms.RegexField(regex=r"\A20[0-9]{2}-(0[1-9]|1[0-2])\Z", error_messages={
         "required": _("请选择月份"), "invalid": _("月份格式应为 YYYY-MM，如 2026-12")})
     utility = forms.ChoiceField(choices=Utility.choices, error_messages={
         "required": _("请选择行业"), "invalid_choice": _("请选择行业")})

@@ -1073,6 +1073,8 @@ class MonthlyTopic(models.Model):
 
     class Meta:
         ordering = ["-month", "-id"]
+        # One topic a month: two saves at the same moment end in one row (the second updates it).
+        constraints = [models.UniqueConstraint(fields=["month"], name="monthly_topic_one_per_month")]
         verbose_name = _("每月一题")
         verbose_name_plural = _("每月一题")
 
