@@ -17,7 +17,7 @@ import math
 from datetime import date, datetime, timedelta
 
 import django_filters as df
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -300,6 +300,8 @@ def write_xlsx(path, issues, now: datetime, progress=None) -> int:
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.cell.cell import ERROR_CODES
 
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(title=str(_("台账")))
     ws.append([str(h) for h, _t in COLUMNS])
@@ -308,6 +310,10 @@ def write_xlsx(path, issues, now: datetime, progress=None) -> int:
     for issue in issues:
         values = row(issue, now, texts)
         for i, value in enumerate(values):
+            if isinstance(value, str) and ILLEGAL_CHARACTERS_RE.search(value):
+                # A control character a worksheet cannot hold (a name typed into admin with one, say) failed
+                # the whole export, every time it was asked for (breaker): it is left out of the cell.
+                value = values[i] = ILLEGAL_CHARACTERS_RE.sub("", value)
             # openpyxl would read "=…" as a formula and "#N/A" as an error:
             # those stay text. Other strings are text already (data_type "s").
             if isinstance(value, str) and (value.startswith("=") or value in ERROR_CODES):
@@ -323,31 +329,110 @@ def write_xlsx(path, issues, now: datetime, progress=None) -> int:
 
 
 EXPORT_QUEUED_AT_MOST = timedelta(minutes=30)
-EXPORT_RUNNING_AT_MOST = timedelta(minutes=15)
+EXPORT_SILENT_AT_MOST = timedelta(minutes=3)
+EXPORT_ATTEMPTS = 3
+ACTIVE_EXPORTS_PER_USER = 2
 
 
-def fail_abandoned_exports(now: datetime | None = None) -> int:
-    """Mark failed the exports whose task is gone: queued 30 minutes after they were asked for, or running
-    15 minutes after a worker began them (``EXPORT_QUEUED_AT_MOST``, ``EXPORT_RUNNING_AT_MOST``).
+def enqueue_export(export_id: int) -> bool:
+    """Hand export ``export_id`` to the export worker (queue "exports"); False, with the export marked
+    failed, when the broker cannot take it (Redis down): the page then says to ask again at once,
+    instead of showing "排队中" until the sweep gives it up half an hour later."""
+    import logging
 
-    An export's task runs at most CELERY_TASK_TIME_LIMIT (180 s), and a
-    message whose worker died is redelivered within the broker's visibility
-    timeout (300 s) and begins anew (``started_at``); one still unfinished
-    so long after lost its message (a broker restarted without
-    persistence), and would otherwise show "导出中" for ever. The page then
-    says 导出失败，请重试, and the reason is kept in ``error`` for admins. A
-    late task that does finish it still marks it done (and clears the
-    error). Called by the sweep task every minute; returns how many were
-    marked. ``now``: aware datetime (default: now).
+    from .models import Export
+    from .tasks import export_ledger
+
+    try:
+        export_ledger.delay(export_id)
+    except Exception:
+        logging.getLogger(__name__).exception("export %s could not be enqueued", export_id)
+        Export.objects.filter(pk=export_id, state=Export.State.PENDING).update(
+            state=Export.State.FAILED, finished_at=timezone.now(), error="任务队列暂时不可用，请稍后重新导出")
+        return False
+    return True
+
+
+def recover_exports(now: datetime | None = None) -> dict[str, int]:
+    """Give exports whose worker is gone another go, and fail those that cannot have one.
+
+    An export's task is acknowledged when a worker takes it (a long export
+    must not be handed to a second worker while the first still writes), so
+    a worker killed mid-export leaves it "running" with nothing to finish
+    it. The writer beats (``heartbeat_at``) every 1000 rows; one silent for
+    EXPORT_SILENT_AT_MOST (3 minutes) is queued again, up to EXPORT_ATTEMPTS
+    (3) beginnings in all, then failed. One queued for EXPORT_QUEUED_AT_MOST
+    (30 minutes, counted from when it was asked for or queued again) while no
+    export is being written lost its message (a broker restarted without
+    persistence) and is failed; while another is being written it is just
+    waiting its turn. Failed ones say 导出失败，请重试 on the page; the reason
+    is kept in ``error``. Called by the sweep task every minute. Returns
+    ``{"requeued": n, "failed": n}``. ``now``: aware datetime (default: now).
     """
+    from django.db.models.functions import Coalesce
+
     from .models import Export
 
     now = now or timezone.now()
-    lost = (Q(state=Export.State.PENDING, created_at__lt=now - EXPORT_QUEUED_AT_MOST)
-            | Q(state=Export.State.RUNNING, started_at__lt=now - EXPORT_RUNNING_AT_MOST)
-            | Q(state=Export.State.RUNNING, started_at__isnull=True, created_at__lt=now - EXPORT_QUEUED_AT_MOST))
-    return Export.objects.filter(lost).update(state=Export.State.FAILED, finished_at=now,
-                                              error="导出中断（处理进程重启或消息丢失），请重新导出")
+    silent = Export.objects.filter(state=Export.State.RUNNING).annotate(
+        beat=Coalesce("heartbeat_at", "started_at", "created_at")).filter(beat__lt=now - EXPORT_SILENT_AT_MOST)
+    failed = silent.filter(attempts__gte=EXPORT_ATTEMPTS).update(
+        state=Export.State.FAILED, finished_at=now, error="导出多次中断（处理进程重启），请缩小范围后重新导出")
+    requeued = 0
+    for export_id in silent.filter(attempts__lt=EXPORT_ATTEMPTS).values_list("pk", flat=True):
+        if Export.objects.filter(pk=export_id, state=Export.State.RUNNING).update(
+                state=Export.State.PENDING, heartbeat_at=now):
+            requeued += enqueue_export(export_id)
+    writing = Export.objects.filter(state=Export.State.RUNNING, heartbeat_at__gte=now - EXPORT_SILENT_AT_MOST)
+    if not writing.exists():
+        failed += Export.objects.filter(state=Export.State.PENDING).annotate(
+            queued=Coalesce("heartbeat_at", "created_at")).filter(queued__lt=now - EXPORT_QUEUED_AT_MOST).update(
+            state=Export.State.FAILED, finished_at=now, error="导出中断（处理进程重启或消息丢失），请重新导出")
+    return {"requeued": requeued, "failed": failed}
+
+
+def export_dir():
+    """Where export files and the files being written live: MEDIA_ROOT/exports (a Path, made if missing)."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    folder = Path(settings.MEDIA_ROOT) / "exports"
+    (folder / "partial").mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def remove_stale_export_files(now: datetime | None = None) -> dict[str, int]:
+    """Delete export files past their time (beat, daily): ``{"expired": n, "partial": n}``.
+
+    A finished export's file is deleted ZY_EXPORT_KEEP_DAYS (default 7) days
+    after it was made, so residents' details do not outlive the retention
+    period in old files; its row stays, marked expired (the audit record:
+    who exported what, when). A file half written by a worker that was
+    killed (exports/partial/, never served) is deleted a day after it was
+    last written.
+    """
+    import time as _time
+
+    from django.conf import settings
+
+    from .models import Export
+
+    now = now or timezone.now()
+    expired = 0
+    old = Export.objects.filter(state=Export.State.DONE,
+                                finished_at__lt=now - timedelta(days=settings.ZY_EXPORT_KEEP_DAYS))
+    for export in old.iterator():
+        if export.file:
+            export.file.delete(save=False)
+        expired += Export.objects.filter(pk=export.pk, state=Export.State.DONE).update(
+            state=Export.State.EXPIRED, file="")
+    partial = 0
+    for path in (export_dir() / "partial").iterdir():
+        if path.is_file() and path.stat().st_mtime < _time.time() - 86400:
+            path.unlink(missing_ok=True)
+            partial += 1
+    return {"expired": expired, "partial": partial}
 
 
 def run_export(export_id: int, now: datetime | None = None) -> int:
@@ -391,14 +476,17 @@ def _write_export(export, now: datetime | None) -> int:
         Export.objects.filter(pk=export.pk).update(state=Export.State.FAILED, error=str(exc)[:500])
         log.exception("export %s failed", export.pk)
         raise
-    Export.objects.filter(pk=export.pk).update(state=Export.State.RUNNING, total=total, progress=0,
-                                              started_at=timezone.now(), error="")
+    began = timezone.now()
+    Export.objects.filter(pk=export.pk).update(state=Export.State.RUNNING, total=total, progress=0, started_at=began,
+                                              heartbeat_at=began, attempts=F("attempts") + 1, error="")
 
     def progress(n):
-        Export.objects.filter(pk=export.pk).update(progress=n)
+        Export.objects.filter(pk=export.pk).update(progress=n, heartbeat_at=timezone.now())
 
     suffix = f".{export.format}"
-    fd, tmp = tempfile.mkstemp(suffix=suffix)
+    # Written beside the finished files, not in /tmp: a worker killed mid-export leaves its half-written
+    # file (residents' details) where remove_stale_export_files deletes it (breaker).
+    fd, tmp = tempfile.mkstemp(suffix=suffix, dir=export_dir() / "partial")
     os.close(fd)
     try:
         issues = (issue for batch in in_batches(qs) for issue in batch)

@@ -1092,7 +1092,8 @@ class Export(models.Model):
     """One export of the ledger (台账) to .xlsx or .csv: the job's state and its audit record.
 
     ``filters`` are the ledger's GET parameters (a dict); ``progress`` rows
-    written of ``total``. The file is served only to ``requested_by``.
+    written of ``total``. The file is served only to ``requested_by``, and
+    deleted ``ZY_EXPORT_KEEP_DAYS`` after it was made (state expired).
     """
 
     class State(models.TextChoices):
@@ -1100,6 +1101,7 @@ class Export(models.Model):
         RUNNING = "running", _("导出中")
         DONE = "done", _("已完成")
         FAILED = "failed", _("失败")
+        EXPIRED = "expired", _("已过期")  # the file was deleted after ZY_EXPORT_KEEP_DAYS; the row stays for audit
 
     class Format(models.TextChoices):
         XLSX = "xlsx", "Excel (.xlsx)"
@@ -1115,6 +1117,9 @@ class Export(models.Model):
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)  # when a worker last began writing it
+    # Running: when the worker last wrote rows (it stops beating when killed); pending again: when re-queued.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)  # times a worker began writing it
     language = models.CharField(max_length=10, blank=True)  # the requester's page language: the file's (zh-hans, en)
     finished_at = models.DateTimeField(null=True, blank=True)
     downloaded_at = models.DateTimeField(null=True, blank=True)

@@ -6,6 +6,7 @@ or countdown (nothing waits in the broker).
 """
 
 from celery import shared_task
+from django.conf import settings
 from django.utils import timezone
 
 from . import digest, ledger, notifications, sweep as sweep_module
@@ -13,13 +14,14 @@ from . import digest, ledger, notifications, sweep as sweep_module
 
 @shared_task(name="issues.tasks.sweep")
 def sweep() -> int:
-    """The deadline sweep (beat, every minute); then deliver what it wrote, and fail abandoned exports.
+    """The deadline sweep (beat, every minute); then deliver what it wrote, and recover exports whose worker
+    is gone (``ledger.recover_exports``).
 
     Returns issues processed.
     """
     processed = sweep_module.run()
     notifications.deliver_pending()
-    ledger.fail_abandoned_exports()
+    ledger.recover_exports()
     return processed
 
 
@@ -35,7 +37,12 @@ def daily_digest() -> int:
     return digest.write_daily_digest(timezone.now())
 
 
-@shared_task(name="issues.tasks.export_ledger")
+# Exports run on their own queue ("exports", CELERY_TASK_ROUTES), served by their own worker: a long one
+# never holds up the sweep and the SMS. Acknowledged on receipt (a long export must not be redelivered
+# to a second worker after the broker's visibility timeout); a killed one is queued again by
+# ledger.recover_exports. Its time limit is ZY_EXPORT_SECONDS, not the other tasks' 180 s.
+@shared_task(name="issues.tasks.export_ledger", acks_late=False, soft_time_limit=settings.ZY_EXPORT_SECONDS,
+             time_limit=settings.ZY_EXPORT_SECONDS + 60)
 def export_ledger(export_id: int) -> int:
     """Write one ledger export (.xlsx/.csv) with progress on its Export row. Returns rows written."""
     from . import ledger
@@ -74,3 +81,9 @@ def remove_orphan_photos() -> int:
     from .photos import remove_orphans
 
     return remove_orphans()
+
+
+@shared_task(name="issues.tasks.remove_stale_exports")
+def remove_stale_exports() -> dict:
+    """Delete export files past ZY_EXPORT_KEEP_DAYS and half-written ones (beat, daily 03:50)."""
+    return ledger.remove_stale_export_files()

@@ -719,6 +719,10 @@ EN.update({
     "%(code)s：%(text)s": "%(code)s: %(text)s",
     "补充信息（%(category)s）": "More details (%(category)s)",
     "ZY 开头，如 ZY2026…": "Starts with ZY, e.g. ZY2026…",
+    "已过期": "Expired",
+    "文件已过保存期限并删除，如需要请重新导出": "The file was deleted when its keeping time ended; export again if you need it",
+    "您已有 %(n)d 个导出正在进行，请等其中一个完成后再导出。":
+        "You already have %(n)d exports going. Please wait for one to finish before starting another.",
     # /stats/ (issues.public_figures)
     "水电气暖诉求公开数据": "Public figures: water, power, gas and heating issues",
     "全市群众反映的供水、供电、供气、供暖问题的受理和办理情况，按月公开。只公布统计数字，不含任何个人信息。":

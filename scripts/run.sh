@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Set up and run Zhangye City Lifelines on this machine:
 #   .venv + requirements, migrate, reference and demo data, collectstatic,
-#   then the web server, a Celery worker and Celery beat together.
-# Ctrl-C stops all three; if any of them dies, the others are stopped too.
+#   then the web server, two Celery workers (jobs; ledger exports) and Celery beat together.
+# Ctrl-C stops them all; if any of them dies, the others are stopped too.
 #
 # Environment (all optional):
 #   HOST, PORT          where the web server listens (127.0.0.1, 8000)
@@ -67,7 +67,7 @@ say "first deadline sweep (so /healthz is green at once)"
 say "collectstatic"
 "$PY" manage.py collectstatic --noinput --verbosity 0
 
-# --- the three long-running processes ----------------------------------------
+# --- the long-running processes ----------------------------------------
 # Each runs in its own session (setsid), so its pid is also its process group
 # and stopping it takes its children (gunicorn and celery workers) along.
 pids=()
@@ -106,7 +106,7 @@ stop_all() {
 on_signal() {
     trap '' INT TERM
     printf '\n'
-    say "stopping web server, worker and beat"
+    say "stopping web server, workers and beat"
     stop_all
     exit "$1"
 }
@@ -126,6 +126,8 @@ else
         --no-control-socket
 fi
 start worker "$PY" -m celery -A zhangye_utilities worker --loglevel=INFO --concurrency 2
+# Ledger exports have their own queue and worker: a long one never delays the deadline sweep or an SMS.
+start exports "$PY" -m celery -A zhangye_utilities worker --loglevel=INFO --concurrency 1 -Q exports -n exports@%h
 start beat "$PY" -m celery -A zhangye_utilities beat --loglevel=INFO
 
 # Sleep in the background and wait for it: a signal sent to this script alone
@@ -135,7 +137,7 @@ nap() {
     wait "$!" || true
 }
 
-# Returns 0 while all three are alive; otherwise sets $dead to the first
+# Returns 0 while all of them are alive; otherwise sets $dead to the first
 # that exited and $dead_rc to its exit code.
 check_alive() {
     local pid
@@ -162,7 +164,7 @@ for ((i = 0; i < 120; i++)); do # wait up to 60 s for the port to open
       site:   http://$url_host:$PORT/
       admin:  http://$url_host:$PORT/admin/
     Demo logins were printed above (load_demo_data).
-    Celery worker and beat are running. Press Ctrl-C to stop all three.
+    Celery workers (jobs, exports) and beat are running. Press Ctrl-C to stop them all.
 
 EOF
         up=1

@@ -124,32 +124,139 @@ def test_bad_format_is_refused(client, world, db):
     assert client.post(reverse("dashboard:export_start"), {"format": "pdf"}).status_code == 400
 
 
-def test_an_export_whose_task_is_gone_is_failed_and_a_slow_queue_is_not(world, frozen):
-    # A worker killed mid-export left it "导出中" for an hour, and one whose message was lost for ever
-    # (breaker); an export asked for long ago but begun just now is still running (breaker round 2).
+def _export(user, state, asked_ago, beat_ago=None, attempts=0):
+    from django.utils import timezone
+
+    now = timezone.now()
+    return Export.objects.create(requested_by=user, state=state, created_at=now - asked_ago, attempts=attempts,
+                                 started_at=None if beat_ago is None else now - beat_ago,
+                                 heartbeat_at=None if beat_ago is None else now - beat_ago)
+
+
+def test_an_export_whose_worker_went_silent_is_begun_again_then_failed(world, frozen, enqueued):
+    # A worker killed mid-export left it "导出中" for ever; a long one must not be failed while it writes.
+    from datetime import timedelta
+
+    user = world.supervisor
+    silent = _export(user, Export.State.RUNNING, timedelta(minutes=40), timedelta(minutes=4), attempts=1)
+    silent_thrice = _export(user, Export.State.RUNNING, timedelta(minutes=40), timedelta(minutes=4), attempts=3)
+    writing_long = _export(user, Export.State.RUNNING, timedelta(minutes=50), timedelta(minutes=1), attempts=1)
+    assert ledger.recover_exports() == {"requeued": 1, "failed": 1}
+    states = {e.pk: (e.state, e.error) for e in Export.objects.all()}
+    assert states == {
+        silent.pk: (Export.State.PENDING, ""),
+        silent_thrice.pk: (Export.State.FAILED, "导出多次中断（处理进程重启），请缩小范围后重新导出"),
+        writing_long.pk: (Export.State.RUNNING, ""),
+    }
+    assert enqueued == [silent.pk]
+
+
+def test_a_queued_export_waits_its_turn_but_a_lost_one_is_failed(world, frozen, enqueued):
+    # One queued behind a long export is waiting, not lost; with nothing being written, 30 minutes is lost.
     from datetime import timedelta
 
     from django.utils import timezone
 
-    now = timezone.now()
     user = world.supervisor
+    queued_long = _export(user, Export.State.PENDING, timedelta(minutes=45))
+    queued_recent = _export(user, Export.State.PENDING, timedelta(minutes=29))
+    writing = _export(world.mayor, Export.State.RUNNING, timedelta(minutes=50), timedelta(seconds=30), attempts=1)
+    assert ledger.recover_exports() == {"requeued": 0, "failed": 0}
+    Export.objects.filter(pk=writing.pk).update(state=Export.State.DONE, finished_at=timezone.now())
+    assert ledger.recover_exports() == {"requeued": 0, "failed": 1}
+    lost = Export.objects.get(pk=queued_long.pk)
+    assert (lost.state, lost.finished_at, lost.error) == (
+        Export.State.FAILED, timezone.now(), "导出中断（处理进程重启或消息丢失），请重新导出")
+    assert Export.objects.get(pk=queued_recent.pk).state == Export.State.PENDING
 
-    def export(state, asked_ago, started_ago=None):
-        return Export.objects.create(requested_by=user, state=state, created_at=now - asked_ago,
-                                     started_at=None if started_ago is None else now - started_ago)
 
-    running_dead = export(Export.State.RUNNING, timedelta(minutes=40), timedelta(minutes=16))
-    running_late_start = export(Export.State.RUNNING, timedelta(minutes=40), timedelta(minutes=2))
-    queued_lost = export(Export.State.PENDING, timedelta(minutes=31))
-    queued_recent = export(Export.State.PENDING, timedelta(minutes=29))
-    done = export(Export.State.DONE, timedelta(hours=3), timedelta(hours=3))
-    assert ledger.fail_abandoned_exports(now) == 2
-    states = {e.pk: e.state for e in Export.objects.all()}
-    assert states == {running_dead.pk: Export.State.FAILED, queued_lost.pk: Export.State.FAILED,
-                      running_late_start.pk: Export.State.RUNNING, queued_recent.pk: Export.State.PENDING,
-                      done.pk: Export.State.DONE}
-    failed = Export.objects.get(pk=running_dead.pk)
-    assert (failed.finished_at, failed.error) == (now, "导出中断（处理进程重启或消息丢失），请重新导出")
+def test_the_export_task_has_its_own_queue_time_limit_and_early_ack():
+    from zhangye_utilities.celery import app
+
+    assert app.amqp.router.route({}, "issues.tasks.export_ledger")["queue"].name == "exports"
+    assert app.amqp.router.route({}, "issues.tasks.sweep")["queue"].name == "celery"
+    task = app.tasks["issues.tasks.export_ledger"]
+    assert (task.soft_time_limit, task.time_limit, task.acks_late) == (3600, 3660, False)
+    assert app.tasks["issues.tasks.sweep"].acks_late is True
+
+
+def test_a_user_has_two_exports_going_at_most(client, world, frozen, media, enqueued,
+                                              django_capture_on_commit_callbacks):
+    # Eight exports from one user filled the one worker, and the sweep and SMS waited minutes (breaker).
+    client.force_login(world.mayor)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert [start(client, "csv").status_code for _ in range(2)] == [302, 302]
+        refused = start(client, "csv")
+        hx = client.post(reverse("dashboard:export_start"), {"format": "xlsx", "query": ""},
+                         HTTP_HX_REQUEST="true")
+    assert refused.status_code == 429 and "您已有 2 个导出正在进行，请等其中一个完成后再导出。" in refused.content.decode()
+    assert hx.status_code == 200 and 'class="form-error export-refused"' in hx.content.decode()
+    assert Export.objects.count() == 2 and len(enqueued) == 2
+    Export.objects.filter(pk=enqueued[0]).update(state=Export.State.DONE)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert start(client, "csv").status_code == 302
+    assert Export.objects.count() == 3
+
+
+def test_files_past_their_keeping_are_deleted_and_the_export_stays_listed(client, world, frozen, media, settings):
+    # Export files (residents' names and descriptions) were kept for ever (breaker).
+    import os
+    import time
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    old = Export.objects.create(requested_by=world.mayor, format=Export.Format.CSV)
+    fresh = Export.objects.create(requested_by=world.mayor, format=Export.Format.CSV)
+    for export in (old, fresh):
+        ledger.run_export(export.pk)
+    Export.objects.filter(pk=old.pk).update(finished_at=timezone.now() - timedelta(days=8))
+    old.refresh_from_db()
+    old_path = old.file.path
+    partial = ledger.export_dir() / "partial"
+    stale, current = partial / "tmpstale.csv", partial / "tmpcurrent.csv"
+    for f in (stale, current):
+        f.write_text("王女士,南关小区")
+    os.utime(stale, (time.time() - 2 * 86400, time.time() - 2 * 86400))
+    assert ledger.remove_stale_export_files() == {"expired": 1, "partial": 1}
+    assert not os.path.exists(old_path) and not stale.exists() and current.exists()
+    old.refresh_from_db()
+    fresh.refresh_from_db()
+    assert (old.state, old.file.name) == (Export.State.EXPIRED, "") and fresh.state == Export.State.DONE
+    client.force_login(world.mayor)
+    assert client.get(reverse("dashboard:export_download", args=[old.pk])).status_code == 404
+    page = client.get(reverse("dashboard:export_status", args=[old.pk])).content.decode()
+    assert "已过期" in page and "文件已过保存期限并删除，如需要请重新导出" in page
+
+
+def test_a_half_written_file_is_kept_beside_the_exports_not_in_tmp(world, frozen, media, monkeypatch):
+    # A worker killed mid-export left 74,567 rows of names and addresses in /tmp (breaker).
+    import tempfile
+
+    seen = []
+    real = tempfile.mkstemp
+
+    def spy(*args, **kwargs):
+        fd, path = real(*args, **kwargs)
+        seen.append(path)
+        return fd, path
+
+    monkeypatch.setattr(tempfile, "mkstemp", spy)
+    export = Export.objects.create(requested_by=world.mayor, format=Export.Format.XLSX)
+    ledger.run_export(export.pk)
+    assert len(seen) == 1 and seen[0].startswith(str(media / "exports" / "partial") + "/")
+
+
+def test_a_control_character_in_a_name_does_not_fail_the_xlsx(world, frozen, media, file_issue):
+    # An admin-typed "Ganzhou\x0bDistrict" failed every .xlsx export that included it (breaker).
+    world.ganzhou.name = "甘州\x0b区"
+    world.ganzhou.save()
+    file_issue()
+    export = Export.objects.create(requested_by=world.mayor, format=Export.Format.XLSX)
+    assert ledger.run_export(export.pk) == 1
+    export.refresh_from_db()
+    sheet = load_workbook(export.file.path, read_only=True).active
+    assert "甘州区" in [c.value for c in list(sheet.iter_rows())[1]]
 
 
 def test_a_late_task_finishes_a_failed_export_and_clears_its_reason(world, frozen, media):
@@ -160,7 +267,7 @@ def test_a_late_task_finishes_a_failed_export_and_clears_its_reason(world, froze
     assert (export.state, export.error) == (Export.State.DONE, "")
 
 
-def test_the_sweep_task_fails_abandoned_exports(world, frozen, monkeypatch):
+def test_the_sweep_task_recovers_exports(world, frozen, enqueued):
     from datetime import timedelta
 
     from django.utils import timezone

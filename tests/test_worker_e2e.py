@@ -158,3 +158,28 @@ def test_two_sweep_processes_at_once_write_each_row_once(staffed, file_issue):
     reminders = Notification.objects.filter(kind="reminder.dispatch.50")
     assert reminders.count() == 30
     assert sorted(reminders.values_list("issue_id", flat=True)) == sorted(i.pk for i in issues)
+
+
+def test_exports_go_to_their_own_worker_not_the_jobs_worker(staffed, file_issue, tmp_path, settings):
+    """Eight big exports on the one worker held up the sweep and the SMS for minutes (breaker): the jobs
+    worker never takes an export, and the export worker (queue "exports") writes it."""
+    from issues.ledger import enqueue_export
+    from issues.models import Export
+
+    data = tmp_path / "data"
+    settings.MEDIA_ROOT = data / "media"
+    file_issue()
+    export = Export.objects.create(requested_by=staffed.mayor, format=Export.Format.CSV)
+    with celery_worker(tmp_path, DATA_DIR=data) as jobs:
+        enqueue_export(export.pk)
+        sweep.delay()  # sent after the export: the jobs worker runs it, and never the export
+        wait_for(lambda: "Task issues.tasks.sweep" in jobs.log_path.read_text()
+                 and "succeeded" in jobs.log_path.read_text(), what="the jobs worker to run the sweep")
+        time.sleep(1)
+        assert "Task issues.tasks.export_ledger[" not in jobs.log_path.read_text()
+        assert Export.objects.get(pk=export.pk).state == Export.State.PENDING
+    with celery_worker(tmp_path, queues="exports", DATA_DIR=data):
+        wait_for(lambda: Export.objects.get(pk=export.pk).state == Export.State.DONE, what="the export worker")
+    export.refresh_from_db()
+    assert (export.progress, export.attempts) == (1, 1)
+    assert export.file.name.startswith(f"exports/{export.pk}/")

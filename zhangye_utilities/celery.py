@@ -28,6 +28,8 @@ app.conf.beat_schedule = {
     "deidentify-closed": {"task": "issues.tasks.deidentify", "schedule": crontab(hour=3, minute=10)},
     # Photo files a killed process wrote without committing their rows (issues.photos.remove_orphans).
     "remove-orphan-photos": {"task": "issues.tasks.remove_orphan_photos", "schedule": crontab(hour=3, minute=40)},
+    # Export files past ZY_EXPORT_KEEP_DAYS, and half-written ones a killed worker left.
+    "remove-stale-exports": {"task": "issues.tasks.remove_stale_exports", "schedule": crontab(hour=3, minute=50)},
     "rebuild-recent-rollups": {"task": "issues.tasks.rebuild_recent_rollups",
                                "schedule": crontab(hour=2, minute=30)},
 }

@@ -250,6 +250,13 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = 120
 CELERY_TASK_TIME_LIMIT = 180
+# Exports go to their own queue and worker (scripts/run.sh, docker-compose's worker-exports), with their own
+# time limit: .xlsx is written at about 1,400 rows a second (220,000 rows, 2 cores), and an export must not delay
+# the sweep or an SMS.
+CELERY_TASK_ROUTES = {"issues.tasks.export_ledger": {"queue": "exports"}}
+ZY_EXPORT_SECONDS = env.int("ZY_EXPORT_SECONDS", default=3600)
+# Days an export's file is kept (then deleted; the export's row stays for audit).
+ZY_EXPORT_KEEP_DAYS = env.int("ZY_EXPORT_KEEP_DAYS", default=7)
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")

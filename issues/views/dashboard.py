@@ -285,11 +285,20 @@ def ledger(request):
 
 @require_POST
 def export_start(request):
-    """Start an export of the ledger as filtered (POST ``format`` xlsx|csv, ``query`` the ledger's GET string)."""
+    """Start an export of the ledger as filtered (POST ``format`` xlsx|csv, ``query`` the ledger's GET string).
+
+    A user may have ACTIVE_EXPORTS_PER_USER (2) exports queued or running at
+    once; another is refused with a message (in the export list under htmx,
+    200; else the export page, 429), so no one user can fill the export
+    worker's queue. Otherwise → the new export's status (htmx fragment, or
+    a redirect to its page).
+    """
     denied = _staff_or_login(request)
     if denied:
         return denied
     from django.http import QueryDict
+
+    from accounts.models import User
 
     fmt = request.POST.get("format", Export.Format.XLSX)
     if fmt not in Export.Format.values:
@@ -298,26 +307,22 @@ def export_start(request):
     # NUL cannot be stored in the filters' JSON (PostgreSQL text): such a value is dropped like a bad one.
     filters = {k: query.get(k) for k in ledger_mod.LedgerFilter.base_filters
                if query.get(k) and "\x00" not in query.get(k)}
-    export = Export.objects.create(requested_by=request.user, format=fmt, filters=filters,
-                                   language=translation.get_language() or "")  # the file speaks the page's language
+    with transaction.atomic():
+        User.objects.select_for_update().filter(pk=request.user.pk).exists()  # one request per user at a time
+        active = Export.objects.filter(requested_by=request.user,
+                                       state__in=[Export.State.PENDING, Export.State.RUNNING]).count()
+        if active >= ledger_mod.ACTIVE_EXPORTS_PER_USER:
+            refused = _("您已有 %(n)d 个导出正在进行，请等其中一个完成后再导出。") % {"n": active}
+            if request.headers.get("HX-Request"):
+                return render(request, "dashboard/_export_refused.html", {"refused": refused})
+            return render(request, "dashboard/export.html", {"refused": refused}, status=429)
+        export = Export.objects.create(requested_by=request.user, format=fmt, filters=filters,
+                                       language=translation.get_language() or "")  # the file speaks the page's language
     log.info("export %s requested: user=%s format=%s filters=%s", export.pk, request.user.pk, fmt, filters)
-    transaction.on_commit(lambda: _enqueue(export.pk))
+    transaction.on_commit(lambda: ledger_mod.enqueue_export(export.pk))
     if request.headers.get("HX-Request"):
         return render(request, "dashboard/_export.html", {"export": export})
     return redirect(reverse("dashboard:export_status", args=[export.pk]))
-
-
-def _enqueue(export_id: int) -> None:
-    # Hand the export to a worker; when the broker cannot take it (Redis down), mark it failed at once, so
-    # the page says to ask again instead of showing "排队中" until the sweep gives it up half an hour later.
-    from ..tasks import export_ledger
-
-    try:
-        export_ledger.delay(export_id)
-    except Exception:
-        log.exception("export %s could not be enqueued", export_id)
-        Export.objects.filter(pk=export_id, state=Export.State.PENDING).update(
-            state=Export.State.FAILED, finished_at=timezone.now(), error="任务队列暂时不可用，请稍后重新导出")
 
 
 def _own_export(request, pk: int) -> Export:

@@ -43,13 +43,15 @@ def manage_env(**extra) -> dict:
 
 
 @contextmanager
-def celery_worker(log_dir: Path, **extra_env):
-    """A ``celery worker --pool=solo`` child process; yields the Popen, stops it after."""
+def celery_worker(log_dir: Path, queues: str = "", **extra_env):
+    """A ``celery worker --pool=solo`` child process (on ``queues``, e.g. "exports"; default: the default
+    queue, as scripts/run.sh's jobs worker); yields the Popen, stops it after."""
     log_path = log_dir / f"worker-{uuid.uuid4().hex[:6]}.log"
     log = open(log_path, "w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "zhangye_utilities", "worker", "--pool=solo", "--loglevel=INFO",
-         "-n", f"test-{uuid.uuid4().hex[:8]}@%h", "--without-gossip", "--without-mingle", "--without-heartbeat"],
+         "-n", f"test-{uuid.uuid4().hex[:8]}@%h", "--without-gossip", "--without-mingle", "--without-heartbeat",
+         *(["-Q", queues] if queues else [])],
         cwd=ROOT, env=manage_env(**extra_env), stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )
     try:
