@@ -144,6 +144,22 @@ def test_english_is_available(client, world, data, settings):
                                                      "On-time resolution", "Satisfaction rate", "Solved rate"]
 
 
+def test_the_english_dashboard_names_districts_and_categories_in_english_but_the_map_keeps_chinese(
+        client, world, data, settings):
+    # The breakdowns showed 甘州区 and 供暖不热 on the English page (breaker).
+    world.ganzhou.name_en = "Ganzhou District"
+    world.ganzhou.save()
+    world.heat_cold.name_en = "Heating not warm"
+    world.heat_cold.save()
+    client.force_login(world.mayor)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    context = client.get(URL, P).context
+    breakdowns = dict(context["breakdowns"])
+    assert "Ganzhou District" in [r["name"] for r in breakdowns["By district"]]
+    assert "Heating not warm" in [r["name"] for r in breakdowns["By category"]]
+    assert "甘州区" in [d["name"] for d in context["map_data"]]  # the map's shapes are named in Chinese
+
+
 def _topic_errors(html: str) -> dict[str, str]:
     """The messages the dashboard's 每月一题 form shows, by field."""
     return {m[0]: m[1] for m in re.findall(r'id="topic-(\w+)-error">([^<]*)<', html) if m[1]}

@@ -241,8 +241,9 @@ elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     # and its caller logs it; the sender kick's thread is then free for the next kick).
     _broker_timeout = env.float("ZY_BROKER_SOCKET_TIMEOUT", default=10.0)
     # With late acks, a message whose worker died unacknowledged is redelivered after the visibility
-    # timeout: Redis's default hour left a killed export "导出中" for an hour. Five minutes outlasts the
-    # longest task (CELERY_TASK_TIME_LIMIT, 180 s), and no task is sent with an ETA or a countdown.
+    # timeout: Redis's default hour left a killed task waiting an hour. Five minutes outlasts the longest
+    # late-acknowledged task (CELERY_TASK_TIME_LIMIT, 180 s; exports are acknowledged on receipt and
+    # recovered by the sweep instead), and no task is sent with an ETA or a countdown.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_timeout": _broker_timeout, "socket_connect_timeout": _broker_timeout,
                                        "visibility_timeout": 300}
 CELERY_TASK_ACKS_LATE = True

@@ -162,9 +162,10 @@ def _dashboard_page(request, topic_form: MonthlyTopicForm | None = None, status:
     period, period_problem = parse_period_or_problem(request.GET, now)
     summary = m.summarize(period, utilities=utilities, now=now)
     utility_names = {u.value: str(u.label) for u in Utility}
-    districts = {d.pk: d.name for d in District.objects.all()}
+    district_rows = list(District.objects.all())
+    districts = {d.pk: d.shown_name for d in district_rows}  # the page's language (English names under the switch)
     units = {u.pk: u.name for u in Unit.objects.all()}
-    categories = {c.pk: c.name for c in Category.objects.all()}
+    categories = {c.pk: c.shown_name for c in Category.objects.all()}
     cards = []
     for c in summary.cards:
         cards.append({"m": c, "href": ledger_link(c.key, period),
@@ -173,7 +174,8 @@ def _dashboard_page(request, topic_form: MonthlyTopicForm | None = None, status:
     if map_measure not in dict(MAP_MEASURES):
         map_measure = "received"
     map_data = []
-    for pk, name in districts.items():
+    for d in district_rows:  # the map's shapes are named in Chinese: its data keeps the Chinese names
+        pk, name = d.pk, d.name
         counts = summary.by["district"].get(pk, {})
         key = {"resolution_rate": "resolved_on_time", "satisfaction_rate": "rated_satisfied"}.get(map_measure,
                                                                                                   map_measure)
