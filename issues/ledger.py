@@ -2,7 +2,8 @@
 
 ``LedgerFilter`` (django-filter) reads the ledger's GET parameters: a
 ``measure`` with a period (``start``/``end`` dates) selects exactly the
-issues behind a dashboard number (``issues.measures.issue_filter``); the
+issues behind a dashboard number (``issues.measures.issue_filter``), and a
+period alone the issues filed in it; the
 dimensions (utility, district, unit, category), status and a tracking-code
 search narrow it. ``ledger_queryset(user, params)`` applies the viewer's
 scope first. ``page(qs, cursor)`` pages by (filed_at, id) descending without
@@ -26,7 +27,7 @@ from accounts.scope import visible_issues
 from . import measures as m
 from .choices import OPEN_STATUSES, Decision, Status, SupervisionLevel, Utility, WORKING_STATUSES
 from .models import Category, District, Issue, RectificationPlan, Unit
-from .validation import mask_phone
+from .validation import mask_phone, normalize_tracking_code
 
 MEASURE_CHOICES = [
     ("received", _("受理")), ("closed", _("销号")),
@@ -53,14 +54,34 @@ class LedgerFilter(df.FilterSet):
                                 empty_label=_("全部单位"), null_label=_("未交办"), null_value="none")
     category = df.ModelChoiceFilter(queryset=Category.objects.all(), label=_("类别"), empty_label=_("全部类别"))
     status = df.ChoiceFilter(choices=Status.choices, label=_("状态"), empty_label=_("全部状态"))
-    code = df.CharFilter(field_name="tracking_code", lookup_expr="startswith", label=_("受理编号"))
+    code = df.CharFilter(method="filter_code", label=_("受理编号"))
 
     class Meta:
         model = Issue
         fields: list[str] = []
 
     def filter_noop(self, qs, name, value):
-        """start/end are read by the measure filter."""
+        """start/end are read by the measure filter, or without one by ``filter_queryset`` (filing dates)."""
+        return qs
+
+    def filter_code(self, qs, name, value):
+        """Codes beginning with what was typed, read as /track/ reads a code (any case, full-width); a
+        beginning of digits alone is taken as after "ZY" (the ``zy2026`` of a breaker found nothing)."""
+        code = normalize_tracking_code(value)
+        if code[:1].isdigit():
+            code = "ZY" + code
+        return qs.filter(tracking_code__startswith=code) if code else qs
+
+    def filter_queryset(self, queryset):
+        """The filters; and without a measure, a period (start/end) selects the issues filed in it.
+
+        (The dates did nothing without a measure, and said nothing: a breaker got this week's issues
+        for a day in 2025.)
+        """
+        qs = super().filter_queryset(queryset)
+        period = self.period()
+        if period is not None and not self.form.cleaned_data.get("measure"):
+            qs = qs.filter(filed_at__gte=period.start, filed_at__lt=period.end)
         return qs
 
     def period(self) -> m.Period | None:
@@ -82,11 +103,15 @@ class LedgerFilter(df.FilterSet):
         """
         data = getattr(self.form, "cleaned_data", {}) or {}
         measure = data.get("measure")
-        if not measure or measure in m.NOW_COUNTS or self.period() is not None:
-            return ""
         start, end = data.get("start"), data.get("end")
-        if isinstance(start, date) and isinstance(end, date) and start > end:
-            return _("开始日期晚于结束日期，请改正后再筛选。")
+        if measure in m.NOW_COUNTS or self.period() is not None or (not measure and not start and not end):
+            return ""
+        if isinstance(start, date) and isinstance(end, date):
+            if start > end:
+                return _("开始日期晚于结束日期，请改正后再筛选。")
+            return _("日期须在 2000 年至 2100 年之间，请改正后再筛选。")
+        if not measure:
+            return _("按提交日期筛选需要同时填写开始和结束日期；现在列出的是全部诉求。")
         return _("这个指标需要开始和结束日期，请填写后再筛选。")
 
     def filter_measure(self, qs, name, value):

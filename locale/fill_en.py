@@ -723,6 +723,9 @@ EN.update({
     "文件已过保存期限并删除，如需要请重新导出": "The file was deleted when its keeping time ended; export again if you need it",
     "您已有 %(n)d 个导出正在进行，请等其中一个完成后再导出。":
         "You already have %(n)d exports going. Please wait for one to finish before starting another.",
+    "日期须在 2000 年至 2100 年之间，请改正后再筛选。": "Dates must be between 2000 and 2100. Please correct them and filter again.",
+    "按提交日期筛选需要同时填写开始和结束日期；现在列出的是全部诉求。":
+        "Filtering by filing date needs both a start and an end date; all issues are listed now.",
     # /stats/ (issues.public_figures)
     "水电气暖诉求公开数据": "Public figures: water, power, gas and heating issues",
     "全市群众反映的供水、供电、供气、供暖问题的受理和办理情况，按月公开。只公布统计数字，不含任何个人信息。":

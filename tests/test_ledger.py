@@ -72,6 +72,10 @@ def test_filters_and_marks(client, world, frozen):
 @pytest.mark.parametrize("query, problem", [
     ({"measure": "received", "start": "2026-12-31", "end": "2026-12-01"}, "开始日期晚于结束日期，请改正后再筛选。"),
     ({"measure": "received", "start": "2026-12-01"}, "这个指标需要开始和结束日期，请填写后再筛选。"),
+    # Both dates given, outside 2000–2100: it said they were missing (breaker).
+    ({"measure": "received", "start": "1970-01-01", "end": "1970-01-01"}, "日期须在 2000 年至 2100 年之间，请改正后再筛选。"),
+    ({"start": "2026-12-31", "end": "2026-12-01"}, "开始日期晚于结束日期，请改正后再筛选。"),
+    ({"start": "2026-12-01"}, "按提交日期筛选需要同时填写开始和结束日期；现在列出的是全部诉求。"),
 ])
 def test_a_measure_without_a_usable_period_says_why_the_list_is_empty(client, world, frozen, query, problem):
     # The ledger showed 没有符合条件的诉求 as if nothing had been filed (breaker).
@@ -81,3 +85,22 @@ def test_a_measure_without_a_usable_period_says_why_the_list_is_empty(client, wo
     ok = client.get(URL, {"measure": "received", "start": "2026-11-01", "end": "2026-11-30"}).content.decode()
     assert "period-problem" not in ok
     assert "period-problem" not in client.get(URL, {"measure": "open"}).content.decode()  # needs no period
+
+
+def test_dates_without_a_measure_list_the_issues_filed_in_them(client, world, frozen):
+    # They did nothing, and said nothing: this week's issues were listed for a day in 2025 (breaker).
+    data = measures_data.build(world)
+    client.force_login(world.mayor)
+    day_17 = set(codes(client.get(URL, {"start": "2026-11-17", "end": "2026-11-17"})))
+    # Filed 11-17 (Asia/Shanghai): A 00:30, B 23:30, E 09:00, G 10:00 (merged, still an issue), H 05:00, P 12:00.
+    assert day_17 == {data.A.tracking_code, data.B.tracking_code, data.E.tracking_code, data.G.tracking_code,
+                      data.H.tracking_code, data.P.tracking_code}
+    assert codes(client.get(URL, {"start": "2025-01-01", "end": "2025-01-01"})) == []
+
+
+@pytest.mark.parametrize("typed", ["zy2026", "ＺＹ２０２６", "2026", " ZY2026 "])
+def test_the_code_search_reads_a_code_as_tracking_does(client, world, frozen, file_issue, typed):
+    issue = file_issue()
+    client.force_login(world.mayor)
+    assert codes(client.get(URL, {"code": typed})) == [issue.tracking_code]
+    assert codes(client.get(URL, {"code": "ZY2025"})) == []
