@@ -186,15 +186,18 @@ def in_batches(qs, size: int = 2000):
 def page(qs, cursor: str | None, size: int = PAGE_SIZE):
     """One page by (filed_at, id) descending after ``cursor``; returns ``(rows, next_cursor or None)``.
 
-    A malformed cursor starts from the top. No OFFSET, no COUNT.
+    A malformed cursor starts from the top, and so does one without a UTC offset (the cursors this
+    writes always have one; a forged naive one logged a RuntimeWarning each time). No OFFSET, no COUNT.
     """
     qs = qs.order_by("-filed_at", "-id")
     if cursor:
         try:
             raw_t, raw_id = cursor.rsplit("_", 1)
             t = datetime.fromisoformat(raw_t)
+            if timezone.is_naive(t):
+                raise ValueError("a cursor has a UTC offset")
             qs = qs.filter(Q(filed_at__lt=t) | Q(filed_at=t, id__lt=int(raw_id)))
-        except (ValueError, TypeError):
+        except (ValueError, TypeError, OverflowError):
             pass
     items = list(qs[: size + 1])
     nxt = None

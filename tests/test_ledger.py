@@ -104,3 +104,11 @@ def test_the_code_search_reads_a_code_as_tracking_does(client, world, frozen, fi
     client.force_login(world.mayor)
     assert codes(client.get(URL, {"code": typed})) == [issue.tracking_code]
     assert codes(client.get(URL, {"code": "ZY2025"})) == []
+
+
+def test_a_forged_cursor_without_an_offset_starts_from_the_top_quietly(client, world, frozen, file_issue, recwarn):
+    issue = file_issue()
+    client.force_login(world.mayor)
+    assert codes(client.get(URL, {"after": "2026-12-07_1"})) == [issue.tracking_code]
+    assert codes(client.get(URL, {"after": "2026-12-07T00:00:00_1"})) == [issue.tracking_code]
+    assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]
