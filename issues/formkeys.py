@@ -47,8 +47,8 @@ def new_key() -> str:
     return uuid.uuid4().hex
 
 
-def _cache_key(user_id: int, key: str) -> str:
-    return f"zy-form:{int(user_id)}:{key}"
+def _cache_key(user_id: int, scope: str, key: str) -> str:
+    return f"zy-form:{int(user_id)}:{scope}:{key}"
 
 
 class Once:
@@ -59,10 +59,13 @@ class Once:
 
 
 @contextmanager
-def sent_once(user_id: int, key: str | None):
-    """Run the body once per (``user_id``, ``key``); yields Once(repeat=…).
+def sent_once(user_id: int, key: str | None, scope: str = ""):
+    """Run the body once per (``user_id``, ``scope``, ``key``); yields Once(repeat=…).
 
-    ``key`` is the posted ``form_key`` (anything but 32 hex digits counts
+    ``scope`` names what the form does ("note:138": the action and the
+    issue), so a key used up by one form never passes for another (a key
+    replayed on another action or issue acts as a first copy, through all
+    its checks). ``key`` is the posted ``form_key`` (anything but 32 hex digits counts
     as no key: the body runs, unguarded). When the yielded ``repeat`` is
     False the body acts; if it raises, the key is given back and the error
     goes on; if it returns, the key is kept as done for KEY_TTL s. When
@@ -73,7 +76,7 @@ def sent_once(user_id: int, key: str | None):
     if not _UUID.match(key):
         yield Once(False)
         return
-    cache, name = caches["default"], _cache_key(user_id, key)
+    cache, name = caches["default"], _cache_key(user_id, scope, key)
     try:
         taken, state = not cache.add(name, _PENDING, PENDING_TTL), _PENDING
         deadline = time.monotonic() + WAIT

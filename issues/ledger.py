@@ -110,6 +110,8 @@ class LedgerFilter(df.FilterSet):
             if start > end:
                 return _("开始日期晚于结束日期，请改正后再筛选。")
             return _("日期须在 2000 年至 2100 年之间，请改正后再筛选。")
+        if "start" in self.form.errors or "end" in self.form.errors:  # 2026-02-30, or not a date at all
+            return _("日期无效，请按“年-月-日”填写真实存在的日期，如 2026-02-28。")
         if not measure:
             return _("按提交日期筛选需要同时填写开始和结束日期；现在列出的是全部诉求。")
         return _("这个指标需要开始和结束日期，请填写后再筛选。")
@@ -440,6 +442,7 @@ def remove_stale_export_files(now: datetime | None = None) -> dict[str, int]:
     killed (exports/partial/, never served) is deleted a day after it was
     last written.
     """
+    import os
     import time as _time
 
     from django.conf import settings
@@ -452,7 +455,10 @@ def remove_stale_export_files(now: datetime | None = None) -> dict[str, int]:
                                 finished_at__lt=now - timedelta(days=settings.ZY_EXPORT_KEEP_DAYS))
     for export in old.iterator():
         if export.file:
+            folder = os.path.dirname(export.file.path)
             export.file.delete(save=False)
+            if os.path.isdir(folder) and not os.listdir(folder):
+                os.rmdir(folder)  # exports/<id>/ held only this file
         expired += Export.objects.filter(pk=export.pk, state=Export.State.DONE).update(
             state=Export.State.EXPIRED, file="")
     partial = 0
@@ -522,7 +528,12 @@ def _write_export(export, now: datetime | None) -> int:
             with open(tmp, "w", encoding="utf-8-sig", newline="") as fh:
                 n = write_csv(fh, issues, now, progress)
         else:
-            n = write_xlsx(tmp, issues, now, progress)
+            # openpyxl streams the sheet through a temporary file of its own: there too, not in /tmp.
+            kept, tempfile.tempdir = tempfile.tempdir, str(export_dir() / "partial")
+            try:
+                n = write_xlsx(tmp, issues, now, progress)
+            finally:
+                tempfile.tempdir = kept
         stamp = timezone.localtime(now).strftime("%Y%m%d-%H%M")
         with open(tmp, "rb") as fh:
             export.file.save(f"ledger-{stamp}{suffix}", File(fh), save=False)

@@ -483,17 +483,27 @@ ROLLUP_VERSION_KEY = "zy:measures:rollup-version"
 ROLLUP_CACHE_SECONDS = 6 * 3600
 
 
+def _cache(operation: str, *args):
+    """``cache.<operation>(*args)``, or None when the cache (Redis) cannot be reached: the measures are then
+    computed from the database, not lost (the dashboard and /stats/ answered 500: breaker)."""
+    try:
+        return getattr(cache, operation)(*args)
+    except Exception:  # noqa: BLE001 - any cache failure
+        log.warning("measures: cache %s failed; computing without it", operation, exc_info=True)
+        return None
+
+
 def _rollup_version() -> str:
-    version = cache.get(ROLLUP_VERSION_KEY)
+    version = _cache("get", ROLLUP_VERSION_KEY)
     if version is None:
         version = secrets.token_hex(8)
-        cache.add(ROLLUP_VERSION_KEY, version, None)
-        version = cache.get(ROLLUP_VERSION_KEY) or version
+        _cache("add", ROLLUP_VERSION_KEY, version, None)
+        version = _cache("get", ROLLUP_VERSION_KEY) or version
     return version
 
 
 def _bump_version() -> None:
-    cache.set(ROLLUP_VERSION_KEY, secrets.token_hex(8), None)
+    _cache("set", ROLLUP_VERSION_KEY, secrets.token_hex(8), None)
 
 
 # A refresh of touched days recomputes only the rows of the touched issues'
@@ -831,10 +841,10 @@ def _today_counts(today: date, now: datetime) -> dict:
     ``_event_mark()``; the deadline counts (which change as deadlines fall) are computed live."""
     start, end = day_start(today), day_start(today + timedelta(days=1))
     key = f"zy:measures:today:{today.isoformat()}:{_event_mark()}"
-    counts = cache.get(key)
+    counts = _cache("get", key)
     if counts is None:
         counts = _counts_in([(start, end)], now, parts=("events",))
-        cache.set(key, counts, ROLLUP_CACHE_SECONDS)
+        _cache("set", key, counts, ROLLUP_CACHE_SECONDS)
     counts = {k: dict(v) for k, v in counts.items()}
     for k, v in _counts_in([(start, end)], now, parts=("due",)).items():
         slot = counts.setdefault(k, _ZEROS.copy())
@@ -854,11 +864,11 @@ def _past_days(period: Period, utilities, filters: dict, today: date, with_trend
         [_rollup_version(), period.start_day.isoformat(), period.end_day.isoformat(), today.isoformat(),
          sorted(utilities) if utilities is not None else None, sorted((filters or {}).items()), with_trend],
         default=str).encode()).hexdigest()
-    hit = cache.get(key)
+    hit = _cache("get", key)
     if hit is not None:
         return [dict(r) for r in hit[0]], [dict(r) for r in hit[1]]
     rows, trend_rows = _past_rows(period, utilities, filters, today, with_trend)
-    cache.set(key, (rows, trend_rows), ROLLUP_CACHE_SECONDS)
+    _cache("set", key, (rows, trend_rows), ROLLUP_CACHE_SECONDS)
     return [dict(r) for r in rows], [dict(r) for r in trend_rows]
 
 

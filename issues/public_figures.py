@@ -14,6 +14,7 @@ the labels are put in per request (the page's language).
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -23,6 +24,8 @@ from django.utils.translation import gettext_lazy as _
 from . import measures as m
 from .choices import Utility
 from .models import District, Unit
+
+log = logging.getLogger(__name__)
 
 MONTHS_SHOWN = 13  # this month and the twelve before it
 CACHE_SECONDS = 300
@@ -66,11 +69,19 @@ def month_period(first: date) -> m.Period:
 def _counts(first: date, now: datetime) -> dict:
     """``{"totals": counts, "utility": {value: counts}, "district": {id: counts}, "unit": {id: counts}}``, cached."""
     key = f"zy:public-figures:{first.isoformat()}"
-    found = cache.get(key)
+    try:
+        found = cache.get(key)
+    except Exception:  # noqa: BLE001 - the cache (Redis) down: the page is computed, not lost (breaker)
+        log.warning("public figures: cache unavailable", exc_info=True)
+        found, key = None, None
     if found is None:
         s = m.summarize(month_period(first), now=now, with_now=False, with_trend=False)
         found = {"totals": s.totals, "utility": s.by["utility"], "district": s.by["district"], "unit": s.by["unit"]}
-        cache.set(key, found, CACHE_SECONDS)
+        if key:
+            try:
+                cache.set(key, found, CACHE_SECONDS)
+            except Exception:  # noqa: BLE001
+                log.warning("public figures: not cached", exc_info=True)
     return found
 
 

@@ -228,11 +228,12 @@ def normalize_tracking_code(text: str) -> str:
     or a bidi mark (``_INVISIBLE``, and every format character) matches too. Never raises; a code that does not
     exist just matches nothing. Only letters and digits count, so the
     full stop or quotes copied with it from an SMS (``ZY2026…。``), a dash
-    or a slash are dropped, and a code of digits alone (the "ZY" left off)
-    gets its prefix back.
+    or a slash are dropped, and a code of its 14 digits alone (the "ZY" left
+    off) gets its prefix back.
     """
     code = _NOT_IN_CODE.sub("", unicodedata.normalize("NFKC", text).upper())
-    return f"ZY{code}" if code.isdigit() and len(code) >= 14 else code
+    # A code's digits are its day (20YYMMDD) and that day's number (6 digits): "0086 138…" stays a phone.
+    return f"ZY{code}" if code.isdigit() and len(code) == 14 and code.startswith("20") else code
 
 
 _NOT_IN_CODE = re.compile(r"[^0-9A-Z]")

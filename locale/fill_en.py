@@ -726,6 +726,8 @@ EN.update({
     "日期须在 2000 年至 2100 年之间，请改正后再筛选。": "Dates must be between 2000 and 2100. Please correct them and filter again.",
     "按提交日期筛选需要同时填写开始和结束日期；现在列出的是全部诉求。":
         "Filtering by filing date needs both a start and an end date; all issues are listed now.",
+    "日期无效，请按“年-月-日”填写真实存在的日期，如 2026-02-28。":
+        "A date is not valid. Please give a real date as year-month-day, e.g. 2026-02-28.",
     # /stats/ (issues.public_figures)
     "水电气暖诉求公开数据": "Public figures: water, power, gas and heating issues",
     "全市群众反映的供水、供电、供气、供暖问题的受理和办理情况，按月公开。只公布统计数字，不含任何个人信息。":

@@ -220,6 +220,7 @@ def test_files_past_their_keeping_are_deleted_and_the_export_stays_listed(client
     os.utime(stale, (time.time() - 2 * 86400, time.time() - 2 * 86400))
     assert ledger.remove_stale_export_files() == {"expired": 1, "partial": 1}
     assert not os.path.exists(old_path) and not stale.exists() and current.exists()
+    assert not os.path.exists(os.path.dirname(old_path))  # its exports/<id>/ folder too
     old.refresh_from_db()
     fresh.refresh_from_db()
     assert (old.state, old.file.name) == (Export.State.EXPIRED, "") and fresh.state == Export.State.DONE
@@ -230,8 +231,11 @@ def test_files_past_their_keeping_are_deleted_and_the_export_stays_listed(client
 
 
 def test_a_half_written_file_is_kept_beside_the_exports_not_in_tmp(world, frozen, media, monkeypatch):
-    # A worker killed mid-export left 74,567 rows of names and addresses in /tmp (breaker).
+    # A worker killed mid-export left 74,567 rows of names and addresses in /tmp, and openpyxl's own
+    # sheet stream 40 MB more (breakers).
     import tempfile
+
+    from openpyxl.worksheet import _writer
 
     seen = []
     real = tempfile.mkstemp
@@ -242,9 +246,15 @@ def test_a_half_written_file_is_kept_beside_the_exports_not_in_tmp(world, frozen
         return fd, path
 
     monkeypatch.setattr(tempfile, "mkstemp", spy)
+    streams, make_stream = [], _writer.create_temporary_file
+    monkeypatch.setattr(_writer, "create_temporary_file", lambda *a, **k: streams.append(make_stream(*a, **k))
+                        or streams[-1])
     export = Export.objects.create(requested_by=world.mayor, format=Export.Format.XLSX)
     ledger.run_export(export.pk)
-    assert len(seen) == 1 and seen[0].startswith(str(media / "exports" / "partial") + "/")
+    partial = str(media / "exports" / "partial") + "/"
+    assert len(seen) == 1 and seen[0].startswith(partial), seen
+    assert streams and all(p.startswith(partial) for p in streams), streams
+    assert tempfile.gettempdir() != partial.rstrip("/")  # put back after the export
 
 
 def test_a_control_character_in_a_name_does_not_fail_the_xlsx(world, frozen, media, file_issue):

@@ -96,15 +96,32 @@ def test_a_supervision_order_sent_twice_is_issued_once(client, world, file_issue
     assert issue.events.filter(kind=EventKind.SUPERVISED).count() == 1
 
 
-def test_show_number_sent_twice_shows_it_twice_and_is_logged_once(client, world, file_issue, frozen, locmem_cache):
+def test_show_number_is_never_answered_as_a_repeat(client, world, file_issue, frozen, locmem_cache):
+    """Each copy goes through the workflow's checks and is audited (a repeat answer skipped both: breaker)."""
     issue = _claimed(world, file_issue())
     client.force_login(world.heat_staff)
     key = _key_of(client.get(f"/work/issues/{issue.pk}/").content.decode(), "reveal-phone")
     answers = [client.post(f"/work/issues/{issue.pk}/reveal-phone/", {"reason": "上门前联系住户", "form_key": key})
                for _ in range(2)]
     assert [a.status_code for a in answers] == [200, 200]
-    assert all("+8613800000000" in a.content.decode() for a in answers)
-    assert issue.events.filter(kind=EventKind.PHONE_REVEALED).count() == 1
+    assert issue.events.filter(kind=EventKind.PHONE_REVEALED).count() == 2
+    # With an empty reason the second copy is refused, as any would be.
+    assert client.post(f"/work/issues/{issue.pk}/reveal-phone/", {"reason": "", "form_key": key}).status_code == 400
+
+
+def test_a_key_used_up_on_one_form_is_not_a_repeat_on_another(client, world, file_issue, frozen, locmem_cache):
+    """A supervisor's used key replayed on "show the number" of another issue showed the number with no check
+    and no audit (breaker): the key counts only for its own action and issue."""
+    issue, other = _claimed(world, file_issue()), _claimed(world, file_issue(phone="+8613900000009"))
+    client.force_login(world.supervisor)
+    key = _key_of(client.get(f"/work/issues/{issue.pk}/").content.decode(), "supervise")
+    data = {"level": "red", "instruction": "立即处置", "due_at": "2026-11-30T18:00", "form_key": key}
+    assert client.post(f"/work/issues/{issue.pk}/supervise/", data).status_code == 302
+    r = client.post(f"/work/issues/{other.pk}/reveal-phone/", {"reason": "", "form_key": key})
+    assert r.status_code == 403 and "+8613900000009" not in r.content.decode()
+    # The same key on the same action of another issue is a first copy too: it is issued there.
+    assert client.post(f"/work/issues/{other.pk}/supervise/", data).status_code == 302
+    assert [i.events.filter(kind=EventKind.SUPERVISED).count() for i in (issue, other)] == [1, 1]
 
 
 def test_the_key_is_one_users(client, world, file_issue, frozen, locmem_cache):
@@ -154,17 +171,19 @@ def test_two_copies_sent_at_the_same_moment_make_one_note(world, file_issue, loc
 @pytest.mark.redis
 def test_on_redis_a_key_is_taken_kept_and_given_back(redis_cache):
     key = formkeys.new_key()
-    with pytest.raises(RuntimeError), formkeys.sent_once(7, key) as once:
+    with pytest.raises(RuntimeError), formkeys.sent_once(7, key, "note:1") as once:
         assert not once.repeat
         raise RuntimeError("refused")
-    with formkeys.sent_once(7, key) as once:  # given back: acts
+    with formkeys.sent_once(7, key, "note:1") as once:  # given back: acts
         assert not once.repeat
-    with formkeys.sent_once(7, key) as once:  # kept as done: a repeat
+    with formkeys.sent_once(7, key, "note:1") as once:  # kept as done: a repeat
         assert once.repeat
-    with formkeys.sent_once(8, key) as once:  # another user's
+    with formkeys.sent_once(8, key, "note:1") as once:  # another user's
+        assert not once.repeat
+    with formkeys.sent_once(7, key, "note:2") as once:  # another issue's
         assert not once.repeat
     client = redis_cache._cache.get_client(write=True)
-    assert 3500 < client.ttl(redis_cache.make_and_validate_key(f"zy-form:7:{key}")) <= 3600
+    assert 3500 < client.ttl(redis_cache.make_and_validate_key(f"zy-form:7:note:1:{key}")) <= 3600
 
 
 @pytest.mark.parametrize("first_fails, second_repeats", [(False, True), (True, False)])

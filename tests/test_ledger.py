@@ -76,6 +76,7 @@ def test_filters_and_marks(client, world, frozen):
     ({"measure": "received", "start": "1970-01-01", "end": "1970-01-01"}, "日期须在 2000 年至 2100 年之间，请改正后再筛选。"),
     ({"start": "2026-12-31", "end": "2026-12-01"}, "开始日期晚于结束日期，请改正后再筛选。"),
     ({"start": "2026-12-01"}, "按提交日期筛选需要同时填写开始和结束日期；现在列出的是全部诉求。"),
+    ({"start": "2026-02-30", "end": "2026-03-01"}, "日期无效，请按“年-月-日”填写真实存在的日期，如 2026-02-28。"),
 ])
 def test_a_measure_without_a_usable_period_says_why_the_list_is_empty(client, world, frozen, query, problem):
     # The ledger showed 没有符合条件的诉求 as if nothing had been filed (breaker).

@@ -105,3 +105,14 @@ def test_in_english(client, data, settings):
 def test_the_home_page_and_every_footer_link_it(client, db):
     assert 'href="/stats/"' in client.get("/").content.decode()
     assert 'href="/stats/" id="footer-stats"' in client.get("/track/").content.decode()
+
+
+def test_with_the_cache_down_the_figures_are_computed(client, world, frozen, settings):
+    # /stats/ (and the dashboard's measures) answered 500 when Redis was unreachable (breaker).
+    measures_data.build(world)
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                   "LOCATION": "redis://127.0.0.1:1/0"}}
+    response = client.get("/stats/")
+    assert response.status_code == 200 and _headline(response.content.decode())[0] == ("受理量", "9", "件")
+    client.force_login(world.mayor)
+    assert client.get("/dashboard/").status_code == 200

@@ -474,7 +474,8 @@ class TestFind:
         r = client.post("/work/find/", {"q": "12345"})
         assert r.status_code == 400 and "请输入受理编号（ZY 开头）或完整的电话号码" in r.content.decode()
         # A phone written with +86 is still a phone, and a code read out without "ZY" still a code.
-        for q in ("+86 138 0000 0000", "+86-138-0000-0000", issue.tracking_code[2:]):
+        for q in ("+86 138 0000 0000", "+86-138-0000-0000", "0086 138 0000 0000", "0086-13800000000",
+                  issue.tracking_code[2:]):
             assert codes_in(client.post("/work/find/", {"q": q}).content.decode()) == [issue.tracking_code], q
         r = client.post("/work/find/", {"q": "ZY20991231000001"})
         assert codes_in(r.content.decode()) == [] and "没有找到相关诉求。" in r.content.decode()

@@ -857,12 +857,9 @@ def _row_answer(request, issue_id, panel, flash, error, status, action: str = ""
 def _repeat_answer(request, issue, action: str, panel: str):
     """The answer to a second copy of a form that was acted on (issues.formkeys): nothing is done again.
 
-    "Show the number" shows it again (the first copy, by this user, was
-    allowed and logged); any other action says the form was already sent,
-    where the row or the issue is, or on the issue page (no JavaScript).
+    It says the form was already sent, where the row or the issue is, or on
+    the issue page (no JavaScript). ("Show the number" is never a repeat.)
     """
-    if action == "reveal-phone":
-        return _done_answer(request, issue, action, panel, issue.reporter_phone)
     return _done_answer(request, issue, action, panel, _("这张表单刚才已经提交过，这次没有重复保存。请看下方记录是否是您要的结果。"),
                         note=messages.info)
 
@@ -933,7 +930,9 @@ def act(request, issue_id, action: str):
         return render(request, "partials/gone_missing.html" if request.htmx else "staff/gone.html", ctx, status=404)
     actor = wf.Actor.of(request.user)
     try:
-        with formkeys.sent_once(request.user.pk, request.POST.get("form_key")) as once:
+        # "Show the number" is never answered as a repeat: each copy goes through its checks and its audit.
+        key = None if action == "reveal-phone" else request.POST.get("form_key")
+        with formkeys.sent_once(request.user.pk, key, scope=f"{action}:{issue.pk}") as once:
             if once.repeat:
                 return _repeat_answer(request, issue, action, panel)
             result = handler(request, issue, actor)
