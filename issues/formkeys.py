@@ -2,10 +2,12 @@
 
 With JavaScript off (or on a flaky network that resends), a double click
 sends one form twice, and actions that a state check does not stop — a
-progress note, a supervision order, a plan's progress, "show the number" —
-were recorded twice. So each staff action form carries a ``form_key``, a
+progress note, a supervision order, a plan's progress — were recorded
+twice. ("Show the number" is left out: each copy goes through its checks
+and is audited.) So each staff action form carries a ``form_key``, a
 random UUID drawn with the page (``{% form_key %}``, issues.templatetags.staff_tags),
-and ``views.staff.act`` runs its action inside ``sent_once(user id, key)``:
+and ``views.staff.act`` runs its action inside ``sent_once(user id, key,
+"<action>:<issue id>")``, so a key counts only for the form it came with:
 
 - the first copy takes the key (``cache.add``, atomic on Redis and on the
   database cache) and acts; the key is then kept for KEY_TTL seconds as
