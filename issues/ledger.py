@@ -393,12 +393,13 @@ def recover_exports(now: datetime | None = None) -> dict[str, int]:
     EXPORT_SILENT_AT_MOST (3 minutes) is queued again, up to EXPORT_ATTEMPTS
     (3) beginnings in all, then failed. One queued for EXPORT_QUEUED_AT_MOST
     (30 minutes, counted from when it was asked for or queued again) while no
-    export is being written lost its message (a broker restarted without
-    persistence) and is failed; while another is being written it is just
-    waiting its turn. Failed ones say 导出失败，请重试 on the page; the reason
+    export was written or finished in those 30 minutes lost its message (a
+    broker restarted without persistence) and is failed; while others are
+    being written or finish it is just waiting its turn. Failed ones say 导出失败，请重试 on the page; the reason
     is kept in ``error``. Called by the sweep task every minute. Returns
     ``{"requeued": n, "failed": n}``. ``now``: aware datetime (default: now).
     """
+    from django.db.models import Max
     from django.db.models.functions import Coalesce
 
     from .models import Export
@@ -413,8 +414,12 @@ def recover_exports(now: datetime | None = None) -> dict[str, int]:
         if Export.objects.filter(pk=export_id, state=Export.State.RUNNING).update(
                 state=Export.State.PENDING, heartbeat_at=now):
             requeued += enqueue_export(export_id)
-    writing = Export.objects.filter(state=Export.State.RUNNING, heartbeat_at__gte=now - EXPORT_SILENT_AT_MOST)
-    if not writing.exists():
+    # The export worker's last sign of life: a row written, or an export finished (one finishing frees it
+    # for the next in the queue, which must not be failed for having waited behind it).
+    last = Export.objects.exclude(state=Export.State.PENDING).aggregate(
+        beat=Max("heartbeat_at"), done=Max("finished_at"))
+    active = max([t for t in (last["beat"], last["done"]) if t is not None], default=None)
+    if active is None or active < now - EXPORT_QUEUED_AT_MOST:
         failed += Export.objects.filter(state=Export.State.PENDING).annotate(
             queued=Coalesce("heartbeat_at", "created_at")).filter(queued__lt=now - EXPORT_QUEUED_AT_MOST).update(
             state=Export.State.FAILED, finished_at=now, error="导出中断（处理进程重启或消息丢失），请重新导出")

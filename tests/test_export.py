@@ -162,12 +162,16 @@ def test_a_queued_export_waits_its_turn_but_a_lost_one_is_failed(world, frozen, 
     queued_recent = _export(user, Export.State.PENDING, timedelta(minutes=29))
     writing = _export(world.mayor, Export.State.RUNNING, timedelta(minutes=50), timedelta(seconds=30), attempts=1)
     assert ledger.recover_exports() == {"requeued": 0, "failed": 0}
+    # The long one finishes: the worker takes the next in the queue, which is not failed for having waited.
     Export.objects.filter(pk=writing.pk).update(state=Export.State.DONE, finished_at=timezone.now())
-    assert ledger.recover_exports() == {"requeued": 0, "failed": 1}
+    assert ledger.recover_exports() == {"requeued": 0, "failed": 0}
+    # Thirty minutes with nothing written or finished: the queued ones lost their task.
+    frozen.shift(timedelta(minutes=31))
+    assert ledger.recover_exports() == {"requeued": 0, "failed": 2}
     lost = Export.objects.get(pk=queued_long.pk)
     assert (lost.state, lost.finished_at, lost.error) == (
         Export.State.FAILED, timezone.now(), "导出中断（处理进程重启或消息丢失），请重新导出")
-    assert Export.objects.get(pk=queued_recent.pk).state == Export.State.PENDING
+    assert Export.objects.get(pk=queued_recent.pk).state == Export.State.FAILED
 
 
 def test_the_export_task_has_its_own_queue_time_limit_and_early_ack():
