@@ -251,6 +251,31 @@ def test_similar_finds_what_was_filed_with_the_same_text(client, world, file_iss
     assert html.count('class="similar-item"') == 1 and f'href="/report/follow/{issue.pk}/"' in html
 
 
+@pytest.mark.parametrize("typed", ["南关", "南关小区", "南关 小区", "南关（小区）", "城关镇南关小区", "南关家属院",
+                                   "ＮＡＮＧＵＡＮ", "Nanguan", "nanguan小区"])
+def test_similar_finds_a_compound_typed_with_or_without_its_generic_word(client, world, file_issue, typed):
+    # Exact text only missed "南关" for "南关小区" and the district's prefix before it.
+    stored = "Nanguan小区" if typed.casefold().startswith(("ｎａｎ", "nan")) else "南关小区"
+    issue = file_issue(community=stored)
+    html = similar(client, world, community=typed).content.decode()
+    assert html.count('class="similar-item"') == 1 and f'href="/report/follow/{issue.pk}/"' in html
+
+
+@pytest.mark.parametrize("typed", ["北关小区", "南", "小区", "关小", "南门"])
+def test_similar_does_not_match_another_compound(client, world, file_issue, typed):
+    file_issue(community="南关小区")
+    assert 'class="similar-item"' not in similar(client, world, community=typed).content.decode()
+
+
+def test_similar_lists_the_same_compound_before_a_name_that_only_holds_it(client, world, file_issue):
+    same = file_issue(community="锦绣花园")
+    with time_machine.travel(timezone_now_minus(days=0) + timedelta(minutes=5), tick=False):
+        holds = file_issue(community="滨河新区锦绣花园小区")  # newer, but a different text
+    html = similar(client, world, community="锦绣花园小区").content.decode()
+    assert html.count('class="similar-item"') == 2
+    assert html.index(f"/report/follow/{same.pk}/") < html.index(f"/report/follow/{holds.pk}/")
+
+
 @pytest.mark.parametrize("odd", ["²", "①", "١", "-1", "9" * 30])
 def test_similar_answers_an_odd_id_with_an_empty_list(client, world, file_issue, odd):
     file_issue()

@@ -31,6 +31,7 @@ from accounts.scope import visible_issues
 from .. import links
 from .. import photos as photo_mod
 from .. import public_figures, reference
+from .. import similar as similar_mod
 from ..choices import PHASE_OF_STATUS, RESIDENT_NOTE_KINDS, EventKind, Phase, Priority, Role, Status, Utility
 from ..forms import LIMITS, FollowForm, RateForm, ReportForm, ResendForm, TrackForm
 from ..limits import RateLimited, Reservation, admit, admit_once, client_network, hit
@@ -64,8 +65,6 @@ from ..workflow import (
 # The pages that also take a POST answer HEAD like GET: monitors and link
 # checkers probe them with HEAD, and a HEAD never changes anything.
 SAFE_METHODS = ("GET", "HEAD")
-SIMILAR_DAYS = 7
-SIMILAR_MAX = 5
 
 # What each status means, in the words the resident reads on /track/.
 STATUS_WORDS = {
@@ -486,7 +485,9 @@ def similar(request):
     """GET /report/similar/?category=&district=&community= (htmx fragment).
 
     Open issues of that category in that 小区 filed in the last 7 days,
-    newest first, at most 5: category, 小区, status and time only. Empty
+    at most 5, the same 小区 first, then one whose name holds or is held by
+    the typed one ("锦绣花园" and "滨河新区锦绣花园小区"; issues.similar),
+    each newest first: category, 小区, status and time only. Empty
     fragment when a parameter is missing.
     """
     items = _similar_items(request.GET.get("category", ""), request.GET.get("district", ""),
@@ -495,22 +496,16 @@ def similar(request):
 
 
 def _similar_items(category: str, district: str, community: str) -> list[dict]:
-    """The suggestions of ``similar`` for what was typed (ids as text, the 小区 as typed); [] when one is missing."""
+    """The suggestions of ``similar`` for what was typed (ids as text, the 小区 as typed); [] when one is missing.
+
+    Which issues match, and in what order, is issues.similar's rule.
+    """
     try:
         community = clean_community(community)  # as the filing stored it
     except FieldError:
         community = ""
-    found = []
     category, district = _small_id(str(category or "").strip()), _small_id(str(district or "").strip())
-    if category and district and community:
-        since = timezone.now() - timedelta(days=SIMILAR_DAYS)
-        found = list(
-            Issue.objects.open()
-            .filter(category_id=category, district_id=district, community=community, filed_at__gte=since)
-            .select_related("category")
-            .only("id", "category__name", "category__name_en", "community", "status", "filed_at")
-            .order_by("-filed_at")[:SIMILAR_MAX]
-        )
+    found = similar_mod.suggestions(category, district, community) if category and district and community else []
     return [{"id": i.pk, "category": i.category.shown_name, "community": i.community,
              "status": i.get_status_display(), "filed_at": i.filed_at} for i in found]
 

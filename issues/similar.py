@@ -1,0 +1,93 @@
+"""The duplicate suggestion: open issues a resident about to file may be reporting again.
+
+Issue #4: as the resident picks category, district and 小区, the form shows
+the open issues of that category in that 小区 filed in the last 7 days, so
+"这也是我的问题" can make them a follower instead of a second filing.
+
+People type one 小区 many ways: "锦绣花园", "锦绣花园小区", "滨河新区锦绣花园",
+"锦绣花园 （北区）", full-width "ＸＸ" letters. ``community_key`` reduces a 小区
+to what names it, and two 小区 match when their keys are equal or one key holds
+the other (the shorter at least ``MIN_KEY_CHARS`` characters). Equal keys
+are listed first. Only the 小区 text of issues already open in that
+category and district in the window is compared, so the work is bounded by
+that district's compounds, not by the table.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import datetime, timedelta
+
+from django.utils import timezone
+
+from .models import Issue
+
+WINDOW_DAYS = 7  # how far back suggestions reach (issue #4)
+MAX_ITEMS = 5  # at most this many suggestions
+MIN_KEY_CHARS = 2  # a key this short or longer may match inside another ("南关" in "南关街道南关")
+# Generic words that end a 小区 name without telling one compound from another (longest first).
+_GENERIC_ENDINGS = ("住宅小区", "生活小区", "家属小区", "家属院", "家属区", "生活区", "住宅区", "小区")
+_NOT_A_NAME = re.compile(r"[\W_]+")  # spaces, punctuation and symbols: ·, （）, -, #
+
+
+def community_key(community: str) -> str:
+    """What names a 小区 (str → str, possibly ""): the text compared by ``matches``.
+
+    NFKC (full-width letters and digits become ASCII ones, compatibility
+    characters their usual form), case folded, every character that is not
+    a letter, digit or ideograph dropped (spaces, brackets, dots, dashes),
+    then one generic ending (小区, 家属院, 生活区…) removed, unless nothing
+    would be left. "锦绣花园小区", "锦绣 花园", "锦绣花园（小区）" all give
+    "锦绣花园".
+    """
+    key = _NOT_A_NAME.sub("", unicodedata.normalize("NFKC", community).casefold())
+    for ending in _GENERIC_ENDINGS:
+        if key.endswith(ending) and len(key) > len(ending):
+            return key[: -len(ending)]
+    return key
+
+
+def matches(typed_key: str, stored_key: str) -> int:
+    """How a stored 小区 matches the typed one, both ``community_key``s: 2 same, 1 one holds the other, 0 no.
+
+    Holding counts only when the shorter key has at least MIN_KEY_CHARS
+    characters, so a single character does not match every compound.
+    """
+    if not typed_key or not stored_key:
+        return 0
+    if typed_key == stored_key:
+        return 2
+    shorter, longer = sorted((typed_key, stored_key), key=len)
+    return 1 if len(shorter) >= MIN_KEY_CHARS and shorter in longer else 0
+
+
+def suggestions(category_id: int, district_id: int, community: str, *, now: datetime | None = None) -> list[Issue]:
+    """The open issues of ``category_id`` in ``district_id`` whose 小区 matches ``community`` (cleaned text).
+
+    Filed in the last WINDOW_DAYS days before ``now`` (aware; default now),
+    at most MAX_ITEMS: those whose 小区 has the same key first, then those
+    whose key holds or is held by the typed one, each newest first. The
+    issues come with their category loaded and only the fields the
+    suggestion shows (id, category, 小区, status, filed_at). One query for
+    the window's 小区, then one per rank that has any; [] when
+    ``community`` has no key.
+    """
+    typed = community_key(community)
+    if not typed:
+        return []
+    since = (now or timezone.now()) - timedelta(days=WINDOW_DAYS)
+    recent = Issue.objects.open().filter(category_id=category_id, district_id=district_id, filed_at__gte=since)
+    same, held = [], []
+    for stored in recent.values_list("community", flat=True).distinct():
+        quality = matches(typed, community_key(stored))
+        if quality:
+            (same if quality == 2 else held).append(stored)
+    found: list[Issue] = []
+    for communities in (same, held):
+        if communities and len(found) < MAX_ITEMS:
+            found += (recent.filter(community__in=communities)
+                      .select_related("category")
+                      .only("id", "category__name", "category__name_en", "community", "status", "filed_at")
+                      .order_by("-filed_at", "-id")[: MAX_ITEMS - len(found)])
+    return found
