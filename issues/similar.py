@@ -19,6 +19,7 @@ import re
 import unicodedata
 from datetime import datetime, timedelta
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from .models import Issue
@@ -66,28 +67,36 @@ def suggestions(category_id: int, district_id: int, community: str, *, now: date
     """The open issues of ``category_id`` in ``district_id`` whose 小区 matches ``community`` (cleaned text).
 
     Filed in the last WINDOW_DAYS days before ``now`` (aware; default now),
-    at most MAX_ITEMS: those whose 小区 has the same key first, then those
-    whose key holds or is held by the typed one, each newest first. The
-    issues come with their category loaded and only the fields the
-    suggestion shows (id, category, 小区, status, filed_at). One query for
-    the window's 小区, then one per rank that has any; [] when
-    ``community`` has no key.
+    at most MAX_ITEMS, ranked as ``in_community`` ranks them. The issues
+    come with their category loaded and only the fields the suggestion
+    shows (id, category, 小区, status, filed_at).
+    """
+    since = (now or timezone.now()) - timedelta(days=WINDOW_DAYS)
+    recent = Issue.objects.open().filter(category_id=category_id, district_id=district_id, filed_at__gte=since)
+    fields = ("id", "category__name", "category__name_en", "community", "status", "filed_at")
+    return in_community(recent.select_related("category").only(*fields), community, MAX_ITEMS)
+
+
+def in_community(issues: QuerySet, community: str, limit: int) -> list[Issue]:
+    """At most ``limit`` of ``issues`` (a QuerySet of Issue) whose 小区 matches ``community`` (str).
+
+    Those whose 小区 has the same ``community_key`` first, then those whose
+    key holds or is held by it (``matches``), each newest first (filed_at,
+    then id). One query for the distinct 小区 of ``issues`` (narrow it by
+    category and district first: the work grows with their number), then
+    one per rank that has any; [] when ``community`` has no key. Used by the
+    resident's duplicate suggestion and the dispatcher's merge candidates.
     """
     typed = community_key(community)
     if not typed:
         return []
-    since = (now or timezone.now()) - timedelta(days=WINDOW_DAYS)
-    recent = Issue.objects.open().filter(category_id=category_id, district_id=district_id, filed_at__gte=since)
     same, held = [], []
-    for stored in recent.values_list("community", flat=True).distinct():
+    for stored in issues.order_by().values_list("community", flat=True).distinct():
         quality = matches(typed, community_key(stored))
         if quality:
             (same if quality == 2 else held).append(stored)
     found: list[Issue] = []
     for communities in (same, held):
-        if communities and len(found) < MAX_ITEMS:
-            found += (recent.filter(community__in=communities)
-                      .select_related("category")
-                      .only("id", "category__name", "category__name_en", "community", "status", "filed_at")
-                      .order_by("-filed_at", "-id")[: MAX_ITEMS - len(found)])
+        if communities and len(found) < limit:
+            found += issues.filter(community__in=communities).order_by("-filed_at", "-id")[: limit - len(found)]
     return found

@@ -36,7 +36,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from accounts.scope import visible_issues
 
-from .. import formkeys
+from .. import formkeys, similar
 from .. import photos as photo_mod
 from ..choices import (
     OPEN_STATUSES,
@@ -535,13 +535,19 @@ def _current_deadline(issue):
 
 
 def _merge_candidates(user, issue, q: str):
-    """Open issues the duplicate may be merged into: by tracking code, else the same 小区 and category."""
+    """Open issues (at most 10, a list) ``issue`` may be merged into, visible to ``user``.
+
+    With ``q`` (str), those whose tracking code holds it; else those of the
+    same category and district in the same 小区, matched as the resident's
+    duplicate suggestion matches it (issues.similar.in_community), newest first.
+    """
     qs = visible_issues(user).filter(status__in=OPEN_STATUSES).exclude(pk=issue.pk).select_related("category")
     q = normalize_tracking_code(q or "")  # as /track/ and /work/find/ read it: full-width too
     if q:
         qs = qs.filter(tracking_code__icontains=q[:24])
     else:
-        qs = qs.filter(category_id=issue.category_id, district_id=issue.district_id, community=issue.community)
+        same_place = qs.filter(category_id=issue.category_id, district_id=issue.district_id)
+        return similar.in_community(same_place, issue.community, 10)  # the same 小区 however it was typed
     return list(qs.order_by("-filed_at", "-id")[:10])
 
 
