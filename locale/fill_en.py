@@ -451,7 +451,7 @@ EN.update({
     "满意或基本满意": "Satisfied or basically satisfied", "曾重办": "Reworked",
     "仪表盘仅供市长办公室和督查人员使用": "The dashboard is for the mayor's office and supervisors",
     "月份格式应为 YYYY-MM": "Month must be YYYY-MM", "请选择行业并填写题目": "Choose a utility and give a title",
-    "导出格式无效": "Unknown export format",
+    "导出格式无效，请选择 Excel（.xlsx）或 CSV。": "Unknown export format: choose Excel (.xlsx) or CSV.",
 })
 
 # The staff workbenches and login (issue #5: issues/views/staff.py, templates/staff/, templates/partials/).

@@ -119,9 +119,15 @@ def test_an_export_keeps_the_requesters_scope(client, world, frozen, media):
     assert ledger.run_export(export.pk) == 3
 
 
-def test_bad_format_is_refused(client, world, db):
+def test_bad_format_is_refused_on_a_page(client, world, db):
+    # It was a bare-text 400; now the export page (or, under htmx, the fragment) says what to choose.
     client.force_login(world.mayor)
-    assert client.post(reverse("dashboard:export_start"), {"format": "pdf"}).status_code == 400
+    response = client.post(reverse("dashboard:export_start"), {"format": "pdf"})
+    assert response.status_code == 400 and "<html" in response.content.decode()
+    assert "导出格式无效，请选择 Excel（.xlsx）或 CSV。" in response.content.decode()
+    hx = client.post(reverse("dashboard:export_start"), {"format": "pdf"}, HTTP_HX_REQUEST="true")
+    assert hx.status_code == 200 and 'class="form-error export-refused"' in hx.content.decode()
+    assert "导出格式无效" in hx.content.decode() and not Export.objects.exists()
 
 
 def _export(user, state, asked_ago, beat_ago=None, attempts=0):

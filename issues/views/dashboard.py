@@ -18,7 +18,7 @@ from urllib.parse import quote_plus
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpResponseBadRequest
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -292,7 +292,8 @@ def export_start(request):
     A user may have ACTIVE_EXPORTS_PER_USER (2) exports queued or running at
     once; another is refused with a message (in the export list under htmx,
     200; else the export page, 429), so no one user can fill the export
-    worker's queue. Otherwise → the new export's status (htmx fragment, or
+    worker's queue. A ``format`` other than xlsx or csv is refused the same
+    way, status 400 without htmx. Otherwise → the new export's status (htmx fragment, or
     a redirect to its page).
     """
     denied = _staff_or_login(request)
@@ -303,8 +304,11 @@ def export_start(request):
     from accounts.models import User
 
     fmt = request.POST.get("format", Export.Format.XLSX)
-    if fmt not in Export.Format.values:
-        return HttpResponseBadRequest(_("导出格式无效"))
+    if fmt not in Export.Format.values:  # only a hand-made POST: the page offers the two formats
+        refused = _("导出格式无效，请选择 Excel（.xlsx）或 CSV。")
+        if request.headers.get("HX-Request"):
+            return render(request, "dashboard/_export_refused.html", {"refused": refused})  # htmx swaps a 200 only
+        return render(request, "dashboard/export.html", {"refused": refused}, status=400)
     query = QueryDict(request.POST.get("query", ""))
     # NUL cannot be stored in the filters' JSON (PostgreSQL text): such a value is dropped like a bad one.
     filters = {k: query.get(k) for k in ledger_mod.LedgerFilter.base_filters
