@@ -248,8 +248,10 @@ def without_format_characters(text: str) -> str:
 def normalize_phone(raw) -> str:
     """A Chinese mobile or landline number in E.164 (``+8613800000000``).
 
-    Accepts full-width digits, spaces, dashes and a +86 / 0086 prefix.
-    Raises FieldError when it is not a valid Chinese number.
+    Accepts full-width digits, spaces, dashes, dots, slashes, brackets and a
+    +86 / 0086 prefix. Raises FieldError when it is not a valid Chinese number, or
+    holds anything else: a letter (phonenumbers would read it as a keypad's
+    digit), an extension, a NUL.
     """
     if not isinstance(raw, str) or not raw.strip():
         raise FieldError(_("请填写联系电话"))
@@ -287,9 +289,15 @@ def _phone(raw: str) -> tuple[str, bool]:
     return found
 
 
+_PHONE_CHARACTERS = regex.compile(r"[\d\s\p{Pd}+()./]*")  # digits of any script, spaces, dashes, + ( ) . /
+
+
 def _parse_phone(raw: str) -> tuple[str, bool]:
     text = without_format_characters(unicodedata.normalize("NFKC", raw)).strip()  # a bidi mark pasted inside
-    if "\x00" in text or len(text) > 30:
+    # Digits and the signs people write between them only: phonenumbers reads letters as a keypad's
+    # digits ("139abc00001" → 13922200001) and drops an extension ("… ext 8", "… x12"), so the SMS
+    # would go to someone else's number (breaker).
+    if len(text) > 30 or not _PHONE_CHARACTERS.fullmatch(text):
         raise FieldError(gettext_noop("电话号码格式不正确"))
     try:
         number = phonenumbers.parse(text, "CN")

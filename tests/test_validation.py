@@ -24,6 +24,23 @@ def test_bad_phones_refused(raw):
         normalize_phone(raw)
 
 
+@pytest.mark.parametrize("raw", ["139abc00001", "1380000000O", "13800000000 ext 8", "139 0000 1111 x12",
+                                 "0936-8212345转8", "0936-8212345分机8", "13800000000#", "tel:13800000000"])
+def test_letters_and_extensions_are_refused_not_read_as_digits(raw):
+    # phonenumbers reads letters as a keypad's digits: "139abc00001" became +8613922200001, a stranger's
+    # number that would get the filing's SMS and tracking link; an extension was dropped (breaker).
+    with pytest.raises(FieldError) as exc:
+        normalize_phone(raw)
+    assert str(exc.value) == "电话号码格式不正确"
+
+
+@pytest.mark.parametrize("raw,expected", [("0936/8212345", "+869368212345"), ("(0936) 821.2345", "+869368212345"),
+                                          ("１３８－００００－００００", "+8613800000000"),
+                                          ("138–0000–0000", "+8613800000000")])
+def test_the_signs_people_write_between_digits_still_pass(raw, expected):
+    assert normalize_phone(raw) == expected
+
+
 def test_mobile_versus_landline():
     assert is_mobile("+8613800000000") is True
     assert is_mobile("+869368221234") is False
