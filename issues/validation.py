@@ -297,8 +297,10 @@ def _parse_phone(raw: str) -> tuple[str, bool]:
     # Digits and the signs people write between them only: phonenumbers reads letters as a keypad's
     # digits ("139abc00001" → 13922200001) and drops an extension ("… ext 8", "… x12"), so the SMS
     # would go to someone else's number (breaker).
-    if len(text) > 30 or not _PHONE_CHARACTERS.fullmatch(text):
+    if "\x00" in text or len(text) > 30:
         raise FieldError(gettext_noop("电话号码格式不正确"))
+    if not _PHONE_CHARACTERS.fullmatch(text):  # a letter, "*" of a masked number, "#", "转 8"
+        raise FieldError(gettext_noop("请填写有效的中国大陆手机或固定电话号码"))
     try:
         number = phonenumbers.parse(text, "CN")
     except phonenumbers.NumberParseException:

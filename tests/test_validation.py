@@ -31,7 +31,7 @@ def test_letters_and_extensions_are_refused_not_read_as_digits(raw):
     # number that would get the filing's SMS and tracking link; an extension was dropped (breaker).
     with pytest.raises(FieldError) as exc:
         normalize_phone(raw)
-    assert str(exc.value) == "电话号码格式不正确"
+    assert str(exc.value) == "请填写有效的中国大陆手机或固定电话号码"
 
 
 @pytest.mark.parametrize("raw,expected", [("0936/8212345", "+869368212345"), ("(0936) 821.2345", "+869368212345"),
