@@ -1002,6 +1002,20 @@ def issue_follow(*, issue, phone: str, name: str = "", now: datetime | None = No
     return follower
 
 
+def already_follows(issue: Issue, phone: str) -> bool:
+    """Whether ``phone`` (E.164) has pressed "me too" on ``issue`` (an Issue) and it counted.
+
+    True for a Follower row, and for the reporter's own phone when
+    ``issue_follow(as_stranger=True)`` remembers its press, as a follower's
+    repeat would be (so the answer does not tell which phone filed). For
+    the public "me too" page, to answer a repeat as the first press was
+    answered; one query, and one cache read for the reporter's phone.
+    """
+    if Follower.objects.filter(issue=issue, phone=phone).exists():
+        return True
+    return phone == issue.reporter_phone and _SelfFollows(issue, phone).before()
+
+
 class _SelfFollows:
     # Whether the reporter's phone already pressed "me too" on its own issue, kept in the cache for
     # FOLLOW_MEMORY seconds, so a second press answers as a follower's repeat does (count given back,

@@ -10,6 +10,11 @@ import sys
 from pathlib import Path
 
 EN = {
+    "返回填写诉求": "Back to the form",
+    "您选的诉求已和下面这件合并办理（同一个问题）。请确认关注这一件。":
+        "The issue you chose was merged into the one below (the same problem). Please confirm to follow this one.",
+    "这件诉求已经结束办理，不能再关注。如果您的问题仍然存在，请返回表单提交新的诉求。":
+        "This issue has been closed and can no longer be followed. If your problem is still there, please go back to the form and file a new issue.",
     # choices.py
     "供水": "Water", "供电": "Power", "供气": "Gas", "供暖": "Heating",
     "紧急": "Emergency", "加急": "Urgent", "一般": "Normal",

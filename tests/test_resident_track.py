@@ -12,7 +12,7 @@ from django.test import Client
 from issues.choices import Status
 from issues.links import tracking_url
 from issues.models import Follower, Issue, Notification
-from issues.workflow import Actor, issue_add_note, issue_assign, issue_claim, issue_follow, issue_reject
+from issues.workflow import Actor, issue_add_note, issue_assign, issue_claim, issue_follow, issue_merge, issue_reject
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("locmem_cache", "frozen")]
 
@@ -472,12 +472,76 @@ def test_the_reporter_sees_the_whole_address_in_chinese(client, world, file_issu
     assert "南关小区 3栋 2单元 501" in html and "Building" not in html
 
 
-def test_a_closed_issue_cannot_be_followed(client, world, file_issue):
+def test_a_closed_issue_cannot_be_followed_and_the_page_says_so(client, world, file_issue):
+    # It answered the tracking page's "not found, check your code and phone": the resident typed no code (breaker).
     issue = file_issue()
     issue_reject(issue=issue, actor=Actor.of(world.dispatcher), reason="重复")
-    assert client.get(f"/report/follow/{issue.pk}/").status_code == 404
+    page = client.get(f"/report/follow/{issue.pk}/")
+    assert page.status_code == 200
     r = client.post(f"/report/follow/{issue.pk}/", {"phone": "13900000000", "privacy": "on"})
-    assert r.status_code == 404 and Follower.objects.count() == 0
+    assert r.status_code == 409 and Follower.objects.count() == 0
+    for answer in (page, r):
+        html = answer.content.decode()
+        assert "这件诉求已经结束办理，不能再关注。如果您的问题仍然存在，请返回表单提交新的诉求。" in html
+        assert 'href="/report/">返回填写诉求</a>' in html and "未找到" not in html
+    assert client.get("/report/follow/999999/").status_code == 404  # no such issue: the neutral answer
+
+
+def test_me_too_on_a_merged_issue_offers_its_original_with_what_was_typed(client, world, file_issue):
+    original = file_issue()
+    dup = file_issue(phone="+8613700000000")
+    issue_merge(issue=dup, actor=Actor.of(world.dispatcher), original=original)
+    r = client.post(f"/report/follow/{dup.pk}/", {"phone": "139 0000 0000", "name": "李先生", "privacy": "on"})
+    assert r.status_code == 409 and Follower.objects.filter(phone="+8613900000000").count() == 0
+    html = r.content.decode()
+    assert "您选的诉求已和下面这件合并办理（同一个问题）。请确认关注这一件。" in html
+    assert f'action="/report/follow/{original.pk}/"' in html
+    assert 'value="139 0000 0000"' in html and 'value="李先生"' in html
+    assert client.get(f"/report/follow/{dup.pk}/").status_code == 200
+    r = client.post(f"/report/follow/{original.pk}/", {"phone": "139 0000 0000", "name": "李先生", "privacy": "on"})
+    assert r.status_code == 200 and original.tracking_code in r.content.decode()
+    assert Follower.objects.filter(issue=original, phone="+8613900000000").exists()
+
+
+def test_pressing_me_too_again_over_the_phones_limit_gets_the_same_page(client, world, file_issue, settings):
+    # Once the phone's filings of the hour were used up, pressing "me too" again on an issue it follows
+    # said "not recorded" (429) although it was (breaker).
+    settings.ZY_RATE_LIMITS = {**settings.ZY_RATE_LIMITS, "file_phone": [(1, 3600)]}
+    issue, other = file_issue(), file_issue(reporter_phone="13700000000")
+    assert client.post(f"/report/follow/{issue.pk}/", {"phone": "13900000000", "privacy": "on"}).status_code == 200
+    assert client.post(f"/report/follow/{other.pk}/", {"phone": "13900000000", "privacy": "on"}).status_code == 429
+    again = client.post(f"/report/follow/{issue.pk}/", {"phone": "13900000000", "privacy": "on"})
+    assert again.status_code == 200 and issue.tracking_code in again.content.decode()
+    assert [t.name for t in again.templates][0] == "resident/follow_done.html"
+    assert Follower.objects.filter(phone="+8613900000000").count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_double_tap_on_me_too_gets_the_followed_page_twice(world, file_issue, settings):
+    """Both copies at once, the phone's last filing of the hour: one follower, two "followed" pages."""
+    import threading
+
+    from django.db import connection
+
+    settings.ZY_RATE_LIMITS = {**settings.ZY_RATE_LIMITS, "file_phone": [(1, 3600)]}
+    issue = file_issue()
+    for n in range(3):  # three residents, each double-tapping
+        barrier, answers = threading.Barrier(2), []
+
+        def tap():
+            try:
+                barrier.wait()
+                r = Client().post(f"/report/follow/{issue.pk}/", {"phone": f"1390000000{n}", "privacy": "on"})
+                answers.append((r.status_code, [t.name for t in r.templates][:1]))
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=tap) for _ in range(2)]
+        [t.start() for t in threads]
+        [t.join() for t in threads]
+        assert answers == [(200, ["resident/follow_done.html"])] * 2, answers
+    assert Follower.objects.count() == 3
 
 
 def test_status_words_follow_the_status(client, world, file_issue):

@@ -53,6 +53,7 @@ from ..workflow import (
     Conflict,
     Invalid,
     KeyReused,
+    already_follows,
     follower_errors,
     issue_follow,
     issue_rate,
@@ -516,6 +517,30 @@ def _followable(issue_id) -> Issue | None:
     return Issue.objects.open().select_related("category", "district").filter(pk=issue_id).first()
 
 
+def _no_longer_followable(request, issue_id, form: FollowForm, status: int):
+    # "Me too" on an issue closed since it was suggested: for one merged into an open original, that
+    # original's "me too" form with what was typed and a notice; else a page saying it has ended (not
+    # the tracking page's "not found": the resident typed no code). None when there is no such issue.
+    gone = Issue.objects.filter(pk=issue_id).only("status", "duplicate_of").first() if _small_id(issue_id) else None
+    if gone is None:
+        return None
+    original = _followable(gone.duplicate_of_id) if gone.status == Status.MERGED and gone.duplicate_of_id else None
+    if original is not None:
+        return render(request, "resident/follow.html", {
+            "issue": original, "category_name": original.category.shown_name,
+            "district_name": original.district.shown_name, "form": form, "errors": {}, "limits": LIMITS,
+            "notice": _("您选的诉求已和下面这件合并办理（同一个问题）。请确认关注这一件。")}, status=status)
+    return render(request, "resident/message.html", {
+        "title": _("无法关注"), "report_again": True,
+        "text": _("这件诉求已经结束办理，不能再关注。如果您的问题仍然存在，请返回表单提交新的诉求。")}, status=status)
+
+
+def _followed(request, issue: Issue, phone: str):
+    return render(request, "resident/follow_done.html", {
+        "issue": issue, "category_name": issue.category.shown_name, "mobile": is_mobile(phone),
+    })
+
+
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def follow(request, issue_id: int):
@@ -524,16 +549,22 @@ def follow(request, issue_id: int):
     GET shows the issue's public fields and a small form (phone, optional
     name, consent). POST: per-IP and per-phone filing limits, then
     ``issue_follow``; on success the tracking code is shown so the follower
-    can track it with their own phone. Closed or unknown issue → 404.
-    The reporter's own phone goes through the same checks, limits and
-    writes as a new follower's and gets the same page, and then nothing of
-    it stays (``issue_follow(as_stranger=True)``): the page never tells
-    which phone filed.
+    can track it with their own phone. A repeat (a double tap, or pressed
+    again later) gets the same page, without being counted or refused by
+    the limits (``admit_once``, ``already_follows``). Unknown issue → the
+    neutral 404. An issue closed since it was suggested → a page saying so,
+    or, when it was merged into an open original, the original's form with
+    what was typed and a notice (status 200 for GET, 409 for a POST:
+    nothing was recorded). The reporter's own phone goes through the
+    same checks, limits and writes as a new follower's and gets the same
+    page, and then nothing of it stays (``issue_follow(as_stranger=True)``):
+    the page never tells which phone filed.
     """
+    form = FollowForm(request.POST if request.method == "POST" else None)  # an empty POST is bound: its errors
     issue = _followable(issue_id)
     if issue is None:
-        return _not_found(request)
-    form = FollowForm(request.POST if request.method == "POST" else None)  # an empty POST is bound: its errors
+        return (_no_longer_followable(request, issue_id, form, 200 if request.method in SAFE_METHODS else 409)
+                or _not_found(request))
     context = {"issue": issue, "category_name": issue.category.shown_name,
                "district_name": issue.district.shown_name, "form": form, "errors": {}, "limits": LIMITS}
     if request.method in SAFE_METHODS:
@@ -544,12 +575,19 @@ def follow(request, issue_id: int):
         context["errors"] = {**follower_errors(data.get("phone", ""), data.get("name", "")), **form.errors}
         return render(request, "resident/follow.html", context, status=400)
     data = form.cleaned_data
+    phone = Actor.resident(data["phone"]).resident_phone
     try:
-        phone = Actor.resident(data["phone"]).resident_phone
-        reservation = admit(hits=[("file_ip", client_network(request))],
-                            reserve=[("file_phone", phone)] if phone.startswith("+") else [])
+        # A copy of this press in flight is waited for and gets its page (a double tap).
+        reservation, repeat = admit_once([("file_ip", client_network(request))],
+                                         [("file_phone", phone)] if phone.startswith("+") else [],
+                                         f"follow:{issue.pk}:{phone}",
+                                         first=lambda: already_follows(issue, phone) or None)
     except RateLimited as exc:
+        if already_follows(issue, phone):  # pressed again over the limit: counted the first time
+            return _followed(request, issue, phone)
         return _rate_limited(request, exc, not_filed=True)
+    if repeat:
+        return _followed(request, issue, phone)
     try:
         with reservation:  # counts against the phone only when accepted
             # as_stranger: the reporter's own phone is answered as any new follower's (see issue_follow).
@@ -559,11 +597,10 @@ def follow(request, issue_id: int):
     except Invalid as exc:
         context["errors"] = exc.fields
         return render(request, "resident/follow.html", context, status=400)
-    except Conflict as exc:
-        return _message(request, _("无法关注"), exc.message, status=409)
-    return render(request, "resident/follow_done.html", {
-        "issue": issue, "category_name": issue.category.shown_name, "mobile": is_mobile(follower.phone),
-    })
+    except Conflict as exc:  # closed or merged a moment ago
+        return _no_longer_followable(request, issue.pk, form, 409) or _message(request, _("无法关注"), exc.message,
+                                                                               status=409)
+    return _followed(request, issue, follower.phone)
 
 
 # --------------------------------------------------------------------------
