@@ -441,9 +441,10 @@ def resend_codes(phone: str, request_id: str, now=None) -> int:
     ``phone``: E.164. The open issues it reported or follows (a followed
     one marked （关注）). ``request_id`` makes the reference of this request
     (a new request is a new message). Returns the number of open issues
-    listed (0 sends nothing). Each listed issue awaiting a rating this
-    phone has not given in the current round also gets its rating link
-    again, one message each (a resident who deleted the SMS could not rate,
+    listed (0 sends nothing; the newest RESEND_MAX are listed). Each open
+    issue awaiting a rating this phone has not given in the current round,
+    listed or not, also gets its rating link again, one message each (at
+    most RESEND_MAX, oldest first) (a resident who deleted the SMS could not rate,
     and the issue would be closed out at the window's end as if unanswered).
     Rate limits are applied by the caller (DESIGN.md: 3 an hour per phone).
     """
@@ -459,7 +460,10 @@ def resend_codes(phone: str, request_id: str, now=None) -> int:
     with transaction.atomic():
         write(issues[-1], [Message("resident.codes", f"resend:{request_id}", phone,
                                    f"{SIGNATURE}您未办结的诉求编号：{codes}{more}。")], now=now)
-        for issue in _unrated_by(issues, phone):
+        # Every one awaiting a rating, listed or not (the list holds the newest RESEND_MAX; an older fixed
+        # one left out lost its link: breaker), oldest first, at most RESEND_MAX messages.
+        awaiting = [i for i in mine.filter(status=Status.AWAITING_RATING).order_by("tracking_code")]
+        for issue in _unrated_by(awaiting, phone)[:RESEND_MAX]:
             write(issue, [Message("resident.rate_again", f"resend:{request_id}", phone,
                                   f"{SIGNATURE}{_yours(issue, phone)}（编号{issue.tracking_code}）已办结："
                                   f"{_result_words(issue)}。请您评价：{rating_url(issue, phone)}")], now=now)

@@ -673,6 +673,21 @@ def test_lost_code_sends_the_rating_links_not_yet_used_again(client, world, hand
                 .order_by("id")) == ["+8613800000000", "+8613800000000"]
 
 
+def test_lost_code_sends_the_rating_link_of_a_fixed_issue_older_than_the_ten_listed(client, world, handled,
+                                                                                   file_issue, settings):
+    # The SMS lists the newest 10 open issues; an older one awaiting a rating lost its link (breaker).
+    from issues.workflow import issue_resolve
+
+    settings.ZY_RATE_LIMITS = {**settings.ZY_RATE_LIMITS, "resend_phone": [(10, 3600)]}
+    issue_resolve(issue=handled, actor=Actor.of(world.heat_staff), result="更换了阀门。")
+    newer = [file_issue() for _ in range(10)]
+    client.post("/track/resend/", {"phone": "13800000000"})
+    codes = Notification.objects.get(kind="resident.codes").body
+    assert handled.tracking_code not in codes and newer[0].tracking_code in codes and "（共11件，这里是最近的10件）" in codes
+    again = Notification.objects.get(kind="resident.rate_again")
+    assert again.recipient == "+8613800000000" and f"（编号{handled.tracking_code}）已办结：更换了阀门。请您评价：" in again.body
+
+
 def test_the_timeline_does_not_repeat_a_step_as_its_status(client, world, file_issue):
     issue = file_issue()
     issue_assign(issue=issue, actor=Actor.of(world.dispatcher), lead_unit=world.heat_gz)
