@@ -228,6 +228,7 @@ def clean_photo(data: bytes, number: int) -> bytes:
             raise _too_many_pixels(number)
         with _damaged_is_refused(number):
             image = ImageOps.exif_transpose(image)
+        image = _eight_bit(image)
         if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
             rgba = image.convert("RGBA")
             image = Image.new("RGB", rgba.size, (255, 255, 255))
@@ -243,11 +244,24 @@ def clean_photo(data: bytes, number: int) -> bytes:
         return out.getvalue()
 
 
+def _eight_bit(image: Image.Image) -> Image.Image:
+    # A 16-bit greyscale image (PNG or HEIC: mode I;16, or I) as 8-bit greyscale, its values scaled down:
+    # convert("RGB") clips them, and every such photo was stored plain white (breaker). Other modes unchanged.
+    if not (image.mode == "I" or image.mode.startswith("I;16")):
+        return image
+    wide = image.convert("I")
+    return (wide.point(lambda v: v * (1 / 256)) if wide.getextrema()[1] > 255 else wide).convert("L")
+
+
 def _nonempty(files) -> list:
-    files = [f for f in files if getattr(f, "size", 0)]
+    # The files chosen (an input left empty sends no name), checked for count, emptiness and size.
+    # A chosen file of 0 bytes (a cloud photo not downloaded yet) was dropped without a word (breaker).
+    files = [f for f in files if getattr(f, "size", 0) or getattr(f, "name", "")]
     if len(files) > max_count():
         raise FieldError(_("最多上传 %(max)s 张照片（现在 %(now)s 张）") % {"max": max_count(), "now": len(files)})
     for number, upload in enumerate(files, start=1):
+        if not upload.size:
+            raise FieldError(_("第 %(n)s 张照片是空文件（0 字节），请重新选择") % {"n": number})
         if upload.size > max_bytes():
             raise _too_large(number)
     return files
@@ -261,7 +275,8 @@ def _read(upload) -> bytes:
 def check_photos(files) -> None:
     """What the uploaded files' headers show, without decoding a pixel: their count, sizes, formats, pixels.
 
-    ``files``: Django UploadedFile objects (empty inputs are ignored).
+    ``files``: Django UploadedFile objects (an input left empty, sending
+    no file name, is ignored; a chosen file of 0 bytes is refused).
     Raises FieldError on the first problem, with the same message
     ``clean_photos`` gives. A photo that passes may still be refused by
     ``clean_photos`` when its pixels are damaged.
@@ -273,7 +288,7 @@ def check_photos(files) -> None:
 def clean_photos(files) -> list[bytes]:
     """Check every uploaded file (Django UploadedFile objects); return clean JPEG bytes.
 
-    Empty file inputs are ignored. Raises FieldError on the first problem,
+    Inputs left empty are ignored. Raises FieldError on the first problem,
     or when there are more than ``max_count()`` photos. Nothing is written.
     """
     return [clean_photo(_read(upload), number) for number, upload in enumerate(_nonempty(files), start=1)]

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 EN = {
+    "第 %(n)s 张照片是空文件（0 字节），请重新选择": "Photo %(n)s is an empty file (0 bytes); please choose it again",
     "返回填写诉求": "Back to the form",
     "您选的诉求已和下面这件合并办理（同一个问题）。请确认关注这一件。":
         "The issue you chose was merged into the one below (the same problem). Please confirm to follow this one.",

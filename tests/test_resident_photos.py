@@ -66,6 +66,19 @@ def test_png_and_webp_are_accepted_and_stored_as_jpeg(client, world):
             assert img.format == "JPEG" and img.mode == "RGB"
 
 
+@pytest.mark.parametrize("value,expected", [(0x1000, 16), (0x8000, 128), (0xFFFF, 255)])
+def test_a_16_bit_greyscale_png_keeps_its_greys(client, world, value, expected):
+    # Its values were clipped by convert("RGB"): every such photo was stored plain white (breaker).
+    wide = Image.new("I;16", (32, 24))
+    wide.putdata([value] * (32 * 24))
+    data = io.BytesIO()
+    wide.save(data, "PNG")
+    assert post_with(client, world, upload(data.getvalue(), "scan.png", "image/png")).status_code == 302
+    with Image.open(Attachment.objects.get().file.path) as img:
+        r, g, b = img.convert("RGB").getpixel((16, 12))
+    assert r == g == b and abs(r - expected) <= 2  # value / 256, give or take JPEG's rounding
+
+
 def test_heic_is_converted_when_supported(client, world):
     assert photos.HEIF_SUPPORTED  # pillow-heif is pinned in requirements.txt
     r = post_with(client, world, upload(heic_bytes((32, 24)), "IMG_0001.HEIC", "image/heic"))
@@ -96,6 +109,8 @@ def test_heic_is_refused_with_a_clear_message_without_support(client, world, med
         (lambda: upload(png_header_only(10_000, 10_000), "big.png", "image/png"), "第 1 张照片像素过大（最多 40 百万像素）"),
         # 30000 × 30000: Pillow itself refuses to open it (a decompression bomb).
         (lambda: upload(png_header_only(30_000, 30_000), "bomb.png", "image/png"), "第 1 张照片像素过大（最多 40 百万像素）"),
+        # A chosen file of 0 bytes (a cloud photo not downloaded yet) was dropped without a word (breaker).
+        (lambda: upload(b"", "IMG_0002.JPG"), "第 1 张照片是空文件（0 字节），请重新选择"),
     ],
 )
 def test_bad_photos_are_refused_and_nothing_is_stored(client, world, media, make, message):
