@@ -10,6 +10,8 @@ import sys
 from pathlib import Path
 
 EN = {
+    "已交给负责的单位：<span lang=\"zh-Hans\">%(unit)s</span>；": "Already handed to the responsible unit: <span lang=\"zh-Hans\">%(unit)s</span>;",
+    "问题已直接交给负责的单位，不必等分派中心。": "The issue went straight to the responsible unit, without waiting for the dispatch centre.",
     "第 %(n)s 张照片是空文件（0 字节），请重新选择": "Photo %(n)s is an empty file (0 bytes); please choose it again",
     "返回填写诉求": "Back to the form",
     "您选的诉求已和下面这件合并办理（同一个问题）。请确认关注这一件。":

@@ -74,6 +74,20 @@ def test_a_good_filing_redirects_to_the_success_page_with_code_and_deadlines(cli
     assert "编号已通过短信发送到您的手机" in html
 
 
+def test_the_success_page_of_an_auto_routed_filing_names_its_unit(client, world):
+    # A gas leak a routing rule assigns at once still read "handed to a unit by 13:41" and "the dispatch
+    # centre hands it on" (breaker).
+    from issues.models import RoutingRule
+
+    RoutingRule.objects.create(category=world.gas_leak, utility="gas", district=world.ganzhou,
+                               unit=world.gas_gz, auto_assign=True)
+    r = client.post("/report/", form_data(world, utility="gas", category=str(world.gas_leak.pk)))
+    html = client.get(r["Location"]).content.decode()
+    assert '已交给负责的单位：<span lang="zh-Hans">甘州区燃气公司</span>；' in html
+    assert "问题已直接交给负责的单位，不必等分派中心。" in html
+    assert "前交给负责的单位" not in html and "分派中心把问题交给负责的单位" not in html
+
+
 def test_the_success_page_is_only_for_the_browser_that_filed(client, world):
     r = client.post("/report/", form_data(world))
     from django.test import Client
