@@ -6,6 +6,7 @@ API and Open311 read it from here. Never compare a status with a bare string.
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Utility(models.TextChoices):
@@ -150,7 +151,7 @@ class ClockUnit(models.TextChoices):
 class EventKind(models.TextChoices):
     """Kinds of IssueEvent: one per transition, plus audit events."""
 
-    SUBMITTED = "submitted", _("提交")
+    SUBMITTED = "submitted", pgettext_lazy("event", "提交")  # "Submitted", not the button's "Submit"
     ASSIGNED = "assigned", _("交办")
     CLAIMED = "claimed", _("认领")
     RETURNED = "returned", _("退单")

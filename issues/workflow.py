@@ -26,6 +26,7 @@ import contextlib
 import hashlib
 import logging
 import math
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -98,6 +99,22 @@ REASON_MAX = 500
 # --------------------------------------------------------------------------
 # Errors
 # --------------------------------------------------------------------------
+
+
+# Notes the system writes (stored in Chinese, the record's language; ``shown_note`` gives them in the page's).
+MERGED_NOTE = gettext_noop("与 %(code)s 为同一问题，已合并办理")  # a merge's reason when the dispatcher gives none
+CLOSED_OUT_NOTE = gettext_noop("回访期内未评价，自动销号")
+FOLLOWED_NOTE = gettext_noop("又一位居民反映了同一问题")
+_MERGED_NOTE = re.compile(r"与 (ZY[0-9A-Z]+) 为同一问题，已合并办理")
+
+
+def shown_note(text: str) -> str:
+    """``text`` (an event's note or an issue's public reason, str) in the active language when the system
+    wrote it (MERGED_NOTE, CLOSED_OUT_NOTE, FOLLOWED_NOTE); anything staff or residents wrote, unchanged."""
+    if text in (CLOSED_OUT_NOTE, FOLLOWED_NOTE):
+        return _(text)
+    merged = _MERGED_NOTE.fullmatch(text)
+    return _(MERGED_NOTE) % {"code": merged.group(1)} if merged else text
 
 
 class WorkflowError(Exception):
@@ -928,7 +945,7 @@ def issue_merge(*, issue, actor: Actor, original, note: str = "", now: datetime 
         issue.status = Status.MERGED
         issue.duplicate_of = target
         issue.closed_at = now
-        issue.public_reason = note or f"与 {target.tracking_code} 为同一问题，已合并办理"
+        issue.public_reason = note or MERGED_NOTE % {"code": target.tracking_code}
         issue.save(update_fields=["status", "duplicate_of", "closed_at", "public_reason"])
         phones = {issue.reporter_phone: issue.reporter_name}
         phones.update({f.phone: f.name for f in issue.followers.all()})
@@ -993,7 +1010,7 @@ def issue_follow(*, issue, phone: str, name: str = "", now: datetime | None = No
                                                            defaults={"name": name, "created_at": now})
         follower.repeat = not created
         if created:
-            _record(issue, Actor.resident(phone), EventKind.FOLLOWED, now=now, note="又一位居民反映了同一问题",
+            _record(issue, Actor.resident(phone), EventKind.FOLLOWED, now=now, note=FOLLOWED_NOTE,
                     data={"follower": follower.pk})
         if taken_back is not None:  # nothing stays, nothing is sent (its on_commit hooks go with it)
             transaction.savepoint_rollback(taken_back)
@@ -1511,7 +1528,7 @@ def issue_close_out(*, issue, now: datetime | None = None) -> Issue:
     (``ZY_REVISIT_WINDOW_DAYS``) has not passed.
     """
     now = _now(now)
-    actor = Actor.system("回访期满")
+    actor = Actor.system(gettext_noop("回访期满"))
     with transaction.atomic():
         issue = _lock(issue, actor)
         _require_status(issue, Status.AWAITING_RATING)
@@ -1523,7 +1540,7 @@ def issue_close_out(*, issue, now: datetime | None = None) -> Issue:
         _close(issue, now)
         issue.save(update_fields=["status", "closed_at", "needs_decision"])
         _record(issue, actor, EventKind.CLOSED_OUT, now=now, from_status=Status.AWAITING_RATING,
-                note="回访期内未评价，自动销号")
+                note=CLOSED_OUT_NOTE)
     return issue
 
 

@@ -10,6 +10,10 @@ import sys
 from pathlib import Path
 
 EN = {
+    "回访期内未评价，自动销号": "Not rated within the revisit period; closed out automatically",
+    "又一位居民反映了同一问题": "Another resident reported the same problem",
+    "回访期满": "Revisit period over",
+    "与 %(code)s 为同一问题，已合并办理": "The same problem as %(code)s; handled together with it",
     "已交给负责的单位：<span lang=\"zh-Hans\">%(unit)s</span>；": "Already handed to the responsible unit: <span lang=\"zh-Hans\">%(unit)s</span>;",
     "问题已直接交给负责的单位，不必等分派中心。": "The issue went straight to the responsible unit, without waiting for the dispatch centre.",
     "第 %(n)s 张照片是空文件（0 字节），请重新选择": "Photo %(n)s is an empty file (0 bytes); please choose it again",

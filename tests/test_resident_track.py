@@ -448,6 +448,27 @@ def test_the_follow_page_and_the_timeline_speak_english_under_the_switch(client,
     assert "南关小区 Building 3 Unit 2 Room 501" in html and "3栋" not in html
 
 
+def test_what_the_system_wrote_reads_english_under_the_switch(client, world, file_issue, handled, settings):
+    # A merge's default reason, the close-out's note and actor, and the filing step ("Submit", the button's
+    # word) stayed Chinese or wrong on the English tracking page (breaker).
+    from issues.workflow import issue_close_out, issue_resolve
+
+    dup = file_issue(phone="+8613700000000")
+    issue_merge(issue=dup, actor=Actor.of(world.dispatcher), original=handled)
+    issue_resolve(issue=handled, actor=Actor.of(world.heat_staff), result="更换了阀门。")
+    issue_close_out(issue=handled, now=timezone_now_minus(-settings.ZY_REVISIT_WINDOW_DAYS - 1))
+    client.cookies["django_language"] = "en"
+    html = client.get(track(client, dup.tracking_code, "13700000000")["Location"]).content.decode()
+    assert html.count(f"The same problem as {handled.tracking_code}; handled together with it") == 2  # card, timeline
+    assert "为同一问题" not in html and "<strong>Submitted</strong>" in html
+    html = client.get(track(client, handled.tracking_code, "13800000000")["Location"]).content.decode()
+    assert "Not rated within the revisit period; closed out automatically" in html and "Revisit period over" in html
+    assert "回访期" not in html
+    client.cookies["django_language"] = "zh-hans"  # the record itself stays Chinese
+    html = client.get(f"/track/{dup.tracking_code}/").content.decode()
+    assert f"与 {handled.tracking_code} 为同一问题，已合并办理" in html and "<strong>提交</strong>" in html
+
+
 def test_typed_chinese_text_is_marked_chinese_on_english_pages_only(client, world, file_issue):
     # A screen reader spelled a resident's 小区 and description out with an English voice (WCAG 3.1.2).
     issue = file_issue()

@@ -61,6 +61,7 @@ from ..workflow import (
     repeat_of,
     reworks_left,
     scoped_idempotency_key,
+    shown_note,
 )
 
 # The pages that also take a POST answer HEAD like GET: monitors and link
@@ -722,7 +723,7 @@ def _detail(request, issue: Issue, role: str):
         events.append({"at": e.at, "kind": kind, "who": e.public_actor(),
                        # a unit's or a system's own name is Chinese on English pages too
                        "who_is_name": bool(e.actor_client_id or (e.actor_id and e.actor.unit_id)),
-                       "note": "" if hide_note else e.note, "photos": shown_photos,
+                       "note": "" if hide_note else shown_note(e.note), "photos": shown_photos,
                        # "交办 → 已交办", "Assigned → Assigned" say nothing: the status only where it adds a word
                        "to_status": "" if kind.casefold() in to_status.casefold() else to_status})
     return render(request, "resident/track_detail.html", {
@@ -731,6 +732,7 @@ def _detail(request, issue: Issue, role: str):
         "category_name": issue.category.shown_name,
         "district_name": issue.district.shown_name,
         "status_words": _(words),
+        "public_reason": shown_note(issue.public_reason),
         "phases": phases,
         "show_phases": issue.status not in (Status.REJECTED, Status.MERGED),
         "events": events,
