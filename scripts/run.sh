@@ -62,7 +62,7 @@ if [ "$("$PY" manage.py shell -c 'from issues.models import Issue; print(Issue.o
     say "seed_demo_issues (first start only)"
     "$PY" manage.py seed_demo_issues --count 200
 fi
-say "first deadline sweep (so /healthz is green at once)"
+say "deadline sweep at start (so /healthz is green at once; it logs one line per SMS it records)"
 "$PY" manage.py sweep
 say "collectstatic"
 "$PY" manage.py collectstatic --noinput --verbosity 0
