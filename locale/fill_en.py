@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 EN = {
+    "表格较宽，左右滑动可查看其余各列。": "This table is wider than the screen: swipe it sideways to see the other columns.",
     "回访期内未评价，自动销号": "Not rated within the revisit period; closed out automatically",
     "又一位居民反映了同一问题": "Another resident reported the same problem",
     "回访期满": "Revisit period over",

@@ -688,7 +688,13 @@ def test_a_dispatchers_form_is_not_refilled_by_the_browser(transactional_db, liv
 
 def test_the_public_figures_fit_a_phone_and_keep_their_tables_readable(transactional_db, live_server, browser, world,
                                                                         file_issue):
-    file_issue()
+    from issues.workflow import issue_rate
+
+    issue = file_issue()  # fixed and rated satisfied: the month's rates are 100.0%
+    issue_assign(issue=issue, actor=Actor.of(world.dispatcher), lead_unit=world.heat_gz)
+    issue_claim(issue=issue, actor=Actor.of(world.heat_staff))
+    issue_resolve(issue=issue, actor=Actor.of(world.heat_staff), result="已疏通阀门，室温恢复")
+    issue_rate(issue=issue, actor=Actor.resident(issue.reporter_phone), resolved=True, satisfaction="satisfied")
     for language, fonts in (("zh-hans", None), ("en", None), ("en", {"standard": 32, "fixed": 26})):
         context = browser.new_context(**PHONE)
         context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
@@ -699,6 +705,18 @@ def test_the_public_figures_fit_a_phone_and_keep_their_tables_readable(transacti
         page.click("#stats-link")
         page.wait_for_selector("#by-district")
         assert page.evaluate("document.documentElement.scrollWidth") <= 360, (language, fonts)
+        # "100.0%" broke into "100.0" and "%" in its card (breaker).
+        assert "100.0%" in page.locator("#headline").inner_text()
+        assert page.evaluate(_BROKEN_WORDS, "#headline .value") == [], (language, fonts)
+        # A table wider than its box says so below it; one that fits does not (breaker: the English
+        # utility table was 607 px in a 324 px box, its last columns hidden without a cue).
+        hints = """() => [...document.querySelectorAll('[data-scroll-hint]')].map(h => {
+            const box = h.previousElementSibling; return [box.scrollWidth > box.clientWidth + 1, !h.hidden]; })"""
+        page.wait_for_function(f"({hints})().every(([over, shown]) => over === shown)", timeout=5000)
+        hints = page.evaluate(hints)
+        assert hints and all(over == shown for over, shown in hints), (language, fonts, hints)
+        if language == "en":
+            assert hints[0] == [True, True] and page.locator("#by-utility ~ p, .table-scroll + p").first.is_visible()
         # The month list works without a script: choose, press the button, the page shows that month.
         page.select_option("#id_month", index=1)
         page.click("#stats-month button[type=submit]")
@@ -706,6 +724,21 @@ def test_the_public_figures_fit_a_phone_and_keep_their_tables_readable(transacti
         assert "month=" in page.url and page.locator("#headline .value").first.inner_text() == "0"
         shot(page, f"stats-360-{language}{'-200' if fonts else ''}.png")
         context.close()
+
+
+def test_a_suggestion_with_a_long_unbroken_compound_name_does_not_widen_the_page(transactional_db, live_server,
+                                                                              browser, world, file_issue):
+    # A 小区 of 100 Latin letters made /report/ 1323 px wide at 360 px (breaker).
+    file_issue(community="A" * 100)
+    page = browser.new_context(**PHONE).new_page()
+    page.goto(f"{live_server.url}/report/")
+    page.get_by_label("供暖", exact=True).check()
+    page.select_option("#id_category", str(world.heat_cold.pk))
+    page.select_option("#id_district", str(world.ganzhou.pk))
+    page.fill("#id_community", "A" * 100)
+    page.locator("#similar-list").wait_for()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.context.close()
 
 
 _BROKEN_WORDS = """(selector) => {

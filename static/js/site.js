@@ -327,4 +327,27 @@
     var notice = document.getElementById("draft-notice");
     if (restored && notice) { offerClear(form, notice, form.elements.idempotency_key.value); }
   })();
+
+  // A wide table that scrolls inside its box (/stats/ at 360 px, in English) says so in words below it:
+  // its last columns are otherwise out of sight with nothing to tell they are there.
+  (function () {
+    var hints = document.querySelectorAll("[data-scroll-hint]");
+    if (!hints.length) { return; }
+    function update() {
+      hints.forEach(function (hint) {
+        var box = hint.previousElementSibling;
+        hint.hidden = !box || box.scrollWidth <= box.clientWidth + 1;
+      });
+    }
+    update();
+    window.addEventListener("resize", update);
+    window.addEventListener("load", update);  // after fonts and images have settled the widths
+    if (window.ResizeObserver) {  // a table that grows or shrinks later (text size, language)
+      var watch = new ResizeObserver(update);
+      hints.forEach(function (hint) {
+        var box = hint.previousElementSibling;
+        if (box) { watch.observe(box); if (box.firstElementChild) { watch.observe(box.firstElementChild); } }
+      });
+    }
+  })();
 })();
