@@ -10,6 +10,12 @@ import sys
 from pathlib import Path
 
 EN = {
+    "提交的内容含有不允许的字符": "What was sent holds a character that is not allowed",
+    "提交的内容含有不允许的字符，系统没能收下": "What you sent holds a character that is not allowed, so it was not received",
+    "您这次提交的内容或网址里有一个系统不能保存的特殊字符（空字符，常随复制粘贴带入），所以没有收下。":
+        "What you sent, or the address, holds a special character the system cannot keep (a NUL character, often brought in by copy and paste), so it was not received.",
+    "请点浏览器的“返回”按钮回到上一页，把粘贴进来的文字删掉后手动输入，再提交一次。返回后，您填写的文字一般还在。":
+        "Press the browser's Back button, delete the pasted text and type it in by hand, then send it again. What you typed is usually still there after going back.",
     "表格较宽，左右滑动可查看其余各列。": "This table is wider than the screen: swipe it sideways to see the other columns.",
     "回访期内未评价，自动销号": "Not rated within the revisit period; closed out automatically",
     "又一位居民反映了同一问题": "Another resident reported the same problem",

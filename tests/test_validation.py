@@ -270,6 +270,22 @@ def test_nul_bytes_in_form_posts_are_400(client):
     assert r.status_code == 400
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize("language,title", [("zh-hans", "提交的内容含有不允许的字符，系统没能收下"),
+                                            ("en", "What you sent holds a character that is not allowed, so it was not received")])
+def test_a_nul_byte_gets_a_page_in_plain_words_in_the_pages_language(client, language, title):
+    # It was a bare-text 400, in Chinese under English too (breaker).
+    client.cookies["django_language"] = language
+    form = "name=a%00b&phone=13900000000"  # as a browser sends the "me too" form (URL-encoded)
+    for r in (client.post("/report/follow/5/", form, content_type="application/x-www-form-urlencoded"),
+              client.get("/track/", {"code": "\x00"})):
+        assert r.status_code == 400 and r["Content-Type"].startswith("text/html")
+        html = r.content.decode()
+        assert f'<h1 id="error-title">{title}</h1>' in html and 'name="csrfmiddlewaretoken"' in html
+    api = client.get("/api/v1/issues/", {"tracking_code": "\x00"})
+    assert api.status_code == 400 and api.json()["error"]["code"] == "invalid"
+
+
 @pytest.mark.parametrize("raw", ["漏水\x07", "a\x1bb", "x\x7f", "户号\ud83d", "\udc00"])  # the last two: lone surrogates
 def test_control_characters_refused(raw):
     with pytest.raises(FieldError, match="含有不允许的字符"):

@@ -1,16 +1,15 @@
 """Project-wide request guards."""
 
-from django.http import HttpResponseBadRequest
-
 MESSAGE = "请求含有不允许的字符 (NUL)"
 
 
 def _bad_request(request):
-    # The REST API answers in its one error shape, Open311 in its error list; pages get plain text.
-    from issues.views.errors import machine_answer
+    # The REST API answers in its one error shape, Open311 in its error list; pages get a page in plain
+    # words in the request's language (it was bare text, in Chinese under English too: breaker).
+    from issues.views.errors import machine_answer, nul_page
 
     machine = machine_answer(request, 400, MESSAGE, "parameters must not contain NUL characters", code="invalid")
-    return machine or HttpResponseBadRequest(MESSAGE, content_type="text/plain; charset=utf-8")
+    return machine or nul_page(request)
 
 
 class HeadWithoutBodyMiddleware:
@@ -40,9 +39,13 @@ class HeadWithoutBodyMiddleware:
 class RejectNulBytesMiddleware:
     """Answer 400 to a request whose path, query string or form fields contain a NUL byte.
 
-    PostgreSQL text cannot hold NUL (0x00): refusing it at the door means no
-    view can turn it into a 500, whatever it filters on. JSON bodies are
-    checked by the fields' own validation (clean_text refuses NUL).
+    PostgreSQL text cannot hold NUL (0x00): refusing it before any view
+    runs means no view can turn it into a 500, whatever it filters on. JSON
+    bodies are checked by the fields' own validation (clean_text refuses
+    NUL). Placed after the session, language, CSRF and authentication
+    middleware (whose checks run later, with the view), so its page
+    (issues.views.errors.nul_page) is in the request's language with their
+    headers; the API and Open311 get their own error shapes.
     """
 
     def __init__(self, get_response):

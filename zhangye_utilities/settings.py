@@ -74,7 +74,6 @@ MIDDLEWARE = [
     # First: drops a HEAD answer's body once every other middleware has set its headers.
     "zhangye_utilities.middleware.HeadWithoutBodyMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "zhangye_utilities.middleware.RejectNulBytesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -83,6 +82,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # After the session, language and CSRF middleware: its 400 page gets their language and cookie.
+    "zhangye_utilities.middleware.RejectNulBytesMiddleware",
     "issues.proofs.ProofsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

@@ -87,6 +87,15 @@ def _page(request, template: str, status: int, context: dict | None = None) -> H
         return render(request, template, context or {}, status=status)
 
 
+def nul_page(request) -> HttpResponse:
+    """The page (400) for a request whose address or form holds a NUL character (RejectNulBytesMiddleware).
+
+    In: the request. Out: templates/400.html saying a character that cannot
+    be kept was sent and to go back, remove what was pasted and send again.
+    """
+    return _page(request, "400.html", 400, {"nul": True})
+
+
 @_body_read_once
 @requires_csrf_token
 def bad_request(request, exception=None) -> HttpResponse:
