@@ -207,6 +207,24 @@ def test_a_double_tap_that_loses_the_race_is_thanked_not_shown_an_error(fixed, m
     assert Rating.objects.count() == 1
 
 
+def test_a_follower_whose_rating_loses_the_race_to_the_reporters_closing_one_gets_the_residents_words(fixed,
+                                                                                                      monkeypatch):
+    # The reporter's satisfied rating closed the issue the same instant: the follower was shown the workflow's
+    # staff wording "诉求当前状态为“已销号”，不能执行此操作" (breaker).
+    from issues.views import resident
+    from issues.workflow import Actor, issue_rate
+
+    def reporter_first(**kw):
+        issue_rate(issue=fixed, actor=Actor.resident(fixed.reporter_phone), resolved=True, satisfaction="satisfied")
+        return issue_rate(**kw)  # the follower's: Conflict
+
+    monkeypatch.setattr(resident, "issue_rate", reporter_first)
+    r = Client().post(path_of(rating_url(fixed, "+8613900000000")), {"resolved": "yes", "satisfaction": "satisfied"})
+    html = r.content.decode()
+    assert r.status_code == 409 and "该诉求目前不在待评价状态，无需评价。" in html and "不能执行此操作" not in html
+    assert Rating.objects.count() == 1
+
+
 def test_a_reporter_who_rated_is_told_so_not_that_no_rating_is_needed(fixed):
     # After a satisfied rating closed the issue, the link said "not awaiting a rating, none needed" (breaker).
     client = Client()

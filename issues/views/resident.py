@@ -853,7 +853,16 @@ def rate(request, token: str):
         if mine is not None:  # the same person's other copy (a double tap) won the race: thank them, as it did
             issue.refresh_from_db()
             return render(request, "resident/rate_done.html", {"issue": issue, "rating": mine, "role": role})
-        context["closed_reason"] = exc.message
+        # Someone else's rating moved the issue a moment ago (the reporter's closed it, or began a rework):
+        # the words a link opened just after would give, not the workflow's staff wording (breaker).
+        issue.refresh_from_db()
+        if link_round != issue.resolution_round:
+            context["closed_reason"] = _earlier_round_words(
+                issue, rated_link=False, rated_now=_rating_by(issue, follower, issue.resolution_round) is not None)
+        elif issue.status != Status.AWAITING_RATING:
+            context["closed_reason"] = _("该诉求目前不在待评价状态，无需评价。")
+        else:
+            context["closed_reason"] = exc.message
         context.pop("form")
         return render(request, "resident/rate.html", context, status=409)
     issue.refresh_from_db()
