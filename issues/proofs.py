@@ -99,6 +99,11 @@ class Proofs:
         filings, as the user logged in now (none for a resident): a dispatcher's end at logout."""
         return [issue_id, self._user_id()] in self.data["f"]
 
+    def filed_ids(self) -> list[int]:
+        """The ids (ints) of the issues this browser filed among its last ``MAX_FILED``, as the user logged in now."""
+        me = self._user_id()
+        return [issue_id for issue_id, user_id in self.data["f"] if user_id == me]
+
     def _user_id(self) -> int | None:
         user = getattr(self._request, "user", None)
         return user.pk if user is not None and user.is_authenticated else None

@@ -386,6 +386,27 @@ def test_a_new_key_files_a_new_issue(client, world):
 REUSED = "这张表单已经提交过，登记编号 ZY20261130000001。这次的内容和那次不同，所以没有登记。"
 
 
+def test_the_same_form_sent_again_with_the_phone_corrected_files_nothing_and_says_so(client, world):
+    # Back after filing, the phone corrected, Submit: its key is bound to the phone, so it filed a second
+    # issue without a word (breaker). Now it is told as any change is, and Submit then files it.
+    client.post("/report/", form_data(world))
+    r = client.post("/report/", form_data(world, reporter_phone="139 0000 0000"))
+    assert r.status_code == 409 and REUSED in r.content.decode()
+    assert r.context["value"]["reporter_phone"] == "139 0000 0000" and Issue.objects.count() == 1
+    new_key = r.context["value"]["idempotency_key"]
+    assert new_key != KEY
+    # Refused for another reason too: both are said, the notice and the field's message.
+    r = client.post("/report/", form_data(world, reporter_phone="139 0000 0000", description=""))
+    assert r.status_code == 400 and REUSED in r.content.decode() and "请填写问题描述" in r.content.decode()
+    again = client.post("/report/", form_data(world, reporter_phone="139 0000 0000", idempotency_key=new_key))
+    assert again.status_code == 302 and again["Location"] == "/report/done/ZY20261130000002/"
+    # Another browser sending that key with another phone files anew, as before: it filed nothing here.
+    from django.test import Client
+
+    other = Client().post("/report/", form_data(world, reporter_phone="13700000000"))
+    assert other.status_code == 302 and Issue.objects.count() == 3
+
+
 def test_the_same_form_sent_again_with_changes_files_nothing_and_says_so(client, world):
     # Back after filing, another problem typed over the first, Submit: answering with the first
     # filing's page would hide that the second was never filed.

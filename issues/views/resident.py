@@ -228,7 +228,9 @@ def report(request):
     again), status 400; limits → 429. The same key and phone with changed
     content (Back after filing, edits, Submit) files nothing: 409, the
     form with everything typed, a notice naming the first filing's code
-    and a new key, so Submit files it anew (workflow.KeyReused).
+    and a new key, so Submit files it anew (workflow.KeyReused). So does the
+    same key with another phone when this browser filed the first (Back,
+    the phone corrected, Submit: the key alone is bound to the phone).
     """
     dispatcher = _is_dispatcher(request)
     if request.method in SAFE_METHODS:
@@ -248,10 +250,15 @@ def report(request):
     data = form.cleaned_data
     actor = Actor.of(request.user) if dispatcher else Actor.resident(data["reporter_phone"])
     filing = _filing(form, request.POST, actor)
+    # This very form filed here before under another phone (Back, the phone corrected, Submit): its key is
+    # bound to the phone, so it would file a second issue without a word (breaker). Said as any change is.
+    other_phone = None if dispatcher else _filed_here_with_another_phone(request, actor, filing["idempotency_key"])
     if errors:
         # Every mistake at once: what the workflow would refuse too (nothing is written or counted).
         notice, key = "", filing["idempotency_key"]
         try:
+            if other_phone is not None:
+                raise KeyReused(other_phone, ["reporter_phone"])
             if key:
                 repeat_of(actor, key, filing)
         except KeyReused as exc:  # sent before, changed since: say so, and judge it as a new filing
@@ -262,6 +269,8 @@ def report(request):
             errors.setdefault(name, []).extend(m for m in msgs if m not in errors[name])
         return _render_report(request, form, errors, dispatcher, status=400, notice=notice, new_key=bool(notice))
     try:
+        if other_phone is not None:
+            raise KeyReused(other_phone, ["reporter_phone"])
         return _file_from_form(request, form, filing, dispatcher, actor, uploads)
     except KeyReused as exc:
         # The form was sent before and has changed since (Back, edits, Submit): nothing is filed; the
@@ -270,6 +279,16 @@ def report(request):
         errors = _new_filing_errors(filing)
         return _render_report(request, form, errors, dispatcher, status=400 if errors else 409,
                               notice=_key_reused_notice(exc), new_key=True)
+
+
+def _filed_here_with_another_phone(request, actor: Actor, key: str | None) -> Issue | None:
+    # The issue this browser filed (issues.proofs) with this form's ``key`` under a phone other than the
+    # actor's, or None. No query when this browser has filed nothing (or the form has no key).
+    ids = request.resident_proofs.filed_ids() if key else []
+    if not ids:
+        return None
+    return (Issue.objects.filter(pk__in=ids, idempotency_key__endswith=f":{key}")
+            .exclude(reporter_phone=actor.resident_phone).order_by("-id").first())
 
 
 def _filing_errors(filing: dict) -> dict[str, list[str]]:
