@@ -384,3 +384,32 @@ def test_where_redis_refuses_scripts_the_limits_still_count(settings, caplog):
             admin.delete(key)
         admin.acl_deluser(user)
         caches["default"].close()
+
+
+@pytest.mark.redis
+def test_a_hung_redis_holds_a_filing_about_a_second_not_five(settings, caplog):
+    """A Redis that accepts connections and never answers (a stopped process, a partition) held every
+    filing and staff action for redis-py's default 5 s; the settings give it up after 1 s."""
+    import socket
+    import time
+
+    from django.core.cache import caches
+
+    from zhangye_utilities import settings as project
+
+    options = project.CACHES["default"]["OPTIONS"]  # the project's, as REDIS_URL set them (this module uses locmem)
+    assert options == {"socket_timeout": 1.0, "socket_connect_timeout": 1.0}
+    silent = socket.create_server(("127.0.0.1", 0))  # listens (the kernel accepts), never reads or answers
+    try:
+        settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                       "LOCATION": f"redis://127.0.0.1:{silent.getsockname()[1]}/0",
+                                       "OPTIONS": options}}
+        started = time.monotonic()
+        reservation = admit(hits=[("file_ip", "203.0.113.9")], reserve=[("file_phone", "+8613800000000")])
+        waited = time.monotonic() - started
+    finally:
+        caches["default"].close()
+        silent.close()
+    assert reservation.repeat is False  # let through, unguarded, as a Redis that is down does
+    assert 0.9 <= waited < 3.0, waited
+    assert "rate-limit counters unreachable" in caplog.text

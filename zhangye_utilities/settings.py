@@ -331,7 +331,12 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@lifelines.zh
 DATABASE_CACHE = {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "zy_cache",
                   "OPTIONS": {"MAX_ENTRIES": 1_000_000}}
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # A Redis that hangs (a network partition, a stopped process) would hold every filing and staff action
+    # for redis-py's 5 s before the rate limits and form keys let it through unguarded: a cache that answers
+    # in under a millisecond when well is given up after ZY_CACHE_SOCKET_TIMEOUT seconds.
+    _cache_timeout = env.float("ZY_CACHE_SOCKET_TIMEOUT", default=1.0)
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+                          "OPTIONS": {"socket_timeout": _cache_timeout, "socket_connect_timeout": _cache_timeout}}}
 else:
     CACHES = {"default": DATABASE_CACHE}
 # (limit, period in seconds) pairs per kind of public action (DESIGN.md).
