@@ -519,6 +519,12 @@ def test_me_too_on_a_merged_issue_offers_its_original_with_what_was_typed(client
     assert f'action="/report/follow/{original.pk}/"' in html
     assert 'value="139 0000 0000"' in html and 'value="李先生"' in html
     assert client.get(f"/report/follow/{dup.pk}/").status_code == 200
+    # Merged again, into a third: the offer follows the chain to the issue still open.
+    third = file_issue(phone="+8613600000000")
+    issue_merge(issue=original, actor=Actor.of(world.dispatcher), original=third)
+    html = client.get(f"/report/follow/{dup.pk}/").content.decode()
+    assert f'action="/report/follow/{third.pk}/"' in html and "合并办理" in html
+    original = third
     r = client.post(f"/report/follow/{original.pk}/", {"phone": "139 0000 0000", "name": "李先生", "privacy": "on"})
     assert r.status_code == 200 and original.tracking_code in r.content.decode()
     assert Follower.objects.filter(issue=original, phone="+8613900000000").exists()

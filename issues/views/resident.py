@@ -544,7 +544,14 @@ def _no_longer_followable(request, issue_id, form: FollowForm, status: int):
     gone = Issue.objects.filter(pk=issue_id).only("status", "duplicate_of").first() if _small_id(issue_id) else None
     if gone is None:
         return None
-    original = _followable(gone.duplicate_of_id) if gone.status == Status.MERGED and gone.duplicate_of_id else None
+    original = None
+    for _hop in range(5):  # along a chain of merges (A into B, then B into C) to the issue still open
+        if gone is None or gone.status != Status.MERGED or not gone.duplicate_of_id:
+            break
+        original = _followable(gone.duplicate_of_id)
+        if original is not None:
+            break
+        gone = Issue.objects.filter(pk=gone.duplicate_of_id).only("status", "duplicate_of").first()
     if original is not None:
         return render(request, "resident/follow.html", {
             "issue": original, "category_name": original.category.shown_name,
