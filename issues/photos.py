@@ -245,12 +245,12 @@ def clean_photo(data: bytes, number: int) -> bytes:
 
 
 def _eight_bit(image: Image.Image) -> Image.Image:
-    # A 16-bit greyscale image (PNG or HEIC: mode I;16, or I) as 8-bit greyscale, its values scaled down:
-    # convert("RGB") clips them, and every such photo was stored plain white (breaker). Other modes unchanged.
+    # A 16-bit greyscale image (PNG or HEIC: mode I;16, or I) as 8-bit greyscale, each value divided by 256
+    # (0-65535 → 0-255, as the file means them): convert("RGB") clips them, and every such photo was stored
+    # plain white (breaker). Other modes unchanged.
     if not (image.mode == "I" or image.mode.startswith("I;16")):
         return image
-    wide = image.convert("I")
-    return (wide.point(lambda v: v * (1 / 256)) if wide.getextrema()[1] > 255 else wide).convert("L")
+    return image.convert("I").point(lambda v: v * (1 / 256)).convert("L")
 
 
 def _nonempty(files) -> list:

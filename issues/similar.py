@@ -7,8 +7,8 @@ the open issues of that category in that 小区 filed in the last 7 days, so
 People type one 小区 many ways: "锦绣花园", "锦绣花园小区", "滨河新区锦绣花园",
 "锦绣花园 （北区）", full-width "ＸＸ" letters. ``community_key`` reduces a 小区
 to what names it, and two 小区 match when their keys are equal or one key holds
-the other (the shorter at least ``MIN_KEY_CHARS`` characters). Equal keys
-are listed first. Only the 小区 text of issues already open in that
+the other (the shorter at least ``MIN_KEY_CHARS`` characters, not inside a
+number). Equal keys are listed first. Only the 小区 text of issues already open in that
 category and district in the window is compared, so the work is bounded by
 that district's compounds, not by the table.
 """
@@ -26,7 +26,9 @@ from .models import Issue
 
 WINDOW_DAYS = 7  # how far back suggestions reach (issue #4)
 MAX_ITEMS = 5  # at most this many suggestions
-MIN_KEY_CHARS = 2  # a key this short or longer may match inside another ("南关" in "南关街道南关")
+# A key may match inside another only from this many characters: two ("花园", "南区", "东区") name no one
+# compound and matched every 花园 in the district (breaker); equal keys always match.
+MIN_KEY_CHARS = 3
 # Generic words that end a 小区 name without telling one compound from another (longest first).
 _GENERIC_ENDINGS = ("住宅小区", "生活小区", "家属小区", "家属院", "家属区", "生活区", "住宅区", "小区")
 _NOT_A_NAME = re.compile(r"[\W_]+")  # spaces, punctuation and symbols: ·, （）, -, #
@@ -53,14 +55,24 @@ def matches(typed_key: str, stored_key: str) -> int:
     """How a stored 小区 matches the typed one, both ``community_key``s: 2 same, 1 one holds the other, 0 no.
 
     Holding counts only when the shorter key has at least MIN_KEY_CHARS
-    characters, so a single character does not match every compound.
+    characters, and never inside a number: "6号院" is not in "16号院", nor
+    "1号楼" in "11号楼".
     """
     if not typed_key or not stored_key:
         return 0
     if typed_key == stored_key:
         return 2
     shorter, longer = sorted((typed_key, stored_key), key=len)
-    return 1 if len(shorter) >= MIN_KEY_CHARS and shorter in longer else 0
+    if len(shorter) < MIN_KEY_CHARS:
+        return 0
+    start = longer.find(shorter)
+    while start >= 0:
+        end = start + len(shorter)
+        if not (shorter[0].isdigit() and start > 0 and longer[start - 1].isdigit()) and \
+                not (shorter[-1].isdigit() and end < len(longer) and longer[end].isdigit()):
+            return 1
+        start = longer.find(shorter, start + 1)
+    return 0
 
 
 def suggestions(category_id: int, district_id: int, community: str, *, now: datetime | None = None) -> list[Issue]:
@@ -84,12 +96,13 @@ def in_community(issues: QuerySet, community: str, limit: int) -> list[Issue]:
     key holds or is held by it (``matches``), each newest first (filed_at,
     then id). One query for the distinct 小区 of ``issues`` (narrow it by
     category and district first: the work grows with their number), then
-    one per rank that has any; [] when ``community`` has no key. Used by the
-    resident's duplicate suggestion and the dispatcher's merge candidates.
+    one per rank that has any. A 小区 with no key (only punctuation or
+    emoji: "/", "——") matches the same text only. Used by the resident's
+    duplicate suggestion and the dispatcher's merge candidates.
     """
     typed = community_key(community)
-    if not typed:
-        return []
+    if not typed:  # nothing to compare but the text itself
+        return list(issues.filter(community=community).order_by("-filed_at", "-id")[:limit]) if community else []
     same, held = [], []
     for stored in issues.order_by().values_list("community", flat=True).distinct():
         quality = matches(typed, community_key(stored))

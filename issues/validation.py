@@ -289,7 +289,8 @@ def _phone(raw: str) -> tuple[str, bool]:
     return found
 
 
-_PHONE_CHARACTERS = regex.compile(r"[\d\s\p{Pd}+()./]*")  # digits of any script, spaces, dashes, + ( ) . /
+# Digits of any script, spaces, dashes (and the minus sign), + ( ) [ ] . /
+_PHONE_CHARACTERS = regex.compile(r"[\d\s\p{Pd}\u2212+()\[\]./]*")
 
 
 def _parse_phone(raw: str) -> tuple[str, bool]:

@@ -66,7 +66,7 @@ def test_png_and_webp_are_accepted_and_stored_as_jpeg(client, world):
             assert img.format == "JPEG" and img.mode == "RGB"
 
 
-@pytest.mark.parametrize("value,expected", [(0x1000, 16), (0x8000, 128), (0xFFFF, 255)])
+@pytest.mark.parametrize("value,expected", [(0x00FF, 1), (0x0100, 1), (0x1000, 16), (0x8000, 128), (0xFFFF, 255)])
 def test_a_16_bit_greyscale_png_keeps_its_greys(client, world, value, expected):
     # Its values were clipped by convert("RGB"): every such photo was stored plain white (breaker).
     wide = Image.new("I;16", (32, 24))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 
 from issues.choices import Channel, Status
@@ -86,6 +88,15 @@ def test_the_success_page_of_an_auto_routed_filing_names_its_unit(client, world)
     assert '已交给负责的单位：<span lang="zh-Hans">甘州区燃气公司</span>；' in html
     assert "问题已直接交给负责的单位，不必等分派中心。" in html
     assert "前交给负责的单位" not in html and "分派中心把问题交给负责的单位" not in html
+    # A filing the dispatcher assigns later keeps the page of its filing: a dispatch to come (breaker).
+    from issues.workflow import Actor, issue_assign
+
+    r = client.post("/report/", form_data(world, idempotency_key="0e0e0e0e-0000-4000-8000-0000000000d2"))
+    later = Issue.objects.get(tracking_code=r["Location"].rstrip("/").rsplit("/", 1)[1])
+    issue_assign(issue=later, actor=Actor.of(world.dispatcher), lead_unit=world.heat_gz,
+                 now=later.filed_at + datetime.timedelta(minutes=5))
+    html = client.get(r["Location"]).content.decode()
+    assert "前交给负责的单位" in html and "分派中心把问题交给负责的单位" in html and 'id="assigned-to"' not in html
 
 
 def test_the_success_page_is_only_for_the_browser_that_filed(client, world):
@@ -400,6 +411,13 @@ def test_the_same_form_sent_again_with_the_phone_corrected_files_nothing_and_say
     assert r.status_code == 400 and REUSED in r.content.decode() and "请填写问题描述" in r.content.decode()
     again = client.post("/report/", form_data(world, reporter_phone="139 0000 0000", idempotency_key=new_key))
     assert again.status_code == 302 and again["Location"] == "/report/done/ZY20261130000002/"
+    # A blank or mistyped phone is a field error only; its fix, the first phone again, gets the first filing
+    # (the notice had come with a new key, and the fix filed a second issue: breaker).
+    for typo in ("", "1380000000"):
+        r = client.post("/report/", form_data(world, reporter_phone=typo, idempotency_key=KEY))
+        assert r.status_code == 400 and REUSED not in r.content.decode() and r.context["value"]["idempotency_key"] == KEY
+    fixed = client.post("/report/", form_data(world, idempotency_key=KEY))
+    assert fixed.status_code == 302 and fixed["Location"] == "/report/done/ZY20261130000001/"
     # Another browser sending that key with another phone files anew, as before: it filed nothing here.
     from django.test import Client
 

@@ -251,19 +251,27 @@ def test_similar_finds_what_was_filed_with_the_same_text(client, world, file_iss
     assert html.count('class="similar-item"') == 1 and f'href="/report/follow/{issue.pk}/"' in html
 
 
-@pytest.mark.parametrize("typed", ["南关", "南关小区", "南关 小区", "南关（小区）", "城关镇南关小区", "南关家属院",
-                                   "ＮＡＮＧＵＡＮ", "Nanguan", "nanguan小区"])
-def test_similar_finds_a_compound_typed_with_or_without_its_generic_word(client, world, file_issue, typed):
-    # Exact text only missed "南关" for "南关小区" and the district's prefix before it.
-    stored = "Nanguan小区" if typed.casefold().startswith(("ｎａｎ", "nan")) else "南关小区"
+@pytest.mark.parametrize("stored,typed", [
+    ("南关小区", "南关"), ("南关小区", "南关 小区"), ("南关小区", "南关（小区）"), ("南关小区", "南关家属院"),
+    ("锦绣花园小区", "滨河新区锦绣花园"), ("滨河新区锦绣花园", "锦绣花园"), ("锦绣花园", "锦绣花园南区"),
+    ("Nanguan小区", "ＮＡＮＧＵＡＮ"), ("Nanguan小区", "nanguan"), ("16号院", "16号院小区"),
+    ("/", "/"), ("——", "——"),  # only punctuation: the same text
+])
+def test_similar_finds_a_compound_typed_with_or_without_its_generic_word(client, world, file_issue, stored, typed):
+    # Exact text only missed "南关" for "南关小区" and "锦绣花园" behind a district's name.
     issue = file_issue(community=stored)
     html = similar(client, world, community=typed).content.decode()
     assert html.count('class="similar-item"') == 1 and f'href="/report/follow/{issue.pk}/"' in html
 
 
-@pytest.mark.parametrize("typed", ["北关小区", "南", "小区", "关小", "南门"])
-def test_similar_does_not_match_another_compound(client, world, file_issue, typed):
-    file_issue(community="南关小区")
+@pytest.mark.parametrize("stored,typed", [
+    ("南关小区", "北关小区"), ("南关小区", "南"), ("南关小区", "小区"), ("南关小区", "关小"), ("南关小区", "南门"),
+    # Two characters name no one compound, and a number is not matched inside another (breaker).
+    ("锦绣花园小区", "花园小区"), ("湖人关景花园", "花园"), ("锦绣花园南区", "南区"), ("16号院", "6号院"),
+    ("11号楼", "1号楼"), ("城关镇南关小区", "南关"), ("/", "-"), ("南关小区", "/"),
+])
+def test_similar_does_not_match_another_compound(client, world, file_issue, stored, typed):
+    file_issue(community=stored)
     assert 'class="similar-item"' not in similar(client, world, community=typed).content.decode()
 
 

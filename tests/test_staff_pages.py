@@ -144,10 +144,10 @@ def test_reject_needs_a_reason_and_keeps_the_page(client, world, file_issue, fro
 
 def test_merge_offers_the_same_compound_however_it_was_typed(client, world, file_issue, frozen):
     # Exact 小区 text only offered nothing for "南关" against "南关小区" (left alone last round).
-    original = file_issue(community="城关镇南关小区")
-    same = file_issue(phone="+8613900000003", community="南关")
-    other = file_issue(phone="+8613900000004", community="北关小区")
-    dup = file_issue(phone="+8613900000002", community="南关（小区）")
+    original = file_issue(community="滨河新区锦绣花园小区")
+    same = file_issue(phone="+8613900000003", community="锦绣花园")
+    other = file_issue(phone="+8613900000004", community="花园小区")  # "花园" names no one compound
+    dup = file_issue(phone="+8613900000002", community="锦绣花园（小区）")
     client.force_login(world.dispatcher)
     html = client.get(f"/work/issues/{dup.pk}/", {"fragment": "merge"}, **HX).content.decode()
     assert original.tracking_code in html and same.tracking_code in html and other.tracking_code not in html

@@ -284,7 +284,9 @@ def report(request):
 def _filed_here_with_another_phone(request, actor: Actor, key: str | None) -> Issue | None:
     # The issue this browser filed (issues.proofs) with this form's ``key`` under a phone other than the
     # actor's, or None. No query when this browser has filed nothing (or the form has no key).
-    ids = request.resident_proofs.filed_ids() if key else []
+    # Only for a phone that is one (a blank or mistyped phone is a field error; its fix sends the first
+    # phone again, which must get the first filing, not be told it changed: breaker).
+    ids = request.resident_proofs.filed_ids() if key and actor.resident_phone.startswith("+") else []
     if not ids:
         return None
     return (Issue.objects.filter(pk__in=ids, idempotency_key__endswith=f":{key}")
@@ -493,6 +495,8 @@ def report_done(request, code: str):
         "category_name": issue.category.shown_name,
         "mobile": is_mobile(issue.reporter_phone),
         "emergency": issue.priority == Priority.EMERGENCY,
+        # A routing rule assigned it as it was filed (a dispatcher's later assignment is no part of the filing).
+        "routed": issue.first_assigned_at is not None and issue.first_assigned_at == issue.filed_at,
     })
 
 
