@@ -2,15 +2,21 @@
 
 Issue #4: as the resident picks category, district and 小区, the form shows
 the open issues of that category in that 小区 filed in the last 7 days, so
-"这也是我的问题" can make them a follower instead of a second filing.
+"这也是我的问题" can make them a follower instead of a second filing. A wrong
+match costs more than a missed one: a resident who follows another
+compound's issue has their own problem filed nowhere, while a missed one is
+a duplicate the dispatcher merges. So the rule is narrow.
 
-People type one 小区 many ways: "锦绣花园", "锦绣花园小区", "滨河新区锦绣花园",
-"锦绣花园 （北区）", full-width "ＸＸ" letters. ``community_key`` reduces a 小区
-to what names it, and two 小区 match when their keys are equal or one key holds
-the other (the shorter at least ``MIN_KEY_CHARS`` characters, not inside a
-number). Equal keys are listed first. Only the 小区 text of issues already open in that
-category and district in the window is compared, so the work is bounded by
-that district's compounds, not by the table.
+People type one 小区 many ways: "锦绣花园", "锦绣花园小区", "甘州区锦绣花园",
+"锦绣花园 （小区）", "锦绣花园3号楼", full-width "ＸＸ" letters.
+``community_key`` reduces a 小区 to what names it, and two 小区 match when
+their keys are equal, or when one is the other with a place in front (a
+district, town, street or road: "南关街道锦绣花园") or a building behind
+("锦绣花园3号楼", "锦绣花园十二栋"). "新世纪花园" is not "世纪花园", "十三号院"
+is not "三号院", "锦绣花园南区" is not "锦绣花园". Equal keys are listed
+first. Only the 小区 text of issues already open in that category and
+district is compared, so the work is bounded by that district's compounds,
+not by the table.
 """
 
 from __future__ import annotations
@@ -26,12 +32,15 @@ from .models import Issue
 
 WINDOW_DAYS = 7  # how far back suggestions reach (issue #4)
 MAX_ITEMS = 5  # at most this many suggestions
-# A key may match inside another only from this many characters: two ("花园", "南区", "东区") name no one
-# compound and matched every 花园 in the district (breaker); equal keys always match.
-MIN_KEY_CHARS = 3
+MIN_KEY_CHARS = 2  # a key shorter than this (one character) matches only itself
 # Generic words that end a 小区 name without telling one compound from another (longest first).
 _GENERIC_ENDINGS = ("住宅小区", "生活小区", "家属小区", "家属院", "家属区", "生活区", "住宅区", "小区")
 _NOT_A_NAME = re.compile(r"[\W_]+")  # spaces, punctuation and symbols: ·, （）, -, #
+# What may stand in front of a name and still be that name: a place it lies in, ending as places do.
+_PLACE = re.compile(r".+(省|市|州|县|区|旗|镇|乡|街道|街|路|巷|村|社区)")
+# What may stand behind it: buildings, entrances, rooms ("3号楼", "十二栋", "2单元", "5幢301").
+_NUMERAL = r"(?:\d+|[一二三四五六七八九十百零〇两]+)"
+_BUILDING = re.compile(rf"(?:第?{_NUMERAL}(?:号楼|号院|号|栋|幢|座|单元|楼|室|户))+{_NUMERAL}?")
 
 
 def community_key(community: str) -> str:
@@ -40,11 +49,12 @@ def community_key(community: str) -> str:
     NFKC (full-width letters and digits become ASCII ones, compatibility
     characters their usual form), case folded, every character that is not
     a letter, digit or ideograph dropped (spaces, brackets, dots, dashes),
-    then one generic ending (小区, 家属院, 生活区…) removed, unless nothing
-    would be left. "锦绣花园小区", "锦绣 花园", "锦绣花园（小区）" all give
-    "锦绣花园".
+    "小区" taken out wherever it stands, then one generic ending (家属院,
+    生活区…) removed, unless nothing would be left. "锦绣花园小区", "锦绣 花园",
+    "锦绣花园（小区）" all give "锦绣花园"; "阳光花园小区二期" gives "阳光花园二期".
     """
     key = _NOT_A_NAME.sub("", unicodedata.normalize("NFKC", community).casefold())
+    key = key.replace("小区", "") or key
     for ending in _GENERIC_ENDINGS:
         if key.endswith(ending) and len(key) > len(ending):
             return key[: -len(ending)]
@@ -52,11 +62,11 @@ def community_key(community: str) -> str:
 
 
 def matches(typed_key: str, stored_key: str) -> int:
-    """How a stored 小区 matches the typed one, both ``community_key``s: 2 same, 1 one holds the other, 0 no.
+    """How a stored 小区 matches the typed one, both ``community_key``s: 2 same, 1 the same with more, 0 no.
 
-    Holding counts only when the shorter key has at least MIN_KEY_CHARS
-    characters, and never inside a number: "6号院" is not in "16号院", nor
-    "1号楼" in "11号楼".
+    1 when the longer key is the shorter (of at least MIN_KEY_CHARS
+    characters) with a place in front ("甘州区" + "康乐") or a building
+    behind ("锦绣花园" + "13号楼"), nothing else.
     """
     if not typed_key or not stored_key:
         return 0
@@ -65,13 +75,10 @@ def matches(typed_key: str, stored_key: str) -> int:
     shorter, longer = sorted((typed_key, stored_key), key=len)
     if len(shorter) < MIN_KEY_CHARS:
         return 0
-    start = longer.find(shorter)
-    while start >= 0:
-        end = start + len(shorter)
-        if not (shorter[0].isdigit() and start > 0 and longer[start - 1].isdigit()) and \
-                not (shorter[-1].isdigit() and end < len(longer) and longer[end].isdigit()):
-            return 1
-        start = longer.find(shorter, start + 1)
+    if longer.endswith(shorter) and _PLACE.fullmatch(longer[: -len(shorter)]):
+        return 1
+    if longer.startswith(shorter) and _BUILDING.fullmatch(longer[len(shorter):]):
+        return 1
     return 0
 
 

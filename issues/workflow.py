@@ -648,6 +648,23 @@ def repeat_of(actor: Actor, idempotency_key: str, filing: dict | None = None) ->
     return _as_repeat(first, values, fields.get("category"), fields.get("district"), errors)
 
 
+def files_the_same(first: Issue, filing: dict) -> bool:
+    """Whether ``filing`` (``issue_submit``'s keyword arguments, a dict) holds what ``first`` (an Issue) stored.
+
+    Compared as a repeat of an idempotency key is (``repeat_of``): category,
+    district, address, description, name, phone, location and the
+    category's answers; the channel and photos are not compared. One parse
+    of the filing's fields; no query.
+    """
+    fields = {name: filing[name] for name in _FILING_FIELDS if name in filing}
+    values, errors = _clean_filing(**fields)
+    try:
+        _as_repeat(first, values, fields.get("category"), fields.get("district"), errors)
+    except KeyReused:
+        return False
+    return True
+
+
 _FILING_FIELDS = ("category", "district", "community", "description", "reporter_phone", "reporter_name", "building",
                   "unit_no", "room", "latitude", "longitude", "extra_answers")
 _COMPARED = ("community", "building", "unit_no", "room", "description", "reporter_name", "reporter_phone",

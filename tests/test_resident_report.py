@@ -97,6 +97,13 @@ def test_the_success_page_of_an_auto_routed_filing_names_its_unit(client, world)
                  now=later.filed_at + datetime.timedelta(minutes=5))
     html = client.get(r["Location"]).content.decode()
     assert "前交给负责的单位" in html and "分派中心把问题交给负责的单位" in html and 'id="assigned-to"' not in html
+    # The routed one, returned by its unit since, waits for the dispatcher again (breaker: "handed to: ;").
+    from issues.workflow import issue_return
+
+    routed = Issue.objects.get(category=world.gas_leak)
+    issue_return(issue=routed, actor=Actor.of(world.gas_staff), reason="不属于本单位辖区")
+    html = client.get(f"/report/done/{routed.tracking_code}/").content.decode()
+    assert 'id="assigned-to"' not in html and "分派中心把问题交给负责的单位" in html
 
 
 def test_the_success_page_is_only_for_the_browser_that_filed(client, world):
@@ -390,8 +397,11 @@ def test_a_double_submit_files_one_issue(client, world):
 
 def test_a_new_key_files_a_new_issue(client, world):
     client.post("/report/", form_data(world))
-    client.post("/report/", form_data(world, idempotency_key="0e0e0e0e-0000-4000-8000-000000000001"))
+    client.post("/report/", form_data(world, room="502", idempotency_key="0e0e0e0e-0000-4000-8000-000000000001"))
     assert Issue.objects.count() == 2
+    # The very same filing again from this browser and phone, under a third key, is the first one's repeat.
+    r = client.post("/report/", form_data(world, idempotency_key="0e0e0e0e-0000-4000-8000-000000000002"))
+    assert r["Location"] == "/report/done/ZY20261130000001/" and Issue.objects.count() == 2
 
 
 REUSED = "这张表单已经提交过，登记编号 ZY20261130000001。这次的内容和那次不同，所以没有登记。"
@@ -413,7 +423,7 @@ def test_the_same_form_sent_again_with_the_phone_corrected_files_nothing_and_say
     assert again.status_code == 302 and again["Location"] == "/report/done/ZY20261130000002/"
     # A blank or mistyped phone is a field error only; its fix, the first phone again, gets the first filing
     # (the notice had come with a new key, and the fix filed a second issue: breaker).
-    for typo in ("", "1380000000"):
+    for typo in ("", "1380000000", "+86 138 0000 000"):  # "+…" one digit short is no phone either
         r = client.post("/report/", form_data(world, reporter_phone=typo, idempotency_key=KEY))
         assert r.status_code == 400 and REUSED not in r.content.decode() and r.context["value"]["idempotency_key"] == KEY
     fixed = client.post("/report/", form_data(world, idempotency_key=KEY))
@@ -423,6 +433,24 @@ def test_the_same_form_sent_again_with_the_phone_corrected_files_nothing_and_say
 
     other = Client().post("/report/", form_data(world, reporter_phone="13700000000"))
     assert other.status_code == 302 and Issue.objects.count() == 3
+
+
+def test_changed_told_so_and_changed_back_gets_the_first_filing(client, world):
+    # Back, the phone changed (told: not filed, a new key), changed back, Submit: a second identical issue
+    # was filed (breaker). An identical filing from this browser and phone is the first one's repeat.
+    first = client.post("/report/", form_data(world))
+    r = client.post("/report/", form_data(world, reporter_phone="13900000000"))
+    assert r.status_code == 409 and REUSED in r.content.decode()
+    new_key = r.context["value"]["idempotency_key"]
+    back = client.post("/report/", form_data(world, idempotency_key=new_key))
+    assert back.status_code == 302 and back["Location"] == first["Location"] and Issue.objects.count() == 1
+    # Another problem under that key files anew; so does the same text from another browser.
+    other = client.post("/report/", form_data(world, idempotency_key=new_key, room="502"))
+    assert other.status_code == 302 and other["Location"] == "/report/done/ZY20261130000002/"
+    from django.test import Client
+
+    elsewhere = Client().post("/report/", form_data(world, idempotency_key="0e0e0e0e-0000-4000-8000-0000000000e1"))
+    assert elsewhere.status_code == 302 and Issue.objects.count() == 3
 
 
 def test_the_same_form_sent_again_with_changes_files_nothing_and_says_so(client, world):
@@ -514,8 +542,9 @@ def test_a_dispatcher_files_for_a_caller_on_the_hotline_channel(client, world, s
 def test_over_the_phone_limit_answers_a_friendly_429(client, world, settings):
     settings.ZY_RATE_LIMITS = {**settings.ZY_RATE_LIMITS, "file_phone": [(2, 3600)]}
     for i in range(2):
-        assert client.post("/report/", form_data(world, idempotency_key=f"0e0e0e0e-0000-4000-8000-00000000000{i}")).status_code == 302
-    r = client.post("/report/", form_data(world, idempotency_key="0e0e0e0e-0000-4000-8000-000000000009"))
+        assert client.post("/report/", form_data(world, room=f"50{i}",
+                                                 idempotency_key=f"0e0e0e0e-0000-4000-8000-00000000000{i}")).status_code == 302
+    r = client.post("/report/", form_data(world, room="509", idempotency_key="0e0e0e0e-0000-4000-8000-000000000009"))
     assert r.status_code == 429
     assert "操作太频繁，请稍后再试" in r.content.decode()
     # The page says nothing was filed and leads back to what was typed (accessibility audit).
@@ -540,11 +569,11 @@ def test_repeats_and_refused_filings_do_not_use_up_the_phones_quota(client, worl
     first = client.post("/report/", form_data(world, idempotency_key=key(2)))
     again = client.post("/report/", form_data(world, idempotency_key=key(2)))  # a double click: counted once
     assert first.status_code == again.status_code == 302 and first["Location"] == again["Location"]
-    second = client.post("/report/", form_data(world, idempotency_key=key(3)))
+    second = client.post("/report/", form_data(world, room="502", idempotency_key=key(3)))
     assert second.status_code == 302  # the phone's 2nd filing of the hour
-    assert client.post("/report/", form_data(world, idempotency_key=key(4))).status_code == 429
+    assert client.post("/report/", form_data(world, room="503", idempotency_key=key(4))).status_code == 429
     # A double click on the last allowed filing, even now over the limit, gets that filing's page.
-    r = client.post("/report/", form_data(world, idempotency_key=key(3)))
+    r = client.post("/report/", form_data(world, room="502", idempotency_key=key(3)))
     assert r.status_code == 302 and r["Location"] == second["Location"]
     assert Issue.objects.count() == 2
 
@@ -621,7 +650,7 @@ def test_a_repeat_over_the_ip_limit_gets_its_filing_not_the_limit(client, world,
     again = client.post("/report/", form_data(world))
     assert first.status_code == again.status_code == 302 and first["Location"] == again["Location"]
     assert Issue.objects.count() == 1
-    r = client.post("/report/", form_data(world, idempotency_key="0e0e0e0e-0000-4000-8000-000000000002"))
+    r = client.post("/report/", form_data(world, room="502", idempotency_key="0e0e0e0e-0000-4000-8000-000000000002"))
     assert r.status_code == 429  # a new filing is still over the limit
 
 

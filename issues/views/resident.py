@@ -54,6 +54,7 @@ from ..workflow import (
     Invalid,
     KeyReused,
     already_follows,
+    files_the_same,
     follower_errors,
     issue_follow,
     issue_rate,
@@ -250,9 +251,10 @@ def report(request):
     data = form.cleaned_data
     actor = Actor.of(request.user) if dispatcher else Actor.resident(data["reporter_phone"])
     filing = _filing(form, request.POST, actor)
-    # This very form filed here before under another phone (Back, the phone corrected, Submit): its key is
-    # bound to the phone, so it would file a second issue without a word (breaker). Said as any change is.
-    other_phone = None if dispatcher else _filed_here_with_another_phone(request, actor, filing["idempotency_key"])
+    # What this browser filed lately: this very form under another phone (Back, the phone corrected, Submit:
+    # its key is bound to the phone, so it would file a second issue without a word), said as any change is;
+    # or the same filing under a newer key (changed, told so, changed back, Submit), answered as its repeat.
+    same, other_phone = (None, None) if dispatcher else _filed_here_before(request, actor, filing)
     if errors:
         # Every mistake at once: what the workflow would refuse too (nothing is written or counted).
         notice, key = "", filing["idempotency_key"]
@@ -271,6 +273,8 @@ def report(request):
     try:
         if other_phone is not None:
             raise KeyReused(other_phone, ["reporter_phone"])
+        if same is not None:
+            return _filed(request, same, dispatcher, [])  # its photos are the first filing's own
         return _file_from_form(request, form, filing, dispatcher, actor, uploads)
     except KeyReused as exc:
         # The form was sent before and has changed since (Back, edits, Submit): nothing is filed; the
@@ -281,16 +285,35 @@ def report(request):
                               notice=_key_reused_notice(exc), new_key=True)
 
 
-def _filed_here_with_another_phone(request, actor: Actor, key: str | None) -> Issue | None:
-    # The issue this browser filed (issues.proofs) with this form's ``key`` under a phone other than the
-    # actor's, or None. No query when this browser has filed nothing (or the form has no key).
-    # Only for a phone that is one (a blank or mistyped phone is a field error; its fix sends the first
-    # phone again, which must get the first filing, not be told it changed: breaker).
-    ids = request.resident_proofs.filed_ids() if key and actor.resident_phone.startswith("+") else []
-    if not ids:
-        return None
-    return (Issue.objects.filter(pk__in=ids, idempotency_key__endswith=f":{key}")
-            .exclude(reporter_phone=actor.resident_phone).order_by("-id").first())
+SAME_FILING_SECONDS = 3600  # how long an identical filing from the same browser and phone is its repeat
+
+
+def _filed_here_before(request, actor: Actor, filing: dict) -> tuple[Issue | None, Issue | None]:
+    # (an open issue this browser filed in the last hour with this phone holding just this filing under
+    # another key, an issue it filed with this form's key under another phone), each or None (issues.proofs
+    # keeps the last ten). Only for a phone that is one: a blank or mistyped phone is a field error, and its
+    # fix, the first phone again, must get the first filing, not be told it changed (breaker). No query
+    # when this browser has filed nothing.
+    key, phone = filing["idempotency_key"], actor.resident_phone
+    ids = request.resident_proofs.filed_ids() if key and _is_phone(phone) else []
+    same = other = None
+    for issue in Issue.objects.filter(pk__in=ids).order_by("-id") if ids else []:
+        mine = issue.idempotency_key and issue.idempotency_key.endswith(f":{key}")
+        if mine and issue.reporter_phone != phone and other is None:
+            other = issue
+        elif (not mine and same is None and issue.reporter_phone == phone and issue.is_open
+              and timezone.now() - issue.filed_at < timedelta(seconds=SAME_FILING_SECONDS)
+              and files_the_same(issue, filing)):
+            same = issue
+    return same, other
+
+
+def _is_phone(text: str) -> bool:
+    # ``text`` is a phone number as stored (E.164), not raw text kept because it did not parse.
+    try:
+        return normalize_phone(text) == text
+    except FieldError:
+        return False
 
 
 def _filing_errors(filing: dict) -> dict[str, list[str]]:
@@ -496,7 +519,9 @@ def report_done(request, code: str):
         "mobile": is_mobile(issue.reporter_phone),
         "emergency": issue.priority == Priority.EMERGENCY,
         # A routing rule assigned it as it was filed (a dispatcher's later assignment is no part of the filing).
-        "routed": issue.first_assigned_at is not None and issue.first_assigned_at == issue.filed_at,
+        # Returned by its unit since, it waits for the dispatcher again: the dispatch is to come (breaker).
+        "routed": (issue.first_assigned_at is not None and issue.first_assigned_at == issue.filed_at
+                   and issue.lead_unit_id is not None),
     })
 
 
