@@ -695,6 +695,9 @@ def test_the_public_figures_fit_a_phone_and_keep_their_tables_readable(transacti
     issue_claim(issue=issue, actor=Actor.of(world.heat_staff))
     issue_resolve(issue=issue, actor=Actor.of(world.heat_staff), result="已疏通阀门，室温恢复")
     issue_rate(issue=issue, actor=Actor.resident(issue.reporter_phone), resolved=True, satisfaction="satisfied")
+    from issues.models import District
+
+    District.objects.create(code="sunan", name="肃南裕固族自治县", name_en="Sunan Yugur Autonomous County")
     for language, fonts in (("zh-hans", None), ("en", None), ("en", {"standard": 32, "fixed": 26})):
         context = browser.new_context(**PHONE)
         context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
@@ -705,6 +708,12 @@ def test_the_public_figures_fit_a_phone_and_keep_their_tables_readable(transacti
         page.click("#stats-link")
         page.wait_for_selector("#by-district")
         assert page.evaluate("document.documentElement.scrollWidth") <= 360, (language, fonts)
+        # A district's name stood one character a line (肃南裕固族自治县 in eight lines: breaker).
+        lines = page.evaluate("""() => Math.max(...[...document.querySelectorAll('#by-district th[scope=row]')].map(
+            th => { const css = getComputedStyle(th);
+                    const text = th.getBoundingClientRect().height - parseFloat(css.paddingTop) - parseFloat(css.paddingBottom);
+                    return Math.round(text / parseFloat(css.lineHeight)); }))""")
+        assert lines <= 3, (language, fonts, lines)
         # "100.0%" broke into "100.0" and "%" in its card (breaker).
         assert "100.0%" in page.locator("#headline").inner_text()
         assert page.evaluate(_BROKEN_WORDS, "#headline .value") == [], (language, fonts)
