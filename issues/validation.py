@@ -11,6 +11,7 @@ import unicodedata
 
 import phonenumbers
 import regex
+from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -248,8 +249,10 @@ def without_format_characters(text: str) -> str:
 def normalize_phone(raw) -> str:
     """A Chinese mobile or landline number in E.164 (``+8613800000000``).
 
-    Accepts full-width digits, spaces, dashes, dots, slashes, brackets and a
-    +86 / 0086 prefix. Raises FieldError when it is not a valid Chinese number, or
+    Accepts full-width digits, spaces, dashes, dots, slashes, brackets, a
+    +86 / 0086 prefix and a sentence's end after the number ("。", "；");
+    a landline of 7 or 8 digits without its area code is read in
+    settings.ZY_LOCAL_AREA_CODE (Zhangye's 0936). Raises FieldError when it is not a valid Chinese number, or
     holds anything else: a letter (phonenumbers would read it as a keypad's
     digit), an extension, a NUL.
     """
@@ -289,6 +292,8 @@ def _phone(raw: str) -> tuple[str, bool]:
     return found
 
 
+# A local landline: 7 or 8 digits, the first neither 0 (an area code) nor 1 (a mobile), spaces or dashes between.
+_LOCAL_NUMBER = regex.compile(r"[2-9](?:[\s\p{Pd}]?\d){6,7}")
 # Digits of any script, spaces, dashes (and the minus sign), + ( ) [ ] . /
 _PHONE_CHARACTERS = regex.compile(r"[\d\s\p{Pd}\u2212+()\[\]./]*")
 
@@ -300,6 +305,9 @@ def _parse_phone(raw: str) -> tuple[str, bool]:
     # would go to someone else's number (breaker).
     if "\x00" in text or len(text) > 30:
         raise FieldError(gettext_noop("电话号码格式不正确"))
+    text = text.rstrip("。.,;").rstrip()  # the end of a sentence typed after the number ("。", "；")
+    if _LOCAL_NUMBER.fullmatch(text):  # a landline without its area code, as callers in the city give it
+        text = f"{settings.ZY_LOCAL_AREA_CODE} {text}"
     if not _PHONE_CHARACTERS.fullmatch(text):  # a letter, "*" of a masked number, "#", "转 8"
         raise FieldError(gettext_noop("请填写有效的中国大陆手机或固定电话号码"))
     try:

@@ -38,7 +38,10 @@ def test_letters_and_extensions_are_refused_not_read_as_digits(raw):
                                           ("１３８－００００－００００", "+8613800000000"),
                                           ("138–0000–0000", "+8613800000000"),
                                           ("139\u22120000\u22120001", "+8613900000001"),  # the minus sign
-                                          ("[139]00000001", "+8613900000001")])
+                                          ("[139]00000001", "+8613900000001"),
+                                          # A sentence's end after it, and a landline without Zhangye's 0936.
+                                          ("13900000001。", "+8613900000001"), ("0936-8212345；", "+869368212345"),
+                                          ("8212345", "+869368212345"), ("821-2345", "+869368212345")])
 def test_the_signs_people_write_between_digits_still_pass(raw, expected):
     assert normalize_phone(raw) == expected
 

@@ -339,6 +339,8 @@ if REDIS_URL:
                           "OPTIONS": {"socket_timeout": _cache_timeout, "socket_connect_timeout": _cache_timeout}}}
 else:
     CACHES = {"default": DATABASE_CACHE}
+# The area code a landline given without one is read in (张掖: 0936).
+ZY_LOCAL_AREA_CODE = env.str("ZY_LOCAL_AREA_CODE", default="0936")
 # (limit, period in seconds) pairs per kind of public action (DESIGN.md).
 ZY_RATE_LIMITS = {
     "file_phone": [(env.int("ZY_LIMIT_FILE_PHONE_HOUR", default=5), 3600),
