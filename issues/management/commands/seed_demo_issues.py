@@ -834,8 +834,11 @@ class Seeder:
     def merged_story(self, channel: str) -> Story | None:
         """A duplicate of an open issue filed earlier, merged into it; None when no open original exists."""
         # A duplicate in an auto-assigned category (gas leak) is assigned at filing and can no longer be merged.
+        # The original filed at least 4 h ago: the duplicate comes up to 3.5 h before now and is merged up to 3 h
+        # after it; a newer original put the merge in the future (README trial: closed 2 h after "now").
         candidates = [o for o in self.open_originals
-                      if not (self.cast.routes[(o[1], o[2])] and self.cast.routes[(o[1], o[2])].auto_assign)]
+                      if not (self.cast.routes[(o[1], o[2])] and self.cast.routes[(o[1], o[2])].auto_assign)
+                      and self.now - o[4] >= timedelta(hours=4)]
         if not candidates:
             return None
         pk, cat_id, dist_id, community, filed_at = self.rng.choice(candidates)
@@ -846,7 +849,7 @@ class Seeder:
         s.submit()
         s.merge_into(pk)
         # filed after the original, merged before now
-        span = max((self.now - filed_at).total_seconds() / 3600 - 3.5, 0.2)
+        span = (self.now - filed_at).total_seconds() / 3600 - 3.5
         s.tail = (0, 0)
         s.memo["filed_after"] = filed_at + timedelta(hours=self.rng.uniform(0.2, span))
         return s
