@@ -252,9 +252,9 @@ def normalize_phone(raw) -> str:
     Accepts full-width digits, spaces, dashes, dots, slashes, brackets, a
     +86 / 0086 prefix and a sentence's end after the number ("。", "；");
     a landline of 7 or 8 digits without its area code is read in
-    settings.ZY_LOCAL_AREA_CODE (Zhangye's 0936). Raises FieldError when it is not a valid Chinese number, or
-    holds anything else: a letter (phonenumbers would read it as a keypad's
-    digit), an extension, a NUL.
+    settings.ZY_LOCAL_AREA_CODE (Zhangye's 0936). Raises FieldError when
+    it is not a valid Chinese number, or holds anything else: a letter
+    (phonenumbers would read it as a keypad's digit), an extension, a NUL.
     """
     if not isinstance(raw, str) or not raw.strip():
         raise FieldError(_("请填写联系电话"))
@@ -300,15 +300,15 @@ _PHONE_CHARACTERS = regex.compile(r"[\d\s\p{Pd}\u2212+()\[\]./]*")
 
 def _parse_phone(raw: str) -> tuple[str, bool]:
     text = without_format_characters(unicodedata.normalize("NFKC", raw)).strip()  # a bidi mark pasted inside
-    # Digits and the signs people write between them only: phonenumbers reads letters as a keypad's
-    # digits ("139abc00001" → 13922200001) and drops an extension ("… ext 8", "… x12"), so the SMS
-    # would go to someone else's number (breaker).
     if "\x00" in text or len(text) > 30:
         raise FieldError(gettext_noop("电话号码格式不正确"))
     text = text.rstrip("。.,;").rstrip()  # the end of a sentence typed after the number ("。", "；")
     if _LOCAL_NUMBER.fullmatch(text):  # a landline without its area code, as callers in the city give it
         text = f"{settings.ZY_LOCAL_AREA_CODE} {text}"
-    if not _PHONE_CHARACTERS.fullmatch(text):  # a letter, "*" of a masked number, "#", "转 8"
+    # Digits and the signs people write between them only: phonenumbers reads letters as a keypad's
+    # digits ("139abc00001" → 13922200001) and drops an extension ("… ext 8", "… x12"), so the SMS
+    # would go to someone else's number (breaker). Refused: a letter, "*" of a masked number, "#", "转 8".
+    if not _PHONE_CHARACTERS.fullmatch(text):
         raise FieldError(gettext_noop("请填写有效的中国大陆手机或固定电话号码"))
     try:
         number = phonenumbers.parse(text, "CN")
