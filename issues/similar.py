@@ -43,6 +43,28 @@ _NUMERAL = r"(?:\d+|[一二三四五六七八九十百零〇两]+)"
 _BUILDING = re.compile(rf"(?:第?{_NUMERAL}(?:号楼|号院|号|栋|幢|座|单元|楼|室|户))+{_NUMERAL}?")
 
 
+# A count in Chinese numerals where a phase, building, entrance or area is numbered, and "第" before a number.
+_COUNTED = "期|号|栋|幢|座|单元|楼|排|组|区"
+_CHINESE_COUNT = re.compile(rf"([一二三四五六七八九十百零〇两]+)(?={_COUNTED})")
+_ORDINAL = re.compile(r"第(?=\d)")
+_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+
+def _chinese_number(text: str) -> int:
+    # "十二" → 12, "二十一" → 21, "一百零五" → 105, "三" → 3; digits read one by one where no 十/百 stands ("一〇" → 10).
+    if "十" not in text and "百" not in text:
+        return int("".join(str(_DIGIT[c]) for c in text))
+    total, digit = 0, 0
+    for char in text:
+        if char == "百":
+            total, digit = total + (digit or 1) * 100, 0
+        elif char == "十":
+            total, digit = total + (digit or 1) * 10, 0
+        else:
+            digit = _DIGIT[char]
+    return total + digit
+
+
 def community_key(community: str) -> str:
     """What names a 小区 (str → str, possibly ""): the text compared by ``matches``.
 
@@ -51,10 +73,15 @@ def community_key(community: str) -> str:
     a letter, digit or ideograph dropped (spaces, brackets, dots, dashes),
     "小区" taken out wherever it stands, then one generic ending (家属院,
     生活区…) removed, unless nothing would be left. "锦绣花园小区", "锦绣 花园",
-    "锦绣花园（小区）" all give "锦绣花园"; "阳光花园小区二期" gives "阳光花园二期".
+    "锦绣花园（小区）" all give "锦绣花园"; a count in Chinese numerals before
+    期, 号, 栋, 楼… is written in digits and "第" before it dropped, so
+    "阳光花园小区第二期" and "阳光花园2期" both give "阳光花园2期".
     """
     key = _NOT_A_NAME.sub("", unicodedata.normalize("NFKC", community).casefold())
     key = key.replace("小区", "") or key
+    # "二期", "第2期", "2期" are one phase; "十二栋" and "12栋" one building.
+    key = _CHINESE_COUNT.sub(lambda m: str(_chinese_number(m.group(1))), key)
+    key = _ORDINAL.sub("", key)
     for ending in _GENERIC_ENDINGS:
         if key.endswith(ending) and len(key) > len(ending):
             return key[: -len(ending)]

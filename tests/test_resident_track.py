@@ -256,7 +256,8 @@ def test_similar_finds_what_was_filed_with_the_same_text(client, world, file_iss
     ("锦绣花园小区", "滨河新区锦绣花园"), ("滨河新区锦绣花园", "锦绣花园"), ("城关镇南关小区", "南关"),
     ("甘州区康乐小区", "康乐小区"), ("南关街道锦绣花园", "锦绣花园"),  # a place in front
     ("锦绣花园13号楼", "锦绣花园"), ("锦绣花园", "锦绣花园3号楼2单元"), ("南关小区", "南关小区十二栋"),  # a building behind
-    ("阳光花园小区二期", "阳光花园二期"), ("Nanguan小区", "ＮＡＮＧＵＡＮ"), ("Nanguan小区", "nanguan"),
+    ("阳光花园小区二期", "阳光花园二期"), ("阳光花园2期", "阳光花园第二期"), ("锦绣花园12栋", "锦绣花园十二栋"),
+    ("Nanguan小区", "ＮＡＮＧＵＡＮ"), ("Nanguan小区", "nanguan"),
     ("16号院", "16号院小区"), ("/", "/"), ("——", "——"),  # only punctuation: the same text
 ])
 def test_similar_finds_a_compound_typed_with_or_without_its_generic_word(client, world, file_issue, stored, typed):
