@@ -38,14 +38,12 @@ _GENERIC_ENDINGS = ("住宅小区", "生活小区", "家属小区", "家属院",
 _NOT_A_NAME = re.compile(r"[\W_]+")  # spaces, punctuation and symbols: ·, （）, -, #
 # What may stand in front of a name and still be that name: a place it lies in, ending as places do.
 _PLACE = re.compile(r".+(省|市|州|县|区|旗|镇|乡|街道|街|路|巷|村|社区)")
+_CHINESE_NUMERALS = "[一二三四五六七八九十百零〇两]+"
 # What may stand behind it: buildings, entrances, rooms ("3号楼", "十二栋", "2单元", "5幢301").
-_NUMERAL = r"(?:\d+|[一二三四五六七八九十百零〇两]+)"
+_NUMERAL = rf"(?:\d+|{_CHINESE_NUMERALS})"
 _BUILDING = re.compile(rf"(?:第?{_NUMERAL}(?:号楼|号院|号|栋|幢|座|单元|楼|室|户))+{_NUMERAL}?")
-
-
 # A count in Chinese numerals where a phase, building, entrance or area is numbered, and "第" before a number.
-_COUNTED = "期|号|栋|幢|座|单元|楼|排|组|区"
-_CHINESE_COUNT = re.compile(rf"([一二三四五六七八九十百零〇两]+)(?={_COUNTED})")
+_CHINESE_COUNT = re.compile(rf"({_CHINESE_NUMERALS})(?=期|号|栋|幢|座|单元|楼|排|组|区)")
 _ORDINAL = re.compile(r"第(?=\d)")
 _DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 

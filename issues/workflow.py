@@ -643,9 +643,7 @@ def repeat_of(actor: Actor, idempotency_key: str, filing: dict | None = None) ->
     first = Issue.objects.filter(idempotency_key=scoped_idempotency_key(actor, idempotency_key)).first()
     if first is None or filing is None:
         return first
-    fields = {name: filing[name] for name in _FILING_FIELDS if name in filing}
-    values, errors = _clean_filing(**fields)
-    return _as_repeat(first, values, fields.get("category"), fields.get("district"), errors)
+    return _as_repeat_of(first, filing)
 
 
 def files_the_same(first: Issue, filing: dict) -> bool:
@@ -656,13 +654,18 @@ def files_the_same(first: Issue, filing: dict) -> bool:
     category's answers; the channel and photos are not compared. One parse
     of the filing's fields; no query.
     """
-    fields = {name: filing[name] for name in _FILING_FIELDS if name in filing}
-    values, errors = _clean_filing(**fields)
     try:
-        _as_repeat(first, values, fields.get("category"), fields.get("district"), errors)
+        _as_repeat_of(first, filing)
     except KeyReused:
         return False
     return True
+
+
+def _as_repeat_of(first: Issue, filing: dict) -> Issue:
+    # ``first`` marked as a repeat of ``filing`` (issue_submit's keyword arguments); KeyReused when they differ.
+    fields = {name: filing[name] for name in _FILING_FIELDS if name in filing}
+    values, errors = _clean_filing(**fields)
+    return _as_repeat(first, values, fields.get("category"), fields.get("district"), errors)
 
 
 _FILING_FIELDS = ("category", "district", "community", "description", "reporter_phone", "reporter_name", "building",
