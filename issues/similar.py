@@ -12,7 +12,8 @@ People type one 小区 many ways: "锦绣花园", "锦绣花园小区", "甘州�
 ``community_key`` reduces a 小区 to what names it, and two 小区 match when
 their keys are equal, or when one is the other with a place in front (a
 district, town, street or road: "南关街道锦绣花园") or a building behind
-("锦绣花园3号楼", "锦绣花园十二栋"). "新世纪花园" is not "世纪花园", "十三号院"
+("锦绣花园3号楼", "锦绣花园十二栋"), and two buildings of one 小区 match
+("锦绣花园3号楼", "锦绣花园13号楼"). "新世纪花园" is not "世纪花园", "十三号院"
 is not "三号院", "锦绣花园南区" is not "锦绣花园". Equal keys are listed
 first. Only the 小区 text of issues already open in that category and
 district is compared, so the work is bounded by that district's compounds,
@@ -45,6 +46,11 @@ _BUILDING = re.compile(rf"(?:第?{_NUMERAL}(?:号楼|号院|号|栋|幢|座|单�
 # A count in Chinese numerals where a phase, building, entrance or area is numbered, and "第" before a number.
 _CHINESE_COUNT = re.compile(rf"({_CHINESE_NUMERALS})(?=期|号|栋|幢|座|单元|楼|排|组|区)")
 _ORDINAL = re.compile(r"第(?=\d)")
+# A Roman numeral (Ⅱ, which NFKC writes "II", case folded "ii") before a phase or a building, not inside a word.
+_ROMAN_COUNT = re.compile(r"(?<![a-z])(?=[ivx])(x{0,3}(?:ix|iv|v?i{0,3}))(?=期|号|栋|幢|座|单元|楼|排|组|区)")
+_ROMAN = {"i": 1, "v": 5, "x": 10}
+# A name's buildings at its end ("锦绣花园" + "13号楼2单元"): the first place where _BUILDING runs to the end.
+_BUILDING_AT_END = re.compile(rf"(?:{_BUILDING.pattern})$")
 _DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 
 
@@ -63,6 +69,12 @@ def _chinese_number(text: str) -> int:
     return total + digit
 
 
+def _roman_number(text: str) -> int:
+    # "ii" → 2, "iv" → 4, "xii" → 12 (a well-formed numeral below 40, lower case).
+    values = [_ROMAN[c] for c in text]
+    return sum(-v if i + 1 < len(values) and v < values[i + 1] else v for i, v in enumerate(values))
+
+
 def community_key(community: str) -> str:
     """What names a 小区 (str → str, possibly ""): the text compared by ``matches``.
 
@@ -73,12 +85,13 @@ def community_key(community: str) -> str:
     生活区…) removed, unless nothing would be left. "锦绣花园小区", "锦绣 花园",
     "锦绣花园（小区）" all give "锦绣花园"; a count in Chinese numerals before
     期, 号, 栋, 楼… is written in digits and "第" before it dropped, so
-    "阳光花园小区第二期" and "阳光花园2期" both give "阳光花园2期".
+    "阳光花园小区第二期", "阳光花园Ⅱ期" and "阳光花园2期" all give "阳光花园2期".
     """
     key = _NOT_A_NAME.sub("", unicodedata.normalize("NFKC", community).casefold())
     key = key.replace("小区", "") or key
     # "二期", "第2期", "2期" are one phase; "十二栋" and "12栋" one building.
     key = _CHINESE_COUNT.sub(lambda m: str(_chinese_number(m.group(1))), key)
+    key = _ROMAN_COUNT.sub(lambda m: str(_roman_number(m.group(1))), key)
     key = _ORDINAL.sub("", key)
     for ending in _GENERIC_ENDINGS:
         if key.endswith(ending) and len(key) > len(ending):
@@ -91,7 +104,9 @@ def matches(typed_key: str, stored_key: str) -> int:
 
     1 when the longer key is the shorter (of at least MIN_KEY_CHARS
     characters) with a place in front ("甘州区" + "康乐") or a building
-    behind ("锦绣花园" + "13号楼"), nothing else.
+    behind ("锦绣花园" + "13号楼"), or when both name buildings of one 小区
+    ("锦绣花园3号楼" and "滨河新区锦绣花园13号楼": what stands before the
+    buildings matches so), nothing else.
     """
     if not typed_key or not stored_key:
         return 0
@@ -104,7 +119,20 @@ def matches(typed_key: str, stored_key: str) -> int:
         return 1
     if longer.startswith(shorter) and _BUILDING.fullmatch(longer[len(shorter):]):
         return 1
+    typed_compound, stored_compound = _compound(typed_key), _compound(stored_key)
+    if (typed_compound, stored_compound) != (typed_key, stored_key):
+        return 1 if matches(typed_compound, stored_compound) else 0
     return 0
+
+
+def _compound(key: str) -> str:
+    # ``key`` without the buildings at its end when a compound's name of at least MIN_KEY_CHARS characters
+    # stands before them ("锦绣花园13号楼" → "锦绣花园"). Kept whole: "13号院" (the number is the name) and a
+    # place's buildings ("康乐路3号楼", "甘州区5栋": two buildings on one road are not one 小区).
+    found = _BUILDING_AT_END.search(key)
+    if found is None or found.start() < MIN_KEY_CHARS or _PLACE.fullmatch(key[: found.start()]):
+        return key
+    return key[: found.start()]
 
 
 def suggestions(category_id: int, district_id: int, community: str, *, now: datetime | None = None) -> list[Issue]:
