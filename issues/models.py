@@ -35,7 +35,7 @@ from .choices import (
     SupervisionLevel,
     Utility,
 )
-from .validation import column_length
+from .validation import column_length, public_community
 
 
 # --------------------------------------------------------------------------
@@ -539,6 +539,17 @@ class Issue(models.Model):
         if self.room:
             parts.append(self.room)
         return " ".join(parts)
+
+    @property
+    def shown_community(self) -> str:
+        """The 小区 for a public page (suggestions, "me too", a follower's pages), in the active language.
+
+        ``community`` without a house number typed into it
+        (validation.public_community: "锦绣花园5号楼2单元501室" → "锦绣花园"), or
+        "（门牌号不公开）" when nothing is left ("16号院"). Staff pages and the
+        reporter's own tracking page show the whole address.
+        """
+        return public_community(self.community) or gettext("（门牌号不公开）")
 
     @property
     def shown_address(self) -> str:

@@ -162,6 +162,30 @@ def clean_community(value) -> str:
     return " ".join(_visible_place(clean_text(value, max_length=100, label="小区")).split())
 
 
+# Where a 小区's house part may begin: any digit (full-width too) or "#", a letter naming a building (B座,
+# A栋), or a Chinese numeral before a building, unit or room word. Cautious on purpose: what follows is
+# private, so a 小区 named with a number ("7号院") loses it from the public view rather than a house number
+# reaching it (DESIGN.md: public views show no house numbers).
+HOUSE_START = re.compile(r"\d|[#＃]|[A-Za-zＡ-Ｚａ-ｚ]\s*(?:座|栋|棟|幢|号楼|號樓)"
+                         r"|[零〇一二两三四五六七八九十百]+\s*(?:号|號|栋|棟|幢|单元|單元|室|户|戶|座|楼|樓)")
+
+
+def public_community(community: str) -> str:
+    """What public views show of a 小区 as stored (str → str, possibly ""): the text before its house part.
+
+    Residents often type the whole address into 小区 ("锦绣花园5号楼2单元501室");
+    the duplicate suggestion, the "me too" page, a follower's pages and
+    Open311 readers other than the filer see only "锦绣花园". The cut is
+    made where ``HOUSE_START`` first matches, separators before it
+    trimmed; the text is otherwise shown as stored. "" when the text
+    starts there ("16号院", "5号楼"), for the caller to show a placeholder.
+    The same rule splits an Open311 ``address_string`` at intake
+    (api.open311.split_address).
+    """
+    start = HOUSE_START.search(community)
+    return community if start is None else community[:start.start()].strip(" ,，、-－—第")
+
+
 def refuse_oversized(value: str, *, max_length: int, label: str = "") -> None:
     """Refuse raw input beyond ``input_length(max_length)`` code points; return None for shorter input.
 

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 EN = {
+    "（门牌号不公开）": "(house number not shown)",
     "提交的内容含有不允许的字符": "What was sent holds a character that is not allowed",
     "提交的内容含有不允许的字符，系统没能收下": "What you sent holds a character that is not allowed, so it was not received",
     "您这次提交的内容或网址里有一个系统不能保存的特殊字符（空字符，常随复制粘贴带入），所以没有收下。":

@@ -161,6 +161,15 @@ class TestFileAndReadBack:
         [anyone] = APIClient().get(f"{BASE}/requests/{issue.tracking_code}.json").json()
         assert anyone["address"] == f"甘州区 {community}"
 
+    def test_a_web_filing_with_its_house_number_in_the_compound_reads_without_it(self, api, file_issue):
+        # The web form stores the 小区 as typed: "锦绣花园5号楼2单元501室" reached every Open311 reader (breaker).
+        issue = file_issue(community="锦绣花园5号楼2单元501室", building="", unit_no="", room="")
+        [anyone] = api.get(f"{BASE}/requests/{issue.tracking_code}.json").json()
+        assert anyone["address"] == "甘州区 锦绣花园"
+        numbered = file_issue(community="16号院")
+        [anyone] = api.get(f"{BASE}/requests/{numbered.tracking_code}.json").json()
+        assert anyone["address"] == "甘州区 （地址未写小区名称）"
+
     def test_coordinates_without_an_address_are_accepted_and_shown_only_to_their_filer(self, api, systems):
         # The raw coordinates were written into the 小区, which every reader of the request sees (breaker).
         r = api.post(f"{BASE}/requests.json", form(systems, address_string=None, lat="38.123456789012345678"))

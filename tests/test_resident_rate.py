@@ -266,3 +266,14 @@ def test_a_tampered_answer_to_solved_gets_the_plain_message(fixed):
     r = Client().post(path_of(rating_url(fixed, fixed.reporter_phone)), {"resolved": "maybe", "satisfaction": "basic"})
     assert r.status_code == 400 and "请选择问题是否已解决" in r.content.decode()
     assert "不在可用的选项中" not in r.content.decode() and Rating.objects.count() == 0
+
+
+def test_the_rating_page_shows_the_compound_without_the_house_number_typed_into_it(world, file_issue):
+    # A follower's rating page showed the reporter's "南关小区3号楼2单元501室" (breaker).
+    issue = file_issue(community="南关小区3号楼2单元501室", building="", unit_no="", room="")
+    issue_follow(issue=issue, phone="13900000000")
+    issue_assign(issue=issue, actor=Actor.of(world.dispatcher), lead_unit=world.heat_gz)
+    issue_claim(issue=issue, actor=Actor.of(world.heat_staff))
+    issue_resolve(issue=issue, actor=Actor.of(world.heat_staff), result="更换了阀门")
+    html = Client().get(path_of(rating_url(issue, "+8613900000000"))).content.decode()
+    assert "<span>南关小区</span>" in html and "3号楼" not in html

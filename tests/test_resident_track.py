@@ -286,6 +286,29 @@ def test_similar_does_not_match_another_compound(client, world, file_issue, stor
     assert 'class="similar-item"' not in similar(client, world, community=typed).content.decode()
 
 
+def test_public_pages_show_a_compound_without_the_house_number_typed_into_it(client, world, file_issue):
+    # Anyone who typed "锦绣花园" read another resident's "锦绣花园5号楼2单元501室" in the suggestion, on the
+    # "me too" page and, once following, on the tracking and rating pages (breaker).
+    issue = file_issue(community="锦绣花园5号楼2单元501室", building="", unit_no="", room="")
+    numbered = file_issue(community="16号院", building="", unit_no="", room="")
+    html = similar(client, world, community="锦绣花园").content.decode()
+    assert "供暖不热 · <span>锦绣花园</span> · 待分派" in html and "501" not in html
+    html = Client().get(f"/report/follow/{issue.pk}/").content.decode()
+    assert "<span>锦绣花园</span>" in html and "5号楼" not in html
+    html = Client().get(f"/report/follow/{numbered.pk}/").content.decode()
+    assert "<span>（门牌号不公开）</span>" in html and "16号" not in html
+    issue_follow(issue=issue, phone="13900000000")
+    follower = Client()
+    html = follower.get(track(follower, issue.tracking_code, "13900000000")["Location"]).content.decode()
+    assert "<span>锦绣花园</span>" in html and "5号楼" not in html
+    reporter = Client()  # the reporter's own page keeps the whole address
+    html = reporter.get(track(reporter, issue.tracking_code, world.phone)["Location"]).content.decode()
+    assert "锦绣花园5号楼2单元501室" in html
+    english = Client()
+    english.cookies["django_language"] = "en"
+    assert "(house number not shown)" in english.get(f"/report/follow/{numbered.pk}/").content.decode()
+
+
 def test_similar_lists_the_same_compound_before_a_name_that_only_holds_it(client, world, file_issue):
     same = file_issue(community="锦绣花园")
     with time_machine.travel(timezone_now_minus(days=0) + timedelta(minutes=5), tick=False):

@@ -2,7 +2,8 @@
 
 import pytest
 
-from issues.validation import FieldError, clean_community, clean_text, is_blank, is_mobile, mask_phone, normalize_phone
+from issues.validation import (FieldError, clean_community, clean_text, is_blank, is_mobile, mask_phone, normalize_phone,
+                               public_community)
 
 
 @pytest.mark.parametrize("raw,expected", [
@@ -361,3 +362,14 @@ def test_minority_scripts_keep_the_characters_that_spell_them(text):
 
 def test_a_place_keeps_the_visible_arabic_number_signs():
     assert clean_community("\u0600١٢٣") == "\u0600١٢٣"
+
+
+@pytest.mark.parametrize("stored,shown", [
+    ("锦绣花园", "锦绣花园"), ("锦绣花园小区", "锦绣花园小区"), ("锦绣花园5号楼2单元501室", "锦绣花园"),
+    ("锦绣花园 5-2-501", "锦绣花园"), ("锦绣花园，3栋", "锦绣花园"), ("锦绣花园B座1201", "锦绣花园"),
+    ("锦绣花园第三号楼", "锦绣花园"), ("锦绣花园５０１", "锦绣花园"), ("阳光花园2期", "阳光花园"),
+    ("16号院", ""), ("5号楼2单元", ""), ("#3", ""), ("滨河新区 锦绣花园", "滨河新区 锦绣花园"),
+])
+def test_public_views_show_a_compound_without_its_house_number(stored, shown):
+    # Residents type the whole address into 小区; anyone read "…5号楼2单元501室" on the suggestion (breaker).
+    assert public_community(stored) == shown

@@ -54,7 +54,7 @@ from django.views.decorators.csrf import csrf_exempt
 from issues import workflow as wf
 from issues.choices import OPEN311_STATUS, RESIDENT_NOTE_KINDS, TERMINAL_STATUSES, Channel
 from issues.models import ApiClient, Category, District, Issue, IssueEvent
-from issues.validation import without_format_characters
+from issues.validation import HOUSE_START, public_community, without_format_characters
 
 MAX_RESULTS = 1000
 DEFAULT_DAYS = 90
@@ -349,7 +349,8 @@ def request_object(issue: Issue, *, full: bool) -> dict:
         "requested_datetime": _iso(issue.filed_at),
         "updated_datetime": _iso(updated),
         "expected_datetime": _iso(issue.resolution_due),
-        "address": _address(district, issue.address if full else issue.community),
+        # Others see the 小区 without a house number a web filer may have typed into it (breaker).
+        "address": _address(district, issue.address if full else (public_community(issue.community) or NO_COMMUNITY)),
         "address_id": "",
         "zipcode": "",
         "lat": float(issue.latitude) if full and issue.latitude is not None else None,
@@ -375,12 +376,6 @@ def _objects(issues, client) -> list[dict]:
 NO_ADDRESS = "（未填地址，仅有坐标）"  # the 小区 of a request filed with lat and long but no address_string
 NO_COMMUNITY = "（地址未写小区名称）"  # the 小区 of an address_string that starts at the building
 
-# Where an address_string's house part may begin (checked after NFKC, without format characters): any
-# digit or "#", a letter naming a building (B座, A栋), or a Chinese numeral before a building, unit or
-# room word. Cautious on purpose: what follows goes private, so a 小区 named with a number ("7号院")
-# loses it from the public view rather than a house number reaching it.
-_HOUSE_START = re.compile(r"\d|#|[A-Za-z]\s*(?:座|栋|棟|幢|号楼|號樓)"
-                          r"|[零〇一二两三四五六七八九十百]+\s*(?:号|號|栋|棟|幢|单元|單元|室|户|戶|座|楼|樓)")
 # The usual spelling of the house part: 3号楼2单元501室, 12栋 3单元 1502 (building, unit, room numbers).
 _HOUSE = re.compile(r"(\d{1,6})\s*(?:号楼|號樓|栋|棟|幢)\s*(?:(\d{1,6})\s*(?:单元|單元)\s*)?(\d{1,8})?\s*(?:室|户|戶|号房)?")
 
@@ -392,7 +387,7 @@ def split_address(text: str) -> dict[str, str]:
     reader of a request see it — so nothing that may be a house number
     goes there (DESIGN.md: public views show no house numbers): the 小区
     is the text before the first digit, "#", lettered building (B座) or
-    Chinese-numbered building, unit or room (``_HOUSE_START``); the rest is
+    Chinese-numbered building, unit or room (validation.public_community); the rest is
     private. In the usual spelling it is split into building, unit and room
     numbers ("南关路88号金色家园3号楼2单元501室" → 小区 "南关路", and
     "88号金色家园3号楼2单元501室" private: 户 is the whole rest, as it does
@@ -402,11 +397,10 @@ def split_address(text: str) -> dict[str, str]:
     小区 whole; one that starts with it gets NO_COMMUNITY as its 小区.
     """
     text = without_format_characters(unicodedata.normalize("NFKC", text)).strip()
-    start = _HOUSE_START.search(text)
-    if start is None:
+    community = public_community(text)
+    if community == text:
         return {"community": text, "building": "", "unit_no": "", "room": ""}
-    community = text[:start.start()].strip(" ,，、-—第")
-    rest = text[start.start():].strip()
+    rest = text[HOUSE_START.search(text).start():].strip()
     house = _HOUSE.fullmatch(rest)
     if house:
         building, unit, room = house.groups()

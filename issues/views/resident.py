@@ -548,6 +548,8 @@ def similar(request):
 def _similar_items(category: str, district: str, community: str) -> list[dict]:
     """The suggestions of ``similar`` for what was typed (ids as text, the 小区 as typed); [] when one is missing.
 
+    Each shows the stored 小区 without a house number typed into it (Issue.shown_community).
+
     Which issues match, and in what order, is issues.similar's rule.
     """
     try:
@@ -556,7 +558,7 @@ def _similar_items(category: str, district: str, community: str) -> list[dict]:
         community = ""
     category, district = _small_id(str(category or "").strip()), _small_id(str(district or "").strip())
     found = similar_mod.suggestions(category, district, community) if category and district and community else []
-    return [{"id": i.pk, "category": i.category.shown_name, "community": i.community,
+    return [{"id": i.pk, "category": i.category.shown_name, "community": i.shown_community,
              "status": i.get_status_display(), "filed_at": i.filed_at} for i in found]
 
 
