@@ -170,6 +170,15 @@ def test_bad_ratings_are_refused_and_nothing_is_stored(fixed, data, field, messa
     assert Rating.objects.count() == 0
 
 
+def test_every_mistake_of_a_rating_is_named_at_once(fixed):
+    # Without JavaScript, a comment too long was named only after both choices were made: a second round trip (breaker).
+    r = Client().post(path_of(rating_url(fixed, fixed.reporter_phone)), {"comment": "好" * 501})
+    assert r.status_code == 400 and Rating.objects.count() == 0
+    assert r.context["errors"] == {"satisfaction": ["请选择满意、基本满意或不满意"], "resolved": ["请选择问题是否已解决"],
+                                   "comment": ["意见最多 500 个字（现在 501 个）"]}
+    assert "好" * 501 in r.content.decode()  # what was typed stays
+
+
 def test_a_bad_or_foreign_token_is_the_neutral_not_found(fixed):
     url = path_of(rating_url(fixed, fixed.reporter_phone))
     assert Client().get(url[:-3] + "xx/").status_code == 404

@@ -896,12 +896,11 @@ def rate(request, token: str):
     context["form"] = form
     if request.method in SAFE_METHODS:
         return render(request, "resident/rate.html", context)
-    if not form.is_valid():
-        context["errors"] = dict(form.errors)
-        return render(request, "resident/rate.html", context, status=400)
+    form.is_valid()  # a choice left out goes on as None/"": issue_rate names every mistake at once, the comment's too
+    data = form.cleaned_data
     try:
-        rating = issue_rate(issue=issue, actor=Actor.resident(phone), resolved=form.cleaned_data["resolved"],
-                            satisfaction=form.cleaned_data["satisfaction"], comment=form.cleaned_data["comment"])
+        rating = issue_rate(issue=issue, actor=Actor.resident(phone), resolved=data.get("resolved"),
+                            satisfaction=data.get("satisfaction", ""), comment=data.get("comment", ""))
     except Invalid as exc:
         context["errors"] = exc.fields
         return render(request, "resident/rate.html", context, status=400)
