@@ -819,6 +819,34 @@ def test_at_200_percent_text_fields_radios_and_phases_keep_their_shape(transacti
         page.context.close()
 
 
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_a_doubled_root_font_cuts_no_word_on_the_tracking_page(transactional_db, live_server, browser, world,
+                                                                file_issue, language):
+    """A bigger root font (a reader's style sheet, an app's text zoom) is not seen by the em media queries:
+    "Progress" broke as "Progres / s", the English phases were cut ("Collecte") and the code broke inside
+    its number (breaker)."""
+    issue = file_issue()
+    context = browser.new_context(**PHONE)
+    context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
+    page = context.new_page()
+    page.goto(f"{live_server.url}/track/")
+    page.fill("#id_code", issue.tracking_code)
+    page.fill("#id_track_phone", "13800000000")
+    page.locator("#id_track_phone").press("Enter")
+    page.wait_for_selector("ol.phases")
+    page.add_style_tag(content="html { font-size: 200% !important; }")
+    assert page.evaluate("parseFloat(getComputedStyle(document.querySelector('.status-card')).fontSize)") >= 32
+    assert page.evaluate(_BROKEN_WORDS, "h1, h2, .phases li") == [], language
+    cut = page.evaluate("() => [...document.querySelectorAll('.phases li, h1, h2')].filter(e => e.scrollWidth > e.clientWidth + 1).length")
+    assert cut == 0 and page.evaluate("document.documentElement.scrollWidth") <= 360, language
+    # The code breaks only between its parts: each of ZY, the date and the number on one line.
+    lines = page.evaluate("""() => [...document.querySelectorAll('#tracking-code .part')].map(p => {
+        const r = document.createRange(); r.selectNodeContents(p);
+        return new Set([...r.getClientRects()].map(x => Math.round(x.top))).size; })""")
+    assert lines == [1, 1, 1] and page.locator("#tracking-code").inner_text().replace("\n", "") == issue.tracking_code
+    context.close()
+
+
 @pytest.mark.parametrize("width", [320, 360])
 def test_the_tracking_code_is_one_line_on_a_phone(transactional_db, live_server, browser, world, width):
     # It broke as "ZY2026120700003" / "1" at 360 px: a resident copying it by hand drops the last digit (audit).
