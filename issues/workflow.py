@@ -511,7 +511,7 @@ def issue_submit(
     ``category``/``district`` are model instances or ids. The channel
     defaults from the actor: resident → web, staff → hotline, client → api.
     Raises Forbidden for a staff role other than dispatcher, Invalid with
-    per-field messages. With an ``idempotency_key`` already used by the same
+    per-field messages (a location outside settings.ZY_SERVICE_AREA among them). With an ``idempotency_key`` already used by the same
     filer, returns that first issue unchanged, with ``repeat`` True (found
     before a tracking number is taken for a dispatcher or an API client,
     when the insert hits the key's unique index, or when the repeat's data
@@ -799,6 +799,10 @@ def _clean_location(latitude, longitude, errors):
         return None, None
     if not (-90 <= lat <= 90 and -180 <= lon <= 180) or lat != lat or lon != lon:
         errors.setdefault("latitude", []).append(_("位置坐标超出范围"))
+        return None, None
+    south, west, north, east = settings.ZY_SERVICE_AREA
+    if not (south <= lat <= north and west <= lon <= east):  # "use my location" pressed away from the city (breaker)
+        errors.setdefault("latitude", []).append(_("这个位置不在张掖市范围内"))
         return None, None
     return Decimal(str(lat)), Decimal(str(lon))
 

@@ -10,6 +10,8 @@ import sys
 from pathlib import Path
 
 EN = {
+    "这个位置不在张掖市范围内": "This location is outside Zhangye",
+    "已去掉这个位置：写清地址就够了，可以直接再次提交。": "The location was removed: the address is enough, and you can submit again now.",
     "（门牌号不公开）": "(house number not shown)",
     "提交的内容含有不允许的字符": "What was sent holds a character that is not allowed",
     "提交的内容含有不允许的字符，系统没能收下": "What you sent holds a character that is not allowed, so it was not received",

@@ -84,6 +84,12 @@ class TestCreate:
         assert (status, code) == (400, "invalid")
         assert set(fields) == {"category", "latitude", "extra_answers"}
 
+    def test_a_location_outside_the_city_is_400_on_latitude(self, world, api):
+        r = api.post("/api/v1/issues/", body(world, latitude=39.9042, longitude=116.4074), format="json")
+        status, code, fields = err(r)
+        assert (status, code, fields) == (400, "invalid", {"latitude": ["这个位置不在张掖市范围内"]})
+        assert Issue.objects.count() == 0
+
     def test_status_units_and_deadlines_cannot_be_mass_assigned(self, world, as_client):
         r = as_client("hotline").post("/api/v1/issues/", body(
             world, status="closed", lead_unit=world.heat_gz.pk, resolution_due="2030-01-01T00:00:00+08:00",

@@ -819,6 +819,25 @@ def test_at_200_percent_text_fields_radios_and_phases_keep_their_shape(transacti
         page.context.close()
 
 
+def test_use_my_location_attaches_a_point_in_the_city_and_nothing_from_elsewhere(transactional_db, live_server,
+                                                                                   browser, world):
+    # A phone away from Zhangye attached (0, 0) or Beijing, which was filed as the problem's place (breaker).
+    for (lat, lon), attached in [((38.9321, 100.4556), True), ((39.9042, 116.4074), False)]:
+        context = browser.new_context(**PHONE, geolocation={"latitude": lat, "longitude": lon},
+                                      permissions=["geolocation"])
+        page = context.new_page()
+        page.goto(f"{live_server.url}/report/")
+        page.click("#locate-button")
+        page.wait_for_function("!document.getElementById('locate-status').textContent.startsWith('正在')")
+        status = page.locator("#locate-status").inner_text()
+        values = (page.input_value("#id_latitude"), page.input_value("#id_longitude"))
+        if attached:
+            assert status.startswith("已附上位置（精度约") and values == ("38.932100", "100.455600"), status
+        else:
+            assert status == "您现在不在张掖市内，没有附上位置。写清上面的地址就可以了。" and values == ("", ""), status
+        context.close()
+
+
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
 def test_a_doubled_root_font_cuts_no_word_on_the_tracking_page(transactional_db, live_server, browser, world,
                                                                 file_issue, language):

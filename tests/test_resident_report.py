@@ -169,15 +169,42 @@ def test_a_landline_is_told_it_gets_no_sms(client, world):
         ({"district": "١"}, "district", "请选择县区"),
         ({"latitude": "abc", "longitude": "100"}, "latitude", "位置坐标无效"),
         ({"latitude": "91", "longitude": "100"}, "latitude", "位置坐标超出范围"),
+        # "Use my location" pressed away from the city (breaker): (0, 0), Beijing, just past Zhangye's box.
+        ({"latitude": "0", "longitude": "0"}, "latitude", "这个位置不在张掖市范围内"),
+        ({"latitude": "39.904200", "longitude": "116.407400"}, "latitude", "这个位置不在张掖市范围内"),
+        ({"latitude": "36.999999", "longitude": "100.455600"}, "latitude", "这个位置不在张掖市范围内"),
         ({"privacy": None}, "privacy", "请阅读并同意个人信息收集和使用说明"),
     ],
 )
 def test_bad_input_is_refused_with_its_message_and_nothing_is_stored(client, world, overrides, field, message):
     r = client.post("/report/", form_data(world, **overrides))
     assert r.status_code == 400
-    assert errors_of(r)[field] == [message]
+    # Coordinates are hidden fields: the page drops them and says so, so the next Submit goes through.
+    assert errors_of(r)[field] == [message] + ([LOCATION_DROPPED] if field == "latitude" else [])
     assert message in r.content.decode()
     assert_nothing_stored()
+
+
+LOCATION_DROPPED = "已去掉这个位置：写清地址就够了，可以直接再次提交。"
+
+
+def test_a_location_outside_the_city_is_dropped_so_the_next_submit_files(client, world, settings):
+    r = client.post("/report/", form_data(world, latitude="39.904200", longitude="116.407400"))
+    html = r.content.decode()
+    assert r.status_code == 400 and errors_of(r) == {"latitude": ["这个位置不在张掖市范围内", LOCATION_DROPPED]}
+    assert '<input type="hidden" id="id_latitude" name="latitude" value="">' in html
+    assert '<input type="hidden" id="id_longitude" name="longitude" value="">' in html
+    assert 'data-area="37.0,96.5,40.5,103.0"' in html  # the page's own check, before anything is sent
+    r = client.post("/report/", form_data(world, latitude="", longitude=""))
+    assert r.status_code == 302 and Issue.objects.get().latitude is None
+    # Inside the box, at its edges too; the box is a setting (another city's deployment).
+    r = client.post("/report/", form_data(world, latitude="40.500000", longitude="96.500000",
+                                          idempotency_key="5b1e0c1e-8d0c-4a47-9d0c-1e2f3a4b5c6d"))
+    assert r.status_code == 302 and Issue.objects.count() == 2
+    settings.ZY_SERVICE_AREA = (39.4, 115.4, 41.1, 117.5)
+    r = client.post("/report/", form_data(world, latitude="39.904200", longitude="116.407400",
+                                          idempotency_key="6b1e0c1e-8d0c-4a47-9d0c-1e2f3a4b5c6d"))
+    assert r.status_code == 302 and Issue.objects.count() == 3
 
 
 def test_a_blank_form_gets_every_message_at_once(client, world):

@@ -341,6 +341,9 @@ else:
     CACHES = {"default": DATABASE_CACHE}
 # The area code a landline given without one is read in (张掖: 0936).
 ZY_LOCAL_AREA_CODE = env.str("ZY_LOCAL_AREA_CODE", default="0936")
+# Where a filing's location may lie: south, west, north, east in degrees (WGS84). 张掖市 spans about
+# 37°28′–39°57′ N and 97°20′–102°12′ E; the default adds about half a degree for border villages and GPS error.
+ZY_SERVICE_AREA = tuple(env.list("ZY_SERVICE_AREA", cast=float, default=[37.0, 96.5, 40.5, 103.0]))
 # (limit, period in seconds) pairs per kind of public action (DESIGN.md).
 ZY_RATE_LIMITS = {
     "file_phone": [(env.int("ZY_LIMIT_FILE_PHONE_HOUR", default=5), 3600),

@@ -17,6 +17,7 @@ import uuid
 from datetime import timedelta
 from functools import lru_cache
 
+from django.conf import settings
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import get_script_prefix, reverse
@@ -458,6 +459,8 @@ def _render_report(request, form, errors, dispatcher, status=200, notice="", new
     cats, groups, cat_data = _catalogue()
     districts = list(reference.current().districts.values())
     chosen = str(form["category"].value() or "")
+    if errors.get("latitude"):  # the page sends no coordinates back (below): say so
+        errors = {**errors, "latitude": [*errors["latitude"], _("已去掉这个位置：写清地址就够了，可以直接再次提交。")]}
     extra_errors = {}
     for name, msgs in errors.items():
         if name.startswith("extra_answers."):
@@ -495,7 +498,11 @@ def _render_report(request, form, errors, dispatcher, status=200, notice="", new
         "had_photos": bool(request.FILES.getlist("photos")) if form.is_bound else False,
         "notice": notice,
         "value": {name: (form[name].value() or "") for name in form.fields if name != "privacy"},
+        "service_area": ",".join(str(d) for d in settings.ZY_SERVICE_AREA),
     }
+    if errors.get("latitude"):
+        # The coordinates are hidden fields the resident cannot edit: sent back, they would be refused again.
+        context["value"]["latitude"] = context["value"]["longitude"] = ""
     if form.is_bound:  # the key as cleaned, or a fresh one in place of a mangled or used-up one
         key = None if new_key else form.cleaned_data.get("idempotency_key")
         context["value"]["idempotency_key"] = key or ReportForm.new_key()

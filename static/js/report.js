@@ -61,6 +61,16 @@
     button.addEventListener("click", function () {
       status.textContent = en ? "Locating…" : "正在定位…";
       navigator.geolocation.getCurrentPosition(function (pos) {
+        // south, west, north, east (settings.ZY_SERVICE_AREA): a phone away from the city attaches nothing.
+        var area = (locate.getAttribute("data-area") || "").split(",").map(Number);
+        var lat = pos.coords.latitude, lon = pos.coords.longitude;
+        if (area.length === 4 && !(lat >= area[0] && lat <= area[2] && lon >= area[1] && lon <= area[3])) {
+          document.getElementById("id_latitude").value = "";
+          document.getElementById("id_longitude").value = "";
+          status.textContent = en ? "You are not in Zhangye now, so no location was attached. The address above is enough."
+                                  : "您现在不在张掖市内，没有附上位置。写清上面的地址就可以了。";
+          return;
+        }
         document.getElementById("id_latitude").value = pos.coords.latitude.toFixed(6);
         document.getElementById("id_longitude").value = pos.coords.longitude.toFixed(6);
         var m = Math.round(pos.coords.accuracy);
