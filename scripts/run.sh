@@ -53,7 +53,7 @@ fi
 
 say "migrate"
 "$PY" manage.py migrate --noinput
-"$PY" manage.py createcachetable
+"$PY" manage.py createcachetable -v 0  # silent when the table exists (every later start)
 say "load_reference_data"
 "$PY" manage.py load_reference_data
 say "load_demo_data"

@@ -939,7 +939,9 @@ class Command(BaseCommand):
         if not notify:
             quiet.enter_context(muted(wf.event_committed))
             quiet.enter_context(override_settings(ZY_KICK_SENDER=False))
-        with quiet, tqdm(total=count, unit="issue", file=sys.stderr, disable=options["verbosity"] == 0) as bar:
+        with quiet, tqdm(total=count, unit="issue", file=sys.stderr, disable=options["verbosity"] == 0,
+                          # Into a log file (run.sh > run.log), a few updates, not one long line of them.
+                          mininterval=0.1 if sys.stderr.isatty() else 10) as bar:
             ids, failures, mismatches = seeder.run(count, bar)
         elapsed = time.perf_counter() - started
 
