@@ -38,11 +38,16 @@ MIN_KEY_CHARS = 2  # a key shorter than this (one character) matches only itself
 _GENERIC_ENDINGS = ("住宅小区", "生活小区", "家属小区", "家属院", "家属区", "生活区", "住宅区", "小区")
 _NOT_A_NAME = re.compile(r"[\W_]+")  # spaces, punctuation and symbols: ·, （）, -, #
 # What may stand in front of a name and still be that name: a place it lies in, ending as places do.
-_PLACE = re.compile(r".+(省|市|州|县|区|旗|镇|乡|街道|街|路|巷|村|社区)")
+_PLACE = re.compile(r".+(省|市|州|县|区|旗|镇|乡|街道|街|大道|道|路|巷|村|社区)")
 _CHINESE_NUMERALS = "[一二三四五六七八九十百零〇两]+"
-# What may stand behind it: buildings, entrances, rooms ("3号楼", "十二栋", "2单元", "5幢301").
+# What may stand behind it: buildings, entrances, rooms ("3号楼", "十二栋", "2单元", "5幢301"). Not a bare
+# "号" or "号院": "滨河大道12号" is a street number and "电力局1号院" a compound of its own (breaker).
 _NUMERAL = rf"(?:\d+|{_CHINESE_NUMERALS})"
-_BUILDING = re.compile(rf"(?:第?{_NUMERAL}(?:号楼|号院|号|栋|幢|座|单元|楼|室|户))+{_NUMERAL}?")
+_BUILDING = re.compile(rf"(?:第?{_NUMERAL}(?:号楼|栋|幢|座|单元|楼|室|户))+{_NUMERAL}?")
+# Two buildings match only behind a name this long that is not a generic word ("家属院", "花园"): "城南3号楼"
+# and "城南5号楼" may be anywhere south of town.
+MIN_COMPOUND_CHARS = 3
+_GENERIC_NAMES = frozenset(_GENERIC_ENDINGS) | {"花园", "家园", "公寓", "新村", "大院", "宿舍", "住宅", "小区"}
 # A count in Chinese numerals where a phase, building, entrance or area is numbered, and "第" before a number.
 _CHINESE_COUNT = re.compile(rf"({_CHINESE_NUMERALS})(?=期|号|栋|幢|座|单元|楼|排|组|区)")
 _ORDINAL = re.compile(r"第(?=\d)")
@@ -126,13 +131,14 @@ def matches(typed_key: str, stored_key: str) -> int:
 
 
 def _compound(key: str) -> str:
-    # ``key`` without the buildings at its end when a compound's name of at least MIN_KEY_CHARS characters
-    # stands before them ("锦绣花园13号楼" → "锦绣花园"). Kept whole: "13号院" (the number is the name) and a
-    # place's buildings ("康乐路3号楼", "甘州区5栋": two buildings on one road are not one 小区).
+    # ``key`` without the buildings at its end when a compound's name stands before them ("锦绣花园13号楼" →
+    # "锦绣花园"): MIN_COMPOUND_CHARS or more, not a generic word, not a place. Kept whole otherwise: "13号院",
+    # "家属院3号楼", a place's buildings ("康乐路3号楼", "甘州区5栋": two buildings on one road are not one 小区).
     found = _BUILDING_AT_END.search(key)
-    if found is None or found.start() < MIN_KEY_CHARS or _PLACE.fullmatch(key[: found.start()]):
+    base = key[: found.start()] if found else ""
+    if len(base) < MIN_COMPOUND_CHARS or base in _GENERIC_NAMES or _PLACE.fullmatch(base):
         return key
-    return key[: found.start()]
+    return base
 
 
 def suggestions(category_id: int, district_id: int, community: str, *, now: datetime | None = None) -> list[Issue]:

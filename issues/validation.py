@@ -162,28 +162,50 @@ def clean_community(value) -> str:
     return " ".join(_visible_place(clean_text(value, max_length=100, label="小区")).split())
 
 
-# Where a 小区's house part may begin: any digit (full-width too) or "#", a letter naming a building (B座,
-# A栋), or a Chinese numeral before a building, unit or room word. Cautious on purpose: what follows is
-# private, so a 小区 named with a number ("7号院") loses it from the public view rather than a house number
-# reaching it (DESIGN.md: public views show no house numbers).
-HOUSE_START = re.compile(r"\d|[#＃]|[A-Za-zＡ-Ｚａ-ｚ]\s*(?:座|栋|棟|幢|号楼|號樓)"
-                         r"|[零〇一二两三四五六七八九十百]+\s*(?:号|號|栋|棟|幢|单元|單元|室|户|戶|座|楼|樓)")
+_CN_DIGITS = "零〇一二两三四五六七八九壹贰叁肆伍陆柒捌玖"  # digits read one by one in a room number ("五零二")
+_CN_NUMERALS = _CN_DIGITS + "十百拾佰"
+_HOUSE_WORDS = "号|號|栋|棟|幢|座|单元|單元|室|户|戶|楼|樓|层|層"
+# Where a 小区's house part may begin, in its NFKC form (full-width, circled and Roman numerals are then
+# ASCII digits or letters): any digit or "#"; one to three letters before a number ("A-1502", "B2");
+# letters before a building, unit, room or floor word ("B座", "III栋" from "Ⅲ栋"); Chinese numerals,
+# financial ones (叁) too, before such a word or a dash ("三号楼", "五层", "五-501"), or three or more of
+# them in a row ("五零二"). Cautious on purpose: what follows is private, so a 小区 named with a number
+# ("7号院") loses it from the public view rather than a house number reaching it (DESIGN.md: public
+# views show no house numbers).
+HOUSE_START = re.compile(
+    rf"\d|#|(?<![A-Za-z])[A-Za-z]{{1,3}}\s*[-.—]?\s*\d|[A-Za-z]+\s*(?:{_HOUSE_WORDS})"
+    rf"|[{_CN_NUMERALS}]+\s*(?:{_HOUSE_WORDS}|[-—])|[{_CN_DIGITS}]{{3,}}")
+
+
+def house_start(text: str) -> int | None:
+    """Where the house part of a 小区 or address (str) begins: an index into ``text``, or None when it has none.
+
+    Judged on the NFKC form without format characters (``HOUSE_START``),
+    the index given back in ``text`` as it is: "锦绣花园③号楼" → 4.
+    """
+    normal, origin = [], []  # each character of the NFKC form, and the index of the one in ``text`` it comes from
+    for index, char in enumerate(text):
+        for piece in without_format_characters(unicodedata.normalize("NFKC", char)):
+            normal.append(piece)
+            origin.append(index)
+    found = HOUSE_START.search("".join(normal))
+    return None if found is None else origin[found.start()]
 
 
 def public_community(community: str) -> str:
     """What public views show of a 小区 as stored (str → str, possibly ""): the text before its house part.
 
-    Residents often type the whole address into 小区 ("锦绣花园5号楼2单元501室");
-    the duplicate suggestion, the "me too" page, a follower's pages and
-    Open311 readers other than the filer see only "锦绣花园". The cut is
-    made where ``HOUSE_START`` first matches, separators before it
-    trimmed; the text is otherwise shown as stored. "" when the text
-    starts there ("16号院", "5号楼"), for the caller to show a placeholder.
-    The same rule splits an Open311 ``address_string`` at intake
-    (api.open311.split_address).
+    Residents often type the whole address into 小区 ("锦绣花园5号楼2单元501室",
+    "锦绣花园叁号楼", "锦绣花园Ⅲ号楼"); the duplicate suggestion, the "me too"
+    page, a follower's pages, the REST API's public view and Open311
+    readers other than the filer see only "锦绣花园". The cut is made at
+    ``house_start``, separators before it trimmed; the text is otherwise
+    shown as stored. "" when the text starts there ("16号院", "5号楼"), for
+    the caller to show a placeholder. The same rule splits an Open311
+    ``address_string`` at intake (api.open311.split_address).
     """
-    start = HOUSE_START.search(community)
-    return community if start is None else community[:start.start()].strip(" ,，、-－—第")
+    start = house_start(community)
+    return community if start is None else community[:start].strip(" ,，、-－—第")
 
 
 def refuse_oversized(value: str, *, max_length: int, label: str = "") -> None:

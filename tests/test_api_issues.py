@@ -48,6 +48,18 @@ class TestCreate:
         assert issue.channel == "web"
         assert issue.room == "501"
 
+    def test_the_public_view_shows_the_compound_without_a_house_number_typed_into_it(self, world, as_client, as_user):
+        # "community": "锦绣花园5号楼2单元501室" reached anyone who read the issue (breaker round 2).
+        r = as_client("hotline").post("/api/v1/issues/", body(world, community="锦绣花园5号楼2单元501室"),
+                                      format="json")
+        issue_id = r.json()["id"]
+        assert r.json()["community"] == "锦绣花园5号楼2单元501室"  # the filer's own full view
+        data = as_client("other").get(f"/api/v1/issues/{issue_id}/").json()
+        assert (data["view"], data["community"]) == ("public", "锦绣花园"), data
+        listed = as_client("other").get("/api/v1/issues/").json()["results"]
+        assert [i["community"] for i in listed] == ["锦绣花园"]
+        assert as_user("dispatcher").get(f"/api/v1/issues/{issue_id}/").json()["community"] == "锦绣花园5号楼2单元501室"
+
     def test_a_system_files_and_reads_its_own_filing_in_full(self, world, as_client, systems):
         r = as_client("hotline").post("/api/v1/issues/", body(world), format="json")
         assert r.status_code == 201

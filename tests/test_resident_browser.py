@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from issues.choices import Status
-from issues.links import rating_url
+from issues.links import rating_url, tracking_url
 from issues.models import Attachment, Follower, Issue
 from issues.workflow import Actor, issue_assign, issue_claim, issue_resolve
 from tests.support.browser import DESKTOP, PHONE, shot
@@ -864,6 +864,27 @@ def test_a_doubled_root_font_cuts_no_word_on_the_tracking_page(transactional_db,
         return new Set([...r.getClientRects()].map(x => Math.round(x.top))).size; })""")
     assert lines == [1, 1, 1] and page.locator("#tracking-code").inner_text().replace("\n", "") == issue.tracking_code
     context.close()
+
+
+@pytest.mark.parametrize("width", [320, 360])
+def test_the_code_on_the_tracking_and_rating_pages_is_one_line_at_the_usual_text_size(
+        transactional_db, live_server, browser, world, file_issue, width):
+    # With break points between its parts it broke as "ZY20261207" / "000005" beside its label (breaker round 2).
+    issue = file_issue()
+    issue_assign(issue=issue, actor=Actor.of(world.dispatcher), lead_unit=world.heat_gz)
+    issue_claim(issue=issue, actor=Actor.of(world.heat_staff))
+    issue_resolve(issue=issue, actor=Actor.of(world.heat_staff), result="已疏通阀门，室温恢复")
+    one_line = """(selector) => { const r = document.createRange(); r.selectNodeContents(document.querySelector(selector));
+        return new Set([...r.getClientRects()].map(x => Math.round(x.top))).size; }"""
+    for language in ("zh-hans", "en"):
+        context = browser.new_context(**{**PHONE, "viewport": {"width": width, "height": 780}})
+        context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
+        page = context.new_page()
+        page.goto(live_server.url + "/" + tracking_url(issue, issue.reporter_phone).split("://", 1)[1].split("/", 1)[1])
+        assert page.evaluate(one_line, "#tracking-code") == 1, (language, "track")
+        page.goto(live_server.url + "/" + rating_url(issue, issue.reporter_phone).split("://", 1)[1].split("/", 1)[1])
+        assert page.evaluate(one_line, ".code-parts") == 1, (language, "rate")
+        context.close()
 
 
 @pytest.mark.parametrize("width", [320, 360])

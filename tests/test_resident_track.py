@@ -280,6 +280,9 @@ def test_similar_finds_a_compound_typed_with_or_without_its_generic_word(client,
     # Buildings of other compounds or phases, of a place rather than a compound, and a word that ends like a numeral.
     ("新世纪花园3号楼", "世纪花园5号楼"), ("阳光花园1期3号楼", "阳光花园2期3号楼"), ("锦13号楼", "锦3号楼"),
     ("康乐路3号楼", "康乐路5号楼"), ("甘州区3号楼", "甘州区5号楼"), ("阳光花园Ⅰ期", "阳光花园2期"), ("taxi区", "ta11区"),
+    # A road's numbers, numbered compounds, and buildings behind a generic word or a short vague name (breaker).
+    ("滨河大道12号", "滨河大道88号"), ("滨河大道12号", "滨河大道"), ("电力局1号院", "电力局2号院"),
+    ("家属院3号楼", "家属院12号楼"), ("城南3号楼", "城南5号楼"),
 ])
 def test_similar_does_not_match_another_compound(client, world, file_issue, stored, typed):
     file_issue(community=stored)

@@ -59,6 +59,12 @@ def test_a_redis_broker_redelivers_a_dead_workers_task_within_five_minutes(tmp_p
     ({"DEBUG": "maybe"}, "DEBUG='maybe' is not a boolean"),
     ({"DATABASE_URL": "notaurl"}, "DATABASE_URL is not a database URL"),
     ({"REDIS_URL": "http://x"}, "REDIS_URL='http://x' must start with redis://"),
+    # Three numbers made every located filing a 500; NaN or a reversed box refused every location (breaker).
+    ({"ZY_SERVICE_AREA": "37,96.5,40.5"}, "ZY_SERVICE_AREA='37,96.5,40.5' must be four numbers"),
+    ({"ZY_SERVICE_AREA": ""}, "ZY_SERVICE_AREA='' must be four numbers"),
+    ({"ZY_SERVICE_AREA": "nan,nan,nan,nan"}, "ZY_SERVICE_AREA='nan,nan,nan,nan' must be four numbers"),
+    ({"ZY_SERVICE_AREA": "40.5,103,37,96.5"}, "south below north and west below east"),
+    ({"ZY_SERVICE_AREA": "37,96.5,40.5,abc"}, "must be four numbers"),
 ])
 def test_bad_values_stop_start_up_with_a_clear_message(tmp_path, env, message):
     out = _load_settings(DATA_DIR=str(tmp_path), **env)

@@ -369,6 +369,14 @@ def test_a_place_keeps_the_visible_arabic_number_signs():
     ("锦绣花园 5-2-501", "锦绣花园"), ("锦绣花园，3栋", "锦绣花园"), ("锦绣花园B座1201", "锦绣花园"),
     ("锦绣花园第三号楼", "锦绣花园"), ("锦绣花园５０１", "锦绣花园"), ("阳光花园2期", "阳光花园"),
     ("16号院", ""), ("5号楼2单元", ""), ("#3", ""), ("滨河新区 锦绣花园", "滨河新区 锦绣花园"),
+    # Numbers written otherwise than in digits (breaker round 2): financial, Roman and circled numerals,
+    # Chinese digits read one by one, a floor, a letter before a dash.
+    ("锦绣花园叁号楼贰单元伍零壹室", "锦绣花园"), ("锦绣花园Ⅲ号楼Ⅱ单元Ⅴ室", "锦绣花园"), ("锦绣花园③号楼②单元", "锦绣花园"),
+    ("锦绣花园五零二", "锦绣花园"), ("锦绣花园 一五零二", "锦绣花园"), ("锦绣花园五层", "锦绣花园"),
+    ("锦绣花园III栋", "锦绣花园"), ("锦绣花园 A-1502", "锦绣花园"), ("锦绣花园五-501", "锦绣花园"),
+    # Not house numbers: a phase, names with numerals in them, full-width brackets kept as stored.
+    ("阳光花园Ⅱ期", "阳光花园Ⅱ期"), ("三里屯小区", "三里屯小区"), ("五一小区", "五一小区"),
+    ("（未填地址，仅有坐标）", "（未填地址，仅有坐标）"),
 ])
 def test_public_views_show_a_compound_without_its_house_number(stored, shown):
     # Residents type the whole address into 小区; anyone read "…5号楼2单元501室" on the suggestion (breaker).

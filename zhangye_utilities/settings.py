@@ -11,6 +11,7 @@ CELERY_BROKER_URL, CSRF_TRUSTED_ORIGINS, DATA_DIR, plus the ZY_* business
 settings listed below.
 """
 
+import math
 from datetime import timedelta
 from pathlib import Path
 
@@ -343,7 +344,19 @@ else:
 ZY_LOCAL_AREA_CODE = env.str("ZY_LOCAL_AREA_CODE", default="0936")
 # Where a filing's location may lie: south, west, north, east in degrees (WGS84). 张掖市 spans about
 # 37°28′–39°57′ N and 97°20′–102°12′ E; the default adds about half a degree for border villages and GPS error.
-ZY_SERVICE_AREA = tuple(env.list("ZY_SERVICE_AREA", cast=float, default=[37.0, 96.5, 40.5, 103.0]))
+def _service_area(raw: str) -> tuple[float, float, float, float]:
+    try:
+        south, west, north, east = (float(part) for part in raw.split(","))
+    except ValueError:
+        south = west = north = east = math.nan
+    if not (-90 <= south < north <= 90 and -180 <= west < east <= 180):  # NaN fails every comparison
+        raise environ.ImproperlyConfigured(
+            f"ZY_SERVICE_AREA={raw!r} must be four numbers: south, west, north, east in degrees, "
+            "south below north and west below east (e.g. 37.0,96.5,40.5,103.0)")
+    return south, west, north, east
+
+
+ZY_SERVICE_AREA = _service_area(env.str("ZY_SERVICE_AREA", default="37.0,96.5,40.5,103.0"))
 # (limit, period in seconds) pairs per kind of public action (DESIGN.md).
 ZY_RATE_LIMITS = {
     "file_phone": [(env.int("ZY_LIMIT_FILE_PHONE_HOUR", default=5), 3600),

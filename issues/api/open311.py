@@ -54,7 +54,7 @@ from django.views.decorators.csrf import csrf_exempt
 from issues import workflow as wf
 from issues.choices import OPEN311_STATUS, RESIDENT_NOTE_KINDS, TERMINAL_STATUSES, Channel
 from issues.models import ApiClient, Category, District, Issue, IssueEvent
-from issues.validation import HOUSE_START, public_community, without_format_characters
+from issues.validation import house_start, public_community, without_format_characters
 
 MAX_RESULTS = 1000
 DEFAULT_DAYS = 90
@@ -386,8 +386,8 @@ def split_address(text: str) -> dict[str, str]:
     The 小区 (community) is public — the duplicate suggestion and every
     reader of a request see it — so nothing that may be a house number
     goes there (DESIGN.md: public views show no house numbers): the 小区
-    is the text before the first digit, "#", lettered building (B座) or
-    Chinese-numbered building, unit or room (validation.public_community); the rest is
+    is the text before its house part (validation.house_start: a digit,
+    "#", a lettered or numbered building, unit, room or floor); the rest is
     private. In the usual spelling it is split into building, unit and room
     numbers ("南关路88号金色家园3号楼2单元501室" → 小区 "南关路", and
     "88号金色家园3号楼2单元501室" private: 户 is the whole rest, as it does
@@ -397,10 +397,11 @@ def split_address(text: str) -> dict[str, str]:
     小区 whole; one that starts with it gets NO_COMMUNITY as its 小区.
     """
     text = without_format_characters(unicodedata.normalize("NFKC", text)).strip()
-    community = public_community(text)
-    if community == text:
+    start = house_start(text)
+    if start is None:
         return {"community": text, "building": "", "unit_no": "", "room": ""}
-    rest = text[HOUSE_START.search(text).start():].strip()
+    community = public_community(text)
+    rest = text[start:].strip()
     house = _HOUSE.fullmatch(rest)
     if house:
         building, unit, room = house.groups()

@@ -41,7 +41,8 @@ from issues.models import (
     SupervisionOrder,
     Unit,
 )
-from issues.validation import FieldError, column_length, field_label, input_length, mask_phone, refuse_oversized
+from issues.validation import (FieldError, column_length, field_label, input_length, mask_phone, public_community,
+                               refuse_oversized)
 
 MAX_ID = 2**63 - 1
 
@@ -343,10 +344,17 @@ class IssuePublicSerializer(serializers.ModelSerializer):
     category_name = serializers.CharField(source="category.name", read_only=True)
     district = serializers.CharField(source="district.code", read_only=True, help_text="district code")
     district_name = serializers.CharField(source="district.name", read_only=True)
+    community = serializers.SerializerMethodField(
+        help_text="小区 without any house number typed into it (\"锦绣花园5号楼2单元501室\" → \"锦绣花园\"); "
+                  "empty when the name starts with one")
 
     class Meta:
         model = Issue
         fields = PUBLIC_FIELDS
+
+    def get_community(self, issue: Issue) -> str:
+        """The 小区 as public views show it (validation.public_community; "" when nothing is left)."""
+        return public_community(issue.community)
         read_only_fields = fields
 
 
@@ -354,6 +362,7 @@ class IssueStaffSerializer(IssuePublicSerializer):
     """Staff in scope: everything, the reporter's phone masked (the full one via reveal-phone)."""
 
     view = _view_field("staff")
+    community = serializers.CharField(read_only=True, help_text="小区 as filed")
     reporter_phone = serializers.SerializerMethodField(help_text="masked: 138****0000")
     lead_unit_name = serializers.CharField(source="lead_unit.name", read_only=True, allow_null=True, default=None)
     latitude = serializers.DecimalField(max_digits=9, decimal_places=6, coerce_to_string=False, read_only=True,
