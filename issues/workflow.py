@@ -511,8 +511,9 @@ def issue_submit(
     ``category``/``district`` are model instances or ids. The channel
     defaults from the actor: resident → web, staff → hotline, client → api.
     Raises Forbidden for a staff role other than dispatcher, Invalid with
-    per-field messages (a location outside settings.ZY_SERVICE_AREA among them). With an ``idempotency_key`` already used by the same
-    filer, returns that first issue unchanged, with ``repeat`` True (found
+    per-field messages (a location outside settings.ZY_SERVICE_AREA among
+    them). With an ``idempotency_key`` already used by the same filer,
+    returns that first issue unchanged, with ``repeat`` True (found
     before a tracking number is taken for a dispatcher or an API client,
     when the insert hits the key's unique index, or when the repeat's data
     no longer passes), if this request files the same thing; raises

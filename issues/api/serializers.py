@@ -351,11 +351,11 @@ class IssuePublicSerializer(serializers.ModelSerializer):
     class Meta:
         model = Issue
         fields = PUBLIC_FIELDS
+        read_only_fields = fields
 
     def get_community(self, issue: Issue) -> str:
         """The 小区 as public views show it (validation.public_community; "" when nothing is left)."""
         return public_community(issue.community)
-        read_only_fields = fields
 
 
 class IssueStaffSerializer(IssuePublicSerializer):
