@@ -47,12 +47,19 @@ _BUILDING = re.compile(rf"(?:第?{_NUMERAL}(?:号楼|栋|幢|座|单元|楼|室|
 # Two buildings match only behind a name this long that is not a generic word ("家属院", "花园"): "城南3号楼"
 # and "城南5号楼" may be anywhere south of town.
 MIN_COMPOUND_CHARS = 3
-_GENERIC_NAMES = frozenset(_GENERIC_ENDINGS) | {"花园", "家园", "公寓", "新村", "大院", "宿舍", "住宅", "小区"}
+_GENERIC_NAMES = frozenset(_GENERIC_ENDINGS) | {
+    "花园", "家园", "公寓", "新村", "大院", "宿舍", "住宅", "小区", "职工宿舍", "教师宿舍", "单位宿舍", "宿舍楼", "职工楼",
+    "家属楼", "教师公寓", "公租房", "廉租房", "安置房", "回迁楼", "商品房", "经济适用房", "保障房", "职工家属院"}
+# A building or a house number alone ("3号楼", "5栋", "88号"): no 小区 at all, so it matches nothing (breaker).
+_ONLY_A_NUMBER = re.compile(rf"{_NUMERAL}号|(?:{_BUILDING.pattern})")
 # A count in Chinese numerals where a phase, building, entrance or area is numbered, and "第" before a number.
 _CHINESE_COUNT = re.compile(rf"({_CHINESE_NUMERALS})(?=期|号|栋|幢|座|单元|楼|排|组|区)")
 _ORDINAL = re.compile(r"第(?=\d)")
 # A Roman numeral (Ⅱ, which NFKC writes "II", case folded "ii") before a phase or a building, not inside a word.
-_ROMAN_COUNT = re.compile(r"(?<![a-z])(?=[ivx])(x{0,3}(?:ix|iv|v?i{0,3}))(?=期|号|栋|幢|座|单元|楼|排|组|区)")
+# Before 区, 排, 组 only of two letters or more: "X区", "V区" are lettered areas more often than numbered ones
+# (breaker), "IV区" is the fourth.
+_ROMAN_COUNT = re.compile(r"(?<![a-z])(?=[ivx])(x{0,3}(?:ix|iv|v?i{0,3}))(?=期|号|栋|幢|座|单元|楼)"
+                          r"|(?<![a-z])(?=[ivx]{2})(x{0,3}(?:ix|iv|v?i{0,3}))(?=区|排|组)")
 _ROMAN = {"i": 1, "v": 5, "x": 10}
 # A name's buildings at its end ("锦绣花园" + "13号楼2单元"): the first place where _BUILDING runs to the end.
 _BUILDING_AT_END = re.compile(rf"(?:{_BUILDING.pattern})$")
@@ -93,15 +100,18 @@ def community_key(community: str) -> str:
     "阳光花园小区第二期", "阳光花园Ⅱ期" and "阳光花园2期" all give "阳光花园2期".
     """
     key = _NOT_A_NAME.sub("", unicodedata.normalize("NFKC", community).casefold())
-    key = key.replace("小区", "") or key
     # "二期", "第2期", "2期" are one phase; "十二栋" and "12栋" one building.
     key = _CHINESE_COUNT.sub(lambda m: str(_chinese_number(m.group(1))), key)
-    key = _ROMAN_COUNT.sub(lambda m: str(_roman_number(m.group(1))), key)
+    key = _ROMAN_COUNT.sub(lambda m: str(_roman_number(m.group(1) or m.group(2))), key)
     key = _ORDINAL.sub("", key)
+    whole = key
+    key = key.replace("小区", "") or key
     for ending in _GENERIC_ENDINGS:
         if key.endswith(ending) and len(key) > len(ending):
-            return key[: -len(ending)]
-    return key
+            key = key[: -len(ending)]
+            break
+    # "康乐路小区" and "康乐路家属院" are not one 小区 because a road is left once the generic word goes (breaker).
+    return whole if key != whole and _PLACE.fullmatch(key) else key
 
 
 def matches(typed_key: str, stored_key: str) -> int:
@@ -115,6 +125,8 @@ def matches(typed_key: str, stored_key: str) -> int:
     """
     if not typed_key or not stored_key:
         return 0
+    if _ONLY_A_NUMBER.fullmatch(typed_key) or _ONLY_A_NUMBER.fullmatch(stored_key):
+        return 0
     if typed_key == stored_key:
         return 2
     shorter, longer = sorted((typed_key, stored_key), key=len)
@@ -122,7 +134,8 @@ def matches(typed_key: str, stored_key: str) -> int:
         return 0
     if longer.endswith(shorter) and _PLACE.fullmatch(longer[: -len(shorter)]):
         return 1
-    if longer.startswith(shorter) and _BUILDING.fullmatch(longer[len(shorter):]):
+    # A building behind a compound's name, not behind a road's ("康乐路" is not "康乐路3号楼").
+    if longer.startswith(shorter) and _BUILDING.fullmatch(longer[len(shorter):]) and not _PLACE.fullmatch(shorter):
         return 1
     typed_compound, stored_compound = _compound(typed_key), _compound(stored_key)
     if (typed_compound, stored_compound) != (typed_key, stored_key):

@@ -162,30 +162,49 @@ def clean_community(value) -> str:
     return " ".join(_visible_place(clean_text(value, max_length=100, label="小区")).split())
 
 
-_CN_DIGITS = "零〇一二两三四五六七八九壹贰叁肆伍陆柒捌玖"  # digits read one by one in a room number ("五零二")
-_CN_NUMERALS = _CN_DIGITS + "十百拾佰"
-_HOUSE_WORDS = "号|號|栋|棟|幢|座|单元|單元|室|户|戶|楼|樓|层|層"
+# Chinese numerals as house numbers are written: everyday, financial (simplified and traditional) and
+# colloquial ones (廿 20, 卅 30, 仨 3, 幺 1 read aloud in room numbers), and "○" typed for 〇.
+_CN = "零〇○一二两三四五六七八九十百千壹贰叁肆伍陆柒捌玖拾佰仟貳參陸廿卅仨幺"
+_HOUSE_WORDS = "号|號|栋|棟|幢|座|单元|單元|门|門|室|户|戶|楼|樓|层|層|排|梯"
+_SEP = r"[-–—‐‑~_/.·、,，:：\s]"
+_RUN = rf"(?<![{_CN}])[{_CN}](?:[\s、]*[{_CN}])*"  # numerals, spaced or not ("五 零 二"), from the first one
 # Where a 小区's house part may begin, in its NFKC form (full-width, circled and Roman numerals are then
-# ASCII digits or letters): any digit or "#"; one to three letters before a number ("A-1502", "B2");
-# letters before a building, unit, room or floor word ("B座", "III栋" from "Ⅲ栋"); Chinese numerals,
-# financial ones (叁) too, before such a word or a dash ("三号楼", "五层", "五-501"), or three or more of
-# them in a row ("五零二"). Cautious on purpose: what follows is private, so a 小区 named with a number
-# ("7号院") loses it from the public view rather than a house number reaching it (DESIGN.md: public
-# views show no house numbers).
+# ASCII digits or letters; dingbat digits ❺ become digits too): any digit or "#"; one to three letters, or a
+# Roman numeral, before a number or a building, unit, room or floor word ("A-1502", "B座", "VIII-502", "III栋");
+# a Roman numeral ending the name ("锦绣花园 Ⅻ"); Chinese numerals before such a word, before a dash and a
+# number ("五-501"), ending the name, or three or more in a row ("五零二", "一百零二"); a heavenly stem
+# before such a word ("甲栋"). Cautious on purpose: what follows is private, so a 小区 named with a number
+# ("7号院", "八一楼", "一二九小区") loses it from the public view rather than a house number reaching it
+# (DESIGN.md: public views show no house numbers). Every alternative starts only where its run starts, so
+# a search takes time in proportion to the text (breaker: 20,000 letters took 10 s before).
 HOUSE_START = re.compile(
-    rf"\d|#|(?<![A-Za-z])[A-Za-z]{{1,3}}\s*[-.—]?\s*\d|[A-Za-z]+\s*(?:{_HOUSE_WORDS})"
-    rf"|[{_CN_NUMERALS}]+\s*(?:{_HOUSE_WORDS}|[-—])|[{_CN_DIGITS}]{{3,}}")
+    rf"\d|#"
+    rf"|(?<![A-Za-z])(?:[A-Za-z]{{1,3}}|[IVXLivxl]+)(?![A-Za-z]){_SEP}*(?:\d|{_HOUSE_WORDS})"
+    rf"|(?<![A-Za-z])[IVXLivxl]+[\W_]*$"
+    rf"|{_RUN}(?:[\s)）\]】]*(?:{_HOUSE_WORDS})|{_SEP}*[-–—‐‑~_/．.]{_SEP}*[\d{_CN}]|[\W_]*$)"
+    rf"|(?<![{_CN}])[{_CN}](?:[\s、]*[{_CN}]){{2,}}"
+    rf"|[甲乙丙丁戊己庚辛壬癸][\s)）]*(?:{_HOUSE_WORDS})")
+# What may be left dangling before a house part: punctuation, brackets, "负" (负一层), "第", "地下".
+_DANGLING = re.compile(r"(?:[\W_]|负|第|地下)+$")
+
+
+def _normal(char: str) -> str:
+    # One character's NFKC form without format characters; a digit NFKC leaves alone (❺, ➎, ⓹) as its digit.
+    text = without_format_characters(unicodedata.normalize("NFKC", char))
+    if text == char and unicodedata.category(char) == "No" and unicodedata.digit(char, None) is not None:
+        return str(unicodedata.digit(char))
+    return text
 
 
 def house_start(text: str) -> int | None:
     """Where the house part of a 小区 or address (str) begins: an index into ``text``, or None when it has none.
 
-    Judged on the NFKC form without format characters (``HOUSE_START``),
+    Judged on each character's NFKC form without format characters (``HOUSE_START``),
     the index given back in ``text`` as it is: "锦绣花园③号楼" → 4.
     """
     normal, origin = [], []  # each character of the NFKC form, and the index of the one in ``text`` it comes from
     for index, char in enumerate(text):
-        for piece in without_format_characters(unicodedata.normalize("NFKC", char)):
+        for piece in _normal(char):
             normal.append(piece)
             origin.append(index)
     found = HOUSE_START.search("".join(normal))
@@ -199,13 +218,13 @@ def public_community(community: str) -> str:
     "锦绣花园叁号楼", "锦绣花园Ⅲ号楼"); the duplicate suggestion, the "me too"
     page, a follower's pages, the REST API's public view and Open311
     readers other than the filer see only "锦绣花园". The cut is made at
-    ``house_start``, separators before it trimmed; the text is otherwise
-    shown as stored. "" when the text starts there ("16号院", "5号楼"), for
+    ``house_start``, what dangles before it trimmed ("（", "·", "负"); the
+    text is otherwise shown as stored. "" when the text starts there ("16号院", "5号楼"), for
     the caller to show a placeholder. The same rule splits an Open311
     ``address_string`` at intake (api.open311.split_address).
     """
     start = house_start(community)
-    return community if start is None else community[:start].strip(" ,，、-－—第")
+    return community if start is None else _DANGLING.sub("", community[:start]).strip()
 
 
 def refuse_oversized(value: str, *, max_length: int, label: str = "") -> None:

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 EN = {
+    "只填小区或街道名称；楼栋、单元和门牌号请填在下面，不会公开。": "Only the name of the compound or street; the building, unit and flat go below and are not made public.",
     "这个位置不在张掖市范围内": "This location is outside Zhangye",
     "已去掉这个位置：写清地址就够了，可以直接再次提交。": "The location was removed: the address is enough, and you can submit again now.",
     "（门牌号不公开）": "(house number not shown)",

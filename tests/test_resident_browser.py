@@ -866,6 +866,25 @@ def test_a_doubled_root_font_cuts_no_word_on_the_tracking_page(transactional_db,
     context.close()
 
 
+def test_the_rating_page_at_200_percent_text_on_a_320_px_phone_does_not_scroll_sideways(
+        transactional_db, live_server, browser, world, file_issue):
+    # "Dissatisfied" and the code's date part stuck out: the page was 342 px wide (breaker round 3).
+    issue = file_issue()
+    issue_assign(issue=issue, actor=Actor.of(world.dispatcher), lead_unit=world.heat_gz)
+    issue_claim(issue=issue, actor=Actor.of(world.heat_staff))
+    issue_resolve(issue=issue, actor=Actor.of(world.heat_staff), result="已疏通阀门，室温恢复")
+    for language in ("zh-hans", "en"):
+        context = browser.new_context(**{**PHONE, "viewport": {"width": 320, "height": 780}})
+        context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
+        page = context.new_page()
+        page.context.new_cdp_session(page).send("Page.setFontSizes", {"fontSizes": {"standard": 32, "fixed": 26}})
+        page.goto(live_server.url + "/" + rating_url(issue, issue.reporter_phone).split("://", 1)[1].split("/", 1)[1])
+        assert page.evaluate("getComputedStyle(document.documentElement).fontSize") == "36px"  # 112.5% of 32
+        assert page.evaluate("document.documentElement.scrollWidth") <= 320, language
+        assert page.evaluate(_BROKEN_WORDS, "label.choice") == [], language
+        context.close()
+
+
 @pytest.mark.parametrize("width", [320, 360])
 def test_the_code_on_the_tracking_and_rating_pages_is_one_line_at_the_usual_text_size(
         transactional_db, live_server, browser, world, file_issue, width):

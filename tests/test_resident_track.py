@@ -283,6 +283,12 @@ def test_similar_finds_a_compound_typed_with_or_without_its_generic_word(client,
     # A road's numbers, numbered compounds, and buildings behind a generic word or a short vague name (breaker).
     ("滨河大道12号", "滨河大道88号"), ("滨河大道12号", "滨河大道"), ("电力局1号院", "电力局2号院"),
     ("家属院3号楼", "家属院12号楼"), ("城南3号楼", "城南5号楼"),
+    # A bare building or street number, a road with a generic word or a building, generic housing, letter areas
+    # (breaker round 3).
+    ("康乐路3号楼", "3号楼"), ("3号楼", "3号楼"), ("南关街道5栋", "5栋"), ("南环路88号", "88号"),
+    ("南环路88号5号楼", "88号3号楼"), ("康乐路小区", "康乐路家属院"), ("南环路生活区", "南环路住宅区"), ("北街", "北街家属院"),
+    ("康乐路3号楼", "康乐路"), ("滨河大道3号楼", "滨河大道"), ("职工宿舍5号楼", "职工宿舍3号楼"), ("教师公寓2栋", "教师公寓1栋"),
+    ("锦绣花园10区", "锦绣花园X区"), ("锦绣花园5区", "锦绣花园V区"),
 ])
 def test_similar_does_not_match_another_compound(client, world, file_issue, stored, typed):
     file_issue(community=stored)

@@ -377,7 +377,20 @@ def test_a_place_keeps_the_visible_arabic_number_signs():
     # Not house numbers: a phase, names with numerals in them, full-width brackets kept as stored.
     ("阳光花园Ⅱ期", "阳光花园Ⅱ期"), ("三里屯小区", "三里屯小区"), ("五一小区", "五一小区"),
     ("（未填地址，仅有坐标）", "（未填地址，仅有坐标）"),
+    # Breaker round 3: "○" for zero, spaced or 十/百 numerals, other dashes, long Roman numerals, dingbat and
+    # parenthesised digits, traditional and colloquial numerals, heavenly stems, 门/排/梯, dangling brackets.
+    ("锦绣花园七○二", "锦绣花园"), ("锦绣花园 五 零 二", "锦绣花园"), ("锦绣花园一百零二", "锦绣花园"),
+    ("锦绣花园三十二", "锦绣花园"), ("锦绣花园十二〇二", "锦绣花园"), ("锦绣花园三–501", "锦绣花园"),
+    ("锦绣花园 A/1502", "锦绣花园"), ("锦绣花园Ⅷ-502", "锦绣花园"), ("锦绣花园 VIII-502", "锦绣花园"),
+    ("锦绣花园❺号楼", "锦绣花园"), ("锦绣花园㈢号楼", "锦绣花园"), ("锦绣花园參号楼", "锦绣花园"), ("锦绣花园陸零貳", "锦绣花园"),
+    ("锦绣花园廿号楼", "锦绣花园"), ("锦绣花园幺零二", "锦绣花园"), ("锦绣花园甲栋乙单元", "锦绣花园"), ("锦绣花园 Ⅻ", "锦绣花园"),
+    ("锦绣花园三门502", "锦绣花园"), ("锦绣花园一梯两户", "锦绣花园"), ("锦绣花园（5号楼）", "锦绣花园"),
+    ("锦绣花园·5号楼", "锦绣花园"), ("锦绣花园负一层", "锦绣花园"), ("锦绣花园地下一层", "锦绣花园"),
+    # Kept: numerals inside a name; cut whole, cautiously: a name that is a number ("八一楼" reads like a building).
+    ("七一小区", "七一小区"), ("第一中学家属院", "第一中学家属院"), ("十里店", "十里店"), ("紫金苑A区", "紫金苑A区"),
+    ("八一楼", ""), ("九号公馆", ""),
 ])
 def test_public_views_show_a_compound_without_its_house_number(stored, shown):
     # Residents type the whole address into 小区; anyone read "…5号楼2单元501室" on the suggestion (breaker).
     assert public_community(stored) == shown
+
