@@ -14,8 +14,9 @@ their keys are equal, or when one is the other with a place in front (a
 district, town, street or road: "南关街道锦绣花园") or a building behind
 ("锦绣花园3号楼", "锦绣花园十二栋"), and two buildings of one 小区 match
 ("锦绣花园3号楼", "锦绣花园13号楼"). "新世纪花园" is not "世纪花园", "十三号院"
-is not "三号院", "锦绣花园南区" is not "锦绣花园". Equal keys are listed
-first. Only the 小区 text of issues already open in that category and
+is not "三号院", "锦绣花园南区" is not "锦绣花园", and numbers behind a road,
+a numbered 院 or a generic word ("康乐路3号楼", "电力局1号院", "家属院3号楼")
+or alone ("3号楼", "88号") match no other. Equal keys are listed first. Only the 小区 text of issues already open in that category and
 district is compared, so the work is bounded by that district's compounds,
 not by the table.
 """

@@ -69,6 +69,14 @@ def dispatcher_form(browser, live_server, world):
     return page
 
 
+def _fixed(world, file_issue):
+    """A resident's issue the heat company fixed: awaiting its rating, with its result "已疏通阀门，室温恢复"."""
+    issue = file_issue()
+    issue_assign(issue=issue, actor=Actor.of(world.dispatcher), lead_unit=world.heat_gz)
+    issue_claim(issue=issue, actor=Actor.of(world.heat_staff))
+    issue_resolve(issue=issue, actor=Actor.of(world.heat_staff), result="已疏通阀门，室温恢复")
+    return issue
+
 def test_file_follow_track_and_rate_dissatisfied(transactional_db, live_server, browser, world, media, tmp_path):
     photo = tmp_path / "IMG_20261130.jpg"
     photo.write_bytes(jpeg_with_exif(40, 20, orientation=6))
@@ -531,10 +539,7 @@ def test_back_after_filing_brings_the_filing_back_and_sending_it_again_files_not
 
 def test_a_rating_sent_twice_in_a_row_goes_out_once(transactional_db, live_server, browser, world, file_issue):
     # Two taps on a slow network sent two ratings; the second was told "no rating needed" (breaker).
-    issue = file_issue()
-    issue_assign(issue=issue, actor=Actor.of(world.dispatcher), lead_unit=world.heat_gz)
-    issue_claim(issue=issue, actor=Actor.of(world.heat_staff))
-    issue_resolve(issue=issue, actor=Actor.of(world.heat_staff), result="已疏通阀门，室温恢复")
+    issue = _fixed(world, file_issue)
     link = rating_url(issue, issue.reporter_phone).split("://", 1)[1].split("/", 1)[1]
     page = browser.new_context(**PHONE).new_page()
     posts = []
@@ -557,10 +562,7 @@ def test_a_rating_sent_twice_in_a_row_goes_out_once(transactional_db, live_serve
 def test_the_language_switch_keeps_what_was_typed_on_tracking_and_rating(
         transactional_db, live_server, browser, world, file_issue):
     # Switching language emptied the tracking form, "lost your code?" and the rating form (breaker).
-    issue = file_issue()
-    issue_assign(issue=issue, actor=Actor.of(world.dispatcher), lead_unit=world.heat_gz)
-    issue_claim(issue=issue, actor=Actor.of(world.heat_staff))
-    issue_resolve(issue=issue, actor=Actor.of(world.heat_staff), result="已疏通阀门，室温恢复")
+    issue = _fixed(world, file_issue)
     page = browser.new_context(**PHONE).new_page()
     page.goto(f"{live_server.url}/track/")
     page.fill("#id_code", issue.tracking_code)
@@ -776,10 +778,7 @@ def test_at_200_percent_text_fields_radios_and_phases_keep_their_shape(transacti
                                                                        file_issue):
     """Audit: at 200% text the address parts broke inside words, the photo button was cut off, the rating
     radios were squashed into ovals and the page scrolled sideways, and the English phases were cut."""
-    issue = file_issue()
-    issue_assign(issue=issue, actor=Actor.of(world.dispatcher), lead_unit=world.heat_gz)
-    issue_claim(issue=issue, actor=Actor.of(world.heat_staff))
-    issue_resolve(issue=issue, actor=Actor.of(world.heat_staff), result="已疏通阀门，室温恢复")
+    issue = _fixed(world, file_issue)
     link = rating_url(issue, issue.reporter_phone).split("://", 1)[1].split("/", 1)[1]
     for language in ("zh-hans", "en"):
         page = _big_text_phone(browser, live_server, language)
@@ -869,10 +868,7 @@ def test_a_doubled_root_font_cuts_no_word_on_the_tracking_page(transactional_db,
 def test_the_rating_page_at_200_percent_text_on_a_320_px_phone_does_not_scroll_sideways(
         transactional_db, live_server, browser, world, file_issue):
     # "Dissatisfied" and the code's date part stuck out: the page was 342 px wide (breaker round 3).
-    issue = file_issue()
-    issue_assign(issue=issue, actor=Actor.of(world.dispatcher), lead_unit=world.heat_gz)
-    issue_claim(issue=issue, actor=Actor.of(world.heat_staff))
-    issue_resolve(issue=issue, actor=Actor.of(world.heat_staff), result="已疏通阀门，室温恢复")
+    issue = _fixed(world, file_issue)
     for language in ("zh-hans", "en"):
         context = browser.new_context(**{**PHONE, "viewport": {"width": 320, "height": 780}})
         context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
@@ -889,10 +885,7 @@ def test_the_rating_page_at_200_percent_text_on_a_320_px_phone_does_not_scroll_s
 def test_the_code_on_the_tracking_and_rating_pages_is_one_line_at_the_usual_text_size(
         transactional_db, live_server, browser, world, file_issue, width):
     # With break points between its parts it broke as "ZY20261207" / "000005" beside its label (breaker round 2).
-    issue = file_issue()
-    issue_assign(issue=issue, actor=Actor.of(world.dispatcher), lead_unit=world.heat_gz)
-    issue_claim(issue=issue, actor=Actor.of(world.heat_staff))
-    issue_resolve(issue=issue, actor=Actor.of(world.heat_staff), result="已疏通阀门，室温恢复")
+    issue = _fixed(world, file_issue)
     one_line = """(selector) => { const r = document.createRange(); r.selectNodeContents(document.querySelector(selector));
         return new Set([...r.getClientRects()].map(x => Math.round(x.top))).size; }"""
     for language in ("zh-hans", "en"):
