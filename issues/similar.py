@@ -40,7 +40,9 @@ _GENERIC_ENDINGS = ("住宅小区", "生活小区", "家属小区", "家属院",
 _NOT_A_NAME = re.compile(r"[\W_]+")  # spaces, punctuation and symbols: ·, （）, -, #
 # What may stand in front of a name and still be that name: a place it lies in, ending as places do.
 _PLACE = re.compile(r".+(省|市|州|县|区|旗|镇|乡|街道|街|大道|道|路|巷|村|社区)")
-_CHINESE_NUMERALS = "[一二三四五六七八九十百零〇两]+"
+# A road or street: its name with a generic word ("康乐路小区", "康乐路家属院") is not the road, nor one another.
+_ROAD = re.compile(r".+(街道|街|大道|道|路|巷)")
+_CHINESE_NUMERALS = "[一二三四五六七八九十百零〇两]{1,12}"  # bounded: a count, not a string of 5,000 (int's limit)
 # What may stand behind it: buildings, entrances, rooms ("3号楼", "十二栋", "2单元", "5幢301"). Not a bare
 # "号" or "号院": "滨河大道12号" is a street number and "电力局1号院" a compound of its own (breaker).
 _NUMERAL = rf"(?:\d+|{_CHINESE_NUMERALS})"
@@ -51,8 +53,10 @@ MIN_COMPOUND_CHARS = 3
 _GENERIC_NAMES = frozenset(_GENERIC_ENDINGS) | {
     "花园", "家园", "公寓", "新村", "大院", "宿舍", "住宅", "小区", "职工宿舍", "教师宿舍", "单位宿舍", "宿舍楼", "职工楼",
     "家属楼", "教师公寓", "公租房", "廉租房", "安置房", "回迁楼", "商品房", "经济适用房", "保障房", "职工家属院"}
-# A building or a house number alone ("3号楼", "5栋", "88号"): no 小区 at all, so it matches nothing (breaker).
-_ONLY_A_NUMBER = re.compile(rf"{_NUMERAL}号|(?:{_BUILDING.pattern})")
+# A building or a house number alone in digits ("3号楼", "5栋", "88号"): no 小区 at all, so it matches nothing,
+# not even itself: two such filings in a district are most likely two compounds (breaker). A name in Chinese
+# numerals ("八一楼") still matches itself.
+_ONLY_A_NUMBER = re.compile(r"\d+号|(?:\d+(?:号楼|栋|幢|座|单元|楼|室|户))+\d*")
 # A count in Chinese numerals where a phase, building, entrance or area is numbered, and "第" before a number.
 _CHINESE_COUNT = re.compile(rf"({_CHINESE_NUMERALS})(?=期|号|栋|幢|座|单元|楼|排|组|区)")
 _ORDINAL = re.compile(r"第(?=\d)")
@@ -62,6 +66,7 @@ _ORDINAL = re.compile(r"第(?=\d)")
 _ROMAN_COUNT = re.compile(r"(?<![a-z])(?=[ivx])(x{0,3}(?:ix|iv|v?i{0,3}))(?=期|号|栋|幢|座|单元|楼)"
                           r"|(?<![a-z])(?=[ivx]{2})(x{0,3}(?:ix|iv|v?i{0,3}))(?=区|排|组)")
 _ROMAN = {"i": 1, "v": 5, "x": 10}
+_ROMAN_CHARACTER = re.compile("[\u2160-\u2188]")  # the Number Forms block's Roman numerals
 # A name's buildings at its end ("锦绣花园" + "13号楼2单元"): the first place where _BUILDING runs to the end.
 _BUILDING_AT_END = re.compile(rf"(?:{_BUILDING.pattern})$")
 _DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
@@ -100,19 +105,32 @@ def community_key(community: str) -> str:
     期, 号, 栋, 楼… is written in digits and "第" before it dropped, so
     "阳光花园小区第二期", "阳光花园Ⅱ期" and "阳光花园2期" all give "阳光花园2期".
     """
+    # Ⅰ…ⅿ are numerals whatever follows ("Ⅰ区" is "1区"), unlike the letters NFKC would make of them.
+    community = _ROMAN_CHARACTER.sub(lambda m: str(int(unicodedata.numeric(m.group()))), community)
     key = _NOT_A_NAME.sub("", unicodedata.normalize("NFKC", community).casefold())
     # "二期", "第2期", "2期" are one phase; "十二栋" and "12栋" one building.
     key = _CHINESE_COUNT.sub(lambda m: str(_chinese_number(m.group(1))), key)
     key = _ROMAN_COUNT.sub(lambda m: str(_roman_number(m.group(1) or m.group(2))), key)
     key = _ORDINAL.sub("", key)
     whole = key
-    key = key.replace("小区", "") or key
+    without_xiaoqu = key.replace("小区", "") or key
+    plain = without_xiaoqu
     for ending in _GENERIC_ENDINGS:
-        if key.endswith(ending) and len(key) > len(ending):
-            key = key[: -len(ending)]
+        if plain.endswith(ending) and len(plain) > len(ending):
+            plain = plain[: -len(ending)]
             break
-    # "康乐路小区" and "康乐路家属院" are not one 小区 because a road is left once the generic word goes (breaker).
-    return whole if key != whole and _PLACE.fullmatch(key) else key
+    # The generic words go unless a road would be left bare: "康乐路小区" and "康乐路家属院" are not one 小区,
+    # nor the road itself (breaker), while "南街家属院小区" is "南街家属院" and "幸福新村小区" "幸福新村".
+    for key in (plain, without_xiaoqu):
+        if key == whole or not _ROAD.fullmatch(_name_part(key)):
+            return key
+    return whole
+
+
+def _name_part(key: str) -> str:
+    # ``key`` without the buildings at its end ("康乐路3号楼" → "康乐路"), or whole when nothing stands before them.
+    found = _BUILDING_AT_END.search(key)
+    return key[: found.start()] if found and found.start() > 0 else key
 
 
 def matches(typed_key: str, stored_key: str) -> int:
@@ -136,7 +154,7 @@ def matches(typed_key: str, stored_key: str) -> int:
     if longer.endswith(shorter) and _PLACE.fullmatch(longer[: -len(shorter)]):
         return 1
     # A building behind a compound's name, not behind a road's ("康乐路" is not "康乐路3号楼").
-    if longer.startswith(shorter) and _BUILDING.fullmatch(longer[len(shorter):]) and not _PLACE.fullmatch(shorter):
+    if longer.startswith(shorter) and _BUILDING.fullmatch(longer[len(shorter):]) and not _ROAD.fullmatch(shorter):
         return 1
     typed_compound, stored_compound = _compound(typed_key), _compound(stored_key)
     if (typed_compound, stored_compound) != (typed_key, stored_key):

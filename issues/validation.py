@@ -163,36 +163,60 @@ def clean_community(value) -> str:
 
 
 # Chinese numerals as house numbers are written: everyday, financial (simplified and traditional) and
-# colloquial ones (廿 20, 卅 30, 仨 3, 幺 1 read aloud in room numbers), and "○" typed for 〇.
-_CN = "零〇○一二两三四五六七八九十百千壹贰叁肆伍陆柒捌玖拾佰仟貳參陸廿卅仨幺"
-_HOUSE_WORDS = "号|號|栋|棟|幢|座|单元|單元|门|門|室|户|戶|楼|樓|层|層|排|梯"
+# colloquial ones (廿 20, 卅 30, 仨 3, 幺 1 read aloud in room numbers), and "○" typed for 〇. The digits among
+# them are those read one by one in a room number ("五零二"); 千 is left out ("千户小区", "一千零一夜").
+_CN_DIGITS = "零〇○一二两三四五六七八九壹贰叁肆伍陆柒捌玖貳參陸仨幺"
+_CN = _CN_DIGITS + "十百拾佰廿卅"
+_HOUSE_WORDS = "号|號|栋|棟|幢|座|单元|單元|室|户|戶|楼|樓|层|層"
+_WEAK_WORDS = "门|門|排|梯"  # an entrance, a row, a stair: a house part only with a number after ("三门502", not "九门口")
 _SEP = r"[-–—‐‑~_/.·、,，:：\s]"
 _RUN = rf"(?<![{_CN}])[{_CN}](?:[\s、]*[{_CN}])*"  # numerals, spaced or not ("五 零 二"), from the first one
 # Where a 小区's house part may begin, in its NFKC form (full-width, circled and Roman numerals are then
-# ASCII digits or letters; dingbat digits ❺ become digits too): any digit or "#"; one to three letters, or a
-# Roman numeral, before a number or a building, unit, room or floor word ("A-1502", "B座", "VIII-502", "III栋");
-# a Roman numeral ending the name ("锦绣花园 Ⅻ"); Chinese numerals before such a word, before a dash and a
-# number ("五-501"), ending the name, or three or more in a row ("五零二", "一百零二"); a heavenly stem
-# before such a word ("甲栋"). Cautious on purpose: what follows is private, so a 小区 named with a number
-# ("7号院", "八一楼", "一二九小区") loses it from the public view rather than a house number reaching it
-# (DESIGN.md: public views show no house numbers). Every alternative starts only where its run starts, so
-# a search takes time in proportion to the text (breaker: 20,000 letters took 10 s before).
+# ASCII digits or letters; dingbat numbers ❺, ❿ become digits too): any digit or "#"; one to three letters,
+# or a Roman numeral, before a number or a building, unit, room or floor word ("A-1502", "B座", "VIII-502",
+# "III栋"); Chinese numerals before such a word, before an entrance, row or stair word and a number ("三门502"),
+# before a dash and a number ("五-501"), two or more ending the name ("三十二") or one after a space
+# ("锦绣花园 五"), or three or more digits in a row ("五零二"); a heavenly stem before a building word ("甲栋").
+# A Roman numeral ending a Chinese name ("锦绣花园 Ⅻ") is _ROMAN_END's. Cautious on purpose: what follows
+# is private, so a 小区 named with a number ("7号院", "八一楼", "一二九小区") loses it from the public view
+# rather than a house number reaching it (DESIGN.md: public views show no house numbers). Every alternative
+# starts only where its run starts, and what may repeat before a required character is told apart from it,
+# so a search takes time in proportion to the text (breaker: 20,000 letters took 10 s before).
 HOUSE_START = re.compile(
     rf"\d|#"
     rf"|(?<![A-Za-z])(?:[A-Za-z]{{1,3}}|[IVXLivxl]+)(?![A-Za-z]){_SEP}*(?:\d|{_HOUSE_WORDS})"
-    rf"|(?<![A-Za-z])[IVXLivxl]+[\W_]*$"
-    rf"|{_RUN}(?:[\s)）\]】]*(?:{_HOUSE_WORDS})|{_SEP}*[-–—‐‑~_/．.]{_SEP}*[\d{_CN}]|[\W_]*$)"
-    rf"|(?<![{_CN}])[{_CN}](?:[\s、]*[{_CN}]){{2,}}"
+    rf"|{_RUN}(?:[\s)）\]】]*(?:{_HOUSE_WORDS})|\s*(?:{_WEAK_WORDS})\s*[\d{_CN}]|\s*[-–—‐‑~_/．.]{_SEP}*[\d{_CN}])"
+    rf"|(?<![{_CN}])[{_CN}](?:[\s、]*[{_CN}])+[\W_]*$|(?<=\s)[{_CN}][\W_]*$"
+    rf"|(?<![{_CN_DIGITS}])[{_CN_DIGITS}](?:[\s、]*[{_CN_DIGITS}]){{2,}}"
     rf"|[甲乙丙丁戊己庚辛壬癸][\s)）]*(?:{_HOUSE_WORDS})")
-# What may be left dangling before a house part: punctuation, brackets, "负" (负一层), "第", "地下".
-_DANGLING = re.compile(r"(?:[\W_]|负|第|地下)+$")
+_ROMAN_END = re.compile(r"[^\x00-\x7f]\s*(?P<at>[IVXLivxl]+)[\W_]*$")
+_OPENING = {")": "(", "）": "（", "]": "[", "】": "【", "」": "「", "》": "《"}
 
 
 def _normal(char: str) -> str:
-    # One character's NFKC form without format characters; a digit NFKC leaves alone (❺, ➎, ⓹) as its digit.
+    # One character's NFKC form without format characters; a number NFKC leaves alone (❺, ➎, ❿, ⓴) as its digits.
     text = without_format_characters(unicodedata.normalize("NFKC", char))
-    if text == char and unicodedata.category(char) == "No" and unicodedata.digit(char, None) is not None:
-        return str(unicodedata.digit(char))
+    if text == char and unicodedata.category(char) == "No":
+        value = unicodedata.numeric(char, None)
+        if value is not None and value == int(value):
+            return str(int(value))
+    return text
+
+
+def _trim_dangling(text: str) -> str:
+    # What is left dangling before a cut house part: punctuation, "负" (负一层), "第", "地下", spaces; a closing
+    # bracket whose opening one stays is kept ("锦绣花园（东区）").
+    while text:
+        if text.endswith("地下"):
+            text = text[:-2]
+            continue
+        last = text[-1]
+        if last in _OPENING and text.count(_OPENING[last]) >= text.count(last):
+            break
+        if last in "负第" or not (last.isalnum() or last in _OPENING):
+            text = text[:-1]
+            continue
+        break
     return text
 
 
@@ -207,8 +231,10 @@ def house_start(text: str) -> int | None:
         for piece in _normal(char):
             normal.append(piece)
             origin.append(index)
-    found = HOUSE_START.search("".join(normal))
-    return None if found is None else origin[found.start()]
+    normal = "".join(normal)
+    starts = [found.start() for found in [HOUSE_START.search(normal)] if found]
+    starts += [found.start("at") for found in [_ROMAN_END.search(normal)] if found]
+    return origin[min(starts)] if starts else None
 
 
 def public_community(community: str) -> str:
@@ -224,7 +250,7 @@ def public_community(community: str) -> str:
     ``address_string`` at intake (api.open311.split_address).
     """
     start = house_start(community)
-    return community if start is None else _DANGLING.sub("", community[:start]).strip()
+    return community if start is None else _trim_dangling(community[:start]).strip()
 
 
 def refuse_oversized(value: str, *, max_length: int, label: str = "") -> None:

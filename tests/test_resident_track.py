@@ -261,6 +261,10 @@ def test_similar_finds_what_was_filed_with_the_same_text(client, world, file_iss
     ("锦绣花园3号楼", "锦绣花园13号楼"), ("滨河新区锦绣花园5栋", "锦绣花园3号楼2单元"), ("阳光花园2期3号楼", "阳光花园第二期5号楼"),
     ("阳光花园二期", "阳光花园Ⅱ期"), ("阳光花园2期", "阳光花园ⅱ期"), ("阳光花园4区", "阳光花园IV区"), ("阳光花园12期", "阳光花园Ⅻ期"),
     ("Nanguan小区", "ＮＡＮＧＵＡＮ"), ("Nanguan小区", "nanguan"),
+    # Names ending like places, with 小区 or a building; Roman numeral characters before 区 (breaker round 4).
+    ("幸福新村", "幸福新村小区"), ("江南小镇3号楼", "江南小镇"), ("锦绣花园东区", "锦绣花园东区小区"), ("锦绣花园东区3号楼", "锦绣花园东区"),
+    ("南街家属院", "南街家属院小区"), ("新区", "新区小区"), ("康乐路小区3号楼", "康乐路小区"), ("阳光花园一区", "阳光花园Ⅰ区"),
+    ("阳光花园十区", "阳光花园Ⅹ区"),
     ("16号院", "16号院小区"), ("/", "/"), ("——", "——"),  # only punctuation: the same text
 ])
 def test_similar_finds_a_compound_typed_with_or_without_its_generic_word(client, world, file_issue, stored, typed):

@@ -389,6 +389,11 @@ def test_a_place_keeps_the_visible_arabic_number_signs():
     # Kept: numerals inside a name; cut whole, cautiously: a name that is a number ("八一楼" reads like a building).
     ("七一小区", "七一小区"), ("第一中学家属院", "第一中学家属院"), ("十里店", "十里店"), ("紫金苑A区", "紫金苑A区"),
     ("八一楼", ""), ("九号公馆", ""),
+    # Breaker round 4: names the round-3 rule cut or hid, numbers of ten and more in circles, brackets kept whole.
+    ("二十一世纪花园", "二十一世纪花园"), ("三十五中", "三十五中"), ("千户小区", "千户小区"), ("一千零一夜", "一千零一夜"),
+    ("甲门小区", "甲门小区"), ("五排小区", "五排小区"), ("九门口", "九门口"), ("天一", "天一"), ("中山二", "中山二"),
+    ("VIII", "VIII"), ("XL", "XL"), ("锦绣花园❿号楼", "锦绣花园"), ("锦绣花园⓴号楼", "锦绣花园"), ("锦绣花园 五", "锦绣花园"),
+    ("锦绣花园（东区）3号楼", "锦绣花园（东区）"), ("锦绣花园【二期】5栋", "锦绣花园【二期】"),
 ])
 def test_public_views_show_a_compound_without_its_house_number(stored, shown):
     # Residents type the whole address into 小区; anyone read "…5号楼2单元501室" on the suggestion (breaker).
