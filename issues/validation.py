@@ -189,7 +189,7 @@ HOUSE_START = re.compile(
     rf"|(?<![{_CN}])[{_CN}](?:[\s、]*[{_CN}])+[\W_]*$|(?<=\s)[{_CN}][\W_]*$"
     rf"|(?<![{_CN_DIGITS}])[{_CN_DIGITS}](?:[\s、]*[{_CN_DIGITS}]){{2,}}"
     rf"|[甲乙丙丁戊己庚辛壬癸][\s)）]*(?:{_HOUSE_WORDS})")
-_ROMAN_END = re.compile(r"[^\x00-\x7f]\s*(?P<at>[IVXLivxl]+)[\W_]*$")
+_ROMAN_END = re.compile(r"[^\x00-\x7f\s]\s*(?P<at>[IVXLivxl]+)[\W_]*$")
 _OPENING = {")": "(", "）": "（", "]": "[", "】": "【", "」": "「", "》": "《"}
 
 
@@ -213,7 +213,7 @@ def _trim_dangling(text: str) -> str:
         last = text[-1]
         if last in _OPENING and text.count(_OPENING[last]) >= text.count(last):
             break
-        if last in "负第" or not (last.isalnum() or last in _OPENING):
+        if last in "负第" or not last.isalnum():  # an unmatched closing bracket goes too
             text = text[:-1]
             continue
         break

@@ -394,6 +394,7 @@ def test_a_place_keeps_the_visible_arabic_number_signs():
     ("甲门小区", "甲门小区"), ("五排小区", "五排小区"), ("九门口", "九门口"), ("天一", "天一"), ("中山二", "中山二"),
     ("VIII", "VIII"), ("XL", "XL"), ("锦绣花园❿号楼", "锦绣花园"), ("锦绣花园⓴号楼", "锦绣花园"), ("锦绣花园 五", "锦绣花园"),
     ("锦绣花园（东区）3号楼", "锦绣花园（东区）"), ("锦绣花园【二期】5栋", "锦绣花园【二期】"),
+    ("锦绣花园）3号楼", "锦绣花园"), ("锦绣花园 Ⅻ）", "锦绣花园"),
 ])
 def test_public_views_show_a_compound_without_its_house_number(stored, shown):
     # Residents type the whole address into 小区; anyone read "…5号楼2单元501室" on the suggestion (breaker).
