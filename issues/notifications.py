@@ -462,7 +462,7 @@ def resend_codes(phone: str, request_id: str, now=None) -> int:
                                    f"{SIGNATURE}您未办结的诉求编号：{codes}{more}。")], now=now)
         # Every one awaiting a rating, listed or not (the list holds the newest RESEND_MAX; an older fixed
         # one left out lost its link: breaker), oldest first, at most RESEND_MAX messages.
-        awaiting = [i for i in mine.filter(status=Status.AWAITING_RATING).order_by("tracking_code")]
+        awaiting = list(mine.filter(status=Status.AWAITING_RATING).order_by("tracking_code"))
         for issue in _unrated_by(awaiting, phone)[:RESEND_MAX]:
             write(issue, [Message("resident.rate_again", f"resend:{request_id}", phone,
                                   f"{SIGNATURE}{_yours(issue, phone)}（编号{issue.tracking_code}）已办结："

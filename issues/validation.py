@@ -182,7 +182,7 @@ _RUN = rf"(?<![{_CN}])[{_CN}](?:[\s、]*[{_CN}])*"  # numerals, spaced or not ("
 # rather than a house number reaching it (DESIGN.md: public views show no house numbers). Every alternative
 # starts only where its run starts, and what may repeat before a required character is told apart from it,
 # so a search takes time in proportion to the text (breaker: 20,000 letters took 10 s before).
-HOUSE_START = re.compile(
+_HOUSE_START = re.compile(
     rf"\d|#"
     rf"|(?<![A-Za-z])(?:[A-Za-z]{{1,3}}|[IVXLivxl]+)(?![A-Za-z]){_SEP}*(?:\d|{_HOUSE_WORDS})"
     rf"|{_RUN}(?:[\s)）\]】]*(?:{_HOUSE_WORDS})|\s*(?:{_WEAK_WORDS})\s*[\d{_CN}]|\s*[-–—‐‑~_/．.]{_SEP}*[\d{_CN}])"
@@ -223,7 +223,7 @@ def _trim_dangling(text: str) -> str:
 def house_start(text: str) -> int | None:
     """Where the house part of a 小区 or address (str) begins: an index into ``text``, or None when it has none.
 
-    Judged on each character's NFKC form without format characters (``HOUSE_START``),
+    Judged on each character's NFKC form without format characters (``_HOUSE_START``),
     the index given back in ``text`` as it is: "锦绣花园③号楼" → 4.
     """
     normal, origin = [], []  # each character of the NFKC form, and the index of the one in ``text`` it comes from
@@ -232,8 +232,8 @@ def house_start(text: str) -> int | None:
             normal.append(piece)
             origin.append(index)
     normal = "".join(normal)
-    starts = [found.start() for found in [HOUSE_START.search(normal)] if found]
-    starts += [found.start("at") for found in [_ROMAN_END.search(normal)] if found]
+    found, roman = _HOUSE_START.search(normal), _ROMAN_END.search(normal)
+    starts = ([found.start()] if found else []) + ([roman.start("at")] if roman else [])
     return origin[min(starts)] if starts else None
 
 

@@ -459,7 +459,10 @@ def _render_report(request, form, errors, dispatcher, status=200, notice="", new
     cats, groups, cat_data = _catalogue()
     districts = list(reference.current().districts.values())
     chosen = str(form["category"].value() or "")
-    if errors.get("latitude"):  # the page sends no coordinates back (below): say so
+    # Coordinates are hidden fields the resident cannot edit: sent back, refused ones would be refused
+    # again, so the page drops them (below) and says so.
+    location_dropped = bool(errors.get("latitude"))
+    if location_dropped:
         errors = {**errors, "latitude": [*errors["latitude"], _("已去掉这个位置：写清地址就够了，可以直接再次提交。")]}
     extra_errors = {}
     for name, msgs in errors.items():
@@ -500,8 +503,7 @@ def _render_report(request, form, errors, dispatcher, status=200, notice="", new
         "value": {name: (form[name].value() or "") for name in form.fields if name != "privacy"},
         "service_area": ",".join(str(d) for d in settings.ZY_SERVICE_AREA),
     }
-    if errors.get("latitude"):
-        # The coordinates are hidden fields the resident cannot edit: sent back, they would be refused again.
+    if location_dropped:
         context["value"]["latitude"] = context["value"]["longitude"] = ""
     if form.is_bound:  # the key as cleaned, or a fresh one in place of a mangled or used-up one
         key = None if new_key else form.cleaned_data.get("idempotency_key")
@@ -845,6 +847,9 @@ def resend(request):
 # --------------------------------------------------------------------------
 
 
+NOT_AWAITING_RATING = gettext_noop("该诉求目前不在待评价状态，无需评价。")  # the rating page, before or after a race
+
+
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def rate(request, token: str):
@@ -897,7 +902,7 @@ def rate(request, token: str):
         context["closed_reason"] = _("您已评价过本轮办理结果，感谢您的反馈。")
         return render(request, "resident/rate.html", context)
     if issue.status != Status.AWAITING_RATING:
-        context["closed_reason"] = _("该诉求目前不在待评价状态，无需评价。")
+        context["closed_reason"] = _(NOT_AWAITING_RATING)
         return render(request, "resident/rate.html", context, status=409 if request.method == "POST" else 200)
     form = RateForm(request.POST if request.method == "POST" else None)
     context["form"] = form
@@ -923,7 +928,7 @@ def rate(request, token: str):
             context["closed_reason"] = _earlier_round_words(
                 issue, rated_link=False, rated_now=_rating_by(issue, follower, issue.resolution_round) is not None)
         elif issue.status != Status.AWAITING_RATING:
-            context["closed_reason"] = _("该诉求目前不在待评价状态，无需评价。")
+            context["closed_reason"] = _(NOT_AWAITING_RATING)
         else:
             context["closed_reason"] = exc.message
         context.pop("form")
