@@ -531,14 +531,7 @@ class Issue(models.Model):
     @property
     def address(self) -> str:
         """小区 + building/unit/room as one line, e.g. "滨河新区 3栋 2单元 501"."""
-        parts = [self.community]
-        if self.building:
-            parts.append(f"{self.building}栋")
-        if self.unit_no:
-            parts.append(f"{self.unit_no}单元")
-        if self.room:
-            parts.append(self.room)
-        return " ".join(parts)
+        return self._address_line(lambda b: f"{b}栋", lambda u: f"{u}单元", lambda r: r)
 
     @property
     def shown_community(self) -> str:
@@ -558,14 +551,26 @@ class Issue(models.Model):
 
         Pages only: the SMS, the ledger and Open311 carry ``address``, which is always Chinese.
         """
+        return self._address_line(lambda b: gettext("%(building)s栋") % {"building": b},
+                                  lambda u: gettext("%(unit)s单元") % {"unit": u},
+                                  lambda r: pgettext("an address's room number", "%(room)s") % {"room": r})
+
+    def _address_line(self, building, unit, room) -> str:
+        # The 小区, then each part given, named by the callable passed for it unless the resident already named
+        # it ("3号楼", "A座", "2单元", "东门": shown as typed, not "3号楼栋", "2单元单元" — breaker).
         parts = [self.community]
         if self.building:
-            parts.append(gettext("%(building)s栋") % {"building": self.building})
+            parts.append(self.building if self.building.endswith(BUILDING_WORDS) else building(self.building))
         if self.unit_no:
-            parts.append(gettext("%(unit)s单元") % {"unit": self.unit_no})
+            parts.append(self.unit_no if self.unit_no.endswith(UNIT_WORDS) else unit(self.unit_no))
         if self.room:
-            parts.append(pgettext("an address's room number", "%(room)s") % {"room": self.room})
+            parts.append(room(self.room))
         return " ".join(parts)
+
+
+# Endings by which a typed building or entrance already says what it is (Issue.address adds 栋 / 单元 otherwise).
+BUILDING_WORDS = ("栋", "幢", "楼", "座", "号", "院")
+UNIT_WORDS = ("单元", "门", "梯", "号")
 
 
 def _answer_words(value) -> str:

@@ -1415,15 +1415,21 @@ def reworks_left(issue: Issue) -> bool:
 
 
 def issue_rate(
-    *, issue, actor: Actor, resolved: bool, satisfaction: str, comment: str = "", now: datetime | None = None
+    *, issue, actor: Actor, resolved: bool, satisfaction: str, comment: str = "", now: datetime | None = None,
+    round: int | None = None,
 ) -> Rating:
     """回访评价: the reporter (or a revisit agent for them) or a follower rates the round.
 
     Reporter / agent: satisfied or basically satisfied → closed; dissatisfied
     → rework (in_progress, new resolution window from now), or, once
     ``ZY_REWORK_LIMIT`` reworks are used, the issue stays awaiting_rating
-    marked for the supervisor's decision. A follower's rating is recorded
-    only. One rating per person per round (Conflict on a second).
+    marked for the supervisor's decision; only the current round while the
+    issue awaits rating (Conflict otherwise). A follower's rating is
+    recorded only, for ``round`` (int, the resolution round their SMS link
+    was sent for; default the current one) once that round's result is out
+    (``round_resolved``), even after the reporter's rating closed the issue
+    or began a rework: the follower was invited too (issue #4). One rating
+    per person per round (Conflict on a second).
     """
     now = _now(now)
     with transaction.atomic():
@@ -1439,8 +1445,12 @@ def issue_rate(
             kind = RaterKind.AGENT
         else:
             raise Forbidden(_("只有报告人、关注人或回访员可以评价"))
-        _require_status(issue, Status.AWAITING_RATING)
-        already = issue.ratings.filter(round=issue.resolution_round)
+        rated_round = issue.resolution_round if round is None else round
+        if kind != RaterKind.FOLLOWER or not round_resolved(issue, rated_round):
+            _require_status(issue, Status.AWAITING_RATING)
+            if rated_round != issue.resolution_round:
+                raise Conflict(_("这一轮办理结果已不能再评价"))
+        already = issue.ratings.filter(round=rated_round)
         already = already.filter(follower=follower) if follower else already.filter(follower__isnull=True)
         if already.exists():
             raise Conflict(_("本轮办理已评价"))
@@ -1454,14 +1464,14 @@ def issue_rate(
         try:
             with transaction.atomic():
                 rating = Rating.objects.create(
-                    issue=issue, round=issue.resolution_round, rater_kind=kind, follower=follower,
+                    issue=issue, round=rated_round, rater_kind=kind, follower=follower,
                     recorded_by=actor.user, resolved=resolved, satisfaction=satisfaction, comment=comment,
                     created_at=now,
                 )
         except IntegrityError:
             raise Conflict(_("本轮办理已评价")) from None
         data = {"rating": rating.pk, "rater": kind, "satisfaction": satisfaction, "resolved": resolved,
-                "round": issue.resolution_round}
+                "round": rated_round}
         if kind == RaterKind.FOLLOWER:
             _record(issue, actor, EventKind.RATED, now=now, note=comment, public=False, data=data)
             return rating
@@ -1477,6 +1487,14 @@ def issue_rate(
         issue.save()
         _record(issue, actor, EventKind.RATED, now=now, from_status=before, note=comment, data=data)
     return rating
+
+
+def round_resolved(issue, round: int) -> bool:
+    """Whether resolution round ``round`` (int) of ``issue`` has its result out: it is an earlier round than
+    the current (a rework followed it), or the current one while the issue awaits rating or after it closed."""
+    if round < issue.resolution_round:
+        return round >= 1
+    return round == issue.resolution_round and issue.status in (Status.AWAITING_RATING, Status.CLOSED)
 
 
 def issue_decide_at_limit(*, issue, actor: Actor, close: bool, note: str, now: datetime | None = None) -> Issue:

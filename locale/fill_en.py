@@ -10,6 +10,16 @@ import sys
 from pathlib import Path
 
 EN = {
+    "报告人已评价，这件诉求已办结销号。您的评价仍会记录，并反馈给承办单位。": "The reporter has rated it and the issue is closed. Your rating is still recorded and passed on to the handling unit.",
+    "报告人已评价，问题已重新办理。您对这一轮办理结果的评价仍会记录，并反馈给承办单位。": "The reporter has rated it and the issue is being handled again. Your rating of this result is still recorded and passed on to the handling unit.",
+    "这一轮办理结果已不能再评价": "This result can no longer be rated",
+    "查看诉求详情": "View the issue",
+    "编号已通过短信发送到来电人的手机。": "The code has been sent to the caller's mobile by SMS.",
+    "来电人留的是固定电话，收不到短信。请把这个编号告诉来电人，凭编号和电话号码可查询进度。": "The caller gave a landline and gets no SMS. Please tell the caller this code: with it and the phone number they can follow the issue.",
+    "单位接单后会尽快处理，必要时电话联系来电人了解情况。": "Once the unit takes it, it will be dealt with promptly; the unit may phone the caller for details.",
+    "处理完毕后，系统会通过短信请来电人评价；不满意的将重新办理。": "When it is fixed, the caller is asked by SMS to rate the result; if they are not satisfied it is handled again.",
+    "处理完毕后，由回访员电话回访来电人；不满意的将重新办理。": "When it is fixed, a revisit agent phones the caller for a rating; if they are not satisfied it is handled again.",
+    "处理完毕后，请凭编号和电话号码在“查询办理进度”页面评价办理结果；不满意的将重新办理。": "When it is fixed, please rate the result on the “Track a report” page with the code and your phone number; if you are not satisfied it is handled again.",
     "只填小区或街道名称；楼栋、单元和门牌号请填在下面，不会公开。": "Only the name of the compound or street; the building, unit and flat go below and are not made public.",
     "这个位置不在张掖市范围内": "This location is outside Zhangye",
     "已去掉这个位置：写清地址就够了，可以直接再次提交。": "The location was removed: the address is enough, and you can submit again now.",
@@ -304,7 +314,7 @@ EN = {
     "请选择问题类别": "Choose a category", "（紧急）": " (emergency)", "安全提示": "Safety first",
     "补充信息": "More details", "请选择": "Choose", "是": "Yes", "否": "No",
     "2. 在哪里": "2. Where", "县区": "District", "请选择县区": "Choose a district", "小区": "Residential compound",
-    "楼栋": "Building", "单元": "Entrance", "户（门牌号）": "Flat", "使用我的位置（可选）": "Use my location (optional)",
+    "楼栋": "Building", "单元": "Unit", "户（门牌号）": "Flat", "使用我的位置（可选）": "Use my location (optional)",
     "已附上位置": "Location attached", "3. 什么情况": "3. What happened", "问题描述": "Description",
     "例如：暖气片不热，室内只有15度，已持续3天": "e.g. radiators cold, 15 °C indoors for 3 days",
     "照片（可选，最多 %(n)s 张，每张不超过 %(mb)s MB，JPG/PNG/WebP/HEIC）":
@@ -647,7 +657,7 @@ EN.update({
     "退单理由": "Reason for returning it",
     "退回理由": "Reason",
     "%(label)s最多 %(max)s 个字（现在 %(now)s 个）": "%(label)s: at most %(max)s characters (now %(now)s)",
-    "小区": "Residential compound", "问题描述": "Description", "楼栋": "Building", "单元": "Entrance",
+    "小区": "Residential compound", "问题描述": "Description", "楼栋": "Building", "单元": "Unit",
     "办理结果": "Result",
     "请填写联系电话": "Please fill in your phone number",
     "电话号码格式不正确": "This is not a phone number",

@@ -92,11 +92,19 @@ def test_an_earlier_rounds_link_cannot_rate_the_next_round(world, fixed):
     # Closed since: the old link says so, not that a new result will come.
     r = Client().get(old)
     assert "您已评价过这一轮办理结果。这件诉求现已办结销号，无需再评价。" in r.content.decode()
-    # A follower who never rated round 1 reads that their link was for the earlier result.
+    # A follower who never rated round 1 may still rate it (recorded only): they were invited too.
     from issues.links import RATE_SALT, make_token
 
-    r = Client().get(f"/rate/{make_token(fixed.pk, '+8613900000000', RATE_SALT, round=1)}/")
-    assert "这个评价链接是上一轮办理结果的。这件诉求现已办结销号，无需再评价。" in r.content.decode()
+    follower_old = f"/rate/{make_token(fixed.pk, '+8613900000000', RATE_SALT, round=1)}/"
+    html = Client().get(follower_old).content.decode()
+    assert "报告人已评价，这件诉求已办结销号。您的评价仍会记录，并反馈给承办单位。" in html
+    assert 'name="satisfaction"' in html and "更换了堵塞的阀门，室温恢复到20度" in html  # round 1's result
+    r = Client().post(follower_old, {"resolved": "no", "satisfaction": "dissatisfied"})
+    assert r.status_code == 200 and "您的评价已记录，并反馈给承办单位。" in r.content.decode()
+    assert list(Rating.objects.filter(follower__isnull=False).values_list("round", "satisfaction")) == [
+        (1, "dissatisfied")]
+    fixed.refresh_from_db()
+    assert fixed.status == Status.CLOSED
 
 
 def test_an_earlier_link_of_someone_who_rated_the_latest_round_says_so(world, fixed):
@@ -107,8 +115,9 @@ def test_an_earlier_link_of_someone_who_rated_the_latest_round_says_so(world, fi
     Client().post(path_of(rating_url(fixed, fixed.reporter_phone)), {"resolved": "no", "satisfaction": "dissatisfied"})
     issue_resolve(issue=fixed, actor=Actor.of(world.heat_staff), result="更换了整段管道")
     issue_rate(issue=fixed, actor=Actor.resident("+8613900000000"), resolved=True, satisfaction="basic")
+    issue_rate(issue=fixed, actor=Actor.resident("+8613900000000"), resolved=True, satisfaction="basic", round=1)
     r = Client().get(f"/rate/{make_token(fixed.pk, '+8613900000000', RATE_SALT, round=1)}/")
-    assert "这个评价链接是上一轮办理结果的。最新一轮办理结果您已评价，感谢您的反馈。" in r.content.decode()
+    assert "您已评价过这一轮办理结果。最新一轮办理结果您已评价，感谢您的反馈。" in r.content.decode()
 
 
 def test_at_the_rework_limit_the_hint_says_dissatisfied_goes_to_the_supervisor(world, fixed, settings):
@@ -216,10 +225,10 @@ def test_a_double_tap_that_loses_the_race_is_thanked_not_shown_an_error(fixed, m
     assert Rating.objects.count() == 1
 
 
-def test_a_follower_whose_rating_loses_the_race_to_the_reporters_closing_one_gets_the_residents_words(fixed,
-                                                                                                      monkeypatch):
+def test_a_followers_rating_just_after_the_reporters_closing_one_is_recorded(fixed, monkeypatch):
     # The reporter's satisfied rating closed the issue the same instant: the follower was shown the workflow's
-    # staff wording "诉求当前状态为“已销号”，不能执行此操作" (breaker).
+    # staff wording "诉求当前状态为“已销号”，不能执行此操作" (breaker), then "no rating needed", and their rating was
+    # lost, though the SMS had asked for it (breaker).
     from issues.views import resident
     from issues.workflow import Actor, issue_rate
 
@@ -230,8 +239,8 @@ def test_a_follower_whose_rating_loses_the_race_to_the_reporters_closing_one_get
     monkeypatch.setattr(resident, "issue_rate", reporter_first)
     r = Client().post(path_of(rating_url(fixed, "+8613900000000")), {"resolved": "yes", "satisfaction": "satisfied"})
     html = r.content.decode()
-    assert r.status_code == 409 and "该诉求目前不在待评价状态，无需评价。" in html and "不能执行此操作" not in html
-    assert Rating.objects.count() == 1
+    assert r.status_code == 200 and "您的评价已记录，并反馈给承办单位。" in html and "不能执行此操作" not in html
+    assert sorted(Rating.objects.values_list("rater_kind", "round")) == [("follower", 1), ("reporter", 1)]
 
 
 def test_a_reporter_who_rated_is_told_so_not_that_no_rating_is_needed(fixed):
@@ -246,9 +255,9 @@ def test_a_reporter_who_rated_is_told_so_not_that_no_rating_is_needed(fixed):
     again = client.post(url, {"resolved": "yes", "satisfaction": "satisfied"})
     assert again.status_code == 200 and "这件诉求已办结销号。" in again.content.decode()
     assert Rating.objects.count() == 1
-    # Someone who has not rated (the follower) is told no rating is needed now.
-    r = Client().get(path_of(rating_url(fixed, "+8613900000000")))
-    assert "该诉求目前不在待评价状态，无需评价。" in r.content.decode()
+    # Someone who has not rated (the follower) may still rate this round, and is told where the issue is.
+    html = Client().get(path_of(rating_url(fixed, "+8613900000000"))).content.decode()
+    assert "报告人已评价，这件诉求已办结销号。您的评价仍会记录" in html and 'name="satisfaction"' in html
 
 
 def test_the_reporter_is_told_which_answer_reopens_the_issue(fixed):
@@ -286,3 +295,30 @@ def test_the_rating_page_shows_the_compound_without_the_house_number_typed_into_
     issue_resolve(issue=issue, actor=Actor.of(world.heat_staff), result="更换了阀门")
     html = Client().get(path_of(rating_url(issue, "+8613900000000"))).content.decode()
     assert "<span>南关小区</span>" in html and "3号楼" not in html
+
+
+def test_a_follower_rates_a_round_the_reporter_sent_back_for_rework(world, fixed):
+    # The reporter's "dissatisfied" began a rework: the follower's link for round 1 said "a link of the earlier
+    # round" and rated nothing (breaker); their rating of round 1 is recorded, and round 2 is not theirs yet.
+    from issues.workflow import Conflict, issue_rate
+
+    Client().post(path_of(rating_url(fixed, fixed.reporter_phone)), {"resolved": "no", "satisfaction": "dissatisfied"})
+    url = path_of(rating_url(fixed, "+8613900000000"))  # sent with round 1's result
+    html = Client().get(url).content.decode()
+    assert "报告人已评价，问题已重新办理。您对这一轮办理结果的评价仍会记录" in html and 'name="satisfaction"' in html
+    r = Client().post(url, {"resolved": "yes", "satisfaction": "basic", "comment": "我家已经热了"})
+    assert r.status_code == 200
+    rating = Rating.objects.get(follower__isnull=False)
+    assert (rating.round, rating.satisfaction, rating.comment) == (1, "basic", "我家已经热了")
+    fixed.refresh_from_db()
+    assert (fixed.status, fixed.resolution_round) == (Status.IN_PROGRESS, 2)  # moved nothing
+    stale = "您已评价过这一轮办理结果。问题已重新办理，新的结果办好后会再发短信请您评价，请用新短信里的链接。"
+    assert stale in Client().get(url).content.decode()
+    with time_machine.travel("2026-11-30 10:00:00+08:00", tick=False):  # past a double tap: one rating per round
+        r = Client().post(url, {"resolved": "no", "satisfaction": "dissatisfied"})
+    assert r.status_code == 409 and stale in r.content.decode() and Rating.objects.count() == 2
+    with pytest.raises(Conflict):  # round 2 has no result yet
+        issue_rate(issue=fixed, actor=Actor.resident("+8613900000000"), resolved=True, satisfaction="basic")
+    with pytest.raises(Conflict):  # and the reporter rates only the current round
+        issue_rate(issue=fixed, actor=Actor.resident(fixed.reporter_phone), resolved=True, satisfaction="basic",
+                   round=1)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.test import Client
 
 from issues.choices import Channel, Status
 from issues.models import Attachment, Issue, Notification
@@ -133,6 +134,26 @@ def test_a_landline_is_told_it_gets_no_sms(client, world):
     r = client.post("/report/", form_data(world, reporter_phone="0936-8212345"))
     html = client.get(r["Location"]).content.decode()
     assert "您留的是固定电话，收不到短信" in html
+    # "What happens next" promised an SMS asking for the rating, too (breaker, accessibility review).
+    assert "处理完毕后，请凭编号和电话号码在“查询办理进度”页面评价办理结果；不满意的将重新办理。" in html
+    assert "通过短信请您评价" not in html
+
+
+def test_a_dispatchers_success_page_speaks_to_the_operator_and_leads_to_the_staff_page(client, world):
+    # It said "sent to your phone", and "查看办理进度" led to the resident's tracking page, where a dispatcher
+    # is no reporter: "not found" (breaker).
+    client.force_login(world.dispatcher)
+    r = client.post("/report/", form_data(world))
+    html = client.get(r["Location"]).content.decode()
+    issue = Issue.objects.get()
+    assert "编号已通过短信发送到来电人的手机。" in html and "发送到您的手机" not in html
+    assert "处理完毕后，系统会通过短信请来电人评价；不满意的将重新办理。" in html
+    assert f'href="/work/issues/{issue.pk}/" class="big">查看诉求详情</a>' in html and "/track/" not in html
+    r = client.post("/report/", form_data(world, reporter_phone="0936-8212345",
+                                          idempotency_key="0e0e0e0e-0000-4000-8000-000000000077"))
+    html = client.get(r["Location"]).content.decode()
+    assert "来电人留的是固定电话，收不到短信。请把这个编号告诉来电人" in html
+    assert "处理完毕后，由回访员电话回访来电人；不满意的将重新办理。" in html
 
 
 @pytest.mark.parametrize(
@@ -564,6 +585,22 @@ def test_a_dispatcher_files_for_a_caller_on_the_hotline_channel(client, world, s
     issue = Issue.objects.first()
     assert issue.channel == Channel.HOTLINE and issue.filed_by_user == world.dispatcher
     assert issue.status == Status.NEW
+
+
+def test_a_dispatcher_adding_callers_as_followers_is_not_limited(client, world, settings, file_issue):
+    # "Me too" for callers behind the hotline centre's one address was refused with the residents' 429 (breaker).
+    settings.ZY_RATE_LIMITS = {**settings.ZY_RATE_LIMITS, "file_ip": [(1, 3600)], "file_phone": [(1, 3600)]}
+    issue = file_issue()
+    client.force_login(world.dispatcher)
+    for phone in ("13900000001", "13900000002", "13900000003"):
+        r = client.post(f"/report/follow/{issue.pk}/", {"phone": phone, "privacy": "on"})
+        assert r.status_code == 200, r.content.decode()
+    assert sorted(issue.followers.values_list("phone", flat=True)) == [
+        "+8613900000001", "+8613900000002", "+8613900000003"]
+    # A resident's browser is still limited.
+    resident = Client()
+    assert resident.post(f"/report/follow/{issue.pk}/", {"phone": "13900000004", "privacy": "on"}).status_code == 200
+    assert resident.post(f"/report/follow/{issue.pk}/", {"phone": "13900000005", "privacy": "on"}).status_code == 429
 
 
 def test_over_the_phone_limit_answers_a_friendly_429(client, world, settings):

@@ -824,3 +824,25 @@ def test_following_a_fixed_issue_says_the_rating_invitation_was_sent(client, wor
     html = r.content.decode()
     assert r.status_code == 200 and "这件诉求已经办结，评价邀请已短信发送到您的手机。" in html
     assert "办理进展和评价邀请会短信发送到您的手机。" not in html
+
+
+@pytest.mark.django_db
+def test_a_building_or_entrance_typed_with_its_word_is_not_named_twice(client, world, file_issue):
+    # "3号楼" in 楼栋 and "2单元" in 单元 read "3号楼栋 2单元单元" on the tracking page, the staff pages and the
+    # gas-leak on-call SMS (breaker, accessibility review); a bare number still gets its word.
+    from django.utils import translation
+
+    issue = file_issue(building="3号楼", unit_no="2单元", room="501")
+    assert issue.address == "南关小区 3号楼 2单元 501"
+    for building, unit, expected in [("A座", "东门", "南关小区 A座 东门 501"), ("十二", "二", "南关小区 十二栋 二单元 501"),
+                                     ("综合楼", "", "南关小区 综合楼 501"), ("5幢", "1号", "南关小区 5幢 1号 501")]:
+        issue.building, issue.unit_no = building, unit
+        assert issue.address == expected
+    issue.building, issue.unit_no = "3号楼", "2"
+    with translation.override("en"):
+        assert issue.shown_address == "南关小区 3号楼 Unit 2 Room 501"
+    issue.building, issue.unit_no = "3号楼", "2单元"
+    issue.save()
+    r = track(client, issue.tracking_code, "13800000000")
+    html = client.get(r["Location"]).content.decode()
+    assert "南关小区 3号楼 2单元 501" in html and "栋" not in html

@@ -62,6 +62,7 @@ from ..workflow import (
     issue_submit,
     repeat_of,
     reworks_left,
+    round_resolved,
     scoped_idempotency_key,
     shown_note,
 )
@@ -517,7 +518,10 @@ def report_done(request, code: str):
     """GET /report/done/<code>/: the tracking code, the three deadlines, what happens next.
 
     Shown only to the browser that filed it, among its last ten filings (its signed proofs cookie),
-    else the neutral 404.
+    else the neutral 404. Worded for the resident, or, for a dispatcher who filed a caller's
+    issue (channel hotline), for the operator: the caller's SMS, and a link to the staff page
+    instead of the resident's tracking page (a dispatcher is no reporter there). A landline's
+    reporter is told to keep the code and rate on the tracking page, not that an SMS will come.
     """
     issue = Issue.objects.select_related("category", "district", "lead_unit").filter(tracking_code=code).first()
     if issue is None or not request.resident_proofs.filed_here(issue.pk):
@@ -526,6 +530,8 @@ def report_done(request, code: str):
         "issue": issue,
         "category_name": issue.category.shown_name,
         "mobile": is_mobile(issue.reporter_phone),
+        # A dispatcher filing for a caller reads the page as the operator: the caller's SMS, the staff page.
+        "dispatcher": _is_dispatcher(request),
         "emergency": issue.priority == Priority.EMERGENCY,
         # A routing rule assigned it as it was filed (a dispatcher's later assignment is no part of the filing).
         # Returned by its unit since, it waits for the dispatcher again: the dispatch is to come (breaker).
@@ -614,7 +620,8 @@ def follow(request, issue_id: int):
     """GET/POST /report/follow/<id>/: "这也是我的问题" — become a follower instead of filing.
 
     GET shows the issue's public fields and a small form (phone, optional
-    name, consent). POST: per-IP and per-phone filing limits, then
+    name, consent). POST: per-IP and per-phone filing limits (not for a
+    dispatcher adding a caller, as for their filings), then
     ``issue_follow``; on success the tracking code is shown so the follower
     can track it with their own phone. A repeat (a double tap, or pressed
     again later) gets the same page, without being counted or refused by
@@ -644,10 +651,11 @@ def follow(request, issue_id: int):
     data = form.cleaned_data
     phone = Actor.resident(data["phone"]).resident_phone
     try:
-        # A copy of this press in flight is waited for and gets its page (a double tap).
-        reservation, repeat = admit_once([("file_ip", client_network(request))],
-                                         [("file_phone", phone)] if phone.startswith("+") else [],
-                                         f"follow:{issue.pk}:{phone}",
+        # A copy of this press in flight is waited for and gets its page (a double tap). A dispatcher adding
+        # a caller is not limited, as their filings for callers are not (one hotline centre, many callers).
+        hits = [] if _is_dispatcher(request) else [("file_ip", client_network(request))]
+        reserve = [("file_phone", phone)] if phone.startswith("+") and hits else []
+        reservation, repeat = admit_once(hits, reserve, f"follow:{issue.pk}:{phone}",
                                          first=lambda: already_follows(issue, phone) or None)
     except RateLimited as exc:
         if already_follows(issue, phone):  # pressed again over the limit: counted the first time
@@ -885,23 +893,26 @@ def rate(request, token: str):
     # The round the link was sent for (a link from before rounds were named: the current one).
     link_round = found[2] if found[2] is not None else issue.resolution_round
     mine = _rating_by(issue, follower, link_round)
-    result = issue.events.filter(kind=EventKind.RESOLVED, public=True).order_by("-at", "-id").first()
+    # A follower rates the round their link was sent for, even once the reporter's rating moved the issue on.
+    late_follower = (role == "follower" and mine is None and round_resolved(issue, link_round)
+                     and (link_round != issue.resolution_round or issue.status != Status.AWAITING_RATING))
     context = {"issue": issue, "role": role, "category_name": issue.category.shown_name,
-               "result": result.note if result else "", "errors": {}, "limits": LIMITS}
+               "result": _result_of(issue, link_round), "errors": {}, "limits": LIMITS,
+               "moved_on": _moved_on_words(issue) if late_follower else ""}
     if mine is not None and request.method == "POST" and (
             link_round == issue.resolution_round or timezone.now() - mine.created_at < _DOUBLE_TAP):
         # Rated already with this link, in this round or a moment ago: a double tap, or the page sent
         # again. Thanked as the first copy was (its rating may have closed the issue or started a rework).
         return render(request, "resident/rate_done.html", {"issue": issue, "rating": mine, "role": role})
     context["reworks_left"] = reworks_left(issue)
-    if link_round != issue.resolution_round:
+    if link_round != issue.resolution_round and not late_follower:
         rated_now = _rating_by(issue, follower, issue.resolution_round) is not None
         context["closed_reason"] = _earlier_round_words(issue, rated_link=mine is not None, rated_now=rated_now)
         return render(request, "resident/rate.html", context, status=409 if request.method == "POST" else 200)
     if mine is not None:
         context["closed_reason"] = _("您已评价过本轮办理结果，感谢您的反馈。")
         return render(request, "resident/rate.html", context)
-    if issue.status != Status.AWAITING_RATING:
+    if issue.status != Status.AWAITING_RATING and not late_follower:
         context["closed_reason"] = _(NOT_AWAITING_RATING)
         return render(request, "resident/rate.html", context, status=409 if request.method == "POST" else 200)
     form = RateForm(request.POST if request.method == "POST" else None)
@@ -912,7 +923,8 @@ def rate(request, token: str):
     data = form.cleaned_data
     try:
         rating = issue_rate(issue=issue, actor=Actor.resident(phone), resolved=data.get("resolved"),
-                            satisfaction=data.get("satisfaction", ""), comment=data.get("comment", ""))
+                            satisfaction=data.get("satisfaction", ""), comment=data.get("comment", ""),
+                            round=link_round if role == "follower" else None)
     except Invalid as exc:
         context["errors"] = exc.fields
         return render(request, "resident/rate.html", context, status=400)
@@ -935,6 +947,20 @@ def rate(request, token: str):
         return render(request, "resident/rate.html", context, status=409)
     issue.refresh_from_db()
     return render(request, "resident/rate_done.html", {"issue": issue, "rating": rating, "role": role})
+
+
+def _result_of(issue: Issue, round: int) -> str:
+    # The public result note of resolution ``round`` (the latest resolution's when none names that round).
+    resolved = list(issue.events.filter(kind=EventKind.RESOLVED, public=True).order_by("-at", "-id"))
+    found = next((e for e in resolved if (e.data or {}).get("round") == round), resolved[0] if resolved else None)
+    return found.note if found else ""
+
+
+def _moved_on_words(issue: Issue) -> str:
+    # What a follower rating a round the reporter's rating has moved on from is told of where the issue is now.
+    if issue.status == Status.CLOSED:
+        return _("报告人已评价，这件诉求已办结销号。您的评价仍会记录，并反馈给承办单位。")
+    return _("报告人已评价，问题已重新办理。您对这一轮办理结果的评价仍会记录，并反馈给承办单位。")
 
 
 def _rating_by(issue: Issue, follower, round: int) -> Rating | None:
