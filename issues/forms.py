@@ -159,9 +159,8 @@ class FollowForm(forms.Form):
 
     phone = _text()
     name = _text()
-    privacy = forms.BooleanField(
-        required=True, error_messages={"required": _("请阅读并同意个人信息收集和使用说明")}
-    )
+    # Named as its checkbox reads: the follow page has no separate notice to read (accessibility review).
+    privacy = forms.BooleanField(required=True, error_messages={"required": _("请勾选同意提供电话号码")})
 
 
 class RateForm(forms.Form):

@@ -18,6 +18,8 @@ TRACK_SALT = "zy.track"
 RATE_SALT = "zy.rate"
 TRACK_MAX_AGE = 180 * 24 * 3600
 RATE_MAX_AGE = 30 * 24 * 3600
+PHOTO_SALT = "zy.photo"
+PHOTO_MAX_AGE = 24 * 3600  # a photo's address on a tracking page opens it for a day
 
 
 def phone_hash(phone: str) -> str:
@@ -77,3 +79,20 @@ def rating_url(issue, phone: str) -> str:
 def rating_token(issue, phone: str) -> str:
     """The token of ``issue``'s rating link for ``phone``, naming its current resolution round."""
     return make_token(issue.pk, phone, RATE_SALT, round=issue.resolution_round)
+
+
+def photo_token(attachment_id: int) -> str:
+    """A signed token opening photo ``attachment_id`` (int) for PHOTO_MAX_AGE seconds.
+
+    Put in a photo's address on a tracking page (``?t=``), so the page shown
+    at an SMS link in a browser that keeps no cookies shows its photos too.
+    """
+    return signing.TimestampSigner(salt=PHOTO_SALT).sign(str(attachment_id))
+
+
+def photo_token_ok(token: str, attachment_id: int) -> bool:
+    """True when ``token`` (str) is ``photo_token(attachment_id)`` made in the last PHOTO_MAX_AGE seconds."""
+    try:
+        return signing.TimestampSigner(salt=PHOTO_SALT).unsign(token, max_age=PHOTO_MAX_AGE) == str(attachment_id)
+    except (signing.BadSignature, TypeError, ValueError):
+        return False

@@ -15,6 +15,7 @@ under ``ZY_REQUIRE_SERVICES=1``.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -911,3 +912,54 @@ def test_the_tracking_code_is_one_line_on_a_phone(transactional_db, live_server,
         return new Set([...r.getClientRects()].map(x => Math.round(x.top))).size; }""")
     assert lines == 1 and page.locator("#tracking-code").inner_text() == Issue.objects.get().tracking_code
     page.context.close()
+
+
+def _contrast(rgb_a: str, rgb_b: str) -> float:
+    # WCAG contrast ratio of two "rgb(r, g, b)" colours (the formula of WCAG 2.x, written here).
+    def luminance(text):
+        channels = [float(c) / 255 for c in re.findall(r"[\d.]+", text)[:3]]
+        lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+    hi, lo = sorted((luminance(rgb_a), luminance(rgb_b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def test_at_200_percent_text_the_answers_headings_and_code_grow_with_it(transactional_db, live_server, browser, world,
+                                                                         file_issue):
+    # Capped by the phone's width, the rating answers grew from 19.8 to 22.4 px and the headings and the code
+    # not at all, while the text grew from 18 to 36 px (accessibility review).
+    issue = _fixed(world, file_issue)
+    size = "(s) => parseFloat(getComputedStyle(document.querySelector(s)).fontSize)"
+    for language in ("zh-hans", "en"):
+        context = browser.new_context(**{**PHONE, "viewport": {"width": 320, "height": 780}})
+        context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
+        page = context.new_page()
+        page.context.new_cdp_session(page).send("Page.setFontSizes", {"fontSizes": {"standard": 32, "fixed": 26}})
+        page.goto(live_server.url + "/" + rating_url(issue, issue.reporter_phone).split("://", 1)[1].split("/", 1)[1])
+        assert page.evaluate(size, "html") == 36
+        assert page.evaluate(size, "label.choice") >= 36 and page.evaluate(size, ".code-parts") >= 36, language
+        assert page.evaluate(size, "h1") >= 45, language
+        assert page.evaluate(_BROKEN_WORDS, "label.choice, h1") == [], language
+        assert page.evaluate("document.documentElement.scrollWidth") <= 320, language
+        page.goto(live_server.url + "/" + tracking_url(issue, issue.reporter_phone).split("://", 1)[1].split("/", 1)[1])
+        assert page.evaluate(size, "h1") >= 45 and page.evaluate(size, "h2") >= 41, language
+        # Done phases carry a mark, the current one another: not told by colour alone.
+        marks = page.evaluate("""() => [...document.querySelectorAll('.phases li')].map(
+            li => getComputedStyle(li, '::before').content)""")
+        assert marks == ['"✓" / ""', '"✓" / ""', '"✓" / ""', '"●" / ""'], marks  # awaiting the rating
+        assert page.evaluate("document.documentElement.scrollWidth") <= 320, language
+        context.close()
+
+
+def test_fields_are_outlined_clearly_and_counters_stay_clear_of_them(transactional_db, live_server, browser, world):
+    # Field borders were #cfd5e2 on white, 1.47:1 (WCAG 1.4.11 asks 3:1), the utility cards' 1.21:1, and the
+    # building's counter overlapped its field by 2 px (accessibility review).
+    page = browser.new_context(**PHONE).new_page()
+    page.goto(f"{live_server.url}/report/")
+    for selector in ("#id_community", "#id_description", "#id_reporter_phone", "#id_privacy", ".utility-choice"):
+        border = page.evaluate(f"getComputedStyle(document.querySelector('{selector}')).borderTopColor")
+        assert _contrast(border, "rgb(255, 255, 255)") >= 3, (selector, border)
+    page.fill("#id_building", "3")
+    field = page.locator("#id_building").bounding_box()
+    counter = page.locator("#id_building ~ .counter, #id_building + .counter").first.bounding_box()
+    assert counter["y"] >= field["y"] + field["height"], (field, counter)

@@ -167,6 +167,29 @@ def test_photos_are_served_only_to_those_who_may_see_them(client, world):
     assert Client().get("/attachments/999999/").status_code == 404
 
 
+def test_the_sms_link_shows_its_photos_in_a_browser_that_keeps_no_cookies(client, world):
+    # The page answered at the link listed /attachments/<id>/, which is 404 without the proofs cookie (breaker).
+    import re
+
+    import time_machine
+
+    from issues.links import tracking_url
+
+    post_with(client, world, upload(jpeg_with_exif()))
+    att, issue = Attachment.objects.get(), Issue.objects.get()
+    path = "/" + tracking_url(issue, issue.reporter_phone).split("://", 1)[1].split("/", 1)[1]
+    html = Client().get(path).content.decode()
+    src = re.search(rf'<img src="(/attachments/{att.pk}/\?t=[^"]+)"', html).group(1)
+    no_cookies = Client()
+    no_cookies.cookies.clear()
+    r = no_cookies.get(src)
+    assert r.status_code == 200 and r["Content-Type"] == "image/jpeg"
+    assert Client().get(src.replace(f"/attachments/{att.pk}/", f"/attachments/{att.pk + 1}/")).status_code == 404
+    assert Client().get(src[:-3] + "abc").status_code == 404  # altered
+    with time_machine.travel("2026-12-01 09:00:01+08:00", tick=False):  # a day and a second later
+        assert Client().get(src).status_code == 404
+
+
 def test_a_follower_does_not_see_the_reporters_photos(client, world):
     post_with(client, world, upload(jpeg_with_exif()))
     att = Attachment.objects.get()

@@ -89,8 +89,29 @@ def test_anything_wrong_gets_the_same_neutral_not_found(client, handled, code, p
 
 
 def test_the_detail_page_needs_the_session(handled):
-    r = Client().get(f"/track/{handled.tracking_code}/")
-    assert r.status_code == 404 and NOT_FOUND in r.content.decode()
+    # A bookmarked or shared address said "not found, check what you typed" to someone who typed nothing
+    # (accessibility review): it asks for the phone with the code filled in, the same for any code.
+    ask = "请输入提交时留的完整电话号码，查看这件诉求的办理进度。"
+    for code in (handled.tracking_code, "ZY20261130000099", "garbage"):
+        r = Client().get(f"/track/{code}/")
+        html = r.content.decode()
+        assert r.status_code == 404 and ask in html and NOT_FOUND not in html and "暖气片冰凉" not in html
+        assert f'<input id="id_code" name="code" value="{code}"' in html
+    r = Client().get(f"/report/done/{handled.tracking_code}/")
+    assert r.status_code == 404 and ask in r.content.decode()
+    assert '<small class="hint" id="code-hint">以 ZY 开头，例如 ZY20261207000001</small>' in html
+    assert 'aria-describedby="code-hint code-error"' in html
+
+
+def test_an_expired_tracking_link_says_so(handled):
+    # A link older than 180 days said "not found, check the code" and counted against the lookup limit (breaker).
+    url = tracking_url(handled, handled.reporter_phone)
+    path = "/" + url.split("://", 1)[1].split("/", 1)[1]
+    with time_machine.travel("2027-05-30 09:00:01+08:00", tick=False):  # 180 days and a second after 11-30 09:00
+        r = Client().get(path)
+    html = r.content.decode()
+    assert r.status_code == 410 and "这个查询链接已过期（超过180天）。" in html and NOT_FOUND not in html
+    assert Client().get(path[:-5] + "abcd/").status_code == 404  # a forged one is still not found
 
 
 def test_the_signed_sms_link_opens_the_issue(handled):
@@ -397,7 +418,7 @@ def test_following_again_does_not_use_up_the_phones_quota(client, world, file_is
         ({"phone": "12345", "privacy": "on"}, "phone", "请填写有效的中国大陆手机或固定电话号码"),
         ({"phone": "", "privacy": "on"}, "phone", "请填写联系电话"),
         ({"phone": "13900000000", "name": "名" * 51, "privacy": "on"}, "name", "称呼最多 50 个字（现在 51 个）"),
-        ({"phone": "13900000000"}, "privacy", "请阅读并同意个人信息收集和使用说明"),
+        ({"phone": "13900000000"}, "privacy", "请勾选同意提供电话号码"),
     ],
 )
 def test_me_too_bad_input(client, file_issue, data, field, message):
@@ -415,7 +436,7 @@ def test_me_too_shows_every_mistake_at_once(client, file_issue):
     assert r.status_code == 400
     assert {k: list(v) for k, v in r.context["errors"].items()} == {
         "phone": ["请填写有效的中国大陆手机或固定电话号码"], "name": ["称呼最多 50 个字（现在 51 个）"],
-        "privacy": ["请阅读并同意个人信息收集和使用说明"]}
+        "privacy": ["请勾选同意提供电话号码"]}
     assert 'id="form-error" data-error-summary' in r.content.decode()
     assert Follower.objects.count() == 0
 
@@ -664,7 +685,7 @@ def test_the_units_24_hour_line_is_shown_with_a_link_to_call(client, world, hand
     world.heat_gz.save()
     html = client.get(track(client, handled.tracking_code, "13800000000")["Location"]).content.decode()
     assert ('<span lang="zh-Hans">甘州区供热公司</span> · 24小时热线 '
-            '<a href="tel:0936-8211234" class="tel">0936-8211234</a>') in html
+            '<a href="tel:0936-8211234" class="tel nowrap">0936-8211234</a>') in html
 
 
 def test_a_landline_reporter_can_rate_from_the_tracking_page(world, file_issue):
@@ -809,7 +830,7 @@ def test_an_empty_me_too_post_is_told_what_to_fill_in(client, world, file_issue)
     # An empty body made an unbound form, and reading its cleaned data was a 500 (breaker).
     issue = file_issue()
     r = client.post(f"/report/follow/{issue.pk}/", "", content_type="application/x-www-form-urlencoded")
-    assert r.status_code == 400 and "请阅读并同意个人信息收集和使用说明" in r.content.decode()
+    assert r.status_code == 400 and "请勾选同意提供电话号码" in r.content.decode()
     assert not Follower.objects.exists()
 
 

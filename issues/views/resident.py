@@ -113,6 +113,16 @@ def _not_found(request, *, form=None, resend_form=None):
     )
 
 
+def _ask_phone(request, code: str, *, expired: bool = False):
+    """The tracking form with ``code`` filled in, asking for the phone: a bookmarked or shared /track/<code>/
+    (or /report/done/<code>/) opened in a browser that has not proved it may see the issue, 404 (the issue is
+    not shown; nobody typed anything wrong, so no "not found" words), or an expired SMS link (``expired``: no
+    code to fill in), 410. The same for any code, so it tells nothing of which exist."""
+    form = TrackForm(initial={"code": code[:40]})
+    return render(request, "resident/track.html", {"form": form, "resend_form": ResendForm(), "ask_phone": not expired,
+                                                   "link_expired": expired}, status=410 if expired else 404)
+
+
 def _message(request, title: str, text: str, status: int = 200, issue=None):
     return render(request, "resident/message.html", {"title": title, "text": text, "issue": issue}, status=status)
 
@@ -517,15 +527,15 @@ def _render_report(request, form, errors, dispatcher, status=200, notice="", new
 def report_done(request, code: str):
     """GET /report/done/<code>/: the tracking code, the three deadlines, what happens next.
 
-    Shown only to the browser that filed it, among its last ten filings (its signed proofs cookie),
-    else the neutral 404. Worded for the resident, or, for a dispatcher who filed a caller's
+    Shown only to the browser that filed it, among its last ten filings (its signed proofs cookie);
+    elsewhere (a shared or bookmarked address) the tracking form with the code filled in (``_ask_phone``). Worded for the resident, or, for a dispatcher who filed a caller's
     issue (channel hotline), for the operator: the caller's SMS, and a link to the staff page
     instead of the resident's tracking page (a dispatcher is no reporter there). A landline's
     reporter is told to keep the code and rate on the tracking page, not that an SMS will come.
     """
     issue = Issue.objects.select_related("category", "district", "lead_unit").filter(tracking_code=code).first()
     if issue is None or not request.resident_proofs.filed_here(issue.pk):
-        return _not_found(request)
+        return _ask_phone(request, code)
     return render(request, "resident/report_done.html", {
         "issue": issue,
         "category_name": issue.category.shown_name,
@@ -725,7 +735,8 @@ def track_link(request, token: str):
     link itself, so a browser that keeps no cookies (a privacy mode, an
     app's built-in viewer) still sees its issue; the proofs cookie is set
     too, so /track/<code>/ opens it later in a browser that keeps it.
-    A forged, altered or expired token, or one whose phone is no longer the
+    An expired one (TRACK_MAX_AGE) gets the tracking form saying so, 410.
+    A forged or altered token, or one whose phone is no longer the
     reporter's or a follower's, gets the neutral 404 and counts against the
     per-IP tracking limit (429 over it). A good link does not count: it
     cannot be guessed, and residents behind a carrier's shared address
@@ -735,6 +746,8 @@ def track_link(request, token: str):
     issue = _detail_issues().filter(pk=found[0]).first() if found else None
     phone, role = _phone_from_hash(issue, found[1]) if issue else (None, None)
     if role is None:
+        if found is None and links.expired(token, TRACK_SALT, TRACK_MAX_AGE):
+            return _ask_phone(request, "", expired=True)  # signed here, so not a guess: not counted
         try:
             hit("track_ip", client_network(request))
         except RateLimited as exc:
@@ -762,12 +775,14 @@ def track_detail(request, code: str):
     issue awaits rating, a landline reporter gets a link to rate it (no SMS
     reaches a landline); a follower
     sees only what public surfaces show (category, district, 小区, status).
-    Otherwise the neutral 404.
+    A browser that has not proved it (a bookmark, a shared address, proofs
+    expired) gets the tracking form with this code filled in, asking for the
+    phone (``_ask_phone``, the same for any code, 404).
     """
     issue = _detail_issues().filter(tracking_code=code).first()
     role = _tracked_role(request, issue.pk) if issue else None
     if role is None:
-        return _not_found(request)
+        return _ask_phone(request, code)
     return _detail(request, issue, role)
 
 
@@ -793,6 +808,8 @@ def _detail(request, issue: Issue, role: str):
     for e in issue.events.filter(public=True).select_related("actor", "actor__unit").prefetch_related("attachments"):
         hide_note = e.kind not in RESIDENT_NOTE_KINDS
         shown_photos = [a for a in e.attachments.all() if role == "reporter" or e.kind != EventKind.SUBMITTED]
+        for a in shown_photos:  # addresses that open without the proofs cookie (a page shown at an SMS link)
+            a.shown_url = f"{reverse('resident:attachment', args=[a.pk])}?t={links.photo_token(a.pk)}"
         kind, to_status = e.get_kind_display(), e.get_to_status_display() if e.to_status else ""
         events.append({"at": e.at, "kind": kind, "who": e.public_actor(),
                        # a unit's or a system's own name is Chinese on English pages too
@@ -1001,7 +1018,9 @@ def attachment(request, attachment_id: int):
     Staff: the issue must be in ``accounts.scope.visible_issues``. A
     resident: the issue must be tracked in this browser (issues.proofs) — the reporter sees
     every public photo, a follower only those of public events after the
-    filing (e.g. the fix). Otherwise 404. Sent inline as image/jpeg,
+    filing (e.g. the fix); or ``?t=`` carries the photo's token from the
+    tracking page that showed it (links.photo_token, a day), for a browser
+    that keeps no cookies. Otherwise 404. Sent inline as image/jpeg,
     private, not sniffable.
     """
     att = (Attachment.objects.select_related("event").filter(pk=attachment_id).first()
@@ -1011,9 +1030,11 @@ def attachment(request, attachment_id: int):
     allowed = False
     if request.user.is_authenticated:
         allowed = visible_issues(request.user).filter(pk=att.issue_id).exists()
+    public = att.event is None or att.event.public
+    if not allowed and public and links.photo_token_ok(request.GET.get("t", ""), att.pk):
+        allowed = True  # its address on a tracking page shown to its reporter or follower (links.photo_token)
     if not allowed:
         role = _tracked_role(request, att.issue_id)
-        public = att.event is None or att.event.public
         if role == "reporter" and public:
             allowed = True
         elif role == "follower" and public and att.event is not None and att.event.kind != EventKind.SUBMITTED:
