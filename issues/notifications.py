@@ -355,7 +355,7 @@ def messages_for(event) -> list[Message]:
     approved extension or plan with the new date; the fix with the rating
     link; the same to followers (and a follower's own confirmation with
     its tracking link, or with its rating link when the issue awaits its
-    rating already). Emergencies alert the routed unit's on-call
+    rating already; so for a merge into an original awaiting its rating). Emergencies alert the routed unit's on-call
     contacts and the dispatchers at once.
     """
     issue = event.issue
@@ -385,9 +385,17 @@ def messages_for(event) -> list[Message]:
                  for p in _resident_phones(issue)]
     elif kind == EventKind.MERGED:
         original = issue.duplicate_of
-        msgs += [Message("resident.merged", ref, p,
-                         f"{SIGNATURE}{_yours(issue, p)}（编号{code}）与{original.tracking_code}为同一问题，已合并办理，"
-                         f"进展将继续通知您。") for p in _resident_phones(issue)]
+        if original.status == Status.AWAITING_RATING:
+            # Fixed already: its fix and rating link went out before these phones followed it (breaker).
+            said = _result_words(original)
+            msgs += [Message("resident.merged", ref, p,
+                             f"{SIGNATURE}{_yours(issue, p)}（编号{code}）与{original.tracking_code}为同一问题，"
+                             f"已合并办理，该问题已办结：{said}。请您评价：{rating_url(original, p)}")
+                     for p in _resident_phones(issue)]
+        else:
+            msgs += [Message("resident.merged", ref, p,
+                             f"{SIGNATURE}{_yours(issue, p)}（编号{code}）与{original.tracking_code}为同一问题，已合并办理，"
+                             f"进展将继续通知您。") for p in _resident_phones(issue)]
     elif kind == EventKind.EXTENSION_DECIDED and event.data.get("approved"):
         msgs += [Message("resident.extended", ref, p,
                          f"{SIGNATURE}{_yours(issue, p)}（编号{code}）办理时限经批准延长至{_local(issue.resolution_due)}。")

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 EN = {
+    "处理完毕：已于 %(t)s 办结": "Fixed: done %(t)s",
     "请输入提交时留的完整电话号码，查看这件诉求的办理进度。": "Enter the whole phone number you gave when reporting to see this issue's progress.",
     "这个查询链接已过期（超过180天）。请输入受理编号和提交时留的电话号码查询。": "This tracking link has expired (after 180 days). Enter the tracking code and the phone number you gave.",
     "以 ZY 开头，例如 ZY20261207000001": "Starts with ZY, e.g. ZY20261207000001",

@@ -59,6 +59,30 @@ def test_rejection_and_merge_tell_reporter_and_followers(world, file_issue):
     assert original.tracking_code in merged.body and merged.recipient == "+8613700000002"
 
 
+def test_a_merge_into_a_fixed_issue_sends_its_result_and_a_rating_link_that_rates(world, file_issue):
+    # Merged into an issue already awaiting its rating, the caller was told "progress will follow" and then
+    # heard nothing: the fix and its rating link had gone out before they followed it (breaker).
+    from django.test import Client
+
+    from issues.models import Rating
+
+    original = file_issue(phone="13700000001")
+    issue_assign(issue=original, actor=Actor.of(world.dispatcher), lead_unit=world.heat_gz)
+    issue_claim(issue=original, actor=Actor.of(world.heat_staff))
+    issue_resolve(issue=original, actor=Actor.of(world.heat_staff), result="更换了循环泵")
+    dup = file_issue(phone="13700000002")
+    issue_merge(issue=dup, actor=Actor.of(world.dispatcher), original=original)
+    merged = Notification.objects.get(issue=dup, kind="resident.merged")
+    assert merged.recipient == "+8613700000002"
+    before, link = merged.body.split("请您评价：")
+    assert before == (f"【张掖城市生命线】您反映的问题（编号{dup.tracking_code}）与{original.tracking_code}为同一问题，"
+                      f"已合并办理，该问题已办结：更换了循环泵。")
+    assert read_token(link.split("/rate/")[1].rstrip("/"), RATE_SALT, 3600) == (original.pk, phone_hash("+8613700000002"))
+    r = Client().post("/rate/" + link.split("/rate/")[1], {"resolved": "yes", "satisfaction": "satisfied"})
+    assert r.status_code == 200
+    assert Rating.objects.get().follower.phone == "+8613700000002"
+
+
 def test_fix_sends_each_resident_their_own_rating_link(world, file_issue):
     issue = file_issue()
     Follower.objects.create(issue=issue, phone="+8613900000001")

@@ -963,3 +963,16 @@ def test_fields_are_outlined_clearly_and_counters_stay_clear_of_them(transaction
     field = page.locator("#id_building").bounding_box()
     counter = page.locator("#id_building ~ .counter, #id_building + .counter").first.bounding_box()
     assert counter["y"] >= field["y"] + field["height"], (field, counter)
+
+
+
+def test_the_landline_hint_lights_up_for_landlines_only(transactional_db, live_server, browser, world):
+    # It lit up for "0086 138…" (a mobile) and not for "8212345" (a landline without its area code) (breaker).
+    page = browser.new_context(**PHONE).new_page()
+    page.goto(f"{live_server.url}/report/")
+    for typed, landline in [("0936-8212345", True), ("8212345", True), ("０９３６８２１２３４５", True),
+                            ("0086 138 0000 0000", False), ("+86 13800000000", False), ("8613800000000", False),
+                            ("13800000000", False), ("１３８００００００００", False)]:
+        page.fill("#id_reporter_phone", typed)
+        warned = page.evaluate("document.getElementById('phone-hint').classList.contains('warn')")
+        assert warned == landline, typed

@@ -190,6 +190,22 @@ def test_the_sms_link_shows_its_photos_in_a_browser_that_keeps_no_cookies(client
         assert Client().get(src).status_code == 404
 
 
+def test_the_same_filing_sent_again_from_a_fresh_form_gets_the_photos_chosen_this_time(client, world, media):
+    # Filed without a photo, then the same content from a fresh form (a new key) with one: the first filing's
+    # page came back and the photo was dropped without a word (breaker).
+    first = client.post("/report/", form_data(world))
+    again = {**form_data(world, idempotency_key="0e0e0e0e-0000-4000-8000-0000000000f1"),
+             "photos": [upload(jpeg_with_exif())]}
+    r = client.post("/report/", again)
+    assert r.status_code == 302 and r["Location"] == first["Location"] and Issue.objects.count() == 1
+    att = Attachment.objects.get()
+    assert att.issue == Issue.objects.get() and att.event.kind == EventKind.SUBMITTED
+    # Sent once more with other photos: the filing has its own now, nothing is added (or decoded).
+    again["photos"] = [upload(image_bytes("PNG"), "b.png", "image/png")]
+    assert client.post("/report/", again)["Location"] == first["Location"]
+    assert Attachment.objects.count() == 1 and len(stored_files(media)) == 1
+
+
 def test_a_follower_does_not_see_the_reporters_photos(client, world):
     post_with(client, world, upload(jpeg_with_exif()))
     att = Attachment.objects.get()

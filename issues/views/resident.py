@@ -286,7 +286,7 @@ def report(request):
         if other_phone is not None:
             raise KeyReused(other_phone, ["reporter_phone"])
         if same is not None:
-            return _filed(request, same, dispatcher, [])  # its photos are the first filing's own
+            return _same_filing(request, form, same, uploads)
         return _file_from_form(request, form, filing, dispatcher, actor, uploads)
     except KeyReused as exc:
         # The form was sent before and has changed since (Back, edits, Submit): nothing is filed; the
@@ -298,6 +298,19 @@ def report(request):
 
 
 SAME_FILING_SECONDS = 3600  # how long an identical filing from the same browser and phone is its repeat
+
+
+def _same_filing(request, form: ReportForm, same: Issue, uploads: list):
+    # The answer to a filing this browser made already under another key (``_filed_here_before``): its page,
+    # with the photos chosen this time attached when it has none of its own (they were dropped without a word:
+    # breaker). Decoded only then, so sending it again decodes nothing more.
+    photos = []
+    if uploads and not same.attachments.filter(event__kind=EventKind.SUBMITTED).exists():
+        try:
+            photos = photo_mod.clean_photos(uploads)
+        except FieldError as exc:
+            return _render_report(request, form, {"photos": [str(exc)]}, False, status=400)
+    return _filed(request, same, False, photos)
 
 
 def _filed_here_before(request, actor: Actor, filing: dict) -> tuple[Issue | None, Issue | None]:

@@ -123,8 +123,11 @@
   var phone = document.getElementById("id_reporter_phone");
   var hint = document.getElementById("phone-hint");
   phone.addEventListener("input", function () {
-    var digits = phone.value.replace(/[^0-9０-９]/g, "");
-    hint.classList.toggle("warn", /^[0０]/.test(digits) && digits.length >= 3);
+    // Full-width digits as ASCII, the country code off ("+86", "0086", "86" before a mobile), then: an area
+    // code ("0936…") or a local number of 7–8 digits not starting with 1 is a landline ("0086 138…" is not).
+    var digits = phone.value.replace(/[０-９＋]/g, function (c) { return String.fromCharCode(c.charCodeAt(0) - 0xFEE0); })
+      .replace(/[^0-9+]/g, "").replace(/^(\+86|0086)/, "").replace(/^\+/, "").replace(/^86(?=1\d{10}$)/, "");
+    hint.classList.toggle("warn", (/^0/.test(digits) && digits.length >= 3) || /^[2-9]\d{6,7}$/.test(digits));
   });
 
   form.addEventListener("submit", function (e) {
