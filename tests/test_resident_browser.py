@@ -976,3 +976,27 @@ def test_the_landline_hint_lights_up_for_landlines_only(transactional_db, live_s
         page.fill("#id_reporter_phone", typed)
         warned = page.evaluate("document.getElementById('phone-hint').classList.contains('warn')")
         assert warned == landline, typed
+
+
+
+def test_a_choice_cut_in_its_list_at_200_percent_text_is_written_out_under_it(transactional_db, live_server, browser,
+                                                                                world):
+    # At 320 px and 200% text the list showed "燃气泄" of its choice, and 21 of 24 categories did not fit
+    # (accessibility review): the whole choice is written under the list, only when it is cut.
+    gas = world.heat_cold.__class__.objects.create(
+        utility="gas", service_code="gas-leak-test", name="燃气泄漏/异味", priority="emergency")  # listed with （紧急）
+    context = browser.new_context(**{**PHONE, "viewport": {"width": 320, "height": 780}})
+    page = context.new_page()
+    page.context.new_cdp_session(page).send("Page.setFontSizes", {"fontSizes": {"standard": 32, "fixed": 26}})
+    page.goto(f"{live_server.url}/report/")
+    page.select_option("#id_category", str(gas.pk))
+    shown = page.locator("#id_category + .choice-shown")
+    assert shown.is_visible() and shown.inner_text() == "燃气泄漏/异味（紧急）"
+    page.check("input[name=utility][value=heat]", force=True)  # another utility: the choice is cleared
+    assert page.input_value("#id_category") == "" and not shown.is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    context.close()
+    page = browser.new_context(**PHONE).new_page()  # at the usual size nothing is cut: nothing written twice
+    page.goto(f"{live_server.url}/report/")
+    page.select_option("#id_category", str(gas.pk))
+    assert page.locator(".choice-shown:visible").count() == 0

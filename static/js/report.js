@@ -23,7 +23,11 @@
       g.disabled = !show;
     });
     var current = byId[select.value];
-    if (current && u && current.utility !== u) { select.value = ""; }
+    if (current && u && current.utility !== u) {
+      select.value = "";
+      select.dispatchEvent(new Event("change"));  // its listeners (showForCategory, site.js's whole choice) see it
+      return;
+    }
     showForCategory();
   }
   function showForCategory() {

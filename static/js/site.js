@@ -350,4 +350,34 @@
       });
     }
   })();
+
+  // A select shows one line: at a very large text size on a phone its choice is cut ("燃气泄…"). Then the whole
+  // choice is written under it (for the eye only: a screen reader reads the select's own value).
+  (function () {
+    var canvas = document.createElement("canvas").getContext("2d");
+    var selects = document.querySelectorAll("main select");
+    if (!selects.length || !canvas) { return; }
+    function update(select) {
+      var shown = select.nextElementSibling && select.nextElementSibling.classList.contains("choice-shown")
+        ? select.nextElementSibling : null;
+      var option = select.options[select.selectedIndex];
+      var text = option && option.value ? option.text : "";
+      var style = getComputedStyle(select);
+      canvas.font = style.fontWeight + " " + style.fontSize + " " + style.fontFamily;
+      var room = select.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+      var cut = text && select.offsetParent !== null && canvas.measureText(text).width > room + 1;
+      if (cut && !shown) {
+        shown = document.createElement("small");
+        shown.className = "choice-shown";
+        shown.setAttribute("aria-hidden", "true");
+        select.insertAdjacentElement("afterend", shown);
+      }
+      if (shown) { shown.textContent = text; shown.hidden = !cut; }
+    }
+    function all() { selects.forEach(update); }
+    selects.forEach(function (select) { select.addEventListener("change", function () { update(select); }); });
+    all();
+    window.addEventListener("resize", all);
+    window.addEventListener("load", all);  // fonts settled
+  })();
 })();
