@@ -385,7 +385,7 @@ def messages_for(event) -> list[Message]:
                  for p in _resident_phones(issue)]
     elif kind == EventKind.MERGED:
         original = issue.duplicate_of
-        if original.status == Status.AWAITING_RATING:
+        if original.status == Status.AWAITING_RATING and not original.needs_decision:
             # Fixed already: its fix and rating link went out before these phones followed it (breaker).
             said = _result_words(original)
             msgs += [Message("resident.merged", ref, p,

@@ -10,13 +10,15 @@ import sys
 from pathlib import Path
 
 EN = {
+    "这份诉求已经登记，登记编号 %(code)s。这次选的照片没有添加，请按提示重新选择后再提交。": "This report was filed already, tracking code %(code)s. The photos chosen this time were not added: choose them again as the message says and submit.",
     "处理完毕：已于 %(t)s 办结": "Fixed: done %(t)s",
     "请输入提交时留的完整电话号码，查看这件诉求的办理进度。": "Enter the whole phone number you gave when reporting to see this issue's progress.",
     "这个查询链接已过期（超过180天）。请输入受理编号和提交时留的电话号码查询。": "This tracking link has expired (after 180 days). Enter the tracking code and the phone number you gave.",
     "以 ZY 开头，例如 ZY20261207000001": "Starts with ZY, e.g. ZY20261207000001",
     "请勾选同意提供电话号码": "Please tick the box to agree to give your phone number",
-    "报告人已评价，这件诉求已办结销号。您的评价仍会记录，并反馈给承办单位。": "The reporter has rated it and the issue is closed. Your rating is still recorded and passed on to the handling unit.",
-    "报告人已评价，问题已重新办理。您对这一轮办理结果的评价仍会记录，并反馈给承办单位。": "The reporter has rated it and the issue is being handled again. Your rating of this result is still recorded and passed on to the handling unit.",
+    "这件诉求已办结销号。您的评价仍会记录，并反馈给承办单位。": "The issue is closed. Your rating is still recorded and passed on to the handling unit.",
+    "问题已重新办理。您对上一轮办理结果的评价仍会记录，并反馈给承办单位。": "The issue is being handled again. Your rating of the earlier result is still recorded and passed on to the handling unit.",
+    "处理完毕：单位已于 %(t)s 报告办结，正在核查": "Fixed: reported by the unit %(t)s, being checked",
     "这一轮办理结果已不能再评价": "This result can no longer be rated",
     "查看诉求详情": "View the issue",
     "编号已通过短信发送到来电人的手机。": "The code has been sent to the caller's mobile by SMS.",

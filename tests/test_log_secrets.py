@@ -23,6 +23,10 @@ ROOT = Path(__file__).resolve().parent.parent
      "GET /track/t/[redacted]/ HTTP/1.1"),
     ("https://zhangye.example/rate/eyJpIjoxfQ:1xaF:abc/?x=1", "https://zhangye.example/rate/[redacted]/?x=1"),
     ("GET /track/ZY20261207000001/ HTTP/1.1", "GET /track/ZY20261207000001/ HTTP/1.1"),  # a code is no secret
+    # A photo's token on a tracking page opened the reporter's photo to whoever read the log (breaker).
+    ("GET /attachments/36/?t=36:1xaWOg:WUkRddXyz HTTP/1.1", "GET /attachments/36/?t=[redacted] HTTP/1.1"),
+    ("/attachments/36/?x=1&T=36:1xaWOg:WUk", "/attachments/36/?x=1&T=[redacted]"),
+    ("GET /report/?st=1&tt=2 HTTP/1.1", "GET /report/?st=1&tt=2 HTTP/1.1"),
     ("GET /report/?monkey_key=1 HTTP/1.1", "GET /report/?monkey_key=1 HTTP/1.1"),
     # Percent-escapes the application decodes (breaker round 2): found, and the line given decoded.
     ("POST /open311/v2/requests.json?%61pi_key=SeCrEt HTTP/1.1", "POST /open311/v2/requests.json?api_key=[redacted] HTTP/1.1"),

@@ -81,6 +81,14 @@ def test_a_merge_into_a_fixed_issue_sends_its_result_and_a_rating_link_that_rate
     r = Client().post("/rate/" + link.split("/rate/")[1], {"resolved": "yes", "satisfaction": "satisfied"})
     assert r.status_code == 200
     assert Rating.objects.get().follower.phone == "+8613700000002"
+    # Awaiting the supervisor's decision after a dissatisfied rating at the rework limit, it is not "已办结".
+    original.refresh_from_db()
+    original.needs_decision = True
+    original.save()
+    late = file_issue(phone="13700000003")
+    issue_merge(issue=late, actor=Actor.of(world.dispatcher), original=original)
+    body = Notification.objects.get(issue=late, kind="resident.merged").body
+    assert body.endswith("已合并办理，进展将继续通知您。") and "请您评价" not in body
 
 
 def test_fix_sends_each_resident_their_own_rating_link(world, file_issue):

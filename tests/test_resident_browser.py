@@ -971,6 +971,8 @@ def test_the_landline_hint_lights_up_for_landlines_only(transactional_db, live_s
     page = browser.new_context(**PHONE).new_page()
     page.goto(f"{live_server.url}/report/")
     for typed, landline in [("0936-8212345", True), ("8212345", True), ("０９３６８２１２３４５", True),
+                            ("+86 936 8212345", True), ("86 0936 8212345", True), ("+86-10-12345678", True),
+                            ("400-123-4567", True),  # breaker round 2: stored as landlines, no hint
                             ("0086 138 0000 0000", False), ("+86 13800000000", False), ("8613800000000", False),
                             ("13800000000", False), ("１３８００００００００", False)]:
         page.fill("#id_reporter_phone", typed)
@@ -1000,3 +1002,30 @@ def test_a_choice_cut_in_its_list_at_200_percent_text_is_written_out_under_it(tr
     page.goto(f"{live_server.url}/report/")
     page.select_option("#id_category", str(gas.pk))
     assert page.locator(".choice-shown:visible").count() == 0
+
+
+
+def test_at_200_percent_text_on_320_px_phone_numbers_and_the_error_summary_fit(transactional_db, live_server, browser,
+                                                                              world, file_issue):
+    # Kept on one line, a unit's number ran off its card (8 px on the gas safety card, which shares the rule);
+    # the summary's wide padding broke English words ("Residenti|al") (breaker round 2).
+    world.heat_gz.hotline = "0936-0000013"
+    world.heat_gz.save()
+    for language in ("zh-hans", "en"):
+        context = browser.new_context(**{**PHONE, "viewport": {"width": 320, "height": 780}})
+        context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
+        page = context.new_page()
+        page.context.new_cdp_session(page).send("Page.setFontSizes", {"fontSizes": {"standard": 32, "fixed": 26}})
+        page.goto(f"{live_server.url}/report/")
+        page.click("#submit-button")
+        page.wait_for_selector("#form-error")
+        if language == "en":  # Chinese wraps between any two characters
+            assert page.evaluate(_BROKEN_WORDS, "#form-error li a") == [], language
+        assert page.evaluate("document.documentElement.scrollWidth") <= 320, language
+        context.close()
+    issue = _fixed(world, file_issue)
+    page = browser.new_context(**{**PHONE, "viewport": {"width": 320, "height": 780}}).new_page()
+    page.context.new_cdp_session(page).send("Page.setFontSizes", {"fontSizes": {"standard": 32, "fixed": 26}})
+    page.goto(live_server.url + "/" + tracking_url(issue, issue.reporter_phone).split("://", 1)[1].split("/", 1)[1])
+    number = page.locator("#unit a.tel").bounding_box()
+    assert number["x"] + number["width"] <= 320 and page.evaluate("document.documentElement.scrollWidth") <= 320

@@ -206,6 +206,27 @@ def test_the_same_filing_sent_again_from_a_fresh_form_gets_the_photos_chosen_thi
     assert Attachment.objects.count() == 1 and len(stored_files(media)) == 1
 
 
+def test_photos_sent_with_the_same_filing_again_count_against_the_address_and_a_bad_one_says_it_was_filed(
+        client, world, media, settings, monkeypatch):
+    # Each such try decoded its photos, uncounted: repeated, it kept the workers decoding (breaker round 2).
+    # A damaged photo got the form back without a word that the issue was filed already.
+    settings.ZY_RATE_LIMITS = {**settings.ZY_RATE_LIMITS, "file_ip": [(2, 3600)]}
+    first = client.post("/report/", form_data(world))  # the first of the two
+    data = image_bytes("PNG", size=(300, 300))
+    broken = data[:60] + bytes(b ^ 0x55 for b in data[60:-20]) + data[-20:]  # a good header, damaged pixels
+    said = "这份诉求已经登记，登记编号 ZY20261130000001。这次选的照片没有添加，请按提示重新选择后再提交。"
+    for bad in (upload(broken, "a.png", "image/png"), upload(b"not an image", "b.jpg")):  # pixels, then header
+        again = {**form_data(world, idempotency_key="0e0e0e0e-0000-4000-8000-0000000000f2"), "photos": [bad]}
+        r = client.post("/report/", again)
+        assert r.status_code == 400 and r.context["errors"]["photos"] and said in r.content.decode()
+    decoded = []
+    monkeypatch.setattr(photos, "clean_photos", lambda uploads: decoded.append(uploads) or [])
+    again["photos"] = [upload(jpeg_with_exif())]
+    r = client.post("/report/", again)  # over the address's two: not decoded, the filing's page all the same
+    assert r.status_code == 302 and r["Location"] == first["Location"] and decoded == []
+    assert Issue.objects.count() == 1 and Attachment.objects.count() == 0
+
+
 def test_a_follower_does_not_see_the_reporters_photos(client, world):
     post_with(client, world, upload(jpeg_with_exif()))
     att = Attachment.objects.get()

@@ -97,7 +97,7 @@ def test_an_earlier_rounds_link_cannot_rate_the_next_round(world, fixed):
 
     follower_old = f"/rate/{make_token(fixed.pk, '+8613900000000', RATE_SALT, round=1)}/"
     html = Client().get(follower_old).content.decode()
-    assert "报告人已评价，这件诉求已办结销号。您的评价仍会记录，并反馈给承办单位。" in html
+    assert "这件诉求已办结销号。您的评价仍会记录，并反馈给承办单位。" in html
     assert 'name="satisfaction"' in html and "更换了堵塞的阀门，室温恢复到20度" in html  # round 1's result
     r = Client().post(follower_old, {"resolved": "no", "satisfaction": "dissatisfied"})
     assert r.status_code == 200 and "您的评价已记录，并反馈给承办单位。" in r.content.decode()
@@ -257,7 +257,7 @@ def test_a_reporter_who_rated_is_told_so_not_that_no_rating_is_needed(fixed):
     assert Rating.objects.count() == 1
     # Someone who has not rated (the follower) may still rate this round, and is told where the issue is.
     html = Client().get(path_of(rating_url(fixed, "+8613900000000"))).content.decode()
-    assert "报告人已评价，这件诉求已办结销号。您的评价仍会记录" in html and 'name="satisfaction"' in html
+    assert "这件诉求已办结销号。您的评价仍会记录" in html and 'name="satisfaction"' in html
 
 
 def test_the_reporter_is_told_which_answer_reopens_the_issue(fixed):
@@ -305,7 +305,7 @@ def test_a_follower_rates_a_round_the_reporter_sent_back_for_rework(world, fixed
     Client().post(path_of(rating_url(fixed, fixed.reporter_phone)), {"resolved": "no", "satisfaction": "dissatisfied"})
     url = path_of(rating_url(fixed, "+8613900000000"))  # sent with round 1's result
     html = Client().get(url).content.decode()
-    assert "报告人已评价，问题已重新办理。您对这一轮办理结果的评价仍会记录" in html and 'name="satisfaction"' in html
+    assert "问题已重新办理。您对上一轮办理结果的评价仍会记录" in html and 'name="satisfaction"' in html
     r = Client().post(url, {"resolved": "yes", "satisfaction": "basic", "comment": "我家已经热了"})
     assert r.status_code == 200
     rating = Rating.objects.get(follower__isnull=False)
@@ -322,3 +322,18 @@ def test_a_follower_rates_a_round_the_reporter_sent_back_for_rework(world, fixed
     with pytest.raises(Conflict):  # and the reporter rates only the current round
         issue_rate(issue=fixed, actor=Actor.resident(fixed.reporter_phone), resolved=True, satisfaction="basic",
                    round=1)
+
+
+
+def test_a_follower_rating_after_the_revisit_window_closed_it_is_not_told_the_reporter_rated(world, fixed):
+    # "报告人已评价…" was said though the issue closed unrated when the revisit window ran out (breaker round 2).
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from issues.workflow import issue_close_out
+
+    issue_close_out(issue=fixed, now=timezone.now() + timedelta(days=30))
+    html = Client().get(path_of(rating_url(fixed, "+8613900000000"))).content.decode()
+    assert "这件诉求已办结销号。您的评价仍会记录，并反馈给承办单位。" in html and "报告人" not in html
+    assert 'name="satisfaction"' in html

@@ -147,6 +147,7 @@ def test_a_dispatchers_success_page_speaks_to_the_operator_and_leads_to_the_staf
     html = client.get(r["Location"]).content.decode()
     issue = Issue.objects.get()
     assert "编号已通过短信发送到来电人的手机。" in html and "发送到您的手机" not in html
+    assert "<p>受理编号</p>" in html and "您的受理编号" not in html
     assert "处理完毕后，系统会通过短信请来电人评价；不满意的将重新办理。" in html
     assert f'href="/work/issues/{issue.pk}/" class="big">查看诉求详情</a>' in html and "/track/" not in html
     r = client.post("/report/", form_data(world, reporter_phone="0936-8212345",

@@ -856,7 +856,10 @@ def test_a_building_or_entrance_typed_with_its_word_is_not_named_twice(client, w
     issue = file_issue(building="3号楼", unit_no="2单元", room="501")
     assert issue.address == "南关小区 3号楼 2单元 501"
     for building, unit, expected in [("A座", "东门", "南关小区 A座 东门 501"), ("十二", "二", "南关小区 十二栋 二单元 501"),
-                                     ("综合楼", "", "南关小区 综合楼 501"), ("5幢", "1号", "南关小区 5幢 1号 501")]:
+                                     ("综合楼", "", "南关小区 综合楼 501"), ("5幢", "1号", "南关小区 5幢 1号 501"),
+                                     # breaker round 2: a building with its entrance, traditional forms, "3#"
+                                     ("3号楼2单元", "", "南关小区 3号楼2单元 501"), ("3棟", "2單元", "南关小区 3棟 2單元 501"),
+                                     ("3#", "", "南关小区 3# 501")]:
         issue.building, issue.unit_no = building, unit
         assert issue.address == expected
     issue.building, issue.unit_no = "3号楼", "2"
@@ -884,3 +887,24 @@ def test_a_fixed_issue_says_when_it_was_fixed_not_the_latest_time_to_fix_it(worl
         issue_resolve(issue=issue, actor=Actor.of(world.heat_staff), result="更换了阀门。")
     html = client.get(r["Location"]).content.decode()
     assert "处理完毕：已于 2026年11月30日 15:30 办结" in html and "处理完毕：最迟" not in html
+    # Reported fixed but still to be checked by the supervisor: not yet "办结" (breaker round 2).
+    issue.refresh_from_db()
+    issue.status = Status.RESOLVED
+    issue.save()
+    html = client.get(r["Location"]).content.decode()
+    assert "处理完毕：单位已于 2026年11月30日 15:30 报告办结，正在核查" in html and "已于 2026年11月30日 15:30 办结" not in html
+
+
+
+def test_a_closed_issue_shows_every_phase_done_and_none_under_way(world, file_issue):
+    # The last phase was both "done" and "current": marked ● on blue while read as done (breaker round 2).
+    from issues.workflow import issue_rate, issue_resolve
+
+    issue = file_issue()
+    issue_assign(issue=issue, actor=Actor.of(world.dispatcher), lead_unit=world.heat_gz)
+    issue_claim(issue=issue, actor=Actor.of(world.heat_staff))
+    issue_resolve(issue=issue, actor=Actor.of(world.heat_staff), result="更换了阀门。")
+    issue_rate(issue=issue, actor=Actor.resident(issue.reporter_phone), resolved=True, satisfaction="satisfied")
+    client = Client()
+    html = client.get(track(client, issue.tracking_code, "13800000000")["Location"]).content.decode()
+    assert html.count('<li class="done"') == 4 and "current" not in html.split('class="phases"')[1].split("</ol>")[0]

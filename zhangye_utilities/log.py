@@ -4,7 +4,8 @@ import logging
 import re
 from urllib.parse import unquote
 
-_SECRET_PARAMETER = re.compile(r"(?i)((?:^|[?&;])api_key=)[^&;#\s'\"]*")
+# Open311's api_key, and t, a photo's token on a tracking page (issues.links.photo_token).
+_SECRET_PARAMETER = re.compile(r"(?i)((?:^|[?&;])(?:api_key|t)=)[^&;#\s'\"]*")
 _SECRET_PATH = re.compile(r"(/(?:track/t|rate)/)[^/?#\s'\"]+")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")  # C0, DEL, C1 and Unicode line breaks
 # A Chinese mobile number standing alone (an admin search ?q=+8613900002222): its middle four digits go.
@@ -27,7 +28,7 @@ def _escaped(match: re.Match) -> str:
 
 def redact(text: str | None) -> str | None:
     """``text`` (a log message, request line, path, query string or URL) with each Open311 ``api_key``
-    value and each SMS link token (``/track/t/<token>/``, ``/rate/<token>/``) replaced by ``[redacted]``,
+    value, each photo token (``?t=``) and each SMS link token (``/track/t/<token>/``, ``/rate/<token>/``) replaced by ``[redacted]``,
     and each mobile number masked as it is on staff pages (``139****2222``; PIPL: admin searches by
     number are GETs).
 

@@ -277,6 +277,8 @@ def report(request):
                 repeat_of(actor, key, filing)
         except KeyReused as exc:  # sent before, changed since: say so, and judge it as a new filing
             notice = _key_reused_notice(exc)
+        if not notice and same is not None and set(errors) == {"photos"}:
+            notice = _photos_not_added(same)  # a photo refused by its header, sent with a filing made already
         # With the notice shown, the form is judged as the new filing that Submit will make.
         found = _new_filing_errors(filing) if notice else _filing_errors(filing)
         for name, msgs in found.items():
@@ -303,14 +305,25 @@ SAME_FILING_SECONDS = 3600  # how long an identical filing from the same browser
 def _same_filing(request, form: ReportForm, same: Issue, uploads: list):
     # The answer to a filing this browser made already under another key (``_filed_here_before``): its page,
     # with the photos chosen this time attached when it has none of its own (they were dropped without a word:
-    # breaker). Decoded only then, so sending it again decodes nothing more.
+    # breaker). Decoded only then, and only within the per-IP limit, which each such try counts (decoding is the
+    # costly part: breaker round 2); over it, the page without them, as for any repeat over a limit.
     photos = []
     if uploads and not same.attachments.filter(event__kind=EventKind.SUBMITTED).exists():
         try:
+            hit("file_ip", client_network(request))
             photos = photo_mod.clean_photos(uploads)
+        except RateLimited:
+            pass
         except FieldError as exc:
-            return _render_report(request, form, {"photos": [str(exc)]}, False, status=400)
+            return _render_report(request, form, {"photos": [str(exc)]}, False, status=400,
+                                  notice=_photos_not_added(same))
     return _filed(request, same, False, photos)
+
+
+def _photos_not_added(same: Issue) -> str:
+    # The notice over a refused photo sent with a filing made already (``_same_filing``): it is filed.
+    return _("这份诉求已经登记，登记编号 %(code)s。这次选的照片没有添加，请按提示重新选择后再提交。") % {
+        "code": same.tracking_code}
 
 
 def _filed_here_before(request, actor: Actor, filing: dict) -> tuple[Issue | None, Issue | None]:
@@ -815,7 +828,8 @@ def _detail(request, issue: Issue, role: str):
             words = gettext_noop("已处理完毕，正在请群众评价。关注人留的是手机的，也会收到评价短信。")
     current = PHASE_OF_STATUS[Status(issue.status)]
     index = PHASES.index(current)
-    phases = [{"label": p.label, "done": i < index or issue.status == Status.CLOSED, "current": i == index}
+    closed = issue.status == Status.CLOSED  # every phase done, none under way
+    phases = [{"label": p.label, "done": i < index or closed, "current": i == index and not closed}
               for i, p in enumerate(PHASES)]
     events = []
     for e in issue.events.filter(public=True).select_related("actor", "actor__unit").prefetch_related("attachments"):
@@ -987,10 +1001,11 @@ def _result_of(issue: Issue, round: int) -> str:
 
 
 def _moved_on_words(issue: Issue) -> str:
-    # What a follower rating a round the reporter's rating has moved on from is told of where the issue is now.
+    # What a follower rating a round the issue has moved on from is told of where it is now (closed by a rating,
+    # a decision or the revisit window's end; or handled again after one).
     if issue.status == Status.CLOSED:
-        return _("报告人已评价，这件诉求已办结销号。您的评价仍会记录，并反馈给承办单位。")
-    return _("报告人已评价，问题已重新办理。您对这一轮办理结果的评价仍会记录，并反馈给承办单位。")
+        return _("这件诉求已办结销号。您的评价仍会记录，并反馈给承办单位。")
+    return _("问题已重新办理。您对上一轮办理结果的评价仍会记录，并反馈给承办单位。")
 
 
 def _rating_by(issue: Issue, follower, round: int) -> Rating | None:

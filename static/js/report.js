@@ -127,11 +127,13 @@
   var phone = document.getElementById("id_reporter_phone");
   var hint = document.getElementById("phone-hint");
   phone.addEventListener("input", function () {
-    // Full-width digits as ASCII, the country code off ("+86", "0086", "86" before a mobile), then: an area
-    // code ("0936…") or a local number of 7–8 digits not starting with 1 is a landline ("0086 138…" is not).
+    // Full-width digits as ASCII, the country code off ("+86", "0086", "86" before a whole national number),
+    // then anything that is not a mobile (1[3-9]…) is a landline once it has an area code ("0936…") or 7 digits:
+    // "0086 138…" is a mobile, "+86 936 8212345", "400-123-4567" and "8212345" are not.
     var digits = phone.value.replace(/[０-９＋]/g, function (c) { return String.fromCharCode(c.charCodeAt(0) - 0xFEE0); })
-      .replace(/[^0-9+]/g, "").replace(/^(\+86|0086)/, "").replace(/^\+/, "").replace(/^86(?=1\d{10}$)/, "");
-    hint.classList.toggle("warn", (/^0/.test(digits) && digits.length >= 3) || /^[2-9]\d{6,7}$/.test(digits));
+      .replace(/[^0-9+]/g, "").replace(/^(\+86|0086)/, "").replace(/^\+/, "").replace(/^86(?=\d{10,}$)/, "");
+    var landline = !/^1[3-9]/.test(digits) && ((/^0/.test(digits) && digits.length >= 3) || digits.length >= 7);
+    hint.classList.toggle("warn", landline);
   });
 
   form.addEventListener("submit", function (e) {
