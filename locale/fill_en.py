@@ -10,6 +10,8 @@ import sys
 from pathlib import Path
 
 EN = {
+    "来电人已关注这件诉求，受理编号：": "The caller now follows this issue. Tracking code:",
+    "办理进展和评价邀请会短信发送到来电人的手机。": "Progress and the rating request will be sent to the caller's mobile by SMS.",
     "这份诉求已经登记，登记编号 %(code)s。这次选的照片没有添加，请按提示重新选择后再提交。": "This report was filed already, tracking code %(code)s. The photos chosen this time were not added: choose them again as the message says and submit.",
     "处理完毕：已于 %(t)s 办结": "Fixed: done %(t)s",
     "请输入提交时留的完整电话号码，查看这件诉求的办理进度。": "Enter the whole phone number you gave when reporting to see this issue's progress.",

@@ -598,6 +598,9 @@ def test_a_dispatcher_adding_callers_as_followers_is_not_limited(client, world, 
         assert r.status_code == 200, r.content.decode()
     assert sorted(issue.followers.values_list("phone", flat=True)) == [
         "+8613900000001", "+8613900000002", "+8613900000003"]
+    html = r.content.decode()  # worded for the operator (breaker round 2)
+    assert "来电人已关注这件诉求，受理编号：" in html and "办理进展和评价邀请会短信发送到来电人的手机。" in html
+    assert f'href="/work/issues/{issue.pk}/">查看诉求详情</a>' in html and "您已关注" not in html
     # A resident's browser is still limited.
     resident = Client()
     assert resident.post(f"/report/follow/{issue.pk}/", {"phone": "13900000004", "privacy": "on"}).status_code == 200

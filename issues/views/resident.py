@@ -645,8 +645,10 @@ def _no_longer_followable(request, issue_id, form: FollowForm, status: int):
 
 
 def _followed(request, issue: Issue, phone: str):
+    # The "me too" answer: worded for the resident, or for a dispatcher who added a caller (breaker round 2).
     return render(request, "resident/follow_done.html", {
         "issue": issue, "category_name": issue.category.shown_name, "mobile": is_mobile(phone),
+        "dispatcher": _is_dispatcher(request),
     })
 
 
