@@ -34,7 +34,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("locmem_cache")]
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
-
 @pytest.fixture
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
@@ -767,8 +766,9 @@ _BROKEN_WORDS = """(selector) => {
     return out; }"""
 
 
-def _big_text_phone(browser, live_server, language):
-    context = browser.new_context(**PHONE)
+def _big_text_phone(browser, live_server, language, width=360):
+    # A phone ``width`` px wide at 200% text (the browser's font setting, as a reader's would be), in ``language``.
+    context = browser.new_context(**{**PHONE, "viewport": {"width": width, "height": 780}})
     context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
     page = context.new_page()
     page.context.new_cdp_session(page).send("Page.setFontSizes", {"fontSizes": {"standard": 32, "fixed": 26}})
@@ -871,10 +871,8 @@ def test_the_rating_page_at_200_percent_text_on_a_320_px_phone_does_not_scroll_s
     # "Dissatisfied" and the code's date part stuck out: the page was 342 px wide (breaker round 3).
     issue = _fixed(world, file_issue)
     for language in ("zh-hans", "en"):
-        context = browser.new_context(**{**PHONE, "viewport": {"width": 320, "height": 780}})
-        context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
-        page = context.new_page()
-        page.context.new_cdp_session(page).send("Page.setFontSizes", {"fontSizes": {"standard": 32, "fixed": 26}})
+        page = _big_text_phone(browser, live_server, language, width=320)
+        context = page.context
         page.goto(live_server.url + "/" + rating_url(issue, issue.reporter_phone).split("://", 1)[1].split("/", 1)[1])
         assert page.evaluate("getComputedStyle(document.documentElement).fontSize") == "36px"  # 112.5% of 32
         assert page.evaluate("document.documentElement.scrollWidth") <= 320, language
@@ -931,10 +929,8 @@ def test_at_200_percent_text_the_answers_headings_and_code_grow_with_it(transact
     issue = _fixed(world, file_issue)
     size = "(s) => parseFloat(getComputedStyle(document.querySelector(s)).fontSize)"
     for language in ("zh-hans", "en"):
-        context = browser.new_context(**{**PHONE, "viewport": {"width": 320, "height": 780}})
-        context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
-        page = context.new_page()
-        page.context.new_cdp_session(page).send("Page.setFontSizes", {"fontSizes": {"standard": 32, "fixed": 26}})
+        page = _big_text_phone(browser, live_server, language, width=320)
+        context = page.context
         page.goto(live_server.url + "/" + rating_url(issue, issue.reporter_phone).split("://", 1)[1].split("/", 1)[1])
         assert page.evaluate(size, "html") == 36
         assert page.evaluate(size, "label.choice") >= 36 and page.evaluate(size, ".code-parts") >= 36, language
@@ -965,7 +961,6 @@ def test_fields_are_outlined_clearly_and_counters_stay_clear_of_them(transaction
     assert counter["y"] >= field["y"] + field["height"], (field, counter)
 
 
-
 def test_the_landline_hint_lights_up_for_landlines_only(transactional_db, live_server, browser, world):
     # It lit up for "0086 138…" (a mobile) and not for "8212345" (a landline without its area code) (breaker).
     page = browser.new_context(**PHONE).new_page()
@@ -978,7 +973,6 @@ def test_the_landline_hint_lights_up_for_landlines_only(transactional_db, live_s
         page.fill("#id_reporter_phone", typed)
         warned = page.evaluate("document.getElementById('phone-hint').classList.contains('warn')")
         assert warned == landline, typed
-
 
 
 def test_a_choice_cut_in_its_list_at_200_percent_text_is_written_out_under_it(transactional_db, live_server, browser,
@@ -1004,7 +998,6 @@ def test_a_choice_cut_in_its_list_at_200_percent_text_is_written_out_under_it(tr
     assert page.locator(".choice-shown:visible").count() == 0
 
 
-
 def test_at_200_percent_text_on_320_px_phone_numbers_and_the_error_summary_fit(transactional_db, live_server, browser,
                                                                               world, file_issue):
     # Kept on one line, a unit's number ran off its card (8 px on the gas safety card, which shares the rule);
@@ -1012,10 +1005,8 @@ def test_at_200_percent_text_on_320_px_phone_numbers_and_the_error_summary_fit(t
     world.heat_gz.hotline = "0936-0000013"
     world.heat_gz.save()
     for language in ("zh-hans", "en"):
-        context = browser.new_context(**{**PHONE, "viewport": {"width": 320, "height": 780}})
-        context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
-        page = context.new_page()
-        page.context.new_cdp_session(page).send("Page.setFontSizes", {"fontSizes": {"standard": 32, "fixed": 26}})
+        page = _big_text_phone(browser, live_server, language, width=320)
+        context = page.context
         page.goto(f"{live_server.url}/report/")
         page.click("#submit-button")
         page.wait_for_selector("#form-error")
