@@ -876,6 +876,7 @@ def _resolve(world, issue):
     # The heat company fixes ``issue`` (assigned and claimed first when still new): → awaiting_rating.
     from issues.workflow import issue_resolve
 
+    issue.refresh_from_db()
     if issue.status == Status.NEW:
         issue_assign(issue=issue, actor=Actor.of(world.dispatcher), lead_unit=world.heat_gz)
         issue_claim(issue=issue, actor=Actor.of(world.heat_staff))
