@@ -28,9 +28,9 @@ def _escaped(match: re.Match) -> str:
 
 def redact(text: str | None) -> str | None:
     """``text`` (a log message, request line, path, query string or URL) with each Open311 ``api_key``
-    value, each photo token (``?t=``) and each SMS link token (``/track/t/<token>/``, ``/rate/<token>/``) replaced by ``[redacted]``,
-    and each mobile number masked as it is on staff pages (``139****2222``; PIPL: admin searches by
-    number are GETs).
+    value, each photo token (``?t=``) and each SMS link token (``/track/t/<token>/``, ``/rate/<token>/``)
+    replaced by ``[redacted]``, and each mobile number masked as it is on staff pages (``139****2222``;
+    PIPL: admin searches by number are GETs).
 
     A secret written with percent-escapes (``%61pi_key=…``, ``/r%61te/…``: the
     application decodes them) is found too; the line is then given decoded,

@@ -554,10 +554,11 @@ def report_done(request, code: str):
     """GET /report/done/<code>/: the tracking code, the three deadlines, what happens next.
 
     Shown only to the browser that filed it, among its last ten filings (its signed proofs cookie);
-    elsewhere (a shared or bookmarked address) the tracking form with the code filled in (``_ask_phone``). Worded for the resident, or, for a dispatcher who filed a caller's
+    elsewhere (a shared or bookmarked address) the tracking form with the code filled in
+    (``_ask_phone``, 404). Worded for the resident, or, for a dispatcher who filed a caller's
     issue (channel hotline), for the operator: the caller's SMS, and a link to the staff page
     instead of the resident's tracking page (a dispatcher is no reporter there). A landline's
-    reporter is told to keep the code and rate on the tracking page, not that an SMS will come.
+    reporter is told to rate on the tracking page, not that an SMS will come.
     """
     issue = Issue.objects.select_related("category", "district", "lead_unit").filter(tracking_code=code).first()
     if issue is None or not request.resident_proofs.filed_here(issue.pk):
