@@ -571,7 +571,7 @@ class Issue(models.Model):
 # Endings by which a typed building or entrance already says what it is (Issue.address adds 栋 / 单元 otherwise).
 # Traditional forms too (棟, 樓, 號, 單元: Open311 reads them), and "3#" (building 3); a building that names its
 # entrance already ("3号楼2单元") gets no 栋 either.
-BUILDING_WORDS = ("栋", "棟", "幢", "楼", "樓", "座", "号", "號", "院", "#", "＃", "单元", "單元")
+BUILDING_WORDS = ("栋", "棟", "幢", "楼", "樓", "座", "号", "號", "院", "区", "區", "#", "＃", "单元", "單元")
 UNIT_WORDS = ("单元", "單元", "门", "門", "梯", "号", "號")
 
 

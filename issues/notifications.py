@@ -373,7 +373,7 @@ def messages_for(event) -> list[Message]:
     elif kind == EventKind.FOLLOWED:
         follower = issue.followers.filter(pk=event.data.get("follower")).first()
         if follower and is_mobile(follower.phone):
-            if issue.status == Status.AWAITING_RATING:  # fixed already: the rating link the others got, now
+            if issue.status == Status.AWAITING_RATING and not issue.needs_decision:  # fixed: the others' rating link
                 body = (f"{SIGNATURE}您已关注诉求{code}（{issue.category.name}），该问题已办结：{_result_words(issue)}。"
                         f"请您评价：{rating_url(issue, follower.phone)}")
             else:

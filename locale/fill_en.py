@@ -12,11 +12,11 @@ from pathlib import Path
 EN = {
     "来电人已关注这件诉求，受理编号：": "The caller now follows this issue. Tracking code:",
     "办理进展和评价邀请会短信发送到来电人的手机。": "Progress and the rating request will be sent to the caller's mobile by SMS.",
-    "这份诉求已经登记，登记编号 %(code)s。这次选的照片没有添加，请按提示重新选择后再提交。": "This report was filed already, tracking code %(code)s. The photos chosen this time were not added: choose them again as the message says and submit.",
+    "这份诉求已经登记，受理编号 %(code)s。这次选的照片没有添加。": "This report was filed already, tracking code %(code)s. The photos chosen this time were not added.",
     "处理完毕：已于 %(t)s 办结": "Fixed: done %(t)s",
     "请输入提交时留的完整电话号码，查看这件诉求的办理进度。": "Enter the whole phone number you gave when reporting to see this issue's progress.",
     "这个查询链接已过期（超过180天）。请输入受理编号和提交时留的电话号码查询。": "This tracking link has expired (after 180 days). Enter the tracking code and the phone number you gave.",
-    "以 ZY 开头，例如 ZY20261207000001": "Starts with ZY, e.g. ZY20261207000001",
+    "以 ZY 开头，例如：": "Starts with ZY, for example:",
     "请勾选同意提供电话号码": "Please tick the box to agree to give your phone number",
     "这件诉求已办结销号。您的评价仍会记录，并反馈给承办单位。": "The issue is closed. Your rating is still recorded and passed on to the handling unit.",
     "问题已重新办理。您对上一轮办理结果的评价仍会记录，并反馈给承办单位。": "The issue is being handled again. Your rating of the earlier result is still recorded and passed on to the handling unit.",
@@ -327,7 +327,7 @@ EN = {
     "已附上位置": "Location attached", "3. 什么情况": "3. What happened", "问题描述": "Description",
     "例如：暖气片不热，室内只有15度，已持续3天": "e.g. radiators cold, 15 °C indoors for 3 days",
     "照片（可选，最多 %(n)s 张，每张不超过 %(mb)s MB，JPG/PNG/WebP/HEIC）":
-        "Photos (optional, up to %(n)s, each up to %(mb)s MB, JPG/PNG/WebP/HEIC)",
+        "Photos (optional, up to %(n)s, each up to %(mb)s MB: JPG, PNG, WebP or HEIC)",
     "照片上传时会去除拍摄位置等隐藏信息。": "Location and other hidden data are removed from photos on upload.",
     "4. 怎么联系您": "4. How to reach you", "联系电话": "Phone number",
     "手机或固定电话。受理编号和办理进展通过短信发送，只有手机能收到；留固定电话请记下页面上的受理编号。":

@@ -89,6 +89,12 @@ def test_a_merge_into_a_fixed_issue_sends_its_result_and_a_rating_link_that_rate
     issue_merge(issue=late, actor=Actor.of(world.dispatcher), original=original)
     body = Notification.objects.get(issue=late, kind="resident.merged").body
     assert body.endswith("已合并办理，进展将继续通知您。") and "请您评价" not in body
+    # So for "me too" on it: no "已办结" and no rating link while the decision is pending (breaker round 3).
+    from issues.workflow import issue_follow
+
+    issue_follow(issue=original, phone="13700000004")
+    body = Notification.objects.get(issue=original, kind="resident.followed", recipient="+8613700000004").body
+    assert "办结后将通知您并请您评价" in body and "已办结" not in body
 
 
 def test_fix_sends_each_resident_their_own_rating_link(world, file_issue):

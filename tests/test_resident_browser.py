@@ -968,11 +968,16 @@ def test_the_landline_hint_lights_up_for_landlines_only(transactional_db, live_s
     for typed, landline in [("0936-8212345", True), ("8212345", True), ("０９３６８２１２３４５", True),
                             ("+86 936 8212345", True), ("86 0936 8212345", True), ("+86-10-12345678", True),
                             ("400-123-4567", True),  # breaker round 2: stored as landlines, no hint
+                            ("013800000000", False), ("+86(0)13800000000", False),  # round 3: the trunk 0
                             ("0086 138 0000 0000", False), ("+86 13800000000", False), ("8613800000000", False),
                             ("13800000000", False), ("１３８００００００００", False)]:
         page.fill("#id_reporter_phone", typed)
         warned = page.evaluate("document.getElementById('phone-hint').classList.contains('warn')")
         assert warned == landline, typed
+    page.fill("#id_reporter_phone", "0936-8212345")
+    page.click("#submit-button")  # refused (nothing else filled in): the number comes back, and so does the hint
+    page.wait_for_selector("#form-error")
+    assert page.evaluate("document.getElementById('phone-hint').classList.contains('warn')")
 
 
 def test_a_choice_cut_in_its_list_at_200_percent_text_is_written_out_under_it(transactional_db, live_server, browser,

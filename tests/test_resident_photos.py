@@ -214,7 +214,7 @@ def test_photos_sent_with_the_same_filing_again_count_against_the_address_and_a_
     first = client.post("/report/", form_data(world))  # the first of the two
     data = image_bytes("PNG", size=(300, 300))
     broken = data[:60] + bytes(b ^ 0x55 for b in data[60:-20]) + data[-20:]  # a good header, damaged pixels
-    said = "这份诉求已经登记，登记编号 ZY20261130000001。这次选的照片没有添加，请按提示重新选择后再提交。"
+    said = "这份诉求已经登记，受理编号 ZY20261130000001。这次选的照片没有添加。"
     for bad in (upload(broken, "a.png", "image/png"), upload(b"not an image", "b.jpg")):  # pixels, then header
         again = {**form_data(world, idempotency_key="0e0e0e0e-0000-4000-8000-0000000000f2"), "photos": [bad]}
         r = client.post("/report/", again)

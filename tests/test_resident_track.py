@@ -99,7 +99,7 @@ def test_the_detail_page_needs_the_session(handled):
         assert f'<input id="id_code" name="code" value="{code}"' in html
     r = Client().get(f"/report/done/{handled.tracking_code}/")
     assert r.status_code == 404 and ask in r.content.decode()
-    assert '<small class="hint" id="code-hint">以 ZY 开头，例如 ZY20261207000001</small>' in html
+    assert '<small class="hint" id="code-hint">以 ZY 开头，例如：<span class="code-parts">' in html
     assert 'aria-describedby="code-hint code-error"' in html
 
 

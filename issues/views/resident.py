@@ -277,7 +277,7 @@ def report(request):
                 repeat_of(actor, key, filing)
         except KeyReused as exc:  # sent before, changed since: say so, and judge it as a new filing
             notice = _key_reused_notice(exc)
-        if not notice and same is not None and set(errors) == {"photos"}:
+        if not notice and same is not None and set(errors) == {"photos"} and not _has_own_photos(same):
             notice = _photos_not_added(same)  # a photo refused by its header, sent with a filing made already
         # With the notice shown, the form is judged as the new filing that Submit will make.
         found = _new_filing_errors(filing) if notice else _filing_errors(filing)
@@ -308,7 +308,7 @@ def _same_filing(request, form: ReportForm, same: Issue, uploads: list):
     # breaker). Decoded only then, and only within the per-IP limit, which each such try counts (decoding is the
     # costly part: breaker round 2); over it, the page without them, as for any repeat over a limit.
     photos = []
-    if uploads and not same.attachments.filter(event__kind=EventKind.SUBMITTED).exists():
+    if uploads and not _has_own_photos(same):
         try:
             hit("file_ip", client_network(request))
             photos = photo_mod.clean_photos(uploads)
@@ -320,10 +320,14 @@ def _same_filing(request, form: ReportForm, same: Issue, uploads: list):
     return _filed(request, same, False, photos)
 
 
+def _has_own_photos(issue: Issue) -> bool:
+    # Whether ``issue`` was filed with photos (a repeat then adds none).
+    return issue.attachments.filter(event__kind=EventKind.SUBMITTED).exists()
+
+
 def _photos_not_added(same: Issue) -> str:
     # The notice over a refused photo sent with a filing made already (``_same_filing``): it is filed.
-    return _("这份诉求已经登记，登记编号 %(code)s。这次选的照片没有添加，请按提示重新选择后再提交。") % {
-        "code": same.tracking_code}
+    return _("这份诉求已经登记，受理编号 %(code)s。这次选的照片没有添加。") % {"code": same.tracking_code}
 
 
 def _filed_here_before(request, actor: Actor, filing: dict) -> tuple[Issue | None, Issue | None]:

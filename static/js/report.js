@@ -126,15 +126,18 @@
   // Landline hint: SMS only reaches mobiles.
   var phone = document.getElementById("id_reporter_phone");
   var hint = document.getElementById("phone-hint");
-  phone.addEventListener("input", function () {
+  function landlineHint() {
     // Full-width digits as ASCII, the country code off ("+86", "0086", "86" before a whole national number),
     // then anything that is not a mobile (1[3-9]…) is a landline once it has an area code ("0936…") or 7 digits:
     // "0086 138…" is a mobile, "+86 936 8212345", "400-123-4567" and "8212345" are not.
     var digits = phone.value.replace(/[０-９＋]/g, function (c) { return String.fromCharCode(c.charCodeAt(0) - 0xFEE0); })
-      .replace(/[^0-9+]/g, "").replace(/^(\+86|0086)/, "").replace(/^\+/, "").replace(/^86(?=\d{10,}$)/, "");
+      .replace(/[^0-9+]/g, "").replace(/^(\+86|0086)/, "").replace(/^\+/, "").replace(/^86(?=\d{10,}$)/, "")
+      .replace(/^0(?=1[3-9])/, "");  // a mobile written with the trunk 0 ("0138…") is still a mobile
     var landline = !/^1[3-9]/.test(digits) && ((/^0/.test(digits) && digits.length >= 3) || digits.length >= 7);
     hint.classList.toggle("warn", landline);
-  });
+  }
+  phone.addEventListener("input", landlineHint);
+  landlineHint();  // a number kept after a refused form or a language switch
 
   form.addEventListener("submit", function (e) {
     if (!form.checkValidity()) {
