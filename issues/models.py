@@ -509,6 +509,12 @@ class Issue(models.Model):
         """True while the status is one of OPEN_STATUSES."""
         return self.status in OPEN_STATUSES
 
+    @property
+    def asks_for_ratings(self) -> bool:
+        """True while the issue's fix awaits the residents' ratings: awaiting_rating and not waiting for the
+        supervisor's decision at the rework limit (who joins now is sent the result and a rating link)."""
+        return self.status == Status.AWAITING_RATING and not self.needs_decision
+
     def answer_lines(self) -> list[tuple[str, str]]:
         """The extra answers as ``[(question label, answer in words), …]``, in the category's question order.
 

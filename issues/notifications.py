@@ -373,7 +373,7 @@ def messages_for(event) -> list[Message]:
     elif kind == EventKind.FOLLOWED:
         follower = issue.followers.filter(pk=event.data.get("follower")).first()
         if follower and is_mobile(follower.phone):
-            if issue.status == Status.AWAITING_RATING and not issue.needs_decision:  # fixed: the others' rating link
+            if issue.asks_for_ratings:  # fixed already: the rating link the others got, now
                 body = (f"{SIGNATURE}您已关注诉求{code}（{issue.category.name}），该问题已办结：{_result_words(issue)}。"
                         f"请您评价：{rating_url(issue, follower.phone)}")
             else:
@@ -385,17 +385,12 @@ def messages_for(event) -> list[Message]:
                  for p in _resident_phones(issue)]
     elif kind == EventKind.MERGED:
         original = issue.duplicate_of
-        if original.status == Status.AWAITING_RATING and not original.needs_decision:
-            # Fixed already: its fix and rating link went out before these phones followed it (breaker).
-            said = _result_words(original)
-            msgs += [Message("resident.merged", ref, p,
-                             f"{SIGNATURE}{_yours(issue, p)}（编号{code}）与{original.tracking_code}为同一问题，"
-                             f"已合并办理，该问题已办结：{said}。请您评价：{rating_url(original, p)}")
-                     for p in _resident_phones(issue)]
-        else:
-            msgs += [Message("resident.merged", ref, p,
-                             f"{SIGNATURE}{_yours(issue, p)}（编号{code}）与{original.tracking_code}为同一问题，已合并办理，"
-                             f"进展将继续通知您。") for p in _resident_phones(issue)]
+        # Fixed already: its fix and rating link went out before these phones followed it (breaker).
+        said = _result_words(original) if original.asks_for_ratings else None
+        for p in _resident_phones(issue):
+            then = f"该问题已办结：{said}。请您评价：{rating_url(original, p)}" if said is not None else "进展将继续通知您。"
+            msgs.append(Message("resident.merged", ref, p, f"{SIGNATURE}{_yours(issue, p)}（编号{code}）与"
+                                                            f"{original.tracking_code}为同一问题，已合并办理，{then}"))
     elif kind == EventKind.EXTENSION_DECIDED and event.data.get("approved"):
         msgs += [Message("resident.extended", ref, p,
                          f"{SIGNATURE}{_yours(issue, p)}（编号{code}）办理时限经批准延长至{_local(issue.resolution_due)}。")

@@ -696,8 +696,9 @@ def follow(request, issue_id: int):
     try:
         # A copy of this press in flight is waited for and gets its page (a double tap). A dispatcher adding
         # a caller is not limited, as their filings for callers are not (one hotline centre, many callers).
-        hits = [] if _is_dispatcher(request) else [("file_ip", client_network(request))]
-        reserve = [("file_phone", phone)] if phone.startswith("+") and hits else []
+        limited = not _is_dispatcher(request)
+        hits = [("file_ip", client_network(request))] if limited else []
+        reserve = [("file_phone", phone)] if limited and phone.startswith("+") else []
         reservation, repeat = admit_once(hits, reserve, f"follow:{issue.pk}:{phone}",
                                          first=lambda: already_follows(issue, phone) or None)
     except RateLimited as exc:
