@@ -353,7 +353,8 @@ def messages_for(event) -> list[Message]:
     Resident messages follow
     DESIGN.md: tracking code on filing; rejection or merge with the reason;
     approved extension or plan with the new date; the fix with the rating
-    link; the same to followers (and a follower's own confirmation with
+    link; the supervisor's decision at the rework limit (closed, or worked
+    again by a new date) with its note; the same to followers (and a follower's own confirmation with
     its tracking link, or with its rating link when the issue awaits its
     rating already; so for a merge into an original awaiting its rating). Emergencies alert the routed unit's on-call
     contacts and the dispatchers at once.
@@ -399,6 +400,16 @@ def messages_for(event) -> list[Message]:
         msgs += [Message("resident.planned", ref, p,
                          f"{SIGNATURE}{_yours(issue, p)}（编号{code}）需限期整改，计划于{_local(issue.resolution_due)}前完成。")
                  for p in _resident_phones(issue)]
+    elif kind == EventKind.LIMIT_DECIDED:
+        # The supervisor's decision after the rework limit: the reporter's last word was "dissatisfied",
+        # and without this they heard nothing more (the issue simply closed, or work began again).
+        if event.data.get("close"):
+            said = f"经督查部门裁定办结，裁定意见：{_quoted(event.note)}。"
+        else:
+            said = (f"经督查部门裁定再次办理，将在{_local(issue.resolution_due)}前办结，"
+                    f"裁定意见：{_quoted(event.note)}。")
+        msgs += [Message("resident.decided", ref, p, f"{SIGNATURE}{_yours(issue, p)}（编号{code}）{said}")
+                 for p in _resident_phones(issue)]
     elif kind == EventKind.ESCALATED:
         level = event.data.get("escalation_level")
         body = f"{SIGNATURE}诉求{code}（{issue.category.name}，{issue.district.name}）已超时，升级为{level}级：{event.note}"
@@ -413,10 +424,15 @@ def messages_for(event) -> list[Message]:
 
 
 def _result_words(issue: Issue) -> str:
-    # The latest fix's result as an SMS quotes it: its first 60 characters, without a closing stop
-    # (the sentence's own full stop follows).
+    # The latest fix's result as an SMS quotes it (``_quoted``).
     result = issue.events.filter(kind=EventKind.RESOLVED).order_by("-at", "-id").values_list("note", flat=True).first()
-    return (result or "")[:60].rstrip("。．.！!？?；;，,、 \n")
+    return _quoted(result)
+
+
+def _quoted(text: str | None) -> str:
+    # Staff's words as an SMS quotes them: the first 60 characters, without a closing stop (the
+    # sentence's own full stop follows).
+    return (text or "")[:60].rstrip("。．.！!？?；;，,、 \n")
 
 
 def emergency_messages(issue: Issue, reference: str) -> list[Message]:

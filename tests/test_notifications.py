@@ -11,7 +11,9 @@ from issues.workflow import (
     Actor,
     issue_assign,
     issue_claim,
+    issue_decide_at_limit,
     issue_decide_extension,
+    issue_rate,
     issue_merge,
     issue_reject,
     issue_request_extension,
@@ -132,6 +134,35 @@ def test_a_follower_is_told_of_the_problem_they_follow_not_one_they_reported(wor
     bodies = dict(Notification.objects.filter(issue=issue, kind="resident.fixed").values_list("recipient", "body"))
     assert bodies["+8613800000000"].startswith("【张掖城市生命线】您反映的问题（编号ZY20261130000001）已办结：更换了循环泵。")
     assert bodies["+8613900000001"].startswith("【张掖城市生命线】您关注的问题（编号ZY20261130000001）已办结：更换了循环泵。")
+
+
+@pytest.mark.parametrize("close", [True, False])
+def test_the_decision_at_the_rework_limit_is_told_to_reporter_and_followers(world, file_issue, frozen, close):
+    # The reporter's last word was "dissatisfied"; the supervisor's decision then closed the issue or
+    # began another rework without a word to anyone (left alone twice, now told).
+    from datetime import timedelta
+
+    issue = file_issue()
+    Follower.objects.create(issue=issue, phone="+8613900000001")
+    Follower.objects.create(issue=issue, phone="+8609368221234")  # a landline: no SMS
+    issue_assign(issue=issue, actor=Actor.of(world.dispatcher), lead_unit=world.heat_gz)
+    issue_claim(issue=issue, actor=Actor.of(world.heat_staff))
+    issue_resolve(issue=issue, actor=Actor.of(world.heat_staff), result="更换了循环泵")
+    issue.refresh_from_db()
+    issue.rework_count = 2  # the limit's reworks used
+    issue.save()
+    issue_rate(issue=issue, actor=Actor.resident("13800000000"), resolved=False, satisfaction="dissatisfied")
+    assert Notification.objects.filter(issue=issue, kind="resident.decided").count() == 0
+    frozen.shift(timedelta(hours=3))  # decided at 12:00 Monday: an urgent issue's 48 h run to Wednesday 12:00
+    issue_decide_at_limit(issue=issue, actor=Actor.of(world.supervisor), close=close,
+                          note="经现场核实，室温已达18度。")
+    bodies = dict(Notification.objects.filter(issue=issue, kind="resident.decided").values_list("recipient", "body"))
+    said = ("经督查部门裁定办结，裁定意见：经现场核实，室温已达18度。" if close else
+            "经督查部门裁定再次办理，将在2026年12月02日12:00前办结，裁定意见：经现场核实，室温已达18度。")
+    assert bodies == {
+        "+8613800000000": f"【张掖城市生命线】您反映的问题（编号{issue.tracking_code}）{said}",
+        "+8613900000001": f"【张掖城市生命线】您关注的问题（编号{issue.tracking_code}）{said}",
+    }
 
 
 def test_approved_extension_tells_the_new_date(world, file_issue):
