@@ -38,3 +38,20 @@ def test_the_settings_put_the_filter_on_the_console(settings):
     assert settings.LOGGING["handlers"]["console"]["filters"] == ["no_4xx_traceback", "redact_secrets"]
     assert settings.LOGGING["filters"]["no_4xx_traceback"]["()"] == "zhangye_utilities.log.NoTracebackFor4xx"
     assert settings.LOGGING["filters"]["redact_secrets"]["()"] == "zhangye_utilities.log.RedactSecrets"
+
+
+@pytest.mark.django_db
+def test_a_foreign_host_header_logs_one_line(client):
+    # Scanners send any Host header: Django's 400 was logged with a whole traceback (left alone before).
+    out = io.StringIO()
+    handler = logging.StreamHandler(out)
+    handler.addFilter(NoTracebackFor4xx())
+    logger = logging.getLogger("django.security.DisallowedHost")
+    logger.addHandler(handler)
+    try:
+        assert client.get("/report/", HTTP_HOST="scanner.example").status_code == 400
+    finally:
+        logger.removeHandler(handler)
+    text = out.getvalue()
+    assert "Invalid HTTP_HOST header: 'scanner.example'" in text
+    assert "Traceback" not in text
