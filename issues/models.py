@@ -8,6 +8,7 @@ Asia/Shanghai (settings.TIME_ZONE).
 
 from __future__ import annotations
 
+import re
 import secrets
 
 from django.conf import settings
@@ -566,9 +567,9 @@ class Issue(models.Model):
         # it ("3号楼", "A座", "2单元", "东门": shown as typed, not "3号楼栋", "2单元单元" — breaker).
         parts = [self.community]
         if self.building:
-            parts.append(self.building if self.building.endswith(BUILDING_WORDS) else building(self.building))
+            parts.append(self.building if _named(self.building, BUILDING_WORDS) else building(self.building))
         if self.unit_no:
-            parts.append(self.unit_no if self.unit_no.endswith(UNIT_WORDS) else unit(self.unit_no))
+            parts.append(self.unit_no if _named(self.unit_no, UNIT_WORDS) else unit(self.unit_no))
         if self.room:
             parts.append(room(self.room))
         return " ".join(parts)
@@ -579,6 +580,13 @@ class Issue(models.Model):
 # entrance already ("3号楼2单元") gets no 栋 either.
 BUILDING_WORDS = ("栋", "棟", "幢", "楼", "樓", "座", "号", "號", "院", "区", "區", "#", "＃", "单元", "單元")
 UNIT_WORDS = ("单元", "單元", "门", "門", "梯", "号", "號")
+# The same named in English ("Building 3", "Bldg. 3", "Block B", "Unit 2", "Entrance 2", "No. 5"): not "Building 3栋".
+_ENGLISH_NAME = re.compile(r"(?i)\b(?:building|bldg|block|blk|tower|unit|entrance|entry|door|gate|stair(?:case)?|no)\b")
+
+
+def _named(part: str, endings: tuple[str, ...]) -> bool:
+    # Whether a typed building or entrance already says what it is (then it is shown as typed).
+    return part.endswith(endings) or bool(_ENGLISH_NAME.search(part))
 
 
 def _answer_words(value) -> str:

@@ -859,12 +859,19 @@ def test_a_building_or_entrance_typed_with_its_word_is_not_named_twice(client, w
                                      ("综合楼", "", "南关小区 综合楼 501"), ("5幢", "1号", "南关小区 5幢 1号 501"),
                                      # breaker round 2: a building with its entrance, traditional forms, "3#"
                                      ("3号楼2单元", "", "南关小区 3号楼2单元 501"), ("3棟", "2單元", "南关小区 3棟 2單元 501"),
-                                     ("3#", "", "南关小区 3# 501")]:
+                                     ("3#", "", "南关小区 3# 501"),
+                                     # named in English: not "Building 3栋", "Unit 2单元"; a bare "3A" or "B" gets its word
+                                     ("Building 3", "Unit 2", "南关小区 Building 3 Unit 2 501"),
+                                     ("Bldg. 3", "Entrance 2", "南关小区 Bldg. 3 Entrance 2 501"),
+                                     ("block b", "No. 2", "南关小区 block b No. 2 501"),
+                                     ("3A", "B", "南关小区 3A栋 B单元 501")]:
         issue.building, issue.unit_no = building, unit
         assert issue.address == expected
     issue.building, issue.unit_no = "3号楼", "2"
     with translation.override("en"):
         assert issue.shown_address == "南关小区 3号楼 Unit 2 Room 501"
+        issue.building, issue.unit_no = "Building 3", "Unit 2"
+        assert issue.shown_address == "南关小区 Building 3 Unit 2 Room 501"  # not "Building Building 3"
     issue.building, issue.unit_no = "3号楼", "2单元"
     issue.save()
     r = track(client, issue.tracking_code, "13800000000")
