@@ -10,6 +10,16 @@ import sys
 from pathlib import Path
 
 EN = {
+    # A dispatcher adding a caller as a follower (the "me too" pages worded for the operator).
+    "添加来电群众为关注人": "Add the caller as a follower",
+    "您正在以分派员身份为来电群众登记关注（渠道：热线）。来电群众会收到同样的短信通知，办结后也请其评价。":
+        "You are adding a caller as a follower, as a dispatcher (channel: hotline). The caller gets the same text messages and is asked to rate the fix.",
+    "来电群众的联系电话": "Caller's phone number",
+    "来电群众同意提供电话号码，仅用于告知办理进展和邀请评价": "The caller agrees to give their number, used only for progress messages and the rating",
+    "不是同一个问题？返回登记新诉求": "Not the same problem? Back to file a new issue",
+    "如果来电群众反映的是同一个问题，点“加为关注人”，不必重复登记。":
+        "If the caller reports the same problem, press “Add as follower” instead of filing it again.",
+    "加为关注人": "Add as follower",
     "来电人已关注这件诉求，受理编号：": "The caller now follows this issue. Tracking code:",
     "办理进展和评价邀请会短信发送到来电人的手机。": "Progress and the rating request will be sent to the caller's mobile by SMS.",
     "这份诉求已经登记，受理编号 %(code)s。这次选的照片没有添加。": "This report was filed already, tracking code %(code)s. The photos chosen this time were not added.",

@@ -481,6 +481,30 @@ def test_a_dispatchers_form_keeps_no_draft_of_a_caller(transactional_db, live_se
     context.close()
 
 
+def test_a_dispatchers_caller_goes_with_the_me_too_link_once(transactional_db, live_server, browser, world,
+                                                              file_issue):
+    # The dispatcher typed the caller's phone, was shown the same problem, pressed "me too" and found an empty
+    # phone field (the form keeps no draft): the phone and name now go with the link, read once.
+    issue = file_issue()
+    page = dispatcher_form(browser, live_server, world)
+    fill_report(page, world, phone="13900000007")
+    suggestion = page.locator("#similar-list")
+    suggestion.wait_for()
+    suggestion.get_by_role("button", name="加为关注人").click()
+    page.wait_for_url(f"**/report/follow/{issue.pk}/")
+    assert page.locator("h1").inner_text() == "添加来电群众为关注人"
+    assert page.input_value("#id_phone") == "13900000007" and page.input_value("#id_name") == "王女士"
+    assert page.evaluate("sessionStorage.getItem('zy-follow-handoff')") is None  # used up
+    page.reload()
+    assert page.input_value("#id_phone") == ""  # not for the next caller
+    page.check("input[name=privacy]")
+    page.fill("#id_phone", "13900000008")
+    page.get_by_role("button", name="确认关注").click()
+    page.wait_for_selector("#tracking-code")
+    assert list(issue.followers.values_list("phone", flat=True)) == ["+8613900000008"]
+    page.context.close()
+
+
 def test_back_from_a_refused_filing_brings_back_everything_typed(transactional_db, live_server, browser, world,
                                                                   settings):
     # The browser's Back did not put back the 小区 (autocomplete="off"), which is required (breaker).

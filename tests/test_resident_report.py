@@ -607,6 +607,34 @@ def test_a_dispatcher_adding_callers_as_followers_is_not_limited(client, world, 
     assert resident.post(f"/report/follow/{issue.pk}/", {"phone": "13900000005", "privacy": "on"}).status_code == 429
 
 
+def test_the_me_too_pages_speak_to_a_dispatcher_about_the_caller(client, world, file_issue):
+    # The suggestion and the follow form asked the operator for "您的联系电话" and their own consent (left
+    # alone before); a resident's pages keep their wording.
+    issue = file_issue()
+    query = {"category": world.heat_cold.pk, "district": world.ganzhou.pk, "community": "南关小区"}
+    for who, words, not_words in [
+        (None, ["这也是我的问题", "您的联系电话", "我同意提供电话号码", 'autocomplete="tel"'],
+         ["来电群众", "加为关注人"]),
+        (world.dispatcher, ["添加来电群众为关注人", "您正在以分派员身份为来电群众登记关注（渠道：热线）。",
+                            "来电群众的联系电话", "来电群众同意提供电话号码，仅用于告知办理进展和邀请评价",
+                            "不是同一个问题？返回登记新诉求", "data-no-draft"],
+         ["这也是我的问题", "您的联系电话", "我同意提供电话号码", 'autocomplete="tel"']),
+    ]:
+        browser = Client()
+        if who:
+            browser.force_login(who)
+        similar = browser.get("/report/similar/", query).content.decode()
+        assert f'href="/report/follow/{issue.pk}/">{"加为关注人" if who else "这也是我的问题"}</a>' in similar
+        html = browser.get(f"/report/follow/{issue.pk}/").content.decode()
+        for text in words:
+            assert text in html, (who, text)
+        for text in not_words:
+            assert text not in html, (who, text)
+        # A refused POST (no consent) keeps the wording.
+        refused = browser.post(f"/report/follow/{issue.pk}/", {"phone": "13900000001"})
+        assert refused.status_code == 400 and words[0] in refused.content.decode()
+
+
 def test_over_the_phone_limit_answers_a_friendly_429(client, world, settings):
     settings.ZY_RATE_LIMITS = {**settings.ZY_RATE_LIMITS, "file_phone": [(2, 3600)]}
     for i in range(2):

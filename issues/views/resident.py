@@ -594,11 +594,12 @@ def similar(request):
     at most 5, the same 小区 first, then one whose name holds or is held by
     the typed one ("锦绣花园" and "滨河新区锦绣花园小区"; issues.similar),
     each newest first: category, 小区, status and time only. Empty
-    fragment when a parameter is missing.
+    fragment when a parameter is missing. Worded for the operator when a
+    dispatcher fills the form for a caller.
     """
     items = _similar_items(request.GET.get("category", ""), request.GET.get("district", ""),
                            request.GET.get("community", ""))
-    return render(request, "resident/similar.html", {"items": items})
+    return render(request, "resident/similar.html", {"items": items, "dispatcher": _is_dispatcher(request)})
 
 
 def _similar_items(category: str, district: str, community: str) -> list[dict]:
@@ -643,6 +644,7 @@ def _no_longer_followable(request, issue_id, form: FollowForm, status: int):
         return render(request, "resident/follow.html", {
             "issue": original, "category_name": original.category.shown_name,
             "district_name": original.district.shown_name, "form": form, "errors": {}, "limits": LIMITS,
+            "dispatcher": _is_dispatcher(request),
             "notice": _("您选的诉求已和下面这件合并办理（同一个问题）。请确认关注这一件。")}, status=status)
     return render(request, "resident/message.html", {
         "title": _("无法关注"), "report_again": True,
@@ -682,8 +684,10 @@ def follow(request, issue_id: int):
     if issue is None:
         return (_no_longer_followable(request, issue_id, form, 200 if request.method in SAFE_METHODS else 409)
                 or _not_found(request))
+    # A dispatcher adds a caller: the page speaks to the operator about the caller (breaker round 2).
     context = {"issue": issue, "category_name": issue.category.shown_name,
-               "district_name": issue.district.shown_name, "form": form, "errors": {}, "limits": LIMITS}
+               "district_name": issue.district.shown_name, "form": form, "errors": {}, "limits": LIMITS,
+               "dispatcher": _is_dispatcher(request)}
     if request.method in SAFE_METHODS:
         return render(request, "resident/follow.html", context)
     if not form.is_valid():

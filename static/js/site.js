@@ -267,10 +267,25 @@
       document.querySelectorAll("form[data-once]").forEach(function (f) { delete f.dataset.sent; f.removeAttribute("aria-busy"); });
     }
   });
+  // A dispatcher's form keeps no draft, but the caller's phone and name go with a "me too" link to the
+  // follow form, once: read (and dropped) by the next page this tab opens.
+  var HANDOFF = "zy-follow-handoff";
+  function handOff() {
+    var form = document.querySelector("#report-form[data-no-draft]");
+    if (!form) { return; }
+    var fields = {};
+    ["reporter_phone", "reporter_name"].forEach(function (name) {
+      var el = form.elements[name];
+      if (el && el.value) { fields[name] = el.value; }
+    });
+    keep(HANDOFF, {saved: Date.now(), fields: fields});
+  }
   document.addEventListener("click", function (e) {
-    if (e.target.closest && e.target.closest("#similar a")) { saveDraft(); }
+    if (e.target.closest && e.target.closest("#similar a")) { saveDraft(); handOff(); }
   }, true);
   (function restore() {
+    var handed = readKept(HANDOFF);  // read once, by whichever page opens next
+    drop(HANDOFF);
     var done = document.querySelector("[data-drop-draft]");
     if (done) {  // a success page: what was sent is kept as FILED; a follow's page drops the draft
       var code = done.getAttribute("data-filed-code");
@@ -312,15 +327,17 @@
         }
       }, {once: true});
     }
-    if (!draft) { return; }
+    var typed = draft || (handed && handed.fields);
+    if (!typed) { return; }
     var follow = document.querySelector("form[data-follow-form][data-prefill]");
     if (follow) {  // the follow form asks for the phone and name typed into the report form
       [["phone", "reporter_phone"], ["name", "reporter_name"]].forEach(function (pair) {
         var el = follow.elements[pair[0]];
-        if (el && !el.value && draft[pair[1]]) { el.value = draft[pair[1]]; }
+        if (el && !el.value && typed[pair[1]]) { el.value = typed[pair[1]]; }
       });
       return;
     }
+    if (!draft) { return; }
     if (!form) { return; }
     var restored = putBack(form, draft, false);
     dropDraft();
