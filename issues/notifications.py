@@ -350,14 +350,16 @@ def on_event(event) -> None:
 def messages_for(event) -> list[Message]:
     """The messages an IssueEvent calls for (nothing written; ``event.pk`` and its issue's pk must be set).
 
-    Resident messages follow
-    DESIGN.md: tracking code on filing; rejection or merge with the reason;
-    approved extension or plan with the new date; the fix with the rating
-    link; the supervisor's decision at the rework limit (closed, or worked
-    again by a new date) with its note; the same to followers (and a follower's own confirmation with
-    its tracking link, or with its rating link when the issue awaits its
-    rating already; so for a merge into an original awaiting its rating). Emergencies alert the routed unit's on-call
-    contacts and the dispatchers at once.
+    Resident messages follow DESIGN.md: tracking code on filing; rejection
+    or merge with the reason; approved extension or plan with the new date;
+    the fix with the rating link; the same to followers (and a follower's
+    own confirmation with its tracking link, or with its rating link when
+    the issue awaits its rating already; so for a merge into an original
+    awaiting its rating). DESIGN.md is silent on the supervisor's decision
+    at the rework limit; the reporter, whose last word was "dissatisfied",
+    and the followers are told it too (closed, or worked again by a new
+    date, with the decision's note). Emergencies alert the routed unit's
+    on-call contacts and the dispatchers at once.
     """
     issue = event.issue
     ref = f"event:{event.pk}"
