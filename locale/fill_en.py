@@ -10,6 +10,8 @@ import sys
 from pathlib import Path
 
 EN = {
+    "回访员已通过电话回访记录了本轮办理结果的评价，这里填写的内容没有保存。对办理结果有不同意见，请拨打12345热线。":
+        "A revisit agent has already recorded your rating of this result by phone, so what you entered here was not saved. If you disagree with the result, please call the 12345 hotline.",
     # A dispatcher adding a caller as a follower (the "me too" pages worded for the operator).
     "添加来电群众为关注人": "Add the caller as a follower",
     "您正在以分派员身份为来电群众登记关注（渠道：热线）。来电群众会收到同样的短信通知，办结后也请其评价。":

@@ -337,3 +337,30 @@ def test_a_follower_rating_after_the_revisit_window_closed_it_is_not_told_the_re
     html = Client().get(path_of(rating_url(fixed, "+8613900000000"))).content.decode()
     assert "这件诉求已办结销号。您的评价仍会记录，并反馈给承办单位。" in html and "报告人" not in html
     assert 'name="satisfaction"' in html
+
+
+def test_a_reporter_after_the_agents_phone_revisit_is_told_nothing_was_kept(fixed, world):
+    # The revisit agent recorded "satisfied" by phone while the reporter had the page open; the reporter's
+    # "dissatisfied, 根本没修好" was then thanked as their own double tap and dropped (breaker).
+    from issues.workflow import issue_rate
+
+    url = path_of(rating_url(fixed, fixed.reporter_phone))
+    browser = Client()
+    assert browser.get(url).status_code == 200  # the form, opened before the call
+    issue_rate(issue=fixed, actor=Actor.of(world.revisit), resolved=True, satisfaction="satisfied",
+               comment="电话回访：满意")
+    r = browser.post(url, {"resolved": "no", "satisfaction": "dissatisfied", "comment": "根本没修好"})
+    html = r.content.decode()
+    assert r.status_code == 409
+    assert ("回访员已通过电话回访记录了本轮办理结果的评价，这里填写的内容没有保存。"
+            "对办理结果有不同意见，请拨打12345热线。") in html
+    assert "感谢您的评价" not in html
+    assert list(Rating.objects.values_list("rater_kind", "satisfaction", "comment")) == [
+        ("agent", "satisfied", "电话回访：满意")]
+    again = browser.get(url)
+    assert again.status_code == 200 and "回访员已通过电话回访记录了本轮办理结果的评价" in again.content.decode()
+    assert "您已评价过本轮办理结果" not in again.content.decode()
+    # A follower's own link still rates: the agent rated for the reporter only.
+    follower = Client().post(path_of(rating_url(fixed, "+8613900000000")),
+                             {"resolved": "yes", "satisfaction": "basic"})
+    assert follower.status_code == 200 and Rating.objects.filter(rater_kind="follower").count() == 1

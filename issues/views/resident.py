@@ -33,7 +33,7 @@ from .. import links
 from .. import photos as photo_mod
 from .. import public_figures, reference
 from .. import similar as similar_mod
-from ..choices import PHASE_OF_STATUS, RESIDENT_NOTE_KINDS, EventKind, Phase, Priority, Role, Status, Utility
+from ..choices import PHASE_OF_STATUS, RESIDENT_NOTE_KINDS, EventKind, Phase, Priority, RaterKind, Role, Status, Utility
 from ..forms import LIMITS, FollowForm, RateForm, ReportForm, ResendForm, TrackForm
 from ..limits import RateLimited, Reservation, admit, admit_once, client_network, hit
 from ..links import (
@@ -931,8 +931,10 @@ def rate(request, token: str):
     (409 to a POST). A link sent for an earlier resolution round (the
     issue was reworked since) rates nothing: the page says where the issue
     is now — closed, or its newer link already sent, or to come (409 to a
-    POST). A link older than 30 days (RATE_MAX_AGE) → "expired", 410; a
-    forged or altered one → the neutral 404.
+    POST). A reporter's link after the revisit agent recorded the round's
+    rating by phone says so and keeps nothing (409 to a POST). A link older
+    than 30 days (RATE_MAX_AGE) → "expired", 410; a forged or altered one →
+    the neutral 404.
     """
     found = read_token_round(token, RATE_SALT, RATE_MAX_AGE)
     issue = (Issue.objects.select_related("category", "district", "lead_unit").filter(pk=found[0]).first()
@@ -949,13 +951,16 @@ def rate(request, token: str):
     # The round the link was sent for (a link from before rounds were named: the current one).
     link_round = found[2] if found[2] is not None else issue.resolution_round
     mine = _rating_by(issue, follower, link_round)
+    # The revisit agent recorded this round's rating on the phone: the reporter has no rating of their own
+    # to be thanked for, and what they send now is not kept (breaker: it was thanked and dropped).
+    by_agent = mine is not None and mine.rater_kind == RaterKind.AGENT
     # A follower rates the round their link was sent for, even once the reporter's rating moved the issue on.
     late_follower = (role == "follower" and mine is None and round_resolved(issue, link_round)
                      and (link_round != issue.resolution_round or issue.status != Status.AWAITING_RATING))
     context = {"issue": issue, "role": role, "category_name": issue.category.shown_name,
                "result": _result_of(issue, link_round), "errors": {}, "limits": LIMITS,
                "moved_on": _moved_on_words(issue) if late_follower else ""}
-    if mine is not None and request.method == "POST" and (
+    if mine is not None and not by_agent and request.method == "POST" and (
             link_round == issue.resolution_round or timezone.now() - mine.created_at < _DOUBLE_TAP):
         # Rated already with this link, in this round or a moment ago: a double tap, or the page sent
         # again. Thanked as the first copy was (its rating may have closed the issue or started a rework).
@@ -963,7 +968,11 @@ def rate(request, token: str):
     context["reworks_left"] = reworks_left(issue)
     if link_round != issue.resolution_round and not late_follower:
         rated_now = _rating_by(issue, follower, issue.resolution_round) is not None
-        context["closed_reason"] = _earlier_round_words(issue, rated_link=mine is not None, rated_now=rated_now)
+        context["closed_reason"] = _earlier_round_words(issue, rated_link=mine is not None and not by_agent,
+                                                        rated_now=rated_now)
+        return render(request, "resident/rate.html", context, status=409 if request.method == "POST" else 200)
+    if by_agent:
+        context["closed_reason"] = _(AGENT_RATED)
         return render(request, "resident/rate.html", context, status=409 if request.method == "POST" else 200)
     if mine is not None:
         context["closed_reason"] = _("您已评价过本轮办理结果，感谢您的反馈。")
@@ -986,6 +995,11 @@ def rate(request, token: str):
         return render(request, "resident/rate.html", context, status=400)
     except Conflict as exc:
         mine = _rating_by(issue, follower, link_round)
+        if mine is not None and mine.rater_kind == RaterKind.AGENT:  # the agent's phone record won the race
+            issue.refresh_from_db()
+            context["closed_reason"] = _(AGENT_RATED)
+            context.pop("form")
+            return render(request, "resident/rate.html", context, status=409)
         if mine is not None:  # the same person's other copy (a double tap) won the race: thank them, as it did
             issue.refresh_from_db()
             return render(request, "resident/rate_done.html", {"issue": issue, "rating": mine, "role": role})
@@ -1027,6 +1041,8 @@ def _rating_by(issue: Issue, follower, round: int) -> Rating | None:
     return found.order_by("id").first()
 
 
+AGENT_RATED = gettext_noop("回访员已通过电话回访记录了本轮办理结果的评价，这里填写的内容没有保存。"
+                            "对办理结果有不同意见，请拨打12345热线。")
 _DOUBLE_TAP = timedelta(minutes=2)  # a second copy of a rating within this is thanked, even after a rework began
 
 
