@@ -10,6 +10,20 @@ import sys
 from pathlib import Path
 
 EN = {
+    "您对办理结果不满意，督查部门正在研判后续处理，请过几天再凭受理编号和电话号码查询结果。":
+        "You were not satisfied with the result. The supervising department is deciding what happens next: please check again here in a few days with your code and phone number.",
+    # The tracking page: a follower's words, a return to dispatch, the supervisor's decision at the rework limit.
+    "这件诉求已受理，正在等待分派给责任单位。": "This report has been received and is waiting to be passed to the responsible unit.",
+    "这件诉求未予受理。": "This report was not accepted.",
+    "这件诉求与另一件同样的问题合并办理。": "This report was merged with another report of the same problem.",
+    "原承办单位认为不属于其职责范围，已退回分派中心，正在重新分派给责任单位。":
+        "The unit it was passed to found it is not theirs to handle and sent it back; it is being passed to the responsible unit.",
+    "交给负责单位：原单位已退回，正在重新分派": "Passed to the unit: sent back by the unit, being passed on again",
+    "单位接单处理：等待单位接单": "Taken on by the unit: waiting for the unit",
+    "您对办理结果不满意，督查部门正在研判后续处理，结果会短信告知您。":
+        "You were not satisfied with the result. The supervising department is deciding what happens next and will tell you by text message.",
+    "报告人对办理结果不满意，督查部门正在研判后续处理。":
+        "The person who reported it was not satisfied with the result. The supervising department is deciding what happens next.",
     "回访员已通过电话回访记录了本轮办理结果的评价，这里填写的内容没有保存。对办理结果有不同意见，请拨打12345热线。":
         "A revisit agent has already recorded your rating of this result by phone, so what you entered here was not saved. If you disagree with the result, please call the 12345 hotline.",
     # A dispatcher adding a caller as a follower (the "me too" pages worded for the operator).

@@ -728,7 +728,9 @@ def test_once_rated_the_landline_reporter_is_thanked_not_asked_again(world, file
     issue.refresh_from_db()
     assert (issue.status, issue.needs_decision) == (Status.AWAITING_RATING, True)
     html = client.get(page).content.decode()
-    assert 'id="rate-link"' not in html and "已收到您对本轮办理结果的评价，谢谢。" in html
+    # Not asked again; told the supervisor decides, and where to look (no SMS reaches a landline).
+    assert 'id="rate-link"' not in html
+    assert "您对办理结果不满意，督查部门正在研判后续处理，请过几天再凭受理编号和电话号码查询结果。" in html
 
 
 def test_a_follower_is_not_told_a_text_went_to_their_phone(world, handled):
@@ -921,3 +923,61 @@ def test_a_closed_issue_shows_every_phase_done_and_none_under_way(world, file_is
     client = Client()
     html = client.get(track(client, issue.tracking_code, "13800000000")["Location"]).content.decode()
     assert html.count('<li class="done"') == 4 and "current" not in html.split('class="phases"')[1].split("</ol>")[0]
+
+
+def _page(phone, issue):
+    # The tracking page of ``issue`` as the browser that proved ``phone`` sees it.
+    browser = Client()
+    r = track(browser, issue.tracking_code, phone)
+    return browser.get(r["Location"]).content.decode()
+
+
+def test_an_issue_returned_by_its_unit_is_not_shown_as_handed_over_and_taken_on(world, file_issue):
+    # After 退单 the page said "交给负责单位：已于 … 完成" and "单位接单处理：已于 … 接单" beside "尚未交办" (breaker).
+    from issues.workflow import issue_return
+
+    issue = file_issue()
+    issue_assign(issue=issue, actor=Actor.of(world.dispatcher), lead_unit=world.heat_gz)
+    issue_claim(issue=issue, actor=Actor.of(world.heat_staff))
+    issue_return(issue=issue, actor=Actor.of(world.heat_staff), reason="不归我们管")
+    html = _page("13800000000", issue)
+    assert "原承办单位认为不属于其职责范围，已退回分派中心，正在重新分派给责任单位。" in html
+    assert "交给负责单位：原单位已退回，正在重新分派" in html and "单位接单处理：等待单位接单" in html
+    assert "已于" not in html and "不归我们管" not in html  # the return's note stays internal
+    # Assigned again: handed over, its claim to come.
+    issue_assign(issue=issue, actor=Actor.of(world.dispatcher), lead_unit=world.heat_gz)
+    html = _page("13800000000", issue)
+    assert "交给负责单位：已于 2026年11月30日 09:00 完成" in html and "单位接单处理：等待单位接单" in html
+
+
+def test_a_follower_reads_this_issue_not_your_issue(world, file_issue):
+    # "您的诉求已受理" / "您的诉求未予受理" on the page of someone who only follows it (breaker).
+    issue = file_issue()
+    issue_follow(issue=issue, phone="13900000000")
+    html = _page("13900000000", issue)
+    assert "这件诉求已受理，正在等待分派给责任单位。" in html and "您的诉求" not in html
+    assert "您的诉求已受理，正在等待分派给责任单位。" in _page("13800000000", issue)
+    issue_reject(issue=issue, actor=Actor.of(world.dispatcher), reason="属于物业管理范围")
+    html = _page("13900000000", issue)
+    assert "这件诉求未予受理。" in html and "您的诉求" not in html
+
+
+def test_an_issue_awaiting_the_supervisors_decision_says_so(world, file_issue):
+    # At the rework limit a dissatisfied rating waits for the supervisor: the page showed "督查研判（已完成）",
+    # "回访评价（进行中）" and asked the follower's phone to rate (breaker).
+    from issues.workflow import issue_rate
+
+    issue = file_issue()
+    issue_follow(issue=issue, phone="13900000000")
+    _resolve(world, issue)
+    issue.refresh_from_db()
+    issue.rework_count = 2
+    issue.save()
+    issue_rate(issue=issue, actor=Actor.resident("13800000000"), resolved=False, satisfaction="dissatisfied")
+    reporter, follower = _page("13800000000", issue), _page("13900000000", issue)
+    assert "您对办理结果不满意，督查部门正在研判后续处理，结果会短信告知您。" in reporter
+    assert "报告人对办理结果不满意，督查部门正在研判后续处理。" in follower
+    for html in (reporter, follower):
+        assert '<li class=" current" aria-current="step">督查研判<span class="visually-hidden">（进行中）' in html
+        assert "回访评价<span class=\"visually-hidden\">（未开始）" in html
+        assert "已收到您对本轮办理结果的评价" not in html and "也会收到评价短信" not in html

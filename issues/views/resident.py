@@ -83,6 +83,20 @@ STATUS_WORDS = {
     Status.REJECTED: gettext_noop("您的诉求未予受理。"),
     Status.MERGED: gettext_noop("您的诉求与另一件同样的问题合并办理。"),
 }
+# A follower did not file it: "this issue", not "your issue" (as their SMS say "您关注的问题"; breaker).
+FOLLOWER_STATUS_WORDS = {
+    Status.NEW: gettext_noop("这件诉求已受理，正在等待分派给责任单位。"),
+    Status.REJECTED: gettext_noop("这件诉求未予受理。"),
+    Status.MERGED: gettext_noop("这件诉求与另一件同样的问题合并办理。"),
+}
+# Returned by its unit (not its duty) and waiting for the dispatcher again: the return's note is internal.
+RETURNED_WORDS = gettext_noop("原承办单位认为不属于其职责范围，已退回分派中心，正在重新分派给责任单位。")
+# A dissatisfied rating at the rework limit: the supervisor decides what follows (DESIGN.md).
+DECISION_WORDS = {
+    "reporter": gettext_noop("您对办理结果不满意，督查部门正在研判后续处理，结果会短信告知您。"),
+    "landline": gettext_noop("您对办理结果不满意，督查部门正在研判后续处理，请过几天再凭受理编号和电话号码查询结果。"),
+    "follower": gettext_noop("报告人对办理结果不满意，督查部门正在研判后续处理。"),
+}
 PHASES = [Phase.COLLECTED, Phase.ASSIGNED, Phase.SUPERVISED, Phase.RATED]
 
 
@@ -826,10 +840,18 @@ def track_detail(request, code: str):
 
 def _detail(request, issue: Issue, role: str):
     """The tracking page of ``issue`` for ``role`` ("reporter" or "follower"), 200 (see track_detail)."""
-    words = STATUS_WORDS[Status(issue.status)]
+    status = Status(issue.status)
+    words = FOLLOWER_STATUS_WORDS.get(status, STATUS_WORDS[status]) if role == "follower" else STATUS_WORDS[status]
     landline_reporter = role == "reporter" and not is_mobile(issue.reporter_phone)
     can_rate = False
-    if issue.status == Status.AWAITING_RATING:
+    current = PHASE_OF_STATUS[status]
+    returned = status == Status.NEW and issue.first_assigned_at is not None
+    if returned:
+        words = RETURNED_WORDS
+    if issue.status == Status.AWAITING_RATING and issue.needs_decision:
+        # The supervisor's turn, not the rating's (no SMS reaches a landline reporter).
+        words, current = DECISION_WORDS["landline" if landline_reporter else role], Phase.SUPERVISED
+    elif issue.status == Status.AWAITING_RATING:
         # The SMS link is named only to whom it went: a mobile reporter; a landline reporter rates here.
         if role == "reporter" and Rating.objects.filter(issue=issue, round=issue.resolution_round,
                                                         follower__isnull=True).exists():
@@ -838,7 +860,6 @@ def _detail(request, issue: Issue, role: str):
             words, can_rate = gettext_noop("已处理完毕，请您评价办理结果。"), True
         elif role == "follower":
             words = gettext_noop("已处理完毕，正在请群众评价。关注人留的是手机的，也会收到评价短信。")
-    current = PHASE_OF_STATUS[Status(issue.status)]
     index = PHASES.index(current)
     closed = issue.status == Status.CLOSED  # every phase done, none under way
     phases = [{"label": p.label, "done": i < index or closed, "current": i == index and not closed}
@@ -867,6 +888,8 @@ def _detail(request, issue: Issue, role: str):
         "show_phases": issue.status not in (Status.REJECTED, Status.MERGED),
         "events": events,
         "open": issue.is_open,
+        # Dispatched once and returned by its unit: waiting for a new dispatch, and so for a new claim.
+        "returned": returned,
         # A landline reporter may rate here, having no SMS link (a mobile's link proves the phone is
         # theirs; the code and the number are less of a proof, so only where there is no other way).
         "rate_url": reverse("resident:rate", args=[rating_token(issue, issue.reporter_phone)])
