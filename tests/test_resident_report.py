@@ -832,3 +832,29 @@ def test_a_copy_whose_first_died_in_flight_keeps_the_form(client, world, monkeyp
     assert "您刚才提交的同一份诉求还在处理中。请半分钟后再点“提交”，不会重复登记。" in html
     assert "楼道暖气管漏水</textarea>" in html and 'value="南关小区"' in html and f'value="{KEY}"' in html
     assert Issue.objects.count() == 0
+
+
+def test_the_same_form_sent_again_after_its_issue_was_rejected_shows_where_it_is(client, world):
+    # Sent again (Back, a resend from the history) after a rejection, the answer was the filing's
+    # "提交成功，已受理" with its deadlines (breaker): now the tracking page, with the reason.
+    from issues.workflow import Actor, issue_reject
+
+    data = form_data(world, idempotency_key="0e0e0e0e-0000-4000-8000-0000000000a1")
+    done = client.post("/report/", data)["Location"]
+    issue = Issue.objects.get()
+    assert "提交成功，已受理" in client.get(done).content.decode()
+    issue_reject(issue=issue, actor=Actor.of(world.dispatcher), reason="非本市供热范围")
+    again = client.post("/report/", data)
+    assert again.status_code == 302 and again["Location"] == done and Issue.objects.count() == 1
+    page = client.get(done)
+    assert page.status_code == 302 and page["Location"] == f"/track/{issue.tracking_code}/"
+    html = client.get(page["Location"]).content.decode()
+    assert "您的诉求未予受理。" in html and "非本市供热范围" in html
+    # A dispatcher's filing goes to the staff page.
+    staff = Client()
+    staff.force_login(world.dispatcher)
+    filed = staff.post("/report/", form_data(world, idempotency_key="0e0e0e0e-0000-4000-8000-0000000000a2"))
+    dispatched = Issue.objects.get(channel="hotline")
+    issue_reject(issue=dispatched, actor=Actor.of(world.dispatcher), reason="重复来电")
+    r = staff.get(filed["Location"])
+    assert r.status_code == 302 and r["Location"] == f"/work/issues/{dispatched.pk}/"

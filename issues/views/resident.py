@@ -577,10 +577,19 @@ def report_done(request, code: str):
     issue (channel hotline), for the operator: the caller's SMS, and a link to the staff page
     instead of the resident's tracking page (a dispatcher is no reporter there). A landline's
     reporter is told to rate on the tracking page, not that an SMS will come.
+    Once the issue is no longer open (rejected, merged, closed), the filing's
+    promises no longer hold: a redirect (302) to its tracking page (the
+    staff page for a dispatcher).
     """
     issue = Issue.objects.select_related("category", "district", "lead_unit").filter(tracking_code=code).first()
     if issue is None or not request.resident_proofs.filed_here(issue.pk):
         return _ask_phone(request, code)
+    if not issue.is_open:
+        # Rejected, merged or closed since (a later visit, or the same form sent again): where it is now,
+        # not the filing's "已受理" and deadlines (breaker).
+        if _is_dispatcher(request):
+            return redirect("staff:issue", issue.pk)
+        return redirect("resident:track_detail", issue.tracking_code)
     return render(request, "resident/report_done.html", {
         "issue": issue,
         "category_name": issue.category.shown_name,
