@@ -480,7 +480,7 @@ def resend_codes(phone: str, request_id: str, now=None) -> int:
     more = f"（共{total}件，这里是最近的{len(issues)}件）" if total > len(issues) else ""
     with transaction.atomic():
         write(issues[-1], [Message("resident.codes", f"resend:{request_id}", phone,
-                                   f"{SIGNATURE}您未办结的诉求编号：{codes}{more}。")], now=now)
+                                   f"{SIGNATURE}您办理中和待评价的诉求编号：{codes}{more}。")], now=now)
         # Every one awaiting a rating, listed or not (the list holds the newest RESEND_MAX; an older fixed
         # one left out lost its link: breaker), oldest first, at most RESEND_MAX messages.
         awaiting = list(mine.filter(status=Status.AWAITING_RATING).order_by("tracking_code"))

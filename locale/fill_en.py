@@ -115,7 +115,7 @@ EN = {
     "市热线分派中心": "City hotline dispatch centre", "行业监管部门": "Regulating department",
     "回访中心": "Revisit centre", "工作人员": "Staff",
     "无法关注": "Cannot follow", "已处理您的请求": "Request received",
-    "如果该号码反映或关注的诉求还未办结，受理编号已通过短信发送到该号码，请注意查收；已办结待评价的，评价链接也一并重新发送。固定电话无法接收短信。":
+    "如果该号码反映或关注的诉求还在办理中或待评价，受理编号已通过短信发送到该号码，请注意查收；待评价的，评价链接也一并重新发送。固定电话无法接收短信。":
         "If this number made or follows open reports, their tracking codes have been sent to it by SMS, with the "
         "rating link again for any that were fixed and await a rating. Landlines cannot receive SMS.",
     "该诉求目前不在待评价状态，无需评价。": "This report is not waiting for a rating.",
@@ -400,7 +400,7 @@ EN = {
         "No matching report found. Please check the tracking code and the full phone number.",
     "受理编号": "Tracking code", "提交时留的完整电话号码": "The full phone number you gave",
     "查询": "Track", "忘记受理编号？": "Lost your code?", "提交时留的手机号码": "The mobile number you gave",
-    "把未办结诉求的编号发到我的手机": "Send me the codes of my open reports",
+    "把办理中和待评价诉求的编号发到我的手机": "Send me the codes of my open reports",
     "办理进度": "Progress", "当前状态：": "Status: ", "说明：": "Reason: ",
     "请用编号 %(code)s 和您的电话查询后续进展。": "Track it further with code %(code)s and your phone number.",
     "办理阶段": "Phases", "地点": "Place", "承办单位": "Handling unit", "尚未交办": "Not yet assigned",

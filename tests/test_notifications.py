@@ -216,7 +216,7 @@ def test_resend_codes_lists_the_issues_a_phone_follows_too(world, file_issue):
     issue_reject(issue=closed, actor=Actor.of(world.dispatcher), reason="不属于水电气暖")
     assert notifications.resend_codes("+8613900000001", "req-1") == 2
     body = Notification.objects.get(kind="resident.codes").body
-    assert body == (f"【张掖城市生命线】您未办结的诉求编号：{mine.tracking_code}、{followed.tracking_code}（关注）。")
+    assert body == (f"【张掖城市生命线】您办理中和待评价的诉求编号：{mine.tracking_code}、{followed.tracking_code}（关注）。")
 
 
 class TestDelivery:
@@ -285,7 +285,7 @@ def test_resent_codes_are_the_newest_ten_in_filing_order_and_say_how_many_there_
     assert notifications.resend_codes("+8613800000000", "req-1") == 10
     body = Notification.objects.get(kind="resident.codes").body
     codes = "、".join(f"ZY20261130{n:06d}" for n in range(3, 13))
-    assert body == f"【张掖城市生命线】您未办结的诉求编号：{codes}（共12件，这里是最近的10件）。"
+    assert body == f"【张掖城市生命线】您办理中和待评价的诉求编号：{codes}（共12件，这里是最近的10件）。"
 
 
 def test_a_follower_joining_a_fixed_issue_gets_its_rating_link_at_once(world, file_issue):

@@ -198,7 +198,7 @@ def test_tracking_is_rate_limited_per_ip(client, handled, settings, locmem_cache
 def test_lost_code_sends_the_open_codes_by_sms(client, handled):
     r = client.post("/track/resend/", {"phone": "138 0000 0000"})
     assert r.status_code == 200
-    neutral = "如果该号码反映或关注的诉求还未办结，受理编号已通过短信发送到该号码"
+    neutral = "如果该号码反映或关注的诉求还在办理中或待评价，受理编号已通过短信发送到该号码"
     assert neutral in r.content.decode()
     assert "<title>已处理您的请求 · 张掖城市生命线</title>" in r.content.decode()
     sms = Notification.objects.get(kind="resident.codes")
@@ -766,7 +766,7 @@ def test_lost_code_sends_the_rating_links_not_yet_used_again(client, world, hand
     issue_follow(issue=handled, phone="13900000000", name="")
     issue_resolve(issue=handled, actor=Actor.of(world.heat_staff), result="更换了阀门。")
     r = client.post("/track/resend/", {"phone": "13800000000"})
-    assert "已办结待评价的，评价链接也一并重新发送" in r.content.decode()
+    assert "；待评价的，评价链接也一并重新发送" in r.content.decode()
     again = Notification.objects.get(kind="resident.rate_again", recipient="+8613800000000")
     assert again.body.startswith(f"【张掖城市生命线】您反映的问题（编号{handled.tracking_code}）已办结：更换了阀门。请您评价：")
     token = again.body.rsplit("/rate/", 1)[1].rstrip("/")
