@@ -32,6 +32,13 @@ from django.utils import timezone
 
 from .models import Issue
 
+# What Open311 stores as the 小区 of a request that named none: filed with lat and long only, or with an
+# address_string that starts at the building. Each stands for "unknown", so matches nothing, itself included
+# (breaker: every coordinates-only request was "the same 小区" as every other in the district).
+NO_ADDRESS = "（未填地址，仅有坐标）"
+NO_COMMUNITY = "（地址未写小区名称）"
+UNNAMED = (NO_ADDRESS, NO_COMMUNITY)
+
 WINDOW_DAYS = 7  # how far back suggestions reach (issue #4)
 MAX_ITEMS = 5  # at most this many suggestions
 MIN_KEY_CHARS = 2  # a key shorter than this (one character) matches only itself
@@ -195,14 +202,19 @@ def in_community(issues: QuerySet, community: str, limit: int) -> list[Issue]:
     then id). One query for the distinct 小区 of ``issues`` (narrow it by
     category and district first: the work grows with their number), then
     one per rank that has any. A 小区 with no key (only punctuation or
-    emoji: "/", "——") matches the same text only. Used by the resident's
+    emoji: "/", "——") matches the same text only; Open311's stand-ins for
+    no 小区 (``UNNAMED``) match nothing. Used by the resident's
     duplicate suggestion and the dispatcher's merge candidates.
     """
+    if community in UNNAMED:
+        return []
     typed = community_key(community)
     if not typed:  # nothing to compare but the text itself
         return list(issues.filter(community=community).order_by("-filed_at", "-id")[:limit]) if community else []
     same, held = [], []
     for stored in issues.order_by().values_list("community", flat=True).distinct():
+        if stored in UNNAMED:
+            continue
         quality = matches(typed, community_key(stored))
         if quality:
             (same if quality == 2 else held).append(stored)

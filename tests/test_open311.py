@@ -187,6 +187,23 @@ class TestFileAndReadBack:
         assert anyone["address"] == "甘州区 （未填地址，仅有坐标）" and anyone["lat"] is None
         assert "38.12" not in json.dumps(anyone)
 
+    def test_requests_without_a_named_community_are_nobodys_duplicates(self, api, systems, world):
+        # Every coordinates-only request (and every address starting at the building) was stored with one
+        # stand-in 小区, so each was "the same 小区" as all the others in the district (breaker).
+        from issues.similar import in_community
+
+        for n, address in enumerate([None, None, "3号楼2单元501", "5号楼1单元", "南关小区3栋"]):
+            r = api.post(f"{BASE}/requests.json", form(systems, address_string=address, phone=f"1380000000{n}",
+                                                       lat="38.93" if address is None else None,
+                                                       long="100.45" if address is None else None))
+            assert r.status_code == 201, r.content
+        issues = Issue.objects.filter(category=world.heat_cold)
+        assert sorted(issues.values_list("community", flat=True)) == [
+            "南关小区", "（地址未写小区名称）", "（地址未写小区名称）", "（未填地址，仅有坐标）", "（未填地址，仅有坐标）"]
+        for community in ("（未填地址，仅有坐标）", "（地址未写小区名称）"):
+            assert in_community(issues, community, 5) == []
+        assert [i.community for i in in_community(issues, "南关小区", 5)] == ["南关小区"]
+
     def test_district_as_an_attribute_and_extra_answers(self, api, systems, world):
         world.heat_cold.extra_questions = [{"code": "temp", "label": "室温", "type": "number", "required": True}]
         world.heat_cold.save()

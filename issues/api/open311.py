@@ -54,6 +54,7 @@ from django.views.decorators.csrf import csrf_exempt
 from issues import workflow as wf
 from issues.choices import OPEN311_STATUS, RESIDENT_NOTE_KINDS, TERMINAL_STATUSES, Channel
 from issues.models import ApiClient, Category, District, Issue, IssueEvent
+from issues.similar import NO_ADDRESS, NO_COMMUNITY
 from issues.validation import house_start, input_length, public_community, without_format_characters
 
 MAX_RESULTS = 1000
@@ -373,8 +374,6 @@ def _objects(issues, client) -> list[dict]:
     return [request_object(i, full=client is not None and i.filed_by_client_id == client.pk) for i in issues]
 
 
-NO_ADDRESS = "（未填地址，仅有坐标）"  # the 小区 of a request filed with lat and long but no address_string
-NO_COMMUNITY = "（地址未写小区名称）"  # the 小区 of an address_string that starts at the building
 
 # The usual spelling of the house part: 3号楼2单元501室, 12栋 3单元 1502 (building, unit, room numbers).
 _HOUSE = re.compile(r"(\d{1,6})\s*(?:号楼|號樓|栋|棟|幢)\s*(?:(\d{1,6})\s*(?:单元|單元)\s*)?(\d{1,8})?\s*(?:室|户|戶|号房)?")
