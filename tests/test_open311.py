@@ -204,6 +204,22 @@ class TestFileAndReadBack:
             assert in_community(issues, community, 5) == []
         assert [i.community for i in in_community(issues, "南关小区", 5)] == ["南关小区"]
 
+    def test_a_name_or_text_that_cannot_be_kept_whole_is_refused_not_cut(self, api, systems):
+        # A 60-letter name was stored cut to 50 code points (inside an emoji at times), and bytes that are not
+        # UTF-8 were stored as "漏水���" (breaker).
+        r = api.post(f"{BASE}/requests.json", form(systems, first_name="a" * 60, last_name="张"))
+        assert r.status_code == 400 and r.json()[0]["description"].startswith("first_name: ")
+        family = "\U0001F468\u200d\U0001F469\u200d\U0001F467"  # one emoji the user sees, five code points
+        r = api.post(f"{BASE}/requests.json", form(systems, first_name="张" * 48 + family, last_name="王"))
+        assert r.status_code == 201, r.content
+        assert Issue.objects.get().reporter_name == "王" + "张" * 48 + family
+        body = ("api_key=" + systems.hotline.token + "&service_code=heat-not-warm&lat=38.9321&long=100.4556"
+                "&phone=13800000001&description=%E6%BC%8F%E6%B0%B4%ED%B2%80").encode()  # 漏水 and a lone surrogate
+        r = api.generic("POST", f"{BASE}/requests.json", body, content_type="application/x-www-form-urlencoded")
+        assert r.status_code == 400
+        assert r.json()[0]["description"] == "parameters must be valid UTF-8 text (an undecodable byte was found)"
+        assert Issue.objects.count() == 1
+
     def test_district_as_an_attribute_and_extra_answers(self, api, systems, world):
         world.heat_cold.extra_questions = [{"code": "temp", "label": "室温", "type": "number", "required": True}]
         world.heat_cold.save()

@@ -193,7 +193,8 @@ def _param(request, name: str) -> str:
 
 
 def _refuse_nul(request, kwargs) -> None:
-    """NUL characters cannot be stored or searched (PostgreSQL refuses them): 400 at the door."""
+    """NUL characters cannot be stored or searched (PostgreSQL refuses them), and undecodable bytes
+    would be stored as U+FFFD: 400 at the door for either."""
     values = list(kwargs.values()) + [v for vs in request.GET.lists() for v in [vs[0], *vs[1]]]
     if request.method == "POST":
         _require_form_body(request)
@@ -205,6 +206,9 @@ def _refuse_nul(request, kwargs) -> None:
             raise Open311Error(400, "the body must be application/x-www-form-urlencoded") from None
     if any("\x00" in str(v) for v in values):
         raise Open311Error(400, "parameters must not contain NUL characters")
+    # Bytes that are not UTF-8 (or the charset given) reach the view as U+FFFD: refused, not stored as "漏水���".
+    if any("\ufffd" in str(v) for v in values):
+        raise Open311Error(400, "parameters must be valid UTF-8 text (an undecodable byte was found)")
 
 
 def _require_form_body(request) -> None:
@@ -485,7 +489,9 @@ def _create(request, fmt):
         # Without an address the coordinates go only where they are kept from other readers (latitude,
         # longitude); the 小区, shown to anyone who reads the request, says none was given (breaker).
         **(_address_parts(address) if address else {"community": NO_ADDRESS}), description=post.get("description", ""),
-        reporter_phone=post.get("phone", ""), reporter_name=name[:50],
+        # The whole name: one too long is refused on first_name, as the form refuses it (it was cut at 50
+        # code points without a word, inside an emoji at times: breaker).
+        reporter_phone=post.get("phone", ""), reporter_name=name,
         latitude=lat or None, longitude=lon or None, extra_answers=attributes, channel=Channel.OPEN311,
     )
     body = [{"service_request_id": issue.tracking_code, "service_notice": cat.safety_instructions,
