@@ -358,7 +358,7 @@ def messages_for(event) -> list[Message]:
     awaiting its rating). DESIGN.md is silent on the supervisor's decision
     at the rework limit; the reporter, whose last word was "dissatisfied",
     and the followers are told it too (closed, or worked again by a new
-    date, with the decision's note). Emergencies alert the routed unit's
+    date; not the decision's note, written for staff). Emergencies alert the routed unit's
     on-call contacts and the dispatchers at once.
     """
     issue = event.issue
@@ -405,11 +405,11 @@ def messages_for(event) -> list[Message]:
     elif kind == EventKind.LIMIT_DECIDED:
         # The supervisor's decision after the rework limit: the reporter's last word was "dissatisfied",
         # and without this they heard nothing more (the issue simply closed, or work began again).
+        # The decision's note is for staff (the form does not say 群众可见): the decision only.
         if event.data.get("close"):
-            said = f"经督查部门裁定办结，裁定意见：{_quoted(event.note)}。"
+            said = "经督查部门裁定，予以办结销号。如有异议，请拨打12345热线。"
         else:
-            said = (f"经督查部门裁定再次办理，将在{_local(issue.resolution_due)}前办结，"
-                    f"裁定意见：{_quoted(event.note)}。")
+            said = f"经督查部门裁定再次办理，将在{_local(issue.resolution_due)}前办结。"
         msgs += [Message("resident.decided", ref, p, f"{SIGNATURE}{_yours(issue, p)}（编号{code}）{said}")
                  for p in _resident_phones(issue)]
     elif kind == EventKind.ESCALATED:
@@ -433,8 +433,11 @@ def _result_words(issue: Issue) -> str:
 
 def _quoted(text: str | None) -> str:
     # Staff's words as an SMS quotes them: the first 60 characters, without a closing stop (the
-    # sentence's own full stop follows).
-    return (text or "")[:60].rstrip("。．.！!？?；;，,、 \n")
+    # sentence's own full stop follows); "…" where they were cut, so a cut quote does not read whole.
+    text = (text or "").rstrip("。．.！!？?；;，,、 \n")
+    if len(text) <= 60:
+        return text
+    return text[:59].rstrip("。．.！!？?；;，,、 \n") + "…"
 
 
 def emergency_messages(issue: Issue, reference: str) -> list[Message]:

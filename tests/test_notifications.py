@@ -113,6 +113,16 @@ def test_fix_sends_each_resident_their_own_rating_link(world, file_issue):
         assert read_token(token, RATE_SALT, 3600) == (issue.pk, phone_hash(row.recipient))
 
 
+def test_a_long_result_is_quoted_cut_and_marked_so(world, file_issue):
+    # Cut at 60 characters it read as the whole result (breaker round 2).
+    issue = file_issue()
+    issue_assign(issue=issue, actor=Actor.of(world.dispatcher), lead_unit=world.heat_gz)
+    issue_claim(issue=issue, actor=Actor.of(world.heat_staff))
+    issue_resolve(issue=issue, actor=Actor.of(world.heat_staff), result="更换了循环泵" * 10 + "，现已正常。")
+    body = Notification.objects.get(issue=issue, kind="resident.fixed").body
+    assert f"已办结：{'更换了循环泵' * 9}更换了循环…。请您评价：http" in body
+
+
 @pytest.mark.parametrize("result", ["阀门已更换，现已正常。", "阀门已更换，现已正常", "阀门已更换，现已正常！\n"])
 def test_the_fix_sms_ends_the_result_with_one_full_stop(world, file_issue, result):
     # "现已正常。。" (accessibility audit): the result's own stop and the sentence's made two.
@@ -157,8 +167,9 @@ def test_the_decision_at_the_rework_limit_is_told_to_reporter_and_followers(worl
     issue_decide_at_limit(issue=issue, actor=Actor.of(world.supervisor), close=close,
                           note="经现场核实，室温已达18度。")
     bodies = dict(Notification.objects.filter(issue=issue, kind="resident.decided").values_list("recipient", "body"))
-    said = ("经督查部门裁定办结，裁定意见：经现场核实，室温已达18度。" if close else
-            "经督查部门裁定再次办理，将在2026年12月02日12:00前办结，裁定意见：经现场核实，室温已达18度。")
+    # The decision, not its note (written for staff: the form does not say 群众可见; breaker round 2).
+    said = ("经督查部门裁定，予以办结销号。如有异议，请拨打12345热线。" if close else
+            "经督查部门裁定再次办理，将在2026年12月02日12:00前办结。")
     assert bodies == {
         "+8613800000000": f"【张掖城市生命线】您反映的问题（编号{issue.tracking_code}）{said}",
         "+8613900000001": f"【张掖城市生命线】您关注的问题（编号{issue.tracking_code}）{said}",
