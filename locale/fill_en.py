@@ -10,6 +10,8 @@ import sys
 from pathlib import Path
 
 EN = {
+    "回访员已通过电话回访记录了本轮办理结果的评价，无需再评价。对办理结果有不同意见，请拨打12345热线。":
+        "A revisit agent has already recorded your rating of this result by phone, so there is nothing more to rate. If you disagree with the result, please call the 12345 hotline.",
     "您对办理结果不满意，督查部门正在研判后续处理，请过几天再凭受理编号和电话号码查询结果。":
         "You were not satisfied with the result. The supervising department is deciding what happens next: please check again here in a few days with your code and phone number.",
     # The tracking page: a follower's words, a return to dispatch, the supervisor's decision at the rework limit.

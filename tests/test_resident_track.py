@@ -978,6 +978,7 @@ def test_an_issue_awaiting_the_supervisors_decision_says_so(world, file_issue):
     assert "您对办理结果不满意，督查部门正在研判后续处理，结果会短信告知您。" in reporter
     assert "报告人对办理结果不满意，督查部门正在研判后续处理。" in follower
     for html in (reporter, follower):
+        assert '当前状态：<strong id="status">待督查裁定</strong>' in html  # not 待回访 (breaker round 2)
         assert '<li class=" current" aria-current="step">督查研判<span class="visually-hidden">（进行中）' in html
-        assert "回访评价<span class=\"visually-hidden\">（未开始）" in html
+        assert '<li class="done" >回访评价<span class="visually-hidden">（已完成）' in html  # rated already
         assert "已收到您对本轮办理结果的评价" not in html and "也会收到评价短信" not in html

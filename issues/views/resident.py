@@ -871,7 +871,9 @@ def _detail(request, issue: Issue, role: str):
             words = gettext_noop("已处理完毕，正在请群众评价。关注人留的是手机的，也会收到评价短信。")
     index = PHASES.index(current)
     closed = issue.status == Status.CLOSED  # every phase done, none under way
-    phases = [{"label": p.label, "done": i < index or closed, "current": i == index and not closed}
+    deciding = issue.status == Status.AWAITING_RATING and issue.needs_decision  # rated, the supervisor's turn
+    phases = [{"label": p.label, "done": i < index or closed or (deciding and p == Phase.RATED),
+               "current": i == index and not closed}
               for i, p in enumerate(PHASES)]
     events = []
     for e in issue.events.filter(public=True).select_related("actor", "actor__unit").prefetch_related("attachments"):
@@ -889,6 +891,8 @@ def _detail(request, issue: Issue, role: str):
     return render(request, "resident/track_detail.html", {
         "issue": issue,
         "role": role,
+        # The status as the staff pages badge it while the supervisor decides, not "待回访" (rated already).
+        "status_label": _("待督查裁定") if deciding else issue.get_status_display(),
         "category_name": issue.category.shown_name,
         "district_name": issue.district.shown_name,
         "status_words": _(words),
@@ -1004,8 +1008,11 @@ def rate(request, token: str):
                                                         rated_now=rated_now)
         return render(request, "resident/rate.html", context, status=409 if request.method == "POST" else 200)
     if by_agent:
-        context["closed_reason"] = _(AGENT_RATED)
-        return render(request, "resident/rate.html", context, status=409 if request.method == "POST" else 200)
+        if request.method == "POST":
+            context["closed_reason"] = _(AGENT_RATED)
+            return render(request, "resident/rate.html", context, status=409)
+        context["closed_reason"] = _(AGENT_RATED_BEFORE)  # nothing typed yet: nothing to say was not kept
+        return render(request, "resident/rate.html", context)
     if mine is not None:
         context["closed_reason"] = _("您已评价过本轮办理结果，感谢您的反馈。")
         return render(request, "resident/rate.html", context)
@@ -1073,6 +1080,8 @@ def _rating_by(issue: Issue, follower, round: int) -> Rating | None:
     return found.order_by("id").first()
 
 
+AGENT_RATED_BEFORE = gettext_noop("回访员已通过电话回访记录了本轮办理结果的评价，无需再评价。"
+                                   "对办理结果有不同意见，请拨打12345热线。")
 AGENT_RATED = gettext_noop("回访员已通过电话回访记录了本轮办理结果的评价，这里填写的内容没有保存。"
                             "对办理结果有不同意见，请拨打12345热线。")
 _DOUBLE_TAP = timedelta(minutes=2)  # a second copy of a rating within this is thanked, even after a rework began
