@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import unicodedata
 
 from django.conf import settings
 from django.db import models
@@ -571,7 +572,7 @@ class Issue(models.Model):
         if self.unit_no:
             parts.append(self.unit_no if _named(self.unit_no, UNIT_WORDS) else unit(self.unit_no))
         if self.room:
-            parts.append(room(self.room))
+            parts.append(self.room if _named(self.room, ROOM_WORDS) else room(self.room))
         return " ".join(parts)
 
 
@@ -580,13 +581,17 @@ class Issue(models.Model):
 # entrance already ("3号楼2单元") gets no 栋 either.
 BUILDING_WORDS = ("栋", "棟", "幢", "楼", "樓", "座", "号", "號", "院", "区", "區", "#", "＃", "单元", "單元")
 UNIT_WORDS = ("单元", "單元", "门", "門", "梯", "号", "號")
-# The same named in English ("Building 3", "Bldg. 3", "Block B", "Unit 2", "Entrance 2", "No. 5"): not "Building 3栋".
-_ENGLISH_NAME = re.compile(r"(?i)\b(?:building|bldg|block|blk|tower|unit|entrance|entry|door|gate|stair(?:case)?|no)\b")
+ROOM_WORDS = ("室", "户", "戶")
+# The same named in English, full-width letters too (NFKC), a number right behind or not: "Building 3",
+# "Building3", "Ｂｕｉｌｄｉｎｇ ３", "Bldg. 3", "Block B", "Unit 2", "Entrance2", "No3", "Room 501": not "Building 3栋",
+# nor "Building Building 3" or "Room Room 501" on an English page.
+_ENGLISH_NAME = re.compile(r"(?i)(?<![a-z])(?:building|bldg|block|blk|tower|unit|entrance|entry|door|gate"
+                           r"|stair(?:case|way)?|no|room|rm|apt|apartment|flat|suite)(?![a-z])")
 
 
 def _named(part: str, endings: tuple[str, ...]) -> bool:
-    # Whether a typed building or entrance already says what it is (then it is shown as typed).
-    return part.endswith(endings) or bool(_ENGLISH_NAME.search(part))
+    # Whether a typed building, entrance or room already says what it is (then it is shown as typed).
+    return part.endswith(endings) or bool(_ENGLISH_NAME.search(unicodedata.normalize("NFKC", part)))
 
 
 def _answer_words(value) -> str:

@@ -867,6 +867,12 @@ def test_a_building_or_entrance_typed_with_its_word_is_not_named_twice(client, w
                                      ("Building 3", "Unit 2", "南关小区 Building 3 Unit 2 501"),
                                      ("Bldg. 3", "Entrance 2", "南关小区 Bldg. 3 Entrance 2 501"),
                                      ("block b", "No. 2", "南关小区 block b No. 2 501"),
+                                     # with the number right behind, or typed full-width (breaker round 2)
+                                     ("Building3", "Unit2", "南关小区 Building3 Unit2 501"),
+                                     ("Ｂｕｉｌｄｉｎｇ ３", "Entrance2", "南关小区 Ｂｕｉｌｄｉｎｇ ３ Entrance2 501"),
+                                     ("Bldg3", "Stairway 2", "南关小区 Bldg3 Stairway 2 501"),
+                                     # a word that only holds one is no name: "Nonghe" is not "No"
+                                     ("Nonghe", "Bunit", "南关小区 Nonghe栋 Bunit单元 501"),
                                      ("3A", "B", "南关小区 3A栋 B单元 501")]:
         issue.building, issue.unit_no = building, unit
         assert issue.address == expected
@@ -875,6 +881,11 @@ def test_a_building_or_entrance_typed_with_its_word_is_not_named_twice(client, w
         assert issue.shown_address == "南关小区 3号楼 Unit 2 Room 501"
         issue.building, issue.unit_no = "Building 3", "Unit 2"
         assert issue.shown_address == "南关小区 Building 3 Unit 2 Room 501"  # not "Building Building 3"
+        issue.room = "Room 501"
+        assert issue.shown_address == "南关小区 Building 3 Unit 2 Room 501"  # not "Room Room 501"
+        issue.room = "501室"
+        assert issue.shown_address == "南关小区 Building 3 Unit 2 501室"
+    issue.room = "501"
     issue.building, issue.unit_no = "3号楼", "2单元"
     issue.save()
     r = track(client, issue.tracking_code, "13800000000")
