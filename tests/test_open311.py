@@ -151,6 +151,10 @@ class TestFileAndReadBack:
         ("金色家园3\u200b号楼", "金色家园", ("3", "", "")),
         ("A栋1201", "（地址未写小区名称）", ("", "", "A栋1201")),
         ("3#2-501", "（地址未写小区名称）", ("", "", "3#2-501")),
+        # Named in English: the 小区 was "Building", shared by every such request (breaker round 2).
+        ("Building 3, Unit 2", "（地址未写小区名称）", ("", "", "Building 3, Unit 2")),
+        ("Sunny Garden Bldg. 7 Room 302", "Sunny Garden", ("", "", "Bldg. 7 Room 302")),
+        ("Unity Garden 3栋2单元", "Unity Garden", ("3", "2", "")),
     ])
     def test_the_house_part_of_an_address_stays_private(self, api, systems, address, community, house):
         # The whole address_string became the public 小区: anyone read "…3号楼2单元501室" without a key (breaker).
