@@ -169,7 +169,8 @@ def _answers_errors(*methods: str):
 
 # The workflow's field names as a GeoReport v2 client sent them (its errors named "latitude" for "lat").
 _OPEN311_NAMES = {"latitude": "lat", "longitude": "long", "reporter_phone": "phone", "community": "address_string",
-                  "reporter_name": "first_name", "category": "service_code", "district": "district"}
+                  # the name is first_name and last_name together (one joined name, one limit)
+                  "reporter_name": "first_name/last_name", "category": "service_code", "district": "district"}
 
 
 def _open311_name(field: str) -> str:
@@ -206,9 +207,11 @@ def _refuse_nul(request, kwargs) -> None:
             raise Open311Error(400, "the body must be application/x-www-form-urlencoded") from None
     if any("\x00" in str(v) for v in values):
         raise Open311Error(400, "parameters must not contain NUL characters")
-    # Bytes that are not UTF-8 (or the charset given) reach the view as U+FFFD: refused, not stored as "漏水���".
+    # Bytes that are not UTF-8 reach the view as U+FFFD: refused, not stored as "漏水���" (a U+FFFD sent as
+    # such, text damaged before it was sent, is refused alike).
     if any("\ufffd" in str(v) for v in values):
-        raise Open311Error(400, "parameters must be valid UTF-8 text (an undecodable byte was found)")
+        raise Open311Error(400, "parameters must be UTF-8 text without U+FFFD (an undecodable byte, "
+                                "or text damaged before it was sent)")
 
 
 def _require_form_body(request) -> None:
