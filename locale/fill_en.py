@@ -10,6 +10,8 @@ import sys
 from pathlib import Path
 
 EN = {
+    "这件诉求已经结束办理，不能再添加关注人。如果来电群众的问题仍然存在，请返回表单为其登记新的诉求。":
+        "This report is no longer open, so no follower can be added. If the caller's problem is still there, go back to the form and file a new report for them.",
     "回访员已通过电话回访记录了本轮办理结果的评价，无需再评价。对办理结果有不同意见，请拨打12345热线。":
         "A revisit agent has already recorded your rating of this result by phone, so there is nothing more to rate. If you disagree with the result, please call the 12345 hotline.",
     "您对办理结果不满意，督查部门正在研判后续处理，请过几天再凭受理编号和电话号码查询结果。":

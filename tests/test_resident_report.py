@@ -633,6 +633,17 @@ def test_the_me_too_pages_speak_to_a_dispatcher_about_the_caller(client, world, 
         # A refused POST (no consent) keeps the wording.
         refused = browser.post(f"/report/follow/{issue.pk}/", {"phone": "13900000001"})
         assert refused.status_code == 400 and words[0] in refused.content.decode()
+    # Closed since the page was opened: the operator is told about the caller (breaker round 2).
+    from issues.workflow import Actor, issue_reject
+
+    issue_reject(issue=issue, actor=Actor.of(world.dispatcher), reason="属于物业管理范围")
+    staff = Client()
+    staff.force_login(world.dispatcher)
+    r = staff.post(f"/report/follow/{issue.pk}/", {"phone": "13900000001", "privacy": "on"})
+    assert r.status_code == 409
+    assert "这件诉求已经结束办理，不能再添加关注人。如果来电群众的问题仍然存在，请返回表单为其登记新的诉求。" in r.content.decode()
+    r = Client().post(f"/report/follow/{issue.pk}/", {"phone": "13900000001", "privacy": "on"})
+    assert "这件诉求已经结束办理，不能再关注。如果您的问题仍然存在，请返回表单提交新的诉求。" in r.content.decode()
 
 
 def test_over_the_phone_limit_answers_a_friendly_429(client, world, settings):

@@ -669,9 +669,11 @@ def _no_longer_followable(request, issue_id, form: FollowForm, status: int):
             "district_name": original.district.shown_name, "form": form, "errors": {}, "limits": LIMITS,
             "dispatcher": _is_dispatcher(request),
             "notice": _("您选的诉求已和下面这件合并办理（同一个问题）。请确认关注这一件。")}, status=status)
-    return render(request, "resident/message.html", {
-        "title": _("无法关注"), "report_again": True,
-        "text": _("这件诉求已经结束办理，不能再关注。如果您的问题仍然存在，请返回表单提交新的诉求。")}, status=status)
+    text = (_("这件诉求已经结束办理，不能再添加关注人。如果来电群众的问题仍然存在，请返回表单为其登记新的诉求。")
+            if _is_dispatcher(request) else
+            _("这件诉求已经结束办理，不能再关注。如果您的问题仍然存在，请返回表单提交新的诉求。"))
+    return render(request, "resident/message.html", {"title": _("无法关注"), "report_again": True, "text": text},
+                  status=status)
 
 
 def _followed(request, issue: Issue, phone: str):
