@@ -955,6 +955,13 @@ def test_an_issue_returned_by_its_unit_is_not_shown_as_handed_over_and_taken_on(
     assert "原承办单位认为不属于其职责范围，已退回分派中心，正在重新分派给责任单位。" in html
     assert "交给负责单位：原单位已退回，正在重新分派" in html and "单位接单处理：等待单位接单" in html
     assert "已于" not in html and "不归我们管" not in html  # the return's note stays internal
+    # Returned before anyone claimed it: no claim deadline of the unit that sent it back (breaker round 2).
+    unclaimed = file_issue(phone="13800000001")
+    issue_assign(issue=unclaimed, actor=Actor.of(world.dispatcher), lead_unit=world.heat_gz)
+    issue_return(issue=unclaimed, actor=Actor.of(world.heat_staff), reason="不归我们管")
+    html = _page("13800000001", unclaimed)
+    assert "交给负责单位：原单位已退回，正在重新分派" in html and "单位接单处理：等待单位接单" in html
+    assert "单位接单处理：最迟" not in html
     # Assigned again: handed over, its claim to come.
     issue_assign(issue=issue, actor=Actor.of(world.dispatcher), lead_unit=world.heat_gz)
     html = _page("13800000000", issue)
