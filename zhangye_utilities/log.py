@@ -71,7 +71,9 @@ class NoTracebackFor4xx(logging.Filter):
 
     Keeps the one-line "Forbidden (Permission denied): /dashboard/" warning,
     and "Invalid HTTP_HOST header: …" of django.security's 400s (a scanner's
-    Host header is routine too); 5xx records keep their traceback. Always returns True (nothing is dropped).
+    Host header is routine too), which Django logs as ERROR: shown as a
+    WARNING, so it raises no error alert. 5xx records keep their traceback
+    and level. Always returns True (nothing is dropped).
     """
 
     def filter(self, record: logging.LogRecord) -> bool:
@@ -80,4 +82,6 @@ class NoTracebackFor4xx(logging.Filter):
         if logged_by_django and status is not None and status < 500:
             record.exc_info = None
             record.exc_text = None
+            if record.levelno > logging.WARNING:
+                record.levelno, record.levelname = logging.WARNING, logging.getLevelName(logging.WARNING)
         return True
