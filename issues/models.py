@@ -37,7 +37,7 @@ from .choices import (
     SupervisionLevel,
     Utility,
 )
-from .validation import column_length, public_community
+from .validation import ENGLISH_HOUSE_WORDS, column_length, public_community
 
 
 # --------------------------------------------------------------------------
@@ -585,8 +585,7 @@ ROOM_WORDS = ("室", "户", "戶")
 # The same named in English, full-width letters too (NFKC), a number right behind or not: "Building 3",
 # "Building3", "Ｂｕｉｌｄｉｎｇ ３", "Bldg. 3", "Block B", "Unit 2", "Entrance2", "No3", "Room 501": not "Building 3栋",
 # nor "Building Building 3" or "Room Room 501" on an English page.
-_ENGLISH_NAME = re.compile(r"(?i)(?<![a-z])(?:building|bldg|block|blk|tower|unit|entrance|entry|door|gate"
-                           r"|stair(?:case|way)?|no|room|rm|apt|apartment|flat|suite)(?![a-z])")
+_ENGLISH_NAME = re.compile(rf"(?i)(?<![a-z])(?:{ENGLISH_HOUSE_WORDS})(?![a-z])")
 
 
 def _named(part: str, endings: tuple[str, ...]) -> bool:

@@ -190,9 +190,11 @@ _HOUSE_START = re.compile(
     rf"|(?<![{_CN_DIGITS}])[{_CN_DIGITS}](?:[\s、]*[{_CN_DIGITS}]){{2,}}"
     rf"|[甲乙丙丁戊己庚辛壬癸][\s)）]*(?:{_HOUSE_WORDS})")
 _ROMAN_END = re.compile(r"[^\x00-\x7f\s]\s*(?P<at>[IVXLivxl]+)[\W_]*$")
+# The English words that name a building, an entrance or a room (a regex alternation, lower case).
+ENGLISH_HOUSE_WORDS = (r"building|bldg|block|blk|tower|unit|entrance|entry|door|gate|stair(?:case|way)?"
+                       r"|room|rm|apt|apartment|flat|suite|no")
 # A house part named in English: "Building 3", "Bldg. 3", "Block B", "Unit 2", "Room 501", "No. 5", "Apt 3".
-_ENGLISH_HOUSE = re.compile(r"(?i)(?<![a-z])(?:building|bldg|block|blk|tower|unit|entrance|stair(?:case|way)?"
-                            r"|room|rm|apt|apartment|flat|suite|no)(?![a-z])[\s.:#-]*(?:\d|[a-z](?![a-z]))")
+_ENGLISH_HOUSE = re.compile(rf"(?i)(?<![a-z])(?:{ENGLISH_HOUSE_WORDS})(?![a-z])[\s.:#-]*(?:\d|[a-z](?![a-z]))")
 _OPENING = {")": "(", "）": "（", "]": "[", "】": "【", "」": "「", "》": "《"}
 
 

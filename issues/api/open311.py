@@ -381,7 +381,6 @@ def _objects(issues, client) -> list[dict]:
     return [request_object(i, full=client is not None and i.filed_by_client_id == client.pk) for i in issues]
 
 
-
 # The usual spelling of the house part: 3号楼2单元501室, 12栋 3单元 1502 (building, unit, room numbers).
 _HOUSE = re.compile(r"(\d{1,6})\s*(?:号楼|號樓|栋|棟|幢)\s*(?:(\d{1,6})\s*(?:单元|單元)\s*)?(\d{1,8})?\s*(?:室|户|戶|号房)?")
 
@@ -492,7 +491,7 @@ def _create(request, fmt):
         # Without an address the coordinates go only where they are kept from other readers (latitude,
         # longitude); the 小区, shown to anyone who reads the request, says none was given (breaker).
         **(_address_parts(address) if address else {"community": NO_ADDRESS}), description=post.get("description", ""),
-        # The whole name: one too long is refused on first_name, as the form refuses it (it was cut at 50
+        # The whole name: one too long is refused (first_name/last_name), as the form refuses it (it was cut at 50
         # code points without a word, inside an emoji at times: breaker).
         reporter_phone=post.get("phone", ""), reporter_name=name,
         latitude=lat or None, longitude=lon or None, extra_answers=attributes, channel=Channel.OPEN311,

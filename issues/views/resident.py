@@ -857,9 +857,10 @@ def _detail(request, issue: Issue, role: str):
     can_rate = False
     current = PHASE_OF_STATUS[status]
     returned = status == Status.NEW and issue.first_assigned_at is not None
+    deciding = status == Status.AWAITING_RATING and issue.needs_decision  # rated; the supervisor's turn
     if returned:
         words = RETURNED_WORDS
-    if issue.status == Status.AWAITING_RATING and issue.needs_decision:
+    if deciding:
         # The supervisor's turn, not the rating's (no SMS reaches a landline reporter).
         words, current = DECISION_WORDS["landline" if landline_reporter else role], Phase.SUPERVISED
     elif issue.status == Status.AWAITING_RATING:
@@ -873,7 +874,6 @@ def _detail(request, issue: Issue, role: str):
             words = gettext_noop("已处理完毕，正在请群众评价。关注人留的是手机的，也会收到评价短信。")
     index = PHASES.index(current)
     closed = issue.status == Status.CLOSED  # every phase done, none under way
-    deciding = issue.status == Status.AWAITING_RATING and issue.needs_decision  # rated, the supervisor's turn
     phases = [{"label": p.label, "done": i < index or closed or (deciding and p == Phase.RATED),
                "current": i == index and not closed}
               for i, p in enumerate(PHASES)]
