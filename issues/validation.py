@@ -190,11 +190,13 @@ _HOUSE_START = re.compile(
     rf"|(?<![{_CN_DIGITS}])[{_CN_DIGITS}](?:[\s、]*[{_CN_DIGITS}]){{2,}}"
     rf"|[甲乙丙丁戊己庚辛壬癸][\s)）]*(?:{_HOUSE_WORDS})")
 _ROMAN_END = re.compile(r"[^\x00-\x7f\s]\s*(?P<at>[IVXLivxl]+)[\W_]*$")
-# The English words that name a building, an entrance or a room (a regex alternation, lower case).
+# The English words that name a building, an entrance or a room (a regex alternation, lower case): "Building 3",
+# "Bldg. 3", "Block B", "Unit 2", "Room 501", "No. 5", "Apt 3". Not for finding a house part inside a 小区:
+# "Century Tower", "Sunshine Apartment" and "Golden Gate" are names (breaker round 3).
 ENGLISH_HOUSE_WORDS = (r"building|bldg|block|blk|tower|unit|entrance|entry|door|gate|stair(?:case|way)?"
                        r"|room|rm|apt|apartment|flat|suite|no")
-# A house part named in English: "Building 3", "Bldg. 3", "Block B", "Unit 2", "Room 501", "No. 5", "Apt 3".
-_ENGLISH_HOUSE = re.compile(rf"(?i)(?<![a-z])(?:{ENGLISH_HOUSE_WORDS})(?![a-z])[\s.:#-]*(?:\d|[a-z](?![a-z]))")
+# Text that starts with a house part named in English ("Building 3, Unit 2"): it names no 小区.
+ENGLISH_HOUSE_FIRST = re.compile(rf"(?i)(?:{ENGLISH_HOUSE_WORDS})(?![a-z])[\s.:#-]*(?:\d|[a-z](?![a-z]))")
 _OPENING = {")": "(", "）": "（", "]": "[", "】": "【", "」": "「", "》": "《"}
 
 
@@ -228,9 +230,8 @@ def _trim_dangling(text: str) -> str:
 def house_start(text: str) -> int | None:
     """Where the house part of a 小区 or address (str) begins: an index into ``text``, or None when it has none.
 
-    Judged on each character's NFKC form without format characters (``_HOUSE_START``; a house part
-    named in English, "Building 3", "Unit 2", "Room 501", by ``_ENGLISH_HOUSE``), the index given
-    back in ``text`` as it is: "锦绣花园③号楼" → 4, "Sunny Garden Building 3" → 13.
+    Judged on each character's NFKC form without format characters (``_HOUSE_START``),
+    the index given back in ``text`` as it is: "锦绣花园③号楼" → 4.
     """
     normal, origin = [], []  # each character of the NFKC form, and the index of the one in ``text`` it comes from
     for index, char in enumerate(text):
@@ -238,9 +239,8 @@ def house_start(text: str) -> int | None:
             normal.append(piece)
             origin.append(index)
     normal = "".join(normal)
-    found, roman, english = _HOUSE_START.search(normal), _ROMAN_END.search(normal), _ENGLISH_HOUSE.search(normal)
-    starts = ([found.start()] if found else []) + ([roman.start("at")] if roman else []) + (
-        [english.start()] if english else [])
+    found, roman = _HOUSE_START.search(normal), _ROMAN_END.search(normal)
+    starts = ([found.start()] if found else []) + ([roman.start("at")] if roman else [])
     return origin[min(starts)] if starts else None
 
 

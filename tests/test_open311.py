@@ -153,7 +153,11 @@ class TestFileAndReadBack:
         ("3#2-501", "（地址未写小区名称）", ("", "", "3#2-501")),
         # Named in English: the 小区 was "Building", shared by every such request (breaker round 2).
         ("Building 3, Unit 2", "（地址未写小区名称）", ("", "", "Building 3, Unit 2")),
-        ("Sunny Garden Bldg. 7 Room 302", "Sunny Garden", ("", "", "Bldg. 7 Room 302")),
+        ("Block B", "（地址未写小区名称）", ("", "", "Block B")),
+        # Inside a 小区 an English word is no house part: "Century Tower" is a name (breaker round 3). The
+        # house part starts at its number, as before.
+        ("Century Tower 5号楼2单元501室", "Century Tower", ("5", "2", "501")),
+        ("Sunny Garden Bldg. 7 Room 302", "Sunny Garden Bldg", ("", "", "7 Room 302")),
         ("Unity Garden 3栋2单元", "Unity Garden", ("3", "2", "")),
     ])
     def test_the_house_part_of_an_address_stays_private(self, api, systems, address, community, house):
@@ -224,6 +228,15 @@ class TestFileAndReadBack:
         assert r.json()[0]["description"] == ("parameters must be UTF-8 text without U+FFFD (an undecodable byte, "
                                               "or text damaged before it was sent)")
         assert Issue.objects.count() == 1
+
+    def test_a_house_part_too_long_for_the_room_is_refused_not_cut(self, api, systems):
+        # Cut to 20 characters, "Building 3, Unit 2, Room 501" was stored as "Building 3, Unit 2,", its room
+        # lost without a word (breaker round 3).
+        r = api.post(f"{BASE}/requests.json", form(systems, address_string="Building 3, Unit 2, Room 501"))
+        assert r.status_code == 400
+        assert r.json()[0]["description"] == ("address_string: what follows the 小区 (Building 3, Unit 2, Room 501) "
+                                              "must fit in 20 characters unless written as 3号楼2单元501室")
+        assert not Issue.objects.exists()
 
     def test_district_as_an_attribute_and_extra_answers(self, api, systems, world):
         world.heat_cold.extra_questions = [{"code": "temp", "label": "室温", "type": "number", "required": True}]

@@ -55,7 +55,15 @@ from issues import workflow as wf
 from issues.choices import OPEN311_STATUS, RESIDENT_NOTE_KINDS, TERMINAL_STATUSES, Channel
 from issues.models import ApiClient, Category, District, Issue, IssueEvent
 from issues.similar import NO_ADDRESS, NO_COMMUNITY
-from issues.validation import house_start, input_length, public_community, without_format_characters
+from issues.forms import LIMITS
+from issues.validation import (
+    ENGLISH_HOUSE_FIRST,
+    house_start,
+    input_length,
+    public_community,
+    user_length,
+    without_format_characters,
+)
 
 MAX_RESULTS = 1000
 DEFAULT_DAYS = 90
@@ -404,21 +412,31 @@ def split_address(text: str) -> dict[str, str]:
     "88号金色家园3号楼2单元501室" private: 户 is the whole rest, as it does
     not start with a building); "金色家园3号楼2单元501室" → 小区
     "金色家园", 楼栋 "3", 单元 "2", 户 "501". Any other rest is kept whole
-    as the 户 (cut to 20 characters). An address with no such part is the
-    小区 whole; one that starts with it gets NO_COMMUNITY as its 小区.
+    as the 户, which holds 20 characters: a longer one raises Open311Error
+    (400) rather than lose the end. An address with no such part is the
+    小区 whole; one that starts with it (in Chinese or English: "3号楼…",
+    "Building 3, Unit 2") gets NO_COMMUNITY as its 小区.
     """
     text = without_format_characters(unicodedata.normalize("NFKC", text)).strip()
-    start = house_start(text)
+    # "Building 3, Unit 2": an address that starts at its building named in English names no 小区 (its
+    # first word was made the public 小区, "Building", shared by every such request: breaker round 2).
+    english_first = ENGLISH_HOUSE_FIRST.match(text)
+    start = 0 if english_first else house_start(text)
     if start is None:
         return {"community": text, "building": "", "unit_no": "", "room": ""}
-    community = public_community(text)
+    community = "" if english_first else public_community(text)
     rest = text[start:].strip()
     house = _HOUSE.fullmatch(rest)
     if house:
         building, unit, room = house.groups()
         parts = {"building": building, "unit_no": unit or "", "room": room or ""}
+    elif user_length(rest) > LIMITS["room"]:
+        # Kept whole or not at all: it was cut to 20 characters without a word, the room number lost
+        # ("Building 3, Unit 2, Room 501" stored as "Building 3, Unit 2,": breaker round 3).
+        raise Open311Error(400, f"address_string: what follows the 小区 ({rest[:40]}) must fit in "
+                                f"{LIMITS['room']} characters unless written as 3号楼2单元501室")
     else:
-        parts = {"building": "", "unit_no": "", "room": rest[:20]}
+        parts = {"building": "", "unit_no": "", "room": rest}
     return {"community": community or NO_COMMUNITY, **parts}
 
 
