@@ -517,6 +517,15 @@ class Issue(models.Model):
         supervisor's decision at the rework limit (who joins now is sent the result and a rating link)."""
         return self.status == Status.AWAITING_RATING and not self.needs_decision
 
+    @property
+    def shown_status(self) -> str:
+        """The status as residents' pages name it (str, the active language): "待督查裁定" while the supervisor
+        decides at the rework limit (awaiting_rating and marked for decision: "待回访" would say a rating is
+        still to come, and the resident gave it), otherwise ``get_status_display()``."""
+        if self.status == Status.AWAITING_RATING and self.needs_decision:
+            return gettext("待督查裁定")
+        return self.get_status_display()
+
     def answer_lines(self) -> list[tuple[str, str]]:
         """The extra answers as ``[(question label, answer in words), …]``, in the category's question order.
 

@@ -186,11 +186,11 @@ def suggestions(category_id: int, district_id: int, community: str, *, now: date
     Filed in the last WINDOW_DAYS days before ``now`` (aware; default now),
     at most MAX_ITEMS, ranked as ``in_community`` ranks them. The issues
     come with their category loaded and only the fields the suggestion
-    shows (id, category, 小区, status, filed_at).
+    shows (id, category, 小区, status and needs_decision, filed_at).
     """
     since = (now or timezone.now()) - timedelta(days=WINDOW_DAYS)
     recent = Issue.objects.open().filter(category_id=category_id, district_id=district_id, filed_at__gte=since)
-    fields = ("id", "category__name", "category__name_en", "community", "status", "filed_at")
+    fields = ("id", "category__name", "category__name_en", "community", "status", "needs_decision", "filed_at")
     return in_community(recent.select_related("category").only(*fields), community, MAX_ITEMS)
 
 

@@ -993,6 +993,11 @@ def test_an_issue_awaiting_the_supervisors_decision_says_so(world, file_issue):
     issue.save()
     issue_rate(issue=issue, actor=Actor.resident("13800000000"), resolved=False, satisfaction="dissatisfied")
     reporter, follower = _page("13800000000", issue), _page("13900000000", issue)
+    # The suggestion and the "me too" page name the status alike (breaker round 3).
+    similar = Client().get("/report/similar/", {"category": world.heat_cold.pk, "district": world.ganzhou.pk,
+                                                "community": "南关小区"}).content.decode()
+    assert "供暖不热 · <span>南关小区</span> · 待督查裁定 ·" in similar
+    assert " · 待督查裁定 · " in Client().get(f"/report/follow/{issue.pk}/").content.decode()
     assert "您对办理结果不满意，督查部门正在研判后续处理，结果会短信告知您。" in reporter
     assert "报告人对办理结果不满意，督查部门正在研判后续处理。" in follower
     for html in (reporter, follower):

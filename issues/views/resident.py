@@ -639,7 +639,7 @@ def _similar_items(category: str, district: str, community: str) -> list[dict]:
     category, district = _small_id(str(category or "").strip()), _small_id(str(district or "").strip())
     found = similar_mod.suggestions(category, district, community) if category and district and community else []
     return [{"id": i.pk, "category": i.category.shown_name, "community": i.shown_community,
-             "status": i.get_status_display(), "filed_at": i.filed_at} for i in found]
+             "status": i.shown_status, "filed_at": i.filed_at} for i in found]
 
 
 def _followable(issue_id) -> Issue | None:
@@ -893,8 +893,6 @@ def _detail(request, issue: Issue, role: str):
     return render(request, "resident/track_detail.html", {
         "issue": issue,
         "role": role,
-        # The status as the staff pages badge it while the supervisor decides, not "待回访" (rated already).
-        "status_label": _("待督查裁定") if deciding else issue.get_status_display(),
         "category_name": issue.category.shown_name,
         "district_name": issue.district.shown_name,
         "status_words": _(words),
