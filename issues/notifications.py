@@ -44,7 +44,7 @@ from django.utils.module_loading import import_string
 from .choices import EventKind, Priority, Role, Status
 from .links import rating_url, tracking_url
 from .models import Issue, Notification, Rating, SmsMessage
-from .validation import is_mobile
+from .validation import is_mobile, user_length, user_prefix
 
 log = logging.getLogger(__name__)
 
@@ -432,12 +432,12 @@ def _result_words(issue: Issue) -> str:
 
 
 def _quoted(text: str | None) -> str:
-    # Staff's words as an SMS quotes them: the first 60 characters, without a closing stop (the
+    # Staff's words as an SMS quotes them: the first 60 characters as seen, without a closing stop (the
     # sentence's own full stop follows); "…" where they were cut, so a cut quote does not read whole.
     text = (text or "").rstrip("。．.！!？?；;，,、 \n")
-    if len(text) <= 60:
+    if user_length(text) <= 60:
         return text
-    return text[:59].rstrip("。．.！!？?；;，,、 \n") + "…"
+    return user_prefix(text, 59).rstrip("。．.！!？?；;，,、 \n") + "…"  # never inside an emoji (breaker round 3)
 
 
 def emergency_messages(issue: Issue, reference: str) -> list[Message]:

@@ -318,6 +318,12 @@ def user_length(text: str) -> int:
 _GRAPHEME = regex.compile(r"\X")
 
 
+def user_prefix(text: str, length: int) -> str:
+    """The first ``length`` characters of ``text`` as the user sees them (grapheme clusters, as ``user_length``
+    counts): a cut never splits an emoji sequence, a flag or a letter from its accents."""
+    return "".join(_GRAPHEME.findall(text)[:length])
+
+
 def normalize_tracking_code(text: str) -> str:
     """A tracking code as typed (str) → as stored: NFKC, whitespace and invisible characters removed, upper-case.
 

@@ -121,6 +121,10 @@ def test_a_long_result_is_quoted_cut_and_marked_so(world, file_issue):
     issue_resolve(issue=issue, actor=Actor.of(world.heat_staff), result="更换了循环泵" * 10 + "，现已正常。")
     body = Notification.objects.get(issue=issue, kind="resident.fixed").body
     assert f"已办结：{'更换了循环泵' * 9}更换了循环…。请您评价：http" in body
+    # Counted and cut as the user sees characters: a family emoji at the cut is one, kept whole or left out.
+    family = "\U0001F468\u200d\U0001F469\u200d\U0001F467\u200d\U0001F466"
+    assert notifications._quoted("一" * 58 + family + "二" * 5) == "一" * 58 + family + "…"
+    assert notifications._quoted("一" * 59 + family) == "一" * 59 + family  # 60 as seen: not cut
 
 
 @pytest.mark.parametrize("result", ["阀门已更换，现已正常。", "阀门已更换，现已正常", "阀门已更换，现已正常！\n"])
