@@ -435,9 +435,11 @@ def _quoted(text: str | None) -> str:
     # Staff's words as an SMS quotes them: the first 60 characters as seen, without a closing stop (the
     # sentence's own full stop follows); "…" where they were cut, so a cut quote does not read whole.
     text = (text or "").rstrip("。．.！!？?；;，,、 \n")
-    if user_length(text) <= 60:
+    if user_length(text) <= 60 and len(text) <= 120:
         return text
-    return user_prefix(text, 59).rstrip("。．.！!？?；;，,、 \n") + "…"  # never inside an emoji (breaker round 3)
+    # Never inside an emoji (breaker round 3), and at most 120 code points, so the SMS keeps its length
+    # whatever a cluster holds (breaker round 4).
+    return user_prefix(text, 59, max_code_points=120).rstrip("。．.！!？?；;，,、 \n") + "…"
 
 
 def emergency_messages(issue: Issue, reference: str) -> list[Message]:

@@ -194,9 +194,12 @@ _ROMAN_END = re.compile(r"[^\x00-\x7f\s]\s*(?P<at>[IVXLivxl]+)[\W_]*$")
 # "Bldg. 3", "Block B", "Unit 2", "Room 501", "No. 5", "Apt 3". Not for finding a house part inside a 小区:
 # "Century Tower", "Sunshine Apartment" and "Golden Gate" are names (breaker round 3).
 ENGLISH_HOUSE_WORDS = (r"building|bldg|block|blk|tower|unit|entrance|entry|door|gate|stair(?:case|way)?"
-                       r"|room|rm|apt|apartment|flat|suite|no")
-# Text that starts with a house part named in English ("Building 3, Unit 2"): it names no 小区.
-ENGLISH_HOUSE_FIRST = re.compile(rf"(?i)(?:{ENGLISH_HOUSE_WORDS})(?![a-z])[\s.:#-]*(?:\d|[a-z](?![a-z]))")
+                       r"|room|rm|apt|apartment|flat|suite|floor|fl|level|no")
+# Text that starts (after any punctuation) with a house part named in English: "Building 3, Unit 2",
+# "(Block B)", "Floor 5, Building 3". It names no 小区. Not "No.": "No.1 Middle School" names a school.
+ENGLISH_HOUSE_FIRST = re.compile(r"(?i)[\W_]*(?:building|bldg|block|blk|tower|unit|entrance|entry|door|gate"
+                                 r"|stair(?:case|way)?|room|rm|apt|apartment|flat|suite|floor|fl|level)(?![a-z])"
+                                 r"[\W_]*(?:\d|[a-z](?![a-z]))")
 _OPENING = {")": "(", "）": "（", "]": "[", "】": "【", "」": "「", "》": "《"}
 
 
@@ -318,10 +321,17 @@ def user_length(text: str) -> int:
 _GRAPHEME = regex.compile(r"\X")
 
 
-def user_prefix(text: str, length: int) -> str:
+def user_prefix(text: str, length: int, max_code_points: int | None = None) -> str:
     """The first ``length`` characters of ``text`` as the user sees them (grapheme clusters, as ``user_length``
-    counts): a cut never splits an emoji sequence, a flag or a letter from its accents."""
-    return "".join(_GRAPHEME.findall(text)[:length])
+    counts), and no more than ``max_code_points`` code points in all when given (a cluster may hold hundreds:
+    "é" with a pile of accents): a cut never splits an emoji sequence, a flag or a letter from its accents."""
+    out, used = [], 0
+    for cluster in _GRAPHEME.findall(text)[:length]:
+        used += len(cluster)
+        if max_code_points is not None and used > max_code_points:
+            break
+        out.append(cluster)
+    return "".join(out)
 
 
 def normalize_tracking_code(text: str) -> str:

@@ -125,6 +125,10 @@ def test_a_long_result_is_quoted_cut_and_marked_so(world, file_issue):
     family = "\U0001F468\u200d\U0001F469\u200d\U0001F467\u200d\U0001F466"
     assert notifications._quoted("一" * 58 + family + "二" * 5) == "一" * 58 + family + "…"
     assert notifications._quoted("一" * 59 + family) == "一" * 59 + family  # 60 as seen: not cut
+    # A cluster may hold hundreds of code points ("好" and 150 accents): the quote stays SMS-sized (breaker round 4).
+    piled = "好" + "\u0301" * 150
+    assert notifications._quoted(piled * 62) == "…"  # not one such cluster fits in 120 code points
+    assert notifications._quoted("一" * 10 + piled) == "一" * 10 + "…"
 
 
 @pytest.mark.parametrize("result", ["阀门已更换，现已正常。", "阀门已更换，现已正常", "阀门已更换，现已正常！\n"])

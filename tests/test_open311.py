@@ -145,7 +145,7 @@ class TestFileAndReadBack:
         ("金色家园B座1201", "金色家园", ("", "", "B座1201")),
         ("金色家园 3 号 楼", "金色家园", ("", "", "3 号 楼")),
         ("金色家园3号樓2單元", "金色家园", ("", "", "3号樓2單元")),
-        ("金色家园第三号楼", "金色家园", ("", "", "三号楼")),
+        ("金色家园第三号楼", "金色家园", ("", "", "第三号楼")),  # 第 kept: nothing the 小区 leaves out is lost
         ("金色家园五〇一室", "金色家园", ("", "", "五〇一室")),
         ("金色家园两号楼", "金色家园", ("", "", "两号楼")),
         ("金色家园3\u200b号楼", "金色家园", ("3", "", "")),
@@ -158,6 +158,10 @@ class TestFileAndReadBack:
         # house part starts at its number, as before.
         ("Century Tower 5号楼2单元501室", "Century Tower", ("5", "2", "501")),
         ("Sunny Garden Bldg. 7 Room 302", "Sunny Garden Bldg", ("", "", "7 Room 302")),
+        # What the public 小区 leaves out is private whole: the basement's 负 was lost (breaker round 4).
+        ("金色家园负1层配电室", "金色家园", ("", "", "负1层配电室")),
+        ("(Building 3) Unit 2", "（地址未写小区名称）", ("", "", "(Building 3) Unit 2")),
+        ("Floor 5, Building 3", "（地址未写小区名称）", ("", "", "Floor 5, Building 3")),
         ("Unity Garden 3栋2单元", "Unity Garden", ("3", "2", "")),
     ])
     def test_the_house_part_of_an_address_stays_private(self, api, systems, address, community, house):
@@ -229,14 +233,22 @@ class TestFileAndReadBack:
                                               "or text damaged before it was sent)")
         assert Issue.objects.count() == 1
 
-    def test_a_house_part_too_long_for_the_room_is_refused_not_cut(self, api, systems):
-        # Cut to 20 characters, "Building 3, Unit 2, Room 501" was stored as "Building 3, Unit 2,", its room
-        # lost without a word (breaker round 3).
-        r = api.post(f"{BASE}/requests.json", form(systems, address_string="Building 3, Unit 2, Room 501"))
-        assert r.status_code == 400
-        assert r.json()[0]["description"] == ("address_string: what follows the 小区 (Building 3, Unit 2, Room 501) "
-                                              "must fit in 20 characters unless written as 3号楼2单元501室")
-        assert not Issue.objects.exists()
+    @pytest.mark.parametrize("address, community, house", [
+        ("甘州区青年东街 118号 金色家园小区 12号楼 3单元 1502室", "甘州区青年东街", ("12", "3", "1502")),
+        ("Building 3, Unit 2, Room 501", "（地址未写小区名称）", ("", "", "Building 3, Unit 2,")),
+    ])
+    def test_a_house_part_too_long_for_its_fields_goes_whole_with_the_description(self, api, systems, address,
+                                                                                 community, house):
+        # Cut to 20 characters, "Building 3, Unit 2, Room 501" lost its room without a word (breaker round 3),
+        # and refusing it refused the usual road, number, 小区, building address (breaker round 4): the fields
+        # hold what they can, and the whole address is kept with the (private) description.
+        r = api.post(f"{BASE}/requests.json", form(systems, address_string=address))
+        assert r.status_code == 201, r.content
+        issue = Issue.objects.get()
+        assert (issue.community, (issue.building, issue.unit_no, issue.room)) == (community, house)
+        assert issue.description == f"暖气不热，室温12度\n（地址原文：{address}）"
+        [public] = APIClient().get(f"{BASE}/requests/{issue.tracking_code}.json").json()
+        assert public["description"] == "" and "118" not in json.dumps(public) and "501" not in json.dumps(public)
 
     def test_district_as_an_attribute_and_extra_answers(self, api, systems, world):
         world.heat_cold.extra_questions = [{"code": "temp", "label": "室温", "type": "number", "required": True}]

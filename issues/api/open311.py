@@ -62,6 +62,7 @@ from issues.validation import (
     input_length,
     public_community,
     user_length,
+    user_prefix,
     without_format_characters,
 )
 
@@ -396,7 +397,7 @@ _HOUSE = re.compile(r"(\d{1,6})\s*(?:号楼|號樓|栋|棟|幢)\s*(?:(\d{1,6})\s
 def _address_parts(address: str) -> dict[str, str]:
     # split_address for an address_string a 小区 and its house could hold; a longer one goes whole to the
     # workflow, which refuses it as too long without reading it all (bounded work for any input).
-    return split_address(address) if len(address) <= input_length(100) else {"community": address}
+    return split_address(address) if len(address) <= input_length(100) else {"community": address, "unsplit": ""}
 
 
 def split_address(text: str) -> dict[str, str]:
@@ -412,32 +413,45 @@ def split_address(text: str) -> dict[str, str]:
     "88号金色家园3号楼2单元501室" private: 户 is the whole rest, as it does
     not start with a building); "金色家园3号楼2单元501室" → 小区
     "金色家园", 楼栋 "3", 单元 "2", 户 "501". Any other rest is kept whole
-    as the 户, which holds 20 characters: a longer one raises Open311Error
-    (400) rather than lose the end. An address with no such part is the
-    小区 whole; one that starts with it (in Chinese or English: "3号楼…",
-    "Building 3, Unit 2") gets NO_COMMUNITY as its 小区.
+    as the 户 when it fits (20 characters). A longer one ("118号 金色家园小区
+    12号楼 3单元 1502室") fills the fields as far as it can (the usual
+    spelling at its end, else its first 20 characters as the 户) and the
+    whole address comes back as ``unsplit`` (else ""), for the caller to
+    keep with the description: nothing of it is lost. What the public 小区
+    leaves out goes to the private part whole ("负1层", not "1层"). An
+    address with no house part is the 小区 whole; one that starts with it
+    (in Chinese or English: "3号楼…", "Building 3, Unit 2") gets
+    NO_COMMUNITY as its 小区.
     """
     text = without_format_characters(unicodedata.normalize("NFKC", text)).strip()
     # "Building 3, Unit 2": an address that starts at its building named in English names no 小区 (its
     # first word was made the public 小区, "Building", shared by every such request: breaker round 2).
     english_first = ENGLISH_HOUSE_FIRST.match(text)
-    start = 0 if english_first else house_start(text)
-    if start is None:
-        return {"community": text, "building": "", "unit_no": "", "room": ""}
+    if not english_first and house_start(text) is None:
+        return {"community": text, "building": "", "unit_no": "", "room": "", "unsplit": ""}
     community = "" if english_first else public_community(text)
-    rest = text[start:].strip()
+    # All the 小区 leaves out, but the punctuation between them: "负1层车库", not "1层车库" (breaker round 4).
+    rest = text[len(community):] if text.startswith(community) else text[house_start(text) or 0:]
+    rest = rest.lstrip(" .,:;、，。：；").strip()
     house = _HOUSE.fullmatch(rest)
+    unsplit = ""
     if house:
         building, unit, room = house.groups()
         parts = {"building": building, "unit_no": unit or "", "room": room or ""}
-    elif user_length(rest) > LIMITS["room"]:
-        # Kept whole or not at all: it was cut to 20 characters without a word, the room number lost
-        # ("Building 3, Unit 2, Room 501" stored as "Building 3, Unit 2,": breaker round 3).
-        raise Open311Error(400, f"address_string: what follows the 小区 ({rest[:40]}) must fit in "
-                                f"{LIMITS['room']} characters unless written as 3号楼2单元501室")
-    else:
+    elif user_length(rest) <= LIMITS["room"]:
         parts = {"building": "", "unit_no": "", "room": rest}
-    return {"community": community or NO_COMMUNITY, **parts}
+    else:
+        # Too long for the 户: it was cut to 20 characters without a word, the room number lost ("Building 3,
+        # Unit 2, Room 501"), and refusing it refused the usual "路名118号 小区 12号楼 3单元 1502室" (breakers
+        # rounds 3 and 4). The fields hold what they can; the whole address goes with the description.
+        unsplit = text
+        tail = _HOUSE.search(rest)
+        if tail and tail.group().strip() and rest.endswith(tail.group()):
+            building, unit, room = tail.groups()
+            parts = {"building": building, "unit_no": unit or "", "room": room or ""}
+        else:
+            parts = {"building": "", "unit_no": "", "room": user_prefix(rest, LIMITS["room"])}
+    return {"community": community or NO_COMMUNITY, **parts, "unsplit": unsplit}
 
 
 @_answers_errors("GET", "POST")
@@ -503,12 +517,15 @@ def _create(request, fmt):
         raise Open311Error(400, f"district {district_code} not found")
     first, last = post.get("first_name", "").strip(), post.get("last_name", "").strip()
     name = f"{last}{first}" if _CJK.search(first + last) else " ".join(x for x in (first, last) if x)
+    # Without an address the coordinates go only where they are kept from other readers (latitude,
+    # longitude); the 小区, shown to anyone who reads the request, says none was given (breaker).
+    place = _address_parts(address) if address else {"community": NO_ADDRESS, "unsplit": ""}
+    description, unsplit = post.get("description", ""), place.pop("unsplit")
+    if unsplit and description.strip():  # a blank description stays blank: refused as such
+        description = f"{description.rstrip()}\n（地址原文：{unsplit}）"  # private, as the description is
     # email is not collected: the loop reaches residents by phone (PIPL: collect only what is needed).
     issue = wf.issue_submit(
-        actor=wf.Actor.of(client), category=cat, district=district,
-        # Without an address the coordinates go only where they are kept from other readers (latitude,
-        # longitude); the 小区, shown to anyone who reads the request, says none was given (breaker).
-        **(_address_parts(address) if address else {"community": NO_ADDRESS}), description=post.get("description", ""),
+        actor=wf.Actor.of(client), category=cat, district=district, **place, description=description,
         # The whole name: one too long is refused (first_name/last_name), as the form refuses it (it was cut at 50
         # code points without a word, inside an emoji at times: breaker).
         reporter_phone=post.get("phone", ""), reporter_name=name,
