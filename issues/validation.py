@@ -200,6 +200,9 @@ ENGLISH_HOUSE_WORDS = (r"building|bldg|block|blk|tower|unit|entrance|entry|door|
 ENGLISH_HOUSE_FIRST = re.compile(r"(?i)[\W_]*(?:building|bldg|block|blk|tower|unit|entrance|entry|door|gate"
                                  r"|stair(?:case|way)?|room|rm|apt|apartment|flat|suite|floor|fl|level)(?![a-z])"
                                  r"[\W_]*(?:\d|[a-z](?![a-z]))")
+# A house part named in English that ends the text: "Sunny Garden Block B", "金色家园 Tower C", "Garden No. 5". Only
+# at the end: inside, "Century Tower 5号楼" and "万达Tower B座" are names followed by their house part (breaker round 3).
+_ENGLISH_HOUSE_END = re.compile(rf"(?i)(?<![a-z])(?:{ENGLISH_HOUSE_WORDS})(?![a-z])[\W_]*(?:\d+|[a-z])[\W_]*$")
 _OPENING = {")": "(", "）": "（", "]": "[", "】": "【", "」": "「", "》": "《"}
 
 
@@ -233,8 +236,10 @@ def _trim_dangling(text: str) -> str:
 def house_start(text: str) -> int | None:
     """Where the house part of a 小区 or address (str) begins: an index into ``text``, or None when it has none.
 
-    Judged on each character's NFKC form without format characters (``_HOUSE_START``),
-    the index given back in ``text`` as it is: "锦绣花园③号楼" → 4.
+    Judged on each character's NFKC form without format characters (``_HOUSE_START``; an English-named
+    house part that starts the text, ``ENGLISH_HOUSE_FIRST``: "Building 3, Unit 2" → 0, or ends it,
+    ``_ENGLISH_HOUSE_END``: "Sunny Garden Block B" → 13), the index given back in ``text`` as it is:
+    "锦绣花园③号楼" → 4.
     """
     normal, origin = [], []  # each character of the NFKC form, and the index of the one in ``text`` it comes from
     for index, char in enumerate(text):
@@ -242,8 +247,11 @@ def house_start(text: str) -> int | None:
             normal.append(piece)
             origin.append(index)
     normal = "".join(normal)
-    found, roman = _HOUSE_START.search(normal), _ROMAN_END.search(normal)
-    starts = ([found.start()] if found else []) + ([roman.start("at")] if roman else [])
+    if ENGLISH_HOUSE_FIRST.match(normal):  # "Building 3, Unit 2", "(Block B)": a house part and no 小区
+        return 0
+    found, roman, english = _HOUSE_START.search(normal), _ROMAN_END.search(normal), _ENGLISH_HOUSE_END.search(normal)
+    starts = ([found.start()] if found else []) + ([roman.start("at")] if roman else []) + (
+        [english.start()] if english else [])
     return origin[min(starts)] if starts else None
 
 

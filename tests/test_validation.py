@@ -395,6 +395,13 @@ def test_a_place_keeps_the_visible_arabic_number_signs():
     ("VIII", "VIII"), ("XL", "XL"), ("锦绣花园❿号楼", "锦绣花园"), ("锦绣花园⓴号楼", "锦绣花园"), ("锦绣花园 五", "锦绣花园"),
     ("锦绣花园（东区）3号楼", "锦绣花园（东区）"), ("锦绣花园【二期】5栋", "锦绣花园【二期】"),
     ("锦绣花园）3号楼", "锦绣花园"), ("锦绣花园 Ⅻ）", "锦绣花园"),
+    # A house part named in English, at the start or the end (breaker rounds 2 to 4) ...
+    ("Sunny Garden Block B", "Sunny Garden"), ("金色家园 Tower C", "金色家园"), ("Block C", ""),
+    ("Building 3, Unit 2", ""), ("(Building 3) Unit 2", ""), ("Floor 5, Building 3", ""),
+    # ... but not an English word inside a name, nor one that merely begins with a house word.
+    ("Century Tower 5号楼2单元501室", "Century Tower"), ("万达Tower B座", "万达Tower"), ("Golden Gate A区", "Golden Gate A区"),
+    ("Sunshine Apartment 3号楼", "Sunshine Apartment"), ("Century Tower", "Century Tower"), ("Nongken", "Nongken"),
+    ("Roomy Garden", "Roomy Garden"), ("Blockchain大厦", "Blockchain大厦"), ("Unity Garden", "Unity Garden"),
 ])
 def test_public_views_show_a_compound_without_its_house_number(stored, shown):
     # Residents type the whole address into 小区; anyone read "…5号楼2单元501室" on the suggestion (breaker).

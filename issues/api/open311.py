@@ -57,7 +57,6 @@ from issues.models import ApiClient, Category, District, Issue, IssueEvent
 from issues.similar import NO_ADDRESS, NO_COMMUNITY
 from issues.forms import LIMITS
 from issues.validation import (
-    ENGLISH_HOUSE_FIRST,
     house_start,
     input_length,
     public_community,
@@ -424,12 +423,11 @@ def split_address(text: str) -> dict[str, str]:
     NO_COMMUNITY as its 小区.
     """
     text = without_format_characters(unicodedata.normalize("NFKC", text)).strip()
-    # "Building 3, Unit 2": an address that starts at its building named in English names no 小区 (its
-    # first word was made the public 小区, "Building", shared by every such request: breaker round 2).
-    english_first = ENGLISH_HOUSE_FIRST.match(text)
-    if not english_first and house_start(text) is None:
+    if house_start(text) is None:
         return {"community": text, "building": "", "unit_no": "", "room": "", "unsplit": ""}
-    community = "" if english_first else public_community(text)
+    # "" when the address starts at its house part, "Building 3, Unit 2" too (its first word was made the
+    # public 小区, "Building", shared by every such request: breaker round 2).
+    community = public_community(text)
     # All the 小区 leaves out, but the punctuation between them: "负1层车库", not "1层车库" (breaker round 4).
     rest = text[len(community):] if text.startswith(community) else text[house_start(text) or 0:]
     rest = rest.lstrip(" .,:;、，。：；").strip()
