@@ -197,12 +197,14 @@ ENGLISH_HOUSE_WORDS = (r"building|bldg|block|blk|tower|unit|entrance|entry|door|
                        r"|room|rm|apt|apartment|flat|suite|floor|fl|level|no")
 # Text that starts (after any punctuation) with a house part named in English: "Building 3, Unit 2",
 # "(Block B)", "Floor 5, Building 3". It names no 小区. Not "No.": "No.1 Middle School" names a school.
+# Between the word and its number: spaces and the signs written there, not an apostrophe ("Tower's Garden").
+_ENGLISH_SEP = r"[\s.:#,()\[\]（）【】“”\"\-–—]*"
 ENGLISH_HOUSE_FIRST = re.compile(r"(?i)[\W_]*(?:building|bldg|block|blk|tower|unit|entrance|entry|door|gate"
                                  r"|stair(?:case|way)?|room|rm|apt|apartment|flat|suite|floor|fl|level)(?![a-z])"
-                                 r"[\W_]*(?:\d|[a-z](?![a-z]))")
+                                 rf"{_ENGLISH_SEP}(?:\d|[a-z](?![a-z']))")
 # A house part named in English that ends the text: "Sunny Garden Block B", "金色家园 Tower C", "Garden No. 5". Only
 # at the end: inside, "Century Tower 5号楼" and "万达Tower B座" are names followed by their house part (breaker round 3).
-_ENGLISH_HOUSE_END = re.compile(rf"(?i)(?<![a-z])(?:{ENGLISH_HOUSE_WORDS})(?![a-z])[\W_]*(?:\d+|[a-z])[\W_]*$")
+_ENGLISH_HOUSE_END = re.compile(rf"(?i)(?<![a-z])(?:{ENGLISH_HOUSE_WORDS})(?![a-z']){_ENGLISH_SEP}(?:\d+|[a-z])[\W_]*$")
 _OPENING = {")": "(", "）": "（", "]": "[", "】": "【", "」": "「", "》": "《"}
 
 

@@ -250,6 +250,19 @@ class TestFileAndReadBack:
         [public] = APIClient().get(f"{BASE}/requests/{issue.tracking_code}.json").json()
         assert public["description"] == "" and "118" not in json.dumps(public) and "501" not in json.dumps(public)
 
+    def test_the_kept_address_never_fills_a_blank_description_nor_hides_why_it_is_refused(self, api, systems):
+        # A description of an invisible character was made valid by the address kept with it, and a valid
+        # 1985-character one was refused as "最多 2000 个字（现在 2022 个）" (breaker round 5).
+        address = "金色家园 12号楼3单元1502室 东边那个门口旁边的车棚"
+        r = api.post(f"{BASE}/requests.json", form(systems, address_string=address, description="\u200b"))
+        assert r.status_code == 400 and r.json()[0]["description"].startswith("description: ")
+        r = api.post(f"{BASE}/requests.json", form(systems, address_string=address, description="漏" * 1985))
+        assert r.status_code == 400
+        assert r.json()[0]["description"] == (
+            "address_string: its building, unit and room do not fit their fields, and the description has no room "
+            "left to keep the whole address; write them as 3号楼2单元501室 or shorten the description")
+        assert not Issue.objects.exists()
+
     def test_district_as_an_attribute_and_extra_answers(self, api, systems, world):
         world.heat_cold.extra_questions = [{"code": "temp", "label": "室温", "type": "number", "required": True}]
         world.heat_cold.save()

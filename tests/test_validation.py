@@ -402,6 +402,7 @@ def test_a_place_keeps_the_visible_arabic_number_signs():
     ("Century Tower 5号楼2单元501室", "Century Tower"), ("万达Tower B座", "万达Tower"), ("Golden Gate A区", "Golden Gate A区"),
     ("Sunshine Apartment 3号楼", "Sunshine Apartment"), ("Century Tower", "Century Tower"), ("Nongken", "Nongken"),
     ("Roomy Garden", "Roomy Garden"), ("Blockchain大厦", "Blockchain大厦"), ("Unity Garden", "Unity Garden"),
+    ("Tower's Garden", "Tower's Garden"), ("Gate's End", "Gate's End"),  # an apostrophe's s is no building letter
 ])
 def test_public_views_show_a_compound_without_its_house_number(stored, shown):
     # Residents type the whole address into 小区; anyone read "…5号楼2单元501室" on the suggestion (breaker).

@@ -53,12 +53,14 @@ from django.views.decorators.csrf import csrf_exempt
 
 from issues import workflow as wf
 from issues.choices import OPEN311_STATUS, RESIDENT_NOTE_KINDS, TERMINAL_STATUSES, Channel
+from issues.forms import LIMITS
 from issues.models import ApiClient, Category, District, Issue, IssueEvent
 from issues.similar import NO_ADDRESS, NO_COMMUNITY
-from issues.forms import LIMITS
 from issues.validation import (
+    column_length,
     house_start,
     input_length,
+    is_blank,
     public_community,
     user_length,
     user_prefix,
@@ -448,7 +450,8 @@ def split_address(text: str) -> dict[str, str]:
             building, unit, room = tail.groups()
             parts = {"building": building, "unit_no": unit or "", "room": room or ""}
         else:
-            parts = {"building": "", "unit_no": "", "room": user_prefix(rest, LIMITS["room"])}
+            parts = {"building": "", "unit_no": "", "room": user_prefix(rest, LIMITS["room"],
+                                                                        column_length(LIMITS["room"]))}
     return {"community": community or NO_COMMUNITY, **parts, "unsplit": unsplit}
 
 
@@ -519,8 +522,12 @@ def _create(request, fmt):
     # longitude); the 小区, shown to anyone who reads the request, says none was given (breaker).
     place = _address_parts(address) if address else {"community": NO_ADDRESS, "unsplit": ""}
     description, unsplit = post.get("description", ""), place.pop("unsplit")
-    if unsplit and description.strip():  # a blank description stays blank: refused as such
+    if unsplit and not is_blank(description):  # a blank description stays blank: refused as such
         description = f"{description.rstrip()}\n（地址原文：{unsplit}）"  # private, as the description is
+        if user_length(description) > wf.DESCRIPTION_MAX:  # said as what it is, not as a description too long
+            raise Open311Error(400, "address_string: its building, unit and room do not fit their fields, and "
+                                    "the description has no room left to keep the whole address; write them as "
+                                    "3号楼2单元501室 or shorten the description")
     # email is not collected: the loop reaches residents by phone (PIPL: collect only what is needed).
     issue = wf.issue_submit(
         actor=wf.Actor.of(client), category=cat, district=district, **place, description=description,
