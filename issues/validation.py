@@ -190,18 +190,19 @@ _HOUSE_START = re.compile(
     rf"|(?<![{_CN_DIGITS}])[{_CN_DIGITS}](?:[\s、]*[{_CN_DIGITS}]){{2,}}"
     rf"|[甲乙丙丁戊己庚辛壬癸][\s)）]*(?:{_HOUSE_WORDS})")
 _ROMAN_END = re.compile(r"[^\x00-\x7f\s]\s*(?P<at>[IVXLivxl]+)[\W_]*$")
-# The English words that name a building, an entrance or a room (a regex alternation, lower case): "Building 3",
-# "Bldg. 3", "Block B", "Unit 2", "Room 501", "No. 5", "Apt 3". Not for finding a house part inside a 小区:
-# "Century Tower", "Sunshine Apartment" and "Golden Gate" are names (breaker round 3).
-ENGLISH_HOUSE_WORDS = (r"building|bldg|block|blk|tower|unit|entrance|entry|door|gate|stair(?:case|way)?"
-                       r"|room|rm|apt|apartment|flat|suite|floor|fl|level|no")
-# Text that starts (after any punctuation) with a house part named in English: "Building 3, Unit 2",
-# "(Block B)", "Floor 5, Building 3". It names no 小区. Not "No.": "No.1 Middle School" names a school.
+# The English words that name a building, an entrance, a floor or a room (a regex alternation, lower case):
+# "Building 3", "Bldg. 3", "Block B", "Unit 2", "Floor 5", "Room 501", "Apt 3". Not for finding a house part
+# inside a 小区: "Century Tower", "Sunshine Apartment" and "Golden Gate" are names (breaker round 3).
+_ENGLISH_BUILDING_WORDS = (r"building|bldg|block|blk|tower|unit|entrance|entry|door|gate|stair(?:case|way)?"
+                           r"|room|rm|apt|apartment|flat|suite|floor|fl|level")
+# The same and "No." ("No. 5"), for a part that says what it is (models.Issue's address line) and a house
+# part that ends a 小区.
+ENGLISH_HOUSE_WORDS = _ENGLISH_BUILDING_WORDS + r"|no"
 # Between the word and its number: spaces and the signs written there, not an apostrophe ("Tower's Garden").
 _ENGLISH_SEP = r"[\s.:#,()\[\]（）【】“”\"\-–—]*"
-ENGLISH_HOUSE_FIRST = re.compile(r"(?i)[\W_]*(?:building|bldg|block|blk|tower|unit|entrance|entry|door|gate"
-                                 r"|stair(?:case|way)?|room|rm|apt|apartment|flat|suite|floor|fl|level)(?![a-z])"
-                                 rf"{_ENGLISH_SEP}(?:\d|[a-z](?![a-z']))")
+# Text that starts (after any punctuation) with a house part named in English: "Building 3, Unit 2",
+# "(Block B)", "Floor 5, Building 3". It names no 小区. Not "No.": "No.1 Middle School" names a school.
+ENGLISH_HOUSE_FIRST = re.compile(rf"(?i)[\W_]*(?:{_ENGLISH_BUILDING_WORDS})(?![a-z]){_ENGLISH_SEP}(?:\d|[a-z](?![a-z']))")
 # A house part named in English that ends the text: "Sunny Garden Block B", "金色家园 Tower C", "Garden No. 5". Only
 # at the end: inside, "Century Tower 5号楼" and "万达Tower B座" are names followed by their house part (breaker round 3).
 _ENGLISH_HOUSE_END = re.compile(rf"(?i)(?<![a-z])(?:{ENGLISH_HOUSE_WORDS})(?![a-z']){_ENGLISH_SEP}(?:\d+|[a-z])[\W_]*$")
