@@ -518,11 +518,17 @@ class Issue(models.Model):
         return self.status == Status.AWAITING_RATING and not self.needs_decision
 
     @property
+    def awaiting_decision(self) -> bool:
+        """True while the supervisor decides at the rework limit: awaiting_rating and marked for decision (the
+        reporter's dissatisfied rating is in; DESIGN.md)."""
+        return self.status == Status.AWAITING_RATING and self.needs_decision
+
+    @property
     def shown_status(self) -> str:
         """The status as residents' pages name it (str, the active language): "待督查裁定" while the supervisor
-        decides at the rework limit (awaiting_rating and marked for decision: "待回访" would say a rating is
-        still to come, and the resident gave it), otherwise ``get_status_display()``."""
-        if self.status == Status.AWAITING_RATING and self.needs_decision:
+        decides at the rework limit (``awaiting_decision``: "待回访" would say a rating is still to come, and
+        the resident gave it), otherwise ``get_status_display()``."""
+        if self.awaiting_decision:
             return gettext("待督查裁定")
         return self.get_status_display()
 

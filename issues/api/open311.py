@@ -425,13 +425,14 @@ def split_address(text: str) -> dict[str, str]:
     NO_COMMUNITY as its 小区.
     """
     text = without_format_characters(unicodedata.normalize("NFKC", text)).strip()
-    if house_start(text) is None:
+    start = house_start(text)
+    if start is None:
         return {"community": text, "building": "", "unit_no": "", "room": "", "unsplit": ""}
     # "" when the address starts at its house part, "Building 3, Unit 2" too (its first word was made the
     # public 小区, "Building", shared by every such request: breaker round 2).
     community = public_community(text)
     # All the 小区 leaves out, but the punctuation between them: "负1层车库", not "1层车库" (breaker round 4).
-    rest = text[len(community):] if text.startswith(community) else text[house_start(text) or 0:]
+    rest = text[len(community):] if text.startswith(community) else text[start:]
     rest = rest.lstrip(" .,:;、，。：；").strip()
     house = _HOUSE.fullmatch(rest)
     unsplit = ""

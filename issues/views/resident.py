@@ -857,7 +857,7 @@ def _detail(request, issue: Issue, role: str):
     can_rate = False
     current = PHASE_OF_STATUS[status]
     returned = status == Status.NEW and issue.first_assigned_at is not None
-    deciding = status == Status.AWAITING_RATING and issue.needs_decision  # rated; the supervisor's turn
+    deciding = issue.awaiting_decision  # rated; the supervisor's turn
     if returned:
         words = RETURNED_WORDS
     if deciding:
