@@ -36,7 +36,7 @@ class Status(models.TextChoices):
     RESOLVED = "resolved", _("待核查")
     AWAITING_RATING = "awaiting_rating", _("待回访")
     CLOSED = "closed", _("已销号")
-    REJECTED = "rejected", _("已退回")
+    REJECTED = "rejected", _("不予受理")  # not "已退回": a unit's return (退单) is another thing
     MERGED = "merged", _("已合并")
 
 
@@ -169,7 +169,7 @@ class EventKind(models.TextChoices):
     APPEALED = "appealed", _("申诉")
     APPEAL_DECIDED = "appeal_decided", _("申诉裁定")
     CLOSED_OUT = "closed_out", _("销号")
-    REJECTED = "rejected", _("退回")
+    REJECTED = "rejected", _("不予受理")
     MERGED = "merged", _("合并")
     SUPERVISED = "supervised", _("督办")
     FOLLOWED = "followed", _("关注")

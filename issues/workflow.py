@@ -1489,6 +1489,21 @@ def issue_rate(
     return rating
 
 
+def rating_outcome(rating: Rating) -> str:
+    """What ``rating`` (a Rating) did to its issue, as ``issue_rate`` decided it: ``"recorded"`` for a
+    follower's (it moves nothing), ``"closed"`` for the reporter's (or an agent's for them) satisfied or
+    basically satisfied, ``"rework"`` for a dissatisfied one that began a rework, ``"decision"`` for one
+    at the rework limit (the supervisor decides, DESIGN.md). Read from the RATED event the rating wrote,
+    so it holds whatever happened to the issue since."""
+    if rating.rater_kind == RaterKind.FOLLOWER:
+        return "recorded"
+    if rating.satisfaction != Satisfaction.DISSATISFIED:
+        return "closed"
+    data = (rating.issue.events.filter(kind=EventKind.RATED, data__rating=rating.pk)
+            .values_list("data", flat=True).first())
+    return "rework" if (data or {}).get("rework") else "decision"
+
+
 def round_resolved(issue, round: int) -> bool:
     """Whether resolution round ``round`` (int) of ``issue`` has its result out: it is an earlier round than
     the current (a rework followed it), or the current one while the issue awaits rating or after it closed."""

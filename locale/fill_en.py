@@ -10,6 +10,19 @@ import sys
 from pathlib import Path
 
 EN = {
+    "您已评价过本轮办理结果（%(satisfaction)s），这次填写的内容没有保存。对办理结果有不同意见，请拨打12345热线。":
+        "You have already rated this round of work (%(satisfaction)s); what you filled in this time was not saved. "
+        "If you disagree with the result, please call the 12345 hotline.",
+    "您对办理结果不满意，问题已重新交承办单位办理。最新进展请查看办理进度。":
+        "You were not satisfied with the result, so the issue went back to the handling unit to be worked on again. "
+        "See its progress for the latest.",
+    "已处理完毕，正在请群众评价。您留的是手机号码的，会收到评价短信，请用短信里的链接评价；已经评价过的，无需再评价，谢谢。":
+        "The work is done and residents are being asked to rate it. If you gave a mobile number, you will get a text "
+        "message: rate it with the link in it. If you have rated it already, there is nothing more to do. Thank you.",
+    "这个链接打不开，可能复制时不完整。请从短信里直接点开链接，或在下面输入受理编号和提交时留的电话号码查询。":
+        "This link does not open; it may have been copied incompletely. Open the link straight from the text "
+        "message, or enter below the tracking code and the phone number you gave.",
+    "不予受理": "Rejected", "已不予受理，理由将告知群众": "Rejected; the resident will see the reason",
     "这件诉求已经结束办理，不能再添加关注人。如果来电群众的问题仍然存在，请返回表单为其登记新的诉求。":
         "This report is no longer open, so no follower can be added. If the caller's problem is still there, go back to the form and file a new report for them.",
     "回访员已通过电话回访记录了本轮办理结果的评价，无需再评价。对办理结果有不同意见，请拨打12345热线。":
@@ -97,7 +110,7 @@ EN = {
     "提交": "Submit", "交办": "Assigned", "认领": "Claimed", "退单": "Returned", "进展": "Progress",
     "申请延期": "Extension requested", "延期审批": "Extension decided", "提交整改计划": "Plan filed",
     "整改计划审批": "Plan decided", "整改进展": "Plan progress", "办结": "Resolved", "核查通过": "Verified",
-    "核查退回": "Sent back", "评价": "Rated", "销号": "Closed out", "退回": "Rejected", "合并": "Merged",
+    "核查退回": "Sent back", "评价": "Rated", "销号": "Closed out", "合并": "Merged",
     "督办": "Supervision order", "关注": "Followed", "超时升级": "Escalated",
     # forms.py
     "请阅读并同意个人信息收集和使用说明": "Please read and agree to the personal information notice",

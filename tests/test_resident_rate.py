@@ -57,7 +57,7 @@ def test_the_reporter_dissatisfied_sends_it_back_for_rework(fixed):
     assert (rating.rater_kind, rating.resolved, rating.satisfaction, rating.comment) == (
         RaterKind.REPORTER, False, Satisfaction.DISSATISFIED, "还是不热")
     # The same rating sent again at once (a double tap on a slow network): thanked as the first copy was.
-    again = client.post(url, {"resolved": "no", "satisfaction": "dissatisfied"})
+    again = client.post(url, {"resolved": "no", "satisfaction": "dissatisfied", "comment": "还是不热"})
     assert again.status_code == 200 and "新的办结时限为 2026年12月2日 09:00" in again.content.decode()
     assert Rating.objects.count() == 1
     # The link opened later: rated with it, and the page says a new message will come.
@@ -156,8 +156,12 @@ def test_a_followers_rating_is_recorded_only(fixed):
     again = Client().get(url)
     assert "您已评价过本轮办理结果，感谢您的反馈。" in again.content.decode()
     # Sent again: thanked for the rating recorded (one only), not told to rate.
-    again = Client().post(url, {"resolved": "yes", "satisfaction": "satisfied"})
+    again = Client().post(url, {"resolved": "no", "satisfaction": "dissatisfied", "comment": "我家也不热"})
     assert again.status_code == 200 and "您的评价已记录，并反馈给承办单位。" in again.content.decode()
+    # Other answers: told they were not kept (they were thanked and dropped: breaker).
+    other = Client().post(url, {"resolved": "yes", "satisfaction": "satisfied"})
+    assert other.status_code == 409
+    assert "您已评价过本轮办理结果（不满意），这次填写的内容没有保存。" in other.content.decode()
     assert Rating.objects.count() == 1 and Rating.objects.get().satisfaction == Satisfaction.DISSATISFIED
 
 
@@ -194,7 +198,7 @@ def test_a_bad_or_foreign_token_is_the_neutral_not_found(fixed):
     # A validly signed token for a phone that is neither the reporter nor a follower.
     stranger = path_of(rating_url(fixed, "+8613700000000"))
     r = Client().get(stranger)
-    assert r.status_code == 404 and "未找到相关诉求" in r.content.decode()
+    assert r.status_code == 404 and "这个链接打不开" in r.content.decode()
 
 
 def test_a_rating_link_before_the_fix_says_no_rating_is_needed(world, file_issue):
@@ -364,3 +368,78 @@ def test_a_reporter_after_the_agents_phone_revisit_is_told_nothing_was_kept(fixe
     follower = Client().post(path_of(rating_url(fixed, "+8613900000000")),
                              {"resolved": "yes", "satisfaction": "basic"})
     assert follower.status_code == 200 and Rating.objects.filter(rater_kind="follower").count() == 1
+
+
+def test_other_answers_from_a_second_tab_are_told_they_were_not_kept(fixed):
+    # Two tabs of one link: the second's "dissatisfied" was thanked with "这件诉求已办结销号。" and dropped (breaker).
+    url = path_of(rating_url(fixed, fixed.reporter_phone))
+    first, second = Client(), Client()
+    assert first.post(url, {"resolved": "yes", "satisfaction": "satisfied", "comment": "好"}).status_code == 200
+    r = second.post(url, {"resolved": "no", "satisfaction": "dissatisfied", "comment": "根本没修好"})
+    html = r.content.decode()
+    assert r.status_code == 409
+    assert "您已评价过本轮办理结果（满意），这次填写的内容没有保存。对办理结果有不同意见，请拨打12345热线。" in html
+    assert "感谢您的评价</h1>" not in html
+    # Only the comment differs: not kept either, and said so.
+    r = second.post(url, {"resolved": "yes", "satisfaction": "satisfied", "comment": "很好"})
+    assert r.status_code == 409 and "这次填写的内容没有保存" in r.content.decode()
+    # The same answers again (the page sent again, spaces trimmed as when it was kept): thanked as before.
+    r = second.post(url, {"resolved": "yes", "satisfaction": "satisfied", "comment": " 好 "})
+    assert r.status_code == 200 and "这件诉求已办结销号。" in r.content.decode()
+    assert list(Rating.objects.values_list("satisfaction", "comment")) == [("satisfied", "好")]
+    fixed.refresh_from_db()
+    assert fixed.status == Status.CLOSED
+
+
+def test_other_answers_that_lose_the_race_are_told_they_were_not_kept(fixed, monkeypatch):
+    from issues.views import resident
+    from issues.workflow import issue_rate
+
+    def other_tab_first(**kw):
+        issue_rate(**{**kw, "satisfaction": "basic"})  # the other tab, a moment earlier
+        return issue_rate(**kw)  # this one: Conflict
+
+    monkeypatch.setattr(resident, "issue_rate", other_tab_first)
+    r = Client().post(path_of(rating_url(fixed, fixed.reporter_phone)), {"resolved": "yes", "satisfaction": "satisfied"})
+    assert r.status_code == 409 and "您已评价过本轮办理结果（基本满意），这次填写的内容没有保存。" in r.content.decode()
+    assert list(Rating.objects.values_list("satisfaction", flat=True)) == ["basic"]
+
+
+def test_the_thanks_page_says_what_the_rating_did_not_where_the_issue_is_now(world, fixed):
+    # Sent again after the unit returned the reworked issue, or after round 2 was fixed, the thanks page said
+    # "您的评价已记录，督查部门将研判后续处理。": no supervisor was involved (breaker).
+    from issues.workflow import issue_return
+
+    client = Client()
+    url = path_of(rating_url(fixed, fixed.reporter_phone))
+    answers = {"resolved": "no", "satisfaction": "dissatisfied", "comment": "还是不热"}
+    assert client.post(url, answers).status_code == 200
+    issue_return(issue=fixed, actor=Actor.of(world.heat_staff), reason="不属于本公司管辖")
+    fixed.refresh_from_db()
+    assert fixed.status == Status.NEW
+    html = client.post(url, answers).content.decode()
+    assert "您对办理结果不满意，问题已重新交承办单位办理，新的办结时限为 2026年12月2日 09:00。" in html
+    assert "督查部门" not in html
+    # Round 2 fixed within two minutes of the rating: the round-1 page sent again is still its thanks.
+    issue_assign(issue=fixed, actor=Actor.of(world.dispatcher), lead_unit=world.heat_gz)
+    issue_claim(issue=fixed, actor=Actor.of(world.heat_staff))
+    issue_resolve(issue=fixed, actor=Actor.of(world.heat_staff), result="更换了整段管道")
+    html = client.post(url, answers).content.decode()
+    assert "您对办理结果不满意，问题已重新交承办单位办理。最新进展请查看办理进度。" in html
+    assert "督查部门" not in html and "新的办结时限" not in html
+    assert Rating.objects.count() == 1
+
+
+def test_at_the_rework_limit_the_thanks_page_names_the_supervisor(world, fixed, settings):
+    settings.ZY_REWORK_LIMIT = 0
+    r = Client().post(path_of(rating_url(fixed, fixed.reporter_phone)), {"resolved": "no", "satisfaction": "dissatisfied"})
+    assert r.status_code == 200 and "您的评价已记录，督查部门将研判后续处理。" in r.content.decode()
+
+
+def test_a_broken_rating_link_speaks_of_the_link(fixed):
+    url = path_of(rating_url(fixed, fixed.reporter_phone))
+    r = Client().get(url[:-3] + "xx/")
+    html = r.content.decode()
+    assert r.status_code == 404
+    assert "这个链接打不开，可能复制时不完整。请从短信里直接点开链接，或在下面输入受理编号和提交时留的电话号码查询。" in html
+    assert "请核对受理编号和完整的联系电话" not in html

@@ -139,7 +139,10 @@ def test_an_altered_link_is_not_found(handled):
     url = tracking_url(handled, handled.reporter_phone)
     path = "/" + url.split("://", 1)[1].split("/", 1)[1]
     r = Client().get(path.replace("/track/t/", "/track/t/x"))
-    assert r.status_code == 404 and NOT_FOUND in r.content.decode()
+    # The words speak of the link the resident opened, not of a code and phone they never typed (breaker).
+    assert r.status_code == 404 and NOT_FOUND not in r.content.decode()
+    assert ("这个链接打不开，可能复制时不完整。请从短信里直接点开链接，或在下面输入受理编号和提交时留的电话号码查询。"
+            in r.content.decode())
 
 
 def test_a_follower_sees_only_public_fields(handled):
@@ -742,8 +745,9 @@ def test_a_follower_is_not_told_a_text_went_to_their_phone(world, handled):
     page = track(client, handled.tracking_code, "09368200002")["Location"]
     issue_resolve(issue=handled, actor=Actor.of(world.heat_staff), result="更换了阀门")
     html = client.get(page).content.decode()
-    assert "已处理完毕，正在请群众评价。关注人留的是手机的，也会收到评价短信。" in html
-    assert 'id="rate-link"' not in html and "评价链接已通过短信发送" not in html
+    # Spoken to the follower reading it, who may have rated already ("关注人…" in the third person: breaker).
+    assert "已处理完毕，正在请群众评价。您留的是手机号码的，会收到评价短信，请用短信里的链接评价；已经评价过的，无需再评价，谢谢。" in html
+    assert 'id="rate-link"' not in html and "评价链接已通过短信发送" not in html and "关注人" not in html
 
 
 def test_a_mobile_reporter_rates_from_the_sms_not_the_tracking_page(world, handled):
@@ -978,6 +982,9 @@ def test_a_follower_reads_this_issue_not_your_issue(world, file_issue):
     issue_reject(issue=issue, actor=Actor.of(world.dispatcher), reason="属于物业管理范围")
     html = _page("13900000000", issue)
     assert "这件诉求未予受理。" in html and "您的诉求" not in html
+    # Named as the words say it ("已退回" read as a unit's return, 退单: breaker); the event says so alone.
+    assert '当前状态：<strong id="status">不予受理</strong>' in html and "已退回" not in html
+    assert "<strong>不予受理</strong> <span" in html
 
 
 def test_an_issue_awaiting_the_supervisors_decision_says_so(world, file_issue):
@@ -1004,4 +1011,6 @@ def test_an_issue_awaiting_the_supervisors_decision_says_so(world, file_issue):
         assert '当前状态：<strong id="status">待督查裁定</strong>' in html  # not 待回访 (breaker round 2)
         assert '<li class=" current" aria-current="step">督查研判<span class="visually-hidden">（进行中）' in html
         assert '<li class="done" >回访评价<span class="visually-hidden">（已完成）' in html  # rated already
-        assert "已收到您对本轮办理结果的评价" not in html and "也会收到评价短信" not in html
+        assert "已收到您对本轮办理结果的评价" not in html and "会收到评价短信" not in html
+        # The rating's timeline entry too: "评价 → 待回访" said a rating was still awaited (breaker).
+        assert "<strong>评价</strong> → 待督查裁定" in html and "<strong>评价</strong> → 待回访" not in html

@@ -475,7 +475,7 @@ class TestFind:
         assert '<h2 id="found" tabindex="-1" data-focus-on-load>找到 3 件</h2>' in html  # focused, so it is read
         # Each row says how the caller is tied to it: the followed one is someone else's report.
         assert re.findall(r'class="badge caller">([^<]+)<', html) == ["来电人是关注人", "来电人是报告人", "来电人是报告人"]
-        assert '<span class="badge status">已退回</span>' in html  # rejected: still listed
+        assert '<span class="badge status">不予受理</span>' in html  # rejected: still listed
         assert "09368211234" not in html and "936***1234" in html
 
     def test_a_code_in_any_case_finds_its_issue_and_nonsense_is_told(self, client, world, file_issue):

@@ -48,8 +48,9 @@ from ..links import (
 )
 from ..models import Attachment, Category, Issue, Rating
 from ..notifications import resend_codes
-from ..validation import FieldError, clean_community, is_mobile, normalize_phone
+from ..validation import FieldError, clean_community, clean_text, is_mobile, normalize_phone
 from ..workflow import (
+    REASON_MAX,
     Actor,
     Conflict,
     Invalid,
@@ -60,6 +61,7 @@ from ..workflow import (
     issue_follow,
     issue_rate,
     issue_submit,
+    rating_outcome,
     repeat_of,
     reworks_left,
     round_resolved,
@@ -117,12 +119,15 @@ def _rate_limited(request, exc: RateLimited, not_filed: bool = False):
     return response
 
 
-def _not_found(request, *, form=None, resend_form=None):
-    """The one neutral "not found" answer of tracking and rating (404)."""
+def _not_found(request, *, form=None, resend_form=None, link: bool = False):
+    """The one neutral "not found" answer of tracking and rating (404): the tracking form saying nothing was
+    found. ``link``: the request was an SMS link (tracking or rating) that does not hold, so the words speak
+    of the link, which the resident followed, not of a code and phone they never typed (breaker)."""
     return render(
         request,
         "resident/track.html",
-        {"form": form or TrackForm(), "resend_form": resend_form or ResendForm(), "not_found": True},
+        {"form": form or TrackForm(), "resend_form": resend_form or ResendForm(), "not_found": True,
+         "bad_link": link},
         status=404,
     )
 
@@ -800,7 +805,8 @@ def track_link(request, token: str):
     too, so /track/<code>/ opens it later in a browser that keeps it.
     An expired one (TRACK_MAX_AGE) gets the tracking form saying so, 410.
     A forged or altered token, or one whose phone is no longer the
-    reporter's or a follower's, gets the neutral 404 and counts against the
+    reporter's or a follower's, gets the 404 tracking form saying the link
+    does not open (``_not_found(link=True)``) and counts against the
     per-IP tracking limit (429 over it). A good link does not count: it
     cannot be guessed, and residents behind a carrier's shared address
     would otherwise use up each other's lookups.
@@ -815,7 +821,7 @@ def track_link(request, token: str):
             hit("track_ip", client_network(request))
         except RateLimited as exc:
             return _rate_limited(request, exc)
-        return _not_found(request)
+        return _not_found(request, link=True)
     _remember(request, issue, role)
     return _detail(request, issue, role)
 
@@ -871,7 +877,10 @@ def _detail(request, issue: Issue, role: str):
         elif landline_reporter:
             words, can_rate = gettext_noop("已处理完毕，请您评价办理结果。"), True
         elif role == "follower":
-            words = gettext_noop("已处理完毕，正在请群众评价。关注人留的是手机的，也会收到评价短信。")
+            # Spoken to this follower, who may have rated already (the page does not know which follower
+            # reads it): not "followers" in the third person (breaker).
+            words = gettext_noop("已处理完毕，正在请群众评价。您留的是手机号码的，会收到评价短信，请用短信里的链接评价；"
+                                 "已经评价过的，无需再评价，谢谢。")
     index = PHASES.index(current)
     closed = issue.status == Status.CLOSED  # every phase done, none under way
     phases = [{"label": p.label, "done": i < index or closed or (deciding and p == Phase.RATED),
@@ -884,6 +893,8 @@ def _detail(request, issue: Issue, role: str):
         for a in shown_photos:  # addresses that open without the proofs cookie (a page shown at an SMS link)
             a.shown_url = f"{reverse('resident:attachment', args=[a.pk])}?t={links.photo_token(a.pk)}"
         kind, to_status = e.get_kind_display(), e.get_to_status_display() if e.to_status else ""
+        if e.kind == EventKind.RATED and (e.data or {}).get("needs_decision"):
+            to_status = _("待督查裁定")  # the status stayed 待回访, but no rating is awaited (Issue.shown_status)
         events.append({"at": e.at, "kind": kind, "who": e.public_actor(),
                        # a unit's or a system's own name is Chinese on English pages too
                        "who_is_name": bool(e.actor_client_id or (e.actor_id and e.actor.unit_id)),
@@ -970,7 +981,10 @@ def rate(request, token: str):
     POST). A reporter's link after the revisit agent recorded the round's
     rating by phone says so and keeps nothing (409 to a POST). A link older
     than 30 days (RATE_MAX_AGE) → "expired", 410; a forged or altered one →
-    the neutral 404.
+    404, the tracking form saying the link does not open. A POST by someone
+    who rated this round already with other answers (a second tab, an old
+    page) keeps nothing: 409, the page naming their first rating. The
+    thanks page says what the rating did (``rating_outcome``).
     """
     found = read_token_round(token, RATE_SALT, RATE_MAX_AGE)
     issue = (Issue.objects.select_related("category", "district", "lead_unit").filter(pk=found[0]).first()
@@ -981,7 +995,7 @@ def rate(request, token: str):
             return _message(request, _("评价链接已过期"), _(
                 "这个评价链接发出已超过30天，不能再评价了。凭受理编号和电话号码仍可查询办理进度；"
                 "对办理结果有意见，请拨打12345热线。"), status=410)
-        return _not_found(request)
+        return _not_found(request, link=True)
     _remember(request, issue, role)
     follower = issue.followers.filter(phone=phone).first() if role == "follower" else None
     # The round the link was sent for (a link from before rounds were named: the current one).
@@ -999,8 +1013,9 @@ def rate(request, token: str):
     if mine is not None and not by_agent and request.method == "POST" and (
             link_round == issue.resolution_round or timezone.now() - mine.created_at < _DOUBLE_TAP):
         # Rated already with this link, in this round or a moment ago: a double tap, or the page sent
-        # again. Thanked as the first copy was (its rating may have closed the issue or started a rework).
-        return render(request, "resident/rate_done.html", {"issue": issue, "rating": mine, "role": role})
+        # again, is thanked as the first copy was (its rating may have closed the issue or started a
+        # rework); other answers (another tab, an old page) are told they were not kept (breaker).
+        return _rated_before(request, issue, mine, role, context)
     context["reworks_left"] = reworks_left(issue)
     if link_round != issue.resolution_round and not late_follower:
         rated_now = _rating_by(issue, follower, issue.resolution_round) is not None
@@ -1039,9 +1054,10 @@ def rate(request, token: str):
             context["closed_reason"] = _(AGENT_RATED)
             context.pop("form")
             return render(request, "resident/rate.html", context, status=409)
-        if mine is not None:  # the same person's other copy (a double tap) won the race: thank them, as it did
+        if mine is not None:  # the same person's other copy (a double tap, another tab) won the race
             issue.refresh_from_db()
-            return render(request, "resident/rate_done.html", {"issue": issue, "rating": mine, "role": role})
+            context.pop("form")
+            return _rated_before(request, issue, mine, role, context)
         # Someone else's rating moved the issue a moment ago (the reporter's closed it, or began a rework):
         # the words a link opened just after would give, not the workflow's staff wording (breaker).
         issue.refresh_from_db()
@@ -1055,7 +1071,44 @@ def rate(request, token: str):
         context.pop("form")
         return render(request, "resident/rate.html", context, status=409)
     issue.refresh_from_db()
-    return render(request, "resident/rate_done.html", {"issue": issue, "rating": rating, "role": role})
+    return _thanks(request, issue, rating, role)
+
+
+def _rated_before(request, issue: Issue, rating: Rating, role: str, context: dict):
+    # A rating POSTed by whoever gave ``rating`` already: its thanks page again when it sends the same
+    # answers (a double tap, the page sent again), else the rate page saying these answers were not kept
+    # and what the first one said, 409 (a second tab, an old page: it was thanked and dropped; breaker).
+    if _same_answers(request.POST, rating):
+        return _thanks(request, issue, rating, role)
+    context["closed_reason"] = _("您已评价过本轮办理结果（%(satisfaction)s），这次填写的内容没有保存。"
+                                 "对办理结果有不同意见，请拨打12345热线。") % {
+        "satisfaction": rating.get_satisfaction_display()}
+    return render(request, "resident/rate.html", context, status=409)
+
+
+def _same_answers(post, rating: Rating) -> bool:
+    # Whether the rate form in ``post`` gives ``rating``'s answers: resolved, satisfaction and the comment as
+    # issue_rate keeps it (trimmed, NFC). A form that would not pass gives other answers.
+    form = RateForm(post)
+    if not form.is_valid():
+        return False
+    try:
+        comment = clean_text(form.cleaned_data["comment"], max_length=REASON_MAX, required=False)
+    except FieldError:
+        return False
+    return (form.cleaned_data["resolved"] == rating.resolved
+            and form.cleaned_data["satisfaction"] == rating.satisfaction and comment == rating.comment)
+
+
+def _thanks(request, issue: Issue, rating: Rating, role: str):
+    """The thanks page for ``rating`` (200): what that rating did, said from ``rating_outcome``, not from where
+    the issue is now (a page sent again after a return or a new fix said "the supervisor will decide"; breaker).
+    A rework's new deadline is named while the issue is still in the round that rating began."""
+    outcome = rating_outcome(rating)
+    show_due = (outcome == "rework" and issue.resolution_round == rating.round + 1
+                and issue.status in (Status.NEW, Status.ASSIGNED, Status.IN_PROGRESS, Status.PLANNED))
+    return render(request, "resident/rate_done.html",
+                  {"issue": issue, "rating": rating, "role": role, "outcome": outcome, "show_due": show_due})
 
 
 def _result_of(issue: Issue, round: int) -> str:

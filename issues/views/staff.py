@@ -633,7 +633,7 @@ def _act_assign(request, issue, actor):
 
 def _act_reject(request, issue, actor):
     wf.issue_reject(issue=issue, actor=actor, reason=request.POST.get("reason", ""))
-    return _("已退回，理由将告知群众")
+    return _("已不予受理，理由将告知群众")
 
 
 def _act_merge(request, issue, actor):
