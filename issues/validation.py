@@ -157,9 +157,21 @@ def clean_community(value) -> str:
     becomes one space, so "阳光　花园" and "阳光  花园" are stored and found
     as "阳光 花园" (the duplicate suggestion compares 小区 exactly), and every
     character drawn as nothing is dropped, emoji aside (``_visible_place``). Raises
-    FieldError as clean_text does (blank, too long, control characters).
+    FieldError as clean_text does (blank, too long, control characters), and for a phone number in it
+    (``_PHONE_IN_PLACE``): a name typed with it would reach the public views, which show the 小区 up to
+    its house part ("锦绣花园 王建国 139…" read "锦绣花园 王建国"; breaker).
     """
-    return " ".join(_visible_place(clean_text(value, max_length=100, label="小区")).split())
+    place = " ".join(_visible_place(clean_text(value, max_length=100, label="小区")).split())
+    if _PHONE_IN_PLACE.search(unicodedata.normalize("NFKC", place)):
+        raise FieldError(_("小区一栏请不要填电话号码或姓名，联系电话请填在下面的“联系电话”一栏"))
+    return place
+
+
+# A phone number as people type one: a mobile (11 digits from 1[3-9], after +86, 0086 or 86 or not) or a
+# landline (0, a 2–3 digit area code, 7–8 digits), digits grouped by spaces or dashes; read on the NFKC
+# form (full-width digits). No house number is that long ("1502", "3-2-1502").
+_PHONE_IN_PLACE = re.compile(r"(?<!\d)(?:(?:\+|00)?86[\s-]*)?1[3-9]\d(?:[\s-]?\d){8}(?![\d-])"
+                             r"|(?<!\d)0\d{2,3}[\s-]?\d{7,8}(?![\d-])")
 
 
 # Chinese numerals as house numbers are written: everyday, financial (simplified and traditional) and
