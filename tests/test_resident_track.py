@@ -1014,3 +1014,25 @@ def test_an_issue_awaiting_the_supervisors_decision_says_so(world, file_issue):
         assert "已收到您对本轮办理结果的评价" not in html and "会收到评价短信" not in html
         # The rating's timeline entry too: "评价 → 待回访" said a rating was still awaited (breaker).
         assert "<strong>评价</strong> → 待督查裁定" in html and "<strong>评价</strong> → 待回访" not in html
+
+
+def test_an_issue_worked_on_again_says_why_the_progress_went_back(world, file_issue):
+    # After a dissatisfied rating the bar is back at 分流交办 (DESIGN.md's phase of in_progress), and the
+    # words said only "责任单位正在处理。", as if nothing had been fixed before (breaker).
+    from issues.workflow import issue_rate
+
+    issue = file_issue()
+    issue_follow(issue=issue, phone="13900000000")
+    first = _page("13800000000", issue)
+    _resolve(world, issue)
+    assert "责任单位正在处理。" not in _page("13800000000", issue)
+    issue_rate(issue=issue, actor=Actor.resident("13800000000"), resolved=False, satisfaction="dissatisfied")
+    reporter, follower = _page("13800000000", issue), _page("13900000000", issue)
+    assert "您对上一轮办理结果不满意，责任单位正在重新办理。" in reporter
+    assert "报告人对上一轮办理结果不满意，责任单位正在重新办理。" in follower
+    assert "责任单位正在处理。" not in reporter + follower
+    # The first round's handling kept its plain words.
+    issue2 = file_issue(phone="13700000000")
+    issue_assign(issue=issue2, actor=Actor.of(world.dispatcher), lead_unit=world.heat_gz)
+    issue_claim(issue=issue2, actor=Actor.of(world.heat_staff))
+    assert "责任单位正在处理。" in _page("13700000000", issue2) and "重新办理" not in first

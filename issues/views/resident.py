@@ -99,6 +99,12 @@ DECISION_WORDS = {
     "landline": gettext_noop("您对办理结果不满意，督查部门正在研判后续处理，请过几天再凭受理编号和电话号码查询结果。"),
     "follower": gettext_noop("报告人对办理结果不满意，督查部门正在研判后续处理。"),
 }
+# Worked on again after a dissatisfied rating (the reporter's, or the supervisor's decision after one): the
+# progress bar is back at 分流交办 (DESIGN.md's phase of in_progress), and the words say why (breaker).
+REWORK_WORDS = {
+    "reporter": gettext_noop("您对上一轮办理结果不满意，责任单位正在重新办理。"),
+    "follower": gettext_noop("报告人对上一轮办理结果不满意，责任单位正在重新办理。"),
+}
 PHASES = [Phase.COLLECTED, Phase.ASSIGNED, Phase.SUPERVISED, Phase.RATED]
 
 
@@ -866,6 +872,8 @@ def _detail(request, issue: Issue, role: str):
     deciding = issue.awaiting_decision  # rated; the supervisor's turn
     if returned:
         words = RETURNED_WORDS
+    elif status == Status.IN_PROGRESS and issue.resolution_round > 1:
+        words = REWORK_WORDS[role]
     if deciding:
         # The supervisor's turn, not the rating's (no SMS reaches a landline reporter).
         words, current = DECISION_WORDS["landline" if landline_reporter else role], Phase.SUPERVISED
