@@ -192,11 +192,24 @@ class WorkCalendar:
         Calendar windows count elapsed time; working windows count office
         time only (50 % of "1 working day" is half the office minutes of that
         day). ``fraction`` may exceed 1 (2.0 = "past twice the window").
+
+        The whole window (1.0) ends at ``due`` itself, and no earlier point
+        lies after it nor later one before it. In office time a due is one of
+        several equal instants: "1 working day" from Monday 08:30 is due
+        Tuesday 08:30, which holds as much office time as Monday 18:00, the
+        instant ``add_working_minutes`` names; and an approved new date may
+        lie outside office hours (20:00, on a Sunday). Counted in office time
+        alone, the breach came at 18:00 the evening (or the Friday) before
+        the due it quoted, and reminded, escalated and texted "已超时" early
+        (breaker).
         """
+        if fraction == 1:
+            return due.astimezone(LOCAL_TZ)
         if unit == ClockUnit.CALENDAR_MINUTES:
             return (start + (due - start) * fraction).astimezone(LOCAL_TZ)
         total = self.working_minutes_between(start, due)
-        return self.add_working_minutes(start, total * fraction)
+        point = self.add_working_minutes(start, total * fraction)
+        return min(point, due.astimezone(LOCAL_TZ)) if fraction < 1 else max(point, due.astimezone(LOCAL_TZ))
 
     def add(self, start: datetime, value: int, unit: str) -> tuple[datetime, bool]:
         """End of a window of ``value`` ``unit`` (a ClockUnit) from ``start``.

@@ -9,7 +9,8 @@ once or back to back. Rules from DESIGN.md, "Reminders and escalation":
   resolution window (its start → resolution_due); both remind the lead
   unit's staff. Each window is measured in its own clock (working time for
   working-time rules).
-- stages at 50 %, 80 % and 100 % (the breach) of each window. When several
+- stages at 50 %, 80 % and 100 % (the breach: the due itself, never the office
+  close before it; ``WorkCalendar.window_point``) of each window. When several
   stages of one window are due at once, only the latest is sent; the others
   are written as ``skipped`` rows, so none is ever sent late.
 - at a breach the issue escalates to level 1 (its supervisors are told);

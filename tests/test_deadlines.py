@@ -172,3 +172,45 @@ class TestProvisional:
         call_command("recompute_provisional_deadlines")
         assert issue.events.filter(kind="deadlines_recomputed").count() == 1
         assert Issue.objects.filter(deadlines_provisional=True).count() == 0
+
+
+class TestWindowPoints:
+    """The sweep's reminder points (50 %, 80 %, the breach, twice the window), worked out by hand."""
+
+    def test_the_breach_is_the_due_not_the_office_close_before_it(self):
+        # Filed Mon 30 Nov 19:00: "1 working day" runs from Tue 08:30 and is due Wed 2 Dec 08:30. Counted in
+        # office time alone the breach was Tue 18:00, 14.5 hours before the due it quoted (breaker).
+        start, due = local(2026, 11, 30, 19, 0), local(2026, 12, 2, 8, 30)
+        assert CAL.window_point(start, due, ClockUnit.WORKING_DAYS, 1.0) == due
+        # Half of Tuesday's 420 office minutes: 210, Tue 08:30 → 12:00; 80 %: 336, → 16:36 after the lunch break.
+        assert CAL.window_point(start, due, ClockUnit.WORKING_DAYS, 0.5) == local(2026, 12, 1, 12, 0)
+        assert CAL.window_point(start, due, ClockUnit.WORKING_DAYS, 0.8) == local(2026, 12, 1, 16, 36)
+        # Twice: 840 office minutes, Tuesday's and Wednesday's → Wed 18:00.
+        assert CAL.window_point(start, due, ClockUnit.WORKING_DAYS, 2.0) == local(2026, 12, 2, 18, 0)
+
+    def test_a_weekend_before_the_due(self):
+        # Filed Fri 4 Dec 19:00: 5 working days from Mon 7 Dec 08:30 → Mon 14 Dec 08:30; the office time ends
+        # Fri 11 Dec 18:00, where the breach was put, 62.5 hours early (breaker).
+        start, due = local(2026, 12, 4, 19, 0), local(2026, 12, 14, 8, 30)
+        assert CAL.window_point(start, due, ClockUnit.WORKING_DAYS, 1.0) == due
+
+    def test_an_approved_date_outside_office_hours(self):
+        # An extension approved to Fri 4 Dec 20:00: breached at 20:00, not at 18:00; every earlier point before
+        # it (the last office minute is 18:00), every later one after it.
+        start, due = local(2026, 11, 30, 9, 0), local(2026, 12, 4, 20, 0)
+        assert CAL.window_point(start, due, ClockUnit.WORKING_DAYS, 1.0) == due
+        # Mon 09:00 → Fri 18:00 holds 5 × 420 − 30 = 2070 office minutes; 80 % = 1656 = Monday's 390 and
+        # Tue–Thu's 1260, then 6 more: Fri 4 Dec 08:36.
+        assert CAL.window_point(start, due, ClockUnit.WORKING_DAYS, 0.8) == local(2026, 12, 4, 8, 36)
+        # No office time left between Fri 19:00 and a due at 20:00: the 50 % point is not after the due.
+        late = CAL.window_point(local(2026, 12, 4, 19, 0), due, ClockUnit.WORKING_MINUTES, 0.5)
+        assert late == due
+        # Twice no office time is the next office minute, Mon 7 Dec 08:30: not at once with the breach.
+        twice = CAL.window_point(local(2026, 12, 4, 19, 0), due, ClockUnit.WORKING_MINUTES, 2.0)
+        assert twice == local(2026, 12, 7, 8, 30)
+
+    def test_calendar_windows(self):
+        start, due = local(2026, 11, 30, 9, 0), local(2026, 12, 1, 9, 0)
+        assert CAL.window_point(start, due, ClockUnit.CALENDAR_MINUTES, 0.5) == local(2026, 11, 30, 21, 0)
+        assert CAL.window_point(start, due, ClockUnit.CALENDAR_MINUTES, 1.0) == due
+        assert CAL.window_point(start, due, ClockUnit.CALENDAR_MINUTES, 2.0) == local(2026, 12, 2, 9, 0)

@@ -91,6 +91,28 @@ def test_assignment_switches_to_response_and_resolution_windows(staffed, file_is
     assert issue.next_due_at == local(2026, 12, 1, 9, 0)
 
 
+def test_a_working_day_window_breaches_at_its_due_not_at_the_office_close_before(staffed, file_issue, frozen):
+    # Filed Mon 30 Nov 19:00, a normal issue's response window ("1 working day") runs from Tue 08:30 and is
+    # due Wed 2 Dec 08:30. The breach came at Tue 18:00, the same office time: "已超时" texts and an
+    # escalation 14.5 hours before the due they quoted (breaker).
+    w = staffed
+    frozen.move_to(local(2026, 11, 30, 19, 0))
+    issue = file_issue(category=w.water_pressure, description="五楼以上水压不足")
+    assert issue.response_due == local(2026, 12, 2, 8, 30)
+    issue_assign(issue=issue, actor=Actor.of(w.dispatcher), lead_unit=w.water_gz, now=local(2026, 11, 30, 19, 5))
+    sweep.run(now=local(2026, 12, 1, 18, 0))
+    assert [k for k, _, _ in rows(issue) if k.startswith("reminder.response")] == [
+        "reminder.response.50", "reminder.response.80"]
+    sweep.run(now=local(2026, 12, 2, 8, 29))
+    issue.refresh_from_db()
+    assert issue.escalation_level == 0 and not rows(issue, "reminder.response.breach")
+    assert issue.next_due_at == local(2026, 12, 2, 8, 30)
+    sweep.run(now=local(2026, 12, 2, 8, 30))
+    issue.refresh_from_db()
+    assert rows(issue, "reminder.response.breach") == [("reminder.response.breach", "pending", "+8613800000102")]
+    assert issue.escalation_level == 1
+
+
 def test_extension_gives_new_reminders(staffed, file_issue):
     w = staffed
     issue = file_issue()
