@@ -345,7 +345,7 @@ def _pending_request(related, ref, *, missing: str, decided: str, pending: str):
     if obj is None:
         raise NotFound(missing)
     if obj.decision == Decision.WITHDRAWN:
-        raise Conflict(_("该申请已失效：诉求已退单或转入重办，请按现在的办理情况重新申请"))
+        raise Conflict(_("该申请已失效：诉求已退单、已办结或转入重办，请按现在的办理情况重新申请"))
     if obj.decision != pending:
         raise Conflict(decided)
     return obj
@@ -353,7 +353,9 @@ def _pending_request(related, ref, *, missing: str, decided: str, pending: str):
 
 def _withdraw_pending(issue: Issue, now: datetime, why: str) -> None:
     # Pending extension requests and plans lapse (Decision.WITHDRAWN) when the unit that made them
-    # returns the issue or a new resolution round starts: they asked for that unit's, that round's time.
+    # returns the issue, reports it fixed, or a new resolution round starts: they asked for that unit's,
+    # that round's time. (Left pending at a fix, they stayed in the supervisors' queue for good, with no
+    # way to decide them: breaker.)
     for related in (issue.extension_requests, issue.plans):
         related.filter(decision=Decision.PENDING).update(decision=Decision.WITHDRAWN, decided_at=now,
                                                          decision_note=why)
@@ -1307,7 +1309,9 @@ def issue_resolve(*, issue, actor: Actor, result: str, now: datetime | None = No
     """办结: in_progress / planned → resolved (verification needed) or awaiting_rating.
 
     Verification is needed when the category requires it or the issue is
-    under a supervision order. Returns the issue; the event's id is where
+    under a supervision order. The unit's pending extension requests and
+    plans lapse (withdrawn: the work they asked time for is reported done;
+    sent back by verification, the unit asks anew). Returns the issue; the event's id is where
     photos attach (``issue.events.last()``).
     """
     now = _now(now)
@@ -1319,6 +1323,7 @@ def issue_resolve(*, issue, actor: Actor, result: str, now: datetime | None = No
         result = _field(errors, "result", clean_text, result, max_length=NOTE_MAX, label="办理结果")
         _raise_if(errors)
         before = issue.status
+        _withdraw_pending(issue, now, gettext_noop("已办结，申请失效"))
         issue.resolved_at = now
         on_time = now <= issue.resolution_due
         if issue.category.needs_verification or issue.supervision_level:

@@ -345,8 +345,10 @@ EN = {
         "This rating link was for an earlier result. The issue has been worked on again; when the new result is "
         "ready you will get a new text message asking you to rate it. Please use the link in that message.",
     "已失效": "Lapsed",
-    "该申请已失效：诉求已退单或转入重办，请按现在的办理情况重新申请":
-        "This request has lapsed: the issue was returned or went back for rework. Ask again for the work as it is now.",
+    "该申请已失效：诉求已退单、已办结或转入重办，请按现在的办理情况重新申请":
+        "This request has lapsed: the issue was returned, reported fixed or went back for rework. Ask again for the "
+        "work as it is now.",
+    "已办结，申请失效": "Lapsed: the issue was reported fixed",
     "申请的时间已不晚于现行办结时限或已过，批准它不会延期；请拒绝，由承办单位重新申请":
         "The requested date is no later than the deadline in force, or has passed, so approving it extends nothing. "
         "Refuse it and let the unit ask again.",

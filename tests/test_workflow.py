@@ -379,26 +379,31 @@ class TestStaleRequests:
         issue_claim(issue=in_progress, actor=Actor.of(world.linze_staff))
         with pytest.raises(Conflict) as exc:
             issue_decide_extension(issue=in_progress, actor=Actor.of(world.supervisor), request=req, approve=True)
-        assert exc.value.message == "该申请已失效：诉求已退单或转入重办，请按现在的办理情况重新申请"
+        assert exc.value.message == "该申请已失效：诉求已退单、已办结或转入重办，请按现在的办理情况重新申请"
         own = issue_request_extension(issue=in_progress, actor=Actor.of(world.linze_staff), reason="管网改造",
                                       requested_due=local(2026, 12, 6, 18, 0))  # not refused as "one pending"
         issue = issue_decide_extension(issue=in_progress, actor=Actor.of(world.supervisor), request=own, approve=True)
         assert issue.resolution_due == local(2026, 12, 6, 18, 0)
 
-    def test_rework_lapses_a_pending_extension_and_plan_of_the_round_before(self, world, in_progress, frozen):
+    def test_a_fix_lapses_a_pending_extension_and_plan_and_a_rework_does_not_revive_them(self, world, in_progress, frozen):
         req = issue_request_extension(issue=in_progress, actor=Actor.of(world.heat_staff), reason="材料未到",
                                       requested_due=local(2026, 12, 2, 17, 0))
         plan = issue_file_plan(issue=in_progress, actor=Actor.of(world.heat_staff), steps="更换主管道",
                                target_due=local(2027, 3, 31, 18, 0))
         issue_resolve(issue=in_progress, actor=Actor.of(world.heat_staff), result="已处理")
+        # Reported fixed: they lapse at once (left pending, they stayed in the supervisors' queue for good,
+        # with no way to decide them: breaker).
+        req.refresh_from_db()
+        plan.refresh_from_db()
+        assert req.decision == plan.decision == Decision.WITHDRAWN
+        assert req.decision_note == plan.decision_note == "已办结，申请失效"
+        assert req.decided_at == local(2026, 11, 30, 9, 0)
         frozen.shift(timedelta(days=1))
         issue_rate(issue=in_progress, actor=Actor.resident(world.phone), resolved=False, satisfaction="dissatisfied")
         issue = Issue.objects.get(pk=in_progress.pk)
         assert issue.status == Status.IN_PROGRESS and issue.resolution_due == local(2026, 12, 3, 9, 0)
         req.refresh_from_db()
-        plan.refresh_from_db()
-        assert req.decision == plan.decision == Decision.WITHDRAWN
-        assert req.decision_note == plan.decision_note == "转入重办，申请失效"
+        assert req.decision == Decision.WITHDRAWN and req.decision_note == "已办结，申请失效"
         with pytest.raises(Conflict):  # approved, it would have cut the new round's 48 hours to 32
             issue_decide_extension(issue=issue, actor=Actor.of(world.supervisor), request=req, approve=True)
         assert Issue.objects.get(pk=issue.pk).resolution_due == local(2026, 12, 3, 9, 0)
@@ -423,6 +428,31 @@ class TestStaleRequests:
         issue = issue_decide_extension(issue=in_progress, actor=Actor.of(world.supervisor), request=req,
                                        approve=False, note="已过期，请重新申请")
         assert issue.resolution_due == local(2026, 12, 2, 9, 0) and issue.status == Status.IN_PROGRESS
+
+    def test_the_migration_lapses_what_earlier_fixes_left_pending(self, world, in_progress, file_issue):
+        # Rows a fix left pending before issue_resolve withdrew them: the data migration withdraws them once,
+        # and leaves the requests of issues still being worked on to the supervisor.
+        import importlib
+
+        from django.apps import apps
+
+        from issues.models import ExtensionRequest, RectificationPlan
+
+        lapse = importlib.import_module("issues.migrations.0022_lapse_requests_left_pending_at_a_fix").lapse
+        stale = issue_request_extension(issue=in_progress, actor=Actor.of(world.heat_staff), reason="材料未到",
+                                        requested_due=local(2026, 12, 4, 18, 0))
+        stale_plan = issue_file_plan(issue=in_progress, actor=Actor.of(world.heat_staff), steps="更换主管道",
+                                     target_due=local(2027, 3, 31, 18, 0))
+        Issue.objects.filter(pk=in_progress.pk).update(status=Status.AWAITING_RATING)  # fixed, as before the change
+        working = file_issue(phone="13700000000")
+        issue_assign(issue=working, actor=Actor.of(world.dispatcher), lead_unit=world.heat_gz)
+        issue_claim(issue=working, actor=Actor.of(world.heat_staff))
+        live = issue_request_extension(issue=working, actor=Actor.of(world.heat_staff), reason="管材待货",
+                                       requested_due=local(2026, 12, 4, 18, 0))
+        lapse(apps, None)
+        assert ExtensionRequest.objects.get(pk=stale.pk).decision == Decision.WITHDRAWN
+        assert RectificationPlan.objects.get(pk=stale_plan.pk).decision_note == "已办结，申请失效"
+        assert ExtensionRequest.objects.get(pk=live.pk).decision == Decision.PENDING
 
 
 class TestResolveVerify:
