@@ -887,7 +887,8 @@ def issue_assign(*, issue, actor: Actor, lead_unit, co_units=(), note: str = "",
     """交办: new → assigned, with a lead unit and optional co-handling units.
 
     Dispatchers only. ``lead_unit`` a Unit or id; ``co_units`` Units or ids
-    (the lead is dropped from them). Invalid if a unit is unknown or inactive.
+    (the lead is dropped from them). Invalid if a unit is unknown or inactive,
+    or if the lead has no one who could claim it (``can_take_on``).
     """
     now = _now(now)
     with transaction.atomic():
@@ -896,6 +897,8 @@ def issue_assign(*, issue, actor: Actor, lead_unit, co_units=(), note: str = "",
         _require_status(issue, Status.NEW)
         errors: dict[str, list[str]] = {}
         lead = _resolve(Unit, lead_unit, errors, "lead_unit", _("请选择有效的牵头单位"), active=True)
+        if lead is not None and not can_take_on(lead):
+            errors["lead_unit"] = [_("%(unit)s没有可以认领诉求的工作人员或接口，请选择其他牵头单位") % {"unit": lead.name}]
         co = []
         for u in co_units or ():
             unit = _resolve(Unit, u, errors, "co_units", _("协办单位无效"), active=True)
@@ -913,6 +916,15 @@ def issue_assign(*, issue, actor: Actor, lead_unit, co_units=(), note: str = "",
         _record(issue, actor, EventKind.ASSIGNED, now=now, from_status=Status.NEW, note=note,
                 data={"lead_unit": lead.pk, "co_units": [u.pk for u in co]})
     return issue
+
+
+def can_take_on(unit: Unit) -> bool:
+    """Whether ``unit`` (a Unit) has someone who can claim an issue it leads: an active unit-staff user of
+    it, or an active API client bound to it (the unit's own system). Assigned to any other unit (the
+    supervisors' bureau, a company not yet given its logins), an issue waited for a claim nobody could
+    make, and its unit could not return it either (breaker)."""
+    return (unit.staff.filter(is_active=True, role=Role.UNIT_STAFF).exists()
+            or ApiClient.objects.filter(unit=unit, active=True).exists())
 
 
 def issue_reject(*, issue, actor: Actor, reason: str, now: datetime | None = None) -> Issue:

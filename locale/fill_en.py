@@ -10,6 +10,8 @@ import sys
 from pathlib import Path
 
 EN = {
+    "%(unit)s没有可以认领诉求的工作人员或接口，请选择其他牵头单位":
+        "%(unit)s has no staff member or system that can claim issues: choose another lead unit",
     "您对上一轮办理结果不满意，责任单位正在重新办理。": "You were not satisfied with the last result, so the unit is working on it again.",
     "报告人对上一轮办理结果不满意，责任单位正在重新办理。":
         "The person who reported it was not satisfied with the last result, so the unit is working on it again.",

@@ -7,7 +7,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from issues.choices import EventKind, Priority, Status
+from accounts.models import User
+from issues.choices import EventKind, Priority, Role, Status
 from issues.models import Attachment, Category, Issue, RoutingRule
 from issues.workflow import Actor, issue_assign, issue_claim, issue_resolve, issue_return
 from tests.support.images import jpeg_with_exif
@@ -187,6 +188,7 @@ def test_queue_shows_the_units_issues_nearest_deadline_first_and_how_late(client
     fast = file_issue(phone="+8613900000002")  # urgent in the heating season: 2 h response
     assigned(world, fast)
     other = file_issue(category=world.power_out, phone="+8613900000003")
+    User.objects.create_user(username="power_staff", role=Role.UNIT_STAFF, unit=world.power_gz)  # one who may claim
     issue_assign(issue=other, actor=Actor.of(world.dispatcher), lead_unit=world.power_gz)
     frozen.shift(timedelta(hours=3))
     client.force_login(world.heat_staff)

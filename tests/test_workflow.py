@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from django.db import transaction
 
-from issues.choices import Channel, Decision, EventKind, Priority, Status
+from issues.choices import Channel, Decision, EventKind, Priority, Role, Status
 from issues.models import Follower, Issue, IssueEvent, RoutingRule
 from issues.workflow import (
     Actor,
@@ -271,6 +271,27 @@ class TestAssignClaimReturn:
         with pytest.raises(Invalid) as exc:
             issue_assign(issue=file_issue(), actor=Actor.of(world.dispatcher), lead_unit=99999)
         assert list(exc.value.fields) == ["lead_unit"]
+
+    def test_assign_needs_a_lead_someone_can_claim_for(self, world, file_issue):
+        # Assigned to the supervisors' bureau, or a company without its logins yet, an issue waited for a
+        # claim nobody could make (breaker). The power company of the test city has no staff.
+        from accounts.models import User
+        from issues.models import ApiClient
+
+        issue = file_issue(category=world.power_out)
+        with pytest.raises(Invalid) as exc:
+            issue_assign(issue=issue, actor=Actor.of(world.dispatcher), lead_unit=world.power_gz)
+        assert exc.value.fields == {"lead_unit": ["甘州供电中心没有可以认领诉求的工作人员或接口，请选择其他牵头单位"]}
+        # A supervisor of the unit, a disabled login, a disabled system: still nobody who can claim.
+        User.objects.create_user(username="power_sup", role=Role.SUPERVISOR, unit=world.power_gz)
+        User.objects.create_user(username="power_gone", role=Role.UNIT_STAFF, unit=world.power_gz, is_active=False)
+        ApiClient.objects.create(name="供电系统（停用）", unit=world.power_gz, active=False)
+        with pytest.raises(Invalid):
+            issue_assign(issue=issue, actor=Actor.of(world.dispatcher), lead_unit=world.power_gz)
+        assert Issue.objects.get(pk=issue.pk).status == Status.NEW
+        # The unit's own system may claim: enough.
+        ApiClient.objects.create(name="供电系统", unit=world.power_gz)
+        assert issue_assign(issue=issue, actor=Actor.of(world.dispatcher), lead_unit=world.power_gz).status == Status.ASSIGNED
 
     def test_claim(self, world, assigned, frozen):
         frozen.shift(timedelta(minutes=20))
