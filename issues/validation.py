@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
 
 import phonenumbers
 import regex
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -468,3 +471,38 @@ def mask_phone(e164: str) -> str:
     if len(national) <= 7:
         return national[:1] + "*" * max(len(national) - 1, 0)
     return national[:3] + "*" * (len(national) - 7) + national[-4:]
+
+
+# A date and time as staff forms and the API take it: a date alone, or with hours and minutes (seconds and
+# their fraction optional), "T" or a space between, an offset or Z optional. Python's fromisoformat, under
+# Django's parse_datetime, also reads a date alone as midnight and a week date ("2026-W50-1") as its
+# Monday's midnight: a deadline typed as a day fell at its start (breaker).
+_WHEN = re.compile(r"\d{4}-\d{2}-\d{2}(?P<time>[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?")
+DAY_ENDS_AT = (18, 0)  # a date alone means by the end of that day's office hours (settings.ZY_OFFICE_HOURS' default)
+
+
+def parse_when(raw) -> datetime | None:
+    """A deadline as typed (str) → an aware datetime, or None when it is not one.
+
+    Takes ``2026-12-03T18:00``, ``2026-12-03 18:00``, with seconds, a fraction
+    and an offset (``+08:00``, ``Z``) or not; a date alone (``2026-12-03``)
+    is 18:00 that day (``DAY_ENDS_AT``). Times without an offset are
+    Asia/Shanghai. Anything else (week or ordinal dates, a date that does not
+    exist, years before 2000 or after 2200) gives None.
+    """
+    if not isinstance(raw, str):
+        return None
+    raw = raw.strip()
+    m = _WHEN.fullmatch(raw)
+    if m is None:
+        return None
+    try:
+        if m.group("time") is None:
+            value = datetime.combine(date.fromisoformat(raw), time(*DAY_ENDS_AT))
+        else:
+            value = datetime.fromisoformat(raw.replace(" ", "T").replace("Z", "+00:00"))
+    except (ValueError, OverflowError):
+        return None
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value, ZoneInfo("Asia/Shanghai"))
+    return value if 2000 <= value.year <= 2200 else None

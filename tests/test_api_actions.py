@@ -13,6 +13,7 @@ from issues.workflow import Actor, issue_assign, issue_decide_plan, issue_reject
 
 from .api_support import *  # noqa: F403 - fixtures
 from .api_support import err
+from .conftest import local
 from .test_permissions import Scenario
 
 pytestmark = pytest.mark.usefixtures("frozen")
@@ -180,6 +181,21 @@ def test_approved_extension_moves_the_resolution_deadline(scenario, as_user):
     data = post(as_user("supervisor"), scenario, "decide-extension", {"approve": True}).json()
     assert data["resolution_due"] == "2026-12-10T18:00:00+08:00"
     assert data["resolution_extended"] is True
+
+
+def test_a_date_alone_is_the_end_of_that_office_day_and_a_week_date_is_refused(scenario, as_user):
+    # A date alone was read as midnight, the day's start, and "2027-W01-1" as a Monday's midnight (breaker);
+    # the web form says 18:00 for a date alone.
+    from issues.models import ExtensionRequest
+
+    scenario.build("in_progress")
+    for typed in ("2026-W50-1", "2026-340", "20261210", "2026-12-10T25:00", "2026-02-30", "2026-12-10 18"):
+        r = post(as_user("heat_staff"), scenario, "extension-requests", {**EXT, "requested_due": typed})
+        assert err(r)[0] == 400, typed
+        assert err(r)[2] == {"requested_due": ["日期时间格式不正确，请按 ISO 8601 填写，例如 2026-12-10T18:00:00+08:00"]}, typed
+    r = post(as_user("heat_staff"), scenario, "extension-requests", {**EXT, "requested_due": "2026-12-10"})
+    assert r.status_code == 201
+    assert ExtensionRequest.objects.get().requested_due == local(2026, 12, 10, 18, 0)
 
 
 def test_a_decision_on_another_issues_request_is_404(scenario, as_user, file_issue):

@@ -248,6 +248,23 @@ def test_claim_race_answers_409_with_the_message_in_place(client, world, file_is
     assert response.status_code == 409 and 'id="action-error"' in response.content.decode()
 
 
+def test_an_extension_date_alone_is_that_days_office_close_and_a_week_date_is_refused(client, world, file_issue,
+                                                                                      frozen):
+    # A browser without a date-time picker sends a date alone: it was read as midnight, the day's start,
+    # though the page's code said 18:00; "2026-W52-1" was a Monday's midnight (breaker).
+    from issues.models import ExtensionRequest
+
+    issue = file_issue()
+    assigned(world, issue)
+    client.force_login(world.heat_staff)
+    client.post(f"/work/issues/{issue.pk}/claim/", {})
+    r = client.post(f"/work/issues/{issue.pk}/extension/", {"reason": "等待配件", "requested_due": "2026-W52-1"})
+    assert r.status_code == 400 and not ExtensionRequest.objects.exists()
+    assert client.post(f"/work/issues/{issue.pk}/extension/",
+                       {"reason": "等待配件", "requested_due": "2026-12-20"}).status_code == 302
+    assert ExtensionRequest.objects.get().requested_due == datetime(2026, 12, 20, 10, 0, tzinfo=timezone.utc)
+
+
 def test_lead_claims_adds_progress_extension_and_resolves_with_photos(client, world, file_issue, frozen, media):
     from django.core.files.uploadedfile import SimpleUploadedFile
 

@@ -41,8 +41,8 @@ from issues.models import (
     SupervisionOrder,
     Unit,
 )
-from issues.validation import (FieldError, column_length, field_label, input_length, mask_phone, public_community,
-                               refuse_oversized)
+from issues.validation import (FieldError, column_length, field_label, input_length, mask_phone, parse_when,
+                               public_community, refuse_oversized)
 
 MAX_ID = 2**63 - 1
 
@@ -56,9 +56,18 @@ class When(serializers.DateTimeField):
     """An ISO 8601 datetime (with offset; naive ones are read in Asia/Shanghai) between 2000 and 2100.
 
     The range keeps absurd dates (year 1, 9999) out of deadline arithmetic.
+    Read as the staff pages read it (``validation.parse_when``): a date
+    alone is 18:00 that day, as on the web form (it was midnight, the
+    day's start); a week or ordinal date ("2027-W01-1") is refused.
     """
 
     def to_internal_value(self, value):
+        if isinstance(value, str):
+            parsed = parse_when(value)
+            if parsed is None:
+                raise serializers.ValidationError(
+                    "日期时间格式不正确，请按 ISO 8601 填写，例如 2026-12-10T18:00:00+08:00")
+            value = parsed
         value = super().to_internal_value(value)
         if not 2000 <= value.year <= 2100:
             raise serializers.ValidationError("日期超出范围（2000–2100）")

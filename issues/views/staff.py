@@ -16,7 +16,7 @@ whole issue page with the message and the typed values.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from functools import wraps
 
 from django.contrib import messages
@@ -27,7 +27,6 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -66,7 +65,7 @@ from ..models import (
 )
 from ..links import phone_hash
 from ..staff_filters import StaffIssueFilter, keyset_page
-from ..validation import FieldError, mask_phone, normalize_phone, normalize_tracking_code
+from ..validation import FieldError, mask_phone, normalize_phone, normalize_tracking_code, parse_when
 from .. import workflow as wf
 
 # Rows per page. Server time is template rendering, not SQL (each list query reads
@@ -581,24 +580,9 @@ def issue_page(request, issue_id):
 
 
 def _when(raw: str):
-    """A local date-time from a form ("2026-12-03T18:00", "2026-12-03 18:00" or a date → 18:00); None if bad."""
-    raw = (raw or "").strip()
-    if not raw:
-        return None
-    try:
-        value = parse_datetime(raw.replace(" ", "T"))
-        if value is None:
-            day = parse_date(raw)
-            if day is None:
-                return None
-            value = datetime(day.year, day.month, day.day, 18, 0)
-        if timezone.is_naive(value):
-            value = timezone.make_aware(value)
-        if not 2000 <= value.year <= 2200:
-            return None
-        return value
-    except (ValueError, OverflowError):
-        return None
+    """A local date-time from a form ("2026-12-03T18:00", "2026-12-03 18:00" or a date → 18:00); None if bad
+    (``validation.parse_when``)."""
+    return parse_when(raw)
 
 
 def _yes(request, name: str) -> bool:
