@@ -161,20 +161,69 @@ def clean_community(value) -> str:
     as "阳光 花园" (the duplicate suggestion compares 小区 exactly), and every
     character drawn as nothing is dropped, emoji aside (``_visible_place``). Raises
     FieldError as clean_text does (blank, too long, control characters), and for a phone number in it
-    (``_PHONE_IN_PLACE``): a name typed with it would reach the public views, which show the 小区 up to
+    (``holds_phone``): a name typed with it would reach the public views, which show the 小区 up to
     its house part ("锦绣花园 王建国 139…" read "锦绣花园 王建国"; breaker).
     """
     place = " ".join(_visible_place(clean_text(value, max_length=100, label="小区")).split())
-    if _PHONE_IN_PLACE.search(unicodedata.normalize("NFKC", place)):
-        raise FieldError(_("小区一栏请不要填电话号码或姓名，联系电话请填在下面的“联系电话”一栏"))
+    if holds_phone(place):
+        raise FieldError(_(PHONE_IN_PLACE))
     return place
 
 
-# A phone number as people type one: a mobile (11 digits from 1[3-9], after +86, 0086 or 86 or not) or a
-# landline (0, a 2–3 digit area code, 7–8 digits), digits grouped by spaces or dashes; read on the NFKC
-# form (full-width digits). No house number is that long ("1502", "3-2-1502").
-_PHONE_IN_PLACE = re.compile(r"(?<!\d)(?:(?:\+|00)?86[\s-]*)?1[3-9]\d(?:[\s-]?\d){8}(?![\d-])"
-                             r"|(?<!\d)0\d{2,3}[\s-]?\d{7,8}(?![\d-])")
+PHONE_IN_PLACE = gettext_noop("小区一栏请不要填电话号码或姓名，联系电话请填在“联系电话”一栏")
+
+# Digits as a phone number is written out: Chinese ones too ("一三八…", "壹叁捌…", 幺 for 1).
+_PHONE_DIGITS = str.maketrans({**dict.fromkeys("零〇○", "0"), **dict.fromkeys("一壹幺", "1"),
+                               **dict.fromkeys("二两贰貳", "2"), **dict.fromkeys("三叁參仨", "3"),
+                               **dict.fromkeys("四肆", "4"), **dict.fromkeys("五伍", "5"),
+                               **dict.fromkeys("六陆陸", "6"), **dict.fromkeys("七柒", "7"),
+                               **dict.fromkeys("八捌", "8"), **dict.fromkeys("九玖", "9")})
+# Digit groups joined by what people put between a number's parts: spaces, dashes of every kind, dots,
+# slashes, commas, underscores, middle dots, tildes, brackets ("(0936)8212345"), up to 3 of them.
+_PHONE_RUN = re.compile(r"\d+(?:[\s\-\u2010-\u2015\u2212~_/\\.,、·・()\[\]【】]{1,3}\d+)*")
+_MOBILE = re.compile(r"1[3-9]\d{9}")
+_LANDLINE = re.compile(r"0\d{9,11}")
+
+
+def holds_phone(text: str) -> bool:
+    """Whether ``text`` (str) holds a Chinese phone number as people write one in free text.
+
+    A mobile: 11 digits from 1[3-9] (a +86 or 0086 before it changes
+    nothing), written whole, 3-8, 3-4-4 or digit by digit. A landline: 0,
+    a 2–3 digit area code and 7–8 digits, written whole, area code apart
+    (brackets too) or 4-3-4. Digits full-width, circled or Chinese count
+    (NFKC, ``_PHONE_DIGITS``); what follows (an extension, a dash) does
+    not matter. House numbers written with dashes are not taken for one,
+    even with 11 digits ("康乐路188-12-13-1502": 3-2-2-4 is no phone's
+    grouping; breaker). For a field's text (hundreds of characters): the
+    time grows with the number of digit groups (40,000 characters of "1-"
+    take most of a second), so callers bound the text first.
+    """
+    text = unicodedata.normalize("NFKC", text).translate(_PHONE_DIGITS)
+    for run in _PHONE_RUN.finditer(text):
+        groups = re.findall(r"\d+", run.group())
+        for i in range(len(groups)):
+            length = 0
+            for j in range(i, len(groups)):  # the groups from the i-th on, while they could still be a phone
+                length += len(groups[j])
+                if length > 13:  # 0086 + 11 is written with a space ("0086 138…"): no phone is longer
+                    break
+                if _phone_shaped(groups[i:j + 1]):
+                    return True
+    return False
+
+
+def _phone_shaped(groups: list[str]) -> bool:
+    # Whether these digit groups, one after another, are a phone number in one of the ways it is grouped.
+    digits, sizes = "".join(groups), [len(g) for g in groups]
+    if len(groups) > 1 and set(sizes) == {1}:  # digit by digit
+        sizes = [len(digits)]
+    if _MOBILE.fullmatch(digits):
+        return sizes in ([11], [3, 8], [3, 4, 4])
+    if _LANDLINE.fullmatch(digits):
+        return (len(sizes) == 1 or (len(sizes) == 2 and sizes[0] in (3, 4) and sizes[1] in (7, 8))
+                or sizes in ([3, 3, 4], [4, 3, 4], [3, 4, 4], [4, 4, 4]))
+    return False
 
 
 # Chinese numerals as house numbers are written: everyday, financial (simplified and traditional) and

@@ -15,8 +15,8 @@ EN = {
     "您对上一轮办理结果不满意，责任单位正在重新办理。": "You were not satisfied with the last result, so the unit is working on it again.",
     "报告人对上一轮办理结果不满意，责任单位正在重新办理。":
         "The person who reported it was not satisfied with the last result, so the unit is working on it again.",
-    "小区一栏请不要填电话号码或姓名，联系电话请填在下面的“联系电话”一栏":
-        "Do not type a phone number or a name in the residential compound field: put your number under “Phone number” below.",
+    "小区一栏请不要填电话号码或姓名，联系电话请填在“联系电话”一栏":
+        "Do not type a phone number or a name in the residential compound field: put your number under “Phone number”.",
     "您已评价过本轮办理结果（%(satisfaction)s），这次填写的内容没有保存。对办理结果有不同意见，请拨打12345热线。":
         "You have already rated this round of work (%(satisfaction)s); what you filled in this time was not saved. "
         "If you disagree with the result, please call the 12345 hotline.",

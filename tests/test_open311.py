@@ -182,6 +182,18 @@ class TestFileAndReadBack:
         [anyone] = api.get(f"{BASE}/requests/{numbered.tracking_code}.json").json()
         assert anyone["address"] == "甘州区 （地址未写小区名称）"
 
+    def test_an_address_holding_a_phone_number_is_refused_whole(self, api, systems):
+        # Split first, the number went to the private room and the name beside it stayed in the public 小区,
+        # "甘州区 锦绣花园 王建国" for any reader (breaker).
+        for address in ("锦绣花园 王建国 13812345678", "王建国13812345678", "锦绣花园 +86 138 1234 5678"):
+            r = api.post(f"{BASE}/requests.json", form(systems, address_string=address))
+            assert r.status_code == 400 and r.json() == [{"code": 400, "description": (
+                "address_string must not hold a phone number (a name usually comes with it, and the 小区 is "
+                "public): send the resident's number as phone")}], address
+        assert Issue.objects.count() == 0
+        ok = api.post(f"{BASE}/requests.json", form(systems, address_string="康乐路188-12-13-1502"))
+        assert ok.status_code == 201
+
     def test_an_address_too_long_for_a_compound_is_refused_on_it(self, api, systems):
         # Split before its length was judged, 10,000 letters held a worker 2.4 s (breaker round 3).
         r = api.post(f"{BASE}/requests.json", form(systems, address_string="a" * 10000))

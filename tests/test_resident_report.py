@@ -14,7 +14,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("locmem_cache", "fr
 
 KEY = "4b1e0c1e-8d0c-4a47-9d0c-1e2f3a4b5c6d"
 
-PHONE_IN_COMMUNITY = "小区一栏请不要填电话号码或姓名，联系电话请填在下面的“联系电话”一栏"
+PHONE_IN_COMMUNITY = "小区一栏请不要填电话号码或姓名，联系电话请填在“联系电话”一栏"
 
 
 def form_data(world, **overrides) -> dict:
@@ -183,6 +183,8 @@ def test_a_dispatchers_success_page_speaks_to_the_operator_and_leads_to_the_staf
         ({"community": "南关小区１３９１２３４５６７８"}, "community", PHONE_IN_COMMUNITY),
         ({"community": "南关小区 +86-139-1234-5678"}, "community", PHONE_IN_COMMUNITY),
         ({"community": "南关小区 李 0936-8200002"}, "community", PHONE_IN_COMMUNITY),
+        ({"community": "南关小区 王建国 138.1234.5678"}, "community", PHONE_IN_COMMUNITY),
+        ({"community": "南关小区 (0936)8212345"}, "community", PHONE_IN_COMMUNITY),
         ({"reporter_name": "\x9f王女士"}, "reporter_name", "称呼含有不允许的字符"),
         ({"reporter_phone": ""}, "reporter_phone", "请填写联系电话"),
         ({"reporter_phone": "12345"}, "reporter_phone", "请填写有效的中国大陆手机或固定电话号码"),
@@ -220,6 +222,7 @@ LOCATION_DROPPED = "已去掉这个位置：写清地址就够了，可以直接
 
 
 @pytest.mark.parametrize("community", ["南关小区3号楼2单元1502室", "南关小区 3-2-1502", "南关小区12号楼 3单元 1502室",
+                                       "康乐路188-12-13-1502",
                                        "南关小区 0502室", "南关小区 2020年新建", "南关小区 1391234567"])
 def test_house_numbers_in_the_community_are_not_taken_for_a_phone(client, world, community):
     r = client.post("/report/", form_data(world, community=community))

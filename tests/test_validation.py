@@ -2,8 +2,8 @@
 
 import pytest
 
-from issues.validation import (FieldError, clean_community, clean_text, is_blank, is_mobile, mask_phone, normalize_phone,
-                               public_community)
+from issues.validation import (FieldError, clean_community, clean_text, holds_phone, is_blank, is_mobile, mask_phone,
+                               normalize_phone, parse_when, public_community)
 
 
 @pytest.mark.parametrize("raw,expected", [
@@ -408,3 +408,45 @@ def test_public_views_show_a_compound_without_its_house_number(stored, shown):
     # Residents type the whole address into 小区; anyone read "…5号楼2单元501室" on the suggestion (breaker).
     assert public_community(stored) == shown
 
+
+
+@pytest.mark.parametrize("text", [
+    "锦绣花园 王建国 13912345678", "锦绣花园139 1234 5678", "锦绣花园１３９１２３４５６７８", "+86 139-1234-5678",
+    "0086 138 1234 5678", "138.1234.5678", "138/1234/5678", "138,1234,5678", "138_1234_5678", "138·1234·5678",
+    "138 - 1234 - 5678", "138–1234–5678", "138—1234—5678", "138\u20101234\u20105678", "138～1234～5678",
+    "13812345678-1", "13812345678-王", "王建国13812345678", "1 3 8 1 2 3 4 5 6 7 8", "一三八一二三四五六七八",
+    "壹叁捌壹贰叁肆伍陆柒捌", "0936-8200002", "(0936)8212345", "（0936）8212345", "0936 821 2345",
+    "0936-8212345-801", "0936—8212345", "020-87654321",
+])
+def test_a_phone_number_written_any_common_way_is_found(text):
+    # The ways the breaker typed one into the 小区, so that the name beside it reached the public views.
+    assert holds_phone(text)
+
+
+@pytest.mark.parametrize("text", [
+    "康乐路188-12-13-1502", "15-3-1502", "锦绣花园 10-2-1502", "１５－３－１５０２", "锦绣花园3号楼2单元1502室",
+    "锦绣花园12号楼 3单元 1502室", "1号楼2单元0301", "阳光小区 5栋 2201", "世纪花园 0502室", "2026年12月07日",
+    "新区 2020-12-01", "2026.12.07", "734000", "38.93,100.45", "锦绣花园 1391234567", "一二九小区", "八一楼",
+])
+def test_house_numbers_dates_and_postcodes_are_no_phone(text):
+    assert not holds_phone(text)
+
+
+@pytest.mark.parametrize("typed, expected", [
+    ("2026-12-03", "2026-12-03T18:00:00+08:00"),  # a date alone: the end of that office day
+    (" 2026-12-03 ", "2026-12-03T18:00:00+08:00"),
+    ("2026-12-03T09:15", "2026-12-03T09:15:00+08:00"),
+    ("2026-12-03 09:15", "2026-12-03T09:15:00+08:00"),
+    ("2026-12-03T09:15:30.5", "2026-12-03T09:15:30.500000+08:00"),
+    ("2026-12-03T01:15:00Z", "2026-12-03T01:15:00+00:00"),
+    ("2026-12-03T09:15:00+0800", "2026-12-03T09:15:00+08:00"),
+])
+def test_parse_when_reads_a_deadline_as_typed(typed, expected):
+    assert parse_when(typed).isoformat() == expected
+
+
+@pytest.mark.parametrize("typed", ["2026-W49-4", "2026-337", "20261203", "2026-12-03T9:15", "2026-02-30",
+                                   "2026-12-03 18", "1999-12-31", "2201-01-01", "", "tomorrow", None, 20261203])
+def test_parse_when_refuses_what_is_not_a_date_and_time(typed):
+    # Python's fromisoformat takes week and ordinal dates and reads a date alone as midnight.
+    assert parse_when(typed) is None

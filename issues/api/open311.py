@@ -13,7 +13,8 @@ Endpoints, each as ``.json`` or ``.xml``:
   (403 otherwise); a location is required: ``lat`` + ``long``, or
   ``address_string`` (its house part — building, unit, room — goes to the
   private fields, the rest becomes the public 小区: ``split_address``)
-  (400 otherwise); the
+  (400 otherwise; 400 too for an ``address_string`` holding a phone number,
+  ``validation.holds_phone``: a name usually comes with it); the
   district comes from ``district`` or ``attribute[district]`` (a district
   code), else ``settings.ZY_OPEN311_DEFAULT_DISTRICT``;
 - ``GET requests/{service_request_id}``, ``GET tokens/{token}`` (filing is
@@ -58,6 +59,7 @@ from issues.models import ApiClient, Category, District, Issue, IssueEvent
 from issues.similar import NO_ADDRESS, NO_COMMUNITY
 from issues.validation import (
     column_length,
+    holds_phone,
     house_start,
     input_length,
     is_blank,
@@ -510,6 +512,11 @@ def _create(request, fmt):
     address = post.get("address_string", "").strip()
     if not (lat and lon) and not address:
         raise Open311Error(400, "a location is required: lat and long, or address_string")
+    # Before the split, which would put the number in the room and leave the name public; an address too long
+    # for a 小区 is refused for that below, unread (holds_phone's time grows with the text).
+    if len(address) <= input_length(100) and holds_phone(address):
+        raise Open311Error(400, "address_string must not hold a phone number (a name usually comes with it, and "
+                                "the 小区 is public): send the resident's number as phone")
     attributes = {k[len("attribute["):-1]: v for k, v in post.items() if k.startswith("attribute[") and k.endswith("]")}
     district_code = post.get("district", "").strip() or attributes.pop("district", "").strip() or \
         settings.ZY_OPEN311_DEFAULT_DISTRICT
