@@ -718,7 +718,7 @@ CARDS = [
     ("supervised", "supervised", None, _("督办中"), _("当前在办且有督办单的诉求")),
     ("escalated", "escalated", None, _("升级至市长办"), _("当前在办且升级到二级的诉求")),
     ("dispatch_rate", "dispatch_on_time", "dispatch_due", _("按时分派率"),
-     _("分派时限落在本期的诉求中，按时交办（含自动分派）或退回的比例")),
+     _("分派时限落在本期的诉求中，按时交办（含自动分派）或不予受理的比例")),
     ("response_rate", "response_on_time", "response_due", _("按时响应率"),
      _("响应时限落在本期的诉求中，按时被认领的比例（退单不重置时钟）")),
     ("resolution_rate", "resolved_on_time", "resolved", _("按时办结率"),

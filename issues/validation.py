@@ -379,7 +379,7 @@ FIELD_LABELS = [
     gettext_noop("审批意见"), gettext_noop("延期理由"), gettext_noop("意见"), gettext_noop("整改措施"),
     gettext_noop("查看理由"), gettext_noop("核查意见"), gettext_noop("申诉理由"), gettext_noop("督办要求"),
     gettext_noop("裁定意见"), gettext_noop("说明"), gettext_noop("进展说明"), gettext_noop("退单理由"),
-    gettext_noop("退回理由"), gettext_noop("题目"),
+    gettext_noop("不予受理理由"), gettext_noop("题目"),
 ]
 
 

@@ -345,7 +345,7 @@ def _pending_request(related, ref, *, missing: str, decided: str, pending: str):
     if obj is None:
         raise NotFound(missing)
     if obj.decision == Decision.WITHDRAWN:
-        raise Conflict(_("该申请已失效：诉求已退单、已办结或转入重办，请按现在的办理情况重新申请"))
+        raise Conflict(_("该申请已失效（诉求已退单、已办结或转入重办），无需审批；承办单位如仍需要，可按现在的办理情况重新申请"))
     if obj.decision != pending:
         raise Conflict(decided)
     return obj
@@ -935,7 +935,7 @@ def issue_reject(*, issue, actor: Actor, reason: str, now: datetime | None = Non
         _require_role(actor, Role.DISPATCHER)
         _require_status(issue, Status.NEW)
         errors: dict[str, list[str]] = {}
-        reason = _field(errors, "reason", clean_text, reason, max_length=REASON_MAX, label="退回理由")
+        reason = _field(errors, "reason", clean_text, reason, max_length=REASON_MAX, label="不予受理理由")
         _raise_if(errors)
         issue.status = Status.REJECTED
         issue.public_reason = reason

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 EN = {
+    "不予受理（不属于受理范围）": "Reject (out of scope)", "确认不予受理": "Reject",
     "%(unit)s没有可以认领诉求的工作人员或接口，请选择其他牵头单位":
         "%(unit)s has no staff member or system that can claim issues: choose another lead unit",
     "您对上一轮办理结果不满意，责任单位正在重新办理。": "You were not satisfied with the last result, so the unit is working on it again.",
@@ -347,9 +348,9 @@ EN = {
         "This rating link was for an earlier result. The issue has been worked on again; when the new result is "
         "ready you will get a new text message asking you to rate it. Please use the link in that message.",
     "已失效": "Lapsed",
-    "该申请已失效：诉求已退单、已办结或转入重办，请按现在的办理情况重新申请":
-        "This request has lapsed: the issue was returned, reported fixed or went back for rework. Ask again for the "
-        "work as it is now.",
+    "该申请已失效（诉求已退单、已办结或转入重办），无需审批；承办单位如仍需要，可按现在的办理情况重新申请":
+        "This request has lapsed (the issue was returned, reported fixed or went back for rework): there is nothing "
+        "to decide. If the unit still needs it, it can ask again for the work as it is now.",
     "已办结，申请失效": "Lapsed: the issue was reported fixed",
     "申请的时间已不晚于现行办结时限或已过，批准它不会延期；请拒绝，由承办单位重新申请":
         "The requested date is no later than the deadline in force, or has passed, so approving it extends nothing. "
@@ -518,7 +519,7 @@ EN.update({
     "当前在办且已超过所处环节时限的诉求": "Open issues past a deadline in force now",
     "当前在办且有督办单的诉求": "Open issues with a supervision order",
     "当前在办且升级到二级的诉求": "Open issues escalated to level 2",
-    "分派时限落在本期的诉求中，按时交办（含自动分派）或退回的比例":
+    "分派时限落在本期的诉求中，按时交办（含自动分派）或不予受理的比例":
         "Of issues whose dispatch deadline fell in the period, the share assigned (routing included) or rejected by it",
     "响应时限落在本期的诉求中，按时被认领的比例（退单不重置时钟）":
         "Of issues whose response deadline fell in the period, the share claimed by it (returns do not reset the clock)",
@@ -565,7 +566,7 @@ for _k, _v in {
     "批量交办勾选的诉求给": "Assign the ticked issues to", "各自的分派建议单位": "each one's suggested unit", "批量交办": "Bulk assign",
     "没有待分派的诉求。": "No issues waiting for dispatch.", "勾选": "Select", "已等待": "Waiting", "分派时限": "Dispatch by",
     "已超时": "Overdue by", "交办给": "Assign to", "无分派建议": "No routing suggestion", "选择单位 / 协办": "Choose units / co-handlers",
-    "在诉求页选择牵头和协办单位": "Choose the lead and co-handling units on the issue page", "合并 / 退回": "Merge / reject",
+    "在诉求页选择牵头和协办单位": "Choose the lead and co-handling units on the issue page", "合并 / 不予受理": "Merge / reject",
     "牵头单位": "Lead unit", "协办单位": "Co-handling units", "协办单位（可选）": "Co-handling units (optional)",
     "交办意见（可选）": "Instructions (optional)", "交办": "Assign", "建议": "suggested",
     "本单位牵头或协办的已交办、办理中和限期整改诉求，时限最近的在前。": "Issues your unit leads or co-handles (assigned, in progress, planned), nearest deadline first.",
@@ -591,7 +592,7 @@ for _k, _v in {
     "查看原诉求": "View the original", "查看完整号码的理由（将被记录）": "Reason to see the full number (recorded)",
     "督办单": "Supervision orders", "要求 %(t)s 前完成": "due %(t)s", "完成时限": "Due", "操作": "Actions",
     "合并到原诉求": "Merge into an original", "按受理编号搜索原诉求": "Search the original by tracking code", "搜索": "Search",
-    "退回（不予受理）": "Reject (out of scope)", "退回理由（群众可见）": "Reason (shown to the resident)", "退回": "Reject",
+    "不予受理理由（群众可见）": "Reason (shown to the resident)",
     "填写进展": "Add progress", "进展说明": "Progress", "照片（可选）": "Photos (optional)", "群众可见": "Visible to the resident",
     "提交进展": "Add progress", "办理结果": "Result", "报告办结": "Report fixed", "申请延期": "Request an extension",
     "延期理由": "Reason", "申请办结时间": "New resolution deadline", "提交延期申请": "Request extension",
@@ -716,7 +717,7 @@ EN.update({
     "说明": "Explanation",
     "进展说明": "Progress note",
     "退单理由": "Reason for returning it",
-    "退回理由": "Reason",
+    "不予受理理由": "Reason",
     "%(label)s最多 %(max)s 个字（现在 %(now)s 个）": "%(label)s: at most %(max)s characters (now %(now)s)",
     "小区": "Residential compound", "问题描述": "Description", "楼栋": "Building", "单元": "Unit",
     "办理结果": "Result",

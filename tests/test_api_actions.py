@@ -342,7 +342,7 @@ def test_rejected_issue_reason_is_staff_only_in_the_api(world, as_user, as_clien
 
 
 @pytest.mark.parametrize("action, who, state, label", [
-    ("reject", "dispatcher", "new", "退回理由"),
+    ("reject", "dispatcher", "new", "不予受理理由"),
     ("return", "heat_staff", "assigned", "退单理由"),
     ("reveal-phone", "heat_staff", "in_progress", "查看理由"),
 ])

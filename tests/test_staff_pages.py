@@ -136,7 +136,7 @@ def test_reject_needs_a_reason_and_keeps_the_page(client, world, file_issue, fro
     response = client.post(f"/work/issues/{issue.pk}/reject/", {"reason": "   "})
     assert response.status_code == 400
     html = response.content.decode()
-    assert "请填写退回理由" in html and 'id="reject" open' in html
+    assert "请填写不予受理理由" in html and 'id="reject" open' in html
     response = client.post(f"/work/issues/{issue.pk}/reject/", {"reason": "属于物业管理范围"})
     assert response.status_code == 302
     issue.refresh_from_db()

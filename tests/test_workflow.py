@@ -400,7 +400,7 @@ class TestStaleRequests:
         issue_claim(issue=in_progress, actor=Actor.of(world.linze_staff))
         with pytest.raises(Conflict) as exc:
             issue_decide_extension(issue=in_progress, actor=Actor.of(world.supervisor), request=req, approve=True)
-        assert exc.value.message == "该申请已失效：诉求已退单、已办结或转入重办，请按现在的办理情况重新申请"
+        assert exc.value.message == "该申请已失效（诉求已退单、已办结或转入重办），无需审批；承办单位如仍需要，可按现在的办理情况重新申请"
         own = issue_request_extension(issue=in_progress, actor=Actor.of(world.linze_staff), reason="管网改造",
                                       requested_due=local(2026, 12, 6, 18, 0))  # not refused as "one pending"
         issue = issue_decide_extension(issue=in_progress, actor=Actor.of(world.supervisor), request=own, approve=True)

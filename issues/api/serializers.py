@@ -216,7 +216,7 @@ class AssignIn(serializers.Serializer):
 
 
 class RejectIn(serializers.Serializer):
-    reason = Text(500, "退回理由")
+    reason = Text(500, "不予受理理由")
 
 
 class ReturnIn(serializers.Serializer):
