@@ -60,6 +60,7 @@ from .models import (
 from .links import phone_hash
 from .reference_data import library_has_official_year
 from .validation import FieldError, mask_phone, normalize_phone
+from .workflow import can_take_on
 
 QUESTION_TYPES = {"text", "number", "choice", "boolean"}
 
@@ -333,7 +334,8 @@ class RoutingRuleForm(forms.ModelForm):
         fields = "__all__"
 
     def clean(self):
-        """The category must be of the rule's utility, and the unit must serve that utility."""
+        """The category must be of the rule's utility, and the unit must serve that utility; a rule that
+        assigns at once needs a unit someone can claim for (workflow.can_take_on)."""
         data = super().clean()
         category, utility = data.get("category"), data.get("utility")
         if category is not None and utility and category.utility != utility:
@@ -341,6 +343,9 @@ class RoutingRuleForm(forms.ModelForm):
         unit = data.get("unit")
         if unit is not None and utility and unit.utilities and utility not in unit.utilities:
             self.add_error("unit", _("该单位的服务行业不含所选行业"))
+        elif unit is not None and data.get("auto_assign") and not can_take_on(unit):
+            self.add_error("auto_assign", _("该单位没有可以认领诉求的工作人员或接口，不能自动交办：先为它添加工作人员或接口，"
+                                            "或不勾选自动交办，由分派员交办"))
         return data
 
 

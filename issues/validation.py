@@ -183,15 +183,19 @@ _PHONE_DIGITS = str.maketrans({**dict.fromkeys("零〇○", "0"), **dict.fromkey
 _PHONE_RUN = re.compile(r"\d+(?:[\s\-\u2010-\u2015\u2212~_/\\.,、·・()\[\]【】]{1,3}\d+)*")
 _MOBILE = re.compile(r"1[3-9]\d{9}")
 _LANDLINE = re.compile(r"0\d{9,11}")
+# China's country code before a number: "+86 936 8212345", "0086 138…", "+8613812345678" (how phones copy
+# a number); "86" glued to a mobile ("8613812345678") is taken apart, so the mobile is a group of its own.
+_INTERNATIONAL = re.compile(r"(?:\+|(?<!\d)00)\s*86[\s\-]*\d(?:[\s\-]?\d){8,10}(?!\d)")
+_GLUED_86 = re.compile(r"(?<!\d)(86)(?=1[3-9]\d{9}(?!\d))")
 
 
 def holds_phone(text: str) -> bool:
     """Whether ``text`` (str) holds a Chinese phone number as people write one in free text.
 
-    A mobile: 11 digits from 1[3-9] (a +86 or 0086 before it changes
-    nothing), written whole, 3-8, 3-4-4 or digit by digit. A landline: 0,
-    a 2–3 digit area code and 7–8 digits, written whole, area code apart
-    (brackets too) or 4-3-4. Digits full-width, circled or Chinese count
+    A mobile: 11 digits from 1[3-9], written whole, 3-8, 3-4-4 or digit by
+    digit. A landline: 0, a 2–3 digit area code and 7–8 digits, written
+    whole, area code apart (brackets too) or 4-3-4. Either after +86 or 0086,
+    grouped any way, or with 86 glued to a mobile. Digits full-width, circled or Chinese count
     (NFKC, ``_PHONE_DIGITS``); what follows (an extension, a dash) does
     not matter. House numbers written with dashes are not taken for one,
     even with 11 digits ("康乐路188-12-13-1502": 3-2-2-4 is no phone's
@@ -200,15 +204,18 @@ def holds_phone(text: str) -> bool:
     take most of a second), so callers bound the text first.
     """
     text = unicodedata.normalize("NFKC", text).translate(_PHONE_DIGITS)
+    if _INTERNATIONAL.search(text):
+        return True
+    text = _GLUED_86.sub(r"\1 ", text)
     for run in _PHONE_RUN.finditer(text):
         groups = re.findall(r"\d+", run.group())
         for i in range(len(groups)):
             length = 0
             for j in range(i, len(groups)):  # the groups from the i-th on, while they could still be a phone
                 length += len(groups[j])
-                if length > 13:  # 0086 + 11 is written with a space ("0086 138…"): no phone is longer
+                if length > 12:  # no phone has more digits (a country code is _INTERNATIONAL's)
                     break
-                if _phone_shaped(groups[i:j + 1]):
+                if length >= 10 and _phone_shaped(groups[i:j + 1]):
                     return True
     return False
 
@@ -526,7 +533,8 @@ def mask_phone(e164: str) -> str:
 # their fraction optional), "T" or a space between, an offset or Z optional. Python's fromisoformat, under
 # Django's parse_datetime, also reads a date alone as midnight and a week date ("2026-W50-1") as its
 # Monday's midnight: a deadline typed as a day fell at its start (breaker).
-_WHEN = re.compile(r"\d{4}-\d{2}-\d{2}(?P<time>[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?")
+_WHEN = re.compile(r"(?P<day>\d{4}-\d{2}-\d{2})(?:[Tt ](?P<hm>\d{2}:\d{2})(?::(?P<s>\d{2})(?:\.(?P<frac>\d+))?)?"
+                   r"(?P<tz>[Zz]|[+-]\d{2}(?::?\d{2})?)?)?")
 DAY_ENDS_AT = (18, 0)  # a date alone means by the end of that day's office hours (settings.ZY_OFFICE_HOURS' default)
 
 
@@ -534,24 +542,27 @@ def parse_when(raw) -> datetime | None:
     """A deadline as typed (str) → an aware datetime, or None when it is not one.
 
     Takes ``2026-12-03T18:00``, ``2026-12-03 18:00``, with seconds, a fraction
-    and an offset (``+08:00``, ``Z``) or not; a date alone (``2026-12-03``)
-    is 18:00 that day (``DAY_ENDS_AT``). Times without an offset are
-    Asia/Shanghai. Anything else (week or ordinal dates, a date that does not
-    exist, years before 2000 or after 2200) gives None.
+    (of any length, as .NET and Java write it; kept to microseconds) and an
+    offset (``+08:00``, ``+0800``, ``Z``) or not, "T" and "Z" in either case,
+    full-width digits; a date alone (``2026-12-03``) is 18:00 that day
+    (``DAY_ENDS_AT``). Times without an offset are Asia/Shanghai. Anything
+    else (week or ordinal dates, a date that does not exist, a year in
+    Beijing time before 2000 or after 2200) gives None.
     """
-    if not isinstance(raw, str):
+    if not isinstance(raw, str) or len(raw) > 100:
         return None
-    raw = raw.strip()
-    m = _WHEN.fullmatch(raw)
+    m = _WHEN.fullmatch(unicodedata.normalize("NFKC", raw).strip())
     if m is None:
         return None
     try:
-        if m.group("time") is None:
-            value = datetime.combine(date.fromisoformat(raw), time(*DAY_ENDS_AT))
+        if m.group("hm") is None:
+            value = datetime.combine(date.fromisoformat(m.group("day")), time(*DAY_ENDS_AT))
         else:
-            value = datetime.fromisoformat(raw.replace(" ", "T").replace("Z", "+00:00"))
+            tz = (m.group("tz") or "").upper().replace("Z", "+00:00")
+            value = datetime.fromisoformat(f"{m.group('day')}T{m.group('hm')}:{m.group('s') or '00'}"
+                                           f".{(m.group('frac') or '')[:6].ljust(6, '0')}{tz}")
     except (ValueError, OverflowError):
         return None
-    if timezone.is_naive(value):
-        value = timezone.make_aware(value, ZoneInfo("Asia/Shanghai"))
-    return value if 2000 <= value.year <= 2200 else None
+    local = ZoneInfo("Asia/Shanghai")
+    value = timezone.make_aware(value, local) if timezone.is_naive(value) else value
+    return value if 2000 <= value.astimezone(local).year <= 2200 else None

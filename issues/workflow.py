@@ -361,6 +361,17 @@ def _withdraw_pending(issue: Issue, now: datetime, why: str) -> None:
                                                          decision_note=why)
 
 
+def _due_error(value, missing: str) -> str | None:
+    # What is wrong with a deadline argument, or None when it is an aware datetime: ``missing`` when none was
+    # given, else that it is no date and time (the staff forms pass on what was typed when it did not parse:
+    # "请填写…" beside a typed value misled; breaker).
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return missing
+    if not isinstance(value, datetime) or timezone.is_naive(value):
+        return _("时间格式不正确，请按“2026-12-10 18:00”的格式填写")
+    return None
+
+
 def _stamp_decision(obj, decision: str, actor: Actor, now: datetime, note: str) -> None:
     """Record a supervisor's decision on a request row and save it."""
     obj.decision = decision
@@ -560,7 +571,8 @@ def issue_submit(
 
     clocks = dl.compute_deadlines(cat, now)
     found = route(cat, dist)
-    auto = found if found is not None and found.auto_assign else None
+    # A rule that assigns at once, to a unit someone can claim for (else the dispatcher assigns it: breaker).
+    auto = found if found is not None and found.auto_assign and can_take_on(found.unit) else None
     one_statement = onestatement.supported()
     take = [(Issue, 1), (IssueEvent, 2 if auto else 1)] if one_statement else []
     tracking_code, ids = _next_tracking_code(now.astimezone(dl.LOCAL_TZ).date(), take)
@@ -1179,8 +1191,8 @@ def issue_request_extension(*, issue, actor: Actor, reason: str, requested_due, 
             raise Conflict(_("已有待审批的延期申请"))
         errors: dict[str, list[str]] = {}
         reason = _field(errors, "reason", clean_text, reason, max_length=REASON_MAX, label="延期理由")
-        if not isinstance(requested_due, datetime) or timezone.is_naive(requested_due):
-            errors["requested_due"] = [_("请填写申请的办结时间")]
+        if missing := _due_error(requested_due, _("请填写申请的办结时间")):
+            errors["requested_due"] = [missing]
         elif requested_due <= issue.resolution_due:
             errors["requested_due"] = [_("申请时间必须晚于当前办结时限")]
         elif requested_due <= now:
@@ -1211,8 +1223,8 @@ def issue_file_plan(*, issue, actor: Actor, steps: str, target_due, now: datetim
             raise Conflict(_("已有待审批的整改计划"))
         errors: dict[str, list[str]] = {}
         steps = _field(errors, "steps", clean_text, steps, max_length=DESCRIPTION_MAX, label="整改措施")
-        if not isinstance(target_due, datetime) or timezone.is_naive(target_due):
-            errors["target_due"] = [_("请填写整改完成时限")]
+        if missing := _due_error(target_due, _("请填写整改完成时限")):
+            errors["target_due"] = [missing]
         elif target_due <= now:
             errors["target_due"] = [_("整改完成时限必须晚于现在")]
         elif target_due > now + MAX_HORIZON:
@@ -1384,8 +1396,8 @@ def issue_supervise(*, issue, actor: Actor, level: str, instruction: str, due_at
         if level not in (SupervisionLevel.YELLOW, SupervisionLevel.RED):
             errors["level"] = [_("请选择黄牌或红牌督办")]
         instruction = _field(errors, "instruction", clean_text, instruction, max_length=NOTE_MAX, label="督办要求")
-        if not isinstance(due_at, datetime) or timezone.is_naive(due_at):
-            errors["due_at"] = [_("请填写要求完成时间")]
+        if missing := _due_error(due_at, _("请填写要求完成时间")):
+            errors["due_at"] = [missing]
         elif due_at <= now:
             errors["due_at"] = [_("要求完成时间必须晚于现在")]
         elif due_at > now + MAX_HORIZON:

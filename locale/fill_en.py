@@ -10,6 +10,10 @@ import sys
 from pathlib import Path
 
 EN = {
+    "时间格式不正确，请按“2026-12-10 18:00”的格式填写": "Not a date and time: write it as “2026-12-10 18:00”",
+    "日期时间格式不正确，请按 ISO 8601 填写，例如 2026-12-10T18:00:00+08:00":
+        "Not a date and time: write it in ISO 8601, for example 2026-12-10T18:00:00+08:00",
+    "日期超出范围（2000–2100）": "Date out of range (2000–2100)",
     "不予受理（不属于受理范围）": "Reject (out of scope)", "确认不予受理": "Reject",
     "%(unit)s没有可以认领诉求的工作人员或接口，请选择其他牵头单位":
         "%(unit)s has no staff member or system that can claim issues: choose another lead unit",

@@ -198,6 +198,27 @@ def test_a_date_alone_is_the_end_of_that_office_day_and_a_week_date_is_refused(s
     assert ExtensionRequest.objects.get().requested_due == local(2026, 12, 10, 18, 0)
 
 
+def test_timestamps_as_other_languages_write_them_are_read_and_the_refusal_speaks_english(scenario, as_user):
+    # .NET's "o" format (7 fraction digits) was refused by the new parser (breaker); the message was Chinese only.
+    from issues.models import ExtensionRequest
+
+    scenario.build("in_progress")
+    api = as_user("heat_staff")
+    r = api.post(url(scenario, "extension-requests"), {**EXT, "requested_due": "2026-12-10"}, format="json",
+                 HTTP_ACCEPT_LANGUAGE="en")
+    assert r.status_code == 201
+    scenario.build("in_progress")
+    r = api.post(url(scenario, "extension-requests"), {**EXT, "requested_due": "2026-12-20T18:00:00.1234567+08:00"},
+                 format="json")
+    assert r.status_code == 201
+    assert ExtensionRequest.objects.order_by("-id").first().requested_due == local(2026, 12, 20, 18, 0, 0, 123456)
+    scenario.build("in_progress")
+    r = api.post(url(scenario, "extension-requests"), {**EXT, "requested_due": "soon"}, format="json",
+                 HTTP_ACCEPT_LANGUAGE="en")
+    assert err(r)[2] == {"requested_due": ["Not a date and time: write it in ISO 8601, for example "
+                                           "2026-12-10T18:00:00+08:00"]}
+
+
 def test_a_decision_on_another_issues_request_is_404(scenario, as_user, file_issue):
     scenario.build("decide_extension")
     other = file_issue(phone="13900000002")

@@ -108,6 +108,38 @@ def test_one_click_assign_with_htmx_replaces_the_row(client, world, file_issue, 
     assert list(issue.co_units.all()) == [world.water_gz]
 
 
+def test_a_refused_assignment_on_the_issue_page_names_why_and_keeps_the_choices(client, world, file_issue, frozen):
+    # Only "输入有误，请按提示修改" showed; the lead went back to the suggestion and the co-units were cleared
+    # (breaker). The power company of the test city has nobody who can claim.
+    issue = file_issue()
+    client.force_login(world.dispatcher)
+    for extra in ({}, HX):
+        r = client.post(f"/work/issues/{issue.pk}/assign/", {"lead_unit": world.power_gz.pk,
+                                                               "co_units": [world.water_gz.pk], "note": "请核实"}, **extra)
+        html = r.content.decode()
+        assert r.status_code == 400
+        assert ('<small id="lead_unit-error" class="field-error" role="alert">'
+                "甘州供电中心没有可以认领诉求的工作人员或接口，请选择其他牵头单位</small>") in html
+        assert f'<option value="{world.power_gz.pk}" selected>' in html
+        assert f'value="{world.water_gz.pk}" checked>' in html and 'value="请核实"' in html
+    issue.refresh_from_db()
+    assert issue.status == Status.NEW
+
+
+def test_a_mistyped_deadline_is_said_to_be_one_not_to_be_missing(client, world, file_issue, frozen):
+    # "garbage" in the date field was answered "请填写申请的办结时间" (breaker).
+    issue = file_issue()
+    assigned(world, issue)
+    client.force_login(world.heat_staff)
+    client.post(f"/work/issues/{issue.pk}/claim/", {})
+    for typed, message in (("garbage", "时间格式不正确，请按“2026-12-10 18:00”的格式填写"), ("", "请填写申请的办结时间")):
+        r = client.post(f"/work/issues/{issue.pk}/extension/", {"reason": "等待配件", "requested_due": typed})
+        assert r.status_code == 400 and message in r.content.decode(), typed
+    # Full-width digits, as a Chinese input method types them, are read.
+    r = client.post(f"/work/issues/{issue.pk}/extension/", {"reason": "等待配件", "requested_due": "２０２６-１２-２０ １８:００"})
+    assert r.status_code == 302
+
+
 def test_bulk_assign_to_each_suggestion(client, world, file_issue, frozen):
     RoutingRule.objects.create(utility="heat", district=world.ganzhou, unit=world.heat_gz)
     a, b = file_issue(), file_issue(phone="+8613900000002")

@@ -417,6 +417,9 @@ def test_public_views_show_a_compound_without_its_house_number(stored, shown):
     "13812345678-1", "13812345678-王", "王建国13812345678", "1 3 8 1 2 3 4 5 6 7 8", "一三八一二三四五六七八",
     "壹叁捌壹贰叁肆伍陆柒捌", "0936-8200002", "(0936)8212345", "（0936）8212345", "0936 821 2345",
     "0936-8212345-801", "0936—8212345", "020-87654321",
+    # With the country code, as phones copy a number (breaker: a regression of the first rule's rewrite).
+    "锦绣花园 王建国 +8613812345678", "8613812345678", "008613812345678", "＋８６１３８１２３４５６７８",
+    "+86 936 8212345",
 ])
 def test_a_phone_number_written_any_common_way_is_found(text):
     # The ways the breaker typed one into the 小区, so that the name beside it reached the public views.
@@ -427,6 +430,7 @@ def test_a_phone_number_written_any_common_way_is_found(text):
     "康乐路188-12-13-1502", "15-3-1502", "锦绣花园 10-2-1502", "１５－３－１５０２", "锦绣花园3号楼2单元1502室",
     "锦绣花园12号楼 3单元 1502室", "1号楼2单元0301", "阳光小区 5栋 2201", "世纪花园 0502室", "2026年12月07日",
     "新区 2020-12-01", "2026.12.07", "734000", "38.93,100.45", "锦绣花园 1391234567", "一二九小区", "八一楼",
+    "86号院", "86-1-1502", "8612号楼",
 ])
 def test_house_numbers_dates_and_postcodes_are_no_phone(text):
     assert not holds_phone(text)
@@ -440,13 +444,22 @@ def test_house_numbers_dates_and_postcodes_are_no_phone(text):
     ("2026-12-03T09:15:30.5", "2026-12-03T09:15:30.500000+08:00"),
     ("2026-12-03T01:15:00Z", "2026-12-03T01:15:00+00:00"),
     ("2026-12-03T09:15:00+0800", "2026-12-03T09:15:00+08:00"),
+    # As .NET ("o") and Java (Instant) write it: more than microseconds, kept to them (breaker).
+    ("2026-12-20T18:00:00.1234567+08:00", "2026-12-20T18:00:00.123456+08:00"),
+    ("2026-12-20T10:00:00.123456789Z", "2026-12-20T10:00:00.123456+00:00"),
+    ("2026-12-20t10:00z", "2026-12-20T10:00:00+00:00"),
+    ("２０２６-１２-２０", "2026-12-20T18:00:00+08:00"),
+    ("2026-12-03T09:15+08", "2026-12-03T09:15:00+08:00"),
 ])
 def test_parse_when_reads_a_deadline_as_typed(typed, expected):
     assert parse_when(typed).isoformat() == expected
 
 
 @pytest.mark.parametrize("typed", ["2026-W49-4", "2026-337", "20261203", "2026-12-03T9:15", "2026-02-30",
-                                   "2026-12-03 18", "1999-12-31", "2201-01-01", "", "tomorrow", None, 20261203])
+                                   "2026-12-03 18", "1999-12-31", "2201-01-01", "", "tomorrow", None, 20261203,
+                                   "2026-12-03T24:00",
+                                   # The year in Beijing time (they read 1999 and 2201 there: breaker).
+                                   "2000-01-01T00:00+14:00", "2200-12-31T23:00-12:00"])
 def test_parse_when_refuses_what_is_not_a_date_and_time(typed):
     # Python's fromisoformat takes week and ordinal dates and reads a date alone as midnight.
     assert parse_when(typed) is None

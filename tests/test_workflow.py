@@ -252,6 +252,21 @@ class TestSubmit:
         assert kinds(issue) == [EventKind.SUBMITTED, EventKind.ASSIGNED]
         assert last_event(issue).actor_label == "自动分派"
 
+    def test_an_auto_rule_to_a_unit_nobody_can_claim_for_leaves_it_to_the_dispatcher(self, world, file_issue):
+        # Written assigned to the power company with no staff, the issue waited for a claim nobody could make
+        # (breaker); the admin form now refuses such a rule, and one made before is only a suggestion.
+        from issues.admin import RoutingRuleForm
+
+        form = RoutingRuleForm(data={"utility": "power", "district": world.ganzhou.pk, "unit": world.power_gz.pk,
+                                     "auto_assign": "on", "active": "on"})
+        assert not form.is_valid()
+        assert form.errors["auto_assign"] == [
+            "该单位没有可以认领诉求的工作人员或接口，不能自动交办：先为它添加工作人员或接口，或不勾选自动交办，由分派员交办"]
+        RoutingRule.objects.create(utility="power", district=world.ganzhou, unit=world.power_gz, auto_assign=True)
+        issue = file_issue(category=world.power_out, description="整栋楼停电")
+        assert issue.status == Status.NEW and issue.lead_unit is None
+        assert kinds(issue) == [EventKind.SUBMITTED]
+
     def test_suggestion_only_rule_leaves_it_new(self, world, file_issue):
         RoutingRule.objects.create(utility="heat", district=world.ganzhou, unit=world.heat_gz)
         assert file_issue().status == Status.NEW

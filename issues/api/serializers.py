@@ -66,11 +66,11 @@ class When(serializers.DateTimeField):
             parsed = parse_when(value)
             if parsed is None:
                 raise serializers.ValidationError(
-                    "日期时间格式不正确，请按 ISO 8601 填写，例如 2026-12-10T18:00:00+08:00")
+                    gettext("日期时间格式不正确，请按 ISO 8601 填写，例如 2026-12-10T18:00:00+08:00"))
             value = parsed
         value = super().to_internal_value(value)
         if not 2000 <= value.year <= 2100:
-            raise serializers.ValidationError("日期超出范围（2000–2100）")
+            raise serializers.ValidationError(gettext("日期超出范围（2000–2100）"))
         return value
 
 

@@ -36,6 +36,15 @@ def typed(context, action: str, name: str) -> str:
 
 
 @register.simple_tag(takes_context=True)
+def typed_list(context, action: str, name: str) -> list[str]:
+    """Every value sent for field ``name`` (ticked boxes) of the form of ``action``, when that form just failed."""
+    if context.get("failed") != action:
+        return []
+    data = context.get("typed")
+    return data.getlist(name) if hasattr(data, "getlist") else []
+
+
+@register.simple_tag(takes_context=True)
 def field_errors(context, action: str, name: str) -> list:
     """The messages for field ``name`` when the form of ``action`` just failed."""
     if context.get("failed") != action:

@@ -579,6 +579,12 @@ def issue_page(request, issue_id):
 # --------------------------------------------------------------------------
 
 
+def _when(typed):
+    # A deadline field as the workflow takes it: the date and time (validation.parse_when), else what was typed
+    # (the workflow says it is no date and time, or that it is missing when nothing was).
+    return parse_when(typed) or typed
+
+
 def _yes(request, name: str) -> bool:
     return request.POST.get(name, "") in ("1", "yes", "true", "approve", "on")
 
@@ -639,13 +645,13 @@ def _act_note(request, issue, actor):
 
 def _act_extension(request, issue, actor):
     wf.issue_request_extension(issue=issue, actor=actor, reason=request.POST.get("reason", ""),
-                               requested_due=parse_when(request.POST.get("requested_due")))
+                               requested_due=_when(request.POST.get("requested_due")))
     return _("延期申请已提交，等待督查审批")
 
 
 def _act_plan(request, issue, actor):
     wf.issue_file_plan(issue=issue, actor=actor, steps=request.POST.get("steps", ""),
-                       target_due=parse_when(request.POST.get("target_due")))
+                       target_due=_when(request.POST.get("target_due")))
     return _("整改计划已提交，等待督查审批")
 
 
@@ -692,7 +698,7 @@ def _act_verify(request, issue, actor):
 
 def _act_supervise(request, issue, actor):
     wf.issue_supervise(issue=issue, actor=actor, level=request.POST.get("level", ""),
-                       instruction=request.POST.get("instruction", ""), due_at=parse_when(request.POST.get("due_at")))
+                       instruction=request.POST.get("instruction", ""), due_at=_when(request.POST.get("due_at")))
     return _("督办单已下达")
 
 
