@@ -10,6 +10,10 @@ import sys
 from pathlib import Path
 
 EN = {
+    "该单位没有可以认领诉求的工作人员或接口，不能自动交办：先为它添加工作人员或接口，或不勾选自动交办，由分派员交办":
+        "This unit has no staff member or system that can claim issues, so it cannot be assigned automatically: "
+        "give it staff or a system first, or untick automatic assignment and let a dispatcher assign",
+    "选日期，也选具体时间（例如 2026-12-31 18:00）": "Choose a date and a time (for example 2026-12-31 18:00)",
     "时间格式不正确，请按“2026-12-10 18:00”的格式填写": "Not a date and time: write it as “2026-12-10 18:00”",
     "日期时间格式不正确，请按 ISO 8601 填写，例如 2026-12-10T18:00:00+08:00":
         "Not a date and time: write it in ISO 8601, for example 2026-12-10T18:00:00+08:00",
@@ -71,7 +75,7 @@ EN = {
     "处理完毕：已于 %(t)s 办结": "Fixed: done %(t)s",
     "请输入提交时留的完整电话号码，查看这件诉求的办理进度。": "Enter the whole phone number you gave when reporting to see this issue's progress.",
     "这个查询链接已过期（超过180天）。请输入受理编号和提交时留的电话号码查询。": "This tracking link has expired (after 180 days). Enter the tracking code and the phone number you gave.",
-    "以 ZY 开头，例如：": "Starts with ZY, for example:",
+    "以 ZY 开头，例如：": "Starts with ZY, for example: ",
     "请勾选同意提供电话号码": "Please tick the box to agree to give your phone number",
     "这件诉求已办结销号。您的评价仍会记录，并反馈给承办单位。": "The issue is closed. Your rating is still recorded and passed on to the handling unit.",
     "问题已重新办理。您对上一轮办理结果的评价仍会记录，并反馈给承办单位。": "The issue is being handled again. Your rating of the earlier result is still recorded and passed on to the handling unit.",
