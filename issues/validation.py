@@ -182,7 +182,7 @@ _PHONE_DIGITS = str.maketrans({**dict.fromkeys("零〇○", "0"), **dict.fromkey
 # slashes, commas, underscores, middle dots, tildes, brackets ("(0936)8212345"), up to 3 of them.
 _PHONE_RUN = re.compile(r"\d+(?:[\s\-\u2010-\u2015\u2212~_/\\.,、·・()\[\]【】]{1,3}\d+)*")
 _MOBILE = re.compile(r"1[3-9]\d{9}")
-_LANDLINE = re.compile(r"0\d{9,11}")
+_LANDLINE = re.compile(r"0[1-9]\d{8,10}")  # area codes start 01–09 (00 begins an international number)
 # China's country code before a number: "+86 936 8212345", "0086 138…", "+8613812345678" (how phones copy
 # a number); "86" glued to a mobile ("8613812345678") is taken apart, so the mobile is a group of its own.
 _INTERNATIONAL = re.compile(r"(?:\+|(?<!\d)00)\s*86[\s\-]*\d(?:[\s\-]?\d){8,10}(?!\d)")
@@ -561,8 +561,9 @@ def parse_when(raw) -> datetime | None:
             tz = (m.group("tz") or "").upper().replace("Z", "+00:00")
             value = datetime.fromisoformat(f"{m.group('day')}T{m.group('hm')}:{m.group('s') or '00'}"
                                            f".{(m.group('frac') or '')[:6].ljust(6, '0')}{tz}")
+        local = ZoneInfo("Asia/Shanghai")
+        value = timezone.make_aware(value, local) if timezone.is_naive(value) else value
+        year = value.astimezone(local).year  # year 1 at +14:00 is before year 1 there: OverflowError
     except (ValueError, OverflowError):
         return None
-    local = ZoneInfo("Asia/Shanghai")
-    value = timezone.make_aware(value, local) if timezone.is_naive(value) else value
-    return value if 2000 <= value.astimezone(local).year <= 2200 else None
+    return value if 2000 <= year <= 2200 else None

@@ -430,7 +430,7 @@ def test_a_phone_number_written_any_common_way_is_found(text):
     "康乐路188-12-13-1502", "15-3-1502", "锦绣花园 10-2-1502", "１５－３－１５０２", "锦绣花园3号楼2单元1502室",
     "锦绣花园12号楼 3单元 1502室", "1号楼2单元0301", "阳光小区 5栋 2201", "世纪花园 0502室", "2026年12月07日",
     "新区 2020-12-01", "2026.12.07", "734000", "38.93,100.45", "锦绣花园 1391234567", "一二九小区", "八一楼",
-    "86号院", "86-1-1502", "8612号楼",
+    "86号院", "86-1-1502", "8612号楼", "00000000000", "0000 000 0000",
 ])
 def test_house_numbers_dates_and_postcodes_are_no_phone(text):
     assert not holds_phone(text)
@@ -459,7 +459,9 @@ def test_parse_when_reads_a_deadline_as_typed(typed, expected):
                                    "2026-12-03 18", "1999-12-31", "2201-01-01", "", "tomorrow", None, 20261203,
                                    "2026-12-03T24:00",
                                    # The year in Beijing time (they read 1999 and 2201 there: breaker).
-                                   "2000-01-01T00:00+14:00", "2200-12-31T23:00-12:00"])
+                                   "2000-01-01T00:00+14:00", "2200-12-31T23:00-12:00",
+                                   # Out of any calendar in Beijing time: refused, not an OverflowError (a 500).
+                                   "0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-12:00"])
 def test_parse_when_refuses_what_is_not_a_date_and_time(typed):
     # Python's fromisoformat takes week and ordinal dates and reads a date alone as midnight.
     assert parse_when(typed) is None
