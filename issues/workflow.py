@@ -534,7 +534,8 @@ def issue_submit(
     Categories, districts, deadline rules and routing rules come from the
     reference snapshot (issues.reference), and the routing rule is applied
     before the write (an auto-assigning rule writes the issue assigned, with
-    its ASSIGNED event). The writes are the day's counter upsert (which on
+    its ASSIGNED event, when its unit has someone who can claim it,
+    ``can_take_on``; otherwise the issue stays new for the dispatcher). The writes are the day's counter upsert (which on
     PostgreSQL also takes the new rows' ids), then the issue, its events and
     their outbox rows in one transaction: on PostgreSQL one statement
     (issues.onestatement), elsewhere the ORM's inserts.
