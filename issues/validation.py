@@ -172,12 +172,15 @@ def clean_community(value) -> str:
 
 PHONE_IN_PLACE = gettext_noop("小区一栏请不要填电话号码或姓名，联系电话请填在“联系电话”一栏")
 
-# Digits as a phone number is written out: Chinese ones too ("一三八…", "壹叁捌…", 幺 for 1).
-_PHONE_DIGITS = str.maketrans({**dict.fromkeys("零〇○", "0"), **dict.fromkeys("一壹幺", "1"),
-                               **dict.fromkeys("二两贰貳", "2"), **dict.fromkeys("三叁參仨", "3"),
-                               **dict.fromkeys("四肆", "4"), **dict.fromkeys("五伍", "5"),
-                               **dict.fromkeys("六陆陸", "6"), **dict.fromkeys("七柒", "7"),
-                               **dict.fromkeys("八捌", "8"), **dict.fromkeys("九玖", "9")})
+# The Chinese digits and their values, as numbers are written out in a 小区 (house numbers, "五零二") and in a
+# phone number ("一三八…"): everyday, financial (simplified and traditional) and colloquial ones (两, 仨, 幺 for
+# 1 read aloud), and "○" typed for 〇. One table for both checks.
+_CN_DIGIT_VALUES = {**dict.fromkeys("零〇○", 0), **dict.fromkeys("一壹幺", 1), **dict.fromkeys("二两贰貳", 2),
+                    **dict.fromkeys("三叁參仨", 3), **dict.fromkeys("四肆", 4), **dict.fromkeys("五伍", 5),
+                    **dict.fromkeys("六陆陸", 6), **dict.fromkeys("七柒", 7), **dict.fromkeys("八捌", 8),
+                    **dict.fromkeys("九玖", 9)}
+# Digits as a phone number is written out, Chinese ones as their ASCII digit.
+_PHONE_DIGITS = str.maketrans({char: str(value) for char, value in _CN_DIGIT_VALUES.items()})
 # Digit groups joined by what people put between a number's parts: spaces, dashes of every kind, dots,
 # slashes, commas, underscores, middle dots, tildes, brackets ("(0936)8212345"), up to 3 of them.
 _PHONE_RUN = re.compile(r"\d+(?:[\s\-\u2010-\u2015\u2212~_/\\.,、·・()\[\]【】]{1,3}\d+)*")
@@ -233,10 +236,9 @@ def _phone_shaped(groups: list[str]) -> bool:
     return False
 
 
-# Chinese numerals as house numbers are written: everyday, financial (simplified and traditional) and
-# colloquial ones (廿 20, 卅 30, 仨 3, 幺 1 read aloud in room numbers), and "○" typed for 〇. The digits among
-# them are those read one by one in a room number ("五零二"); 千 is left out ("千户小区", "一千零一夜").
-_CN_DIGITS = "零〇○一二两三四五六七八九壹贰叁肆伍陆柒捌玖貳參陸仨幺"
+# Chinese numerals as house numbers are written: the digits (``_CN_DIGIT_VALUES``, read one by one in a room
+# number, "五零二") and the tens and hundreds (廿 20, 卅 30 colloquial); 千 is left out ("千户小区", "一千零一夜").
+_CN_DIGITS = "".join(_CN_DIGIT_VALUES)
 _CN = _CN_DIGITS + "十百拾佰廿卅"
 _HOUSE_WORDS = "号|號|栋|棟|幢|座|单元|單元|室|户|戶|楼|樓|层|層"
 _WEAK_WORDS = "门|門|排|梯"  # an entrance, a row, a stair: a house part only with a number after ("三门502", not "九门口")

@@ -10,6 +10,9 @@ import sys
 from pathlib import Path
 
 EN = {
+    "这份诉求已经登记，照常办理。这次选的照片没有添加，因为这个网络提交得太频繁了。":
+        "This issue is filed and will be handled as usual. The photos you chose this time were not added, "
+        "because too many forms have been sent from this network.",
     "该单位没有可以认领诉求的工作人员或接口，不能自动交办：先为它添加工作人员或接口，或不勾选自动交办，由分派员交办":
         "This unit has no staff member or system that can claim issues, so it cannot be assigned automatically: "
         "give it staff or a system first, or untick automatic assignment and let a dispatcher assign",

@@ -171,6 +171,36 @@ def _plain_static_storage(settings):
                          "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 
 
+@pytest.fixture(autouse=True)
+def _private_cache_keys(settings):
+    """Where the default cache is Redis (CI), each test's keys carry a prefix of their own, deleted after.
+
+    Rate-limit counters then count from zero in every test. On the shared keys a test that files from
+    127.0.0.1 counted with every filing the suite had made from there that hour, and got 429 or not by
+    the order tests ran in (CI, twice). Tests asking for ``locmem_cache`` or ``redis_cache`` replace this.
+    """
+    default = settings.CACHES["default"]
+    if not default["BACKEND"].endswith(".RedisCache"):
+        yield
+        return
+    import uuid
+
+    from django.core.cache import caches
+    from redis.exceptions import RedisError
+
+    prefix = f"t{uuid.uuid4().hex[:10]}"
+    settings.CACHES = {**settings.CACHES, "default": {**default, "KEY_PREFIX": prefix}}
+    backend = caches["default"]
+    yield
+    try:
+        client = backend._cache.get_client(write=True)
+        keys = list(client.scan_iter(f"{prefix}:*", count=1000))
+        if keys:
+            client.delete(*keys)
+    except RedisError:  # a test that pointed the cache at a closed port: nothing of its own was written
+        pass
+
+
 @pytest.fixture
 def locmem_cache(settings):
     """A private, empty in-memory cache, so rate-limit counters start at zero in each test."""

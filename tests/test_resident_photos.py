@@ -223,8 +223,34 @@ def test_photos_sent_with_the_same_filing_again_count_against_the_address_and_a_
     monkeypatch.setattr(photos, "clean_photos", lambda uploads: decoded.append(uploads) or [])
     again["photos"] = [upload(jpeg_with_exif())]
     r = client.post("/report/", again)  # over the address's two: not decoded, the filing's page all the same
-    assert r.status_code == 302 and r["Location"] == first["Location"] and decoded == []
+    assert r.status_code == 302 and r["Location"] == first["Location"] + "?photos-not-added" and decoded == []
     assert Issue.objects.count() == 1 and Attachment.objects.count() == 0
+    # ... saying the photos were not added (they were dropped without a word: breaker).
+    page = client.get(r["Location"]).content.decode()
+    assert "这份诉求已经登记，照常办理。这次选的照片没有添加，因为这个网络提交得太频繁了。" in page
+    assert "照片没有添加" not in client.get(first["Location"]).content.decode()
+
+
+def test_a_repeat_over_the_ip_limit_says_its_photos_were_not_added(client, world, media, settings):
+    # Filed without a photo, then the same form (its key) again with one, now over the limit: the filing's
+    # page, and a word that the photo was not added. With photos of its own by then, no such word.
+    settings.ZY_RATE_LIMITS = {**settings.ZY_RATE_LIMITS, "file_ip": [(1, 3600)]}
+    first = client.post("/report/", form_data(world))
+    r = post_with(client, world, upload(jpeg_with_exif()))
+    assert r.status_code == 302 and r["Location"] == "/report/done/ZY20261130000001/?photos-not-added"
+    assert Attachment.objects.count() == 0
+    said = "这次选的照片没有添加，因为这个网络提交得太频繁了。"
+    assert said in client.get(r["Location"]).content.decode()
+    # Without photos sent again, nothing to say.
+    again = client.post("/report/", form_data(world))
+    assert again["Location"] == first["Location"] == "/report/done/ZY20261130000001/"
+    assert said not in client.get(again["Location"]).content.decode()
+    # The address copied later, once the issue has photos of its own: no word either.
+    settings.ZY_RATE_LIMITS = {**settings.ZY_RATE_LIMITS, "file_ip": [(100, 3600)]}
+    again = client.post("/report/", {**form_data(world, idempotency_key="0e0e0e0e-0000-4000-8000-0000000000f3"),
+                                     "photos": [upload(jpeg_with_exif())]})
+    assert Attachment.objects.count() == 1
+    assert said not in client.get(r["Location"]).content.decode()
 
 
 def test_a_follower_does_not_see_the_reporters_photos(client, world):

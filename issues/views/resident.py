@@ -338,7 +338,7 @@ def _same_filing(request, form: ReportForm, same: Issue, uploads: list):
             hit("file_ip", client_network(request))
             photos = photo_mod.clean_photos(uploads)
         except RateLimited:
-            pass
+            return _filed(request, same, False, [], photos_dropped=True)
         except FieldError as exc:
             return _render_report(request, form, {"photos": [str(exc)]}, False, status=400,
                                   notice=_photos_not_added(same))
@@ -432,7 +432,10 @@ def _file_from_form(request, form: ReportForm, filing: dict, dispatcher: bool, a
                 return response
             if first is None:
                 return _rate_limited(request, exc, not_filed=True)
-            return _filed(request, first, dispatcher, [])  # over a limit nothing is decoded, not even its photos
+            # Over a limit nothing is decoded, not even its photos: the page says they were not added when
+            # they would have been (the first filing had none of its own).
+            return _filed(request, first, dispatcher, [],
+                          photos_dropped=bool(uploads) and not _has_own_photos(first))
     try:
         with reservation:  # given back if the photos or the filing fail
             if uploads and first is None:
@@ -476,16 +479,21 @@ def _filing(form: ReportForm, post, actor: Actor) -> dict:
     )
 
 
-def _filed(request, issue: Issue, dispatcher: bool, photos: list[bytes]):
+PHOTOS_DROPPED = "photos-not-added"  # the success page's query string when a repeat's photos were not added
+
+
+def _filed(request, issue: Issue, dispatcher: bool, photos: list[bytes], photos_dropped: bool = False):
     # The answer to a filing or its repeat: its photos (a repeat adds none when the first
     # stored its own), then this browser may see the success page and, for a resident, the
-    # issue as its reporter.
+    # issue as its reporter. ``photos_dropped``: a repeat's photos were not added (over the per-IP
+    # limit): the success page says so (they had been dropped without a word: breaker).
     if photos:
         photo_mod.attach(issue, issue.events.filter(kind=EventKind.SUBMITTED).first(), photos)
     if not dispatcher:
         _remember(request, issue, "reporter")
     request.resident_proofs.filed(issue.pk)
-    return HttpResponseRedirect(_done_url(issue.tracking_code))
+    url = _done_url(issue.tracking_code)
+    return HttpResponseRedirect(f"{url}?{PHOTOS_DROPPED}" if photos_dropped else url)
 
 
 _CODE_SLOT = "ZY0CODE0"
@@ -588,6 +596,8 @@ def report_done(request, code: str):
     issue (channel hotline), for the operator: the caller's SMS, and a link to the staff page
     instead of the resident's tracking page (a dispatcher is no reporter there). A landline's
     reporter is told to rate on the tracking page, not that an SMS will come.
+    With ``?photos-not-added`` (a repeat's photos over the per-IP limit, ``_filed``) and the
+    issue still without photos of its own, a notice says the photos chosen were not added.
     Once the issue is no longer open (rejected, merged, closed), the filing's
     promises no longer hold: a redirect (302) to its tracking page (the
     staff page for a dispatcher).
@@ -612,6 +622,8 @@ def report_done(request, code: str):
         # Returned by its unit since, it waits for the dispatcher again: the dispatch is to come (breaker).
         "routed": (issue.first_assigned_at is not None and issue.first_assigned_at == issue.filed_at
                    and issue.lead_unit_id is not None),
+        # A repeat's photos were not added (``_filed``), unless the issue has its own by now.
+        "photos_dropped": PHOTOS_DROPPED in request.GET and not _has_own_photos(issue),
     })
 
 
