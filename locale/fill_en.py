@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 EN = {
+    "（%(unit)s）": " (%(unit)s)",
     "这份诉求已经登记，照常办理。这次选的照片没有添加，因为这个网络提交得太频繁了。":
         "This issue is filed and will be handled as usual. The photos you chose this time were not added, "
         "because too many forms have been sent from this network.",

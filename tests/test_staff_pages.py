@@ -228,6 +228,9 @@ def test_queue_shows_the_units_issues_nearest_deadline_first_and_how_late(client
     assert codes_in(html) == [fast.tracking_code, slow.tracking_code]
     assert other.tracking_code not in html
     assert "已超时 1小时0分钟" in html  # fast's 2 h response window, 3 h later
+    # slow's: one working day to respond, from Monday 09:00 to Tuesday 09:00; at Monday 12:00, 21 h left, in
+    # the same words as the time past one (Django's timeuntil wrote "21 小时").
+    assert "剩余 21小时0分钟" in html
     assert "牵头" in html
 
 
@@ -672,6 +675,20 @@ def test_english_staff_pages_name_categories_and_districts_in_english(client, wo
     assert "Heating · Heating not warm enough" in html
     client.cookies["django_language"] = "zh-hans"
     assert "供暖不热 · 甘州区" in client.get("/work/dispatch/").content.decode()
+
+
+def test_the_staff_timeline_names_who_did_it_in_the_pages_language(client, world, file_issue):
+    # On English pages the timeline said "居民" for the resident and put the unit in full-width brackets.
+    issue = file_issue()
+    assigned(world, issue)
+    issue_claim(issue=issue, actor=Actor.of(world.heat_staff))
+    client.force_login(world.dispatcher)
+    client.cookies["django_language"] = "en"
+    whos = re.findall(r'<span class="who">(.*?)</span>', client.get(f"/work/issues/{issue.pk}/").content.decode())
+    assert whos == ["Resident", "dispatcher", "heat_staff (甘州区供热公司)"]
+    client.cookies["django_language"] = "zh-hans"
+    whos = re.findall(r'<span class="who">(.*?)</span>', client.get(f"/work/issues/{issue.pk}/").content.decode())
+    assert whos == ["居民", "dispatcher", "heat_staff（甘州区供热公司）"]
 
 
 # --------------------------------------------------------------------------

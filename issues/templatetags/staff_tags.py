@@ -26,6 +26,16 @@ def duration(value) -> str:
     return _("%(m)d分钟") % {"m": mins}
 
 
+@register.filter
+def left_until(deadline, now) -> str:
+    """The time from ``now`` to ``deadline`` (aware datetimes) in ``duration``'s words ("1小时58分钟"), as the
+    time past a deadline is shown beside it ("已超时 1天13小时"); "" when either is missing. Django's
+    ``timeuntil`` wrote "1 小时，58 分钟" in the same queue."""
+    if deadline is None or now is None:
+        return ""
+    return duration(deadline - now)
+
+
 @register.simple_tag(takes_context=True)
 def typed(context, action: str, name: str) -> str:
     """What the user typed into field ``name`` of the form of ``action``, when that form just failed."""
