@@ -33,7 +33,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage
 from django.db import connection, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import get_language, gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from .models import Attachment
@@ -94,7 +94,15 @@ def _too_large(number: int) -> FieldError:
 
 
 def _too_many_pixels(number: int) -> FieldError:
-    return FieldError(_("第 %(n)s 张照片像素过大（最多 %(mp)s 百万像素）") % {"n": number, "mp": max_pixels() // 1_000_000})
+    # With what to do about it (breaker), and the limit as the page's language counts pixels: "4000万" in
+    # Chinese ("40 百万" read oddly), "40 million" in English (a translation cannot divide 万 by 100).
+    pixels = max_pixels()
+    if get_language() == "en":
+        limit = f"{pixels / 1_000_000:g} million"
+    else:
+        limit = f"{pixels // 10_000}万"
+    return FieldError(_("第 %(n)s 张照片像素过大（最多 %(limit)s 像素），请换一张照片，或截图后上传截图")
+                      % {"n": number, "limit": limit})
 
 
 @contextmanager

@@ -10,6 +10,11 @@ import sys
 from pathlib import Path
 
 EN = {
+    "您选了“问题未解决”，但按您满意或基本满意的评价，这件诉求已办结。":
+        "You said the problem is not solved, but as you rated the work satisfied or basically satisfied, the issue is closed.",
+    "这件诉求已经办结。": "This issue is closed.",
+    "问题仍然存在的，请重新提交诉求，或拨打12345热线。": "If the problem is still there, report it again or call the 12345 hotline.",
+    "重新提交诉求": "Report it again",
     "（%(unit)s）": " (%(unit)s)",
     "这份诉求已经登记，照常办理。这次选的照片没有添加，因为这个网络提交得太频繁了。":
         "This issue is filed and will be handled as usual. The photos you chose this time were not added, "
@@ -736,7 +741,8 @@ EN.update({
     "请填写联系电话": "Please fill in your phone number",
     "电话号码格式不正确": "This is not a phone number",
     "请填写有效的中国大陆手机或固定电话号码": "Please enter a valid mainland China mobile or landline number",
-    "第 %(n)s 张照片像素过大（最多 %(mp)s 百万像素）": "Photo %(n)s has too many pixels (at most %(mp)s megapixels)",
+    "第 %(n)s 张照片像素过大（最多 %(limit)s 像素），请换一张照片，或截图后上传截图":
+        "Photo %(n)s has too many pixels (at most %(limit)s): choose another photo, or upload a screenshot of it",
     "第 %(n)s 张文件不是 JPG、PNG 或 WebP 格式的照片，或文件已损坏":
         "File %(n)s is not a JPG, PNG or WebP photo, or it is damaged",
     "第 %(n)s 张照片超过 %(mb)s MB，请压缩后再上传": "Photo %(n)s is over %(mb)s MB; please make it smaller and send it again",

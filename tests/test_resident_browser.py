@@ -1049,3 +1049,66 @@ def test_at_200_percent_text_on_320_px_phone_numbers_and_the_error_summary_fit(t
     page.goto(live_server.url + "/" + tracking_url(issue, issue.reporter_phone).split("://", 1)[1].split("/", 1)[1])
     number = page.locator("#unit a.tel").bounding_box()
     assert number["x"] + number["width"] <= 320 and page.evaluate("document.documentElement.scrollWidth") <= 320
+
+
+def test_back_after_a_refused_then_accepted_filing_shows_the_form_not_a_resubmission_error(
+        transactional_db, live_server, browser, world):
+    # The refused form was the answer to a POST sent with no-store: Back to it gave Chrome's "Confirm Form
+    # Resubmission" (ERR_CACHE_MISS), and a reload sent the form again (breaker).
+    page = browser.new_context(**PHONE).new_page()
+    page.goto(f"{live_server.url}/report/")
+    fill_report(page, world, community="湿地雅苑")
+    page.uncheck("input[name=privacy]")
+    page.click("#submit-button")
+    page.wait_for_selector("#privacy-error")
+    page.check("input[name=privacy]")
+    page.click("#submit-button")
+    page.wait_for_url("**/report/done/**")
+    code = Issue.objects.get().tracking_code
+    response = page.go_back()
+    assert response is not None and response.request.method == "GET" and response.status == 200
+    page.wait_for_selector("#filed-notice:not([hidden])")  # the filing is named, as after Back from any filing
+    assert page.locator("#filed-notice [data-filed-code]").inner_text() == code
+    assert page.input_value("#id_community") == "湿地雅苑"
+    assert Issue.objects.count() == 1
+    page.context.close()
+
+
+def test_back_and_reload_on_tracking_after_a_wrong_phone_ask_nothing_and_send_nothing(
+        transactional_db, live_server, browser, world, file_issue):
+    issue = file_issue()
+    page = browser.new_context(**PHONE).new_page()
+    page.goto(f"{live_server.url}/track/")
+    page.fill("#id_code", issue.tracking_code)
+    page.fill("#id_track_phone", "13900000000")
+    page.click("button.big[type=submit]")
+    page.wait_for_selector("#not-found")
+    reloaded = page.reload()  # a reload asks the page again; it does not send the phone once more
+    assert reloaded.request.method == "GET" and reloaded.status == 200
+    page.fill("#id_code", issue.tracking_code)
+    page.fill("#id_track_phone", "13800000000")
+    page.click("button.big[type=submit]")
+    page.wait_for_url(f"**/track/{issue.tracking_code}/")
+    back = page.go_back()
+    assert back is not None and back.request.method == "GET" and back.status == 200
+    page.context.close()
+
+
+def test_a_photo_the_page_says_is_too_large_is_not_uploaded(transactional_db, live_server, browser, world, tmp_path,
+                                                            settings):
+    # The page named the problem, then sent the form anyway: its check looked at the first :invalid element,
+    # a <fieldset>, which has no message of its own (breaker).
+    settings.ZY_PHOTO_MAX_BYTES = 1024 * 1024
+    big = tmp_path / "big.jpg"
+    big.write_bytes(jpeg_with_exif() + b"\0" * (1024 * 1024 + 1))
+    page = browser.new_context(**PHONE).new_page()
+    page.goto(f"{live_server.url}/report/")
+    fill_report(page, world, photo=big)
+    assert page.locator("#photos-client-error").inner_text() == "第 1 张照片超过 1 MB，请压缩后再上传"
+    posts = []
+    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+    page.click("#submit-button")
+    page.wait_for_timeout(300)
+    assert posts == [] and page.evaluate("document.activeElement.id") == "id_photos"
+    assert Issue.objects.count() == 0
+    page.context.close()

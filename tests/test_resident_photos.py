@@ -106,9 +106,9 @@ def test_heic_is_refused_with_a_clear_message_without_support(client, world, med
          f"第 1 张文件不是 {FORMATS} 格式的照片"),
         (lambda: upload(jpeg_with_exif()[:200], "cut.jpg"), f"第 1 张文件不是 {FORMATS} 格式的照片，或文件已损坏"),
         # 10000 × 10000 = 100 megapixels: over our 40 MP limit, read from the header alone.
-        (lambda: upload(png_header_only(10_000, 10_000), "big.png", "image/png"), "第 1 张照片像素过大（最多 40 百万像素）"),
+        (lambda: upload(png_header_only(10_000, 10_000), "big.png", "image/png"), "第 1 张照片像素过大（最多 4000万 像素），请换一张照片，或截图后上传截图"),
         # 30000 × 30000: Pillow itself refuses to open it (a decompression bomb).
-        (lambda: upload(png_header_only(30_000, 30_000), "bomb.png", "image/png"), "第 1 张照片像素过大（最多 40 百万像素）"),
+        (lambda: upload(png_header_only(30_000, 30_000), "bomb.png", "image/png"), "第 1 张照片像素过大（最多 4000万 像素），请换一张照片，或截图后上传截图"),
         # A chosen file of 0 bytes (a cloud photo not downloaded yet) was dropped without a word (breaker).
         (lambda: upload(b"", "IMG_0002.JPG"), "第 1 张照片是空文件（0 字节），请重新选择"),
     ],
@@ -431,11 +431,11 @@ def test_a_heic_is_measured_by_its_coded_size_not_its_crop(client, world, media,
     settings.ZY_PHOTO_MAX_PIXELS = 1_000_000
     data = heic_cropped((1599, 999), (100, 100))
     assert Image.open(io.BytesIO(data)).size == (100, 100)
-    with pytest.raises(FieldError, match="^第 1 张照片像素过大（最多 1 百万像素）$"):
+    with pytest.raises(FieldError, match="^第 1 张照片像素过大（最多 100万 像素），请换一张照片，或截图后上传截图$"):
         photos.check_photos([upload(data, "IMG_0001.HEIC", "image/heic")])  # the header alone: nothing decoded
     r = post_with(client, world, upload(data, "IMG_0001.HEIC", "image/heic"))
     assert r.status_code == 400
-    assert r.context["errors"]["photos"] == ["第 1 张照片像素过大（最多 1 百万像素）"]
+    assert r.context["errors"]["photos"] == ["第 1 张照片像素过大（最多 100万 像素），请换一张照片，或截图后上传截图"]
     assert Issue.objects.count() == 0 and stored_files(media) == []
 
 
@@ -444,7 +444,7 @@ def test_a_heic_grid_is_measured_by_its_tiles(client, world, media, settings):
     settings.ZY_PHOTO_MAX_PIXELS = 2_000_000
     r = post_with(client, world, upload(heic_bytes((1500, 1300), tile_size=1024), "IMG_0001.HEIC", "image/heic"))
     assert r.status_code == 400
-    assert r.context["errors"]["photos"] == ["第 1 张照片像素过大（最多 2 百万像素）"]
+    assert r.context["errors"]["photos"] == ["第 1 张照片像素过大（最多 200万 像素），请换一张照片，或截图后上传截图"]
     assert Issue.objects.count() == 0 and stored_files(media) == []
     # 1000 × 1000 in 512-pixel tiles, as iPhones write them: 2 × 2 tiles, 1.05 MP decoded.
     r = post_with(client, world, upload(heic_bytes((1000, 1000), tile_size=512), "IMG_0001.HEIC", "image/heic"))
@@ -459,7 +459,7 @@ def test_a_heic_claiming_a_huge_size_is_refused_by_its_header(client, world, med
     assert Image.open(io.BytesIO(data)).size == (63, 47)
     r = post_with(client, world, upload(data, "IMG_0001.HEIC", "image/heic"))
     assert r.status_code == 400
-    assert r.context["errors"]["photos"] == ["第 1 张照片像素过大（最多 40 百万像素）"]
+    assert r.context["errors"]["photos"] == ["第 1 张照片像素过大（最多 4000万 像素），请换一张照片，或截图后上传截图"]
     assert r.context["value"]["description"] == "暖气片冰凉，室内只有12度"
     assert Issue.objects.count() == 0 and stored_files(media) == []
 
@@ -478,7 +478,7 @@ def test_the_decoded_size_is_checked_again_before_any_further_work(settings, mon
     # Should a header ever understate the pixels, the decoded image is measured before it is converted.
     settings.ZY_PHOTO_MAX_PIXELS = 1_000_000
     monkeypatch.setattr(photos, "_decoded_pixels", lambda image, data: 1)
-    with pytest.raises(FieldError, match="^第 2 张照片像素过大（最多 1 百万像素）$"):
+    with pytest.raises(FieldError, match="^第 2 张照片像素过大（最多 100万 像素），请换一张照片，或截图后上传截图$"):
         photos.clean_photo(image_bytes("PNG", size=(1200, 1000)), 2)
 
 
@@ -596,3 +596,16 @@ def test_orphan_clean_up_keeps_a_file_whose_row_belongs_to_another_issue(client,
     _age(Path(moved.file.path))
     assert photos.remove_orphans(batch=1) == 0  # folders 1 and 999999 looked up apart
     assert Path(moved.file.path).exists()
+
+
+def test_the_pixel_limit_is_counted_as_each_language_counts_pixels(settings):
+    # "最多 40 百万像素" read oddly: Chinese counts pixels in 万, English in millions.
+    from django.utils import translation
+
+    with pytest.raises(FieldError, match="^第 2 张照片像素过大（最多 4000万 像素），请换一张照片，或截图后上传截图$"):
+        photos.check_photos([upload(image_bytes("PNG")), upload(png_header_only(10_000, 10_000), "b.png", "image/png")])
+    settings.ZY_PHOTO_MAX_PIXELS = 12_500_000
+    with translation.override("en"), pytest.raises(FieldError) as exc:
+        photos.check_photos([upload(png_header_only(4000, 4000), "b.png", "image/png")])
+    assert str(exc.value) == ("Photo 1 has too many pixels (at most 12.5 million): choose another photo, "
+                              "or upload a screenshot of it")

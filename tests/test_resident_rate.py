@@ -443,3 +443,34 @@ def test_a_broken_rating_link_speaks_of_the_link(fixed):
     assert r.status_code == 404
     assert "这个链接打不开，可能复制时不完整。请从短信里直接点开链接，或在下面输入受理编号和提交时留的电话号码查询。" in html
     assert "请核对受理编号和完整的联系电话" not in html
+
+
+def test_not_solved_but_satisfied_closes_it_and_says_what_to_do(fixed):
+    # "未解决" with "基本满意" closed the issue (DESIGN.md: the satisfaction decides) and the page said only
+    # "这件诉求已办结销号。" (breaker): it now says the issue is closed by that rating and what to do if the
+    # problem is still there.
+    r = Client().post(path_of(rating_url(fixed, fixed.reporter_phone)),
+                      {"resolved": "no", "satisfaction": "basic", "comment": "还是没热，但师傅态度好"})
+    html = r.content.decode()
+    assert r.status_code == 200 and "这件诉求已办结销号。" in html
+    assert ("您选了“问题未解决”，但按您满意或基本满意的评价，这件诉求已办结。\n"
+            "      问题仍然存在的，请重新提交诉求，或拨打12345热线。") in html
+    assert 'href="/report/">重新提交诉求</a>' in html
+    fixed.refresh_from_db()
+    assert fixed.status == Status.CLOSED
+    # A follower who says it is not solved, once the issue is closed: told so, and the same way forward.
+    r = Client().post(path_of(rating_url(fixed, "+8613900000000")), {"resolved": "no", "satisfaction": "dissatisfied"})
+    html = r.content.decode()
+    assert "您的评价已记录，并反馈给承办单位。" in html
+    assert "这件诉求已经办结。\n      问题仍然存在的，请重新提交诉求，或拨打12345热线。" in html
+
+
+def test_solved_and_satisfied_needs_no_way_forward(fixed):
+    r = Client().post(path_of(rating_url(fixed, fixed.reporter_phone)), {"resolved": "yes", "satisfaction": "satisfied"})
+    assert "这件诉求已办结销号。" in r.content.decode() and "问题仍然存在的" not in r.content.decode()
+
+
+def test_a_followers_not_solved_on_an_open_issue_is_recorded_only(fixed):
+    r = Client().post(path_of(rating_url(fixed, "+8613900000000")), {"resolved": "no", "satisfaction": "dissatisfied"})
+    html = r.content.decode()
+    assert "您的评价已记录，并反馈给承办单位。" in html and "问题仍然存在的" not in html

@@ -1123,12 +1123,16 @@ def _same_answers(post, rating: Rating) -> bool:
 def _thanks(request, issue: Issue, rating: Rating, role: str):
     """The thanks page for ``rating`` (200): what that rating did, said from ``rating_outcome``, not from where
     the issue is now (a page sent again after a return or a new fix said "the supervisor will decide"; breaker).
-    A rework's new deadline is named while the issue is still in the round that rating began."""
+    A rework's new deadline is named while the issue is still in the round that rating began. A rating
+    that says the problem is not solved, on an issue closed by it or before it (a follower's), also says
+    what to do: file it again or call 12345 (it read "办结销号" and no more; breaker)."""
     outcome = rating_outcome(rating)
     show_due = (outcome == "rework" and issue.resolution_round == rating.round + 1
                 and issue.status in (Status.NEW, Status.ASSIGNED, Status.IN_PROGRESS, Status.PLANNED))
+    still_broken = not rating.resolved and (outcome == "closed" or issue.status == Status.CLOSED)
     return render(request, "resident/rate_done.html",
-                  {"issue": issue, "rating": rating, "role": role, "outcome": outcome, "show_due": show_due})
+                  {"issue": issue, "rating": rating, "role": role, "outcome": outcome, "show_due": show_due,
+                   "still_broken": still_broken})
 
 
 def _result_of(issue: Issue, round: int) -> str:

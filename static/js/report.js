@@ -140,11 +140,13 @@
   landlineHint();  // a number kept after a refused form or a language switch
 
   form.addEventListener("submit", function (e) {
-    if (!form.checkValidity()) {
-      var bad = form.querySelector(":invalid");
-      // Only our own custom checks block (required fields are reported by the server in one go).
-      if (bad && bad.validity.customError) { e.preventDefault(); bad.focus(); return; }
-    }
+    // Only our own checks block (a photo too large, a text too long: the message is on the page already);
+    // required fields are reported by the server in one go. Fields only: a <fieldset> around an invalid
+    // field matches :invalid too, without a message of its own, and the form went out (breaker).
+    var bad = Array.prototype.find.call(form.querySelectorAll("input, select, textarea"), function (field) {
+      return field.validity && field.validity.customError;
+    });
+    if (bad) { e.preventDefault(); bad.focus(); return; }
     var submit = document.getElementById("submit-button");
     if (submit.dataset.sent) { e.preventDefault(); return; }
     submit.dataset.sent = "1";
