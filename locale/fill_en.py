@@ -10,6 +10,9 @@ import sys
 from pathlib import Path
 
 EN = {
+    "固定电话收不到短信，编号无法发送。请拨打12345热线，凭电话号码查询受理编号。":
+        "A landline cannot receive text messages, so the codes cannot be sent. Call the 12345 hotline and give your "
+        "phone number to find your codes.",
     "您选了“问题未解决”，但按您满意或基本满意的评价，这件诉求已办结。":
         "You said the problem is not solved, but as you rated the work satisfied or basically satisfied, the issue is closed.",
     "这件诉求已经办结。": "This issue is closed.",
@@ -41,9 +44,10 @@ EN = {
     "您对办理结果不满意，问题已重新交承办单位办理。最新进展请查看办理进度。":
         "You were not satisfied with the result, so the issue went back to the handling unit to be worked on again. "
         "See its progress for the latest.",
-    "已处理完毕，正在请群众评价。您留的是手机号码的，会收到评价短信，请用短信里的链接评价；已经评价过的，无需再评价，谢谢。":
+    "已处理完毕，正在请群众评价。您留的是手机号码的，会收到评价短信，请用短信里的链接评价；留的是固定电话的，收不到短信，对办理结果有意见可以拨打12345热线反映；已经评价过的，无需再评价，谢谢。":
         "The work is done and residents are being asked to rate it. If you gave a mobile number, you will get a text "
-        "message: rate it with the link in it. If you have rated it already, there is nothing more to do. Thank you.",
+        "message: rate it with the link in it. A landline gets no text messages: to say what you think of the work, "
+        "call the 12345 hotline. If you have rated it already, there is nothing more to do. Thank you.",
     "这个链接打不开，可能复制时不完整。请从短信里直接点开链接，或在下面输入受理编号和提交时留的电话号码查询。":
         "This link does not open; it may have been copied incompletely. Open the link straight from the text "
         "message, or enter below the tracking code and the phone number you gave.",
@@ -429,8 +433,8 @@ EN = {
     "如果是同一个问题，点“这也是我的问题”即可一起关注，不必重复提交。":
         "If it is the same problem, choose “This is my problem too” to follow it instead of filing it again.",
     "这也是我的问题": "This is my problem too",
-    "关注后，办理进展会同样短信告知您，办结后也请您评价。":
-        "As a follower you get the same progress messages by SMS and are asked to rate the fix.",
+    "关注后，办理进展会同样短信告知您，办结后也请您评价（固定电话收不到短信）。":
+        "As a follower you get the same progress messages by SMS and are asked to rate the fix (a landline gets no SMS).",
     "您的联系电话": "Your phone number",
     "我同意提供电话号码，仅用于告知办理进展和邀请评价": "I agree to give my number, used only for progress messages and the rating",
     "确认关注": "Follow", "不是同一个问题？返回继续填写": "Not the same problem? Back to the form",

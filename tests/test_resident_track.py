@@ -220,6 +220,20 @@ def test_lost_code_is_limited_per_phone(client, handled):
     assert Notification.objects.filter(kind="resident.codes").count() == 3
 
 
+def test_lost_code_for_a_landline_says_no_sms_can_reach_it(client, handled, settings):
+    # It said the codes "had been sent to that number" and counted a try (breaker); a landline gets no SMS.
+    settings.ZY_RATE_LIMITS = {**settings.ZY_RATE_LIMITS, "resend_phone": [(1, 3600)], "track_ip": [(2, 60)]}
+    for typed in ("0936-8212345", "8212345", "(0936) 821 2345"):
+        r = client.post("/track/resend/", {"phone": typed})
+        assert r.status_code == 400
+        html = r.content.decode()
+        assert re.search(r'id="resend_phone-error"[^>]*>\s*(?:<[^>]+>\s*)*固定电话收不到短信，编号无法发送。'
+                         r'请拨打12345热线，凭电话号码查询受理编号。', html)
+        assert f'value="{typed}"' in html  # kept as typed
+    assert Notification.objects.filter(kind="resident.codes").count() == 0
+    assert client.post("/track/resend/", {"phone": "13800000000"}).status_code == 200  # nothing was counted
+
+
 def test_lost_code_with_a_bad_phone_says_so(client, db):
     r = client.post("/track/resend/", {"phone": "12345"})
     assert r.status_code == 400
@@ -746,7 +760,8 @@ def test_a_follower_is_not_told_a_text_went_to_their_phone(world, handled):
     issue_resolve(issue=handled, actor=Actor.of(world.heat_staff), result="更换了阀门")
     html = client.get(page).content.decode()
     # Spoken to the follower reading it, who may have rated already ("关注人…" in the third person: breaker).
-    assert "已处理完毕，正在请群众评价。您留的是手机号码的，会收到评价短信，请用短信里的链接评价；已经评价过的，无需再评价，谢谢。" in html
+    assert ("已处理完毕，正在请群众评价。您留的是手机号码的，会收到评价短信，请用短信里的链接评价；"
+            "留的是固定电话的，收不到短信，对办理结果有意见可以拨打12345热线反映；已经评价过的，无需再评价，谢谢。") in html
     assert 'id="rate-link"' not in html and "评价链接已通过短信发送" not in html and "关注人" not in html
 
 

@@ -899,7 +899,9 @@ def _detail(request, issue: Issue, role: str):
         elif role == "follower":
             # Spoken to this follower, who may have rated already (the page does not know which follower
             # reads it): not "followers" in the third person (breaker).
+            # A landline gets no SMS: it was told to wait for one (breaker).
             words = gettext_noop("已处理完毕，正在请群众评价。您留的是手机号码的，会收到评价短信，请用短信里的链接评价；"
+                                 "留的是固定电话的，收不到短信，对办理结果有意见可以拨打12345热线反映；"
                                  "已经评价过的，无需再评价，谢谢。")
     index = PHASES.index(current)
     closed = issue.status == Status.CLOSED  # every phase done, none under way
@@ -948,7 +950,8 @@ def resend(request):
 
     The answer is the same whether or not the phone has open issues (no
     enumeration). Per-phone resend limit and per-IP tracking limit → 429.
-    An unparseable phone → the form again with the message, 400. GET (a
+    An unparseable phone, or a landline (no SMS reaches it: call 12345), →
+    the form again with the message, 400, counted by neither limit. GET (a
     refresh, a bookmark, the language switch after the POST) goes to
     /track/, where the form is.
     """
@@ -962,6 +965,10 @@ def resend(request):
         phone = normalize_phone(form.cleaned_data["phone"])
     except FieldError as exc:
         form.add_error("phone", str(exc))
+        return render(request, "resident/track.html", context, status=400)
+    if not is_mobile(phone):
+        # No SMS reaches a landline: said at the field, uncounted ("sent to that number" misled; breaker).
+        form.add_error("phone", _("固定电话收不到短信，编号无法发送。请拨打12345热线，凭电话号码查询受理编号。"))
         return render(request, "resident/track.html", context, status=400)
     try:
         hit("track_ip", client_network(request))
