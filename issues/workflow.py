@@ -27,6 +27,7 @@ import hashlib
 import logging
 import math
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -828,7 +829,10 @@ _NO = ("false", "0", "no", "n", "否", "off")
 
 
 def _clean_answers(category: Category, answers: dict, errors) -> dict:
-    """Check ``answers`` against the category's extra questions; return the clean dict."""
+    """Check ``answers`` (dict: question code → value as sent) against the category's extra questions and
+    return ``{code: clean value}``; each problem goes into ``errors["extra_answers.<code>"]``. Numbers are
+    floats, typed with or without their unit ("15度", "120㎡": ``_without_unit``); yes/no are bools; choices
+    one of the question's; text is cleaned as any text field (200 characters at most)."""
     if not isinstance(answers, dict):
         errors.setdefault("extra_answers", []).append(_("附加回答格式不正确"))
         return {}
@@ -852,7 +856,7 @@ def _clean_answers(category: Category, answers: dict, errors) -> dict:
             try:
                 if isinstance(value, bool) or (isinstance(value, str) and "_" in value):  # true is not 1; nor 1_0 10
                     raise TypeError(value)
-                number = float(value)
+                number = float(_without_unit(value) if isinstance(value, str) else value)
                 if not math.isfinite(number):
                     raise ValueError(value)
             except (TypeError, ValueError, OverflowError):
@@ -882,6 +886,18 @@ def _clean_answers(category: Category, answers: dict, errors) -> dict:
             except FieldError as exc:
                 errors.setdefault(f"extra_answers.{code}", []).append(str(exc))
     return clean
+
+
+# A unit typed after a number answer, as residents write one ("15度", "15℃", "120平米", "5楼"), in its NFKC
+# form (℃ is then °C, ㎡ m2): the question names its unit, so the number alone is the answer (breaker).
+_TYPED_UNIT = re.compile(r"(?<=\d)\s*(?:°\s*c|°|摄氏度|度|m2|平方米|平米|平|层|楼)$", re.IGNORECASE)
+
+
+def _without_unit(text: str) -> str:
+    # ``text`` without a unit after its number ("15度" → "15"); as it was when none follows a digit.
+    normal = unicodedata.normalize("NFKC", text).strip()
+    bare = _TYPED_UNIT.sub("", normal)
+    return bare if bare != normal else text
 
 
 def _bound(value) -> float | None:

@@ -858,3 +858,30 @@ def test_merging_into_an_issue_already_merged_names_where_it_went(world, file_is
     with pytest.raises(Invalid) as exc:
         issue_merge(issue=c, actor=Actor.of(world.dispatcher), original=b)
     assert exc.value.fields == {"original": [f"原诉求已合并到 {a.tracking_code}，不能再合并到它"]}
+
+
+@pytest.mark.parametrize("typed, stored", [
+    ("15度", 15.0), ("15℃", 15.0), ("15 °C", 15.0), ("15°c", 15.0), ("15°", 15.0), ("-5摄氏度", -5.0),
+    ("１５．５度", 15.5), (" 16 度 ", 16.0), ("16", 16.0),
+])
+def test_a_temperature_typed_with_its_unit_is_the_number(world, file_issue, typed, stored):
+    # "15度" was refused as "not a number" (breaker): the question names its unit already.
+    world.heat_cold.extra_questions = [{"code": "indoor_temp", "label": "室内温度（℃）", "type": "number"}]
+    world.heat_cold.save()
+    assert file_issue(extra_answers={"indoor_temp": typed}).extra_answers["indoor_temp"] == stored
+
+
+@pytest.mark.parametrize("typed", ["度", "15度5", "十五度", "15,5", "15度度", "1_5度", "about 15度"])
+def test_a_unit_alone_or_inside_is_still_not_a_number(world, file_issue, typed):
+    world.heat_cold.extra_questions = [{"code": "indoor_temp", "label": "室内温度（℃）", "type": "number"}]
+    world.heat_cold.save()
+    with pytest.raises(Invalid) as exc:
+        file_issue(extra_answers={"indoor_temp": typed})
+    assert exc.value.fields == {"extra_answers.indoor_temp": ["室内温度（℃）应为数字"]}
+
+
+@pytest.mark.parametrize("typed, stored", [("120平米", 120.0), ("120㎡", 120.0), ("120 m²", 120.0), ("85.5平方米", 85.5)])
+def test_an_area_typed_with_its_unit_is_the_number(world, file_issue, typed, stored):
+    world.heat_cold.extra_questions = [{"code": "area", "label": "供热面积（㎡）", "type": "number", "min": 1}]
+    world.heat_cold.save()
+    assert file_issue(extra_answers={"area": typed}).extra_answers == {"area": stored}
