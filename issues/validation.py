@@ -452,7 +452,9 @@ def normalize_phone(raw) -> str:
     a landline of 7 or 8 digits without its area code is read in
     settings.ZY_LOCAL_AREA_CODE (Zhangye's 0936). Raises FieldError when
     it is not a valid Chinese number, or holds anything else: a letter
-    (phonenumbers would read it as a keypad's digit), an extension, a NUL.
+    (phonenumbers would read it as a keypad's digit), an extension, a NUL;
+    its message says so for a landline's extension ("分机号不用填写…") and
+    for two numbers in one field ("请只填一个电话号码").
     """
     if not isinstance(raw, str) or not raw.strip():
         raise FieldError(_("请填写联系电话"))
@@ -496,7 +498,39 @@ _LOCAL_NUMBER = regex.compile(r"[2-9](?:[\s\p{Pd}]?\d){6,7}")
 _PHONE_CHARACTERS = regex.compile(r"[\d\s\p{Pd}\u2212+()\[\]./]*")
 
 
+# An extension after a landline: "-801", "转801", "分机 801", "ext. 801", "x801", "#801".
+_EXTENSION = regex.compile(r"(?i)\s*(?:[\p{Pd}\u2212#]|转|分机|ext\.?|x)\s*\d{1,6}$")
+# Between two numbers typed in one field: "13812345678/13812345679", "…、…", "…，…", "…或…".
+_BETWEEN_NUMBERS = regex.compile(r"\s*(?:[/,，、;；|]|或|or)\s*", regex.IGNORECASE)
+
+
 def _parse_phone(raw: str) -> tuple[str, bool]:
+    # One number as ``_parse_one`` reads it; when it is none, a landline with an extension or two numbers
+    # get messages that say so (they got "请填写有效的…号码" or "格式不正确", which did not say what to change).
+    try:
+        return _parse_one(raw)
+    except FieldError:
+        text = without_format_characters(unicodedata.normalize("NFKC", raw)).strip()
+        if len(text) <= 60:
+            extension = _EXTENSION.search(text)
+            if extension and extension.start() > 0 and _reads_as_phone(text[:extension.start()], mobile=False):
+                raise FieldError(gettext_noop("分机号不用填写，请只填电话号码（例如 0936-8212345）")) from None
+            parts = _BETWEEN_NUMBERS.split(text)
+            if len(parts) > 1 and sum(_reads_as_phone(part) for part in parts) > 1:
+                raise FieldError(gettext_noop("请只填一个电话号码")) from None
+        raise
+
+
+def _reads_as_phone(text: str, mobile: bool | None = None) -> bool:
+    # Whether ``text`` is one phone number (a mobile when ``mobile``, a landline when ``mobile`` is False).
+    try:
+        found = _parse_one(text)
+    except FieldError:
+        return False
+    return mobile is None or found[1] == mobile
+
+
+def _parse_one(raw: str) -> tuple[str, bool]:
     text = without_format_characters(unicodedata.normalize("NFKC", raw)).strip()  # a bidi mark pasted inside
     if "\x00" in text or len(text) > 30:
         raise FieldError(gettext_noop("电话号码格式不正确"))

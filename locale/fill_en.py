@@ -10,6 +10,9 @@ import sys
 from pathlib import Path
 
 EN = {
+    "分机号不用填写，请只填电话号码（例如 0936-8212345）":
+        "Leave out the extension: give the phone number only (for example 0936-8212345)",
+    "请只填一个电话号码": "Give one phone number only",
     "固定电话收不到短信，编号无法发送。请拨打12345热线，凭电话号码查询受理编号。":
         "A landline cannot receive text messages, so the codes cannot be sent. Call the 12345 hotline and give your "
         "phone number to find your codes.",

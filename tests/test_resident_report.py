@@ -191,7 +191,8 @@ def test_a_dispatchers_success_page_speaks_to_the_operator_and_leads_to_the_staf
         ({"reporter_phone": "138****0000"}, "reporter_phone", "请填写有效的中国大陆手机或固定电话号码"),
         # Letters were read as a keypad's digits (the SMS went to +8613922200001); an extension was dropped.
         ({"reporter_phone": "139abc00001"}, "reporter_phone", "请填写有效的中国大陆手机或固定电话号码"),
-        ({"reporter_phone": "0936-8212345 转 8"}, "reporter_phone", "请填写有效的中国大陆手机或固定电话号码"),
+        ({"reporter_phone": "0936-8212345 转 8"}, "reporter_phone", "分机号不用填写，请只填电话号码（例如 0936-8212345）"),
+        ({"reporter_phone": "13800000000/13900000000"}, "reporter_phone", "请只填一个电话号码"),
         ({"category": ""}, "category", "请选择问题类别"),
         ({"category": "99999"}, "category", "请选择问题类别"),
         ({"district": ""}, "district", "请选择县区"),

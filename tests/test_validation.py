@@ -25,14 +25,39 @@ def test_bad_phones_refused(raw):
         normalize_phone(raw)
 
 
-@pytest.mark.parametrize("raw", ["139abc00001", "1380000000O", "13800000000 ext 8", "139 0000 1111 x12",
-                                 "0936-8212345转8", "0936-8212345分机8", "13800000000#", "tel:13800000000"])
-def test_letters_and_extensions_are_refused_not_read_as_digits(raw):
+@pytest.mark.parametrize("raw, message", [
+    ("139abc00001", "请填写有效的中国大陆手机或固定电话号码"), ("1380000000O", "请填写有效的中国大陆手机或固定电话号码"),
+    ("13800000000 ext 8", "请填写有效的中国大陆手机或固定电话号码"), ("139 0000 1111 x12", "请填写有效的中国大陆手机或固定电话号码"),
+    ("13800000000#", "请填写有效的中国大陆手机或固定电话号码"), ("tel:13800000000", "请填写有效的中国大陆手机或固定电话号码"),
+    # A landline's extension is named as such: the plain message did not say what to change (breaker).
+    ("0936-8212345转8", "分机号不用填写，请只填电话号码（例如 0936-8212345）"),
+    ("0936-8212345分机8", "分机号不用填写，请只填电话号码（例如 0936-8212345）"),
+    ("(0936)8212345-801", "分机号不用填写，请只填电话号码（例如 0936-8212345）"),
+    ("8212345 ext. 12", "分机号不用填写，请只填电话号码（例如 0936-8212345）"),
+    ("0936 8212345 #801", "分机号不用填写，请只填电话号码（例如 0936-8212345）"),
+])
+def test_letters_and_extensions_are_refused_not_read_as_digits(raw, message):
     # phonenumbers reads letters as a keypad's digits: "139abc00001" became +8613922200001, a stranger's
     # number that would get the filing's SMS and tracking link; an extension was dropped (breaker).
     with pytest.raises(FieldError) as exc:
         normalize_phone(raw)
-    assert str(exc.value) == "请填写有效的中国大陆手机或固定电话号码"
+    assert str(exc.value) == message
+
+
+@pytest.mark.parametrize("raw", ["13812345678/13812345679", "13812345678、0936-8212345", "13812345678，13912345678",
+                                 "13812345678 或 13912345678", "0936-8212345; 8213456"])
+def test_two_numbers_in_the_field_are_told_to_give_one(raw):
+    # They were told "电话号码格式不正确" (breaker).
+    with pytest.raises(FieldError) as exc:
+        normalize_phone(raw)
+    assert str(exc.value) == "请只填一个电话号码"
+
+
+@pytest.mark.parametrize("raw", ["12345/67890", "13812345678/abc", "13812345678 / 1391234"])
+def test_what_only_looks_like_two_numbers_gets_the_plain_message(raw):
+    with pytest.raises(FieldError) as exc:
+        normalize_phone(raw)
+    assert str(exc.value) in ("请填写有效的中国大陆手机或固定电话号码", "电话号码格式不正确")
 
 
 @pytest.mark.parametrize("raw,expected", [("0936/8212345", "+869368212345"), ("(0936) 821.2345", "+869368212345"),
