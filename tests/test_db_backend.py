@@ -1,6 +1,6 @@
 """zhangye_utilities.postgresql: Django's PostgreSQL backend with a health check that needs no round trip."""
 
-import select
+import selectors
 
 import psycopg
 import pytest
@@ -42,7 +42,10 @@ def test_a_connection_the_server_dropped_is_not_usable(asked):
         with psycopg.connect(conn.info.dsn, autocommit=True) as admin:
             admin.execute("SELECT pg_terminate_backend(%s)", [conn.info.backend_pid])
         # The server's goodbye reaches the socket: wait until it is readable (at most 10 s on a loaded machine).
-        assert select.select([conn.pgconn.socket], [], [], 10)[0], "the server's goodbye never arrived"
+        # (selectors, not select(): a long run may have more than 1,024 descriptors open, which select() refuses.)
+        with selectors.DefaultSelector() as waiting:
+            waiting.register(conn.pgconn.socket, selectors.EVENT_READ)
+            assert waiting.select(10), "the server's goodbye never arrived"
         assert connection.is_usable() is False
         assert asked == ["default"]  # something to read: Django's SELECT 1 decided
     finally:
