@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.core.cache import cache
-from django.utils.translation import gettext_lazy as _
 
 from . import measures as m
 from .choices import Utility

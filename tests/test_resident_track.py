@@ -572,7 +572,7 @@ def test_typed_chinese_text_is_marked_chinese_on_english_pages_only(client, worl
     html = client.get(track(client, issue.tracking_code, "13800000000")["Location"]).content.decode()
     assert '<span lang="zh-Hans">南关小区 Building 3 Unit 2 Room 501</span>' in html
     assert '<dd class="prewrap" lang="zh-Hans">暖气片冰凉' in html
-    assert f'<span lang="zh-Hans">南关小区</span> · ' in client.get(f"/report/follow/{issue.pk}/").content.decode()
+    assert '<span lang="zh-Hans">南关小区</span> · ' in client.get(f"/report/follow/{issue.pk}/").content.decode()
     html = client.get(track(client, other.tracking_code, "13900000002")["Location"]).content.decode()
     assert '<dd class="prewrap">No hot water since Monday</dd>' in html  # English typed text: no mark
     assert "<span>Riverside Garden Building 3 Unit 2 Room 501</span>" in html
