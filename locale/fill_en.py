@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 EN = {
+    "返回查询页": "Back to tracking",
     "分机号不用填写，请只填电话号码（例如 0936-8212345）":
         "Leave out the extension: give the phone number only (for example 0936-8212345)",
     "请只填一个电话号码": "Give one phone number only",

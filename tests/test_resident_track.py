@@ -196,6 +196,12 @@ def test_tracking_is_rate_limited_per_ip(client, handled, settings, locmem_cache
         track(client, "ZY20261130000099", "13800000000")
     r = track(client, handled.tracking_code, "13800000000")
     assert r.status_code == 429 and "操作太频繁，请稍后再试" in r.content.decode()
+    # A way back to the tracking form, not only to the home page (breaker); nothing said of a filing.
+    html = r.content.decode()
+    assert '<a role="button" class="big" href="/track/" id="back-to-track">返回查询页</a>' in html
+    assert "还没有登记" not in html
+    resent = client.post("/track/resend/", {"phone": "13800000000"})  # the resend counts per IP as a look-up
+    assert resent.status_code == 429 and 'id="back-to-track"' in resent.content.decode()
 
 
 def test_lost_code_sends_the_open_codes_by_sms(client, handled):

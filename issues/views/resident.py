@@ -113,14 +113,17 @@ PHASES = [Phase.COLLECTED, Phase.ASSIGNED, Phase.SUPERVISED, Phase.RATED]
 # --------------------------------------------------------------------------
 
 
-def _rate_limited(request, exc: RateLimited, not_filed: bool = False):
+def _rate_limited(request, exc: RateLimited, not_filed: bool = False, tracking: bool = False):
     """The friendly 429 page for ``exc`` (minutes until the window resets).
 
     ``not_filed``: the refused request was a filing or a follow, and the page
-    says it was not recorded and leads back to what was typed.
+    says it was not recorded and leads back to what was typed. ``tracking``:
+    it was a look-up or a code resend, and the page leads back to /track/
+    (it offered only the home page; breaker).
     """
     minutes = max(1, (exc.retry_after + 59) // 60)
-    response = render(request, "resident/limited.html", {"minutes": minutes, "not_filed": not_filed}, status=429)
+    response = render(request, "resident/limited.html",
+                      {"minutes": minutes, "not_filed": not_filed, "tracking": tracking}, status=429)
     response["Retry-After"] = str(exc.retry_after)
     return response
 
@@ -797,7 +800,7 @@ def track(request):
     try:
         hit("track_ip", client_network(request))
     except RateLimited as exc:
-        return _rate_limited(request, exc)
+        return _rate_limited(request, exc, tracking=True)
     if not form.is_valid():
         return render(request, "resident/track.html", {"form": form, "resend_form": ResendForm()}, status=400)
     try:
@@ -974,7 +977,7 @@ def resend(request):
         hit("track_ip", client_network(request))
         hit("resend_phone", phone)
     except RateLimited as exc:
-        return _rate_limited(request, exc)
+        return _rate_limited(request, exc, tracking=True)
     resend_codes(phone, request_id=uuid.uuid4().hex)
     return _message(request, _("已处理您的请求"),
                     _("如果该号码反映或关注的诉求还在办理中或待评价，受理编号已通过短信发送到该号码，请注意查收；待评价的，评价链接也一并重新发送。固定电话无法接收短信。"))
