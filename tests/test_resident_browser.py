@@ -1051,49 +1051,6 @@ def test_at_200_percent_text_on_320_px_phone_numbers_and_the_error_summary_fit(t
     assert number["x"] + number["width"] <= 320 and page.evaluate("document.documentElement.scrollWidth") <= 320
 
 
-def test_back_after_a_refused_then_accepted_filing_shows_the_form_not_a_resubmission_error(
-        transactional_db, live_server, browser, world):
-    # The refused form was the answer to a POST sent with no-store: Back to it gave Chrome's "Confirm Form
-    # Resubmission" (ERR_CACHE_MISS), and a reload sent the form again (breaker).
-    page = browser.new_context(**PHONE).new_page()
-    page.goto(f"{live_server.url}/report/")
-    fill_report(page, world, community="湿地雅苑")
-    page.uncheck("input[name=privacy]")
-    page.click("#submit-button")
-    page.wait_for_selector("#privacy-error")
-    page.check("input[name=privacy]")
-    page.click("#submit-button")
-    page.wait_for_url("**/report/done/**")
-    code = Issue.objects.get().tracking_code
-    response = page.go_back()
-    assert response is not None and response.request.method == "GET" and response.status == 200
-    page.wait_for_selector("#filed-notice:not([hidden])")  # the filing is named, as after Back from any filing
-    assert page.locator("#filed-notice [data-filed-code]").inner_text() == code
-    assert page.input_value("#id_community") == "湿地雅苑"
-    assert Issue.objects.count() == 1
-    page.context.close()
-
-
-def test_back_and_reload_on_tracking_after_a_wrong_phone_ask_nothing_and_send_nothing(
-        transactional_db, live_server, browser, world, file_issue):
-    issue = file_issue()
-    page = browser.new_context(**PHONE).new_page()
-    page.goto(f"{live_server.url}/track/")
-    page.fill("#id_code", issue.tracking_code)
-    page.fill("#id_track_phone", "13900000000")
-    page.click("button.big[type=submit]")
-    page.wait_for_selector("#not-found")
-    reloaded = page.reload()  # a reload asks the page again; it does not send the phone once more
-    assert reloaded.request.method == "GET" and reloaded.status == 200
-    page.fill("#id_code", issue.tracking_code)
-    page.fill("#id_track_phone", "13800000000")
-    page.click("button.big[type=submit]")
-    page.wait_for_url(f"**/track/{issue.tracking_code}/")
-    back = page.go_back()
-    assert back is not None and back.request.method == "GET" and back.status == 200
-    page.context.close()
-
-
 def test_a_photo_the_page_says_is_too_large_is_not_uploaded(transactional_db, live_server, browser, world, tmp_path,
                                                             settings):
     # The page named the problem, then sent the form anyway: its check looked at the first :invalid element,
@@ -1111,4 +1068,24 @@ def test_a_photo_the_page_says_is_too_large_is_not_uploaded(transactional_db, li
     page.wait_for_timeout(300)
     assert posts == [] and page.evaluate("document.activeElement.id") == "id_photos"
     assert Issue.objects.count() == 0
+    page.context.close()
+
+
+def test_an_answer_to_a_category_no_longer_chosen_does_not_stop_the_form(transactional_db, live_server, browser, world):
+    # Too long an answer to the first category's question, then another category chosen: its question is hidden
+    # (and ignored by the server), but the page's check still stopped Submit, without a word (breaker round 2).
+    world.water_pressure.extra_questions = [{"code": "meter", "label": "用水户号", "type": "text"}]
+    world.water_pressure.save()
+    page = browser.new_context(**PHONE).new_page()
+    page.goto(f"{live_server.url}/report/")
+    page.get_by_label("供水", exact=True).check()
+    page.select_option("#id_category", str(world.water_pressure.pk))
+    field = f"#id_extra_{world.water_pressure.pk}_meter"
+    page.fill(field, "1" * 201)
+    assert page.evaluate(f"document.querySelector('{field}').validationMessage") == "超出字数限制"
+    fill_report(page, world)  # heating now: the water question is hidden
+    assert page.locator(field).is_hidden()
+    page.click("#submit-button")
+    page.wait_for_url("**/report/done/**")
+    assert Issue.objects.get().category == world.heat_cold
     page.context.close()

@@ -140,13 +140,16 @@
   landlineHint();  // a number kept after a refused form or a language switch
 
   form.addEventListener("submit", function (e) {
-    // Only our own checks block (a photo too large, a text too long: the message is on the page already);
-    // required fields are reported by the server in one go. Fields only: a <fieldset> around an invalid
-    // field matches :invalid too, without a message of its own, and the form went out (breaker).
+    // Only our own checks block (a photo too large, a text too long); required fields are reported by the
+    // server in one go. Fields only: a <fieldset> around an invalid field matches :invalid too, without a
+    // message of its own, and the form went out (breaker). Shown fields only: the questions of a category
+    // no longer chosen are hidden, ignored by the server, and could not be corrected (breaker round 2).
+    // The browser then says the field's message beside it (the counter alone showed only red numbers).
     var bad = Array.prototype.find.call(form.querySelectorAll("input, select, textarea"), function (field) {
-      return field.validity && field.validity.customError;
+      return field.validity && field.validity.customError && !field.closest("[hidden]") &&
+        field.getClientRects().length > 0;
     });
-    if (bad) { e.preventDefault(); bad.focus(); return; }
+    if (bad) { e.preventDefault(); bad.reportValidity(); bad.focus(); return; }
     var submit = document.getElementById("submit-button");
     if (submit.dataset.sent) { e.preventDefault(); return; }
     submit.dataset.sent = "1";

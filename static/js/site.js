@@ -398,14 +398,3 @@
     window.addEventListener("load", all);  // fonts settled
   })();
 })();
-
-/* A page that answers a POST (a refused form, "not found", a result) is put in the history as the page at its
-   address: Back to it and a reload then ask for the address again, instead of Chrome's "Confirm Form
-   Resubmission" (ERR_CACHE_MISS: such pages are no-store) or the form sent once more (a code texted again).
-   On the report form what was typed comes back from this tab's draft, as after any Back (breaker). */
-(function () {
-  "use strict";
-  if (document.body && document.body.hasAttribute("data-posted") && window.history && history.replaceState) {
-    history.replaceState(history.state, "", location.href);
-  }
-})();
