@@ -27,7 +27,6 @@ import hashlib
 import logging
 import math
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -80,7 +79,7 @@ from .models import (
     Unit,
 )
 from .routing import route
-from .validation import FieldError, clean_community, clean_text, is_blank, normalize_phone
+from .validation import FieldError, clean_community, clean_text, is_blank, normalize_phone, without_format_characters
 
 log = logging.getLogger(__name__)
 
@@ -831,7 +830,7 @@ _NO = ("false", "0", "no", "n", "否", "off")
 def _clean_answers(category: Category, answers: dict, errors) -> dict:
     """Check ``answers`` (dict: question code → value as sent) against the category's extra questions and
     return ``{code: clean value}``; each problem goes into ``errors["extra_answers.<code>"]``. Numbers are
-    floats, typed with or without their unit ("15度", "120㎡": ``_without_unit``); yes/no are bools; choices
+    floats, typed with or without the unit the question asks in ("15度", "120㎡": ``_without_unit``); yes/no are bools; choices
     one of the question's; text is cleaned as any text field (200 characters at most)."""
     if not isinstance(answers, dict):
         errors.setdefault("extra_answers", []).append(_("附加回答格式不正确"))
@@ -856,7 +855,7 @@ def _clean_answers(category: Category, answers: dict, errors) -> dict:
             try:
                 if isinstance(value, bool) or (isinstance(value, str) and "_" in value):  # true is not 1; nor 1_0 10
                     raise TypeError(value)
-                number = float(_without_unit(value) if isinstance(value, str) else value)
+                number = float(_without_unit(value, str(q.get("label") or "")) if isinstance(value, str) else value)
                 if not math.isfinite(number):
                     raise ValueError(value)
             except (TypeError, ValueError, OverflowError):
@@ -888,16 +887,35 @@ def _clean_answers(category: Category, answers: dict, errors) -> dict:
     return clean
 
 
-# A unit typed after a number answer, as residents write one ("15度", "15℃", "120平米", "5楼"), in its NFKC
-# form (℃ is then °C, ㎡ m2): the question names its unit, so the number alone is the answer (breaker).
-_TYPED_UNIT = re.compile(r"(?<=\d)\s*(?:°\s*c|°|摄氏度|度|m2|平方米|平米|平|层|楼)$", re.IGNORECASE)
+# Units residents type after a number, by what the question asks for (told by its Chinese label, which names
+# the unit or the quantity): a temperature ("室内温度（℃）"), an area ("供热面积（㎡）"), a floor ("所在楼层").
+# Only the question's own units: "15楼" is no temperature (breaker round 2). Longest first.
+_UNITS = (
+    (("℃", "温度"), ("摄氏度", "°C", "°c", "℃", "度", "°")),
+    (("㎡", "面积"), ("平方米", "平米", "m²", "m2", "㎡", "平")),
+    (("楼层",), ("楼", "层")),
+)
+_WIDE_NUMBER = str.maketrans("０１２３４５６７８９．－，", "0123456789.-,")
+_THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+_BELOW_GROUND = re.compile(r"(?:负|地下|[Bb])(?=\d)")  # 负1楼, 地下1层, B1: floor −1
 
 
-def _without_unit(text: str) -> str:
-    # ``text`` without a unit after its number ("15度" → "15"); as it was when none follows a digit.
-    normal = unicodedata.normalize("NFKC", text).strip()
-    bare = _TYPED_UNIT.sub("", normal)
-    return bare if bare != normal else text
+def _without_unit(text: str, label: str) -> str:
+    # The number in ``text`` (str, as typed) without the unit after it, for the question labelled ``label``
+    # ("15度" → "15", "1,200平米" → "1200", "负1楼" and "B1" → "-1"); ``text`` as it was when what is left is
+    # no plain number. Full-width digits are read; other characters (², ₅) are left to float() to refuse.
+    for markers, units in _UNITS:
+        if not any(marker in label for marker in markers):
+            continue
+        number = without_format_characters(text).translate(_WIDE_NUMBER).strip()
+        unit = next((u for u in units if number.endswith(u)), "")
+        number = number[:len(number) - len(unit)].rstrip()
+        if units[0] == "楼":
+            number = _BELOW_GROUND.sub("-", number, count=1)
+        if _THOUSANDS.fullmatch(number):
+            number = number.replace(",", "")
+        return number if number[-1:].isdigit() and number.isascii() else text
+    return text
 
 
 def _bound(value) -> float | None:

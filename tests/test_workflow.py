@@ -862,7 +862,7 @@ def test_merging_into_an_issue_already_merged_names_where_it_went(world, file_is
 
 @pytest.mark.parametrize("typed, stored", [
     ("15度", 15.0), ("15℃", 15.0), ("15 °C", 15.0), ("15°c", 15.0), ("15°", 15.0), ("-5摄氏度", -5.0),
-    ("１５．５度", 15.5), (" 16 度 ", 16.0), ("16", 16.0),
+    ("１５．５度", 15.5), (" 16 度 ", 16.0), ("16", 16.0), ("15度\u200b", 15.0), ("\u200b15", 15.0),
 ])
 def test_a_temperature_typed_with_its_unit_is_the_number(world, file_issue, typed, stored):
     # "15度" was refused as "not a number" (breaker): the question names its unit already.
@@ -871,8 +871,11 @@ def test_a_temperature_typed_with_its_unit_is_the_number(world, file_issue, type
     assert file_issue(extra_answers={"indoor_temp": typed}).extra_answers["indoor_temp"] == stored
 
 
-@pytest.mark.parametrize("typed", ["度", "15度5", "十五度", "15,5", "15度度", "1_5度", "about 15度"])
-def test_a_unit_alone_or_inside_is_still_not_a_number(world, file_issue, typed):
+@pytest.mark.parametrize("typed", ["度", "15度5", "十五度", "15,5", "15度度", "1_5度", "about 15度",
+                                   "15楼", "15平米", "²度", "15₅度", "15 c"])
+def test_a_unit_alone_inside_or_of_another_question_is_still_not_a_number(world, file_issue, typed):
+    # Another question's unit is no part of the answer ("15楼" was stored as 15 ℃: breaker round 2); nor a
+    # superscript or subscript digit ("²度" was stored as 2).
     world.heat_cold.extra_questions = [{"code": "indoor_temp", "label": "室内温度（℃）", "type": "number"}]
     world.heat_cold.save()
     with pytest.raises(Invalid) as exc:
@@ -880,8 +883,25 @@ def test_a_unit_alone_or_inside_is_still_not_a_number(world, file_issue, typed):
     assert exc.value.fields == {"extra_answers.indoor_temp": ["室内温度（℃）应为数字"]}
 
 
-@pytest.mark.parametrize("typed, stored", [("120平米", 120.0), ("120㎡", 120.0), ("120 m²", 120.0), ("85.5平方米", 85.5)])
+@pytest.mark.parametrize("typed, stored", [("120平米", 120.0), ("120㎡", 120.0), ("120 m²", 120.0), ("85.5平方米", 85.5),
+                                           ("1,200平米", 1200.0), ("1,200", 1200.0)])
 def test_an_area_typed_with_its_unit_is_the_number(world, file_issue, typed, stored):
     world.heat_cold.extra_questions = [{"code": "area", "label": "供热面积（㎡）", "type": "number", "min": 1}]
     world.heat_cold.save()
     assert file_issue(extra_answers={"area": typed}).extra_answers == {"area": stored}
+
+
+@pytest.mark.parametrize("typed, stored", [("5楼", 5.0), ("5层", 5.0), ("负1楼", -1.0), ("地下2层", -2.0), ("B1", -1.0)])
+def test_a_floor_typed_as_residents_say_it_is_the_number(world, file_issue, typed, stored):
+    world.water_pressure.extra_questions = [{"code": "floor", "label": "所在楼层", "type": "number", "min": -5}]
+    world.water_pressure.save()
+    issue = file_issue(category=world.water_pressure, extra_answers={"floor": typed})
+    assert issue.extra_answers == {"floor": stored}
+
+
+def test_an_area_in_degrees_is_not_a_number(world, file_issue):
+    world.heat_cold.extra_questions = [{"code": "area", "label": "供热面积（㎡）", "type": "number"}]
+    world.heat_cold.save()
+    with pytest.raises(Invalid) as exc:
+        file_issue(extra_answers={"area": "120度"})
+    assert exc.value.fields == {"extra_answers.area": ["供热面积（㎡）应为数字"]}
