@@ -498,10 +498,11 @@ _LOCAL_NUMBER = regex.compile(r"[2-9](?:[\s\p{Pd}]?\d){6,7}")
 _PHONE_CHARACTERS = regex.compile(r"[\d\s\p{Pd}\u2212+()\[\]./]*")
 
 
-# An extension after a landline: "-801", "转801", "分机 801", "ext. 801", "x801", "#801".
-_EXTENSION = regex.compile(r"(?i)\s*(?:[\p{Pd}\u2212#]|转|分机|ext\.?|x)\s*\d{1,6}$")
-# Between two numbers typed in one field: "13812345678/13812345679", "…、…", "…，…", "…或…".
-_BETWEEN_NUMBERS = regex.compile(r"\s*(?:[/,，、;；|]|或|or)\s*", regex.IGNORECASE)
+# An extension after a landline: "-801", "转801", "分机 801", "ext. 801", "x801", "#801", "/801", " 801"; not an
+# area code written after the number ("8212345-0936").
+_EXTENSION = regex.compile(r"(?i)(?:\s*(?:[\p{Pd}\u2212#/]|转|分机|ext\.?|x)\s*|\s+)(?!0\d{2,3}$)\d{1,6}$")
+# Between two numbers typed in one field: "13812345678/13812345679", "…、…", "…，…", "… 或 …", "… …", "…-…".
+_BETWEEN_NUMBERS = regex.compile(r"\s*(?:[/,，、;；|\p{Pd}\u2212]|或者|或|和|及|or|and)\s*|\s+", regex.IGNORECASE)
 
 
 def _parse_phone(raw: str) -> tuple[str, bool]:
@@ -512,12 +513,12 @@ def _parse_phone(raw: str) -> tuple[str, bool]:
     except FieldError:
         text = without_format_characters(unicodedata.normalize("NFKC", raw)).strip()
         if len(text) <= 60:
-            extension = _EXTENSION.search(text)
-            if extension and extension.start() > 0 and _reads_as_phone(text[:extension.start()], mobile=False):
-                raise FieldError(gettext_noop("分机号不用填写，请只填电话号码（例如 0936-8212345）")) from None
             parts = _BETWEEN_NUMBERS.split(text)
             if len(parts) > 1 and sum(_reads_as_phone(part) for part in parts) > 1:
                 raise FieldError(gettext_noop("请只填一个电话号码")) from None
+            extension = _EXTENSION.search(text)
+            if extension and extension.start() > 0 and _reads_as_phone(text[:extension.start()], mobile=False):
+                raise FieldError(gettext_noop("分机号不用填写，请只填电话号码（例如 0936-8212345）")) from None
         raise
 
 

@@ -17,15 +17,17 @@ EN = {
     "固定电话收不到短信，编号无法发送。请拨打12345热线，凭电话号码查询受理编号。":
         "A landline cannot receive text messages, so the codes cannot be sent. Call the 12345 hotline and give your "
         "phone number to find your codes.",
-    "您选了“问题未解决”，但按您满意或基本满意的评价，这件诉求已办结。":
-        "You said the problem is not solved, but as you rated the work satisfied or basically satisfied, the issue is closed.",
-    "这件诉求已经办结。": "This issue is closed.",
+    "您选了“问题未解决”和“%(answer)s”。评价为满意或基本满意的，诉求即办结，这件诉求已办结销号。":
+        "You said the problem is not solved, and “%(answer)s”. A rating of satisfied or basically satisfied closes an "
+        "issue, so this one is closed.",
+    "这件诉求已经办结。": "This issue is closed. ",
     "问题仍然存在的，请重新提交诉求，或拨打12345热线。": "If the problem is still there, report it again or call the 12345 hotline.",
     "重新提交诉求": "Report it again",
     "（%(unit)s）": " (%(unit)s)",
-    "这份诉求已经登记，照常办理。这次选的照片没有添加，因为这个网络提交得太频繁了。":
-        "This issue is filed and will be handled as usual. The photos you chose this time were not added, "
-        "because too many forms have been sent from this network.",
+    "这份诉求已经登记，照常办理。这次选的照片没有添加：同一网络近期提交次数过多。":
+        "This issue is filed and will be handled as usual. The photos you chose this time were not added: "
+        "too many forms have been sent from this network lately.",
+    "剩余 %(t)s": "%(t)s left",
     "该单位没有可以认领诉求的工作人员或接口，不能自动交办：先为它添加工作人员或接口，或不勾选自动交办，由分派员交办":
         "This unit has no staff member or system that can claim issues, so it cannot be assigned automatically: "
         "give it staff or a system first, or untick automatic assignment and let a dispatcher assign",

@@ -227,7 +227,7 @@ def test_photos_sent_with_the_same_filing_again_count_against_the_address_and_a_
     assert Issue.objects.count() == 1 and Attachment.objects.count() == 0
     # ... saying the photos were not added (they were dropped without a word: breaker).
     page = client.get(r["Location"]).content.decode()
-    assert "这份诉求已经登记，照常办理。这次选的照片没有添加，因为这个网络提交得太频繁了。" in page
+    assert "这份诉求已经登记，照常办理。这次选的照片没有添加：同一网络近期提交次数过多。" in page
     assert "照片没有添加" not in client.get(first["Location"]).content.decode()
 
 
@@ -239,7 +239,7 @@ def test_a_repeat_over_the_ip_limit_says_its_photos_were_not_added(client, world
     r = post_with(client, world, upload(jpeg_with_exif()))
     assert r.status_code == 302 and r["Location"] == "/report/done/ZY20261130000001/?photos-not-added"
     assert Attachment.objects.count() == 0
-    said = "这次选的照片没有添加，因为这个网络提交得太频繁了。"
+    said = "这次选的照片没有添加：同一网络近期提交次数过多。"
     assert said in client.get(r["Location"]).content.decode()
     # Without photos sent again, nothing to say.
     again = client.post("/report/", form_data(world))

@@ -452,9 +452,10 @@ def test_not_solved_but_satisfied_closes_it_and_says_what_to_do(fixed):
     r = Client().post(path_of(rating_url(fixed, fixed.reporter_phone)),
                       {"resolved": "no", "satisfaction": "basic", "comment": "还是没热，但师傅态度好"})
     html = r.content.decode()
-    assert r.status_code == 200 and "这件诉求已办结销号。" in html
-    assert ("您选了“问题未解决”，但按您满意或基本满意的评价，这件诉求已办结。\n"
-            "      问题仍然存在的，请重新提交诉求，或拨打12345热线。") in html
+    assert r.status_code == 200
+    assert ('<p id="rate-result">您选了“问题未解决”和“基本满意”。评价为满意或基本满意的，诉求即办结，这件诉求已办结销号。</p>'
+            in html)
+    assert '<p id="still-broken">问题仍然存在的，请重新提交诉求，或拨打12345热线。</p>' in html
     assert 'href="/report/">重新提交诉求</a>' in html
     fixed.refresh_from_db()
     assert fixed.status == Status.CLOSED
@@ -462,7 +463,7 @@ def test_not_solved_but_satisfied_closes_it_and_says_what_to_do(fixed):
     r = Client().post(path_of(rating_url(fixed, "+8613900000000")), {"resolved": "no", "satisfaction": "dissatisfied"})
     html = r.content.decode()
     assert "您的评价已记录，并反馈给承办单位。" in html
-    assert "这件诉求已经办结。\n      问题仍然存在的，请重新提交诉求，或拨打12345热线。" in html
+    assert '<p id="still-broken">这件诉求已经办结。问题仍然存在的，请重新提交诉求，或拨打12345热线。</p>' in html
 
 
 def test_solved_and_satisfied_needs_no_way_forward(fixed):
