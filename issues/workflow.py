@@ -830,8 +830,8 @@ _NO = ("false", "0", "no", "n", "否", "off")
 def _clean_answers(category: Category, answers: dict, errors) -> dict:
     """Check ``answers`` (dict: question code → value as sent) against the category's extra questions and
     return ``{code: clean value}``; each problem goes into ``errors["extra_answers.<code>"]``. Numbers are
-    floats, typed with or without the unit the question asks in ("15度", "120㎡": ``_without_unit``); yes/no are bools; choices
-    one of the question's; text is cleaned as any text field (200 characters at most)."""
+    floats, typed with or without the unit the question asks in ("15度", "120㎡": ``_without_unit``);
+    yes/no are bools; choices one of the question's; text is cleaned as any text field (200 characters)."""
     if not isinstance(answers, dict):
         errors.setdefault("extra_answers", []).append(_("附加回答格式不正确"))
         return {}

@@ -167,9 +167,9 @@ EN = {
     "市热线分派中心": "City hotline dispatch centre", "行业监管部门": "Regulating department",
     "回访中心": "Revisit centre", "工作人员": "Staff",
     "无法关注": "Cannot follow", "已处理您的请求": "Request received",
-    "如果该号码反映或关注的诉求还在办理中或待评价，受理编号已通过短信发送到该号码，请注意查收；待评价的，评价链接也一并重新发送。固定电话无法接收短信。":
+    "如果该号码反映或关注的诉求还在办理中或待评价，受理编号已通过短信发送到该号码，请注意查收；待评价的，评价链接也一并重新发送。":
         "If this number made or follows open reports, their tracking codes have been sent to it by SMS, with the "
-        "rating link again for any that were fixed and await a rating. Landlines cannot receive SMS.",
+        "rating link again for any that were fixed and await a rating.",
     "该诉求目前不在待评价状态，无需评价。": "This report is not waiting for a rating.",
     "您已评价过本轮办理结果，感谢您的反馈。": "You have already rated this round. Thank you for your feedback.",
     # templates
