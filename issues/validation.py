@@ -498,9 +498,9 @@ _LOCAL_NUMBER = regex.compile(r"[2-9](?:[\s\p{Pd}]?\d){6,7}")
 _PHONE_CHARACTERS = regex.compile(r"[\d\s\p{Pd}\u2212+()\[\]./]*")
 
 
-# An extension after a landline: "-801", "转801", "分机 801", "ext. 801", "x801", "#801", "/801", " 801"; not an
-# area code written after the number ("8212345-0936").
-_EXTENSION = regex.compile(r"(?i)(?:\s*(?:[\p{Pd}\u2212#/]|转|分机|ext\.?|x)\s*|\s+)(?!0\d{2,3}$)\d{1,6}$")
+# An extension after a landline: "-801", "转801", "分机 801", "ext. 801", "x801", "#801", "/801", " 801",
+# "（转801）" (NFKC makes the brackets ASCII).
+_EXTENSION = regex.compile(r"(?i)(?:\s*\(?\s*(?:[\p{Pd}\u2212#/]|转|分机|ext\.?|x)\s*|\s+)(?P<digits>\d{1,6})\s*\)?$")
 # Between two numbers typed in one field: "13812345678/13812345679", "…、…", "…，…", "… 或 …", "… …", "…-…".
 _BETWEEN_NUMBERS = regex.compile(r"\s*(?:[/,，、;；|\p{Pd}\u2212]|或者|或|和|及|or|and)\s*|\s+", regex.IGNORECASE)
 
@@ -513,13 +513,29 @@ def _parse_phone(raw: str) -> tuple[str, bool]:
     except FieldError:
         text = without_format_characters(unicodedata.normalize("NFKC", raw)).strip()
         if len(text) <= 60:
-            parts = _BETWEEN_NUMBERS.split(text)
-            if len(parts) > 1 and sum(_reads_as_phone(part) for part in parts) > 1:
+            if _two_numbers(text):
                 raise FieldError(gettext_noop("请只填一个电话号码")) from None
             extension = _EXTENSION.search(text)
-            if extension and extension.start() > 0 and _reads_as_phone(text[:extension.start()], mobile=False):
+            if (extension and extension.start() > 0 and _reads_as_phone(text[:extension.start()], mobile=False)
+                    and not _area_code_last(text[:extension.start()], extension.group("digits"))):
                 raise FieldError(gettext_noop("分机号不用填写，请只填电话号码（例如 0936-8212345）")) from None
         raise
+
+
+def _two_numbers(text: str) -> bool:
+    # Whether ``text`` holds two phone numbers: split at what people put between numbers, two of the parts
+    # read as one each ("13812345678/13812345679", "0936-8212345-8212346"), or the text cut in two at one
+    # such place reads as two ("138 1234 5678 138 1234 5679": its spaces also join each number's groups).
+    parts = _BETWEEN_NUMBERS.split(text)
+    if len(parts) > 1 and sum(_reads_as_phone(part) for part in parts) > 1:
+        return True
+    return any(_reads_as_phone(text[:cut.start()]) and _reads_as_phone(text[cut.end():])
+               for cut in _BETWEEN_NUMBERS.finditer(text))
+
+
+def _area_code_last(number: str, digits: str) -> bool:
+    # Whether ``digits`` after a local number without its area code is that area code ("8212345-0936").
+    return digits.startswith("0") and 3 <= len(digits) <= 4 and not regex.sub(r"\D", "", number).startswith("0")
 
 
 def _reads_as_phone(text: str, mobile: bool | None = None) -> bool:

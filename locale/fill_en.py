@@ -17,9 +17,9 @@ EN = {
     "固定电话收不到短信，编号无法发送。请拨打12345热线，凭电话号码查询受理编号。":
         "A landline cannot receive text messages, so the codes cannot be sent. Call the 12345 hotline and give your "
         "phone number to find your codes.",
-    "您选了“问题未解决”和“%(answer)s”。评价为满意或基本满意的，诉求即办结，这件诉求已办结销号。":
-        "You said the problem is not solved, and “%(answer)s”. A rating of satisfied or basically satisfied closes an "
-        "issue, so this one is closed.",
+    "您选了“问题未解决”，但评价为“%(answer)s”。按规定，满意或基本满意即办结，这件诉求已办结销号。":
+        "You said the problem is not solved but rated the work “%(answer)s”. A rating of satisfied or basically "
+        "satisfied closes an issue, so this one is closed.",
     "这件诉求已经办结。": "This issue is closed. ",
     "问题仍然存在的，请重新提交诉求，或拨打12345热线。": "If the problem is still there, report it again or call the 12345 hotline.",
     "重新提交诉求": "Report it again",

@@ -453,7 +453,7 @@ def test_not_solved_but_satisfied_closes_it_and_says_what_to_do(fixed):
                       {"resolved": "no", "satisfaction": "basic", "comment": "还是没热，但师傅态度好"})
     html = r.content.decode()
     assert r.status_code == 200
-    assert ('<p id="rate-result">您选了“问题未解决”和“基本满意”。评价为满意或基本满意的，诉求即办结，这件诉求已办结销号。</p>'
+    assert ('<p id="rate-result">您选了“问题未解决”，但评价为“基本满意”。按规定，满意或基本满意即办结，这件诉求已办结销号。</p>'
             in html)
     assert '<p id="still-broken">问题仍然存在的，请重新提交诉求，或拨打12345热线。</p>' in html
     assert 'href="/report/">重新提交诉求</a>' in html

@@ -37,8 +37,11 @@ def test_bad_phones_refused(raw):
     ("0936 8212345 #801", "分机号不用填写，请只填电话号码（例如 0936-8212345）"),
     ("0936 8212345 801", "分机号不用填写，请只填电话号码（例如 0936-8212345）"),
     ("0936-8212345/801", "分机号不用填写，请只填电话号码（例如 0936-8212345）"),
-    # The area code written after the number is no extension (breaker round 2).
+    # The area code written after the number is no extension (breaker round 2); an extension may start with 0
+    # and sit in brackets (round 3).
     ("8212345-0936", "请填写有效的中国大陆手机或固定电话号码"),
+    ("0936-8212345-0801", "分机号不用填写，请只填电话号码（例如 0936-8212345）"),
+    ("0936-8212345（转801）", "分机号不用填写，请只填电话号码（例如 0936-8212345）"),
 ])
 def test_letters_and_extensions_are_refused_not_read_as_digits(raw, message):
     # phonenumbers reads letters as a keypad's digits: "139abc00001" became +8613922200001, a stranger's
@@ -52,7 +55,8 @@ def test_letters_and_extensions_are_refused_not_read_as_digits(raw, message):
                                  "13812345678 或 13912345678", "0936-8212345; 8213456",
                                  # a space, a dash, 和 or 或者 between them, a second local number (breaker round 2)
                                  "13812345678 13912345678", "13812345678-13912345678", "13812345678和13912345678",
-                                 "13812345678或者13912345678", "0936-8212345-8212346"])
+                                 "13812345678或者13912345678", "0936-8212345-8212346",
+                                 "138 1234 5678 138 1234 5679", "0936 821 2345 139 0000 1111"])  # grouped (round 3)
 def test_two_numbers_in_the_field_are_told_to_give_one(raw):
     # They were told "电话号码格式不正确" (breaker).
     with pytest.raises(FieldError) as exc:

@@ -863,6 +863,7 @@ def test_merging_into_an_issue_already_merged_names_where_it_went(world, file_is
 @pytest.mark.parametrize("typed, stored", [
     ("15度", 15.0), ("15℃", 15.0), ("15 °C", 15.0), ("15°c", 15.0), ("15°", 15.0), ("-5摄氏度", -5.0),
     ("１５．５度", 15.5), (" 16 度 ", 16.0), ("16", 16.0), ("15度\u200b", 15.0), ("\u200b15", 15.0),
+    ("负5度", -5.0), ("零下 5 度", -5.0),  # below zero as said (breaker round 3)
 ])
 def test_a_temperature_typed_with_its_unit_is_the_number(world, file_issue, typed, stored):
     # "15度" was refused as "not a number" (breaker): the question names its unit already.
@@ -872,7 +873,7 @@ def test_a_temperature_typed_with_its_unit_is_the_number(world, file_issue, type
 
 
 @pytest.mark.parametrize("typed", ["度", "15度5", "十五度", "15,5", "15度度", "1_5度", "about 15度",
-                                   "15楼", "15平米", "²度", "15₅度", "15 c"])
+                                   "15楼", "15平米", "²度", "15₅度", "15 c", "1e1度", "约15度", "15度左右"])
 def test_a_unit_alone_inside_or_of_another_question_is_still_not_a_number(world, file_issue, typed):
     # Another question's unit is no part of the answer ("15楼" was stored as 15 ℃: breaker round 2); nor a
     # superscript or subscript digit ("²度" was stored as 2).
@@ -884,14 +885,16 @@ def test_a_unit_alone_inside_or_of_another_question_is_still_not_a_number(world,
 
 
 @pytest.mark.parametrize("typed, stored", [("120平米", 120.0), ("120㎡", 120.0), ("120 m²", 120.0), ("85.5平方米", 85.5),
-                                           ("1,200平米", 1200.0), ("1,200", 1200.0)])
+                                           ("1,200平米", 1200.0), ("1,200", 1200.0), ("120平方", 120.0),
+                                           ("120M2", 120.0), ("120ｍ２", 120.0)])
 def test_an_area_typed_with_its_unit_is_the_number(world, file_issue, typed, stored):
     world.heat_cold.extra_questions = [{"code": "area", "label": "供热面积（㎡）", "type": "number", "min": 1}]
     world.heat_cold.save()
     assert file_issue(extra_answers={"area": typed}).extra_answers == {"area": stored}
 
 
-@pytest.mark.parametrize("typed, stored", [("5楼", 5.0), ("5层", 5.0), ("负1楼", -1.0), ("地下2层", -2.0), ("B1", -1.0)])
+@pytest.mark.parametrize("typed, stored", [("5楼", 5.0), ("5层", 5.0), ("负1楼", -1.0), ("地下2层", -2.0), ("B1", -1.0),
+                                           ("5F", 5.0), ("第5层", 5.0), ("12层楼", 12.0)])
 def test_a_floor_typed_as_residents_say_it_is_the_number(world, file_issue, typed, stored):
     world.water_pressure.extra_questions = [{"code": "floor", "label": "所在楼层", "type": "number", "min": -5}]
     world.water_pressure.save()
@@ -899,9 +902,17 @@ def test_a_floor_typed_as_residents_say_it_is_the_number(world, file_issue, type
     assert issue.extra_answers == {"floor": stored}
 
 
-def test_an_area_in_degrees_is_not_a_number(world, file_issue):
+@pytest.mark.parametrize("typed", ["120度", "1e5平米", "120楼"])
+def test_an_area_in_degrees_or_in_scientific_notation_is_not_a_number(world, file_issue, typed):
     world.heat_cold.extra_questions = [{"code": "area", "label": "供热面积（㎡）", "type": "number"}]
     world.heat_cold.save()
     with pytest.raises(Invalid) as exc:
-        file_issue(extra_answers={"area": "120度"})
+        file_issue(extra_answers={"area": typed})
     assert exc.value.fields == {"extra_answers.area": ["供热面积（㎡）应为数字"]}
+
+
+def test_the_question_code_tells_the_unit_when_the_label_does_not(world, file_issue):
+    # An admin may label the question "室温（摄氏度）": its code still says what it asks for (breaker round 3).
+    world.heat_cold.extra_questions = [{"code": "indoor_temp", "label": "室温（摄氏度）", "type": "number"}]
+    world.heat_cold.save()
+    assert file_issue(extra_answers={"indoor_temp": "15度"}).extra_answers == {"indoor_temp": 15.0}
