@@ -1089,3 +1089,23 @@ def test_an_answer_to_a_category_no_longer_chosen_does_not_stop_the_form(transac
     page.wait_for_url("**/report/done/**")
     assert Issue.objects.get().category == world.heat_cold
     page.context.close()
+
+
+def test_a_text_too_long_says_so_beside_the_field_and_stops_submit(transactional_db, live_server, browser, world):
+    # Only the red count said anything, and a blocked Submit's bubble goes away (breaker round 3).
+    page = browser.new_context(**PHONE).new_page()
+    page.goto(f"{live_server.url}/report/")
+    fill_report(page, world)
+    page.fill("#id_description", "水" * 2001)
+    said = page.locator("#id_description-client-error")
+    assert said.inner_text() == "超出字数限制" and said.is_visible()
+    assert "id_description-client-error" in page.get_attribute("#id_description", "aria-describedby").split()
+    page.click("#submit-button")
+    page.wait_for_timeout(300)
+    assert page.evaluate("document.activeElement.id") == "id_description" and Issue.objects.count() == 0
+    page.fill("#id_description", "暖气片冰凉")
+    assert said.inner_text() == "" and said.is_hidden()
+    page.click("#submit-button")
+    page.wait_for_url("**/report/done/**")
+    assert Issue.objects.count() == 1
+    page.context.close()

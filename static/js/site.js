@@ -42,6 +42,16 @@
     spoken.setAttribute("aria-live", "polite");
     field.insertAdjacentElement("afterend", counter);
     counter.insertAdjacentElement("afterend", spoken);
+    // The problem in words, on the page and tied to the field (the red count alone said nothing; a blocked
+    // Submit's bubble goes away): read with the field, not announced on every keystroke.
+    var said = document.createElement("span");
+    said.className = "field-error";
+    if (field.id) {
+      said.id = field.id + "-client-error";
+      var described = field.getAttribute("aria-describedby");
+      field.setAttribute("aria-describedby", described ? described + " " + said.id : said.id);
+    }
+    spoken.insertAdjacentElement("afterend", said);
     var state = null;
     function update() {
       var m = measure(field.value), en = document.documentElement.lang === "en";
@@ -53,6 +63,7 @@
                     : "";
       counter.textContent = m.characters + " / " + max;
       counter.classList.toggle("over", !!problem);
+      said.textContent = problem;
       field.setCustomValidity(problem);
       if (problem) { field.setAttribute("aria-invalid", "true"); }
       var now = problem ? "over" : (m.characters >= Math.floor(max * 0.9) ? "near" : "ok");
