@@ -582,6 +582,43 @@ def mask_phone(e164: str) -> str:
     return national[:3] + "*" * (len(national) - 7) + national[-4:]
 
 
+# Units residents type after a number, by what the question asks for (told by its code or its Chinese label,
+# which names the unit or the quantity): a temperature ("indoor_temp", "室内温度（℃）"), an area ("area",
+# "供热面积（㎡）"), a floor ("floor", "所在楼层"). Only the question's own units: "15楼" is no temperature
+# (breaker round 2). Longest first; compared in lower case. What may come before the number: below zero
+# (负5度, 零下5度) or below ground (负1楼, 地下1层, B1), and 第 before a floor.
+_UNITS = (
+    (("temp", "℃", "温度"), ("摄氏度", "°c", "℃", "度", "°"), ("零下", "负")),
+    (("area", "㎡", "面积"), ("平方米", "平方", "平米", "m²", "m2", "㎡", "平"), ()),
+    (("floor", "楼层"), ("层楼", "楼", "层", "f"), ("地下", "负", "b", "第")),
+)
+_WIDE_NUMBER = str.maketrans("０１２３４５６７８９．－，ｍＭＦｆＢｂ", "0123456789.-,mMFfBb")
+_PLAIN_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+_THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+
+
+def number_as_typed(text: str, question: dict) -> str:
+    """The number in ``text`` (str, an extra question's answer as typed) without the unit after it, for
+    ``question`` (dict, a Category.extra_questions entry: its code and Chinese label tell its units):
+    "15度" → "15", "1,200平米" → "1200", "负1楼" and "B1" → "-1", "第5层" → "5". Returns ``text`` as it
+    was when what is left is no plain decimal number, for the caller's float() to read or refuse ("1e5平米",
+    "²度" and "约15度" are refused). Raises nothing."""
+    told = f"{question.get('code') or ''} {question.get('label') or ''}".lower()
+    for markers, units, before in _UNITS:
+        if not any(marker in told for marker in markers):
+            continue
+        number = without_format_characters(text).translate(_WIDE_NUMBER).strip().lower()
+        unit = next((u for u in units if number.endswith(u)), "")
+        number = number[:len(number) - len(unit)].rstrip()
+        prefix = next((p for p in before if number.startswith(p)), "")
+        if prefix:
+            number = ("" if prefix == "第" else "-") + number[len(prefix):].lstrip()
+        if _THOUSANDS.fullmatch(number):
+            number = number.replace(",", "")
+        changed = unit or prefix or number != text.strip()
+        return number if changed and _PLAIN_NUMBER.fullmatch(number) else text
+    return text
+
 # A date and time as staff forms and the API take it: a date alone, or with hours and minutes (seconds and
 # their fraction optional), "T" or a space between, an offset or Z optional. Python's fromisoformat, under
 # Django's parse_datetime, also reads a date alone as midnight and a week date ("2026-W50-1") as its

@@ -79,7 +79,7 @@ from .models import (
     Unit,
 )
 from .routing import route
-from .validation import FieldError, clean_community, clean_text, is_blank, normalize_phone, without_format_characters
+from .validation import FieldError, clean_community, clean_text, is_blank, normalize_phone, number_as_typed
 
 log = logging.getLogger(__name__)
 
@@ -830,7 +830,8 @@ _NO = ("false", "0", "no", "n", "否", "off")
 def _clean_answers(category: Category, answers: dict, errors) -> dict:
     """Check ``answers`` (dict: question code → value as sent) against the category's extra questions and
     return ``{code: clean value}``; each problem goes into ``errors["extra_answers.<code>"]``. Numbers are
-    floats, typed with or without the unit the question asks in ("15度", "120㎡": ``_without_unit``);
+    floats, typed with or without the unit the question asks in ("15度", "120㎡":
+    ``validation.number_as_typed``);
     yes/no are bools; choices one of the question's; text is cleaned as any text field (200 characters)."""
     if not isinstance(answers, dict):
         errors.setdefault("extra_answers", []).append(_("附加回答格式不正确"))
@@ -855,7 +856,7 @@ def _clean_answers(category: Category, answers: dict, errors) -> dict:
             try:
                 if isinstance(value, bool) or (isinstance(value, str) and "_" in value):  # true is not 1; nor 1_0 10
                     raise TypeError(value)
-                number = float(_without_unit(value, q) if isinstance(value, str) else value)
+                number = float(number_as_typed(value, q) if isinstance(value, str) else value)
                 if not math.isfinite(number):
                     raise ValueError(value)
             except (TypeError, ValueError, OverflowError):
@@ -885,43 +886,6 @@ def _clean_answers(category: Category, answers: dict, errors) -> dict:
             except FieldError as exc:
                 errors.setdefault(f"extra_answers.{code}", []).append(str(exc))
     return clean
-
-
-# Units residents type after a number, by what the question asks for (told by its code or its Chinese label,
-# which names the unit or the quantity): a temperature ("indoor_temp", "室内温度（℃）"), an area ("area",
-# "供热面积（㎡）"), a floor ("floor", "所在楼层"). Only the question's own units: "15楼" is no temperature
-# (breaker round 2). Longest first; compared in lower case. What may come before the number: below zero
-# (负5度, 零下5度) or below ground (负1楼, 地下1层, B1), and 第 before a floor.
-_UNITS = (
-    (("temp", "℃", "温度"), ("摄氏度", "°c", "℃", "度", "°"), ("零下", "负")),
-    (("area", "㎡", "面积"), ("平方米", "平方", "平米", "m²", "m2", "㎡", "平"), ()),
-    (("floor", "楼层"), ("层楼", "楼", "层", "f"), ("地下", "负", "b", "第")),
-)
-_WIDE_NUMBER = str.maketrans("０１２３４５６７８９．－，ｍＭＦｆＢｂ", "0123456789.-,mMFfBb")
-_PLAIN_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
-_THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
-
-
-def _without_unit(text: str, question: dict) -> str:
-    # The number in ``text`` (str, as typed) without the unit after it, for ``question`` (an extra question:
-    # its code and Chinese label tell its units): "15度" → "15", "1,200平米" → "1200", "负1楼" and "B1" → "-1",
-    # "第5层" → "5"; ``text`` as it was when what is left is no plain decimal number (so "1e5平米", "²度"
-    # and "约15度" are refused, as float() reads or refuses them without a unit).
-    told = f"{question.get('code') or ''} {question.get('label') or ''}".lower()
-    for markers, units, before in _UNITS:
-        if not any(marker in told for marker in markers):
-            continue
-        number = without_format_characters(text).translate(_WIDE_NUMBER).strip().lower()
-        unit = next((u for u in units if number.endswith(u)), "")
-        number = number[:len(number) - len(unit)].rstrip()
-        prefix = next((p for p in before if number.startswith(p)), "")
-        if prefix:
-            number = ("" if prefix == "第" else "-") + number[len(prefix):].lstrip()
-        if _THOUSANDS.fullmatch(number):
-            number = number.replace(",", "")
-        changed = unit or prefix or number != text.strip()
-        return number if changed and _PLAIN_NUMBER.fullmatch(number) else text
-    return text
 
 
 def _bound(value) -> float | None:
