@@ -20,7 +20,7 @@ EN = {
     "您选了“问题未解决”，但评价为“%(answer)s”。按规定，满意或基本满意即办结，这件诉求已办结销号。":
         "You said the problem is not solved but rated the work “%(answer)s”. A rating of satisfied or basically "
         "satisfied closes an issue, so this one is closed.",
-    "这件诉求已经办结。": "This issue is closed. ",
+    "这件诉求已经办结。问题仍然存在的，请重新提交诉求，或拨打12345热线。": "This issue is closed. If the problem is still there, report it again or call the 12345 hotline.",
     "问题仍然存在的，请重新提交诉求，或拨打12345热线。": "If the problem is still there, report it again or call the 12345 hotline.",
     "重新提交诉求": "Report it again",
     "（%(unit)s）": " (%(unit)s)",

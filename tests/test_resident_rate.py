@@ -449,6 +449,7 @@ def test_not_solved_but_satisfied_closes_it_and_says_what_to_do(fixed):
     # "未解决" with "基本满意" closed the issue (DESIGN.md: the satisfaction decides) and the page said only
     # "这件诉求已办结销号。" (breaker): it now says the issue is closed by that rating and what to do if the
     # problem is still there.
+    issue_follow(issue=fixed, phone="13700000000")  # a second follower, who reads the pages in English
     r = Client().post(path_of(rating_url(fixed, fixed.reporter_phone)),
                       {"resolved": "no", "satisfaction": "basic", "comment": "还是没热，但师傅态度好"})
     html = r.content.decode()
@@ -464,6 +465,13 @@ def test_not_solved_but_satisfied_closes_it_and_says_what_to_do(fixed):
     html = r.content.decode()
     assert "您的评价已记录，并反馈给承办单位。" in html
     assert '<p id="still-broken">这件诉求已经办结。问题仍然存在的，请重新提交诉求，或拨打12345热线。</p>' in html
+    # In English the two sentences are one translation: its space between them no longer rests on a trailing
+    # space kept in the catalogue.
+    english = Client()
+    english.cookies["django_language"] = "en"
+    r = english.post(path_of(rating_url(fixed, "+8613700000000")), {"resolved": "no", "satisfaction": "dissatisfied"})
+    assert ('<p id="still-broken">This issue is closed. If the problem is still there, report it again or call '
+            'the 12345 hotline.</p>') in r.content.decode()
 
 
 def test_solved_and_satisfied_needs_no_way_forward(fixed):

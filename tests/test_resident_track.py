@@ -236,6 +236,10 @@ def test_lost_code_for_a_landline_says_no_sms_can_reach_it(client, handled, sett
         assert re.search(r'id="resend_phone-error"[^>]*>\s*(?:<[^>]+>\s*)*固定电话收不到短信，编号无法发送。'
                          r'请拨打12345热线，凭电话号码查询受理编号。', html)
         assert f'value="{typed}"' in html  # kept as typed
+        # The hint under the form said the same again (breaker): only its call link stays.
+        assert "短信只能发到手机" not in html
+        assert '<p class="hint" id="landline-hint"><a href="tel:12345" class="tel">拨打 12345</a></p>' in html
+    assert "短信只能发到手机。留的是固定电话的，请拨打 12345 政务服务便民热线，由话务员帮您查询。" in client.get("/track/").content.decode()
     assert Notification.objects.filter(kind="resident.codes").count() == 0
     assert client.post("/track/resend/", {"phone": "13800000000"}).status_code == 200  # nothing was counted
 

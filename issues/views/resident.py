@@ -972,7 +972,7 @@ def resend(request):
     if not is_mobile(phone):
         # No SMS reaches a landline: said at the field, uncounted ("sent to that number" misled; breaker).
         form.add_error("phone", _("固定电话收不到短信，编号无法发送。请拨打12345热线，凭电话号码查询受理编号。"))
-        return render(request, "resident/track.html", context, status=400)
+        return render(request, "resident/track.html", {**context, "landline": True}, status=400)
     try:
         hit("track_ip", client_network(request))
         hit("resend_phone", phone)
