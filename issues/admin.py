@@ -219,8 +219,8 @@ class CategoryForm(forms.ModelForm):
     def clean_extra_questions(self):
         """A list of {"code", "label", "type", "required", "choices"} dicts with unique slug codes.
 
-        Optional "label_en" (text), "choice_labels_en" (texts, one per choice) and a number's
-        "min" / "max" (numbers, min ≤ max) are checked too.
+        Optional "label_en" (text), "choice_labels_en" (texts, one per choice), a number's
+        "min" / "max" (numbers, min ≤ max) and its "whole" (true or false) are checked too.
         """
         questions = self.cleaned_data.get("extra_questions") or []
         if not isinstance(questions, list):
@@ -247,6 +247,8 @@ class CategoryForm(forms.ModelForm):
             if any(not _plain_number(b) for b in bounds) or (len(bounds) == 2 and bounds[0] > bounds[1]):
                 raise forms.ValidationError(
                     _("第 %(i)s 个问题的 min / max 须为 ±10 亿以内的数字，且 min 不大于 max") % {"i": i})
+            if "whole" in q and (q.get("type") != "number" or not isinstance(q["whole"], bool)):
+                raise forms.ValidationError(_("第 %(i)s 个问题的 whole 只用于数字题，须为 true 或 false") % {"i": i})
             if "label_en" in q and not isinstance(q["label_en"], str):
                 raise forms.ValidationError(_("第 %(i)s 个问题的 label_en 须为文字") % {"i": i})
             if "choice_labels_en" in q:

@@ -80,7 +80,7 @@ class Category(models.Model):
     (one per choice, in order) are shown under the English switch (the
     answer stored is always the Chinese choice). A number question may
     have ``"min"`` and ``"max"`` (numbers, inclusive): an answer outside is
-    refused. ``safety_instructions_en``
+    refused; and ``"whole": true``: an answer with a fraction is refused. ``safety_instructions_en``
     likewise, falling back to the Chinese text when empty.
     """
 

@@ -57,10 +57,13 @@ SCOPE_CHOICES = ["仅我家", "整个单元", "整栋楼", "整个小区"]
 SCOPE_CHOICES_EN = ["Only my home", "The whole entrance (unit)", "The whole building", "The whole compound"]
 
 
-def _q(code, label, kind, required=False, choices=None, label_en="", choices_en=None, low=None, high=None) -> dict:
-    """One extra question in the shape Category.extra_questions documents (English label and choices, and a
-    number's bounds ``low``/``high`` as "min"/"max", optional)."""
+def _q(code, label, kind, required=False, choices=None, label_en="", choices_en=None, low=None, high=None,
+       whole=False) -> dict:
+    """One extra question in the shape Category.extra_questions documents (English label and choices, a
+    number's bounds ``low``/``high`` as "min"/"max", and ``whole`` for a number without fraction, optional)."""
     q = {"code": code, "label": label, "type": kind, "required": required}
+    if whole:
+        q["whole"] = True
     if low is not None:
         q["min"] = low
     if high is not None:
@@ -104,7 +107,7 @@ CATEGORIES: list[dict] = [
     # --- water 供水 ----------------------------------------------------------
     dict(service_code="water-low-pressure", utility=Utility.WATER, name="水压不足", name_en="Low water pressure",
          description="水压低、高层上不去水。", priority=Priority.NORMAL,
-         extra_questions=[_q("floor", "所在楼层", "number", label_en="Floor", low=-5, high=100)]),
+         extra_questions=[_q("floor", "所在楼层", "number", label_en="Floor", low=-5, high=100, whole=True)]),
     dict(service_code="water-leak", utility=Utility.WATER, name="跑冒滴漏", name_en="Water leak or burst pipe",
          description="供水管道、阀门、水表井漏水或爆管。", priority=Priority.URGENT),
     dict(service_code="water-main-burst", utility=Utility.WATER, name="供水主管道爆管", name_en="Water main burst",

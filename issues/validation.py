@@ -595,19 +595,20 @@ _UNITS = (
 _WIDE_NUMBER = str.maketrans("０１２３４５６７８９．－，ｍＭＦｆＢｂ", "0123456789.-,mMFfBb")
 _PLAIN_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 _THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+_SPLIT_DEGREE = re.compile(r"°\s+c$")  # "15° C", as a keyboard's degree sign and a letter come out
 
 
 def number_as_typed(text: str, question: dict) -> str:
     """The number in ``text`` (str, an extra question's answer as typed) without the unit after it, for
     ``question`` (dict, a Category.extra_questions entry: its code and Chinese label tell its units):
-    "15度" → "15", "1,200平米" → "1200", "负1楼" and "B1" → "-1", "第5层" → "5". Returns ``text`` as it
+    "15度" and "15° C" → "15", "1,200平米" → "1200", "负1楼" and "B1" → "-1", "第5层" → "5". Returns ``text`` as it
     was when what is left is no plain decimal number, for the caller's float() to read or refuse ("1e5平米",
     "²度" and "约15度" are refused). Raises nothing."""
     told = f"{question.get('code') or ''} {question.get('label') or ''}".lower()
     for markers, units, before in _UNITS:
         if not any(marker in told for marker in markers):
             continue
-        number = without_format_characters(text).translate(_WIDE_NUMBER).strip().lower()
+        number = _SPLIT_DEGREE.sub("°c", without_format_characters(text).translate(_WIDE_NUMBER).strip().lower())
         unit = next((u for u in units if number.endswith(u)), "")
         number = number[:len(number) - len(unit)].rstrip()
         prefix = next((p for p in before if number.startswith(p)), "")

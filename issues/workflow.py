@@ -831,7 +831,7 @@ def _clean_answers(category: Category, answers: dict, errors) -> dict:
     """Check ``answers`` (dict: question code → value as sent) against the category's extra questions and
     return ``{code: clean value}``; each problem goes into ``errors["extra_answers.<code>"]``. Numbers are
     floats, typed with or without the unit the question asks in ("15度", "120㎡":
-    ``validation.number_as_typed``);
+    ``validation.number_as_typed``), whole for a question marked ``"whole"``;
     yes/no are bools; choices one of the question's; text is cleaned as any text field (200 characters)."""
     if not isinstance(answers, dict):
         errors.setdefault("extra_answers", []).append(_("附加回答格式不正确"))
@@ -874,7 +874,10 @@ def _clean_answers(category: Category, answers: dict, errors) -> dict:
                     message = _("%(label)s不能大于 %(max)s") % words
                 errors.setdefault(f"extra_answers.{code}", []).append(message)
                 continue
-            clean[code] = number
+            if q.get("whole") is True and not number.is_integer():  # a floor is 5 or 6, not "5.5楼"
+                errors.setdefault(f"extra_answers.{code}", []).append(_("%(label)s应为整数") % {"label": label})
+                continue
+            clean[code] = number + 0.0  # "-0" is 0
         elif kind == "choice":
             if value not in (q.get("choices") or []):
                 errors.setdefault(f"extra_answers.{code}", []).append(_("%(label)s：请从选项中选择") % {"label": label})

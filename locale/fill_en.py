@@ -10,6 +10,8 @@ import sys
 from pathlib import Path
 
 EN = {
+    "%(label)s应为整数": "%(label)s should be a whole number",
+    "第 %(i)s 个问题的 whole 只用于数字题，须为 true 或 false": "Question %(i)s: whole is only for a number question and must be true or false",
     "返回查询页": "Back to tracking",
     "分机号不用填写，请只填电话号码（例如 0936-8212345）":
         "Leave out the extension: give the phone number only (for example 0936-8212345)",

@@ -56,6 +56,15 @@ def test_a_number_questions_bounds_are_checked(world, bounds, ok):
     assert errors == ([] if ok else ["第 1 个问题的 min / max 须为 ±10 亿以内的数字，且 min 不大于 max"])
 
 
+@pytest.mark.parametrize("question, ok", [
+    ({**TEMP, "whole": True}, True), ({**TEMP, "whole": False}, True),
+    ({**TEMP, "whole": "yes"}, False), ({**TEMP, "whole": 1}, False), ({**GOOD, "whole": True}, False),
+])
+def test_whole_is_a_number_questions_yes_or_no(world, question, ok):
+    errors = form_errors(world, [question])
+    assert errors == ([] if ok else ["第 1 个问题的 whole 只用于数字题，须为 true 或 false"])
+
+
 def test_bad_english_parts_already_stored_are_ignored_not_a_500(client, world):
     Category.objects.filter(pk=world.water_pressure.pk).update(extra_questions=[
         {**GOOD, "label_en": 5, "choice_labels_en": 5},

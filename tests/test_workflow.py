@@ -4,6 +4,7 @@ Time is frozen at Monday 2026-11-30 09:00 (heating season), so a heating
 complaint is urgent: dispatch 1 h, response 2 h, resolution 48 h, calendar time.
 """
 
+import math
 from datetime import timedelta
 
 import pytest
@@ -864,6 +865,7 @@ def test_merging_into_an_issue_already_merged_names_where_it_went(world, file_is
     ("15度", 15.0), ("15℃", 15.0), ("15 °C", 15.0), ("15°c", 15.0), ("15°", 15.0), ("-5摄氏度", -5.0),
     ("１５．５度", 15.5), (" 16 度 ", 16.0), ("16", 16.0), ("15度\u200b", 15.0), ("\u200b15", 15.0),
     ("负5度", -5.0), ("零下 5 度", -5.0),  # below zero as said (breaker round 3)
+    ("15° C", 15.0), ("15°  c", 15.0),  # the degree sign and the letter as a keyboard writes them
 ])
 def test_a_temperature_typed_with_its_unit_is_the_number(world, file_issue, typed, stored):
     # "15度" was refused as "not a number" (breaker): the question names its unit already.
@@ -908,6 +910,30 @@ def test_a_floor_typed_as_residents_say_it_is_the_number(world, file_issue, type
     world.water_pressure.save()
     issue = file_issue(category=world.water_pressure, extra_answers={"floor": typed})
     assert issue.extra_answers == {"floor": stored}
+
+
+@pytest.mark.parametrize("typed", ["5.5楼", "5.5", "-0.5", "１．５层"])
+def test_a_whole_number_question_refuses_a_fraction(world, file_issue, typed):
+    # "5.5楼" was stored as floor 5.5 (breaker): a question marked whole takes whole numbers only.
+    world.water_pressure.extra_questions = [{"code": "floor", "label": "所在楼层", "type": "number", "min": -5,
+                                             "whole": True}]
+    world.water_pressure.save()
+    with pytest.raises(Invalid) as exc:
+        file_issue(category=world.water_pressure, extra_answers={"floor": typed})
+    assert exc.value.fields == {"extra_answers.floor": ["所在楼层应为整数"]}
+    assert Issue.objects.count() == 0
+
+
+@pytest.mark.parametrize("typed", ["-0", "负0楼", "0.0", "-0.0"])
+def test_minus_zero_is_stored_as_zero(world, file_issue, typed):
+    # "-0" was stored as -0.0 (breaker): JSON kept the sign.
+    world.water_pressure.extra_questions = [{"code": "floor", "label": "所在楼层", "type": "number", "min": -5,
+                                             "whole": True}]
+    world.water_pressure.save()
+    issue = file_issue(category=world.water_pressure, extra_answers={"floor": typed})
+    issue.refresh_from_db()
+    assert issue.extra_answers == {"floor": 0.0}
+    assert math.copysign(1, issue.extra_answers["floor"]) == 1.0
 
 
 def test_the_question_code_tells_the_unit_when_the_label_does_not(world, file_issue):
