@@ -41,7 +41,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from .choices import EventKind, Priority, Role, Status
+from .choices import EventKind, Priority, Role, Satisfaction, Status
 from .links import rating_url, tracking_url
 from .models import Issue, Notification, Rating, SmsMessage
 from .validation import is_mobile, user_length, user_prefix
@@ -358,7 +358,9 @@ def messages_for(event) -> list[Message]:
     awaiting its rating). DESIGN.md is silent on the supervisor's decision
     at the rework limit; the reporter, whose last word was "dissatisfied",
     and the followers are told it too (closed, or worked again by a new
-    date; not the decision's note, written for staff). Emergencies alert the routed unit's
+    date; not the decision's note, written for staff). A follower who rated the round
+    "not solved" or dissatisfied is told when the issue closes anyway (on the
+    reporter's rating or at the end of the rating window). Emergencies alert the routed unit's
     on-call contacts and the dispatchers at once.
     """
     issue = event.issue
@@ -422,7 +424,21 @@ def messages_for(event) -> list[Message]:
         msgs += [Message("resident.fixed", ref, p,
                          f"{SIGNATURE}{_yours(issue, p)}（编号{code}）已办结：{said}。请您评价：{rating_url(issue, p)}")
                  for p in _resident_phones(issue)]
+    if event.to_status == Status.CLOSED and event.from_status == Status.AWAITING_RATING:
+        msgs += _closed_over_followers(issue, ref)
     return msgs
+
+
+def _closed_over_followers(issue: Issue, ref: str) -> list[Message]:
+    # The issue closed on the reporter's rating or at the end of the rating window: each follower (mobile) who
+    # said this round's fix did not solve it, or was dissatisfied, hears that it closed and what to do. Their
+    # rating moves nothing (DESIGN.md), and nothing else told them (breaker).
+    phones = (issue.ratings.filter(round=issue.resolution_round, follower__isnull=False)
+              .filter(Q(resolved=False) | Q(satisfaction=Satisfaction.DISSATISFIED))
+              .order_by("follower_id").values_list("follower__phone", flat=True).distinct())
+    return [Message("resident.closed", ref, p, f"{SIGNATURE}{_yours(issue, p)}（编号{issue.tracking_code}）已办结销号。"
+                                                f"问题仍然存在的，请重新提交诉求，或拨打12345热线。")
+            for p in phones if is_mobile(p)]
 
 
 def _result_words(issue: Issue) -> str:

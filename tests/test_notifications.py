@@ -13,6 +13,7 @@ from issues.workflow import (
     issue_claim,
     issue_decide_at_limit,
     issue_decide_extension,
+    issue_follow,
     issue_rate,
     issue_merge,
     issue_reject,
@@ -182,6 +183,37 @@ def test_the_decision_at_the_rework_limit_is_told_to_reporter_and_followers(worl
         "+8613800000000": f"【张掖城市生命线】您反映的问题（编号{issue.tracking_code}）{said}",
         "+8613900000001": f"【张掖城市生命线】您关注的问题（编号{issue.tracking_code}）{said}",
     }
+
+
+@pytest.mark.parametrize("by_rating", [True, False])
+def test_followers_who_said_it_is_not_solved_are_told_it_closed(world, file_issue, frozen, by_rating):
+    # A follower's "not solved" moves nothing; the reporter's satisfied rating (or the end of the rating window)
+    # then closed the issue and that follower heard nothing more (breaker). Now they are told, and what to do.
+    from datetime import timedelta
+
+    from issues.workflow import issue_close_out
+
+    issue = file_issue()
+    phones = {"no": "13900000001", "dissatisfied": "13900000002", "content": "13900000003",
+              "landline": "0936-8221234", "silent": "13900000004"}
+    for phone in phones.values():
+        issue_follow(issue=issue, phone=phone)
+    issue_assign(issue=issue, actor=Actor.of(world.dispatcher), lead_unit=world.heat_gz)
+    issue_claim(issue=issue, actor=Actor.of(world.heat_staff))
+    issue_resolve(issue=issue, actor=Actor.of(world.heat_staff), result="更换了循环泵")
+    issue.refresh_from_db()
+    for who, resolved, satisfaction in [("no", False, "basic"), ("dissatisfied", True, "dissatisfied"),
+                                        ("content", True, "satisfied"), ("landline", False, "dissatisfied")]:
+        issue_rate(issue=issue, actor=Actor.resident(phones[who]), resolved=resolved, satisfaction=satisfaction)
+    assert Notification.objects.filter(kind="resident.closed").count() == 0  # the issue is not closed yet
+    if by_rating:
+        issue_rate(issue=issue, actor=Actor.resident("13800000000"), resolved=True, satisfaction="satisfied")
+    else:
+        frozen.shift(timedelta(days=30))
+        issue_close_out(issue=issue)
+    bodies = dict(Notification.objects.filter(issue=issue, kind="resident.closed").values_list("recipient", "body"))
+    said = f"您关注的问题（编号{issue.tracking_code}）已办结销号。问题仍然存在的，请重新提交诉求，或拨打12345热线。"
+    assert bodies == {"+8613900000001": f"【张掖城市生命线】{said}", "+8613900000002": f"【张掖城市生命线】{said}"}
 
 
 def test_approved_extension_tells_the_new_date(world, file_issue):
