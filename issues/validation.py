@@ -75,6 +75,11 @@ class FieldError(ValueError):
     """A single field's problem: ``message`` is shown next to the field."""
 
 
+# What makes required text say something: a letter (any script), a digit or a symbol (emoji, ℃, ㎡), as
+# opposed to punctuation and spaces alone.
+_WORDS = regex.compile(r"[\p{L}\p{N}\p{S}]")
+
+
 def is_blank(value: str) -> bool:
     """True when ``value`` has no visible character (see ``_VISIBLE``), False otherwise."""
     return _VISIBLE.search(value) is None
@@ -123,7 +128,8 @@ def clean_text(value, *, max_length: int, required: bool = True, label: str = ""
     characters, whether the field is required and its label for messages.
     Refuses NUL bytes, other control characters (C0, DEL and C1, NEL
     included), lone surrogates and text with no visible character
-    (``is_blank``). Drops invisible direction and zero-width characters
+    (``is_blank``); required text must hold a letter, digit or symbol
+    (emoji included), not punctuation alone (``_WORDS``). Drops invisible direction and zero-width characters
     (``_INVISIBLE``: bidi overrides, ZWSP, BOM…; ZWJ stays). Turns CRLF and a lone CR into LF (a textarea's value,
     which the page counts, has LF where the browser sends CRLF) and trims
     what JavaScript's trim() trims (``TRIMMED``). ``max_length`` counts
@@ -145,6 +151,8 @@ def clean_text(value, *, max_length: int, required: bool = True, label: str = ""
         if required:
             raise FieldError(_("请填写%(label)s") % {"label": field_label(label)})
         return ""
+    if required and not _WORDS.search(value):  # "。", "...", "-": nothing to act on (breaker)
+        raise FieldError(_("%(label)s不能只有标点符号，请用文字填写") % {"label": field_label(label)})
     length = user_length(value)
     if length > max_length:
         raise FieldError(_too_long(label, max_length, length))
@@ -171,6 +179,16 @@ def clean_community(value) -> str:
 
 
 PHONE_IN_PLACE = gettext_noop("小区一栏请不要填电话号码或姓名，联系电话请填在“联系电话”一栏")
+
+
+def clean_name(value) -> str:
+    """A resident's 称呼 (str, optional, at most 50 characters) as stored: ``clean_text``, and no phone number in
+    it (``holds_phone``): staff pages show the name whole beside the masked phone, so a number typed there went
+    round the mask and its audited reveal (breaker). Returns "" for a blank name; raises FieldError."""
+    name = clean_text(value, max_length=50, required=False, label="称呼")
+    if holds_phone(name):
+        raise FieldError(_("称呼一栏请不要填电话号码，联系电话请填在“联系电话”一栏"))
+    return name
 
 # The Chinese digits and their values, as numbers are written out in a 小区 (house numbers, "五零二") and in a
 # phone number ("一三八…"): everyday, financial (simplified and traditional) and colloquial ones (两, 仨, 幺 for

@@ -79,7 +79,8 @@ from .models import (
     Unit,
 )
 from .routing import route
-from .validation import FieldError, clean_community, clean_text, is_blank, normalize_phone, number_as_typed
+from .validation import (FieldError, clean_community, clean_name, clean_text, is_blank, normalize_phone,
+                         number_as_typed)
 
 log = logging.getLogger(__name__)
 
@@ -705,8 +706,7 @@ def _clean_filing(category, district, community, description, reporter_phone, re
         "community": _field(errors, "community", clean_community, community),
         "description": _field(errors, "description", clean_text, description, max_length=DESCRIPTION_MAX,
                               label="问题描述"),
-        "reporter_name": _field(errors, "reporter_name", clean_text, reporter_name, max_length=50, required=False,
-                                label="称呼"),
+        "reporter_name": _field(errors, "reporter_name", clean_name, reporter_name),
         "building": _field(errors, "building", clean_text, building, max_length=20, required=False, label="楼栋"),
         "unit_no": _field(errors, "unit_no", clean_text, unit_no, max_length=20, required=False, label="单元"),
         "room": _field(errors, "room", clean_text, room, max_length=20, required=False, label="户"),
@@ -1029,7 +1029,7 @@ def follower_errors(phone, name) -> dict[str, list[str]]:
 
 def _clean_follower(phone, name, errors: dict) -> tuple[str | None, str | None]:
     return (_field(errors, "phone", normalize_phone, phone),
-            _field(errors, "name", clean_text, name, max_length=50, required=False, label="称呼"))
+            _field(errors, "name", clean_name, name))
 
 
 def issue_follow(*, issue, phone: str, name: str = "", now: datetime | None = None,

@@ -10,6 +10,8 @@ import sys
 from pathlib import Path
 
 EN = {
+    "%(label)s不能只有标点符号，请用文字填写": "%(label)s needs words, not only punctuation",
+    "称呼一栏请不要填电话号码，联系电话请填在“联系电话”一栏": "Please do not put a phone number in the name; put it under Phone number",
     "%(label)s应为整数": "%(label)s should be a whole number",
     "第 %(i)s 个问题的 whole 只用于数字题，须为 true 或 false": "Question %(i)s: whole is only for a number question and must be true or false",
     "返回查询页": "Back to tracking",

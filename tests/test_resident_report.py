@@ -208,6 +208,13 @@ def test_a_dispatchers_success_page_speaks_to_the_operator_and_leads_to_the_staf
         ({"latitude": "39.904200", "longitude": "116.407400"}, "latitude", "这个位置不在张掖市范围内"),
         ({"latitude": "36.999999", "longitude": "100.455600"}, "latitude", "这个位置不在张掖市范围内"),
         ({"privacy": None}, "privacy", "请阅读并同意个人信息收集和使用说明"),
+        # A number in the name went round the phone's mask on staff pages (breaker); punctuation alone was stored.
+        ({"reporter_name": "13812345678"}, "reporter_name", "称呼一栏请不要填电话号码，联系电话请填在“联系电话”一栏"),
+        ({"reporter_name": "王女士 0936-8212345"}, "reporter_name", "称呼一栏请不要填电话号码，联系电话请填在“联系电话”一栏"),
+        ({"community": "。。。"}, "community", "小区不能只有标点符号，请用文字填写"),
+        ({"community": "-"}, "community", "小区不能只有标点符号，请用文字填写"),
+        ({"description": "..."}, "description", "问题描述不能只有标点符号，请用文字填写"),
+        ({"description": "。"}, "description", "问题描述不能只有标点符号，请用文字填写"),
     ],
 )
 def test_bad_input_is_refused_with_its_message_and_nothing_is_stored(client, world, overrides, field, message):

@@ -313,7 +313,7 @@ def test_similar_finds_what_was_filed_with_the_same_text(client, world, file_iss
     ("幸福新村", "幸福新村小区"), ("江南小镇3号楼", "江南小镇"), ("锦绣花园东区", "锦绣花园东区小区"), ("锦绣花园东区3号楼", "锦绣花园东区"),
     ("南街家属院", "南街家属院小区"), ("新区", "新区小区"), ("康乐路小区3号楼", "康乐路小区"), ("阳光花园一区", "阳光花园Ⅰ区"),
     ("阳光花园十区", "阳光花园Ⅹ区"),
-    ("16号院", "16号院小区"), ("/", "/"), ("——", "——"),  # only punctuation: the same text
+    ("16号院", "16号院小区"),  # (a 小区 of punctuation alone is refused at filing: test_validation)
 ])
 def test_similar_finds_a_compound_typed_with_or_without_its_generic_word(client, world, file_issue, stored, typed):
     # Exact text only missed "南关" for "南关小区" and "锦绣花园" behind a district's name.
@@ -328,7 +328,7 @@ def test_similar_finds_a_compound_typed_with_or_without_its_generic_word(client,
     ("锦绣花园小区", "花园小区"), ("湖人关景花园", "花园"), ("锦绣花园南区", "南区"), ("锦绣花园南区", "锦绣花园"),
     ("新世纪花园", "世纪花园"), ("阳光城市花园", "阳光城"), ("阳光城市花园", "城市花园"), ("阳光花园二期", "阳光花园"),
     ("16号院", "6号院"), ("11号楼", "1号楼"), ("十三号院", "三号院"), ("十二号楼", "二号楼"),
-    ("甘州区康乐小区", "甘州区"), ("南关街道锦绣花园", "南关街道"), ("/", "-"), ("南关小区", "/"),
+    ("甘州区康乐小区", "甘州区"), ("南关街道锦绣花园", "南关街道"), ("南关小区", "/"),
     # Buildings of other compounds or phases, of a place rather than a compound, and a word that ends like a numeral.
     ("新世纪花园3号楼", "世纪花园5号楼"), ("阳光花园1期3号楼", "阳光花园2期3号楼"), ("锦13号楼", "锦3号楼"),
     ("康乐路3号楼", "康乐路5号楼"), ("甘州区3号楼", "甘州区5号楼"), ("阳光花园Ⅰ期", "阳光花园2期"), ("taxi区", "ta11区"),

@@ -2,7 +2,7 @@
 
 import pytest
 
-from issues.validation import (FieldError, clean_community, clean_text, holds_phone, is_blank, is_mobile, mask_phone,
+from issues.validation import (FieldError, clean_community, clean_name, clean_text, holds_phone, is_blank, is_mobile, mask_phone,
                                normalize_phone, parse_when, public_community)
 
 
@@ -153,6 +153,29 @@ def test_text_with_no_visible_character_is_blank(raw):
     with pytest.raises(FieldError, match="^请填写描述$"):
         clean_text(raw, max_length=10, label="描述")
     assert clean_text(raw, max_length=10, required=False) == ""
+
+
+@pytest.mark.parametrize("raw", ["。", "...", "-", "?", "——", "（）", "！？", " 、，"])
+def test_required_text_of_punctuation_alone_is_refused(raw):
+    with pytest.raises(FieldError, match="^描述不能只有标点符号，请用文字填写$"):
+        clean_text(raw, max_length=10, label="描述")
+    assert clean_text(raw, max_length=10, required=False) == raw.strip()  # an optional field keeps what was typed
+
+
+@pytest.mark.parametrize("raw", ["水", "5", "Ⅱ", "🔥", "18℃", "㎡", "？没水", "a."])
+def test_a_letter_digit_or_symbol_is_enough_for_required_text(raw):
+    assert clean_text(raw, max_length=10, label="描述") == raw
+
+
+@pytest.mark.parametrize("raw", ["13812345678", "王 138 1234 5678", "+86 138-1234-5678", "0936-8212345", "李先生（一三八一二三四五六七八）"])
+def test_a_phone_number_in_the_name_is_refused(raw):
+    with pytest.raises(FieldError, match="^称呼一栏请不要填电话号码，联系电话请填在“联系电话”一栏$"):
+        clean_name(raw)
+
+
+@pytest.mark.parametrize("raw", ["王女士", "302室王阿姨", "Mr. Li", "", "张三 3号楼"])
+def test_a_name_without_a_phone_number_is_kept(raw):
+    assert clean_name(raw) == raw
 
 
 @pytest.mark.parametrize("raw", ["\u3164水", "a\u0331", "\u200b。", "\u2800\u2801", "\u0e33", "\u0903"])

@@ -941,3 +941,12 @@ def test_the_question_code_tells_the_unit_when_the_label_does_not(world, file_is
     world.heat_cold.extra_questions = [{"code": "indoor_temp", "label": "室温（摄氏度）", "type": "number"}]
     world.heat_cold.save()
     assert file_issue(extra_answers={"indoor_temp": "15度"}).extra_answers == {"indoor_temp": 15.0}
+
+
+def test_a_followers_name_holding_a_phone_number_is_refused(world, file_issue):
+    # Staff pages and the API show a follower's name whole beside the masked phone (breaker).
+    issue = file_issue()
+    with pytest.raises(Invalid) as exc:
+        issue_follow(issue=issue, phone="13900000001", name="13812345678")
+    assert exc.value.fields == {"name": ["称呼一栏请不要填电话号码，联系电话请填在“联系电话”一栏"]}
+    assert Follower.objects.count() == 0
