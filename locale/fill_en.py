@@ -10,6 +10,8 @@ import sys
 from pathlib import Path
 
 EN = {
+    "这次关注没有成功，您还不是这件诉求的关注人。": "You have not been added as a follower of this issue.",
+    "回访期（%(days)s天）内没有收到评价，这件诉求已按规定自动办结销号，不能再评价了。问题仍然存在的，请重新提交诉求，或拨打12345热线。": "No rating came within the %(days)s-day revisit window, so this issue was closed automatically and can no longer be rated. If the problem is still there, report it again or call the 12345 hotline.",
     "%(label)s不能只有标点符号，请用文字填写": "%(label)s needs words, not only punctuation",
     "称呼一栏请不要填电话号码，联系电话请填在“联系电话”一栏": "Please do not put a phone number in the name; put it under Phone number",
     "%(label)s应为整数": "%(label)s should be a whole number",

@@ -140,7 +140,7 @@ def test_the_fix_sms_ends_the_result_with_one_full_stop(world, file_issue, resul
     issue_claim(issue=issue, actor=Actor.of(world.heat_staff))
     issue_resolve(issue=issue, actor=Actor.of(world.heat_staff), result=result)
     body = Notification.objects.get(issue=issue, kind="resident.fixed").body
-    assert f"已办结：阀门已更换，现已正常。请您评价：http" in body
+    assert "已办结：阀门已更换，现已正常。请您评价：http" in body
 
 
 def test_a_follower_is_told_of_the_problem_they_follow_not_one_they_reported(world, file_issue):

@@ -343,6 +343,26 @@ def test_a_follower_rating_after_the_revisit_window_closed_it_is_not_told_the_re
     assert 'name="satisfaction"' in html
 
 
+def test_the_reporters_link_after_the_revisit_window_closed_it_says_so(world, fixed, settings):
+    # It said "该诉求目前不在待评价状态，无需评价。": the SMS named no window, and the page no way forward (breaker).
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from issues.workflow import issue_close_out
+
+    settings.ZY_REVISIT_WINDOW_DAYS = 7
+    issue_close_out(issue=fixed, now=timezone.now() + timedelta(days=8))
+    url = path_of(rating_url(fixed, fixed.reporter_phone))
+    said = ("回访期（7天）内没有收到评价，这件诉求已按规定自动办结销号，不能再评价了。"
+            "问题仍然存在的，请重新提交诉求，或拨打12345热线。")
+    r = Client().get(url)
+    assert r.status_code == 200 and f'<p class="notice" role="status" id="rate-closed">{said}</p>' in r.content.decode()
+    r = Client().post(url, {"resolved": "no", "satisfaction": "dissatisfied"})
+    assert r.status_code == 409 and said in r.content.decode()
+    assert Rating.objects.filter(follower__isnull=True).count() == 0
+
+
 def test_a_reporter_after_the_agents_phone_revisit_is_told_nothing_was_kept(fixed, world):
     # The revisit agent recorded "satisfied" by phone while the reporter had the page open; the reporter's
     # "dissatisfied, 根本没修好" was then thanked as their own double tap and dropped (breaker).

@@ -631,7 +631,13 @@ def test_a_dispatcher_adding_callers_as_followers_is_not_limited(client, world, 
     # A resident's browser is still limited.
     resident = Client()
     assert resident.post(f"/report/follow/{issue.pk}/", {"phone": "13900000004", "privacy": "on"}).status_code == 200
-    assert resident.post(f"/report/follow/{issue.pk}/", {"phone": "13900000005", "privacy": "on"}).status_code == 429
+    r = resident.post(f"/report/follow/{issue.pk}/", {"phone": "13900000005", "privacy": "on"})
+    assert r.status_code == 429
+    # Worded for a follow, leading back to its form (it said the problem was not filed and led to /report/: breaker).
+    html = r.content.decode()
+    assert '<p class="warn" id="not-filed">这次关注没有成功，您还不是这件诉求的关注人。</p>' in html
+    assert f'href="/report/follow/{issue.pk}/" data-back>返回刚才填写的内容</a>' in html
+    assert "还没有登记" not in html and 'href="/report/" data-back' not in html
 
 
 def test_the_me_too_pages_speak_to_a_dispatcher_about_the_caller(client, world, file_issue):

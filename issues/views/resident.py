@@ -113,17 +113,21 @@ PHASES = [Phase.COLLECTED, Phase.ASSIGNED, Phase.SUPERVISED, Phase.RATED]
 # --------------------------------------------------------------------------
 
 
-def _rate_limited(request, exc: RateLimited, not_filed: bool = False, tracking: bool = False):
+def _rate_limited(request, exc: RateLimited, not_filed: bool = False, tracking: bool = False,
+                  follow: Issue | None = None):
     """The friendly 429 page for ``exc`` (minutes until the window resets).
 
     ``not_filed``: the refused request was a filing or a follow, and the page
-    says it was not recorded and leads back to what was typed. ``tracking``:
+    says it was not recorded and leads back to what was typed; ``follow``: the
+    issue a refused "me too" was for (the page spoke of a filing and led to
+    the report form; breaker). ``tracking``:
     it was a look-up or a code resend, and the page leads back to /track/
     (it offered only the home page; breaker).
     """
     minutes = max(1, (exc.retry_after + 59) // 60)
     response = render(request, "resident/limited.html",
-                      {"minutes": minutes, "not_filed": not_filed, "tracking": tracking}, status=429)
+                      {"minutes": minutes, "not_filed": not_filed, "tracking": tracking, "follow": follow},
+                      status=429)
     response["Retry-After"] = str(exc.retry_after)
     return response
 
@@ -759,7 +763,7 @@ def follow(request, issue_id: int):
     except RateLimited as exc:
         if already_follows(issue, phone):  # pressed again over the limit: counted the first time
             return _followed(request, issue, phone)
-        return _rate_limited(request, exc, not_filed=True)
+        return _rate_limited(request, exc, not_filed=True, follow=issue)
     if repeat:
         return _followed(request, issue, phone)
     try:
@@ -1062,7 +1066,7 @@ def rate(request, token: str):
         context["closed_reason"] = _("您已评价过本轮办理结果，感谢您的反馈。")
         return render(request, "resident/rate.html", context)
     if issue.status != Status.AWAITING_RATING and not late_follower:
-        context["closed_reason"] = _(NOT_AWAITING_RATING)
+        context["closed_reason"] = _not_awaiting_words(issue)
         return render(request, "resident/rate.html", context, status=409 if request.method == "POST" else 200)
     form = RateForm(request.POST if request.method == "POST" else None)
     context["form"] = form
@@ -1095,13 +1099,24 @@ def rate(request, token: str):
             context["closed_reason"] = _earlier_round_words(
                 issue, rated_link=False, rated_now=_rating_by(issue, follower, issue.resolution_round) is not None)
         elif issue.status != Status.AWAITING_RATING:
-            context["closed_reason"] = _(NOT_AWAITING_RATING)
+            context["closed_reason"] = _not_awaiting_words(issue)
         else:
             context["closed_reason"] = exc.message
         context.pop("form")
         return render(request, "resident/rate.html", context, status=409)
     issue.refresh_from_db()
     return _thanks(request, issue, rating, role)
+
+
+def _not_awaiting_words(issue: Issue) -> str:
+    # Why a rating link rates nothing now. Closed at the end of the rating window, it said only "not awaiting a
+    # rating, none needed": the SMS named no window, and the resident had no way forward (breaker).
+    closed_by = (issue.events.filter(to_status=Status.CLOSED).order_by("-at", "-id").values_list("kind", flat=True)
+                 .first() if issue.status == Status.CLOSED else None)
+    if closed_by == EventKind.CLOSED_OUT:
+        return _("回访期（%(days)s天）内没有收到评价，这件诉求已按规定自动办结销号，不能再评价了。"
+                 "问题仍然存在的，请重新提交诉求，或拨打12345热线。") % {"days": settings.ZY_REVISIT_WINDOW_DAYS}
+    return _(NOT_AWAITING_RATING)
 
 
 def _rated_before(request, issue: Issue, rating: Rating, role: str, context: dict):
