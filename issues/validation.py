@@ -469,7 +469,8 @@ def normalize_phone(raw) -> str:
     +86 / 0086 prefix and a sentence's end after the number ("。", "；");
     a landline of 7 or 8 digits without its area code is read in
     settings.ZY_LOCAL_AREA_CODE (Zhangye's 0936). Raises FieldError when
-    it is not a valid Chinese number, or holds anything else: a letter
+    it is not a valid Chinese mobile or landline (a company's 400 or 800
+    hotline is neither, and its message says so), or holds anything else: a letter
     (phonenumbers would read it as a keypad's digit), an extension, a NUL;
     its message says so for a landline's extension ("分机号不用填写…") and
     for two numbers in one field ("请只填一个电话号码").
@@ -565,6 +566,11 @@ def _reads_as_phone(text: str, mobile: bool | None = None) -> bool:
     return mobile is None or found[1] == mobile
 
 
+_HOTLINE_TYPES = (phonenumbers.PhoneNumberType.TOLL_FREE, phonenumbers.PhoneNumberType.SHARED_COST)
+_PERSONAL_TYPES = (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE,
+                   phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
+
+
 def _parse_one(raw: str) -> tuple[str, bool]:
     text = without_format_characters(unicodedata.normalize("NFKC", raw)).strip()  # a bidi mark pasted inside
     if "\x00" in text or len(text) > 30:
@@ -584,7 +590,9 @@ def _parse_one(raw: str) -> tuple[str, bool]:
     # For +86, which belongs to one region only, is_valid_number(n) is number_type(n) != UNKNOWN:
     # the type is worked out once and answers both questions.
     kind = phonenumbers.number_type(number) if number.country_code == 86 else phonenumbers.PhoneNumberType.UNKNOWN
-    if kind == phonenumbers.PhoneNumberType.UNKNOWN:
+    if kind in _HOTLINE_TYPES:  # a company's 400/800 line, copied from a bill by mistake: no one to call back
+        raise FieldError(gettext_noop("400、800 开头的是单位的客服热线，请填写您本人的手机或固定电话"))
+    if kind not in _PERSONAL_TYPES:
         raise FieldError(gettext_noop("请填写有效的中国大陆手机或固定电话号码"))
     mobile = kind in (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), mobile

@@ -83,6 +83,13 @@ def test_the_signs_people_write_between_digits_still_pass(raw, expected):
     assert normalize_phone(raw) == expected
 
 
+@pytest.mark.parametrize("raw", ["400-800-1234", "4008001234", "400 820 8820", "800-820-8820", "+86 400 800 1234"])
+def test_a_companys_400_or_800_hotline_is_refused_as_such(raw):
+    # Taken for the resident's landline, it was told "固定电话收不到短信" (breaker): it is no one's own number.
+    with pytest.raises(FieldError, match="^400、800 开头的是单位的客服热线，请填写您本人的手机或固定电话$"):
+        normalize_phone(raw)
+
+
 def test_mobile_versus_landline():
     assert is_mobile("+8613800000000") is True
     assert is_mobile("+869368221234") is False
@@ -182,7 +189,8 @@ def test_a_name_without_a_phone_number_is_kept(raw):
 def test_one_visible_character_is_enough(raw):
     assert is_blank(raw) is False
     # The zero-width space and the Hangul filler are dropped (_INVISIBLE); the visible character stays.
-    assert clean_text(raw, max_length=10) == raw.replace("\u200b", "").replace("\u3164", "")
+    # (Optional text: required text needs a letter, digit or symbol, so "。" alone is refused there.)
+    assert clean_text(raw, max_length=10, required=False) == raw.replace("\u200b", "").replace("\u3164", "")
 
 
 
