@@ -893,6 +893,8 @@ PLURAL = {
 
 # An address's parts on pages (Issue.shown_address); msgid "%(room)s" has the context "an address's room number".
 EN.update({"%(building)s栋": "Building %(building)s", "%(unit)s单元": "Unit %(unit)s", "%(room)s": "Room %(room)s"})
+# Between two messages or answers in one line (context "list separator"): "；" in Chinese.
+EN.update({"；": "; "})
 
 
 def esc(text: str) -> str:

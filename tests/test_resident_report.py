@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from django.test import Client
@@ -907,3 +908,18 @@ def test_the_same_form_sent_again_after_its_issue_was_rejected_shows_where_it_is
     issue_reject(issue=dispatched, actor=Actor.of(world.dispatcher), reason="重复来电")
     r = staff.get(filed["Location"])
     assert r.status_code == 302 and r["Location"] == f"/work/issues/{dispatched.pk}/"
+
+
+def test_two_messages_on_one_field_are_joined_as_the_language_joins_them(client, world):
+    # An English page joined them with the Chinese "；" (breaker).
+    r = client.post("/report/", form_data(world, latitude="abc", longitude="100"))
+    assert f'<small id="latitude-error" class="field-error">位置坐标无效；{LOCATION_DROPPED}</small>' in r.content.decode()
+    client.cookies["django_language"] = "en"
+    html = client.post("/report/", form_data(world, latitude="abc", longitude="100")).content.decode()
+    assert re.search(r'<small id="latitude-error" class="field-error">[^<；]+; [^<；]+</small>', html)
+
+
+def test_every_required_field_of_the_form_is_marked(client, world):
+    html = client.get("/report/").content.decode()
+    for field in ("category", "district", "community", "description", "reporter_phone"):
+        assert re.search(rf'<label for="id_{field}">[^<]+ <span class="req" aria-hidden="true">\*</span></label>', html), field

@@ -367,7 +367,8 @@ def test_extra_answers_read_as_their_questions_and_words(client, world, file_iss
     assert '<dd id="answers">是否已撤离：否；室内温度（℃）：14；影响范围：整栋楼；retired：旧问题的回答</dd>' in html
     client.cookies["django_language"] = "en"
     html = client.get(f"/work/issues/{issue.pk}/").content.decode()
-    assert "是否已撤离：No；室内温度（℃）：14；How far it reaches：The whole building；" in html
+    # Joined as English joins them, whatever language a label is in (breaker).
+    assert "是否已撤离: No; 室内温度（℃）: 14; How far it reaches: The whole building; " in html
 
 
 def test_show_number_needs_a_reason_and_is_audited(client, world, file_issue, frozen):
