@@ -53,6 +53,35 @@ def pytest_configure(config):
     config.addinivalue_line(
         "markers", "browser: drives /usr/bin/chromium with Playwright (skips without it unless ZY_REQUIRE_SERVICES=1)"
     )
+    _live_server_one_request_at_a_time()
+
+
+def _live_server_one_request_at_a_time():
+    # On SQLite in memory (the embedded default) the live server's request threads all use the test's one
+    # connection (``connections_override``): two requests at once (a page's htmx call beside a form POST)
+    # mixed their transactions, and a filing failed with "on_commit() cannot be used in manual transaction
+    # management" now and then (README trial). There, requests are served one at a time; on PostgreSQL each
+    # thread has its own connection, and nothing changes.
+    import threading
+
+    from django.test.testcases import LiveServerThread
+
+    create = LiveServerThread._create_server
+
+    def create_server(self, connections_override=None):
+        server = create(self, connections_override=connections_override)
+        if connections_override:
+            lock, set_app = threading.Lock(), server.set_app
+
+            def set_locked_app(app):
+                def locked(environ, start_response):
+                    with lock:
+                        return app(environ, start_response)
+                set_app(locked)
+            server.set_app = set_locked_app
+        return server
+
+    LiveServerThread._create_server = create_server
 
 
 @pytest.fixture

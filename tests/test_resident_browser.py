@@ -561,6 +561,33 @@ def test_back_after_filing_brings_the_filing_back_and_sending_it_again_files_not
     page.context.close()
 
 
+def test_back_after_a_refused_then_accepted_filing_shows_the_form_not_a_resubmission_page(
+        transactional_db, live_server, browser, world):
+    # The refused page (a POST's answer, kept by no cache) could not be shown again: Back after the filing that
+    # followed gave Chrome's "Confirm Form Resubmission" (ERR_CACHE_MISS; breaker, twice).
+    page = browser.new_context(**PHONE).new_page()
+    page.goto(f"{live_server.url}/report/")
+    fill_report(page, world, community="湿地雅苑")
+    page.uncheck("input[name=privacy]")
+    page.evaluate("document.querySelector('#report-form').noValidate = true")  # the server's refusal, not the page's
+    page.click("#submit-button")
+    page.wait_for_selector("#privacy-error:has-text('请阅读并同意')")
+    page.check("input[name=privacy]")
+    page.click("#submit-button")
+    page.wait_for_url("**/report/done/**")
+    done_url, code = page.url, Issue.objects.get().tracking_code
+    response = page.go_back()
+    assert response is None or response.status in (200, 400)
+    page.wait_for_selector("#filed-notice:not([hidden])")
+    assert page.locator("#filed-notice [data-filed-code]").inner_text() == code
+    assert page.input_value("#id_community") == "湿地雅苑"
+    page.check("input[name=privacy]")
+    page.click("#submit-button")
+    page.wait_for_url("**/report/done/**")
+    assert page.url == done_url and Issue.objects.count() == 1
+    page.context.close()
+
+
 def test_a_rating_sent_twice_in_a_row_goes_out_once(transactional_db, live_server, browser, world, file_issue):
     # Two taps on a slow network sent two ratings; the second was told "no rating needed" (breaker).
     issue = _fixed(world, file_issue)

@@ -923,3 +923,15 @@ def test_every_required_field_of_the_form_is_marked(client, world):
     html = client.get("/report/").content.decode()
     for field in ("category", "district", "community", "description", "reporter_phone"):
         assert re.search(rf'<label for="id_{field}">[^<]+ <span class="req" aria-hidden="true">\*</span></label>', html), field
+
+
+def test_a_refused_form_is_kept_for_back_and_every_other_answer_is_not(client, world):
+    # Kept by no cache and varying on the cookie the next filing changed, the refused page could not be shown
+    # again by Back: Chrome asked to "Confirm Form Resubmission" (breaker, twice; the browser test goes Back).
+    r = client.post("/report/", form_data(world, privacy=None))
+    assert r.status_code == 400
+    assert r["Cache-Control"] == "private, no-cache, max-age=0"
+    assert "cookie" not in r.get("Vary", "").lower() and "Expires" not in r
+    for answer in (client.get("/report/"), client.post("/report/", form_data(world))):
+        assert answer.status_code in (200, 302)
+        assert "no-store" in answer["Cache-Control"]

@@ -36,6 +36,38 @@ class HeadWithoutBodyMiddleware:
         return response
 
 
+class KeptForHistoryMiddleware:
+    """Let the browser keep a page marked ``kept_for_history`` (a refused form: ``issues.views.resident``) for Back.
+
+    Such a page answers a POST. Sent with no-store, or varying on the
+    Cookie header that the filing after it changed, it was not in the
+    browser's cache when Back reached it, and Chrome asked to "Confirm Form
+    Resubmission" (ERR_CACHE_MISS; breaker, twice). Its answer becomes
+    ``Cache-Control: private, no-cache, max-age=0`` without ``Cookie`` in
+    ``Vary``: no shared cache stores it, and a browser uses a POST's cached
+    answer only for history, never for a new request. It holds only what
+    that browser typed, and no-store kept it from no one: confirming sent
+    the form, and got the page, again. Placed outside the session and CSRF
+    middleware, which add ``Vary: Cookie`` on the way out.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if getattr(response, "kept_for_history", False):
+            response["Cache-Control"] = "private, no-cache, max-age=0"
+            response.headers.pop("Expires", None)
+            vary = [v.strip() for v in response.get("Vary", "").split(",")]
+            vary = [v for v in vary if v and v.lower() != "cookie"]
+            if vary:
+                response["Vary"] = ", ".join(vary)
+            else:
+                response.headers.pop("Vary", None)
+        return response
+
+
 class RejectNulBytesMiddleware:
     """Answer 400 to a request whose path, query string or form fields contain a NUL byte.
 

@@ -74,6 +74,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: drops a HEAD answer's body once every other middleware has set its headers.
     "zhangye_utilities.middleware.HeadWithoutBodyMiddleware",
+    # Outside the session and CSRF middleware: a refused form's page is kept for Back without their Vary: Cookie.
+    "zhangye_utilities.middleware.KeptForHistoryMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -589,7 +589,10 @@ def _render_report(request, form, errors, dispatcher, status=200, notice="", new
     if form.is_bound:  # the key as cleaned, or a fresh one in place of a mangled or used-up one
         key = None if new_key else form.cleaned_data.get("idempotency_key")
         context["value"]["idempotency_key"] = key or ReportForm.new_key()
-    return render(request, "resident/report.html", context, status=status)
+    response = render(request, "resident/report.html", context, status=status)
+    # A refused form (a POST answered with the form again: 400, 409, 429) is kept for Back (KeptForHistoryMiddleware).
+    response.kept_for_history = form.is_bound and status != 200
+    return response
 
 
 @never_cache

@@ -304,7 +304,11 @@
       return;
     }
     if (document.querySelector("#report-form[data-no-draft]")) { dropDraft(); drop(FILED); return; }
-    var form = document.querySelector("#report-form[data-restore-draft]");
+    // A refused form's page (data-refused) shows what the server kept: no draft is put back into it (the
+    // server may have dropped a field on purpose), but reached by Back after the filing that followed, it
+    // says so as the blank form does.
+    var form = document.querySelector("#report-form[data-restore-draft], #report-form[data-refused]");
+    var refused = Boolean(form && form.hasAttribute("data-refused"));
     var filed = form && readKept(FILED);
     var draft = readDraft();
     function showFiled(fields) {  // the filing with its key (sent again unchanged, it files nothing new)
@@ -319,7 +323,7 @@
         offerClear(form, told, freshKey);
       }
     }
-    if (filed && filed.switched) {  // the language switch from a form showing the filing: as it was then
+    if (filed && filed.switched && !refused) {  // the language switch from a form showing the filing: as it was then
       delete filed.switched;
       keep(FILED, filed);
       showFiled(draft || filed.fields);
@@ -330,6 +334,7 @@
       window.addEventListener("pageshow", function (e) {
         if (e.persisted || form.dataset.filed) { return; }
         if (filed && sameAs(form, filed.fields)) { showFiled(filed.fields); return; }  // the form it was sent from
+        if (refused) { return; }
         var shown = document.getElementById("draft-notice");
         // Refilled by the browser with nothing kept for it (sent long ago; someone else's on a shared
         // phone): say so, and offer a clean form.
@@ -349,7 +354,7 @@
       return;
     }
     if (!draft) { return; }
-    if (!form) { return; }
+    if (!form || refused) { return; }
     var restored = putBack(form, draft, false);
     dropDraft();
     var notice = document.getElementById("draft-notice");
