@@ -143,8 +143,15 @@ def test_a_photo_over_the_size_limit_is_refused(client, world, media, settings):
 
 
 def test_a_double_submit_with_photos_stores_them_once(client, world, media):
-    post_with(client, world, upload(jpeg_with_exif()), upload(image_bytes("PNG"), "b.png", "image/png"))
-    post_with(client, world, upload(jpeg_with_exif()), upload(image_bytes("PNG"), "b.png", "image/png"))
+    first = post_with(client, world, upload(jpeg_with_exif()), upload(image_bytes("PNG"), "b.png", "image/png"))
+    assert first["Location"] == "/report/done/ZY20261130000001/"
+    said = "这份诉求之前已经登记，当时附的照片已保存；这次选的照片没有再添加。"
+    assert said not in client.get(first["Location"]).content.decode()
+    # The same form again (a double submit, or Back and other photos chosen): its photos are not added, and
+    # the page says so (they were dropped without a word: breaker).
+    again = post_with(client, world, upload(jpeg_with_exif()), upload(image_bytes("PNG"), "b.png", "image/png"))
+    assert again["Location"] == "/report/done/ZY20261130000001/?photos-kept"
+    assert f'<p class="notice" role="status" id="photos-kept">{said}</p>' in client.get(again["Location"]).content.decode()
     assert Issue.objects.count() == 1
     assert Attachment.objects.count() == 2 and len(stored_files(media)) == 2
 

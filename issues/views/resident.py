@@ -487,20 +487,24 @@ def _filing(form: ReportForm, post, actor: Actor) -> dict:
 
 
 PHOTOS_DROPPED = "photos-not-added"  # the success page's query string when a repeat's photos were not added
+PHOTOS_KEPT = "photos-kept"  # … when a repeat's photos were not added because the first filing stored its own
 
 
 def _filed(request, issue: Issue, dispatcher: bool, photos: list[bytes], photos_dropped: bool = False):
     # The answer to a filing or its repeat: its photos (a repeat adds none when the first
     # stored its own), then this browser may see the success page and, for a resident, the
     # issue as its reporter. ``photos_dropped``: a repeat's photos were not added (over the per-IP
-    # limit): the success page says so (they had been dropped without a word: breaker).
-    if photos:
-        photo_mod.attach(issue, issue.events.filter(kind=EventKind.SUBMITTED).first(), photos)
+    # limit): the success page says so (they had been dropped without a word: breaker). A repeat whose
+    # first filing stored photos of its own adds none (photos.attach): the page says that too (breaker).
+    kept_earlier = bool(photos) and not photo_mod.attach(
+        issue, issue.events.filter(kind=EventKind.SUBMITTED).first(), photos)
     if not dispatcher:
         _remember(request, issue, "reporter")
     request.resident_proofs.filed(issue.pk)
     url = _done_url(issue.tracking_code)
-    return HttpResponseRedirect(f"{url}?{PHOTOS_DROPPED}" if photos_dropped else url)
+    if photos_dropped or kept_earlier:
+        url = f"{url}?{PHOTOS_DROPPED if photos_dropped else PHOTOS_KEPT}"
+    return HttpResponseRedirect(url)
 
 
 _CODE_SLOT = "ZY0CODE0"
@@ -607,7 +611,8 @@ def report_done(request, code: str):
     instead of the resident's tracking page (a dispatcher is no reporter there). A landline's
     reporter is told to rate on the tracking page, not that an SMS will come.
     With ``?photos-not-added`` (a repeat's photos over the per-IP limit, ``_filed``) and the
-    issue still without photos of its own, a notice says the photos chosen were not added.
+    issue still without photos of its own, a notice says the photos chosen were not added; with
+    ``?photos-kept`` (a repeat of a filing that stored photos), that those were kept and these not added.
     Once the issue is no longer open (rejected, merged, closed), the filing's
     promises no longer hold: a redirect (302) to its tracking page (the
     staff page for a dispatcher).
@@ -634,6 +639,7 @@ def report_done(request, code: str):
                    and issue.lead_unit_id is not None),
         # A repeat's photos were not added (``_filed``), unless the issue has its own by now.
         "photos_dropped": PHOTOS_DROPPED in request.GET and not _has_own_photos(issue),
+        "photos_kept": PHOTOS_KEPT in request.GET and _has_own_photos(issue),
     })
 
 
