@@ -59,7 +59,7 @@ JPEG_QUALITY = 85
 # (18 in CMYK); each scan is decoded over the whole image, so a file of a few hundred kB that repeats
 # one scan thousands of times costs minutes of CPU (breaker: 2,000 copies, 11 s at 16 MP).
 JPEG_MAX_SCANS = 50
-# One photo decodes at a time in a process (memory: a 40-megapixel photo takes ~160 MB while it is
+# One photo decodes at a time in a process (memory: a 52-megapixel photo takes ~210 MB while it is
 # worked on; CPU: other requests keep their share). The others wait their turn.
 DECODING = threading.BoundedSemaphore(1)
 _HEIF_BRANDS = (b"ftypheic", b"ftypheix", b"ftyphevc", b"ftypheim", b"ftypheis", b"ftypmif1", b"ftypmsf1")
@@ -81,8 +81,8 @@ def max_bytes() -> int:
 
 
 def max_pixels() -> int:
-    """Largest accepted width × height (settings.ZY_PHOTO_MAX_PIXELS, default 40 megapixels)."""
-    return getattr(settings, "ZY_PHOTO_MAX_PIXELS", 40_000_000)
+    """Largest accepted width × height (settings.ZY_PHOTO_MAX_PIXELS, default 52 megapixels: the 48 and 50 MP modes of phones)."""
+    return getattr(settings, "ZY_PHOTO_MAX_PIXELS", 52_000_000)
 
 
 def _looks_like_heif(head: bytes) -> bool:

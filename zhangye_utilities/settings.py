@@ -384,7 +384,7 @@ if SESSION_COOKIE_SECURE and ZY_TRUSTED_PROXY_COUNT > 0:
 # through /attachments/<id>/, which checks who may see them (no MEDIA_URL route).
 ZY_PHOTO_MAX_COUNT = env.int("ZY_PHOTO_MAX_COUNT", default=6)
 ZY_PHOTO_MAX_BYTES = env.int("ZY_PHOTO_MAX_BYTES", default=10 * 1024 * 1024)
-ZY_PHOTO_MAX_PIXELS = env.int("ZY_PHOTO_MAX_PIXELS", default=40_000_000)
+ZY_PHOTO_MAX_PIXELS = env.int("ZY_PHOTO_MAX_PIXELS", default=52_000_000)  # a 48 or 50 MP phone photo (8160 × 6120)
 # Uploads above 2.5 MB spill to temporary files instead of memory; form
 # fields (not files) stay small. A few more files than photos are allowed so
 # that "too many photos" gets the page's own message, not a bare 400.
