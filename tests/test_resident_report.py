@@ -935,3 +935,7 @@ def test_a_refused_form_is_kept_for_back_and_every_other_answer_is_not(client, w
     for answer in (client.get("/report/"), client.post("/report/", form_data(world))):
         assert answer.status_code in (200, 302)
         assert "no-store" in answer["Cache-Control"]
+    # A dispatcher's refused form holds a caller's details: after logout, Back must not show them.
+    client.force_login(world.dispatcher)
+    r = client.post("/report/", form_data(world, privacy=None, idempotency_key="0e0e0e0e-0000-4000-8000-0000000000d1"))
+    assert r.status_code == 400 and "no-store" in r["Cache-Control"]

@@ -45,9 +45,11 @@ class KeptForHistoryMiddleware:
     Resubmission" (ERR_CACHE_MISS; breaker, twice). Its answer becomes
     ``Cache-Control: private, no-cache, max-age=0`` without ``Cookie`` in
     ``Vary``: no shared cache stores it, and a browser uses a POST's cached
-    answer only for history, never for a new request. It holds only what
-    that browser typed, and no-store kept it from no one: confirming sent
-    the form, and got the page, again. Placed outside the session and CSRF
+    answer only for history, never for a new request. Only a resident's
+    (no login): it holds only what that browser typed, and no-store kept it
+    from no one, for confirming sent the form, and got the page, again (a
+    logged-in dispatcher's, once logged out, got a login page instead, so
+    theirs stay no-store). Placed outside the session and CSRF
     middleware, which add ``Vary: Cookie`` on the way out.
     """
 

@@ -594,8 +594,9 @@ def _render_report(request, form, errors, dispatcher, status=200, notice="", new
         key = None if new_key else form.cleaned_data.get("idempotency_key")
         context["value"]["idempotency_key"] = key or ReportForm.new_key()
     response = render(request, "resident/report.html", context, status=status)
-    # A refused form (a POST answered with the form again: 400, 409, 429) is kept for Back (KeptForHistoryMiddleware).
-    response.kept_for_history = form.is_bound and status != 200
+    # A resident's refused form (a POST answered with the form again: 400, 409, 429) is kept for Back
+    # (KeptForHistoryMiddleware). Not a logged-in dispatcher's: after logout, a caller's details stay out of Back.
+    response.kept_for_history = form.is_bound and status != 200 and not request.user.is_authenticated
     return response
 
 
