@@ -424,7 +424,8 @@ def messages_for(event) -> list[Message]:
         msgs += [Message("resident.fixed", ref, p,
                          f"{SIGNATURE}{_yours(issue, p)}（编号{code}）已办结：{said}。请您评价：{rating_url(issue, p)}")
                  for p in _resident_phones(issue)]
-    if event.to_status == Status.CLOSED and event.from_status == Status.AWAITING_RATING:
+    if kind in (EventKind.RATED, EventKind.CLOSED_OUT) and event.to_status == Status.CLOSED:
+        # (A supervisor's close at the rework limit tells everyone already: LIMIT_DECIDED above.)
         msgs += _closed_over_followers(issue, ref)
     return msgs
 

@@ -591,7 +591,7 @@ def _parse_one(raw: str) -> tuple[str, bool]:
     # the type is worked out once and answers both questions.
     kind = phonenumbers.number_type(number) if number.country_code == 86 else phonenumbers.PhoneNumberType.UNKNOWN
     if kind in _HOTLINE_TYPES:  # a company's 400/800 line, copied from a bill by mistake: no one to call back
-        raise FieldError(gettext_noop("400、800 开头的是单位的客服热线，请填写您本人的手机或固定电话"))
+        raise FieldError(gettext_noop("这是单位的客服热线号码（400、800、96 开头等），请填写您本人的手机或固定电话"))
     if kind not in _PERSONAL_TYPES:
         raise FieldError(gettext_noop("请填写有效的中国大陆手机或固定电话号码"))
     mobile = kind in (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)

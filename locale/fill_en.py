@@ -11,7 +11,7 @@ from pathlib import Path
 
 EN = {
     "这份诉求之前已经登记，当时附的照片已保存；这次选的照片没有再添加。": "This issue was filed before and the photos sent then are kept; the photos chosen this time were not added.",
-    "400、800 开头的是单位的客服热线，请填写您本人的手机或固定电话": "Numbers starting 400 or 800 are company hotlines: please give your own mobile or landline",
+    "这是单位的客服热线号码（400、800、96 开头等），请填写您本人的手机或固定电话": "This is a company hotline (numbers starting 400, 800, 96 and the like): please give your own mobile or landline",
     "这次关注没有成功，您还不是这件诉求的关注人。": "You have not been added as a follower of this issue.",
     "回访期（%(days)s天）内没有收到评价，这件诉求已按规定自动办结销号，不能再评价了。问题仍然存在的，请重新提交诉求，或拨打12345热线。": "No rating came within the %(days)s-day revisit window, so this issue was closed automatically and can no longer be rated. If the problem is still there, report it again or call the 12345 hotline.",
     "%(label)s不能只有标点符号，请用文字填写": "%(label)s needs words, not only punctuation",

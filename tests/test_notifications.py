@@ -170,6 +170,7 @@ def test_the_decision_at_the_rework_limit_is_told_to_reporter_and_followers(worl
     issue.refresh_from_db()
     issue.rework_count = 2  # the limit's reworks used
     issue.save()
+    issue_rate(issue=issue, actor=Actor.resident("13900000001"), resolved=False, satisfaction="dissatisfied")
     issue_rate(issue=issue, actor=Actor.resident("13800000000"), resolved=False, satisfaction="dissatisfied")
     assert Notification.objects.filter(issue=issue, kind="resident.decided").count() == 0
     frozen.shift(timedelta(hours=3))  # decided at 12:00 Monday: an urgent issue's 48 h run to Wednesday 12:00
@@ -179,6 +180,8 @@ def test_the_decision_at_the_rework_limit_is_told_to_reporter_and_followers(worl
     # The decision, not its note (written for staff: the form does not say 群众可见; breaker round 2).
     said = ("经督查部门裁定，予以办结销号。如有异议，请拨打12345热线。" if close else
             "经督查部门裁定再次办理，将在2026年12月02日12:00前办结。")
+    # The decision is their one message: no "closed" one beside it (breaker), though a follower said not solved.
+    assert Notification.objects.filter(issue=issue, kind="resident.closed").count() == 0
     assert bodies == {
         "+8613800000000": f"【张掖城市生命线】您反映的问题（编号{issue.tracking_code}）{said}",
         "+8613900000001": f"【张掖城市生命线】您关注的问题（编号{issue.tracking_code}）{said}",

@@ -579,6 +579,15 @@ def test_back_after_a_refused_then_accepted_filing_shows_the_form_not_a_resubmis
     response = page.go_back()
     assert response is None or response.status in (200, 400)
     _the_filing_is_named_and_sending_it_again_files_nothing(page, code, done_url)
+    # Back again to that page, then "clear": a blank form under a new key, not the refused page's values and
+    # the filing's key (breaker round 2).
+    page.go_back()
+    page.wait_for_selector("#filed-notice:not([hidden])")
+    key = page.input_value("input[name=idempotency_key]")
+    page.locator("#filed-notice button").click()
+    page.wait_for_function("!document.querySelector('#report-form[data-refused]')")
+    assert page.input_value("#id_community") == "" and page.input_value("#id_description") == ""
+    assert page.input_value("input[name=idempotency_key]") not in ("", key)
     page.context.close()
 
 

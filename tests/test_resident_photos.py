@@ -142,14 +142,17 @@ def test_a_photo_over_the_size_limit_is_refused(client, world, media, settings):
     assert Issue.objects.count() == 0 and stored_files(media) == []
 
 
-def test_a_double_submit_with_photos_stores_them_once(client, world, media):
+def test_a_double_submit_with_photos_stores_them_once(client, world, media, monkeypatch):
     first = post_with(client, world, upload(jpeg_with_exif()), upload(image_bytes("PNG"), "b.png", "image/png"))
     assert first["Location"] == "/report/done/ZY20261130000001/"
     said = "这份诉求之前已经登记，当时附的照片已保存；这次选的照片没有再添加。"
     assert said not in client.get(first["Location"]).content.decode()
-    # The same form again (a double submit, or Back and other photos chosen): its photos are not added, and
-    # the page says so (they were dropped without a word: breaker).
+    # The same form again (a double submit, or Back and other photos chosen): its photos are not added, nor
+    # decoded (breaker round 2), and the page says so (they were dropped without a word: breaker).
+    decoded = []
+    monkeypatch.setattr(photos, "clean_photos", lambda uploads: decoded.append(uploads) or [])
     again = post_with(client, world, upload(jpeg_with_exif()), upload(image_bytes("PNG"), "b.png", "image/png"))
+    assert decoded == []
     assert again["Location"] == "/report/done/ZY20261130000001/?photos-kept"
     assert f'<p class="notice" role="status" id="photos-kept">{said}</p>' in client.get(again["Location"]).content.decode()
     assert Issue.objects.count() == 1
@@ -207,9 +210,10 @@ def test_the_same_filing_sent_again_from_a_fresh_form_gets_the_photos_chosen_thi
     assert r.status_code == 302 and r["Location"] == first["Location"] and Issue.objects.count() == 1
     att = Attachment.objects.get()
     assert att.issue == Issue.objects.get() and att.event.kind == EventKind.SUBMITTED
-    # Sent once more with other photos: the filing has its own now, nothing is added (or decoded).
+    # Sent once more with other photos: the filing has its own now, nothing is added (or decoded), and its page
+    # says so (breaker round 2: said nothing).
     again["photos"] = [upload(image_bytes("PNG"), "b.png", "image/png")]
-    assert client.post("/report/", again)["Location"] == first["Location"]
+    assert client.post("/report/", again)["Location"] == first["Location"] + "?photos-kept"
     assert Attachment.objects.count() == 1 and len(stored_files(media)) == 1
 
 

@@ -213,7 +213,7 @@ def test_a_dispatchers_success_page_speaks_to_the_operator_and_leads_to_the_staf
         ({"reporter_name": "13812345678"}, "reporter_name", "称呼一栏请不要填电话号码，联系电话请填在“联系电话”一栏"),
         ({"reporter_name": "王女士 0936-8212345"}, "reporter_name", "称呼一栏请不要填电话号码，联系电话请填在“联系电话”一栏"),
         ({"community": "。。。"}, "community", "小区不能只有标点符号，请用文字填写"),
-        ({"reporter_phone": "400-800-1234"}, "reporter_phone", "400、800 开头的是单位的客服热线，请填写您本人的手机或固定电话"),
+        ({"reporter_phone": "400-800-1234"}, "reporter_phone", "这是单位的客服热线号码（400、800、96 开头等），请填写您本人的手机或固定电话"),
         ({"community": "-"}, "community", "小区不能只有标点符号，请用文字填写"),
         ({"description": "..."}, "description", "问题描述不能只有标点符号，请用文字填写"),
         ({"description": "。"}, "description", "问题描述不能只有标点符号，请用文字填写"),

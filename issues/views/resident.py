@@ -339,8 +339,8 @@ def _same_filing(request, form: ReportForm, same: Issue, uploads: list):
     # with the photos chosen this time attached when it has none of its own (they were dropped without a word:
     # breaker). Decoded only then, and only within the per-IP limit, which each such try counts (decoding is the
     # costly part: breaker round 2); over it, the page without them, as for any repeat over a limit.
-    photos = []
-    if uploads and not _has_own_photos(same):
+    photos, own = [], bool(uploads) and _has_own_photos(same)
+    if uploads and not own:
         try:
             hit("file_ip", client_network(request))
             photos = photo_mod.clean_photos(uploads)
@@ -349,7 +349,7 @@ def _same_filing(request, form: ReportForm, same: Issue, uploads: list):
         except FieldError as exc:
             return _render_report(request, form, {"photos": [str(exc)]}, False, status=400,
                                   notice=_photos_not_added(same))
-    return _filed(request, same, False, photos)
+    return _filed(request, same, False, photos, photos_kept=own)
 
 
 def _has_own_photos(issue: Issue) -> bool:
@@ -445,6 +445,8 @@ def _file_from_form(request, form: ReportForm, filing: dict, dispatcher: bool, a
                           photos_dropped=bool(uploads) and not _has_own_photos(first))
     try:
         with reservation:  # given back if the photos or the filing fail
+            if first is not None and uploads and _has_own_photos(first):  # none would be added: none decoded
+                return _filed(request, first, dispatcher, [], photos_kept=True)
             if uploads and first is None:
                 issue_submit(**filing, check_only=True)  # no decoding for a filing that would be refused
             try:
@@ -490,14 +492,16 @@ PHOTOS_DROPPED = "photos-not-added"  # the success page's query string when a re
 PHOTOS_KEPT = "photos-kept"  # … when a repeat's photos were not added because the first filing stored its own
 
 
-def _filed(request, issue: Issue, dispatcher: bool, photos: list[bytes], photos_dropped: bool = False):
+def _filed(request, issue: Issue, dispatcher: bool, photos: list[bytes], photos_dropped: bool = False,
+           photos_kept: bool = False):
     # The answer to a filing or its repeat: its photos (a repeat adds none when the first
     # stored its own), then this browser may see the success page and, for a resident, the
     # issue as its reporter. ``photos_dropped``: a repeat's photos were not added (over the per-IP
     # limit): the success page says so (they had been dropped without a word: breaker). A repeat whose
-    # first filing stored photos of its own adds none (photos.attach): the page says that too (breaker).
-    kept_earlier = bool(photos) and not photo_mod.attach(
-        issue, issue.events.filter(kind=EventKind.SUBMITTED).first(), photos)
+    # first filing stored photos of its own adds none (``photos_kept``, or photos.attach finding them):
+    # the page says that too (breaker).
+    kept_earlier = photos_kept or (bool(photos) and not photo_mod.attach(
+        issue, issue.events.filter(kind=EventKind.SUBMITTED).first(), photos))
     if not dispatcher:
         _remember(request, issue, "reporter")
     request.resident_proofs.filed(issue.pk)

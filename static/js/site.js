@@ -220,6 +220,13 @@
     notice.hidden = false;
     notice.querySelector("button").addEventListener("click", function () {
       drop(FILED);
+      if (form.hasAttribute("data-refused")) {
+        // A refused form's page: reset() would put back what the server sent, and its key is the filing's.
+        // A fresh form is the blank one, under a new key (breaker round 2).
+        dropDraft();
+        location.assign(location.pathname);
+        return;
+      }
       delete form.dataset.filed;
       form.reset();
       Array.prototype.forEach.call(form.elements, function (el) {
