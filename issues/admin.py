@@ -59,7 +59,7 @@ from .models import (
 )
 from .links import phone_hash
 from .reference_data import library_has_official_year
-from .validation import FieldError, mask_phone, normalize_phone
+from .validation import FieldError, lookup_phone, mask_phone, normalize_phone
 from .workflow import can_take_on
 
 QUESTION_TYPES = {"text", "number", "choice", "boolean"}
@@ -574,7 +574,7 @@ class IssueAdmin(ReadOnlyAdmin):
         term = search_term.strip()
         if re.fullmatch(r"[+\d\s\-（）()]{7,}", term or "") and sum(ch.isdigit() for ch in term) >= 7:
             try:
-                return queryset.filter(reporter_phone=normalize_phone(term)), False
+                return queryset.filter(reporter_phone=lookup_phone(term)), False
             except FieldError:
                 pass
         return super().get_search_results(request, queryset, search_term)
@@ -748,10 +748,10 @@ if SmsMessage is not None:
         search_help_text = _("按短信内容搜索，例如受理编号；或输入完整电话号码，查看发给它的短信")
 
         def get_search_results(self, request, queryset, search_term):
-            """A whole phone number (any form normalize_phone reads) finds the messages sent to it;
+            """A whole phone number (any form lookup_phone reads) finds the messages sent to it;
             anything else searches the text (a tracking code, say)."""
             try:
-                phone = normalize_phone(search_term)
+                phone = lookup_phone(search_term)
             except FieldError:
                 return super().get_search_results(request, queryset, search_term)
             return queryset.filter(phone=phone), False
@@ -806,10 +806,10 @@ if PhoneLookup is not None:
             return timezone.localtime(obj.at).strftime("%Y-%m-%d %H:%M:%S")
 
         def get_search_results(self, request, queryset, search_term):
-            """A whole phone number (any form normalize_phone reads) finds that number's lookups by its hash;
+            """A whole phone number (any form lookup_phone reads) finds that number's lookups by its hash;
             anything else searches the staff member's username."""
             try:
-                phone = normalize_phone(search_term)
+                phone = lookup_phone(search_term)
             except FieldError:
                 return super().get_search_results(request, queryset, search_term)
             return queryset.filter(phone_hash=phone_hash(phone)), False

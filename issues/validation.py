@@ -75,6 +75,15 @@ class FieldError(ValueError):
     """A single field's problem: ``message`` is shown next to the field."""
 
 
+class HotlineNumber(FieldError):
+    """A company's hotline (400, 800, 96…) given as someone's phone: refused for filing; ``e164`` is the
+    number as stored, for a look-up (``lookup_phone``: such numbers were accepted until 2026-12)."""
+
+    def __init__(self, message: str, e164: str):
+        super().__init__(message)
+        self.e164 = e164
+
+
 # What makes required text say something: a letter (any script), a digit or a symbol (emoji, ℃, ㎡), as
 # opposed to punctuation and spaces alone.
 _WORDS = regex.compile(r"[\p{L}\p{N}\p{S}]")
@@ -480,6 +489,16 @@ def normalize_phone(raw) -> str:
     return _phone(raw)[0]
 
 
+def lookup_phone(raw) -> str:
+    """A phone number typed to find something (str → E.164): ``normalize_phone``'s, and a company hotline's too
+    (refused for filing, ``HotlineNumber``, but accepted until 2026-12, so stored on older issues, followers and
+    SMS). Raises FieldError as normalize_phone does otherwise."""
+    try:
+        return normalize_phone(raw)
+    except HotlineNumber as exc:
+        return exc.e164
+
+
 def is_mobile(e164: str) -> bool:
     """True when an E.164 number is a Chinese mobile (only mobiles receive SMS); False for anything else."""
     try:
@@ -499,13 +518,17 @@ def _phone(raw: str) -> tuple[str, bool]:
     if found is None:
         try:
             found = _parse_phone(raw)
+        except HotlineNumber as exc:
+            found = exc  # its number kept for lookup_phone
         except FieldError as exc:
             found = str(exc)
         if len(_PHONES) >= _PHONES_MAX:
             _PHONES.clear()
         _PHONES[raw] = found
-        if not isinstance(found, str):
+        if isinstance(found, tuple):
             _PHONES[found[0]] = found
+    if isinstance(found, HotlineNumber):
+        raise HotlineNumber(_(HOTLINE_MESSAGE), found.e164)
     if isinstance(found, str):
         raise FieldError(_(found))  # kept untranslated (the msgid): this cache serves every language
     return found
@@ -529,6 +552,8 @@ def _parse_phone(raw: str) -> tuple[str, bool]:
     # get messages that say so (they got "请填写有效的…号码" or "格式不正确", which did not say what to change).
     try:
         return _parse_one(raw)
+    except HotlineNumber:
+        raise
     except FieldError:
         text = without_format_characters(unicodedata.normalize("NFKC", raw)).strip()
         if len(text) <= 60:
@@ -567,6 +592,7 @@ def _reads_as_phone(text: str, mobile: bool | None = None) -> bool:
 
 
 _HOTLINE_TYPES = (phonenumbers.PhoneNumberType.TOLL_FREE, phonenumbers.PhoneNumberType.SHARED_COST)
+HOTLINE_MESSAGE = gettext_noop("这是单位的客服热线号码（400、800、96 开头等），请填写您本人的手机或固定电话")
 _PERSONAL_TYPES = (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE,
                    phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
 
@@ -591,7 +617,7 @@ def _parse_one(raw: str) -> tuple[str, bool]:
     # the type is worked out once and answers both questions.
     kind = phonenumbers.number_type(number) if number.country_code == 86 else phonenumbers.PhoneNumberType.UNKNOWN
     if kind in _HOTLINE_TYPES:  # a company's 400/800 line, copied from a bill by mistake: no one to call back
-        raise FieldError(gettext_noop("这是单位的客服热线号码（400、800、96 开头等），请填写您本人的手机或固定电话"))
+        raise HotlineNumber(HOTLINE_MESSAGE, phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
     if kind not in _PERSONAL_TYPES:
         raise FieldError(gettext_noop("请填写有效的中国大陆手机或固定电话号码"))
     mobile = kind in (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)

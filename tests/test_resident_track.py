@@ -244,6 +244,15 @@ def test_lost_code_for_a_landline_says_no_sms_can_reach_it(client, handled, sett
     assert client.post("/track/resend/", {"phone": "13800000000"}).status_code == 200  # nothing was counted
 
 
+def test_an_older_issue_filed_with_a_company_hotline_is_still_tracked(client, world, file_issue):
+    # A 400 number is refused for filing now; an older issue holding one is still found with it (breaker).
+    issue = file_issue()
+    Issue.objects.filter(pk=issue.pk).update(reporter_phone="+864008208820")
+    r = track(client, issue.tracking_code, "400 820 8820")
+    assert r.status_code == 302 and r["Location"] == f"/track/{issue.tracking_code}/"
+    assert NOT_FOUND not in client.get(r["Location"]).content.decode()
+
+
 def test_lost_code_with_a_bad_phone_says_so(client, db):
     r = client.post("/track/resend/", {"phone": "12345"})
     assert r.status_code == 400

@@ -510,6 +510,14 @@ def test_pages_are_chinese_with_english_available(client, world, file_issue, fro
 class TestFind:
     """/work/find/: a caller who lost the code (a landline gets no SMS) is found by phone or code."""
 
+    def test_an_older_issue_filed_with_a_company_hotline_is_still_found(self, client, world, file_issue):
+        # Such numbers are refused for filing now, but older issues hold them: they must stay reachable (breaker).
+        issue = file_issue()
+        Issue.objects.filter(pk=issue.pk).update(reporter_phone="+864008208820")
+        client.force_login(world.dispatcher)
+        r = client.post("/work/find/", {"q": "400-820-8820"})
+        assert r.status_code == 200 and codes_in(r.content.decode()) == [issue.tracking_code]
+
     def test_a_dispatcher_finds_a_callers_filed_and_followed_issues_by_phone(self, client, world, file_issue,
                                                                              frozen):
         from issues.workflow import issue_follow, issue_reject

@@ -2,7 +2,7 @@
 
 import pytest
 
-from issues.validation import (FieldError, clean_community, clean_name, clean_text, holds_phone, is_blank, is_mobile, mask_phone,
+from issues.validation import (FieldError, clean_community, clean_name, clean_text, lookup_phone, holds_phone, is_blank, is_mobile, mask_phone,
                                normalize_phone, parse_when, public_community)
 
 
@@ -533,3 +533,15 @@ def test_parse_when_reads_a_deadline_as_typed(typed, expected):
 def test_parse_when_refuses_what_is_not_a_date_and_time(typed):
     # Python's fromisoformat takes week and ordinal dates and reads a date alone as midnight.
     assert parse_when(typed) is None
+
+
+@pytest.mark.parametrize("raw, e164", [("400-820-8820", "+864008208820"), ("800 820 8820", "+868008208820"),
+                                       ("0936-96777", "+8693696777")])
+def test_a_hotline_is_refused_for_filing_but_read_for_a_lookup(raw, e164):
+    for _ in range(2):  # read once, then from the memory of numbers: the same both times
+        with pytest.raises(FieldError):
+            normalize_phone(raw)
+        assert lookup_phone(raw) == e164
+    assert lookup_phone("138 0000 0000") == "+8613800000000"
+    with pytest.raises(FieldError):
+        lookup_phone("12345")

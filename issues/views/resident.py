@@ -48,7 +48,7 @@ from ..links import (
 )
 from ..models import Attachment, Category, Issue, Rating
 from ..notifications import resend_codes
-from ..validation import FieldError, clean_community, clean_text, is_mobile, normalize_phone
+from ..validation import FieldError, clean_community, clean_text, is_mobile, lookup_phone, normalize_phone
 from ..workflow import (
     REASON_MAX,
     Actor,
@@ -822,7 +822,7 @@ def track(request):
     if not form.is_valid():
         return render(request, "resident/track.html", {"form": form, "resend_form": ResendForm()}, status=400)
     try:
-        phone = normalize_phone(form.cleaned_data["phone"])
+        phone = lookup_phone(form.cleaned_data["phone"])
     except FieldError:
         return _not_found(request, form=form)
     issue = Issue.objects.filter(tracking_code=form.cleaned_data["code"]).first()

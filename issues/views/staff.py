@@ -66,7 +66,7 @@ from ..models import (
 )
 from ..links import phone_hash
 from ..staff_filters import StaffIssueFilter, keyset_page
-from ..validation import FieldError, mask_phone, normalize_phone, normalize_tracking_code, parse_when
+from ..validation import FieldError, lookup_phone, mask_phone, normalize_tracking_code, parse_when
 from .. import workflow as wf
 
 # Rows per page. Server time is template rendering, not SQL (each list query reads
@@ -394,7 +394,7 @@ def find(request):
     form; POST ``q`` (str: posted, so a phone number never sits in a URL,
     an access log or the browser's history) is a tracking code (any case,
     full-width, spaces ignored) or a whole Chinese phone number as
-    ``normalize_phone`` reads it; anything else is answered with a
+    ``lookup_phone`` reads it (a hotline stored on an older issue too); anything else is answered with a
     message, status 400. Lists at most FIND_MAX issues of any status,
     newest first, each saying whether the caller filed or follows it, with
     phones masked as everywhere on staff pages. Every search by number is
@@ -411,7 +411,7 @@ def find(request):
             qs = qs.filter(tracking_code=q)
         else:
             try:
-                phone = normalize_phone(raw)
+                phone = lookup_phone(raw)
             except FieldError:
                 error, status = _("请输入受理编号（ZY 开头）或完整的电话号码"), 400
                 qs = qs.none()
