@@ -3,14 +3,27 @@
 import re
 
 from django import template
-from django.utils.html import format_html_join
+from django.utils.html import conditional_escape, format_html_join
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext
 
 register = template.Library()
 
 # Han ideographs: the CJK Unified Ideographs block and its extensions A–F, and the compatibility ideographs.
 _HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
+
+
+@register.simple_tag
+def list_separator() -> str:
+    """What goes between the items of one line (messages, answers) in the active language: "；", "; " in English."""
+    return pgettext("list separator", "；")
+
+
+@register.filter(needs_autoescape=True)
+def joined(items, autoescape=True) -> str:
+    """``items`` (messages, any iterable) as one line, each escaped, with ``list_separator()`` between them."""
+    escape = conditional_escape if autoescape else str
+    return mark_safe(list_separator().join(escape(item) for item in items or ()))
 
 
 @register.filter(is_safe=True)

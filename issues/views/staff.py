@@ -30,7 +30,6 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
-from django.utils.translation import pgettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -66,6 +65,7 @@ from ..models import (
 )
 from ..links import phone_hash
 from ..staff_filters import StaffIssueFilter, keyset_page
+from ..templatetags.text_tags import list_separator
 from ..validation import FieldError, lookup_phone, mask_phone, normalize_tracking_code, parse_when
 from .. import workflow as wf
 
@@ -274,7 +274,7 @@ def bulk_assign(request):
             wf.issue_assign(issue=issue, actor=actor, lead_unit=unit)
             done += 1
         except wf.WorkflowError as exc:
-            detail = pgettext("list separator", "；").join(m for ms in exc.fields.values() for m in ms) or exc.message
+            detail = list_separator().join(m for ms in exc.fields.values() for m in ms) or exc.message
             failed.append(_coded(issue, detail))
     if done:
         messages.success(request, _("已交办 %(n)d 件") % {"n": done})
